@@ -1,0 +1,47 @@
+import { createRequire } from "node:module";
+import hardhatToolboxMochaEthers from "@nomicfoundation/hardhat-toolbox-mocha-ethers";
+import { defineConfig } from "hardhat/config";
+
+// Hardhat cannot download compilers on this network: compile with the wasm
+// build shipped in the npm `solc` package, pinned to exactly SOLC_VERSION.
+const SOLC_VERSION = "0.8.28";
+const require = createRequire(import.meta.url);
+const soljson = require.resolve("solc/soljson.js");
+
+// Fuzz and invariant effort: a quick local profile, a heavy CI profile.
+// `MICROCREDIT_PROFILE=ci` (set by .ci/run) selects the heavy one.
+const heavy = process.env.MICROCREDIT_PROFILE === "ci";
+
+export default defineConfig({
+  plugins: [hardhatToolboxMochaEthers],
+  solidity: {
+    compilers: [
+      {
+        version: SOLC_VERSION,
+        path: soljson,
+        settings: {
+          optimizer: { enabled: true, runs: 10_000 },
+          evmVersion: "cancun",
+        },
+      },
+    ],
+  },
+  paths: {
+    tests: { mocha: "test", solidity: "test" },
+  },
+  test: {
+    solidity: {
+      fuzz: { runs: heavy ? 5_000 : 256, seed: "0x4d6963726f637265646974" },
+      invariant: {
+        runs: heavy ? 256 : 32,
+        depth: heavy ? 64 : 32,
+        failOnRevert: false,
+      },
+    },
+    mocha: { timeout: 600_000 },
+  },
+  networks: {
+    localhost: { type: "http", chainType: "l1", url: "http://127.0.0.1:8545" },
+  },
+  typechain: { outDir: "typechain-types" },
+});
