@@ -1,0 +1,133 @@
+// SPDX-License-Identifier: MIT
+pragma solidity 0.8.28;
+
+import {Math} from "@openzeppelin/contracts/utils/math/Math.sol";
+
+/// @title ScheduleMath
+/// @notice Pure repayment-plan math on the 30/360 day count (PRODUCT.md §4).
+/// @dev Rates are in basis points per year; a period of `d` days has rate `r = aprBps/10000 × d/360`.
+/// Interest and instalments round UP (in favour of the pool); the last instalment's principal is whatever
+/// balance remains. Function names carry the rounding direction. The TypeScript twin in
+/// `src/core/schedule.ts` mirrors every function here operation for operation.
+library ScheduleMath {
+    /// @notice Equal instalment (等额本息): constant payment, interest on the declining balance.
+    uint8 internal constant EQUAL_INSTALMENT = 0;
+    /// @notice Equal principal (等额本金): constant principal, interest on the declining balance.
+    uint8 internal constant EQUAL_PRINCIPAL = 1;
+    /// @notice Interest first (先息后本): interest every period, all principal with the last one.
+    uint8 internal constant INTEREST_FIRST = 2;
+    /// @notice Bullet: principal and all interest in one payment at the end of the term.
+    uint8 internal constant BULLET = 3;
+
+    uint256 internal constant BPS = 10_000;
+    uint256 internal constant DAYS_PER_YEAR = 360;
+    uint256 internal constant SECONDS_PER_DAY = 86_400;
+    /// @dev `aprBps × days / RATE_DENOMINATOR` is the rate of a period of `days` days.
+    uint256 internal constant RATE_DENOMINATOR = BPS * DAYS_PER_YEAR;
+    /// @dev Interest accrued per second is `balance × aprBps / INTEREST_SCALE` base units. Keeping accruals in
+    /// units of 1/INTEREST_SCALE makes per-second accrual exact integer arithmetic.
+    uint256 internal constant INTEREST_SCALE = RATE_DENOMINATOR * SECONDS_PER_DAY;
+    uint256 internal constant RAY = 1e27;
+
+    /// @notice Thrown when a method id is not one of the four methods.
+    error UnknownMethod(uint8 method);
+
+    /// @notice Interest of one period of `periodDays` days on `balance`, rounded up: `ceil(balance × r)`.
+    function periodInterestUp(uint256 balance, uint256 aprBps, uint256 periodDays) internal pure returns (uint256) {
+        return Math.mulDiv(balance, aprBps * periodDays, RATE_DENOMINATOR, Math.Rounding.Ceil);
+    }
+
+    /// @notice Interest on `balance` for `elapsed` seconds, rounded up to the base unit.
+    function accruedInterestUp(uint256 balance, uint256 aprBps, uint256 elapsed) internal pure returns (uint256) {
+        return Math.mulDiv(balance, aprBps * elapsed, INTEREST_SCALE, Math.Rounding.Ceil);
+    }
+
+    /// @notice The constant payment of an equal-instalment plan, rounded up:
+    /// `A = ceil(P·r(1+r)^n / ((1+r)^n − 1))`, with `(1+r)^n` evaluated in ray precision rounding down.
+    function equalInstalmentUp(
+        uint256 principal,
+        uint256 aprBps,
+        uint256 instalments,
+        uint256 periodDays
+    ) internal pure returns (uint256) {
+        uint256 rateNumerator = aprBps * periodDays;
+        if (rateNumerator == 0) return Math.ceilDiv(principal, instalments);
+        uint256 growthRay = RAY;
+        for (uint256 k = 0; k < instalments; ++k) {
+            growthRay = Math.mulDiv(growthRay, RATE_DENOMINATOR + rateNumerator, RATE_DENOMINATOR);
+        }
+        return
+            Math.mulDiv(
+                principal * rateNumerator,
+                growthRay,
+                RATE_DENOMINATOR * (growthRay - RAY),
+                Math.Rounding.Ceil
+            );
+    }
+
+    /// @notice Principal scheduled for instalment `k` (1-based) of a plan, given the scheduled balance
+    /// before it and the equal-instalment payment (ignored by the other methods).
+    /// @dev The last instalment takes whatever balance remains, so the plan always repays exactly `principal`.
+    function scheduledPrincipalDown(
+        uint8 method,
+        uint256 principal,
+        uint256 balanceBefore,
+        uint256 payment,
+        uint256 aprBps,
+        uint256 instalments,
+        uint256 periodDays,
+        uint256 k
+    ) internal pure returns (uint256) {
+        if (k >= instalments) return balanceBefore;
+        if (method == EQUAL_INSTALMENT) {
+            uint256 interest = periodInterestUp(balanceBefore, aprBps, periodDays);
+            uint256 part = payment > interest ? payment - interest : 0;
+            return part < balanceBefore ? part : balanceBefore;
+        }
+        if (method == EQUAL_PRINCIPAL) {
+            uint256 part = principal / instalments;
+            return part < balanceBefore ? part : balanceBefore;
+        }
+        return 0;
+    }
+
+    /// @notice The full plan: per instalment payment, principal and interest.
+    /// @dev Bullet plans have one row, due after `instalments × periodDays` days.
+    function schedule(
+        uint8 method,
+        uint256 principal,
+        uint256 aprBps,
+        uint256 instalments,
+        uint256 periodDays
+    ) internal pure returns (uint256[] memory payments, uint256[] memory principals, uint256[] memory interests) {
+        if (method > BULLET) revert UnknownMethod(method);
+        if (method == BULLET) {
+            periodDays = periodDays * instalments;
+            instalments = 1;
+        }
+        payments = new uint256[](instalments);
+        principals = new uint256[](instalments);
+        interests = new uint256[](instalments);
+        uint256 payment = method == EQUAL_INSTALMENT
+            ? equalInstalmentUp(principal, aprBps, instalments, periodDays)
+            : 0;
+        uint256 balance = principal;
+        for (uint256 k = 1; k <= instalments; ++k) {
+            uint256 interest = periodInterestUp(balance, aprBps, periodDays);
+            uint256 part = scheduledPrincipalDown(
+                method,
+                principal,
+                balance,
+                payment,
+                aprBps,
+                instalments,
+                periodDays,
+                k
+            );
+            balance -= part;
+            payments[k - 1] = part + interest;
+            principals[k - 1] = part;
+            interests[k - 1] = interest;
+        }
+    }
+}

@@ -1,0 +1,173 @@
+// Decodes every custom error of the Microcredit contracts (and the OpenZeppelin errors they can raise) into a
+// typed error with a sentence a person can act on.
+import { Interface, formatUnits, id, type ErrorDescription, type Result } from "ethers";
+import { CreditLedger__factory } from "../../typechain-types/factories/CreditLedger__factory.ts";
+import { LendingPool__factory } from "../../typechain-types/factories/LendingPool__factory.ts";
+import { MockStablecoin__factory } from "../../typechain-types/factories/mocks/MockStablecoin__factory.ts";
+
+type Formatter = (args: Result, money: (units: bigint) => string) => string;
+
+const LINE_STATUS = ["none", "active", "frozen", "closed"];
+const short = (address: string) => `${address.slice(0, 8)}…${address.slice(-4)}`;
+
+/** One sentence per error name. A test checks that every error in every ABI has one. */
+export const ERROR_MESSAGES: Record<string, Formatter> = {
+  // CreditLedger
+  CreditLimitExceeded: (a, m) => `Credit limit exceeded: requested ${m(a[0])}, available ${m(a[1])}.`,
+  LineNotActive: (a) => `The credit line of ${short(a[0])} is ${LINE_STATUS[Number(a[1])] ?? a[1]}, not active.`,
+  ProductNotAllowed: (a) => `Product ${a[1]} is not part of the credit line of ${short(a[0])}.`,
+  ProductNotEnabled: (a) => `Product ${a[0]} is not offered (unknown or disabled).`,
+  InvalidProduct: (a) =>
+    `Invalid product: method ${a[0]}, ${a[1]} instalments of ${a[2]} days (method 0–3, instalments and period > 0).`,
+  ZeroAmount: () => "The amount must be greater than zero.",
+  ZeroAddress: () => "An address argument is the zero address.",
+  AmountTooLarge: (a, m) => `Amount ${m(a[0])} is above the largest the ledger stores (${m(a[1])}).`,
+  AprAboveCap: (a) => `APR ${bps(a[0])} is above the cap of ${bps(a[1])}.`,
+  LoanNotFound: (a) => `Loan ${loanLabel(a[0])} does not exist.`,
+  LoanAlreadyRepaid: (a) => `Loan ${loanLabel(a[0])} is already repaid in full.`,
+  RepaymentExceedsPayoff: (a, m) =>
+    `Payment of ${m(a[0])} is more than the payoff of ${m(a[1])}; pay the payoff (or use the max amount).`,
+  ProductIdOutOfRange: (a) => `Product id ${a[0]} is out of range (0–31).`,
+  UnknownMethod: (a) => `Unknown repayment method ${a[0]} (0 equal instalment, 1 equal principal, 2 interest-first, 3 bullet).`,
+  // LendingPool
+  NotLedger: (a) => `Only the credit ledger may call this; caller was ${short(a[0])}.`,
+  LedgerAlreadySet: (a) => `The pool is already connected to ledger ${short(a[0])}.`,
+  InsufficientLiquidity: (a, m) => `Not enough idle cash in the pool: requested ${m(a[0])}, available ${m(a[1])}.`,
+  RateOutOfBounds: (a) => `Rate ${bps(a[0])} is above the maximum of ${bps(a[1])}.`,
+  ZeroShares: () => "The number of shares must be greater than zero.",
+  NotRequestOwner: (a) => `Redemption request ${a[0]} does not belong to ${short(a[1])}.`,
+  RequestClosed: (a) => `Redemption request ${a[0]} is already filled or cancelled.`,
+  FeesExceeded: (a, m) => `Cannot claim ${m(a[0])} of fees: only ${m(a[1])} accrued.`,
+  // Local token
+  FaucetOnlyOnLocalChain: (a) => `The faucet only works on local chains, not on chain ${a[0]}.`,
+  FaucetAmountTooLarge: (a, m) => `Faucet request ${m(a[0])} is above the maximum of ${m(a[1])}.`,
+  // OpenZeppelin
+  AccessControlUnauthorizedAccount: (a) => `Account ${short(a[0])} lacks the role ${roleName(a[1])}.`,
+  AccessControlBadConfirmation: () => "Role renounce must be confirmed by the account itself.",
+  EnforcedPause: () => "New credit is paused.",
+  ExpectedPause: () => "The contract is not paused.",
+  ReentrancyGuardReentrantCall: () => "Reentrant call refused.",
+  SafeERC20FailedOperation: (a) => `Token transfer failed on ${short(a[0])}.`,
+  SafeCastOverflowedIntDowncast: (a) => `Value ${a[1]} does not fit in int${a[0]}.`,
+  SafeCastOverflowedIntToUint: (a) => `Negative value ${a[0]} where a positive one was expected.`,
+  SafeCastOverflowedUintDowncast: (a) => `Value ${a[1]} does not fit in uint${a[0]}.`,
+  ERC20InsufficientBalance: (a, m) => `Balance too low: ${short(a[0])} has ${m(a[1])}, needs ${m(a[2])}.`,
+  ERC20InsufficientAllowance: (a, m) =>
+    `Allowance too low: ${short(a[0])} may spend ${m(a[1])}, needs ${m(a[2])}. Approve the ledger first.`,
+  ERC20InvalidApprover: (a) => `Invalid approver ${short(a[0])}.`,
+  ERC20InvalidReceiver: (a) => `Invalid receiver ${short(a[0])}.`,
+  ERC20InvalidSender: (a) => `Invalid sender ${short(a[0])}.`,
+  ERC20InvalidSpender: (a) => `Invalid spender ${short(a[0])}.`,
+  ERC4626ExceededMaxDeposit: (a, m) => `Deposit of ${m(a[1])} for ${short(a[0])} is above the maximum ${m(a[2])}.`,
+  ERC4626ExceededMaxMint: (a) => `Mint of ${a[1]} shares for ${short(a[0])} is above the maximum ${a[2]}.`,
+  ERC4626ExceededMaxWithdraw: (a, m) =>
+    `Withdrawal of ${m(a[1])} by ${short(a[0])} is above what can leave now (${m(a[2])}); queue the rest with requestRedeem.`,
+  ERC4626ExceededMaxRedeem: (a) =>
+    `Redemption of ${a[1]} shares by ${short(a[0])} is above what can leave now (${a[2]} shares); queue the rest.`,
+  ERC2612ExpiredSignature: (a) => `The permit expired at ${new Date(Number(a[0]) * 1000).toISOString()}.`,
+  ERC2612InvalidSigner: (a) => `The permit was signed by ${short(a[0])}, not by the owner ${short(a[1])}.`,
+  InvalidAccountNonce: (a) => `Nonce mismatch for ${short(a[0])}: current nonce is ${a[1]}.`,
+  ECDSAInvalidSignature: () => "Invalid signature.",
+  ECDSAInvalidSignatureLength: (a) => `Invalid signature length ${a[0]}.`,
+  ECDSAInvalidSignatureS: () => "Invalid signature (malleable s value).",
+  InvalidShortString: () => "Invalid short string.",
+  StringTooLong: () => "String too long.",
+};
+
+function bps(value: bigint): string {
+  return `${(Number(value) / 100).toFixed(2)}%`;
+}
+
+function loanLabel(loanId: bigint): string {
+  const borrower = `0x${(loanId >> 96n).toString(16).padStart(40, "0")}`;
+  return `#${loanId & ((1n << 96n) - 1n)} of ${short(borrower)}`;
+}
+
+// Role ids are keccak256 of the role name, as the contracts define them.
+const ROLE_NAMES = new Map<string, string>([
+  ["0x" + "00".repeat(32), "DEFAULT_ADMIN_ROLE"],
+  ...["UNDERWRITER_ROLE", "PAUSER_ROLE", "KEEPER_ROLE", "RISK_ROLE"].map((name): [string, string] => [id(name), name]),
+]);
+
+function roleName(role: string): string {
+  return ROLE_NAMES.get(role) ?? role;
+}
+
+/** All contract ABIs whose errors the SDK decodes. */
+export const DECODING_ABIS = [CreditLedger__factory.abi, LendingPool__factory.abi, MockStablecoin__factory.abi];
+
+const decoder = new Interface(
+  DECODING_ABIS.flatMap((abi) => abi.filter((fragment) => fragment.type === "error")).filter(
+    (fragment, index, all) =>
+      all.findIndex((f) => f.name === fragment.name && JSON.stringify(f.inputs) === JSON.stringify(fragment.inputs)) ===
+      index,
+  ),
+);
+
+/** A revert of a Microcredit contract, decoded. */
+export class MicrocreditError extends Error {
+  readonly errorName: string;
+  readonly args: Result;
+  readonly selector: string;
+  constructor(description: ErrorDescription, message: string) {
+    super(message);
+    this.name = "MicrocreditError";
+    this.errorName = description.name;
+    this.args = description.args;
+    this.selector = description.selector;
+  }
+}
+
+/** Finds revert data in whatever ethers, Hardhat or a provider threw. */
+export function revertData(error: unknown): string | undefined {
+  const seen = new Set<unknown>();
+  const queue: unknown[] = [error];
+  while (queue.length > 0) {
+    const current = queue.shift();
+    if (current === null || typeof current !== "object" || seen.has(current)) continue;
+    seen.add(current);
+    const record = current as Record<string, unknown>;
+    for (const key of ["data", "revertData"]) {
+      const value = record[key];
+      if (typeof value === "string" && /^0x[0-9a-fA-F]{8}/.test(value)) return value;
+    }
+    for (const key of ["error", "info", "cause", "data"]) queue.push(record[key]);
+  }
+  return undefined;
+}
+
+/**
+ * Decodes revert data (or an error carrying it) into a MicrocreditError. Returns undefined when the data is not
+ * one of the known errors. `decimals` formats amounts (the local stablecoin has 6).
+ */
+export function decodeError(errorOrData: unknown, decimals = 6): MicrocreditError | undefined {
+  const data = typeof errorOrData === "string" ? errorOrData : revertData(errorOrData);
+  if (data === undefined) return undefined;
+  let description: ErrorDescription | null = null;
+  try {
+    description = decoder.parseError(data);
+  } catch {
+    return undefined;
+  }
+  if (description === null) return undefined;
+  const format = ERROR_MESSAGES[description.name];
+  const money = (units: bigint) => `${formatUnits(units, decimals)} (${units} units)`;
+  const message = format ? format(description.args, money) : `${description.name}(${description.args.join(", ")})`;
+  return new MicrocreditError(description, message);
+}
+
+/** A readable one-line explanation of any error thrown by a Microcredit call. */
+export function explain(error: unknown, decimals = 6): string {
+  const decoded = decodeError(error, decimals);
+  if (decoded) return `${decoded.errorName}: ${decoded.message}`;
+  return error instanceof Error ? error.message : String(error);
+}
+
+/** Runs `call`, rethrowing a decoded MicrocreditError when the contract reverted with a known error. */
+export async function withDecodedErrors<T>(call: () => Promise<T>, decimals = 6): Promise<T> {
+  try {
+    return await call();
+  } catch (error) {
+    throw decodeError(error, decimals) ?? error;
+  }
+}

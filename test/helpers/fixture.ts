@@ -1,0 +1,32 @@
+import type { NetworkConnection } from "hardhat/types/network";
+import { id } from "ethers";
+import { PRODUCTS, ALL_PRODUCTS_MASK, ONE } from "../../src/config/defaults.ts";
+
+export { ONE, ALL_PRODUCTS_MASK, PRODUCTS };
+export const DAY = 86_400n;
+
+/** Deploys token, pool and ledger with the default product catalogue and a funded lender. */
+export async function deployMicrocredit(connection: NetworkConnection<"generic">) {
+  const { ethers } = connection;
+  const [admin, underwriter, lender, borrower, recipient, other] = await ethers.getSigners();
+  const token = await ethers.deployContract("MockStablecoin");
+  const pool = await ethers.deployContract("LendingPool", [
+    await token.getAddress(),
+    "Microcredit Pool mUSD",
+    "mcUSD",
+    admin.address,
+  ]);
+  const ledger = await ethers.deployContract("CreditLedger", [await pool.getAddress(), admin.address]);
+  await pool.setLedger(await ledger.getAddress());
+  await ledger.grantRole(id("UNDERWRITER_ROLE"), underwriter.address);
+  await ledger.grantRole(id("PAUSER_ROLE"), admin.address);
+  for (const p of PRODUCTS) await ledger.setProduct(p.id, p.method, p.instalments, p.periodDays, true);
+  for (const who of [lender, borrower, other]) {
+    await token.faucet(who.address, 1_000_000n * ONE);
+    await token.connect(who).approve(await pool.getAddress(), ethers.MaxUint256);
+    await token.connect(who).approve(await ledger.getAddress(), ethers.MaxUint256);
+  }
+  return { ethers, token, pool, ledger, admin, underwriter, lender, borrower, recipient, other };
+}
+
+export type Deployment = Awaited<ReturnType<typeof deployMicrocredit>>;
