@@ -50,7 +50,7 @@ export interface CategoricalBinned {
   column: string;
   type: "categorical";
   bins: (BinStat & { levels: string[] })[];
-  /** Bin of the pooled rare levels; unseen levels at scoring land here too. */
+  /** Bin of the pooled rare levels. */
   other: number | null;
   missing: BinStat | null;
 }
@@ -61,6 +61,9 @@ export interface NumericLinear {
   median: number;
   mean: number;
   sd: number;
+  /** Observed range: the candidates for a value the model cannot read (see `columnStates`). */
+  min: number;
+  max: number;
   missingIndicator: boolean;
 }
 
@@ -269,6 +272,8 @@ function fitNumericLinear(column: string, values: Value[]): NumericLinear {
     median,
     mean,
     sd: variance > 0 ? Math.sqrt(variance) : 1,
+    min: xs.length ? xs[0] : median,
+    max: xs.length ? xs[xs.length - 1] : median,
     missingIndicator: xs.length < values.length,
   };
 }
@@ -295,19 +300,44 @@ function columnFeatureNames(kind: EncodingKind, c: ColumnEncoder): string[] {
   return [...c.levels.map((l) => `${c.column}=${l}`), ...(c.missingLevel ? [`${c.column}=${MISSING}`] : [])];
 }
 
-/** Which bin a value falls in: an index into `bins`, `bins.length` for missing, or -1 (neutral). */
+/**
+ * Which bin a value falls in: an index into `bins`, `bins.length` for missing, or -1 when
+ * training never saw anything like it (missing in a column that had no gaps, a new level).
+ */
 export function binIndex(c: NumericBinned | CategoricalBinned, v: Value): number {
   if (v === null) return c.missing ? c.bins.length : -1;
   if (c.type === "numeric") return c.bins.length === 0 ? -1 : numericBin(c.edges, v as number);
-  const k = c.bins.findIndex((b) => b.levels.includes(String(v)));
-  return k >= 0 ? k : (c.other ?? -1);
+  return c.bins.findIndex((b) => b.levels.includes(String(v)));
+}
+
+/** False when the encoder learned nothing for this value: a gap it never saw, or an unknown level. */
+export function isKnownValue(c: ColumnEncoder, v: Value): boolean {
+  if (isBinned(c)) return binIndex(c, v) >= 0;
+  if (c.type === "numeric") return v !== null || c.missingIndicator;
+  return v === null ? c.missingLevel : c.levels.includes(String(v));
+}
+
+/** Every encoding a column produced in training: the choices a value it cannot read falls back to. */
+export function columnStates(kind: EncodingKind, c: ColumnEncoder): number[][] {
+  let values: Value[];
+  if (isBinned(c)) {
+    // One representative value per bin: its upper edge, or anything above the last edge.
+    values = c.type === "numeric" ? (c.bins.length ? [...c.edges, Infinity] : []) : c.bins.map((b) => b.levels[0]);
+    if (c.missing) values.push(null);
+  } else if (c.type === "numeric") values = [c.min, c.max, ...(c.missingIndicator ? [null] : [])];
+  else values = [...c.levels, ...(c.missingLevel ? [null] : [])];
+  return values.map((v) => {
+    const out: number[] = [];
+    encodeColumn(kind, c, v, out);
+    return out;
+  });
 }
 
 function encodeColumn(kind: EncodingKind, c: ColumnEncoder, v: Value, out: number[]): void {
   if (isBinned(c)) {
     const k = binIndex(c, v);
     if (kind === "woe") {
-      // Unseen levels and never-seen missing values get WoE 0: the population average.
+      // Placeholder for a value training never saw; `encodeForScoring` replaces it.
       out.push(k < 0 ? 0 : k === c.bins.length ? (c.missing as BinStat).woe : c.bins[k].woe);
       return;
     }
@@ -362,4 +392,27 @@ export function encodeRow(encoder: Encoder, row: Value[]): number[] {
 /** How many encoded features each source column produced, in order. */
 export function columnWidths(encoder: Encoder): number[] {
   return encoder.columns.map((c) => columnFeatureNames(encoder.kind, c).length);
+}
+
+/**
+ * Encodes a row for prediction with fitted `weights`. A value the encoder cannot read takes the
+ * state training saw that adds most to the log-odds of bad, so withholding or garbling data can
+ * never raise a score. Cross-validation scores through here too, so it measures this rule.
+ */
+export function encodeForScoring(encoder: Encoder, weights: readonly number[], row: Value[]): { x: number[]; unreadable: string[] } {
+  const x = encodeRow(encoder, row);
+  const unreadable: string[] = [];
+  let k = 0;
+  columnWidths(encoder).forEach((width, j) => {
+    const c = encoder.columns[j];
+    if (!isKnownValue(c, row[j])) {
+      unreadable.push(c.column);
+      const at = k;
+      const riskOf = (state: number[]) => state.reduce((z, v, e) => z + weights[at + e] * v, 0);
+      const states = columnStates(encoder.kind, c);
+      if (states.length > 0) states.reduce((a, b) => (riskOf(b) > riskOf(a) ? b : a)).forEach((v, e) => (x[at + e] = v));
+    }
+    k += width;
+  });
+  return { x, unreadable };
 }

@@ -3,7 +3,7 @@
 // on-chain offer carries pins the exact coefficients, bins and scaling that produced it.
 import { canonicalJson, contentHash } from "./canonical.ts";
 import { parseNumber, type ColumnType } from "./data.ts";
-import { columnWidths, encodeRow, type Encoder, type FeatureSpec, type Value } from "./encode.ts";
+import { columnWidths, encodeForScoring, type Encoder, type FeatureSpec, type Value } from "./encode.ts";
 import { sigmoid } from "./logistic.ts";
 import { scoreFromLogit, type Scaling } from "./scorecard.ts";
 
@@ -98,6 +98,11 @@ export interface ModelScore {
   reasons: Reason[];
   /** Columns the applicant left missing. */
   missing: string[];
+  /**
+   * Columns whose value the model never saw in training (a gap in a column that had none, a new
+   * category): they are scored as the least favourable value training did see.
+   */
+  unreadable: string[];
 }
 
 export function linearPredictor(model: ModelArtifact, x: readonly number[]): number {
@@ -108,17 +113,18 @@ export function linearPredictor(model: ModelArtifact, x: readonly number[]): num
 
 export function scoreApplicant(model: ModelArtifact, applicant: Record<string, unknown>, maxReasons = 3): ModelScore {
   const row = model.features.map((f) => toValue(applicant[f.name], f.type, f.name));
-  const x = encodeRow(model.encoder, row);
-  if (x.length !== model.coefficients.length) throw new Error("model encoder and coefficients disagree");
-  const z = linearPredictor(model, x);
+  const weights = model.coefficients.map((c) => c.weight);
+  const { x, unreadable } = encodeForScoring(model.encoder, weights, row);
+  if (x.length !== weights.length) throw new Error("model encoder and coefficients disagree");
   const reasons: Reason[] = [];
   let k = 0;
   columnWidths(model.encoder).forEach((width, j) => {
     let dz = 0;
-    for (let e = k + width; k < e; k++) dz += model.coefficients[k].weight * (x[k] - model.encoder.featureMeans[k]);
+    for (const end = k + width; k < end; k++) dz += weights[k] * (x[k] - model.encoder.featureMeans[k]);
     // More log-odds of bad means fewer points; factor converts one into the other.
     reasons.push({ column: model.features[j].name, points: -model.scaling.factor * dz });
   });
+  const z = linearPredictor(model, x);
   return {
     probabilityOfBad: sigmoid(z),
     score: Math.round(scoreFromLogit(model.scaling, z)),
@@ -127,5 +133,6 @@ export function scoreApplicant(model: ModelArtifact, applicant: Record<string, u
       .sort((a, b) => a.points - b.points || (a.column < b.column ? -1 : 1))
       .slice(0, maxReasons),
     missing: model.features.filter((_, j) => row[j] === null).map((f) => f.name),
+    unreadable,
   };
 }
