@@ -1,6 +1,6 @@
-// Protected attributes never enter a scorecard. There is deliberately no switch to let them
-// in: fair-lending rules (e.g. ECOA/Reg B, the EU AI Act's credit-scoring provisions) forbid
-// deciding on them, and a model that saw them would keep using their proxies.
+// Protected attributes never enter a scorecard. Fair-lending law (e.g. ECOA/Regulation B in the
+// US, the EU Consumer Credit Directive 2023/2225) forbids deciding credit on them, and there is
+// deliberately no switch to let them in: a flag would put discrimination one typo away.
 
 /** Columns known to encode a protected attribute in the datasets we train on. */
 export const PROTECTED_COLUMNS: Readonly<Record<string, string>> = {
