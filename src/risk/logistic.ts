@@ -17,6 +17,7 @@ export interface LogisticOptions {
   /** Penalty (lambda/2)·|w|² on the summed log-loss; the intercept is never penalised. */
   lambda: number;
   maxIterations?: number;
+  /** Stop once no coefficient moves by more than this in a Newton step. */
   tolerance?: number;
 }
 
@@ -139,13 +140,16 @@ export function fitLogistic(
       if (value <= current) break;
       scale /= 2;
     }
+    // No step length lowers the loss: we are at the optimum to machine precision.
     if (!(value <= current)) return { ...model, iterations: iter, converged: true };
     let maxStep = 0;
     for (let a = 0; a < m; a++) maxStep = Math.max(maxStep, Math.abs(scale * step[a]));
     model = candidate;
     const improvement = current - value;
     current = value;
-    if (maxStep < tolerance || improvement < tolerance * (1 + Math.abs(current)) * 1e-3) {
+    // Near the optimum Newton converges quadratically, so either test ends it within a step.
+    const negligible = improvement < 1e-3 * tolerance * (1 + Math.abs(current));
+    if (maxStep < tolerance || negligible) {
       return { ...model, iterations: iter, converged: true };
     }
   }
