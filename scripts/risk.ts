@@ -137,13 +137,22 @@ function runTrain(argv: string[]): void {
   console.log(`\nwrote ${files.model} and ${files.report} in ${((Date.now() - start) / 1000).toFixed(1)} s`);
 }
 
+/** Reads a file for `parse`, naming the file in any error. */
+function readWith<T>(path: string, parse: (text: string) => T): T {
+  try {
+    return parse(readFileSync(path, "utf8"));
+  } catch (e) {
+    throw new Error(`${path}: ${e instanceof Error ? e.message : String(e)}`);
+  }
+}
+
 function readApplicants(path: string): Record<string, unknown>[] {
-  const text = readFileSync(path, "utf8");
+  const text = readWith(path, (t) => t);
   if (path.toLowerCase().endsWith(".csv")) {
     const ds = parseCsv(text, path);
     return ds.rows.map((r) => Object.fromEntries(ds.columns.map((c, j) => [c, r[j]])));
   }
-  const parsed = JSON.parse(text) as unknown;
+  const parsed = readWith(path, () => JSON.parse(text) as unknown);
   const list = Array.isArray(parsed) ? parsed : [parsed];
   for (const a of list) {
     if (a === null || typeof a !== "object" || Array.isArray(a)) throw new Error(`${path}: every applicant must be a JSON object`);
@@ -153,7 +162,7 @@ function readApplicants(path: string): Record<string, unknown>[] {
 
 function readHistories(path: string | undefined, count: number): (CreditHistory | undefined)[] {
   if (!path) return new Array(count).fill(undefined);
-  const raw = JSON.parse(readFileSync(path, "utf8")) as unknown;
+  const raw = readWith(path, (t) => JSON.parse(t) as unknown);
   if (!Array.isArray(raw) || raw.length !== count) {
     throw new Error(`${path}: expected an array of ${count} history records (null for none), one per applicant`);
   }
@@ -187,8 +196,8 @@ function runScore(argv: string[]): void {
     },
   });
   if (!values.model || !values.input) throw new Error("score needs --model and --input");
-  const model = parseModel(readFileSync(values.model, "utf8"));
-  const policy = values.policy ? parsePolicy(readFileSync(values.policy, "utf8")) : DEFAULT_POLICY;
+  const model = readWith(values.model, parseModel);
+  const policy = values.policy ? readWith(values.policy, parsePolicy) : DEFAULT_POLICY;
   const applicants = readApplicants(values.input);
   const histories = readHistories(values.history, applicants.length);
   const results = applicants.map((a, i) => assess(model, a, policy, histories[i]));
