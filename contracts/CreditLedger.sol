@@ -3,17 +3,15 @@ pragma solidity 0.8.28;
 
 import {IERC20} from "@openzeppelin/contracts/token/ERC20/IERC20.sol";
 import {SafeERC20} from "@openzeppelin/contracts/token/ERC20/utils/SafeERC20.sol";
-import {AccessControl} from "@openzeppelin/contracts/access/AccessControl.sol";
-import {Pausable} from "@openzeppelin/contracts/utils/Pausable.sol";
-import {ReentrancyGuardTransient} from "@openzeppelin/contracts/utils/ReentrancyGuardTransient.sol";
 import {ICreditLedger} from "./interfaces/ICreditLedger.sol";
-import {ILendingPool} from "./interfaces/ILendingPool.sol";
+import {LedgerBook} from "./base/LedgerBook.sol";
 import {ScheduleMath} from "./libraries/ScheduleMath.sol";
 import {LoanMath} from "./libraries/LoanMath.sol";
+import {Packing} from "./libraries/Packing.sol";
 
 /// @title CreditLedger
-/// @notice Credit lines, loans and their repayment plans; disburses from and repays into the LendingPool.
-contract CreditLedger is ICreditLedger, AccessControl, Pausable, ReentrancyGuardTransient {
+/// @notice Credit lines, loans and their repayment plans, over the book that holds the pool's cash.
+contract CreditLedger is ICreditLedger, LedgerBook {
     using SafeERC20 for IERC20;
 
     bytes32 public constant UNDERWRITER_ROLE = keccak256("UNDERWRITER_ROLE");
@@ -23,17 +21,13 @@ contract CreditLedger is ICreditLedger, AccessControl, Pausable, ReentrancyGuard
     uint256 public constant APR_CAP_BPS = 2_400;
     uint256 internal constant MAX_AMOUNT = type(uint88).max;
 
-    IERC20 public immutable asset;
-    ILendingPool public immutable pool;
-
-    mapping(address borrower => Line) internal _lines;
-    mapping(uint256 loanId => Loan) internal _loans;
+    /// @dev Encoded `Line` per borrower and `Loan` (two words) per loan id; see Packing.
+    mapping(address borrower => uint256) internal _lines;
+    mapping(uint256 loanId => uint256[2]) internal _loans;
     mapping(uint8 productId => Product) internal _products;
 
-    constructor(ILendingPool pool_, address admin) {
-        if (address(pool_) == address(0) || admin == address(0)) revert ZeroAddress();
-        pool = pool_;
-        asset = IERC20(pool_.asset());
+    constructor(IERC20 asset_, address pool_, address admin) LedgerBook(asset_, pool_) {
+        if (address(asset_) == address(0) || pool_ == address(0) || admin == address(0)) revert ZeroAddress();
         _grantRole(DEFAULT_ADMIN_ROLE, admin);
     }
 
@@ -71,64 +65,43 @@ contract CreditLedger is ICreditLedger, AccessControl, Pausable, ReentrancyGuard
 
     /// @inheritdoc ICreditLedger
     function pause() external onlyRole(PAUSER_ROLE) {
-        _pause();
+        Book memory book = _loadBook();
+        if (book.creditPaused) revert EnforcedPause();
+        book.creditPaused = true;
+        _storeBook(book);
+        emit Paused(msg.sender);
     }
 
     /// @inheritdoc ICreditLedger
     function unpause() external onlyRole(PAUSER_ROLE) {
-        _unpause();
+        Book memory book = _loadBook();
+        if (!book.creditPaused) revert ExpectedPause();
+        book.creditPaused = false;
+        _storeBook(book);
+        emit Unpaused(msg.sender);
+    }
+
+    /// @inheritdoc ICreditLedger
+    function paused() external view returns (bool) {
+        return _loadBook().creditPaused;
     }
 
     // ---------------------------------------------------------------- borrowing
 
     /// @inheritdoc ICreditLedger
-    function draw(
-        uint8 productId,
-        uint256 amount,
-        address recipient
-    ) external whenNotPaused nonReentrant returns (uint256 loanId) {
-        if (amount == 0) revert ZeroAmount();
-        if (recipient == address(0)) recipient = msg.sender;
-        Line memory l = _lines[msg.sender];
-        if (l.status != LineStatus.Active) revert LineNotActive(msg.sender, l.status);
-        if (productId > 31 || (l.productMask >> productId) & 1 == 0) revert ProductNotAllowed(msg.sender, productId);
-        Product memory p = _products[productId];
-        if (!p.enabled) revert ProductNotEnabled(productId);
-        uint256 available = l.limit > l.outstanding ? l.limit - l.outstanding : 0;
-        if (amount > available) revert CreditLimitExceeded(amount, available);
+    function drawTo(uint8 productId, uint256 amount, address recipient) external nonReentrant returns (uint256) {
+        return _draw(productId, amount, recipient == address(0) ? msg.sender : recipient);
+    }
 
-        (uint8 instalments, uint16 periodDays) = p.method == ScheduleMath.BULLET
-            ? (1, p.periodDays * p.instalments)
-            : (p.instalments, p.periodDays);
-        loanId = _loanId(msg.sender, ++l.loanCount);
-        l.outstanding += uint88(amount);
-        _lines[msg.sender] = l;
-        _loans[loanId] = Loan({
-            drawnAt: uint32(block.timestamp),
-            method: p.method,
-            instalments: instalments,
-            periodDays: periodDays,
-            aprBps: l.aprBps,
-            principal: uint88(amount),
-            openingBalance: uint88(amount),
-            checkpoint: uint32(block.timestamp),
-            principalPaid: 0,
-            interestBalance: 0,
-            status: LoanStatus.Active,
-            segmentStart: uint32(block.timestamp)
-        });
-        uint256 firstPayment = p.method == ScheduleMath.EQUAL_INSTALMENT
-            ? ScheduleMath.equalInstalmentUp(amount, l.aprBps, instalments, periodDays)
-            : ScheduleMath.periodInterestUp(amount, l.aprBps, periodDays) +
-                ScheduleMath.scheduledPrincipalDown(p.method, amount, amount, 0, l.aprBps, instalments, periodDays, 1);
-        emit Drawn(loanId, msg.sender, recipient, productId, amount, l.aprBps, firstPayment);
-        pool.disburse(recipient, amount, amount * l.aprBps);
+    /// @inheritdoc ICreditLedger
+    function draw(uint8 productId, uint256 amount) external nonReentrant returns (uint256) {
+        return _draw(productId, amount, msg.sender);
     }
 
     /// @inheritdoc ICreditLedger
     function repay(uint256 loanId, uint256 amount) external nonReentrant returns (uint256 paid) {
         if (amount == 0) revert ZeroAmount();
-        Loan memory loan = _loans[loanId];
+        Loan memory loan = _loadLoan(loanId);
         if (loan.status != LoanStatus.Active) {
             if (loan.status == LoanStatus.None) revert LoanNotFound(loanId);
             revert LoanAlreadyRepaid(loanId);
@@ -153,13 +126,19 @@ contract CreditLedger is ICreditLedger, AccessControl, Pausable, ReentrancyGuard
             adjustment += splitAdjustment;
             rateDelta += splitRate;
         }
-        _loans[loanId] = loan;
-        if (principalPaid != 0) _lines[_borrowerOf(loanId)].outstanding -= uint88(principalPaid);
+        _storeLoan(loanId, loan);
+        if (principalPaid != 0) {
+            address borrower = _borrowerOf(loanId);
+            Line memory l = Packing.decodeLine(_lines[borrower]);
+            l.outstanding -= uint88(principalPaid);
+            _lines[borrower] = Packing.encodeLine(l);
+        }
+
+        _bookRepay(principalPaid, interestPaid, rateDelta, adjustment);
 
         emit Repaid(loanId, msg.sender, interestPaid, principalPaid, uint256(loan.principal) - loan.principalPaid);
         if (closed) emit LoanClosed(loanId);
-        asset.safeTransferFrom(msg.sender, address(pool), amount);
-        pool.recordRepayment(principalPaid, interestPaid, rateDelta, adjustment);
+        asset.safeTransferFrom(msg.sender, address(this), amount);
         return amount;
     }
 
@@ -237,12 +216,12 @@ contract CreditLedger is ICreditLedger, AccessControl, Pausable, ReentrancyGuard
 
     /// @inheritdoc ICreditLedger
     function loanRecord(uint256 loanId) external view returns (Loan memory) {
-        return _loans[loanId];
+        return _loadLoan(loanId);
     }
 
     /// @inheritdoc ICreditLedger
     function lineOf(address borrower) external view returns (LineView memory v) {
-        Line memory l = _lines[borrower];
+        Line memory l = Packing.decodeLine(_lines[borrower]);
         v.limit = l.limit;
         v.outstanding = l.outstanding;
         v.available = l.status == LineStatus.Active && l.limit > l.outstanding ? l.limit - l.outstanding : 0;
@@ -264,16 +243,57 @@ contract CreditLedger is ICreditLedger, AccessControl, Pausable, ReentrancyGuard
 
     // ---------------------------------------------------------------- internals
 
+    function _draw(uint8 productId, uint256 amount, address recipient) internal returns (uint256 loanId) {
+        Book memory book = _loadBook();
+        if (book.creditPaused) revert EnforcedPause();
+        if (amount == 0) revert ZeroAmount();
+        Line memory l = Packing.decodeLine(_lines[msg.sender]);
+        if (l.status != LineStatus.Active) revert LineNotActive(msg.sender, l.status);
+        if (productId > 31 || (l.productMask >> productId) & 1 == 0) revert ProductNotAllowed(msg.sender, productId);
+        Product memory p = _products[productId];
+        if (!p.enabled) revert ProductNotEnabled(productId);
+        uint256 available = l.limit > l.outstanding ? l.limit - l.outstanding : 0;
+        if (amount > available) revert CreditLimitExceeded(amount, available);
+
+        (uint8 instalments, uint16 periodDays) = p.method == ScheduleMath.BULLET
+            ? (1, p.periodDays * p.instalments)
+            : (p.instalments, p.periodDays);
+        unchecked {
+            // amount ≤ limit − outstanding < 2^88; a borrower cannot draw 2^24 loans at gas prices that exist.
+            loanId = _loanId(msg.sender, ++l.loanCount);
+            l.outstanding += uint88(amount);
+        }
+        _lines[msg.sender] = Packing.encodeLine(l);
+        _storeLoan(loanId, Loan({
+            drawnAt: uint32(block.timestamp),
+            method: p.method,
+            instalments: instalments,
+            periodDays: periodDays,
+            aprBps: l.aprBps,
+            principal: uint88(amount),
+            openingBalance: uint88(amount),
+            checkpoint: uint32(block.timestamp),
+            principalPaid: 0,
+            interestBalance: 0,
+            status: LoanStatus.Active,
+            segmentStart: uint32(block.timestamp)
+        }));
+        _bookDisburse(book, amount, amount * l.aprBps);
+        emit Drawn(loanId, recipient, productId, amount);
+        asset.safeTransfer(recipient, amount);
+    }
+
     /// @dev The single path through which lines open and change; the signed-offer flow will call it too.
     function _setLine(address borrower, uint256 limit, uint256 aprBps, uint32 productMask, LineStatus status) internal {
         if (borrower == address(0)) revert ZeroAddress();
         if (limit > MAX_AMOUNT) revert AmountTooLarge(limit, MAX_AMOUNT);
         if (aprBps > APR_CAP_BPS) revert AprAboveCap(aprBps, APR_CAP_BPS);
-        Line storage l = _lines[borrower];
+        Line memory l = Packing.decodeLine(_lines[borrower]);
         l.limit = uint88(limit);
         l.aprBps = uint16(aprBps);
         l.productMask = productMask;
         l.status = status;
+        _lines[borrower] = Packing.encodeLine(l);
         emit LineSet(borrower, limit, aprBps, productMask, status);
     }
 
@@ -319,8 +339,20 @@ contract CreditLedger is ICreditLedger, AccessControl, Pausable, ReentrancyGuard
     }
 
     function _existing(uint256 loanId) internal view returns (Loan memory loan) {
-        loan = _loans[loanId];
+        loan = _loadLoan(loanId);
         if (loan.status == LoanStatus.None) revert LoanNotFound(loanId);
+    }
+
+    function _loadLoan(uint256 loanId) internal view returns (Loan memory) {
+        uint256[2] storage words = _loans[loanId];
+        return Packing.decodeLoan(words[0], words[1]);
+    }
+
+    function _storeLoan(uint256 loanId, Loan memory loan) internal {
+        (uint256 word0, uint256 word1) = Packing.encodeLoan(loan);
+        uint256[2] storage words = _loans[loanId];
+        words[0] = word0;
+        words[1] = word1;
     }
 
     function _loanId(address borrower, uint256 n) internal pure returns (uint256) {

@@ -21,9 +21,9 @@ describe("credit ledger: lines, draws and repayment plans", () => {
   for (const p of PRODUCTS.filter((x) => x.instalments > 1 || x.method === Method.Bullet)) {
     it(`draw → repay on every due date → closed, for product ${p.id} (${p.name})`, async () => {
       const d = await setup();
-      const { ledger, pool, token, borrower, recipient } = d;
+      const { ledger, token, borrower, recipient } = d;
       const before = await token.balanceOf(recipient.address);
-      await ledger.connect(borrower).draw(p.id, P, recipient.address);
+      await ledger.connect(borrower).drawTo(p.id, P, recipient.address);
       expect(await token.balanceOf(recipient.address)).to.equal(before + P, "funds reach the named recipient");
       const loanId = await ledger.loanIdOf(borrower.address, 1);
       const line = await ledger.lineOf(borrower.address);
@@ -45,11 +45,11 @@ describe("credit ledger: lines, draws and repayment plans", () => {
       const state = await ledger.loanState(loanId);
       expect(state.status).to.equal(2n, "repaid");
       expect((await ledger.lineOf(borrower.address)).available).to.equal(50_000n * ONE, "limit freed");
-      expect(await pool.principalOutstanding()).to.equal(0n);
-      expect(await pool.rateSum()).to.equal(0n);
+      expect(await ledger.principalOutstanding()).to.equal(0n);
+      expect(await ledger.rateSum()).to.equal(0n);
       const interest = rows.reduce((s, r) => s + r.interest, 0n);
-      expect(await pool.interestReceivable()).to.equal(0n);
-      expect(await pool.cash()).to.equal(500_000n * ONE + interest);
+      expect(await ledger.interestReceivable()).to.equal(0n);
+      expect(await ledger.cash()).to.equal(500_000n * ONE + interest);
     });
   }
 
@@ -58,7 +58,7 @@ describe("credit ledger: lines, draws and repayment plans", () => {
     const { ledger, pool, borrower, lender } = d;
     const sharesBefore = await pool.balanceOf(lender.address);
     const valueBefore = await pool.convertToAssets(sharesBefore);
-    await ledger.connect(borrower).draw(2, P, borrower.address);
+    await ledger.connect(borrower).draw(2, P);
     const loanId = await ledger.loanIdOf(borrower.address, 1);
     const [dueDates, payments] = await ledger.loanSchedule(loanId);
     let total = 0n;
@@ -69,8 +69,8 @@ describe("credit ledger: lines, draws and repayment plans", () => {
     }
     expect(total).to.equal(11_001_599154n);
     const interest = total - P;
-    expect(await pool.protocolFeesOwed()).to.be.closeTo((interest * 500n) / 10_000n, 2n);
-    expect(await pool.firstLossReserve()).to.be.closeTo((interest * 1_000n) / 10_000n, 2n);
+    expect(await ledger.protocolFeesOwed()).to.be.closeTo((interest * 500n) / 10_000n, 2n);
+    expect(await ledger.firstLossReserve()).to.be.closeTo((interest * 1_000n) / 10_000n, 2n);
     const valueAfter = await pool.convertToAssets(sharesBefore);
     expect(valueAfter - valueBefore).to.be.closeTo((interest * 8_500n) / 10_000n, 3n);
   });
@@ -78,7 +78,7 @@ describe("credit ledger: lines, draws and repayment plans", () => {
   it("share price rises smoothly: no jump when an instalment is paid on its due date", async () => {
     const d = await setup();
     const { ledger, pool, borrower } = d;
-    await ledger.connect(borrower).draw(2, P, borrower.address);
+    await ledger.connect(borrower).draw(2, P);
     const loanId = await ledger.loanIdOf(borrower.address, 1);
     const [dueDates, payments] = await ledger.loanSchedule(loanId);
     const shares = 10n ** 17n; // 100,000 tokens' worth of shares (decimals offset 6 + 6)
@@ -96,8 +96,8 @@ describe("credit ledger: lines, draws and repayment plans", () => {
 
   it("prepayment pays interest only to date and frees the limit", async () => {
     const d = await setup();
-    const { ledger, pool, token, borrower } = d;
-    await ledger.connect(borrower).draw(2, P, borrower.address);
+    const { ledger, token, borrower } = d;
+    await ledger.connect(borrower).draw(2, P);
     const loanId = await ledger.loanIdOf(borrower.address, 1);
     const drawnAt = (await ledger.loanRecord(loanId)).drawnAt;
     const payAt = drawnAt + 15n * DAY;
@@ -109,13 +109,13 @@ describe("credit ledger: lines, draws and repayment plans", () => {
     expect(paid).to.equal(P + 75n * ONE);
     expect((await ledger.loanState(loanId)).status).to.equal(2n);
     expect((await ledger.lineOf(borrower.address)).outstanding).to.equal(0n);
-    expect(await pool.rateSum()).to.equal(0n);
+    expect(await ledger.rateSum()).to.equal(0n);
   });
 
   it("a partial prepayment lowers the interest of the following periods", async () => {
     const d = await setup();
     const { ledger, borrower } = d;
-    await ledger.connect(borrower).draw(4, P, borrower.address); // interest-first: ceil(P·r) each period
+    await ledger.connect(borrower).draw(4, P); // interest-first: ceil(P·r) each period
     const loanId = await ledger.loanIdOf(borrower.address, 1);
     const [dueDates] = await ledger.loanSchedule(loanId);
     await networkHelpers.time.setNextBlockTimestamp(dueDates[0]);
@@ -130,7 +130,7 @@ describe("credit ledger: lines, draws and repayment plans", () => {
   it("views: next due, past due and payoff follow the plan", async () => {
     const d = await setup();
     const { ledger, borrower } = d;
-    await ledger.connect(borrower).draw(2, P, borrower.address);
+    await ledger.connect(borrower).draw(2, P);
     const loanId = await ledger.loanIdOf(borrower.address, 1);
     const [dueDates, payments] = await ledger.loanSchedule(loanId);
     let s = await ledger.loanState(loanId);
@@ -148,7 +148,7 @@ describe("credit ledger: lines, draws and repayment plans", () => {
   it("the lender redeems principal plus interest after the book is repaid", async () => {
     const d = await setup();
     const { ledger, pool, token, borrower, lender } = d;
-    await ledger.connect(borrower).draw(0, P, borrower.address);
+    await ledger.connect(borrower).draw(0, P);
     const loanId = await ledger.loanIdOf(borrower.address, 1);
     const [dueDates, payments] = await ledger.loanSchedule(loanId);
     for (let k = 0; k < 3; k++) {
@@ -160,7 +160,7 @@ describe("credit ledger: lines, draws and repayment plans", () => {
     await pool.connect(lender).redeem(await pool.maxRedeem(lender.address), lender.address, lender.address);
     const received = (await token.balanceOf(lender.address)) - before;
     // Everything but the liquidity reserve leaves instantly; the lender earned 85% of the interest.
-    const kept = await pool.cash();
+    const kept = await ledger.cash();
     expect(received + kept).to.be.closeTo(500_000n * ONE + interest, 2n);
     expect(await pool.totalAssets()).to.be.closeTo(kept - (interest * 1_500n) / 10_000n, 3n);
   });
@@ -169,7 +169,7 @@ describe("credit ledger: lines, draws and repayment plans", () => {
 describe("credit ledger: refusals change nothing", () => {
   async function snapshot(d: Awaited<ReturnType<typeof setup>>) {
     return {
-      cash: await d.pool.cash(),
+      cash: await d.ledger.cash(),
       line: await d.ledger.lineOf(d.borrower.address),
       borrower: await d.token.balanceOf(d.borrower.address),
     };
@@ -178,7 +178,7 @@ describe("credit ledger: refusals change nothing", () => {
   it("over-limit draw: CreditLimitExceeded(requested, available)", async () => {
     const d = await setup();
     const before = await snapshot(d);
-    await expect(d.ledger.connect(d.borrower).draw(2, 50_000n * ONE + 1n, d.borrower.address))
+    await expect(d.ledger.connect(d.borrower).draw(2, 50_000n * ONE + 1n))
       .to.be.revertedWithCustomError(d.ledger, "CreditLimitExceeded")
       .withArgs(50_000n * ONE + 1n, 50_000n * ONE);
     expect(await snapshot(d)).to.deep.equal(before);
@@ -188,10 +188,10 @@ describe("credit ledger: refusals change nothing", () => {
     const d = await setup();
     await d.ledger.connect(d.underwriter).setLine(d.borrower.address, 50_000n * ONE, APR, ALL_PRODUCTS_MASK, 3);
     const before = await snapshot(d);
-    await expect(d.ledger.connect(d.borrower).draw(2, ONE, d.borrower.address))
+    await expect(d.ledger.connect(d.borrower).draw(2, ONE))
       .to.be.revertedWithCustomError(d.ledger, "LineNotActive")
       .withArgs(d.borrower.address, 3);
-    await expect(d.ledger.connect(d.other).draw(2, ONE, d.other.address))
+    await expect(d.ledger.connect(d.other).draw(2, ONE))
       .to.be.revertedWithCustomError(d.ledger, "LineNotActive")
       .withArgs(d.other.address, 0);
     expect(await snapshot(d)).to.deep.equal(before);
@@ -199,11 +199,11 @@ describe("credit ledger: refusals change nothing", () => {
 
   it("zero amounts: ZeroAmount on draw and repay", async () => {
     const d = await setup();
-    await expect(d.ledger.connect(d.borrower).draw(2, 0, d.borrower.address)).to.be.revertedWithCustomError(
+    await expect(d.ledger.connect(d.borrower).draw(2, 0)).to.be.revertedWithCustomError(
       d.ledger,
       "ZeroAmount",
     );
-    await d.ledger.connect(d.borrower).draw(2, ONE * 100n, d.borrower.address);
+    await d.ledger.connect(d.borrower).draw(2, ONE * 100n);
     const loanId = await d.ledger.loanIdOf(d.borrower.address, 1);
     await expect(d.ledger.connect(d.borrower).repay(loanId, 0)).to.be.revertedWithCustomError(d.ledger, "ZeroAmount");
   });
@@ -211,11 +211,11 @@ describe("credit ledger: refusals change nothing", () => {
   it("product not on the line: ProductNotAllowed; disabled product: ProductNotEnabled", async () => {
     const d = await setup();
     await d.ledger.connect(d.underwriter).setLine(d.borrower.address, 50_000n * ONE, APR, 1 << 2, 1);
-    await expect(d.ledger.connect(d.borrower).draw(3, ONE, d.borrower.address))
+    await expect(d.ledger.connect(d.borrower).draw(3, ONE))
       .to.be.revertedWithCustomError(d.ledger, "ProductNotAllowed")
       .withArgs(d.borrower.address, 3);
     await d.ledger.setProduct(2, 0, 12, 30, false);
-    await expect(d.ledger.connect(d.borrower).draw(2, ONE, d.borrower.address))
+    await expect(d.ledger.connect(d.borrower).draw(2, ONE))
       .to.be.revertedWithCustomError(d.ledger, "ProductNotEnabled")
       .withArgs(2);
   });
@@ -229,8 +229,8 @@ describe("credit ledger: refusals change nothing", () => {
       d.ledger,
       "AccessControlUnauthorizedAccount",
     );
-    await expect(d.pool.connect(d.borrower).disburse(d.borrower.address, 1, 0))
-      .to.be.revertedWithCustomError(d.pool, "NotLedger")
+    await expect(d.ledger.connect(d.borrower).release(d.borrower.address, 1, true))
+      .to.be.revertedWithCustomError(d.ledger, "NotPool")
       .withArgs(d.borrower.address);
   });
 
@@ -243,7 +243,7 @@ describe("credit ledger: refusals change nothing", () => {
 
   it("over-payment is refused with the payoff; unknown and repaid loans are named", async () => {
     const d = await setup();
-    await d.ledger.connect(d.borrower).draw(5, 1_000n * ONE, d.borrower.address);
+    await d.ledger.connect(d.borrower).draw(5, 1_000n * ONE);
     const loanId = await d.ledger.loanIdOf(d.borrower.address, 1);
     const drawnAt = (await d.ledger.loanRecord(loanId)).drawnAt;
     await networkHelpers.time.setNextBlockTimestamp(drawnAt + DAY);
@@ -265,18 +265,18 @@ describe("credit ledger: refusals change nothing", () => {
   it("a draw beyond the pool's available cash: InsufficientLiquidity", async () => {
     const d = await setup();
     await d.ledger.connect(d.underwriter).setLine(d.other.address, 1_000_000n * ONE, APR, ALL_PRODUCTS_MASK, 1);
-    const available = await d.pool.availableLiquidity();
-    await expect(d.ledger.connect(d.other).draw(2, available + 1n, d.other.address))
-      .to.be.revertedWithCustomError(d.pool, "InsufficientLiquidity")
+    const available = await d.ledger.availableLiquidity();
+    await expect(d.ledger.connect(d.other).draw(2, available + 1n))
+      .to.be.revertedWithCustomError(d.ledger, "InsufficientLiquidity")
       .withArgs(available + 1n, available);
   });
 
   it("pause stops draws but never repayment", async () => {
     const d = await setup();
-    await d.ledger.connect(d.borrower).draw(5, 1_000n * ONE, d.borrower.address);
+    await d.ledger.connect(d.borrower).draw(5, 1_000n * ONE);
     const loanId = await d.ledger.loanIdOf(d.borrower.address, 1);
     await d.ledger.pause();
-    await expect(d.ledger.connect(d.borrower).draw(5, ONE, d.borrower.address)).to.be.revertedWithCustomError(
+    await expect(d.ledger.connect(d.borrower).draw(5, ONE)).to.be.revertedWithCustomError(
       d.ledger,
       "EnforcedPause",
     );

@@ -131,21 +131,18 @@ interface ICreditLedger {
     error RepaymentExceedsPayoff(uint256 amount, uint256 payoff);
     /// @notice Thrown when a product id does not fit the 32-product mask.
     error ProductIdOutOfRange(uint8 productId);
+    /// @notice Thrown when new credit is paused.
+    error EnforcedPause();
+    /// @notice Thrown when unpausing while not paused.
+    error ExpectedPause();
 
     /// @notice Emitted when a product is defined or changed.
     event ProductSet(uint8 indexed productId, uint8 method, uint8 instalments, uint16 periodDays, bool enabled);
     /// @notice Emitted when a line is opened or its terms change.
     event LineSet(address indexed borrower, uint256 limit, uint256 aprBps, uint256 productMask, LineStatus status);
-    /// @notice Emitted on every draw, with the plan's first payment for disclosure.
-    event Drawn(
-        uint256 indexed loanId,
-        address indexed borrower,
-        address indexed recipient,
-        uint8 productId,
-        uint256 principal,
-        uint256 aprBps,
-        uint256 firstPayment
-    );
+    /// @notice Emitted on every draw. The borrower is in the loan id (`loanId >> 96`); the APR is the line's at the
+    /// time (`loanRecord`), and the plan follows from principal, APR and product (`loanSchedule`, or the SDK).
+    event Drawn(uint256 indexed loanId, address recipient, uint8 productId, uint256 principal);
     /// @notice Emitted on every repayment, with the split of the amount paid.
     event Repaid(
         uint256 indexed loanId,
@@ -156,6 +153,10 @@ interface ICreditLedger {
     );
     /// @notice Emitted when a loan is repaid in full.
     event LoanClosed(uint256 indexed loanId);
+    /// @notice Emitted when new credit is paused.
+    event Paused(address account);
+    /// @notice Emitted when new credit resumes.
+    event Unpaused(address account);
 
     /// @notice Defines product `productId` (0–31). Admin only.
     function setProduct(uint8 productId, uint8 method, uint8 instalments, uint16 periodDays, bool enabled) external;
@@ -164,10 +165,14 @@ interface ICreditLedger {
     /// blocks new draws; existing loans are untouched.
     function setLine(address borrower, uint256 limit, uint256 aprBps, uint32 productMask, LineStatus status) external;
 
-    /// @notice Draws `amount` from the caller's line as a new loan of product `productId`, paid to `recipient`
-    /// (the caller when zero) in the same transaction. Blocked while paused.
+    /// @notice Draws `amount` from the caller's line as a new loan of product `productId`, paid to the caller in the
+    /// same transaction. Blocked while paused.
     /// @return loanId the new loan's id.
-    function draw(uint8 productId, uint256 amount, address recipient) external returns (uint256 loanId);
+    function draw(uint8 productId, uint256 amount) external returns (uint256 loanId);
+
+    /// @notice Like `draw`, but the funds go to `recipient` (a merchant, another wallet; the caller when zero).
+    /// The caller remains the borrower.
+    function drawTo(uint8 productId, uint256 amount, address recipient) external returns (uint256 loanId);
 
     /// @notice Pays `amount` (or the payoff, with `type(uint256).max`) towards `loanId` from the caller's wallet.
     /// Anyone may pay for anyone. Never blocked by pause.
@@ -179,6 +184,9 @@ interface ICreditLedger {
 
     /// @notice Resumes new draws. Pauser only.
     function unpause() external;
+
+    /// @notice Whether new draws are paused.
+    function paused() external view returns (bool);
 
     /// @notice The plan of a prospective loan: per-instalment payment, principal and interest.
     /// Methods: 0 equal instalment, 1 equal principal, 2 interest-first, 3 bullet (one row).

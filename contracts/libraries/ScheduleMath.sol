@@ -33,13 +33,20 @@ library ScheduleMath {
     error UnknownMethod(uint8 method);
 
     /// @notice Interest of one period of `periodDays` days on `balance`, rounded up: `ceil(balance × r)`.
+    /// @dev Plain checked arithmetic: reverts (never wraps) if `balance × aprBps × periodDays` overflows, which
+    /// needs a balance above 2^200 base units.
     function periodInterestUp(uint256 balance, uint256 aprBps, uint256 periodDays) internal pure returns (uint256) {
-        return Math.mulDiv(balance, aprBps * periodDays, RATE_DENOMINATOR, Math.Rounding.Ceil);
+        return divUp(balance * aprBps * periodDays, RATE_DENOMINATOR);
     }
 
     /// @notice Interest on `balance` for `elapsed` seconds, rounded up to the base unit.
     function accruedInterestUp(uint256 balance, uint256 aprBps, uint256 elapsed) internal pure returns (uint256) {
-        return Math.mulDiv(balance, aprBps * elapsed, INTEREST_SCALE, Math.Rounding.Ceil);
+        return divUp(balance * aprBps * elapsed, INTEREST_SCALE);
+    }
+
+    /// @notice `ceil(numerator / denominator)`; zero stays zero.
+    function divUp(uint256 numerator, uint256 denominator) internal pure returns (uint256) {
+        return numerator == 0 ? 0 : (numerator - 1) / denominator + 1;
     }
 
     /// @notice The constant payment of an equal-instalment plan, rounded up:
@@ -53,8 +60,9 @@ library ScheduleMath {
         uint256 rateNumerator = aprBps * periodDays;
         if (rateNumerator == 0) return Math.ceilDiv(principal, instalments);
         uint256 growthRay = RAY;
+        uint256 growthFactor = RATE_DENOMINATOR + rateNumerator;
         for (uint256 k = 0; k < instalments; ++k) {
-            growthRay = Math.mulDiv(growthRay, RATE_DENOMINATOR + rateNumerator, RATE_DENOMINATOR);
+            growthRay = (growthRay * growthFactor) / RATE_DENOMINATOR;
         }
         return
             Math.mulDiv(

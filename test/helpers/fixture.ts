@@ -10,14 +10,14 @@ export async function deployMicrocredit(connection: NetworkConnection<"generic">
   const { ethers } = connection;
   const [admin, underwriter, lender, borrower, recipient, other] = await ethers.getSigners();
   const token = await ethers.deployContract("MockStablecoin");
-  const pool = await ethers.deployContract("LendingPool", [
+  const deployer = await ethers.deployContract("MicrocreditDeployer", [
     await token.getAddress(),
     "Microcredit Pool mUSD",
     "mcUSD",
     admin.address,
   ]);
-  const ledger = await ethers.deployContract("CreditLedger", [await pool.getAddress(), admin.address]);
-  await pool.setLedger(await ledger.getAddress());
+  const pool = await ethers.getContractAt("LendingPool", await deployer.pool());
+  const ledger = await ethers.getContractAt("CreditLedger", await deployer.ledger());
   await ledger.grantRole(id("UNDERWRITER_ROLE"), underwriter.address);
   await ledger.grantRole(id("PAUSER_ROLE"), admin.address);
   for (const p of PRODUCTS) await ledger.setProduct(p.id, p.method, p.instalments, p.periodDays, true);

@@ -1,3 +1,4 @@
+import { expectClose } from "./approx.ts";
 import { expect } from "chai";
 import { auc, brier, calibrationTable, cutoffTable, ks, mean, std } from "../../src/risk/index.ts";
 
@@ -7,7 +8,7 @@ describe("risk metrics", () => {
     // pairs (bad, good) ranked right: 0.9>all 3, 0.5>0.2,0.1 (2) and ties 0.5 (½), 0.3>0.2,0.1 (2) → 7.5/9
     const y = [1, 1, 1, 0, 0, 0];
     const risk = [0.9, 0.5, 0.3, 0.5, 0.2, 0.1];
-    expect(auc(y, risk)).to.be.closeTo(7.5 / 9, 1e-12);
+    expectClose(auc(y, risk), 7.5 / 9, 1e-12);
   });
 
   it("AUC is 1 for a perfect ranking, 0 for a reversed one and 0.5 when everything ties", () => {
@@ -25,7 +26,7 @@ describe("risk metrics", () => {
     // After 0.2: goods 2/3, bads 0 → gap 2/3; after the tie: goods 1, bads 2/3 → 1/3.
     const y = [1, 1, 1, 0, 0, 0];
     const risk = [0.9, 0.5, 0.3, 0.5, 0.2, 0.1];
-    expect(ks(y, risk)).to.be.closeTo(2 / 3, 1e-12);
+    expectClose(ks(y, risk), 2 / 3, 1e-12);
     expect(ks([0, 0, 1, 1], [1, 2, 3, 4])).to.equal(1);
   });
 
@@ -36,7 +37,7 @@ describe("risk metrics", () => {
 
   it("Brier is the mean squared error of the probability of bad (hand-computed 0.115)", () => {
     // (0.8-1)² + (0.4-0)² + (0.5-1)² + (0.1-0)² = 0.04 + 0.16 + 0.25 + 0.01 = 0.46 → /4
-    expect(brier([1, 0, 1, 0], [0.8, 0.4, 0.5, 0.1])).to.be.closeTo(0.115, 1e-12);
+    expectClose(brier([1, 0, 1, 0], [0.8, 0.4, 0.5, 0.1]), 0.115, 1e-12);
     expect(brier([1, 0], [1, 0])).to.equal(0);
   });
 
@@ -46,7 +47,7 @@ describe("risk metrics", () => {
     const table = calibrationTable(y, p, 10);
     expect(table).to.have.length(10);
     expect(table.map((b) => b.count)).to.deep.equal(new Array(10).fill(2));
-    expect(table[0].meanPredicted).to.be.closeTo(0.05, 1e-12);
+    expectClose(table[0].meanPredicted, 0.05, 1e-12);
     expect(table[0].observedBadRate).to.equal(0);
     expect(table[9].observedBadRate).to.equal(1);
     expect(table[9].maxPredicted).to.equal(0.975);
@@ -65,7 +66,7 @@ describe("risk metrics", () => {
 
   it("mean and sample standard deviation match hand values", () => {
     expect(mean([1, 2, 3, 4])).to.equal(2.5);
-    expect(std([2, 4, 4, 4, 5, 5, 7, 9])).to.be.closeTo(Math.sqrt(32 / 7), 1e-12);
+    expectClose(std([2, 4, 4, 4, 5, 5, 7, 9]), Math.sqrt(32 / 7), 1e-12);
     expect(std([3])).to.equal(0);
   });
 });

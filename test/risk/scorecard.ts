@@ -1,3 +1,4 @@
+import { expectClose } from "./approx.ts";
 import { expect } from "chai";
 import {
   DEFAULT_SCALING,
@@ -14,40 +15,40 @@ describe("PDO scaling", () => {
 
   it("defaults to 600 points at 50:1 good:bad odds with 20 points to double the odds", () => {
     expect(DEFAULT_SCALING).to.deep.equal({ baseScore: 600, baseOdds: 50, pdo: 20 });
-    expect(s.factor).to.be.closeTo(20 / Math.LN2, 1e-12); // 28.8539...
-    expect(s.offset).to.be.closeTo(600 - (20 / Math.LN2) * Math.log(50), 1e-9); // 487.123...
+    expectClose(s.factor, 20 / Math.LN2, 1e-12); // 28.8539...
+    expectClose(s.offset, 600 - (20 / Math.LN2) * Math.log(50), 1e-9); // 487.123...
   });
 
   it("gives the base score at the base odds", () => {
-    expect(scoreFromOdds(s, 50)).to.be.closeTo(600, 1e-9);
-    expect(scoreFromProbability(s, 1 / 51)).to.be.closeTo(600, 1e-9);
+    expectClose(scoreFromOdds(s, 50), 600, 1e-9);
+    expectClose(scoreFromProbability(s, 1 / 51), 600, 1e-9);
   });
 
   it("adds PDO points every time the odds double, and loses them when they halve", () => {
-    expect(scoreFromOdds(s, 100)).to.be.closeTo(620, 1e-9);
-    expect(scoreFromOdds(s, 25)).to.be.closeTo(580, 1e-9);
-    expect(oddsFromScore(s, 640)).to.be.closeTo(200, 1e-9);
+    expectClose(scoreFromOdds(s, 100), 620, 1e-9);
+    expectClose(scoreFromOdds(s, 25), 580, 1e-9);
+    expectClose(oddsFromScore(s, 640), 200, 1e-9);
     for (const score of [420, 517.3, 600, 655]) {
-      expect(oddsFromScore(s, score + 20) / oddsFromScore(s, score)).to.be.closeTo(2, 1e-12);
+      expectClose(oddsFromScore(s, score + 20) / oddsFromScore(s, score), 2, 1e-12);
     }
   });
 
   it("round-trips probability → score → probability", () => {
     for (const p of [0.001, 0.02, 0.3, 0.5, 0.97]) {
-      expect(probabilityFromScore(s, scoreFromProbability(s, p))).to.be.closeTo(p, 1e-12);
+      expectClose(probabilityFromScore(s, scoreFromProbability(s, p)), p, 1e-12);
     }
-    expect(probabilityFromScore(s, 600)).to.be.closeTo(1 / 51, 1e-12);
+    expectClose(probabilityFromScore(s, 600), 1 / 51, 1e-12);
   });
 
   it("scores from the model's logit of bad without dividing by the probability", () => {
-    expect(scoreFromLogit(s, Math.log(1 / 50))).to.be.closeTo(600, 1e-9);
+    expectClose(scoreFromLogit(s, Math.log(1 / 50)), 600, 1e-9);
     expect(Number.isFinite(scoreFromLogit(s, 800))).to.equal(true);
   });
 
   it("honours other scaling choices and rejects meaningless ones", () => {
     const t = makeScaling({ baseScore: 700, baseOdds: 20, pdo: 50 });
-    expect(scoreFromOdds(t, 20)).to.be.closeTo(700, 1e-9);
-    expect(scoreFromOdds(t, 40)).to.be.closeTo(750, 1e-9);
+    expectClose(scoreFromOdds(t, 20), 700, 1e-9);
+    expectClose(scoreFromOdds(t, 40), 750, 1e-9);
     expect(() => makeScaling({ baseScore: 600, baseOdds: 0, pdo: 20 })).to.throw();
     expect(() => makeScaling({ baseScore: 600, baseOdds: 50, pdo: -1 })).to.throw();
   });

@@ -1,0 +1,34 @@
+// SPDX-License-Identifier: MIT
+pragma solidity 0.8.28;
+
+import {IERC20} from "@openzeppelin/contracts/token/ERC20/IERC20.sol";
+import {LendingPool} from "./LendingPool.sol";
+import {CreditLedger} from "./CreditLedger.sol";
+
+/// @title MicrocreditDeployer
+/// @notice Deploys a ledger and its pool in one transaction, each knowing the other as an immutable.
+/// @dev The ledger needs the pool's address before the pool exists (it checks `msg.sender == pool` without a storage
+/// read). Contract nonces start at 1, so the ledger is this contract's first creation and the pool its second; the
+/// pool's address is computed up front and checked after.
+contract MicrocreditDeployer {
+    /// @notice Thrown if the ledger did not land on its precomputed address.
+    error DeploymentMismatch(address expected, address actual);
+
+    /// @notice Emitted with the addresses of the new pool and ledger.
+    event Deployed(address indexed pool, address indexed ledger, address indexed asset, address admin);
+
+    LendingPool public immutable pool;
+    CreditLedger public immutable ledger;
+
+    constructor(IERC20 asset, string memory name, string memory symbol, address admin) {
+        address expected = address(
+            uint160(uint256(keccak256(abi.encodePacked(bytes2(0xd694), address(this), bytes1(0x02)))))
+        );
+        CreditLedger ledger_ = new CreditLedger(asset, expected, admin);
+        LendingPool pool_ = new LendingPool(asset, name, symbol, address(ledger_));
+        if (address(pool_) != expected) revert DeploymentMismatch(expected, address(pool_));
+        pool = pool_;
+        ledger = ledger_;
+        emit Deployed(address(pool_), address(ledger_), address(asset), admin);
+    }
+}

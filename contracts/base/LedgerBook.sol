@@ -1,0 +1,335 @@
+// SPDX-License-Identifier: MIT
+pragma solidity 0.8.28;
+
+import {IERC20} from "@openzeppelin/contracts/token/ERC20/IERC20.sol";
+import {SafeERC20} from "@openzeppelin/contracts/token/ERC20/utils/SafeERC20.sol";
+import {AccessControl} from "@openzeppelin/contracts/access/AccessControl.sol";
+import {SafeCast} from "@openzeppelin/contracts/utils/math/SafeCast.sol";
+import {ReentrancyGuardTransient} from "@openzeppelin/contracts/utils/ReentrancyGuardTransient.sol";
+import {ILedgerBook} from "../interfaces/ILedgerBook.sol";
+import {ScheduleMath} from "../libraries/ScheduleMath.sol";
+
+/// @title LedgerBook
+/// @notice Cash, principal and interest recognition of the credit book, and the pool-facing entry points.
+/// @dev Loan events read and write two slots here (`_bookWord`, `_accrualWord`).
+abstract contract LedgerBook is ILedgerBook, AccessControl, ReentrancyGuardTransient {
+    using SafeERC20 for IERC20;
+    using SafeCast for uint256;
+    using SafeCast for int256;
+
+    uint256 internal constant BPS = 10_000;
+    uint256 internal constant SCALE = ScheduleMath.INTEREST_SCALE;
+    /// @notice Upper bound for fee + first-loss cut (share of interest) and for the liquidity reserve.
+    uint256 public constant MAX_RATE_BPS = 5_000;
+
+    /// @dev Hot slot 1: idle cash, principal lent out, and everything else a draw checks (so a draw reads one slot
+    /// of the book, pause flag included).
+    struct Book {
+        uint112 cash;
+        uint112 principal;
+        uint16 liquidityBps;
+        bool queueActive;
+        bool creditPaused;
+    }
+
+    /// @dev Hot slot 2: interest recognised (units + remainder in 1/SCALE), when, and at which rate.
+    struct Accrual {
+        uint96 grossUnits;
+        uint40 grossRemainder;
+        uint32 lastAccrual;
+        uint88 rateSum;
+    }
+
+    /// @dev Split of interest between protocol fee, first-loss reserve and lenders, checkpointed on change.
+    struct Split {
+        uint16 feeBps;
+        uint16 firstLossBps;
+        uint176 grossAtCheckpoint;
+    }
+
+    IERC20 public immutable asset;
+    /// @inheritdoc ILedgerBook
+    address public immutable pool;
+
+    /// @dev Encoded Book and Accrual: one SSTORE per slot on the hot path (see `_storeBook`, `_storeAccrual`).
+    uint256 internal _bookWord;
+    uint256 internal _accrualWord;
+    Split internal _split;
+    uint128 internal _feesAtCheckpoint;
+    uint128 internal _reserveAtCheckpoint;
+    /// @dev cash + principal − interest collected; see the accounting identity in ILedgerBook.
+    int256 internal _capital;
+    uint256 internal _queueReserve;
+
+    modifier onlyPool() {
+        if (msg.sender != pool) revert NotPool(msg.sender);
+        _;
+    }
+
+    constructor(IERC20 asset_, address pool_) {
+        asset = asset_;
+        pool = pool_;
+        _accrualWord = uint256(uint32(block.timestamp)) << 136;
+        _setRates(500, 1_000, 500);
+    }
+
+    // ---------------------------------------------------------------- pool and admin entry points
+
+    /// @inheritdoc ILedgerBook
+    function recordDeposit(uint256 assets) external onlyPool {
+        _accrue();
+        Book memory book = _loadBook();
+        book.cash += assets.toUint112();
+        _storeBook(book);
+        _capital += assets.toInt256();
+    }
+
+    /// @inheritdoc ILedgerBook
+    function release(address to, uint256 assets, bool fromQueue) external onlyPool nonReentrant {
+        _accrue();
+        Book memory book = _loadBook();
+        uint256 available = fromQueue ? book.cash : _available(book);
+        if (assets > available) revert InsufficientLiquidity(assets, available);
+        book.cash = uint112(book.cash - assets);
+        _storeBook(book);
+        _capital -= assets.toInt256();
+        asset.safeTransfer(to, assets);
+    }
+
+    /// @inheritdoc ILedgerBook
+    function setQueueReserve(uint256 assets) external onlyPool {
+        _queueReserve = assets;
+        Book memory book = _loadBook();
+        book.queueActive = assets != 0;
+        _storeBook(book);
+    }
+
+    /// @inheritdoc ILedgerBook
+    function setRates(
+        uint256 protocolFeeBps,
+        uint256 firstLossBps,
+        uint256 liquidityReserveBps
+    ) external onlyRole(DEFAULT_ADMIN_ROLE) {
+        _accrue();
+        _setRates(protocolFeeBps, firstLossBps, liquidityReserveBps);
+    }
+
+    /// @inheritdoc ILedgerBook
+    function claimFees(address to, uint256 assets) external onlyRole(DEFAULT_ADMIN_ROLE) nonReentrant {
+        uint256 gross = _accrue();
+        uint256 owed = _feesAt(gross);
+        if (assets > owed) revert FeesExceeded(assets, owed);
+        Book memory book = _loadBook();
+        if (assets > book.cash) revert InsufficientLiquidity(assets, book.cash);
+        _checkpointSplit(gross, owed - assets, _reserveAt(gross));
+        book.cash = uint112(book.cash - assets);
+        _storeBook(book);
+        // Paying a claim reduces capital and the claim alike: lenders' assets do not move.
+        _capital -= int256(assets);
+        emit FeesClaimed(to, assets);
+        asset.safeTransfer(to, assets);
+    }
+
+    // ---------------------------------------------------------------- views
+
+    /// @inheritdoc ILedgerBook
+    function lenderAssets() public view returns (uint256) {
+        uint256 gross = _grossNow();
+        int256 value = _capital + int256(gross / SCALE) - int256(_feesAt(gross) + _reserveAt(gross));
+        return value > 0 ? uint256(value) : 0;
+    }
+
+    /// @inheritdoc ILedgerBook
+    function cash() external view returns (uint256) {
+        return _loadBook().cash;
+    }
+
+    /// @inheritdoc ILedgerBook
+    function principalOutstanding() external view returns (uint256) {
+        return _loadBook().principal;
+    }
+
+    /// @inheritdoc ILedgerBook
+    function interestReceivable() external view returns (uint256) {
+        Book memory book = _loadBook();
+        // interest collected = cash + principal − capital
+        int256 receivable = int256(_grossNow() / SCALE) + _capital - int256(uint256(book.cash) + book.principal);
+        return receivable > 0 ? uint256(receivable) : 0;
+    }
+
+    /// @inheritdoc ILedgerBook
+    function rateSum() external view returns (uint256) {
+        return _loadAccrual().rateSum;
+    }
+
+    /// @inheritdoc ILedgerBook
+    function protocolFeesOwed() public view returns (uint256) {
+        return _feesAt(_grossNow());
+    }
+
+    /// @inheritdoc ILedgerBook
+    function firstLossReserve() public view returns (uint256) {
+        return _reserveAt(_grossNow());
+    }
+
+    /// @inheritdoc ILedgerBook
+    function availableLiquidity() external view returns (uint256) {
+        return _available(_loadBook());
+    }
+
+    /// @inheritdoc ILedgerBook
+    function queueReserve() external view returns (uint256) {
+        return _queueReserve;
+    }
+
+    /// @inheritdoc ILedgerBook
+    function rates() external view returns (uint256 protocolFeeBps, uint256 firstLossBps, uint256 liquidityReserveBps) {
+        Split memory split = _split;
+        return (split.feeBps, split.firstLossBps, _loadBook().liquidityBps);
+    }
+
+    // ---------------------------------------------------------------- loan hooks (effects only)
+
+    /// @dev A new loan of `assets` accruing at `rateAdded`, against `book` (loaded by the caller, who checked the
+    /// pause flag). The caller sends the tokens after its own effects.
+    function _bookDisburse(Book memory book, uint256 assets, uint256 rateAdded) internal {
+        Accrual memory acc = _loadAccrual();
+        _roll(acc);
+        acc.rateSum = (acc.rateSum + rateAdded).toUint88();
+        _storeAccrual(acc);
+        uint256 available = _available(book);
+        if (assets > available) revert InsufficientLiquidity(assets, available);
+        unchecked {
+            // assets ≤ available ≤ cash, and principal + cash never exceeds what was deposited and earned.
+            book.cash = uint112(book.cash - assets);
+            book.principal += uint112(assets);
+        }
+        _storeBook(book);
+    }
+
+    /// @dev A repayment the caller pulls in after its own effects, with the loan's true-up of the book.
+    function _bookRepay(uint256 principal, uint256 interest, int256 rateDelta, int256 accrualAdjustment) internal {
+        _adjust(rateDelta, accrualAdjustment);
+        Book memory book = _loadBook();
+        book.cash += (principal + interest).toUint112();
+        book.principal -= uint112(principal);
+        _storeBook(book);
+    }
+
+    // ---------------------------------------------------------------- internals
+
+    /// @dev Cash that may leave now: above the liquidity reserve (a share of cash + principal) and the queue's hold.
+    function _available(Book memory book) internal view returns (uint256) {
+        uint256 kept = ((uint256(book.cash) + book.principal) * book.liquidityBps + BPS - 1) / BPS;
+        if (book.queueActive) kept += _queueReserve;
+        return book.cash > kept ? book.cash - kept : 0;
+    }
+
+    /// @dev Book: cash 0..111 | principal 112..223 | liquidityBps 224..239 | queueActive 240..247 | creditPaused 248..
+    function _loadBook() internal view returns (Book memory book) {
+        uint256 word = _bookWord;
+        book.cash = uint112(word);
+        book.principal = uint112(word >> 112);
+        book.liquidityBps = uint16(word >> 224);
+        book.queueActive = uint8(word >> 240) != 0;
+        book.creditPaused = uint8(word >> 248) != 0;
+    }
+
+    function _storeBook(Book memory book) internal {
+        _bookWord =
+            uint256(book.cash) |
+            (uint256(book.principal) << 112) |
+            (uint256(book.liquidityBps) << 224) |
+            (book.queueActive ? uint256(1) << 240 : 0) |
+            (book.creditPaused ? uint256(1) << 248 : 0);
+    }
+
+    /// @dev Accrual: grossUnits 0..95 | grossRemainder 96..135 | lastAccrual 136..167 | rateSum 168..255
+    function _loadAccrual() internal view returns (Accrual memory acc) {
+        uint256 word = _accrualWord;
+        acc.grossUnits = uint96(word);
+        acc.grossRemainder = uint40(word >> 96);
+        acc.lastAccrual = uint32(word >> 136);
+        acc.rateSum = uint88(word >> 168);
+    }
+
+    function _storeAccrual(Accrual memory acc) internal {
+        _accrualWord =
+            uint256(acc.grossUnits) |
+            (uint256(acc.grossRemainder) << 96) |
+            (uint256(acc.lastAccrual) << 136) |
+            (uint256(acc.rateSum) << 168);
+    }
+
+    function _grossOf(Accrual memory acc) internal pure returns (uint256) {
+        return uint256(acc.grossUnits) * SCALE + acc.grossRemainder;
+    }
+
+    function _grossNow() internal view returns (uint256) {
+        Accrual memory acc = _loadAccrual();
+        return _grossOf(acc) + uint256(acc.rateSum) * (block.timestamp - acc.lastAccrual);
+    }
+
+    /// @dev Brings `acc` (a memory copy) to now; the caller stores it.
+    function _roll(Accrual memory acc) internal view {
+        uint256 elapsed = block.timestamp - acc.lastAccrual;
+        if (elapsed == 0) return;
+        acc.lastAccrual = uint32(block.timestamp);
+        if (acc.rateSum != 0) _setGross(acc, _grossOf(acc) + uint256(acc.rateSum) * elapsed);
+    }
+
+    function _setGross(Accrual memory acc, uint256 gross) internal pure {
+        acc.grossUnits = (gross / SCALE).toUint96();
+        acc.grossRemainder = uint40(gross % SCALE);
+    }
+
+    function _accrue() internal returns (uint256 gross) {
+        Accrual memory acc = _loadAccrual();
+        _roll(acc);
+        _storeAccrual(acc);
+        return _grossOf(acc);
+    }
+
+    function _adjust(int256 rateDelta, int256 accrualAdjustment) internal {
+        Accrual memory acc = _loadAccrual();
+        _roll(acc);
+        if (rateDelta != 0) acc.rateSum = (int256(uint256(acc.rateSum)) + rateDelta).toUint256().toUint88();
+        if (accrualAdjustment != 0) _setGross(acc, (int256(_grossOf(acc)) + accrualAdjustment).toUint256());
+        _storeAccrual(acc);
+    }
+
+    function _feesAt(uint256 gross) internal view returns (uint256) {
+        Split memory split = _split;
+        return _feesAtCheckpoint + (_since(gross, split.grossAtCheckpoint) * split.feeBps) / (BPS * SCALE);
+    }
+
+    function _reserveAt(uint256 gross) internal view returns (uint256) {
+        Split memory split = _split;
+        return _reserveAtCheckpoint + (_since(gross, split.grossAtCheckpoint) * split.firstLossBps) / (BPS * SCALE);
+    }
+
+    /// @dev Interest recognised since the split was checkpointed; a downward true-up right after a checkpoint
+    /// counts as zero rather than clawing back claims already set aside.
+    function _since(uint256 gross, uint256 checkpoint) internal pure returns (uint256) {
+        return gross > checkpoint ? gross - checkpoint : 0;
+    }
+
+    function _checkpointSplit(uint256 gross, uint256 fees, uint256 reserve) internal {
+        _split.grossAtCheckpoint = gross.toUint176();
+        _feesAtCheckpoint = fees.toUint128();
+        _reserveAtCheckpoint = reserve.toUint128();
+    }
+
+    function _setRates(uint256 feeBps, uint256 firstLossBps, uint256 liquidityBps) internal {
+        if (feeBps + firstLossBps > MAX_RATE_BPS) revert RateOutOfBounds(feeBps + firstLossBps, MAX_RATE_BPS);
+        if (liquidityBps > MAX_RATE_BPS) revert RateOutOfBounds(liquidityBps, MAX_RATE_BPS);
+        uint256 gross = _grossOf(_loadAccrual());
+        _checkpointSplit(gross, _feesAt(gross), _reserveAt(gross));
+        _split.feeBps = uint16(feeBps);
+        _split.firstLossBps = uint16(firstLossBps);
+        Book memory book = _loadBook();
+        book.liquidityBps = uint16(liquidityBps);
+        _storeBook(book);
+        emit RatesSet(feeBps, firstLossBps, liquidityBps);
+    }
+}

@@ -1,0 +1,86 @@
+// SPDX-License-Identifier: MIT
+pragma solidity 0.8.28;
+
+/// @title ILedgerBook
+/// @notice The credit book: the pool's cash and the loans it funds, valued in O(1).
+/// @dev The CreditLedger holds the asset (the pool is an ERC-4626 vault whose only strategy is the ledger) so a draw
+/// or a repayment touches one contract: no cross-contract call on the borrower's hot path.
+///
+/// Accounting identity. With `capital` = cash + principal − interest collected (it moves only with deposits,
+/// withdrawals, claims paid and losses) and `gross` = interest recognised since deployment:
+///     lenderAssets = capital + gross − protocol fees − first-loss reserve
+/// which equals cash + principal + interest receivable − claims. Interest is recognised continuously at `rateSum`,
+/// the sum of active loans' per-second rates; each loan event trues the book up to the loan's contract.
+///
+/// Assumptions:
+/// - The asset is a plain ERC-20: no fee on transfer, no rebasing, no callbacks. Others are not supported.
+/// - Book size: the sum over active loans of `principal × aprBps` stays below 2^88 (for a 6-decimals asset at 24% APR,
+///   about 2.6e17 tokens); beyond that a draw reverts and nothing is corrupted.
+///
+/// Warning: cash above the liquidity reserve and the queued redemptions is all that can leave instantly; a loan may
+/// not take cash below that line either.
+interface ILedgerBook {
+    /// @notice Thrown when a pool-only entry point is called by anyone else.
+    error NotPool(address caller);
+    /// @notice Thrown when cash would go below what must stay (liquidity reserve and queued redemptions).
+    error InsufficientLiquidity(uint256 requested, uint256 available);
+    /// @notice Thrown when fee, first-loss and reserve rates are out of bounds.
+    error RateOutOfBounds(uint256 bps, uint256 maxBps);
+    /// @notice Thrown when more fees are claimed than have accrued.
+    error FeesExceeded(uint256 requested, uint256 owed);
+
+    /// @notice Emitted when fee, first-loss and liquidity-reserve rates change.
+    event RatesSet(uint256 protocolFeeBps, uint256 firstLossBps, uint256 liquidityReserveBps);
+    /// @notice Emitted when accrued protocol fees are paid out.
+    event FeesClaimed(address indexed to, uint256 assets);
+
+    /// @notice The ERC-4626 pool whose shares own this book; fixed at deployment.
+    function pool() external view returns (address);
+
+    /// @notice Pool only: books `assets` the pool just moved into the ledger for a lender's deposit.
+    function recordDeposit(uint256 assets) external;
+
+    /// @notice Pool only: pays `assets` of cash to `to` for a withdrawal. `fromQueue` lets a queued redemption use
+    /// the cash held back for the queue; an instant withdrawal may only use `availableLiquidity()`.
+    function release(address to, uint256 assets, bool fromQueue) external;
+
+    /// @notice Pool only: sets the cash held back for queued redemptions (their value in assets).
+    function setQueueReserve(uint256 assets) external;
+
+    /// @notice Sets the protocol fee and first-loss cut (shares of interest) and the liquidity reserve (share of
+    /// cash + principal kept idle), in basis points. Interest recognised so far keeps its old split. Admin only.
+    function setRates(uint256 protocolFeeBps, uint256 firstLossBps, uint256 liquidityReserveBps) external;
+
+    /// @notice Pays `assets` of accrued protocol fees to `to`. Admin only.
+    function claimFees(address to, uint256 assets) external;
+
+    /// @notice The lenders' assets: cash + principal + interest receivable − protocol fees − first-loss reserve.
+    function lenderAssets() external view returns (uint256);
+
+    /// @notice Idle cash held by the book (internal accounting, never the token balance).
+    function cash() external view returns (uint256);
+
+    /// @notice Principal currently lent out.
+    function principalOutstanding() external view returns (uint256);
+
+    /// @notice Interest recognised but not yet paid, gross of fee and first-loss cut.
+    function interestReceivable() external view returns (uint256);
+
+    /// @notice Sum of the active loans' rates, in asset units × 1/INTEREST_SCALE per second.
+    function rateSum() external view returns (uint256);
+
+    /// @notice Protocol fees accrued and not yet claimed.
+    function protocolFeesOwed() external view returns (uint256);
+
+    /// @notice The first-loss reserve: interest set aside to absorb losses before lenders.
+    function firstLossReserve() external view returns (uint256);
+
+    /// @notice Cash available now for new loans and instant withdrawals.
+    function availableLiquidity() external view returns (uint256);
+
+    /// @notice Cash held back for queued redemptions.
+    function queueReserve() external view returns (uint256);
+
+    /// @notice Current protocol fee, first-loss cut and liquidity reserve, in basis points.
+    function rates() external view returns (uint256 protocolFeeBps, uint256 firstLossBps, uint256 liquidityReserveBps);
+}
