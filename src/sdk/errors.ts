@@ -2,6 +2,7 @@
 // typed error with a sentence a person can act on.
 import { Interface, formatUnits, id, type ErrorDescription, type Result } from "ethers";
 import { CreditLedger__factory } from "../../typechain-types/factories/CreditLedger__factory.ts";
+import { CreditOffers__factory } from "../../typechain-types/factories/CreditOffers__factory.ts";
 import { LendingPool__factory } from "../../typechain-types/factories/LendingPool__factory.ts";
 import { MockStablecoin__factory } from "../../typechain-types/factories/mocks/MockStablecoin__factory.ts";
 
@@ -29,15 +30,39 @@ export const ERROR_MESSAGES: Record<string, Formatter> = {
     `Payment of ${m(a[0])} is more than the payoff of ${m(a[1])}; pay the payoff (or use the max amount).`,
   ProductIdOutOfRange: (a) => `Product id ${a[0]} is out of range (0–31).`,
   UnknownMethod: (a) => `Unknown repayment method ${a[0]} (0 equal instalment, 1 equal principal, 2 interest-first, 3 bullet).`,
-  // LendingPool
-  NotLedger: (a) => `Only the credit ledger may call this; caller was ${short(a[0])}.`,
-  LedgerAlreadySet: (a) => `The pool is already connected to ledger ${short(a[0])}.`,
+  // LendingPool and the ledger's book
+  NotPool: (a) => `Only the lending pool may call this; caller was ${short(a[0])}.`,
   InsufficientLiquidity: (a, m) => `Not enough idle cash in the pool: requested ${m(a[0])}, available ${m(a[1])}.`,
   RateOutOfBounds: (a) => `Rate ${bps(a[0])} is above the maximum of ${bps(a[1])}.`,
   ZeroShares: () => "The number of shares must be greater than zero.",
   NotRequestOwner: (a) => `Redemption request ${a[0]} does not belong to ${short(a[1])}.`,
   RequestClosed: (a) => `Redemption request ${a[0]} is already filled or cancelled.`,
   FeesExceeded: (a, m) => `Cannot claim ${m(a[0])} of fees: only ${m(a[1])} accrued.`,
+  // CreditOffers
+  NotOfferBorrower: (a) => `Only the offer's borrower ${a[1]} may accept it; caller was ${a[0]}.`,
+  UntrustedSigner: (a) =>
+    `The offer's signature comes from ${a[0]}, which is not a trusted underwriter signer: the offer was altered, ` +
+    "signed for another chain or offers contract, or its key was revoked.",
+  InvalidSignature: (a) => `The contract signer ${a[0]} did not accept the signature (ERC-1271).`,
+  MalformedSignature: (a) =>
+    `A signature of ${a[0]} bytes is neither 65 bytes (r, s, v) nor abi.encode(signer, signature) for a contract signer.`,
+  OfferForOtherLedger: (a) => `The offer is for ledger ${a[1]}, but this offers contract serves ledger ${a[0]}.`,
+  OfferExpired: (a) => `The offer expired at ${when(a[0])}; it is now ${when(a[1])}. Ask for a new offer.`,
+  OfferNonceUsed: (a) => `Offer nonce ${a[1]} of ${a[0]} was already accepted or revoked.`,
+  OfferNonceNotNext: (a) =>
+    `Offer nonce ${a[1]} of ${a[0]} is ahead of the next usable nonce ${a[2]}; accept or revoke that one first.`,
+  KycExpired: (a) => `The KYC credential expired at ${when(a[0])}; it is now ${when(a[1])}. Renew it.`,
+  UntrustedKycIssuer: (a) =>
+    `The KYC credential is signed by ${a[0]}, which is not a trusted KYC issuer (altered credential or revoked key).`,
+  KycForOtherBorrower: (a) => `The KYC credential is for ${a[1]}, not for the borrower ${a[0]}.`,
+  KycLevelTooLow: (a) => `KYC level ${a[0]} is below the required level ${a[1]}.`,
+  KycOlderThanRecorded: (a) =>
+    `This KYC credential expires at ${when(a[0])}, before the recorded one (${when(a[1])}); only the borrower may submit it.`,
+  PermitFailed: (a, m) =>
+    `The permit failed and the ledger may spend only ${m(a[1])} of ${a[0]}'s tokens, below the ${m(a[2])} asked; ` +
+    "sign a fresh permit or approve the ledger.",
+  NotAllowedToRevoke: (a) => `${a[0]} may not revoke the offer nonces of ${a[1]} (only the borrower, an admin or an underwriter).`,
+  NonceOutOfRange: (a) => `Nonce ${a[0]} is too large (nonces are kept in 48 bits).`,
   // Local token
   FaucetOnlyOnLocalChain: (a) => `The faucet only works on local chains, not on chain ${a[0]}.`,
   FaucetAmountTooLarge: (a, m) => `Faucet request ${m(a[0])} is above the maximum of ${m(a[1])}.`,
@@ -50,6 +75,7 @@ export const ERROR_MESSAGES: Record<string, Formatter> = {
   SafeERC20FailedOperation: (a) => `Token transfer failed on ${short(a[0])}.`,
   SafeCastOverflowedIntDowncast: (a) => `Value ${a[1]} does not fit in int${a[0]}.`,
   SafeCastOverflowedIntToUint: (a) => `Negative value ${a[0]} where a positive one was expected.`,
+  SafeCastOverflowedUintToInt: (a) => `Value ${a[0]} is too large for a signed integer.`,
   SafeCastOverflowedUintDowncast: (a) => `Value ${a[1]} does not fit in uint${a[0]}.`,
   ERC20InsufficientBalance: (a, m) => `Balance too low: ${short(a[0])} has ${m(a[1])}, needs ${m(a[2])}.`,
   ERC20InsufficientAllowance: (a, m) =>
@@ -74,6 +100,12 @@ export const ERROR_MESSAGES: Record<string, Formatter> = {
   StringTooLong: () => "String too long.",
 };
 
+/** Unix seconds as "1750000000 (2025-06-15T15:06:40.000Z)". */
+function when(seconds: bigint): string {
+  const ms = Number(seconds) * 1000;
+  return Number.isFinite(ms) && Math.abs(ms) <= 8.64e15 ? `${seconds} (${new Date(ms).toISOString()})` : `${seconds}`;
+}
+
 function bps(value: bigint): string {
   return `${(Number(value) / 100).toFixed(2)}%`;
 }
@@ -94,7 +126,12 @@ function roleName(role: string): string {
 }
 
 /** All contract ABIs whose errors the SDK decodes. */
-export const DECODING_ABIS = [CreditLedger__factory.abi, LendingPool__factory.abi, MockStablecoin__factory.abi];
+export const DECODING_ABIS = [
+  CreditLedger__factory.abi,
+  LendingPool__factory.abi,
+  MockStablecoin__factory.abi,
+  CreditOffers__factory.abi,
+];
 
 const decoder = new Interface(
   DECODING_ABIS.flatMap((abi) => abi.filter((fragment) => fragment.type === "error")).filter(
