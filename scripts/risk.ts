@@ -1,6 +1,7 @@
 // Risk engine CLI: `npm run risk -- train ...` and `npm run risk -- score ...` (docs/RISK.md).
 import { readFileSync } from "node:fs";
 import { parseArgs } from "node:util";
+import { Wallet } from "ethers";
 import {
   assess,
   DEFAULT_BINNING,
@@ -21,6 +22,7 @@ import {
   type Policy,
   type TrainReport,
 } from "../src/risk/index.ts";
+import { offerDigest, offerFromDecision, offersDomain, signOffer, toJson } from "../src/sdk/offers.ts";
 
 const USAGE = `usage:
   npm run risk -- train --data <file.csv|file.arff> --target <column> --bad <label> --out <dir>
@@ -30,6 +32,12 @@ const USAGE = `usage:
                         [--base-score 600] [--base-odds 50] [--pdo 20]
   npm run risk -- score --model <dir>/model.json --input <applicants.json|applicants.csv>
                         [--policy policy.json] [--history histories.json] [--json]
+  npm run risk -- offer --model <dir>/model.json --input <applicant.json> --borrower <address>
+                        --offers <address> --ledger <address> --chain-id <id> --key <hex private key>
+                        [--nonce N] [--expiry-seconds 86400] [--policy policy.json] [--history history.json]
+                        [--refer-approved]
+      scores one applicant and prints the EIP-712 credit offer signed by --key as JSON (offline; the key
+      may come from MICROCREDIT_OFFER_KEY instead of --key, which keeps it out of the shell history).
 
 Protected attributes (personal_status, foreign_worker and any column named like
 sex/gender/race/nationality/foreign/marital/religion) are always excluded.`;
@@ -213,19 +221,92 @@ function runScore(argv: string[]): void {
   });
 }
 
-function main(): void {
+function integer(s: string | undefined, name: string, fallback?: bigint): bigint {
+  if (s === undefined) {
+    if (fallback === undefined) throw new Error(`offer needs --${name}`);
+    return fallback;
+  }
+  if (!/^\d+$/.test(s.trim())) throw new Error(`--${name} must be a non-negative integer, got ${s}`);
+  return BigInt(s.trim());
+}
+
+/** decision → offer → EIP-712 signature, for one applicant; no RPC. */
+async function runOffer(argv: string[]): Promise<void> {
+  const { values } = parseArgs({
+    args: argv,
+    options: {
+      model: { type: "string" },
+      input: { type: "string" },
+      policy: { type: "string" },
+      history: { type: "string" },
+      borrower: { type: "string" },
+      offers: { type: "string" },
+      ledger: { type: "string" },
+      "chain-id": { type: "string" },
+      key: { type: "string" },
+      nonce: { type: "string" },
+      "expiry-seconds": { type: "string" },
+      "refer-approved": { type: "boolean", default: false },
+    },
+  });
+  const key = values.key ?? process.env.MICROCREDIT_OFFER_KEY;
+  if (!values.model || !values.input || !values.borrower || !values.offers || !values.ledger || !key) {
+    throw new Error("offer needs --model, --input, --borrower, --offers, --ledger, --chain-id and --key");
+  }
+  const chainId = integer(values["chain-id"], "chain-id");
+  const nonce = integer(values.nonce, "nonce", 0n);
+  const expiry = BigInt(Math.floor(Date.now() / 1000)) + integer(values["expiry-seconds"], "expiry-seconds", 86_400n);
+  let signer: Wallet;
+  try {
+    signer = new Wallet(key.startsWith("0x") ? key : `0x${key}`);
+  } catch {
+    throw new Error("--key must be a 32-byte hex private key");
+  }
+  const model = readWith(values.model, parseModel);
+  const policy = values.policy ? readWith(values.policy, parsePolicy) : DEFAULT_POLICY;
+  const applicants = readApplicants(values.input);
+  if (applicants.length !== 1) throw new Error(`${values.input}: offer takes exactly one applicant, found ${applicants.length}`);
+  const [history] = readHistories(values.history, 1);
+  const a = assess(model, applicants[0], policy, history);
+  const offer = offerFromDecision(a, values.borrower, values.ledger, nonce, expiry, a.modelVersion, {
+    referApproved: values["refer-approved"],
+  });
+  const signature = await signOffer(signer, values.offers, chainId, offer);
+  const domain = offersDomain(values.offers, chainId);
+  const out = {
+    assessment: {
+      score: a.score,
+      decision: a.decision,
+      tier: a.tier,
+      limit: a.limit.toString(),
+      aprBps: a.aprBps,
+      products: a.products,
+      notes: a.notes,
+      modelVersion: a.modelVersion,
+      policyVersion: a.policyVersion,
+      policyHash: a.policyHash,
+    },
+    domain: { ...domain, chainId: chainId.toString() },
+    offer: toJson(offer),
+    digest: offerDigest(values.offers, chainId, offer),
+    signer: signer.address,
+    signature,
+  };
+  console.log(JSON.stringify(out, null, 2));
+}
+
+async function main(): Promise<void> {
   const [command, ...rest] = process.argv.slice(2);
   if (command === "train") runTrain(rest);
   else if (command === "score") runScore(rest);
+  else if (command === "offer") await runOffer(rest);
   else {
     console.log(USAGE);
     if (command !== "help" && command !== "--help" && command !== "-h") process.exitCode = 2;
   }
 }
 
-try {
-  main();
-} catch (e) {
+main().catch((e: unknown) => {
   console.error(`risk: ${e instanceof Error ? e.message : String(e)}`);
   process.exitCode = 1;
-}
+});
