@@ -649,6 +649,18 @@ contract CreditOffersKycTest is CreditOffersBase {
         assertEq(offers.kycValidUntil(borrower), 0);
     }
 
+    /// What a KYC-gated draw would pay for asking this contract (cold call, cold slots): the ledger's hook budget.
+    function test_kycValid_gasForALedgerHook() public {
+        _accept(_offer(), _signOffer(_offer()));
+        vm.cool(address(offers));
+        uint256 before = gasleft();
+        bool valid = offers.kycValid(borrower);
+        uint256 used = before - gasleft();
+        assertTrue(valid);
+        emit log_named_uint("kycValid gas, cold", used);
+        assertLt(used, 12_000);
+    }
+
     function test_recordKyc_renewalByAnyone_olderOnlyByBorrower() public {
         _accept(_offer(), _signOffer(_offer()));
         ICreditOffers.Kyc memory renewal = _kycFor(borrower);

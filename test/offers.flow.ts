@@ -217,7 +217,7 @@ describe("signed credit offers: risk engine → EIP-712 offer → acceptOffer �
   it("a later offer changes the limit; a decline becomes a frozen line", async () => {
     const e = await networkHelpers.loadFixture(deployOffers);
     const first = await signedOffer(e);
-    await accept(e, first.offer, first.signature);
+    const gasFirst = (await (await accept(e, first.offer, first.signature)).wait())!.gasUsed;
     const decline = offerFromDecision(
       { decision: "decline", limit: 0n, aprBps: null, products: [] },
       e.applicant.address,
@@ -226,7 +226,9 @@ describe("signed credit offers: risk engine → EIP-712 offer → acceptOffer �
       (await now()) + DAY,
       assessment.modelVersion,
     );
-    await accept(e, decline, await signOffer(underwriterKey, e.offersAddress, e.chainId, decline));
+    const sig = await signOffer(underwriterKey, e.offersAddress, e.chainId, decline);
+    const gasUpdate = (await (await accept(e, decline, sig)).wait())!.gasUsed;
+    console.log(`      acceptOffer gas without permit: first line ${gasFirst}, later offer ${gasUpdate}`);
     const line = await e.ledger.lineOf(e.applicant.address);
     expect(line.status).to.equal(2n, "frozen");
     expect(line.available).to.equal(0n);
