@@ -12,20 +12,25 @@ const soljson = require.resolve("solc/soljson.js");
 // `MICROCREDIT_PROFILE=ci` (set by .ci/run) selects the heavy one.
 const heavy = process.env.MICROCREDIT_PROFILE === "ci";
 
+const compiler = {
+  version: SOLC_VERSION,
+  path: soljson,
+  settings: {
+    optimizer: { enabled: true, runs: 10_000 },
+    evmVersion: "cancun",
+    viaIR: true,
+  },
+};
+
 export default defineConfig({
   plugins: [hardhatToolboxMochaEthers],
+  // One compiler setting for every build profile: `ignition deploy` builds with "production", tests with
+  // "default", and both must produce the same bytecode (viaIR is needed for the stack depth of the ledger).
   solidity: {
-    compilers: [
-      {
-        version: SOLC_VERSION,
-        path: soljson,
-        settings: {
-          optimizer: { enabled: true, runs: 10_000 },
-          evmVersion: "cancun",
-          viaIR: true,
-        },
-      },
-    ],
+    profiles: {
+      default: { compilers: [compiler] },
+      production: { compilers: [compiler], isolated: false },
+    },
   },
   paths: {
     tests: { mocha: "test", solidity: "test" },

@@ -1,10 +1,26 @@
 import { buildModule } from "@nomicfoundation/hardhat-ignition/modules";
+import { PRODUCTS } from "../../src/config/defaults.ts";
+
 
 /**
- * Local deployment: the 6-decimals stablecoin mock. Later modules add the pool
- * and the ledger on top of this one.
+ * Local deployment: the 6-decimals stablecoin mock, then ledger and pool in one transaction through
+ * MicrocreditDeployer (each knows the other as an immutable), the default product catalogue, and the
+ * deployer account as underwriter and pauser (replace with the real keys outside a local chain).
  */
 export default buildModule("Microcredit", (m) => {
+  const admin = m.getAccount(0);
   const asset = m.contract("MockStablecoin");
-  return { asset };
+  const deployer = m.contract("MicrocreditDeployer", [asset, "Microcredit Pool mUSD", "mcUSD", admin]);
+  const ledgerAddress = m.staticCall(deployer, "ledger", [], 0, { id: "ledgerAddress" });
+  const poolAddress = m.staticCall(deployer, "pool", [], 0, { id: "poolAddress" });
+  const ledger = m.contractAt("CreditLedger", ledgerAddress);
+  const pool = m.contractAt("LendingPool", poolAddress);
+  const underwriterRole = m.staticCall(ledger, "UNDERWRITER_ROLE", [], 0, { id: "underwriterRole" });
+  const pauserRole = m.staticCall(ledger, "PAUSER_ROLE", [], 0, { id: "pauserRole" });
+  m.call(ledger, "grantRole", [underwriterRole, admin], { id: "grantUnderwriter" });
+  m.call(ledger, "grantRole", [pauserRole, admin], { id: "grantPauser" });
+  for (const p of PRODUCTS) {
+    m.call(ledger, "setProduct", [p.id, p.method, p.instalments, p.periodDays, true], { id: `product${p.id}` });
+  }
+  return { asset, deployer, ledger, pool };
 });
