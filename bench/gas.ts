@@ -20,11 +20,13 @@ async function gasOf(tx: Promise<{ wait(): Promise<{ gasUsed: bigint } | null> }
 
 async function measure(bookSize: number): Promise<Record<string, number>> {
   const token = await ethers.deployContract("MockStablecoin");
+  const module = await ethers.deployContract("CollectionModule", [await token.getAddress()]);
   const deployer = await ethers.deployContract("MicrocreditDeployer", [
     await token.getAddress(),
     "Pool",
     "mcUSD",
     admin.address,
+    await module.getAddress(),
   ]);
   const pool = await ethers.getContractAt("LendingPool", await deployer.pool());
   const ledger = await ethers.getContractAt("CreditLedger", await deployer.ledger());

@@ -6,7 +6,14 @@ import { PRODUCTS, ALL_PRODUCTS_MASK, ONE } from "../src/config/defaults.ts";
 const { ethers, networkHelpers } = await network.create();
 const [admin, underwriter, lender] = await ethers.getSigners();
 const token = await ethers.deployContract("MockStablecoin");
-const deployer = await ethers.deployContract("MicrocreditDeployer", [await token.getAddress(), "P", "P", admin.address]);
+const module = await ethers.deployContract("CollectionModule", [await token.getAddress()]);
+  const deployer = await ethers.deployContract("MicrocreditDeployer", [
+    await token.getAddress(),
+    "P",
+    "P",
+    admin.address,
+    await module.getAddress(),
+  ]);
 const pool = await ethers.getContractAt("LendingPool", await deployer.pool());
 const ledger = await ethers.getContractAt("CreditLedger", await deployer.ledger());
 await ledger.grantRole(id("UNDERWRITER_ROLE"), underwriter.address);

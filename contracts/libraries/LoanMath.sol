@@ -26,6 +26,8 @@ library LoanMath {
         int256 accrualAdjustment;
         /// Change of the loan's accrual rate in the pool, in 1/SCALE units per second.
         int256 rateDelta;
+        /// Scheduled amount of the last instalment that fell due (`period − 1`), 0 before the first due date.
+        uint256 lastInstalment;
     }
 
     /// @notice Amounts a loan owes at the second it was rolled to.
@@ -111,11 +113,9 @@ library LoanMath {
             loan.segmentStart = uint32(loan.drawnAt + (a.period - 1) * periodSeconds(loan));
         } else {
             // Within one period the pool's linear accrual is exactly the contract's: nothing to true up.
-            a.scheduledBalanceDue = _scheduledThrough(p, a.period - 1);
+            (a.scheduledBalanceDue, a.lastInstalment) = _scheduledThrough(p, a.period - 1);
         }
-        a.scheduledBalanceNext = a.period <= p.instalments
-            ? scheduledAfter(p, a.scheduledBalanceDue, a.period)
-            : 0;
+        a.scheduledBalanceNext = a.period <= p.instalments ? scheduledAfter(p, a.scheduledBalanceDue, a.period) : 0;
         loan.checkpoint = uint32(now_);
         a.rateDelta = int256(opening * p.aprBps) - int256(oldOpening * p.aprBps);
     }
@@ -154,7 +154,11 @@ library LoanMath {
         uint256 scheduled = p.principal;
         uint256 period = periodSeconds(loan);
         for (uint256 k = 1; k < a.period; ++k) {
+            uint256 before = scheduled;
             scheduled = scheduledAfter(p, scheduled, k);
+            if (k + 1 == a.period) {
+                a.lastInstalment = before - scheduled + ScheduleMath.periodInterestUp(before, p.aprBps, p.periodDays);
+            }
             // Period k + 1 opens at due date k on the smaller of the real and the scheduled balance.
             if (k < checkpointPeriod || k >= p.instalments) continue;
             opening = outstanding < scheduled ? outstanding : scheduled;
@@ -170,10 +174,19 @@ library LoanMath {
         a.scheduledBalanceDue = scheduled;
     }
 
-    /// @dev Scheduled balance after the first `count` instalments.
-    function _scheduledThrough(Plan memory p, uint256 count) private pure returns (uint256 scheduled) {
+    /// @dev Scheduled balance after the first `count` instalments, and the scheduled amount of instalment `count`.
+    function _scheduledThrough(
+        Plan memory p,
+        uint256 count
+    ) private pure returns (uint256 scheduled, uint256 lastInstalment) {
         scheduled = p.principal;
-        for (uint256 k = 1; k <= count; ++k) scheduled = scheduledAfter(p, scheduled, k);
+        for (uint256 k = 1; k <= count; ++k) {
+            uint256 before = scheduled;
+            scheduled = scheduledAfter(p, scheduled, k);
+            if (k == count) {
+                lastInstalment = before - scheduled + ScheduleMath.periodInterestUp(before, p.aprBps, p.periodDays);
+            }
+        }
     }
 
     /// @notice What a rolled loan owes at `now_` (the second it was rolled to).
@@ -186,7 +199,9 @@ library LoanMath {
         o.pastDueInterest = balance > 0 ? uint256(balance) : 0;
         int256 current = balance < 0 ? balance : int256(0);
         if (a.period <= loan.instalments) {
-            current += int256(ScheduleMath.accruedInterestUp(loan.openingBalance, loan.aprBps, now_ - loan.segmentStart));
+            current += int256(
+                ScheduleMath.accruedInterestUp(loan.openingBalance, loan.aprBps, now_ - loan.segmentStart)
+            );
         }
         o.currentInterest = current > 0 ? uint256(current) : 0;
         o.principalOutstanding = uint256(loan.principal) - loan.principalPaid;
