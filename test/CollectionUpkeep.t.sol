@@ -12,8 +12,8 @@ import {CollectionUpkeep} from "../contracts/automation/CollectionUpkeep.sol";
 
 /// The Chainlink upkeep against the real ledger: check → perform collects what is due, the scan window walks the
 /// borrower list without performs, late loans are marked and written off, stale and forged perform data do nothing
-/// harmful, and the gas of a 100-loan perform.
-contract CollectionUpkeepTest is Test {
+/// harmful, and the gas of a 100-loan perform. Split in several contracts to stay under the code size limit.
+abstract contract CollectionUpkeepBase is Test {
     uint256 internal constant ONE = 1e6;
     uint256 internal constant PRINCIPAL = 1_000e6;
     uint256 internal constant APR = 1_800;
@@ -58,11 +58,19 @@ contract CollectionUpkeepTest is Test {
         token.approve(address(pool), type(uint256).max);
         pool.deposit(1_000_000e6, lender);
         vm.stopPrank();
-        upkeep = new CollectionUpkeep(ledger, 50, 100);
+        upkeep = _newUpkeep(50, 100);
         deployBlock = vm.getBlockNumber();
     }
 
     // ---------------------------------------------------------------- helpers
+
+    /// Deploys from the artifact, so the test contracts do not carry the upkeep's creation code.
+    function _newUpkeep(uint256 pageSize, uint256 maxLoans) internal returns (CollectionUpkeep) {
+        return
+            CollectionUpkeep(
+                deployCode("CollectionUpkeep.sol:CollectionUpkeep", abi.encode(ledger, pageSize, maxLoans))
+            );
+    }
 
     function _who(uint256 i) internal pure returns (address) {
         return address(uint160(0xB0000 + i));
@@ -120,19 +128,10 @@ contract CollectionUpkeepTest is Test {
     }
 
     // ---------------------------------------------------------------- tests
+}
 
-    function test_constructor_refusesBadParameters() public {
-        vm.expectRevert(ICollectionUpkeep.ZeroLedger.selector);
-        new CollectionUpkeep(ICreditLedger(address(0)), 10, 10);
-        vm.expectRevert(abi.encodeWithSelector(ICollectionUpkeep.InvalidPageSize.selector, 0, 1_000));
-        new CollectionUpkeep(ledger, 0, 10);
-        vm.expectRevert(abi.encodeWithSelector(ICollectionUpkeep.InvalidPageSize.selector, 1_001, 1_000));
-        new CollectionUpkeep(ledger, 1_001, 10);
-        vm.expectRevert(abi.encodeWithSelector(ICollectionUpkeep.InvalidMaxLoans.selector, 201, 200));
-        new CollectionUpkeep(ledger, 10, 201);
-        assertEq(address(upkeep.asset()), address(token));
-    }
-
+/// check → perform, and how the scan window and the page limits move.
+contract CollectionUpkeepFlowTest is CollectionUpkeepBase {
     function test_nothingDue_noUpkeep() public {
         _borrowers(0, 5, true);
         vm.warp(vm.getBlockTimestamp() + PERIOD - 1);
@@ -167,7 +166,7 @@ contract CollectionUpkeepTest is Test {
     }
 
     function test_window_walksThePagesWithoutPerforms() public {
-        CollectionUpkeep small = new CollectionUpkeep(ledger, 10, 100);
+        CollectionUpkeep small = _newUpkeep(10, 100);
         uint256 start = vm.getBlockNumber();
         for (uint256 i = 0; i < 30; ++i) _openLine(_who(i));
         // Only the last page (borrowers 20-29) falls due; the first two drew 10 days later.
@@ -207,7 +206,7 @@ contract CollectionUpkeepTest is Test {
     }
 
     function test_pageCutShort_resumesAtTheSameBorrower() public {
-        CollectionUpkeep tiny = new CollectionUpkeep(ledger, 10, 3);
+        CollectionUpkeep tiny = _newUpkeep(10, 3);
         _borrowers(0, 5, true);
         vm.warp(vm.getBlockTimestamp() + PERIOD);
         vm.roll(vm.getBlockNumber() + 1);
@@ -226,8 +225,29 @@ contract CollectionUpkeepTest is Test {
         (needed, ) = tiny.checkUpkeep("");
         assertFalse(needed);
     }
+}
 
+/// Constructor bounds (its own contract: it carries the upkeep's creation code).
+contract CollectionUpkeepConstructorTest is Test {
+    function test_constructor_refusesBadParameters() public {
+        ICreditLedger someLedger = ICreditLedger(makeAddr("ledger"));
+        vm.expectRevert(ICollectionUpkeep.ZeroLedger.selector);
+        new CollectionUpkeep(ICreditLedger(address(0)), 10, 10);
+        vm.expectRevert(abi.encodeWithSelector(ICollectionUpkeep.InvalidPageSize.selector, 0, 1_000));
+        new CollectionUpkeep(someLedger, 0, 10);
+        vm.expectRevert(abi.encodeWithSelector(ICollectionUpkeep.InvalidPageSize.selector, 1_001, 1_000));
+        new CollectionUpkeep(someLedger, 1_001, 10);
+        vm.expectRevert(abi.encodeWithSelector(ICollectionUpkeep.InvalidMaxLoans.selector, 0, 200));
+        new CollectionUpkeep(someLedger, 10, 0);
+        vm.expectRevert(abi.encodeWithSelector(ICollectionUpkeep.InvalidMaxLoans.selector, 201, 200));
+        new CollectionUpkeep(someLedger, 10, 201);
+    }
+}
+
+/// What a perform refuses or ignores: stale data, forged data.
+contract CollectionUpkeepSafetyTest is CollectionUpkeepBase {
     function test_stalePerformData_doesNothing() public {
+        assertEq(address(upkeep.asset()), address(token), "the ledger's asset, read at deployment");
         _borrowers(0, 10, true);
         vm.warp(vm.getBlockTimestamp() + PERIOD);
         vm.roll(vm.getBlockNumber() + 1);
@@ -283,7 +303,10 @@ contract CollectionUpkeepTest is Test {
         assertEq(upkeep.cursor(), 0);
         assertEq(upkeep.lastPerformBlock(), deployBlock);
     }
+}
 
+/// Delinquency: marks and write-offs through the upkeep.
+contract CollectionUpkeepMarkTest is CollectionUpkeepBase {
     function test_lateLoans_areMarkedThenWrittenOff() public {
         uint256[] memory ids = _borrowers(0, 3, false); // no mandate: nothing can be collected
         vm.warp(vm.getBlockTimestamp() + PERIOD + 5 days);
@@ -312,7 +335,10 @@ contract CollectionUpkeepTest is Test {
         (needed, , , ) = _check();
         assertFalse(needed, "written-off loans leave the scan");
     }
+}
 
+/// Gas of a 100-loan perform.
+contract CollectionUpkeepGasTest is CollectionUpkeepBase {
     /// Gas of one perform collecting 100 loans of 100 borrowers, cold (as in a real transaction: every contract is
     /// cooled first), with the transaction's intrinsic and calldata cost added; and, from the same state, the same
     /// 100 collections sent straight to `ledger.collect`, so the upkeep's own share is known.
@@ -320,7 +346,7 @@ contract CollectionUpkeepTest is Test {
     /// of writing), so this test guards the upkeep's share (< 8,000 per loan) and the total against regressions
     /// (< 100,000) and logs both; see docs/KEEPER.md.
     function test_gas_performOf100Loans() public {
-        upkeep = new CollectionUpkeep(ledger, 100, 100);
+        upkeep = _newUpkeep(100, 100);
         uint256[] memory ids = _borrowers(0, 100, true);
         // A minute after the due date, as a keeper or the Automation network would come by. (Exactly at the due
         // date second the ledger's `collect` is ~14,600 gas per loan cheaper: no accrual across the period end.)
