@@ -42,10 +42,16 @@ function fail(message: string, usage = true): never {
   process.exit(2);
 }
 
-function integer(name: string, raw: string | undefined, min: number, max = Number.MAX_SAFE_INTEGER): number | undefined {
+function integer(
+  name: string,
+  raw: string | undefined,
+  min: number,
+  max = Number.MAX_SAFE_INTEGER,
+): number | undefined {
   if (raw === undefined) return undefined;
   const n = Number(raw);
-  if (!Number.isInteger(n) || n < min || n > max) fail(`--${name} must be an integer from ${min} to ${max}, got "${raw}"`);
+  if (!Number.isInteger(n) || n < min || n > max)
+    fail(`--${name} must be an integer from ${min} to ${max}, got "${raw}"`);
   return n;
 }
 
@@ -54,7 +60,9 @@ if (values.help) {
   process.exit(0);
 }
 if (!values.ledger || !isAddress(values.ledger)) {
-  fail(values.ledger ? `--ledger must be an address, got "${values.ledger}"` : "--ledger <address> is required");
+  fail(
+    values.ledger ? `--ledger must be an address, got "${values.ledger}"` : "--ledger <address> is required",
+  );
 }
 const interval = integer("interval", values.interval, 1)!;
 const batchSize = integer("batch", values.batch, 1, 100);
@@ -74,7 +82,9 @@ const checkpointFile = values.checkpoint ?? defaultCheckpointFile(chainId);
 const controller = new AbortController();
 const stop = () => {
   if (controller.signal.aborted) process.exit(130);
-  console.log("keeper: stopping after the current step (Ctrl-C again to force; the checkpoint is always consistent)");
+  console.log(
+    "keeper: stopping after the current step (Ctrl-C again to force; the checkpoint is always consistent)",
+  );
   controller.abort(new Error("interrupted"));
 };
 process.on("SIGINT", stop);
@@ -92,7 +102,9 @@ const options = {
   signal: controller.signal,
   log: (line: string) => console.log(`[${stamp()}] ${line}`),
 };
-console.log(`keeper ${wallet.address} on chain ${chainId} for ledger ${values.ledger}; checkpoint ${checkpointFile}`);
+console.log(
+  `keeper ${wallet.address} on chain ${chainId} for ledger ${values.ledger}; checkpoint ${checkpointFile}`,
+);
 try {
   if (values.once) await runOnce(options);
   else await runLoop(options, interval);

@@ -18,7 +18,13 @@ import { LendingPool__factory } from "../typechain-types/factories/LendingPool__
 import type { CreditLedger } from "../typechain-types/CreditLedger.ts";
 import type { MockStablecoin } from "../typechain-types/mocks/MockStablecoin.ts";
 import { PRODUCTS, ONE } from "../src/config/defaults.ts";
-import { createProvider, runOnce, type Checkpoint, type KeeperOptions, type PassReport } from "../src/keeper/index.ts";
+import {
+  createProvider,
+  runOnce,
+  type Checkpoint,
+  type KeeperOptions,
+  type PassReport,
+} from "../src/keeper/index.ts";
 
 const PORT = 8555;
 const RPC_URL = `http://127.0.0.1:${PORT}`;
@@ -108,7 +114,9 @@ async function balances(): Promise<bigint[]> {
 async function expectInstalmentCollected(k: number, before: bigint[], reports: PassReport[]) {
   const after = await balances();
   const collected = new Map<bigint, bigint>();
-  for (const r of reports) for (const [loanId, amount] of r.collect.collected) collected.set(loanId, (collected.get(loanId) ?? 0n) + amount);
+  for (const r of reports)
+    for (const [loanId, amount] of r.collect.collected)
+      collected.set(loanId, (collected.get(loanId) ?? 0n) + amount);
   expect(collected.size).to.equal(BORROWERS, "every loan collected in this pass");
   const states = await Promise.all(loans.map((l) => ledger.loanState(l)));
   for (let i = 0; i < BORROWERS; i++) {
@@ -133,7 +141,9 @@ describe("collection keeper against a hardhat node (200 loans)", function () {
     const adminAddress = await admin.getAddress();
     keeper = new Wallet(KEEPER_KEY, provider);
     token = await (await new MockStablecoin__factory(admin).deploy()).waitForDeployment();
-    const module = await (await new CollectionModule__factory(admin).deploy(token.target)).waitForDeployment();
+    const module = await (
+      await new CollectionModule__factory(admin).deploy(token.target)
+    ).waitForDeployment();
     const deployer = await (
       await new MicrocreditDeployer__factory(admin).deploy(
         token.target,
@@ -146,12 +156,16 @@ describe("collection keeper against a hardhat node (200 loans)", function () {
     ledger = CreditLedger__factory.connect(await deployer.ledger(), admin);
     const lendingPool = LendingPool__factory.connect(await deployer.pool(), admin);
     await (await ledger.grantRole(id("UNDERWRITER_ROLE"), adminAddress)).wait();
-    for (const p of PRODUCTS) await (await ledger.setProduct(p.id, p.method, p.instalments, p.periodDays, true)).wait();
+    for (const p of PRODUCTS)
+      await (await ledger.setProduct(p.id, p.method, p.instalments, p.periodDays, true)).wait();
     await (await token.faucet(adminAddress, 1_000_000n * ONE)).wait();
     await (await token.approve(lendingPool.target, MaxUint256)).wait();
     await (await lendingPool.deposit(1_000_000n * ONE, adminAddress)).wait();
 
-    const wallets = Array.from({ length: BORROWERS }, (_, i) => new Wallet(keccak256(toUtf8Bytes(`keeper test borrower ${i}`)), provider));
+    const wallets = Array.from(
+      { length: BORROWERS },
+      (_, i) => new Wallet(keccak256(toUtf8Bytes(`keeper test borrower ${i}`)), provider),
+    );
     for (const w of wallets) borrowers.push(w.address);
     await Promise.all(wallets.map((w) => rpc("hardhat_setBalance", [w.address, "0x56BC75E2D63100000"])));
     const lines = await Promise.all(wallets.map((w) => ledger.setLine(w.address, PRINCIPAL, APR, 1, 1)));
@@ -232,8 +246,14 @@ describe("collection keeper against a hardhat node (200 loans)", function () {
     await rpc("evm_setIntervalMining", [200]);
     try {
       const report = await runOnce(keeperOptions());
-      expect(report.recovered?.receipt?.hash).to.equal(sent, "the restarted keeper waited for the batch in flight");
-      expect(report.plan.collect).to.have.length(100, "only the loans the first batch did not cover are still due");
+      expect(report.recovered?.receipt?.hash).to.equal(
+        sent,
+        "the restarted keeper waited for the batch in flight",
+      );
+      expect(report.plan.collect).to.have.length(
+        100,
+        "only the loans the first batch did not cover are still due",
+      );
       expect(report.collect.txs.map((t) => [t.loans, t.recovered])).to.deep.equal([
         [100, true],
         [100, false],
@@ -243,7 +263,10 @@ describe("collection keeper against a hardhat node (200 loans)", function () {
       await rpc("evm_setIntervalMining", [0]);
       await rpc("evm_setAutomine", [true]);
     }
-    expect(await provider.getTransactionCount(keeper.address)).to.equal(nonceBefore + 2, "no batch was submitted twice");
+    expect(await provider.getTransactionCount(keeper.address)).to.equal(
+      nonceBefore + 2,
+      "no batch was submitted twice",
+    );
   });
 
   it("instalment 3: a transaction the node drops is rebroadcast byte for byte, then the loans close and leave the book", async () => {
@@ -263,7 +286,10 @@ describe("collection keeper against a hardhat node (200 loans)", function () {
           },
         }),
       );
-      expect(report.collect.txs[0].hash).to.equal(dropped, "the same transaction was mined after the rebroadcast");
+      expect(report.collect.txs[0].hash).to.equal(
+        dropped,
+        "the same transaction was mined after the rebroadcast",
+      );
       expect(report.collect.txs).to.have.length(2);
       await expectInstalmentCollected(2, before, [report]);
     } finally {
@@ -310,6 +336,7 @@ describe("collection keeper against a hardhat node (200 loans)", function () {
     const byLoan = new Map<bigint, bigint[]>();
     for (const e of events) byLoan.set(e.args.loanId, [...(byLoan.get(e.args.loanId) ?? []), e.args.amount]);
     expect(byLoan.size).to.equal(BORROWERS, "and none for the loan without a mandate");
-    for (const l of loans) expect(byLoan.get(l)).to.deep.equal(payments.get(l), "one collection per instalment, each exactly due");
+    for (const l of loans)
+      expect(byLoan.get(l)).to.deep.equal(payments.get(l), "one collection per instalment, each exactly due");
   });
 });

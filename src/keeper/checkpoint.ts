@@ -76,7 +76,9 @@ export function loadCheckpoint(file: string, chainId: bigint, ledger: string, fr
     throw new CheckpointMismatchError(`${file}: not a readable checkpoint (${(error as Error).message})`);
   }
   if (parsed.version !== CHECKPOINT_VERSION) {
-    throw new CheckpointMismatchError(`${file}: checkpoint version ${parsed.version}, expected ${CHECKPOINT_VERSION}`);
+    throw new CheckpointMismatchError(
+      `${file}: checkpoint version ${parsed.version}, expected ${CHECKPOINT_VERSION}`,
+    );
   }
   if (parsed.chainId !== chainId.toString() || parsed.ledger !== ledger.toLowerCase()) {
     throw new CheckpointMismatchError(

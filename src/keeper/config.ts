@@ -56,7 +56,9 @@ export function resolveKey(chainId: bigint, env: NodeJS.ProcessEnv = process.env
   const key = env.KEEPER_KEY?.trim();
   if (key) return key;
   if (chainId === LOCAL_CHAIN_ID) return HARDHAT_ACCOUNT_0_KEY;
-  throw new Error(`KEEPER_KEY is not set; the default Hardhat key is only used on chain ${LOCAL_CHAIN_ID}, not ${chainId}`);
+  throw new Error(
+    `KEEPER_KEY is not set; the default Hardhat key is only used on chain ${LOCAL_CHAIN_ID}, not ${chainId}`,
+  );
 }
 
 /**
@@ -64,7 +66,11 @@ export function resolveKey(chainId: bigint, env: NodeJS.ProcessEnv = process.env
  * receipt or a loan state from before the transaction just mined), and the network is detected once.
  */
 export function createProvider(url: string): JsonRpcProvider {
-  return new JsonRpcProvider(url, undefined, { staticNetwork: true, cacheTimeout: -1, pollingInterval: 1_000 });
+  return new JsonRpcProvider(url, undefined, {
+    staticNetwork: true,
+    cacheTimeout: -1,
+    pollingInterval: 1_000,
+  });
 }
 
 /** Throws unless `provider` has ethers' request cache turned off (see `createProvider`). */

@@ -45,7 +45,12 @@ export async function discoverLoans(
     const end = Math.min(to, start + page - 1);
     let logs;
     try {
-      logs = await provider.getLogs({ address: ledger, topics: [[DRAWN, CLOSED]], fromBlock: start, toBlock: end });
+      logs = await provider.getLogs({
+        address: ledger,
+        topics: [[DRAWN, CLOSED]],
+        fromBlock: start,
+        toBlock: end,
+      });
     } catch (error) {
       // Providers cap ranges and result sizes differently: retry a smaller range before giving up.
       if (end === start) throw error;

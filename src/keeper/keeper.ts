@@ -9,7 +9,14 @@ import { discoverLoans, type DiscoveryResult } from "./discovery.ts";
 import { connectLedger, connectToken, ledgerInterface, loanLabel, type CreditLedger } from "./ledger.ts";
 import { addReceipt, countsText, emptyTotals, money, txSummary, type Totals } from "./progress.ts";
 import { candidates, mapLimit, plan, targetBucket, type BucketParams, type Plan } from "./scheduler.ts";
-import { BatchFailedError, sleep, shortError, TxSender, type BatchOutcome, type SenderOptions } from "./sender.ts";
+import {
+  BatchFailedError,
+  sleep,
+  shortError,
+  TxSender,
+  type BatchOutcome,
+  type SenderOptions,
+} from "./sender.ts";
 
 export interface KeeperOptions extends Partial<Tuning> {
   /** With ethers' request cache off: `createProvider(url)`. */
@@ -112,7 +119,13 @@ export class Keeper {
     const failedLoans: bigint[] = [];
 
     const recovered = await this.sender.recover();
-    if (recovered?.receipt) addReceipt(recovered.kind === "collect" ? collect : mark, recovered, recovered.receipt, this.options.ledger);
+    if (recovered?.receipt)
+      addReceipt(
+        recovered.kind === "collect" ? collect : mark,
+        recovered,
+        recovered.receipt,
+        this.options.ledger,
+      );
 
     const scan = await discoverLoans(this.options.provider, this.options.ledger, this.store, {
       pageBlocks: this.tuning.pageBlocks,
@@ -145,7 +158,16 @@ export class Keeper {
 
     const line = this.summary(scan, work, collect, mark, failedLoans);
     this.log(line);
-    return { scan, active: this.store.activeIds().length, plan: work, collect, mark, recovered, failedLoans, line };
+    return {
+      scan,
+      active: this.store.activeIds().length,
+      plan: work,
+      collect,
+      mark,
+      recovered,
+      failedLoans,
+      line,
+    };
   }
 
   /** Sends a batch; when it keeps reverting, sends each half on its own, down to single loans. */
@@ -157,12 +179,16 @@ export class Keeper {
     } catch (error) {
       if (!(error instanceof BatchFailedError)) throw error;
       if (ids.length === 1) {
-        this.log(`  ${kind} of loan ${loanLabel(ids[0])} keeps failing (${error.message}); skipped this pass`);
+        this.log(
+          `  ${kind} of loan ${loanLabel(ids[0])} keeps failing (${error.message}); skipped this pass`,
+        );
         failed.push(ids[0]);
         return;
       }
       const half = Math.ceil(ids.length / 2);
-      this.log(`  ${kind} of ${ids.length} loans keeps failing; splitting into ${half} + ${ids.length - half}`);
+      this.log(
+        `  ${kind} of ${ids.length} loans keeps failing; splitting into ${half} + ${ids.length - half}`,
+      );
       await this.sendSplitting(kind, ids.slice(0, half), totals, failed);
       await this.sendSplitting(kind, ids.slice(half), totals, failed);
     }
@@ -171,26 +197,46 @@ export class Keeper {
   private async stillToMark(ids: bigint[], params: BucketParams): Promise<bigint[]> {
     if (ids.length === 0) return [];
     const now = BigInt((await this.options.provider.getBlock("latest"))!.timestamp);
-    const views = await mapLimit(ids, this.tuning.concurrency, (id) => this.ledger.loanState(id), this.options.signal);
+    const views = await mapLimit(
+      ids,
+      this.tuning.concurrency,
+      (id) => this.ledger.loanState(id),
+      this.options.signal,
+    );
     return ids.filter((_, i) => {
       const v = views[i];
       return v.status === 1n && targetBucket(v.pastDue, v.pastDueSince, now, params) !== Number(v.bucket);
     });
   }
 
-  private summary(scan: DiscoveryResult, work: Plan, collect: Totals, mark: Totals, failed: bigint[]): string {
+  private summary(
+    scan: DiscoveryResult,
+    work: Plan,
+    collect: Totals,
+    mark: Totals,
+    failed: bigint[],
+  ): string {
     const scanned =
-      scan.from <= scan.to ? `scanned blocks ${scan.from}–${scan.to} (+${scan.drawn} drawn, −${scan.closed} closed)` : `no new blocks (at ${scan.to})`;
+      scan.from <= scan.to
+        ? `scanned blocks ${scan.from}–${scan.to} (+${scan.drawn} drawn, −${scan.closed} closed)`
+        : `no new blocks (at ${scan.to})`;
     const parts = [scanned, `${this.store.activeIds().length} active loans`, `${work.due.length} due`];
     if (Object.keys(work.skipped).length > 0) parts.push(`skipped ${countsText(work.skipped)}`);
     const collectTxs = collect.txs.filter((t) => !t.recovered);
-    parts.push(`collected ${collect.loans} (${money(collect.amount)})${txSummary(collect.txs, collect.loans)}`);
-    if (collectTxs.length !== collect.txs.length) parts.push(`${collect.txs.length - collectTxs.length} tx recovered from the last run`);
-    if (Object.keys(collect.failed).length > 0) parts.push(`collection failed: ${countsText(collect.failed)}`);
+    parts.push(
+      `collected ${collect.loans} (${money(collect.amount)})${txSummary(collect.txs, collect.loans)}`,
+    );
+    if (collectTxs.length !== collect.txs.length)
+      parts.push(`${collect.txs.length - collectTxs.length} tx recovered from the last run`);
+    if (Object.keys(collect.failed).length > 0)
+      parts.push(`collection failed: ${countsText(collect.failed)}`);
     if (mark.txs.length > 0 || work.mark.length > 0) {
-      parts.push(`marked ${mark.transitions} transitions, ${mark.defaults} defaults${txSummary(mark.txs, 0)}`);
+      parts.push(
+        `marked ${mark.transitions} transitions, ${mark.defaults} defaults${txSummary(mark.txs, 0)}`,
+      );
     }
-    if (failed.length > 0) parts.push(`${failed.length} loans failing alone: ${failed.map(loanLabel).join(", ")}`);
+    if (failed.length > 0)
+      parts.push(`${failed.length} loans failing alone: ${failed.map(loanLabel).join(", ")}`);
     return parts.join(", ");
   }
 }

@@ -29,7 +29,12 @@ export function emptyTotals(): Totals {
 }
 
 /** Adds a mined batch's events to `totals`. */
-export function addReceipt(totals: Totals, outcome: BatchOutcome, receipt: TransactionReceipt, ledger: string) {
+export function addReceipt(
+  totals: Totals,
+  outcome: BatchOutcome,
+  receipt: TransactionReceipt,
+  ledger: string,
+) {
   totals.txs.push({
     kind: outcome.kind,
     hash: receipt.hash,
@@ -61,7 +66,10 @@ export function addReceipt(totals: Totals, outcome: BatchOutcome, receipt: Trans
 const int = (n: bigint | number) => n.toLocaleString("en-US");
 
 export function money(units: bigint, decimals = 6): string {
-  return Number(formatUnits(units, decimals)).toLocaleString("en-US", { minimumFractionDigits: 2, maximumFractionDigits: decimals });
+  return Number(formatUnits(units, decimals)).toLocaleString("en-US", {
+    minimumFractionDigits: 2,
+    maximumFractionDigits: decimals,
+  });
 }
 
 /** "in 2 txs (gas 5,123,456; 51,234/loan)". */

@@ -61,7 +61,12 @@ const DAY = 86_400n;
  * is past due until `graceDays` after the oldest unpaid due date, then M1 to 30 days, M2 to 60, M3, and Default
  * beyond `defaultDays`.
  */
-export function targetBucket(pastDue: bigint, pastDueSince: bigint, now: bigint, params: BucketParams): number {
+export function targetBucket(
+  pastDue: bigint,
+  pastDueSince: bigint,
+  now: bigint,
+  params: BucketParams,
+): number {
   if (pastDue === 0n) return Bucket.Current;
   const late = now - pastDueSince;
   if (late <= params.graceDays * DAY) return Bucket.Grace;
@@ -98,7 +103,12 @@ async function look(ctx: SchedulerContext, loanId: bigint, now: bigint, params: 
 }
 
 /** Runs `fn` over `items` with at most `limit` calls pending. */
-export async function mapLimit<T, R>(items: T[], limit: number, fn: (item: T) => Promise<R>, signal?: AbortSignal) {
+export async function mapLimit<T, R>(
+  items: T[],
+  limit: number,
+  fn: (item: T) => Promise<R>,
+  signal?: AbortSignal,
+) {
   const out = new Array<R>(items.length);
   let next = 0;
   const worker = async () => {

@@ -80,7 +80,14 @@ export class TxSender {
   /** One above the last nonce this sender saw mined: a lagging node never makes it reuse a nonce. */
   private minNonce = 0;
 
-  constructor(provider: Provider, wallet: Wallet, store: CheckpointStore, to: string, chainId: bigint, options: SenderOptions) {
+  constructor(
+    provider: Provider,
+    wallet: Wallet,
+    store: CheckpointStore,
+    to: string,
+    chainId: bigint,
+    options: SenderOptions,
+  ) {
     this.provider = provider;
     this.wallet = wallet;
     this.store = store;
@@ -112,7 +119,9 @@ export class TxSender {
     for (let attempt = 0; attempt < maxAttempts; attempt++) {
       if (attempt > 0) {
         const delay = backoffMs * 2 ** (attempt - 1);
-        log(`  ${kind} of ${loanIds.length} loans: ${lastError}; retry ${attempt + 1}/${maxAttempts} in ${delay} ms`);
+        log(
+          `  ${kind} of ${loanIds.length} loans: ${lastError}; retry ${attempt + 1}/${maxAttempts} in ${delay} ms`,
+        );
         await sleep(delay, signal);
       }
       signal?.throwIfAborted();
@@ -133,25 +142,41 @@ export class TxSender {
       if (!outcome.receipt || outcome.receipt.status === 1) return outcome;
       lastError = `reverted on chain in ${outcome.receipt.hash}`;
     }
-    throw new BatchFailedError(`${kind} of ${loanIds.length} loans failed ${maxAttempts} times: ${lastError}`, loanIds);
+    throw new BatchFailedError(
+      `${kind} of ${loanIds.length} loans failed ${maxAttempts} times: ${lastError}`,
+      loanIds,
+    );
   }
 
   private async finish(inFlight: InFlight, receipt: TransactionReceipt | undefined, recovered: boolean) {
     if (receipt) this.minNonce = Math.max(this.minNonce, inFlight.nonce + 1);
     this.store.state.inFlight = null;
     this.store.save();
-    return { kind: inFlight.kind, loanIds: inFlight.loanIds.map(BigInt), receipt, recovered } satisfies BatchOutcome;
+    return {
+      kind: inFlight.kind,
+      loanIds: inFlight.loanIds.map(BigInt),
+      receipt,
+      recovered,
+    } satisfies BatchOutcome;
   }
 
   /** Signs an attempt at `inFlight.nonce`, records it in the checkpoint, then broadcasts it. */
-  private async broadcastNew(inFlight: InFlight, data: string, gasLimit: bigint, previous: TxAttempt | undefined) {
+  private async broadcastNew(
+    inFlight: InFlight,
+    data: string,
+    gasLimit: bigint,
+    previous: TxAttempt | undefined,
+  ) {
     const fees = await this.provider.getFeeData();
     let maxFeePerGas = fees.maxFeePerGas ?? fees.gasPrice ?? 1_000_000_000n;
     let maxPriorityFeePerGas = fees.maxPriorityFeePerGas ?? 1_000_000n;
     if (previous) {
       const bump = this.options.replacementFeePercent;
       maxFeePerGas = max(maxFeePerGas, (BigInt(previous.maxFeePerGas) * bump) / 100n + 1n);
-      maxPriorityFeePerGas = max(maxPriorityFeePerGas, (BigInt(previous.maxPriorityFeePerGas) * bump) / 100n + 1n);
+      maxPriorityFeePerGas = max(
+        maxPriorityFeePerGas,
+        (BigInt(previous.maxPriorityFeePerGas) * bump) / 100n + 1n,
+      );
     }
     const raw = await this.wallet.signTransaction({
       type: 2,
@@ -200,7 +225,9 @@ export class TxSender {
         // The nonce is used. Look once more (the receipt may have landed between the two reads).
         const late = await this.findReceipt(inFlight);
         if (late) return late;
-        log(`  nonce ${inFlight.nonce} was used by another transaction; none of this batch's attempts was mined`);
+        log(
+          `  nonce ${inFlight.nonce} was used by another transaction; none of this batch's attempts was mined`,
+        );
         return undefined;
       }
       const last = inFlight.attempts[inFlight.attempts.length - 1];
@@ -217,7 +244,9 @@ export class TxSender {
           );
         }
         const delay = this.options.backoffMs * 2 ** (inFlight.attempts.length - 1);
-        log(`  ${last.hash} not mined after ${block - last.sentBlock} blocks; replacing at nonce ${inFlight.nonce} in ${delay} ms`);
+        log(
+          `  ${last.hash} not mined after ${block - last.sentBlock} blocks; replacing at nonce ${inFlight.nonce} in ${delay} ms`,
+        );
         await sleep(delay, signal);
         const tx = Transaction.from(last.raw);
         await this.broadcastNew(inFlight, tx.data, tx.gasLimit, last);
