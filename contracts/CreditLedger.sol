@@ -202,8 +202,15 @@ contract CreditLedger is ICreditLedger, LedgerBook {
         if (v.pastDue != 0) v.pastDueSince = _oldestUnpaidDueDate(loan, a.period, period);
         if (a.period <= loan.instalments) {
             v.nextDueAt = loan.drawnAt + a.period * period;
-            int256 interestByNext = int256(loan.interestBalance) +
-                int256(ScheduleMath.accruedInterestUp(loan.openingBalance, loan.aprBps, v.nextDueAt - loan.segmentStart));
+            int256 interestByNext =
+                int256(loan.interestBalance) +
+                    int256(
+                        ScheduleMath.accruedInterestUp(
+                            loan.openingBalance,
+                            loan.aprBps,
+                            v.nextDueAt - loan.segmentStart
+                        )
+                    );
             uint256 principalByNext = uint256(loan.principal) - a.scheduledBalanceNext;
             v.nextDueAmount =
                 (interestByNext > 0 ? uint256(interestByNext) : 0) +
@@ -264,20 +271,23 @@ contract CreditLedger is ICreditLedger, LedgerBook {
             l.outstanding += uint88(amount);
         }
         _lines[msg.sender] = Packing.encodeLine(l);
-        _storeLoan(loanId, Loan({
-            drawnAt: uint32(block.timestamp),
-            method: p.method,
-            instalments: instalments,
-            periodDays: periodDays,
-            aprBps: l.aprBps,
-            principal: uint88(amount),
-            openingBalance: uint88(amount),
-            checkpoint: uint32(block.timestamp),
-            principalPaid: 0,
-            interestBalance: 0,
-            status: LoanStatus.Active,
-            segmentStart: uint32(block.timestamp)
-        }));
+        _storeLoan(
+            loanId,
+            Loan({
+                drawnAt: uint32(block.timestamp),
+                method: p.method,
+                instalments: instalments,
+                periodDays: periodDays,
+                aprBps: l.aprBps,
+                principal: uint88(amount),
+                openingBalance: uint88(amount),
+                checkpoint: uint32(block.timestamp),
+                principalPaid: 0,
+                interestBalance: 0,
+                status: LoanStatus.Active,
+                segmentStart: uint32(block.timestamp)
+            })
+        );
         _bookDisburse(book, amount, amount * l.aprBps);
         emit Drawn(loanId, recipient, productId, amount);
         asset.safeTransfer(recipient, amount);
@@ -316,9 +326,10 @@ contract CreditLedger is ICreditLedger, LedgerBook {
 
     function _oldestUnpaidDueDate(Loan memory loan, uint256 period, uint256 periodSec) internal pure returns (uint256) {
         // Walk the plan to the first instalment whose cumulative principal is not covered by what was paid.
-        uint256 payment = loan.method == ScheduleMath.EQUAL_INSTALMENT
-            ? ScheduleMath.equalInstalmentUp(loan.principal, loan.aprBps, loan.instalments, loan.periodDays)
-            : 0;
+        uint256 payment =
+            loan.method == ScheduleMath.EQUAL_INSTALMENT
+                ? ScheduleMath.equalInstalmentUp(loan.principal, loan.aprBps, loan.instalments, loan.periodDays)
+                : 0;
         uint256 scheduled = loan.principal;
         uint256 last = period - 1;
         for (uint256 k = 1; k <= last; ++k) {

@@ -113,9 +113,7 @@ library LoanMath {
             // Within one period the pool's linear accrual is exactly the contract's: nothing to true up.
             a.scheduledBalanceDue = _scheduledThrough(p, a.period - 1);
         }
-        a.scheduledBalanceNext = a.period <= p.instalments
-            ? scheduledAfter(p, a.scheduledBalanceDue, a.period)
-            : 0;
+        a.scheduledBalanceNext = a.period <= p.instalments ? scheduledAfter(p, a.scheduledBalanceDue, a.period) : 0;
         loan.checkpoint = uint32(now_);
         a.rateDelta = int256(opening * p.aprBps) - int256(oldOpening * p.aprBps);
     }
@@ -186,7 +184,9 @@ library LoanMath {
         o.pastDueInterest = balance > 0 ? uint256(balance) : 0;
         int256 current = balance < 0 ? balance : int256(0);
         if (a.period <= loan.instalments) {
-            current += int256(ScheduleMath.accruedInterestUp(loan.openingBalance, loan.aprBps, now_ - loan.segmentStart));
+            current += int256(
+                ScheduleMath.accruedInterestUp(loan.openingBalance, loan.aprBps, now_ - loan.segmentStart)
+            );
         }
         o.currentInterest = current > 0 ? uint256(current) : 0;
         o.principalOutstanding = uint256(loan.principal) - loan.principalPaid;

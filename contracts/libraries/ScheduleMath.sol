@@ -65,12 +65,7 @@ library ScheduleMath {
             growthRay = (growthRay * growthFactor) / RATE_DENOMINATOR;
         }
         return
-            Math.mulDiv(
-                principal * rateNumerator,
-                growthRay,
-                RATE_DENOMINATOR * (growthRay - RAY),
-                Math.Rounding.Ceil
-            );
+            Math.mulDiv(principal * rateNumerator, growthRay, RATE_DENOMINATOR * (growthRay - RAY), Math.Rounding.Ceil);
     }
 
     /// @notice Principal scheduled for instalment `k` (1-based) of a plan, given the scheduled balance
@@ -116,9 +111,8 @@ library ScheduleMath {
         payments = new uint256[](instalments);
         principals = new uint256[](instalments);
         interests = new uint256[](instalments);
-        uint256 payment = method == EQUAL_INSTALMENT
-            ? equalInstalmentUp(principal, aprBps, instalments, periodDays)
-            : 0;
+        uint256 payment =
+            method == EQUAL_INSTALMENT ? equalInstalmentUp(principal, aprBps, instalments, periodDays) : 0;
         uint256 balance = principal;
         for (uint256 k = 1; k <= instalments; ++k) {
             uint256 interest = periodInterestUp(balance, aprBps, periodDays);
