@@ -3,8 +3,12 @@
 import { network } from "hardhat";
 import MicrocreditModule from "../ignition/modules/Microcredit.ts";
 import { schedule } from "../src/core/schedule.ts";
-import { PRODUCTS, ALL_PRODUCTS_MASK, ONE } from "../src/config/defaults.ts";
+import { PRODUCTS, ONE } from "../src/config/defaults.ts";
 import { explain } from "../src/sdk/errors.ts";
+import { readFileSync } from "node:fs";
+import { Wallet, id } from "ethers";
+import { assess, trainFile } from "../src/risk/index.ts";
+import { offerFromDecision, signKyc, signOffer, signPermit } from "../src/sdk/offers.ts";
 
 const { ethers, ignition, networkHelpers } = await network.create();
 const [admin, lender, borrower] = await ethers.getSigners();
@@ -33,23 +37,44 @@ const valueOf = async () => pool.convertToAssets(lenderShares);
 say(`Lender deposits 100,000.00 mUSD and receives ${ethers.formatUnits(lenderShares, 12)} pool shares`);
 say(`Pool value ${fmt(await pool.totalAssets())}; available for loans ${fmt(await ledger.availableLiquidity())} (5% kept liquid)`);
 
-chapter("3. The borrower gets a credit line");
-await (await ledger.setLine(borrower.address, 20_000n * ONE, 1_800, ALL_PRODUCTS_MASK, 1)).wait();
+chapter("3. An applicant is scored and receives a signed credit offer");
+// The risk team's keys sign off chain; the offers contract holds the underwriter role on the ledger.
+const underwriterKey = new Wallet(id("demo underwriter key"));
+const kycIssuerKey = new Wallet(id("demo kyc issuer key"));
+const offers = await ethers.deployContract("CreditOffers", [await ledger.getAddress(), admin.address]);
+await (await ledger.grantRole(id("UNDERWRITER_ROLE"), await offers.getAddress())).wait();
+await (await offers.setSigner(underwriterKey.address, true)).wait();
+await (await offers.setKycIssuer(kycIssuerKey.address, true)).wait();
+const { model, report } = trainFile("data/credit-g.arff", { target: "class", bad: "bad" });
+say(`Scorecard trained on German Credit (1,000 applicants): cross-validated AUC ${Number(report.auc).toFixed(3)}`);
+const applicant = (JSON.parse(readFileSync("examples/applicant.json", "utf8")) as Record<string, unknown>[])[0];
+const assessment = assess(model, applicant);
+say(`Applicant scores ${assessment.score.toFixed(0)} points (probability of default ${(assessment.probabilityOfBad * 100).toFixed(1)}%): ${assessment.decision}, tier ${assessment.tier}, limit ${fmt(assessment.limit)}, APR ${(assessment.aprBps ?? 0) / 100}%`);
+const { chainId } = await ethers.provider.getNetwork();
+const latest = BigInt((await ethers.provider.getBlock("latest"))!.timestamp);
+const offer = offerFromDecision(assessment, borrower.address, await ledger.getAddress(), await offers.nextNonce(borrower.address), latest + 86_400n, assessment.modelVersion);
+const offerSig = await signOffer(underwriterKey, await offers.getAddress(), chainId, offer);
+const kyc = { borrower: borrower.address, level: 2, expiry: latest + 365n * 86_400n };
+const kycSig = await signKyc(kycIssuerKey, await offers.getAddress(), chainId, kyc);
+// The borrower accepts in one transaction, with a permit that lets the ledger collect repayments.
+const permit = await signPermit(token, borrower, ledger, ethers.MaxUint256, latest + 3_600n);
+await (await offers.connect(borrower).acceptOffer(offer, offerSig, kyc, kycSig, permit)).wait();
 const line = await ledger.lineOf(borrower.address);
-say(`Limit ${fmt(line.limit)} mUSD at ${Number(line.aprBps) / 100}% APR (0.05% a day), ${PRODUCTS.length} products allowed`);
+say(`Borrower accepts the signed offer (EIP-712, KYC credential, ERC-2612 permit) in one transaction:`);
+say(`line open with limit ${fmt(line.limit)} mUSD at ${Number(line.aprBps) / 100}% APR, products mask ${line.productMask}`);
 
 chapter("4. A draw becomes a 12-instalment loan, paid out in the same transaction");
 try {
-  await ledger.connect(borrower).draw(2, 25_000n * ONE);
+  await ledger.connect(borrower).draw(2, line.limit + ONE);
 } catch (error) {
-  say(`Asking for 25,000 is refused → ${explain(error)}`);
+  say(`Asking for more than the limit is refused → ${explain(error)}`);
 }
 const principal = 10_000n * ONE;
 await (await ledger.connect(borrower).draw(2, principal)).wait();
 // On a persistent node a rerun reuses the deployment: take the borrower's newest loan.
 const loanId = await ledger.loanIdOf(borrower.address, (await ledger.lineOf(borrower.address)).loanCount);
 say(`Borrower draws ${fmt(principal)}; wallet now holds ${fmt(await token.balanceOf(borrower.address))} mUSD`);
-const plan = schedule({ method: 0, principal, aprBps: 1_800, instalments: 12, periodDays: 30 });
+const plan = schedule({ method: 0, principal, aprBps: line.aprBps, instalments: 12, periodDays: 30 });
 const [dueDates, payments] = await ledger.loanSchedule(loanId);
 say(`Plan (equal instalments, identical in the SDK and on chain: ${plan.every((r, k) => r.payment === payments[k])}):`);
 for (let k = 0; k < 12; k++) {
@@ -60,8 +85,7 @@ for (let k = 0; k < 12; k++) {
 say(`Line available now ${fmt((await ledger.lineOf(borrower.address)).available)}`);
 
 chapter("5. The borrower pays every instalment on its due date; the lender's shares earn as time passes");
-await (await token.faucet(borrower.address, 2_000n * ONE)).wait();
-await (await token.connect(borrower).approve(await ledger.getAddress(), ethers.MaxUint256)).wait();
+await (await token.faucet(borrower.address, 2_000n * ONE)).wait(); // the permit already gave the ledger its allowance
 const start = await valueOf();
 for (let k = 0; k < 12; k++) {
   await networkHelpers.time.setNextBlockTimestamp(dueDates[k]);

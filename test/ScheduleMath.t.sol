@@ -100,14 +100,15 @@ contract ScheduleMathTest is Test {
         }
     }
 
-    /// The equal-instalment payment is constant for all but the last row, which is never larger than the others
-    /// by more than the rounding of one unit per instalment.
+    /// The equal-instalment payment is constant for all but the last row. Every interest rounds up, so each period
+    /// leaves up to one unit more balance than exact arithmetic, compounding at (1 + r): the last payment exceeds the
+    /// others by at most n × (1 + r)^n units, under 5n for these bounds ((1 + 50%/12)^36 < 4.4).
     function testFuzz_schedule_equalInstalmentIsConstant(uint256 principal, uint256 aprBps, uint256 n) public pure {
         principal = bound(principal, 1e6, 1e30);
         aprBps = bound(aprBps, 1, 5_000);
         n = bound(n, 2, 36);
         (uint256[] memory pay, , ) = ScheduleMath.schedule(0, principal, aprBps, n, 30);
         for (uint256 k = 1; k + 1 < n; ++k) assertEq(pay[k], pay[0]);
-        assertLe(pay[n - 1], pay[0] + n);
+        assertLe(pay[n - 1], pay[0] + 5 * n);
     }
 }

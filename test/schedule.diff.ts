@@ -2,20 +2,10 @@ import { expect } from "chai";
 import { network } from "hardhat";
 import { schedule, Method, UnknownMethodError } from "../src/core/schedule.ts";
 import { deployMicrocredit } from "./helpers/fixture.ts";
+// The risk engine's seeded PRNG (mulberry32), so a failure replays from its seed.
+import { createRng } from "../src/risk/cv.ts";
 
 const connection = await network.create();
-
-// A small deterministic PRNG so a failure can be replayed from its seed.
-function prng(seed: number) {
-  let a = seed >>> 0;
-  return () => {
-    a = (a + 0x6d2b79f5) >>> 0;
-    let t = a;
-    t = Math.imul(t ^ (t >>> 15), t | 1);
-    t ^= t + Math.imul(t ^ (t >>> 7), t | 61);
-    return ((t ^ (t >>> 14)) >>> 0) / 4294967296;
-  };
-}
 
 describe("schedule math: TypeScript twin equals the contract to the unit", () => {
   it("golden schedules of PRODUCT.md §4 in TypeScript", () => {
@@ -36,7 +26,7 @@ describe("schedule math: TypeScript twin equals the contract to the unit", () =>
 
   it("300 random plans (seed 20261129): every row equal on chain and in TypeScript", async () => {
     const { ledger } = await deployMicrocredit(connection);
-    const random = prng(20261129);
+    const random = createRng(20261129);
     const pick = (lo: number, hi: number) => lo + Math.floor(random() * (hi - lo + 1));
     for (let i = 0; i < 300; i++) {
       const input = {
