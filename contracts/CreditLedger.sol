@@ -116,7 +116,7 @@ contract CreditLedger is ICreditLedger, LedgerCore {
             if (loan.status == LoanStatus.None) revert LoanNotFound(loanId);
             revert LoanAlreadyRepaid(loanId);
         }
-        (uint256 paid, ) = _pay(loanId, loan, amount, false);
+        uint256 paid = _settle(loanId, loan, _position(loanId, loan), amount, false);
         asset.safeTransferFrom(msg.sender, address(this), paid);
         return paid;
     }
@@ -212,13 +212,13 @@ contract CreditLedger is ICreditLedger, LedgerCore {
             return v;
         }
         if (loan.status != LoanStatus.Active) return v;
-        uint256 checkpoint = loan.checkpoint;
-        LoanMath.Accrual memory a = LoanMath.roll(loan, block.timestamp);
-        LoanMath.Owed memory o = LoanMath.owed(loan, a, block.timestamp);
+        Position memory p = _position(loanId, loan);
+        LoanMath.Accrual memory a = p.a;
+        LoanMath.Owed memory o = p.o;
         v.principalOutstanding = o.principalOutstanding;
         v.interestAccrued = o.pastDueInterest + o.currentInterest;
-        v.pastDue = o.pastDueInterest + o.pastDuePrincipal;
-        v.penalty = _chargeablePenalty(loanId, loan, a, checkpoint, v.pastDue);
+        v.pastDue = p.pastDue;
+        v.penalty = p.penalty;
         v.payoff = o.payoff + v.penalty;
         v.pastDueSince = ArrearsMath.pastDueSince(loan, a.period, v.pastDue, a.lastInstalment);
         if (v.pastDue != 0) v.daysPastDue = (block.timestamp - v.pastDueSince) / 1 days;
@@ -233,7 +233,8 @@ contract CreditLedger is ICreditLedger, LedgerCore {
                             v.nextDueAt - loan.segmentStart
                         )
                     );
-            uint256 principalByNext = uint256(loan.principal) - a.scheduledBalanceNext;
+            uint256 scheduledNext = LoanMath.scheduledAfter(LoanMath.plan(loan), a.scheduledBalanceDue, a.period);
+            uint256 principalByNext = uint256(loan.principal) - scheduledNext;
             v.nextDueAmount =
                 (interestByNext > 0 ? uint256(interestByNext) : 0) +
                 (principalByNext > loan.principalPaid ? principalByNext - loan.principalPaid : 0);

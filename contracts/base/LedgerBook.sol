@@ -290,6 +290,11 @@ abstract contract LedgerBook is ILedgerBook, AccessControl, ReentrancyGuardTrans
         book.creditPaused = uint8(word >> 240) != 0;
     }
 
+    /// @dev The grace period alone, without decoding the rest of the book word.
+    function _graceDays() internal view returns (uint256) {
+        return uint8(_bookWord >> 224);
+    }
+
     function _storeBook(Book memory book) internal {
         _bookWord =
             uint256(book.cash) |

@@ -65,85 +65,104 @@ abstract contract LedgerCore is LedgerBook {
 
     // ---------------------------------------------------------------- shared internals
 
+    /// @notice A loan rolled to now: what it owes, what is past due and the penalty a payment now is charged.
+    /// Computed once per payment and shared by the views, manual repayment and collection.
+    struct Position {
+        LoanMath.Accrual a;
+        LoanMath.Owed o;
+        uint256 checkpoint;
+        uint256 pastDue;
+        /// Penalty charged by a payment now: zero inside grace, where it stays latent and is waived on cure.
+        uint256 penalty;
+        /// Current, and nothing is due but the latest instalment, still inside its grace period.
+        bool fast;
+        /// Arrears with the penalty accrued to now; loaded only off the fast path.
+        Arrears ar;
+    }
+
     /// @dev What `collect` would pull now (0 if nothing is due).
     function _dueNow(uint256 loanId) internal view returns (uint256) {
         ICreditLedger.Loan memory loan = _loadLoan(loanId);
         if (loan.status != ICreditLedger.LoanStatus.Active) return 0;
-        uint256 checkpoint = loan.checkpoint;
-        LoanMath.Accrual memory a = LoanMath.roll(loan, block.timestamp);
-        LoanMath.Owed memory o = LoanMath.owed(loan, a, block.timestamp);
-        uint256 pastDue = o.pastDueInterest + o.pastDuePrincipal;
-        return pastDue + _chargeablePenalty(loanId, loan, a, checkpoint, pastDue);
+        Position memory p = _position(loanId, loan);
+        return p.pastDue + p.penalty;
     }
 
-    /// @dev The one payment path of manual repayment and collection: validate → accrue → waterfall → effects →
-    /// events. The caller moves the tokens. `onlyDue` (collection) caps the amount at what is due now.
-    function _pay(
+    /// @dev Rolls `loan` (a memory copy) to now and works out its position. Reads the arrears record and the risk
+    /// parameters only for a loan that is late or past grace, so an on-time payment touches no extra slot.
+    function _position(uint256 loanId, ICreditLedger.Loan memory loan) internal view returns (Position memory p) {
+        p.checkpoint = loan.checkpoint;
+        p.a = LoanMath.roll(loan, block.timestamp);
+        p.o = LoanMath.owed(loan, p.a, block.timestamp);
+        p.pastDue = p.o.pastDueInterest + p.o.pastDuePrincipal;
+        if (loan.bucket == ICreditLedger.Bucket.Current) {
+            if (p.pastDue == 0) {
+                p.fast = true;
+                return p;
+            }
+            if (p.pastDue <= p.a.lastInstalment) {
+                uint256 graceEnd = ArrearsMath.dueDate(loan, p.a.period - 1) + _graceDays() * 1 days;
+                if (block.timestamp <= graceEnd) {
+                    p.fast = true;
+                    return p;
+                }
+            }
+        }
+        ICreditLedger.RiskParams memory params = _risk;
+        p.ar = _accrueArrears(loanId, loan, p.checkpoint, p.pastDue, params);
+        uint256 since = ArrearsMath.pastDueSince(loan, p.a.period, p.pastDue, p.a.lastInstalment);
+        if (p.pastDue != 0 && block.timestamp - since > uint256(params.graceDays) * 1 days) p.penalty = p.ar.penalty;
+    }
+
+    /// @dev The one payment path of manual repayment and collection, after `_position`: waterfall (penalty →
+    /// past-due interest → past-due principal → current interest → prepayment) → effects → events. The caller
+    /// moves the tokens. `onlyDue` (collection) caps the amount at what is due now; otherwise an amount above the
+    /// payoff reverts.
+    function _settle(
         uint256 loanId,
         ICreditLedger.Loan memory loan,
+        Position memory p,
         uint256 amount,
         bool onlyDue
-    ) internal returns (uint256 paid, uint256 penaltyPaid) {
-        ICreditLedger.RiskParams memory params;
-        uint256 checkpoint = loan.checkpoint;
-        LoanMath.Accrual memory a = LoanMath.roll(loan, block.timestamp);
-        LoanMath.Owed memory o = LoanMath.owed(loan, a, block.timestamp);
-        uint256 pastDue = o.pastDueInterest + o.pastDuePrincipal;
-        // Fast path (every on-time payment): nothing but the latest instalment is due, inside its grace period.
-        uint256 graceEnd = ArrearsMath.dueDate(loan, a.period - 1) + uint256(_loadBook().graceDays) * 1 days;
-        bool fast =
-            loan.bucket == ICreditLedger.Bucket.Current &&
-                (pastDue == 0 || (pastDue <= a.lastInstalment && block.timestamp <= graceEnd));
-        Arrears memory ar;
-        uint256 penalty;
-        if (!fast) {
-            params = _risk;
-            ar = _accrueArrears(loanId, loan, checkpoint, pastDue, params);
-            uint256 since = ArrearsMath.pastDueSince(loan, a.period, pastDue, a.lastInstalment);
-            if (block.timestamp - since > uint256(params.graceDays) * 1 days) penalty = ar.penalty;
-        }
-        uint256 limit = onlyDue ? pastDue + penalty : o.payoff + penalty;
+    ) internal returns (uint256 paid) {
+        uint256 limit = onlyDue ? p.pastDue + p.penalty : p.o.payoff + p.penalty;
         if (amount == type(uint256).max) amount = limit;
         else if (amount > limit) {
             if (onlyDue) amount = limit;
             else revert ICreditLedger.RepaymentExceedsPayoff(amount, limit);
         }
         paid = amount;
-        penaltyPaid = amount < penalty ? amount : penalty;
-        (uint256 interestPaid, uint256 principalPaid, uint256 prepaid) = _waterfall(o, amount - penaltyPaid);
+        uint256 penaltyPaid = amount < p.penalty ? amount : p.penalty;
+        (uint256 interestPaid, uint256 principalPaid, uint256 prepaid) = _waterfall(p.o, amount - penaltyPaid);
         loan.interestBalance -= int88(int256(interestPaid));
         loan.principalPaid += uint88(principalPaid);
-        int256 rateDelta = a.rateDelta;
-        // Penalty is recognised as income when paid.
-        int256 adjustment = a.accrualAdjustment + int256(penaltyPaid * ScheduleMath.INTEREST_SCALE);
+        int256 rateDelta = p.a.rateDelta;
+        int256 adjustment = p.a.accrualAdjustment;
+        // Penalty is recognised as income when paid. Unchecked: penalty < 2^88 and the terms below < 2^200.
+        unchecked {
+            if (penaltyPaid != 0) adjustment += int256(penaltyPaid * ScheduleMath.INTEREST_SCALE);
+        }
         bool closed = loan.principalPaid == loan.principal;
         if (closed) {
-            rateDelta -= int256(uint256(loan.openingBalance) * loan.aprBps);
+            unchecked {
+                rateDelta -= int256(uint256(loan.openingBalance) * loan.aprBps);
+            }
             loan.openingBalance = 0;
             loan.status = ICreditLedger.LoanStatus.Repaid;
         } else if (prepaid != 0) {
-            (int256 splitAdjustment, int256 splitRate) = LoanMath.splitSegment(loan, a, block.timestamp);
+            (int256 splitAdjustment, int256 splitRate) = LoanMath.splitSegment(loan, p.a, block.timestamp);
             adjustment += splitAdjustment;
             rateDelta += splitRate;
         }
-        uint256 dueAfter = pastDue - _min(pastDue, amount - penaltyPaid);
-        if (!fast || dueAfter != 0) {
-            // Arrears bookkeeping: a cure clears them (latent penalty inside grace is waived), otherwise keep them.
-            if (fast) params = _risk;
-            ar.penalty = uint88(dueAfter == 0 ? 0 : ar.penalty - penaltyPaid);
-            ar.dueAtCheckpoint = uint88(dueAfter);
-            uint256 since = ArrearsMath.pastDueSince(loan, a.period, dueAfter, a.lastInstalment);
-            ICreditLedger.Bucket bucket = ArrearsMath.bucketOf(dueAfter, since, block.timestamp, params);
-            // Write-offs happen in `mark`, never in the middle of a payment.
-            if (bucket == ICreditLedger.Bucket.Default) bucket = ICreditLedger.Bucket.M3;
-            _reclassify(loanId, loan, ar, bucket, uint256(loan.principal) - loan.principalPaid, params);
-        }
+        uint256 dueAfter = p.pastDue - _min(p.pastDue, amount - penaltyPaid);
+        if (!p.fast || dueAfter != 0) _afterLatePayment(loanId, loan, p, penaltyPaid, dueAfter);
         _storeLoan(loanId, loan);
         if (principalPaid != 0) {
             address borrower = _borrowerOf(loanId);
-            ICreditLedger.Line memory l = Packing.decodeLine(_lines[borrower]);
-            l.outstanding -= uint88(principalPaid);
-            _lines[borrower] = Packing.encodeLine(l);
+            uint256 word = _lines[borrower];
+            // Only `outstanding` (bits 88..175, see Packing) changes; the checked subtraction guards the field.
+            uint256 outstanding = uint88(word >> 88) - principalPaid;
+            _lines[borrower] = (word & ~(Packing.MASK_88 << 88)) | (outstanding << 88);
         }
         _bookRepay(principalPaid, interestPaid + penaltyPaid, rateDelta, adjustment);
 
@@ -156,6 +175,28 @@ abstract contract LedgerCore is LedgerBook {
             uint256(loan.principal) - loan.principalPaid
         );
         if (closed) emit ICreditLedger.LoanClosed(loanId);
+    }
+
+    /// @dev Arrears bookkeeping after a payment on a loan that was late or stays late: a cure clears them (a latent
+    /// penalty inside grace is waived), otherwise the penalty left and the amount still due are kept and the loan is
+    /// moved to its bucket. Write-offs happen in `mark`, never in the middle of a payment.
+    function _afterLatePayment(
+        uint256 loanId,
+        ICreditLedger.Loan memory loan,
+        Position memory p,
+        uint256 penaltyPaid,
+        uint256 dueAfter
+    ) private {
+        ICreditLedger.RiskParams memory params = _risk;
+        Arrears memory ar = p.ar;
+        // A part payment inside grace: start the arrears record with the penalty latent since the due date.
+        if (p.fast) ar = _accrueArrears(loanId, loan, p.checkpoint, p.pastDue, params);
+        ar.penalty = uint88(dueAfter == 0 ? 0 : ar.penalty - penaltyPaid);
+        ar.dueAtCheckpoint = uint88(dueAfter);
+        uint256 since = ArrearsMath.pastDueSince(loan, p.a.period, dueAfter, p.a.lastInstalment);
+        ICreditLedger.Bucket bucket = ArrearsMath.bucketOf(dueAfter, since, block.timestamp, params);
+        if (bucket == ICreditLedger.Bucket.Default) bucket = ICreditLedger.Bucket.M3;
+        _reclassify(loanId, loan, ar, bucket, uint256(loan.principal) - loan.principalPaid, params);
     }
 
     /// @dev Loads a loan's arrears and books the penalty accrued since its last touch.
@@ -176,21 +217,6 @@ abstract contract LedgerCore is LedgerBook {
             params.penaltyMultiplierBps
         );
         ar.penalty = uint88(ar.penalty + accrued);
-    }
-
-    /// @dev Penalty a payment now would be charged: zero inside grace (it would be waived).
-    function _chargeablePenalty(
-        uint256 loanId,
-        ICreditLedger.Loan memory loan,
-        LoanMath.Accrual memory a,
-        uint256 checkpoint,
-        uint256 pastDue
-    ) internal view returns (uint256) {
-        if (pastDue == 0 && loan.bucket == ICreditLedger.Bucket.Current) return 0;
-        ICreditLedger.RiskParams memory params = _risk;
-        uint256 since = ArrearsMath.pastDueSince(loan, a.period, pastDue, a.lastInstalment);
-        if (pastDue == 0 || block.timestamp - since <= uint256(params.graceDays) * 1 days) return 0;
-        return _accrueArrears(loanId, loan, checkpoint, pastDue, params).penalty;
     }
 
     /// @dev Moves a loan to `bucket`: provision, freeze or unfreeze its line, store or clear its arrears.
@@ -232,6 +258,10 @@ abstract contract LedgerCore is LedgerBook {
             params.provisionM3Bps > BPS
         ) revert ICreditLedger.InvalidRiskParams();
         _risk = params;
+        // The grace period is also kept in the book word, so an on-time payment reads no other slot.
+        Book memory book = _loadBook();
+        book.graceDays = uint8(params.graceDays);
+        _storeBook(book);
         emit ICreditLedger.RiskParamsSet(params);
     }
 

@@ -21,7 +21,9 @@ library ArrearsMath {
     }
 
     function dueDate(ICreditLedger.Loan memory loan, uint256 k) internal pure returns (uint256) {
-        return loan.drawnAt + k * LoanMath.periodSeconds(loan);
+        unchecked {
+            return loan.drawnAt + k * LoanMath.periodSeconds(loan); // k ≤ instalments + 1 < 2^9
+        }
     }
 
     /// @notice Oldest unpaid due date of a loan rolled to `period` with `pastDue` outstanding (0 when none).

@@ -78,36 +78,42 @@ contract CollectionModule is LedgerCore {
         _setRiskParams(params);
     }
 
-    /// @dev One loan of a collection batch; failures are events, never reverts.
-    function _collectOne(uint256 loanId) internal returns (uint256) {
+    /// @dev One loan of a collection batch; failures are events, never reverts. The loan is rolled once; the pull
+    /// is tried first for the whole amount due (capped by the mandate), and only if it fails are the balance and
+    /// the allowance read, to collect what is there or to name the reason.
+    function _collectOne(uint256 loanId) internal returns (uint256 paid) {
         ICreditLedger.Loan memory loan = _loadLoan(loanId);
-        if (loan.status != ICreditLedger.LoanStatus.Active) {
-            emit ICreditLedger.CollectionFailed(loanId, FAIL_NOT_ACTIVE);
-            return 0;
-        }
-        uint256 due = _dueNow(loanId);
-        if (due == 0) return 0;
+        if (loan.status != ICreditLedger.LoanStatus.Active) return _failed(loanId, FAIL_NOT_ACTIVE);
+        Position memory p = _position(loanId, loan);
+        uint256 amount = p.pastDue + p.penalty;
+        if (amount == 0) return 0;
         address borrower = _borrowerOf(loanId);
         Mandate memory m = _mandates[borrower];
         if (!m.active) return _failed(loanId, FAIL_NO_MANDATE);
-        uint256 amount = due;
         if (m.cap != 0 && m.cap < amount) amount = m.cap;
-        uint256 balance = asset.balanceOf(borrower);
-        if (balance == 0) return _failed(loanId, FAIL_NO_BALANCE);
-        if (balance < amount) amount = balance;
-        uint256 allowance = asset.allowance(borrower, address(this));
-        if (allowance == 0) return _failed(loanId, FAIL_NO_ALLOWANCE);
-        if (allowance < amount) amount = allowance;
         // Pull first: a token that reverts or returns false for this borrower must not touch the loan.
-        uint256 before = asset.balanceOf(address(this));
-        try asset.transferFrom(borrower, address(this), amount) returns (bool ok) {
-            if (!ok || asset.balanceOf(address(this)) != before + amount) return _failed(loanId, FAIL_TRANSFER);
-        } catch {
-            return _failed(loanId, FAIL_TRANSFER);
+        if (!_tryPull(borrower, amount)) {
+            uint256 balance = asset.balanceOf(borrower);
+            if (balance == 0) return _failed(loanId, FAIL_NO_BALANCE);
+            uint256 allowance = asset.allowance(borrower, address(this));
+            if (allowance == 0) return _failed(loanId, FAIL_NO_ALLOWANCE);
+            uint256 pullable = balance < allowance ? balance : allowance;
+            if (pullable >= amount || !_tryPull(borrower, pullable)) return _failed(loanId, FAIL_TRANSFER);
+            amount = pullable;
         }
-        (uint256 paid, ) = _pay(loanId, loan, amount, true);
+        paid = _settle(loanId, loan, p, amount, true);
         emit ICreditLedger.Collected(loanId, paid);
-        return paid;
+    }
+
+    /// @dev `transferFrom(from, ledger, amount)` that reports failure instead of reverting. Like SafeERC20, a token
+    /// that returns nothing counts as success; one that returns anything but `true` does not.
+    function _tryPull(address from, uint256 amount) internal returns (bool ok) {
+        bytes memory data = abi.encodeCall(IERC20.transferFrom, (from, address(this), amount));
+        address token = address(asset);
+        assembly ("memory-safe") {
+            let success := call(gas(), token, 0, add(data, 0x20), mload(data), 0, 0x20)
+            ok := and(success, or(iszero(returndatasize()), and(gt(returndatasize(), 31), eq(mload(0), 1))))
+        }
     }
 
     function _failed(uint256 loanId, uint8 reason) internal returns (uint256) {
