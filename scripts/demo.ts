@@ -139,19 +139,18 @@ const badLoan = await ledger.loanIdOf(defaulter.address, 1);
 const [badDue] = await ledger.loanSchedule(badLoan);
 say(`A second borrower draws ${fmt(5_000n * ONE)} over 3 months and spends it all; nothing comes back`);
 const BUCKETS = ["current", "grace", "1–30 days", "31–60 days", "61–90 days", "default"];
-const reserveBefore = await ledger.firstLossReserve();
 for (const days of [1n, 4n, 31n, 61n, 91n]) {
-  const valueBefore = await pool.totalAssets();
+  const provisionBefore = await ledger.provisions();
   await networkHelpers.time.setNextBlockTimestamp(badDue[0] + days * 86_400n);
   const events = await eventsOf(ledger.mark([badLoan])); // permissionless; the keeper marks on schedule
   const moved = events.find((e) => e.name === "BucketChanged");
   const defaulted = events.find((e) => e.name === "LoanDefaulted");
-  const step = (await pool.totalAssets()) - valueBefore;
   if (defaulted) {
     const [, loss, absorbed, lenderLoss] = defaulted.args;
-    say(`   day ${days}: default → written off ${fmt(loss)}: first-loss reserve absorbs ${fmt(absorbed)} (it held ${fmt(reserveBefore)}), lenders ${fmt(lenderLoss)}`);
+    say(`   day ${days}: default → written off ${fmt(loss)} (principal + interest): the first-loss reserve absorbs ${fmt(absorbed)}${absorbed < loss ? " (all it held)" : ""}, lenders ${fmt(lenderLoss)}; provision released`);
   } else {
-    say(`   day ${days}: ${BUCKETS[Number(moved?.args.to ?? 0)]}, provision ${fmt(await ledger.provisions())}; pool value moved ${step < 0n ? "−" : "+"}${fmt(step < 0n ? -step : step)}`);
+    const step = (await ledger.provisions()) - provisionBefore;
+    say(`   day ${days}: ${BUCKETS[Number(moved?.args.to ?? 0)].padEnd(11)} provision ${step === 0n ? "unchanged" : `+${fmt(step)}`} → pool value ${fmt(await pool.totalAssets())}`);
   }
 }
 await (await token.faucet(defaulter.address, 1_000n * ONE)).wait();

@@ -129,7 +129,10 @@ contract ScheduleMathTest is Test {
         uint256 payment = method == 0 ? ScheduleMath.equalInstalmentUp(principal, aprBps, n, periodDays) : 0;
         uint256 balance = principal;
         for (uint256 count = 0; count <= n; ++count) {
-            assertEq(ScheduleMath.scheduledBalanceUp(method, principal, payment, aprBps, n, periodDays, count), balance);
+            assertEq(
+                ScheduleMath.scheduledBalanceUp(method, principal, payment, aprBps, n, periodDays, count),
+                balance
+            );
             if (count < n) balance -= pr[count];
         }
     }

@@ -166,6 +166,55 @@ describe("delinquency, default and recovery", () => {
     expect(await d.pool.totalAssets()).to.be.closeTo(assetsBefore + 1_000n * ONE, 2n);
   });
 
+  it("pool value steps down by exactly each new provision (interest-first loan: no accrual true-up at a mark)", async () => {
+    const d = await networkHelpers.loadFixture(fixture);
+    await d.pool.connect(d.lender).deposit(500_000n * ONE, d.lender.address);
+    await d.ledger.connect(d.underwriter).setLine(d.borrower.address, 50_000n * ONE, APR, ALL_PRODUCTS_MASK, 1);
+    await d.ledger.connect(d.borrower).draw(4, P); // interest first: the accruing balance never changes
+    const loanId = await d.ledger.loanIdOf(d.borrower.address, 1);
+    const [dueDates] = await d.ledger.loanSchedule(loanId);
+    for (const [days, bps] of [
+      [4n, 1_000n],
+      [31n, 3_000n],
+      [61n, 6_000n],
+    ] as const) {
+      const t = dueDates[0] + days * DAY;
+      // The pool's value at second t without the mark (in a snapshot), then with it.
+      const snapshot = await networkHelpers.takeSnapshot();
+      await networkHelpers.time.setNextBlockTimestamp(t);
+      await networkHelpers.mine();
+      const without = await d.pool.totalAssets();
+      await snapshot.restore();
+      const provisionBefore = await d.ledger.provisions();
+      await networkHelpers.time.setNextBlockTimestamp(t);
+      await d.ledger.mark([loanId]);
+      const step = (await d.ledger.provisions()) - provisionBefore;
+      expect(await d.ledger.provisions()).to.equal((P * bps) / 10_000n);
+      // Exactly the provision; the loan's own true-up at the mark is below one unit (interest rounded up).
+      expect(without - (await d.pool.totalAssets()) - step).to.be.oneOf([0n, -1n]);
+    }
+  });
+
+  it("a part payment inside grace leaves the rest late: penalty on the whole instalment from the due date", async () => {
+    const d = await withLoan();
+    const half = d.payments[0] / 2n;
+    const t1 = d.dueDates[0] + 2n * DAY;
+    await networkHelpers.time.setNextBlockTimestamp(t1);
+    await d.ledger.connect(d.borrower).repay(d.loanId, half);
+    const t2 = d.dueDates[0] + 10n * DAY;
+    await networkHelpers.time.setNextBlockTimestamp(t2);
+    await networkHelpers.mine();
+    const rest = d.payments[0] - half;
+    // Latent penalty on the whole instalment for 2 days (booked at the part payment), then on the rest for 8.
+    const expected =
+      divUp(d.payments[0] * 2n * DAY * APR * 15_000n, SCALE * 10_000n) +
+      divUp(rest * 8n * DAY * APR * 15_000n, SCALE * 10_000n);
+    const s = await d.ledger.loanState(d.loanId);
+    expect(s.penalty).to.equal(expected);
+    expect(s.pastDue).to.equal(rest);
+    expect(s.daysPastDue).to.equal(10n);
+  });
+
   it("a cure reverses the provision and unfreezes the line", async () => {
     const d = await withLoan();
     await networkHelpers.time.setNextBlockTimestamp(d.dueDates[0] + 10n * DAY);

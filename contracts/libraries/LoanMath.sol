@@ -120,9 +120,7 @@ library LoanMath {
             booked = interest;
             // Unchecked: stored fields (balances < 2^88, APR < 2^16, times < 2^32), segmentStart ≤ now.
             unchecked {
-                a.accrualAdjustment =
-                    int256(interest * SCALE) -
-                    int256(oldOpening * p.aprBps * (now_ - segmentStart));
+                a.accrualAdjustment = int256(interest * SCALE) - int256(oldOpening * p.aprBps * (now_ - segmentStart));
             }
             uint256 extra;
             (opening, extra, a.accrualAdjustment) = _chargeLaterPeriods(loan, p, checkpointPeriod, a, now_);

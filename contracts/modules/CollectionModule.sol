@@ -107,13 +107,12 @@ contract CollectionModule is LedgerCore {
 
     /// @dev `transferFrom(from, ledger, amount)` that reports failure instead of reverting. Like SafeERC20, a token
     /// that returns nothing counts as success; one that returns anything but `true` does not.
-    function _tryPull(address from, uint256 amount) internal returns (bool ok) {
-        bytes memory data = abi.encodeCall(IERC20.transferFrom, (from, address(this), amount));
-        address token = address(asset);
-        assembly ("memory-safe") {
-            let success := call(gas(), token, 0, add(data, 0x20), mload(data), 0, 0x20)
-            ok := and(success, or(iszero(returndatasize()), and(gt(returndatasize(), 31), eq(mload(0), 1))))
-        }
+    function _tryPull(address from, uint256 amount) internal returns (bool) {
+        // solhint-disable-next-line avoid-low-level-calls
+        (bool success, bytes memory ret) = address(asset).call(
+            abi.encodeCall(IERC20.transferFrom, (from, address(this), amount))
+        );
+        return success && (ret.length == 0 || (ret.length > 31 && abi.decode(ret, (uint256)) == 1));
     }
 
     function _failed(uint256 loanId, uint8 reason) internal returns (uint256) {
