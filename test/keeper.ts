@@ -168,8 +168,8 @@ describe("collection keeper against a hardhat node (200 loans)", function () {
     );
     for (const w of wallets) borrowers.push(w.address);
     await Promise.all(wallets.map((w) => rpc("hardhat_setBalance", [w.address, "0x56BC75E2D63100000"])));
-    const lines = await Promise.all(wallets.map((w) => ledger.setLine(w.address, PRINCIPAL, APR, 1, 1)));
-    await Promise.all(lines.map((tx) => tx.wait()));
+    // One sender: in order (parallel requests can reach an automining node out of nonce order and be refused).
+    for (const w of wallets) await (await ledger.setLine(w.address, PRINCIPAL, APR, 1, 1)).wait();
     await pool(wallets, 20, async (w) => {
       const asBorrower = token.connect(w);
       // Interest on top of the principal the draw pays out.
