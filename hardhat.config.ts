@@ -28,7 +28,7 @@ export default defineConfig({
   // "default", and both must produce the same bytecode (viaIR is needed for the stack depth of the ledger).
   solidity: {
     profiles: {
-      default: { compilers: [compiler] },
+      default: { compilers: [compiler], isolated: true },
       production: { compilers: [compiler], isolated: false },
     },
   },

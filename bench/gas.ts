@@ -3,7 +3,9 @@
 // `npm run bench:gas -- --check` (CI) instead compares against the committed bench/gas.json and bench/budgets.json.
 import { readFileSync, writeFileSync } from "node:fs";
 import { network } from "hardhat";
-import { id } from "ethers";
+import { id, type Signer } from "ethers";
+import type { CreditLedger } from "../typechain-types/CreditLedger.ts";
+import type { MockStablecoin } from "../typechain-types/MockStablecoin.ts";
 import { PRODUCTS, ALL_PRODUCTS_MASK, ONE } from "../src/config/defaults.ts";
 
 const CHECK = process.argv.includes("--check") || process.env.BENCH_CHECK === "1";
@@ -20,11 +22,13 @@ async function gasOf(tx: Promise<{ wait(): Promise<{ gasUsed: bigint } | null> }
 
 async function measure(bookSize: number): Promise<Record<string, number>> {
   const token = await ethers.deployContract("MockStablecoin");
+  const module = await ethers.deployContract("CollectionModule", [await token.getAddress()]);
   const deployer = await ethers.deployContract("MicrocreditDeployer", [
     await token.getAddress(),
     "Pool",
     "mcUSD",
     admin.address,
+    await module.getAddress(),
   ]);
   const pool = await ethers.getContractAt("LendingPool", await deployer.pool());
   const ledger = await ethers.getContractAt("CreditLedger", await deployer.ledger());
@@ -61,6 +65,47 @@ async function measure(bookSize: number): Promise<Record<string, number>> {
   g["repay in full"] = await gasOf(ledger.connect(borrower).repay(second, ethers.MaxUint256));
   g["withdraw (instant)"] = await gasOf(pool.connect(lender2).withdraw(100_000n * ONE, lender2.address, lender2.address));
   g["totalAssets (view, eth_estimateGas)"] = Number(await pool.totalAssets.estimateGas());
+  Object.assign(g, await collectBatch(ledger, token, underwriter));
+  return g;
+}
+
+/**
+ * `collect` of a batch of BATCH loans (12 × 30 days, drawn in the same block, mandates on), a minute after each due
+ * date: gas per loan, amortised over the batch, for the first and the last instalment (the roll's cost grows a
+ * little with the period).
+ */
+const BATCH = 100;
+async function collectBatch(
+  ledger: CreditLedger,
+  token: MockStablecoin,
+  underwriter: Signer,
+): Promise<Record<string, number>> {
+  const borrowers = [];
+  const ids: bigint[] = [];
+  for (let i = 0; i < BATCH; i++) {
+    const b = ethers.Wallet.createRandom().connect(ethers.provider);
+    await admin.sendTransaction({ to: b.address, value: 10n ** 18n });
+    await ledger.connect(underwriter).setLine(b.address, 50_000n * ONE, 1800, ALL_PRODUCTS_MASK, 1);
+    await token.faucet(b.address, 10_000n * ONE);
+    await token.connect(b).approve(await ledger.getAddress(), ethers.MaxUint256);
+    await ledger.connect(b).setMandate(0);
+    borrowers.push(b);
+    ids.push(await ledger.loanIdOf(b.address, 1));
+  }
+  await ethers.provider.send("evm_setAutomine", [false]);
+  const sent = [];
+  for (const b of borrowers) sent.push(await ledger.connect(b).draw(2, 1_000n * ONE, { gasLimit: 300_000 }));
+  await ethers.provider.send("evm_mine", []);
+  await ethers.provider.send("evm_setAutomine", [true]);
+  for (const tx of sent) await tx.wait();
+  const [dueDates] = await ledger.loanSchedule(ids[0]);
+  const g: Record<string, number> = {};
+  for (let k = 0; k < dueDates.length; k++) {
+    await networkHelpers.time.increaseTo(dueDates[k] + 60n);
+    const gas = await gasOf(ledger.collect(ids, { gasLimit: 15_000_000 }));
+    if (k === 0) g[`collect per loan (batch of ${BATCH}, 1st instalment)`] = Math.round(gas / BATCH);
+    if (k === dueDates.length - 1) g[`collect per loan (batch of ${BATCH}, 12th instalment)`] = Math.round(gas / BATCH);
+  }
   return g;
 }
 

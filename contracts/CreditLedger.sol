@@ -4,31 +4,38 @@ pragma solidity 0.8.28;
 import {IERC20} from "@openzeppelin/contracts/token/ERC20/IERC20.sol";
 import {SafeERC20} from "@openzeppelin/contracts/token/ERC20/utils/SafeERC20.sol";
 import {ICreditLedger} from "./interfaces/ICreditLedger.sol";
-import {LedgerBook} from "./base/LedgerBook.sol";
+import {LedgerCore} from "./base/LedgerCore.sol";
+import {CollectionModule} from "./modules/CollectionModule.sol";
+import {Address} from "@openzeppelin/contracts/utils/Address.sol";
 import {ScheduleMath} from "./libraries/ScheduleMath.sol";
 import {LoanMath} from "./libraries/LoanMath.sol";
 import {Packing} from "./libraries/Packing.sol";
+import {ArrearsMath} from "./libraries/ArrearsMath.sol";
 
 /// @title CreditLedger
 /// @notice Credit lines, loans and their repayment plans, over the book that holds the pool's cash.
-contract CreditLedger is ICreditLedger, LedgerBook {
+contract CreditLedger is ICreditLedger, LedgerCore {
     using SafeERC20 for IERC20;
 
-    bytes32 public constant UNDERWRITER_ROLE = keccak256("UNDERWRITER_ROLE");
-    bytes32 public constant PAUSER_ROLE = keccak256("PAUSER_ROLE");
+    /// @notice The module that runs collection, marking, write-offs and recoveries on this contract's storage.
+    address public immutable collectionModule;
 
-    /// @notice Hard cap on any line's APR: 24% (PRODUCT.md §5).
-    uint256 public constant APR_CAP_BPS = 2_400;
-    uint256 internal constant MAX_AMOUNT = type(uint88).max;
-
-    /// @dev Encoded `Line` per borrower and `Loan` (two words) per loan id; see Packing.
-    mapping(address borrower => uint256) internal _lines;
-    mapping(uint256 loanId => uint256[2]) internal _loans;
-    mapping(uint8 productId => Product) internal _products;
-
-    constructor(IERC20 asset_, address pool_, address admin) LedgerBook(asset_, pool_) {
-        if (address(asset_) == address(0) || pool_ == address(0) || admin == address(0)) revert ZeroAddress();
+    constructor(IERC20 asset_, address pool_, address admin, address module) LedgerCore(asset_, pool_) {
+        if (address(asset_) == address(0) || pool_ == address(0) || admin == address(0) || module == address(0)) {
+            revert ZeroAddress();
+        }
+        collectionModule = module;
         _grantRole(DEFAULT_ADMIN_ROLE, admin);
+        _setRiskParams(
+            RiskParams({
+                graceDays: 3,
+                defaultDays: 90,
+                penaltyMultiplierBps: 15_000,
+                provisionM1Bps: 1_000,
+                provisionM2Bps: 3_000,
+                provisionM3Bps: 6_000
+            })
+        );
     }
 
     // ---------------------------------------------------------------- configuration
@@ -41,7 +48,7 @@ contract CreditLedger is ICreditLedger, LedgerBook {
         uint16 periodDays,
         bool enabled
     ) external onlyRole(DEFAULT_ADMIN_ROLE) {
-        if (productId > 31) revert ProductIdOutOfRange(productId);
+        if (productId > 15) revert ProductIdOutOfRange(productId);
         if (method > ScheduleMath.BULLET || instalments == 0 || periodDays == 0) {
             revert InvalidProduct(method, instalments, periodDays);
         }
@@ -99,47 +106,53 @@ contract CreditLedger is ICreditLedger, LedgerBook {
     }
 
     /// @inheritdoc ICreditLedger
-    function repay(uint256 loanId, uint256 amount) external nonReentrant returns (uint256 paid) {
+    function repay(uint256 loanId, uint256 amount) external nonReentrant returns (uint256) {
         if (amount == 0) revert ZeroAmount();
         Loan memory loan = _loadLoan(loanId);
+        if (loan.status == LoanStatus.Defaulted) {
+            return abi.decode(_delegate(abi.encodeCall(CollectionModule.recover, (loanId, amount))), (uint256));
+        }
         if (loan.status != LoanStatus.Active) {
             if (loan.status == LoanStatus.None) revert LoanNotFound(loanId);
             revert LoanAlreadyRepaid(loanId);
         }
-        LoanMath.Accrual memory a = LoanMath.roll(loan, block.timestamp);
-        LoanMath.Owed memory o = LoanMath.owed(loan, a, block.timestamp);
-        if (amount == type(uint256).max) amount = o.payoff;
-        else if (amount > o.payoff) revert RepaymentExceedsPayoff(amount, o.payoff);
+        uint256 paid = _settle(loanId, loan, _position(loanId, loan), amount, false);
+        asset.safeTransferFrom(msg.sender, address(this), paid);
+        return paid;
+    }
 
-        (uint256 interestPaid, uint256 principalPaid, uint256 prepaid) = _waterfall(o, amount);
-        loan.interestBalance -= int88(int256(interestPaid));
-        loan.principalPaid += uint88(principalPaid);
-        int256 rateDelta = a.rateDelta;
-        int256 adjustment = a.accrualAdjustment;
-        bool closed = loan.principalPaid == loan.principal;
-        if (closed) {
-            rateDelta -= int256(uint256(loan.openingBalance) * loan.aprBps);
-            loan.openingBalance = 0;
-            loan.status = LoanStatus.Repaid;
-        } else if (prepaid != 0) {
-            (int256 splitAdjustment, int256 splitRate) = LoanMath.splitSegment(loan, a, block.timestamp);
-            adjustment += splitAdjustment;
-            rateDelta += splitRate;
-        }
-        _storeLoan(loanId, loan);
-        if (principalPaid != 0) {
-            address borrower = _borrowerOf(loanId);
-            Line memory l = Packing.decodeLine(_lines[borrower]);
-            l.outstanding -= uint88(principalPaid);
-            _lines[borrower] = Packing.encodeLine(l);
-        }
+    // ---------------------------------------------------------------- collection and delinquency
 
-        _bookRepay(principalPaid, interestPaid, rateDelta, adjustment);
+    // ---------------------------------------------------------------- collection and delinquency (CollectionModule)
 
-        emit Repaid(loanId, msg.sender, interestPaid, principalPaid, uint256(loan.principal) - loan.principalPaid);
-        if (closed) emit LoanClosed(loanId);
-        asset.safeTransferFrom(msg.sender, address(this), amount);
-        return amount;
+    /// @inheritdoc ICreditLedger
+    function setMandate(uint256) external {
+        _delegate(msg.data);
+    }
+
+    /// @inheritdoc ICreditLedger
+    function setMandateWithPermit(uint256, uint256, uint256, uint8, bytes32, bytes32) external {
+        _delegate(msg.data);
+    }
+
+    /// @inheritdoc ICreditLedger
+    function revokeMandate() external {
+        _delegate(msg.data);
+    }
+
+    /// @inheritdoc ICreditLedger
+    function collect(uint256[] calldata) external nonReentrant returns (uint256) {
+        return abi.decode(_delegate(msg.data), (uint256));
+    }
+
+    /// @inheritdoc ICreditLedger
+    function mark(uint256[] calldata) external nonReentrant {
+        _delegate(msg.data);
+    }
+
+    /// @inheritdoc ICreditLedger
+    function setRiskParams(RiskParams calldata) external {
+        _delegate(msg.data);
     }
 
     // ---------------------------------------------------------------- views
@@ -192,14 +205,23 @@ contract CreditLedger is ICreditLedger, LedgerBook {
         v.principal = loan.principal;
         uint256 period = LoanMath.periodSeconds(loan);
         v.maturity = loan.drawnAt + uint256(loan.instalments) * period;
+        v.bucket = loan.bucket;
+        if (loan.status == LoanStatus.Defaulted) {
+            v.payoff = _writeOffs[loanId].claimLeft;
+            v.bucket = Bucket.Default;
+            return v;
+        }
         if (loan.status != LoanStatus.Active) return v;
-        LoanMath.Accrual memory a = LoanMath.roll(loan, block.timestamp);
-        LoanMath.Owed memory o = LoanMath.owed(loan, a, block.timestamp);
+        Position memory p = _position(loanId, loan);
+        LoanMath.Accrual memory a = p.a;
+        LoanMath.Owed memory o = p.o;
         v.principalOutstanding = o.principalOutstanding;
         v.interestAccrued = o.pastDueInterest + o.currentInterest;
-        v.pastDue = o.pastDueInterest + o.pastDuePrincipal;
-        v.payoff = o.payoff;
-        if (v.pastDue != 0) v.pastDueSince = _oldestUnpaidDueDate(loan, a.period, period);
+        v.pastDue = p.pastDue;
+        v.penalty = p.penalty;
+        v.payoff = o.payoff + v.penalty;
+        v.pastDueSince = ArrearsMath.pastDueSince(loan, a.period, v.pastDue, a.lastInstalment);
+        if (v.pastDue != 0) v.daysPastDue = (block.timestamp - v.pastDueSince) / 1 days;
         if (a.period <= loan.instalments) {
             v.nextDueAt = loan.drawnAt + a.period * period;
             int256 interestByNext =
@@ -211,7 +233,8 @@ contract CreditLedger is ICreditLedger, LedgerBook {
                             v.nextDueAt - loan.segmentStart
                         )
                     );
-            uint256 principalByNext = uint256(loan.principal) - a.scheduledBalanceNext;
+            uint256 scheduledNext = LoanMath.scheduledAfter(LoanMath.plan(loan), a.scheduledBalanceDue, a.period);
+            uint256 principalByNext = uint256(loan.principal) - scheduledNext;
             v.nextDueAmount =
                 (interestByNext > 0 ? uint256(interestByNext) : 0) +
                 (principalByNext > loan.principalPaid ? principalByNext - loan.principalPaid : 0);
@@ -219,6 +242,32 @@ contract CreditLedger is ICreditLedger, LedgerBook {
             v.nextDueAt = v.maturity;
             v.nextDueAmount = o.payoff;
         }
+    }
+
+    /// @inheritdoc ICreditLedger
+    function dueNow(uint256 loanId) external view returns (uint256) {
+        return _dueNow(loanId);
+    }
+
+    /// @inheritdoc ICreditLedger
+    function mandateOf(address borrower) external view returns (bool active, uint256 capPerCollection) {
+        Mandate memory m = _mandates[borrower];
+        return (m.active, m.cap);
+    }
+
+    /// @inheritdoc ICreditLedger
+    function riskParams() external view returns (RiskParams memory) {
+        return _risk;
+    }
+
+    /// @inheritdoc ICreditLedger
+    function borrowerCount() external view returns (uint256) {
+        return _borrowers.length;
+    }
+
+    /// @inheritdoc ICreditLedger
+    function borrowerAt(uint256 index) external view returns (address) {
+        return _borrowers[index];
     }
 
     /// @inheritdoc ICreditLedger
@@ -231,11 +280,13 @@ contract CreditLedger is ICreditLedger, LedgerBook {
         Line memory l = Packing.decodeLine(_lines[borrower]);
         v.limit = l.limit;
         v.outstanding = l.outstanding;
-        v.available = l.status == LineStatus.Active && l.limit > l.outstanding ? l.limit - l.outstanding : 0;
+        v.available =
+            l.status == LineStatus.Active && l.lateLoans == 0 && l.limit > l.outstanding ? l.limit - l.outstanding : 0;
         v.aprBps = l.aprBps;
         v.productMask = l.productMask;
         v.loanCount = l.loanCount;
         v.status = l.status;
+        v.lateLoans = l.lateLoans;
     }
 
     /// @inheritdoc ICreditLedger
@@ -256,7 +307,8 @@ contract CreditLedger is ICreditLedger, LedgerBook {
         if (amount == 0) revert ZeroAmount();
         Line memory l = Packing.decodeLine(_lines[msg.sender]);
         if (l.status != LineStatus.Active) revert LineNotActive(msg.sender, l.status);
-        if (productId > 31 || (l.productMask >> productId) & 1 == 0) revert ProductNotAllowed(msg.sender, productId);
+        if (l.lateLoans != 0) revert LineFrozenByArrears(msg.sender, l.lateLoans);
+        if (productId > 15 || (l.productMask >> productId) & 1 == 0) revert ProductNotAllowed(msg.sender, productId);
         Product memory p = _products[productId];
         if (!p.enabled) revert ProductNotEnabled(productId);
         uint256 available = l.limit > l.outstanding ? l.limit - l.outstanding : 0;
@@ -285,7 +337,8 @@ contract CreditLedger is ICreditLedger, LedgerBook {
                 principalPaid: 0,
                 interestBalance: 0,
                 status: LoanStatus.Active,
-                segmentStart: uint32(block.timestamp)
+                segmentStart: uint32(block.timestamp),
+                bucket: Bucket.Current
             })
         );
         _bookDisburse(book, amount, amount * l.aprBps);
@@ -294,87 +347,24 @@ contract CreditLedger is ICreditLedger, LedgerBook {
     }
 
     /// @dev The single path through which lines open and change; the signed-offer flow will call it too.
+    /// @dev Runs `data` in the collection module on this contract's storage, bubbling up its revert.
+    function _delegate(bytes memory data) internal returns (bytes memory) {
+        return Address.functionDelegateCall(collectionModule, data);
+    }
+
     function _setLine(address borrower, uint256 limit, uint256 aprBps, uint32 productMask, LineStatus status) internal {
         if (borrower == address(0)) revert ZeroAddress();
         if (limit > MAX_AMOUNT) revert AmountTooLarge(limit, MAX_AMOUNT);
         if (aprBps > APR_CAP_BPS) revert AprAboveCap(aprBps, APR_CAP_BPS);
-        Line memory l = Packing.decodeLine(_lines[borrower]);
+        if (productMask > type(uint16).max) revert ProductIdOutOfRange(16);
+        uint256 word = _lines[borrower];
+        if (word == 0) _borrowers.push(borrower);
+        Line memory l = Packing.decodeLine(word);
         l.limit = uint88(limit);
         l.aprBps = uint16(aprBps);
-        l.productMask = productMask;
+        l.productMask = uint16(productMask);
         l.status = status;
         _lines[borrower] = Packing.encodeLine(l);
         emit LineSet(borrower, limit, aprBps, productMask, status);
-    }
-
-    /// @dev Payment order: past-due interest, past-due principal, current-period interest, then prepayment.
-    function _waterfall(
-        LoanMath.Owed memory o,
-        uint256 amount
-    ) internal pure returns (uint256 interest, uint256 principal, uint256 prepaid) {
-        uint256 part = _min(amount, o.pastDueInterest);
-        interest = part;
-        amount -= part;
-        part = _min(amount, o.pastDuePrincipal);
-        principal = part;
-        amount -= part;
-        part = _min(amount, o.currentInterest);
-        interest += part;
-        prepaid = amount - part;
-        principal += prepaid;
-    }
-
-    function _oldestUnpaidDueDate(Loan memory loan, uint256 period, uint256 periodSec) internal pure returns (uint256) {
-        // Walk the plan to the first instalment whose cumulative principal is not covered by what was paid.
-        uint256 payment =
-            loan.method == ScheduleMath.EQUAL_INSTALMENT
-                ? ScheduleMath.equalInstalmentUp(loan.principal, loan.aprBps, loan.instalments, loan.periodDays)
-                : 0;
-        uint256 scheduled = loan.principal;
-        uint256 last = period - 1;
-        for (uint256 k = 1; k <= last; ++k) {
-            scheduled -= ScheduleMath.scheduledPrincipalDown(
-                loan.method,
-                loan.principal,
-                scheduled,
-                payment,
-                loan.aprBps,
-                loan.instalments,
-                loan.periodDays,
-                k
-            );
-            if (uint256(loan.principal) - scheduled > loan.principalPaid) return loan.drawnAt + k * periodSec;
-        }
-        // Only interest is late: it is the last completed period's.
-        return loan.drawnAt + last * periodSec;
-    }
-
-    function _existing(uint256 loanId) internal view returns (Loan memory loan) {
-        loan = _loadLoan(loanId);
-        if (loan.status == LoanStatus.None) revert LoanNotFound(loanId);
-    }
-
-    function _loadLoan(uint256 loanId) internal view returns (Loan memory) {
-        uint256[2] storage words = _loans[loanId];
-        return Packing.decodeLoan(words[0], words[1]);
-    }
-
-    function _storeLoan(uint256 loanId, Loan memory loan) internal {
-        (uint256 word0, uint256 word1) = Packing.encodeLoan(loan);
-        uint256[2] storage words = _loans[loanId];
-        words[0] = word0;
-        words[1] = word1;
-    }
-
-    function _loanId(address borrower, uint256 n) internal pure returns (uint256) {
-        return (uint256(uint160(borrower)) << 96) | n;
-    }
-
-    function _borrowerOf(uint256 loanId) internal pure returns (address) {
-        return address(uint160(loanId >> 96));
-    }
-
-    function _min(uint256 a, uint256 b) internal pure returns (uint256) {
-        return a < b ? a : b;
     }
 }

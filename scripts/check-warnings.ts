@@ -15,6 +15,9 @@ for (const file of readdirSync(dir).filter((f) => f.endsWith(".output.json"))) {
     if (e.severity !== "warning" && e.severity !== "error") continue;
     const source: string = e.sourceLocation?.file ?? "";
     if (source.includes("node_modules") || source.startsWith("npm/")) continue;
+    // Test contracts (handlers, suites) are never deployed on a real chain and the Solidity test runner does not
+    // enforce the mainnet size limits: their code-size warnings (5574 runtime, 3860 initcode) are not defects.
+    if (/^(project\/)?test\//.test(source) && (e.errorCode === "5574" || e.errorCode === "3860")) continue;
     warnings++;
     console.error(e.formattedMessage ?? e.message);
   }

@@ -84,22 +84,81 @@ for (let k = 0; k < 12; k++) {
 }
 say(`Line available now ${fmt((await ledger.lineOf(borrower.address)).available)}`);
 
-chapter("5. The borrower pays every instalment on its due date; the lender's shares earn as time passes");
-await (await token.faucet(borrower.address, 2_000n * ONE)).wait(); // the permit already gave the ledger its allowance
+chapter("5. Auto-debit: a mandate once, then every instalment is collected on its due date");
+// The permit gave the ledger an allowance; the mandate says it may pull what is due. Anyone may call `collect`:
+// here we play the keeper (`npm run keeper` does it for a whole book).
+await (await ledger.connect(borrower).setMandate(0)).wait();
+await (await token.faucet(borrower.address, 2_000n * ONE)).wait();
+const eventsOf = async (tx: Promise<{ wait(): Promise<unknown> }>) => {
+  const receipt = (await (await tx).wait()) as { logs: Parameters<typeof ledger.interface.parseLog>[0][] };
+  return receipt.logs.map((log) => ledger.interface.parseLog(log)).filter((e) => e !== null);
+};
 const start = await valueOf();
+const reasons = ["", "loan not active", "no mandate", "no balance", "no allowance", "transfer failed"];
+const PENALTY_MULTIPLIER_BPS = 15_000n;
 for (let k = 0; k < 12; k++) {
+  if (k === 2) {
+    // The borrower's wallet is empty on the third due date: collection is skipped with a reason, nothing reverts.
+    const parked = await token.balanceOf(borrower.address);
+    await (await token.connect(borrower).transfer(admin.address, parked)).wait();
+    await networkHelpers.time.setNextBlockTimestamp(dueDates[k]);
+    const failed = (await eventsOf(ledger.collect([loanId]))).find((e) => e.name === "CollectionFailed");
+    say(`   ${day(dueDates[k])}: #3 due, collection skipped: ${reasons[Number(failed?.args.reason ?? 0)]}`);
+    // Ten days later (past the 3-day grace) money is back and the keeper collects, with penalty interest.
+    await (await token.connect(admin).transfer(borrower.address, parked)).wait();
+    const late = dueDates[k] + 10n * 86_400n;
+    await networkHelpers.time.setNextBlockTimestamp(late);
+    const events = await eventsOf(ledger.collect([loanId]));
+    const penalty = events.find((e) => e.name === "PenaltyCharged")?.args.penalty ?? 0n;
+    const collected = events.find((e) => e.name === "Collected")?.args.amount ?? 0n;
+    // Formula: overdue × APR × 1.5 × seconds late / (360 days), rounded up.
+    const scale = 10_000n * 10_000n * 360n * 86_400n;
+    const expected = (payments[k] * line.aprBps * PENALTY_MULTIPLIER_BPS * (late - dueDates[k]) + scale - 1n) / scale;
+    say(`   ${day(late)}: 10 days late, collected ${fmt(collected)} = #3 ${fmt(payments[k])} + penalty ${fmt(penalty)} (formula: ${fmt(payments[k])} × ${Number(line.aprBps) / 100}% × 1.5 × 10/360 = ${fmt(expected)})`);
+    continue;
+  }
   await networkHelpers.time.setNextBlockTimestamp(dueDates[k]);
-  await (await ledger.connect(borrower).repay(loanId, payments[k])).wait();
+  const events = await eventsOf(ledger.collect([loanId]));
+  const collected = events.find((e) => e.name === "Collected")?.args.amount ?? 0n;
   if (k < 2 || k === 5 || k === 11) {
     const state = await ledger.loanState(loanId);
-    say(`   ${day(dueDates[k])}: paid #${k + 1} (${fmt(payments[k])}), principal left ${fmt(state.principalOutstanding)}, lender's shares worth ${fmt(await valueOf())}`);
+    say(`   ${day(dueDates[k])}: collected #${k + 1} (${fmt(collected)}) from the borrower's wallet, principal left ${fmt(state.principalOutstanding)}, lender's shares worth ${fmt(await valueOf())}`);
   }
 }
 const state = await ledger.loanState(loanId);
-say(`Loan status: ${["none", "active", "repaid"][Number(state.status)]}; line available again: ${fmt((await ledger.lineOf(borrower.address)).available)}`);
-say(`Interest paid ${fmt(plan.reduce((s, r) => s + r.interest, 0n))}: lenders earned ${fmt((await valueOf()) - start)}, protocol fee ${fmt(await ledger.protocolFeesOwed())}, first-loss reserve ${fmt(await ledger.firstLossReserve())}`);
+const STATUS = ["none", "active", "repaid", "defaulted"];
+say(`Loan status: ${STATUS[Number(state.status)]}; line available again: ${fmt((await ledger.lineOf(borrower.address)).available)}`);
+say(`Lenders earned ${fmt((await valueOf()) - start)} over the year; protocol fee ${fmt(await ledger.protocolFeesOwed())}, first-loss reserve ${fmt(await ledger.firstLossReserve())}`);
 
-chapter("6. The lender exits");
+chapter("6. A borrower who stops paying: buckets, provisions, default, recovery");
+const defaulter = Wallet.createRandom().connect(ethers.provider);
+await (await admin.sendTransaction({ to: defaulter.address, value: ethers.parseEther("1") })).wait();
+await (await ledger.setLine(defaulter.address, 5_000n * ONE, line.aprBps, 1, 1)).wait();
+await (await ledger.connect(defaulter).draw(0, 5_000n * ONE)).wait();
+const badLoan = await ledger.loanIdOf(defaulter.address, 1);
+const [badDue] = await ledger.loanSchedule(badLoan);
+say(`A second borrower draws ${fmt(5_000n * ONE)} over 3 months and spends it all; nothing comes back`);
+const BUCKETS = ["current", "grace", "1–30 days", "31–60 days", "61–90 days", "default"];
+for (const days of [1n, 4n, 31n, 61n, 91n]) {
+  const provisionBefore = await ledger.provisions();
+  await networkHelpers.time.setNextBlockTimestamp(badDue[0] + days * 86_400n);
+  const events = await eventsOf(ledger.mark([badLoan])); // permissionless; the keeper marks on schedule
+  const moved = events.find((e) => e.name === "BucketChanged");
+  const defaulted = events.find((e) => e.name === "LoanDefaulted");
+  if (defaulted) {
+    const [, loss, absorbed, lenderLoss] = defaulted.args;
+    say(`   day ${days}: default → written off ${fmt(loss)} (principal + interest): the first-loss reserve absorbs ${fmt(absorbed)}${absorbed < loss ? " (all it held)" : ""}, lenders ${fmt(lenderLoss)}; provision released`);
+  } else {
+    const step = (await ledger.provisions()) - provisionBefore;
+    say(`   day ${days}: ${BUCKETS[Number(moved?.args.to ?? 0)].padEnd(11)} provision ${step === 0n ? "unchanged" : `+${fmt(step)}`} → pool value ${fmt(await pool.totalAssets())}`);
+  }
+}
+await (await token.faucet(defaulter.address, 1_000n * ONE)).wait();
+await (await token.connect(defaulter).approve(await ledger.getAddress(), ethers.MaxUint256)).wait();
+const recovered = (await eventsOf(ledger.connect(defaulter).repay(badLoan, 1_000n * ONE))).find((e) => e.name === "Recovered");
+say(`   later the borrower pays ${fmt(1_000n * ONE)}: a recovery, ${fmt(recovered?.args.toLenders ?? 0n)} back to lenders first, ${fmt(recovered?.args.toReserve ?? 0n)} to the reserve`);
+
+chapter("7. The lender exits");
 const max = await pool.maxRedeem(lender.address);
 const before = await token.balanceOf(lender.address);
 const lenderStart = before;
@@ -110,5 +169,5 @@ await (await pool.connect(lender).requestRedeem(rest)).wait();
 say(`The remaining ${ethers.formatUnits(rest, 12)} shares wait in the redemption queue (held cash ${fmt(await ledger.queueReserve())})`);
 await (await pool.processRedemptions(10)).wait();
 const received = (await token.balanceOf(lender.address)) - lenderStart;
-say(`Queue filled: the lender got back ${fmt(received)} mUSD for the 100,000.00 deposited`);
+say(`Queue filled: the lender got back ${fmt(received)} mUSD for the 100,000.00 deposited (interest earned, less the default)`);
 console.log("\nDone.");

@@ -52,7 +52,16 @@ abstract contract CreditOffersBase is Test {
         token = MockStablecoin(deployCode("MockStablecoin.sol:MockStablecoin"));
         // deployCode reads the artifact, so this test's bytecode does not carry the ledger's and the pool's.
         MicrocreditDeployer deployer = MicrocreditDeployer(
-            deployCode("MicrocreditDeployer.sol:MicrocreditDeployer", abi.encode(token, "Pool", "mcUSD", admin))
+            deployCode(
+                "MicrocreditDeployer.sol:MicrocreditDeployer",
+                abi.encode(
+                    token,
+                    "Pool",
+                    "mcUSD",
+                    admin,
+                    deployCode("CollectionModule.sol:CollectionModule", abi.encode(token))
+                )
+            )
         );
         ledger = deployer.ledger();
         pool = deployer.pool();

@@ -111,4 +111,29 @@ contract ScheduleMathTest is Test {
         for (uint256 k = 1; k + 1 < n; ++k) assertEq(pay[k], pay[0]);
         assertLe(pay[n - 1], pay[0] + 5 * n);
     }
+
+    /// The tight loop used on every roll equals the schedule's own balance, instalment by instalment.
+    function testFuzz_scheduledBalanceUp_matchesSchedule(
+        uint8 method,
+        uint256 principal,
+        uint256 aprBps,
+        uint256 n,
+        uint256 periodDays
+    ) public pure {
+        method = uint8(bound(method, 0, 2));
+        principal = bound(principal, 1, type(uint88).max);
+        aprBps = bound(aprBps, 0, 2_400);
+        n = bound(n, 1, 36);
+        periodDays = bound(periodDays, 1, 92);
+        (, uint256[] memory pr, ) = ScheduleMath.schedule(method, principal, aprBps, n, periodDays);
+        uint256 payment = method == 0 ? ScheduleMath.equalInstalmentUp(principal, aprBps, n, periodDays) : 0;
+        uint256 balance = principal;
+        for (uint256 count = 0; count <= n; ++count) {
+            assertEq(
+                ScheduleMath.scheduledBalanceUp(method, principal, payment, aprBps, n, periodDays, count),
+                balance
+            );
+            if (count < n) balance -= pr[count];
+        }
+    }
 }

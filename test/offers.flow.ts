@@ -131,7 +131,8 @@ describe("signed credit offers: risk engine → EIP-712 offer → acceptOffer �
     const receipt = await tx.wait();
     const gas = receipt!.gasUsed;
     console.log(`      acceptOffer gas (first offer, KYC, permit): ${gas}`);
-    expect(gas).to.be.lessThan(200_000n);
+    // A first line also enrols the borrower in the ledger's registry that the Chainlink upkeep pages through.
+    expect(gas).to.be.lessThan(225_000n);
     const parsed = receipt!.logs
       .map((log) => offers.interface.parseLog(log))
       .find((l) => l?.name === "OfferAccepted");

@@ -25,9 +25,10 @@ abstract contract LedgerBook is ILedgerBook, AccessControl, ReentrancyGuardTrans
     /// @dev Hot slot 1: idle cash, principal lent out, and everything else a draw checks (so a draw reads one slot
     /// of the book, pause flag included).
     struct Book {
-        uint112 cash;
-        uint112 principal;
+        uint104 cash;
+        uint104 principal;
         uint16 liquidityBps;
+        uint8 graceDays;
         bool queueActive;
         bool creditPaused;
     }
@@ -60,6 +61,9 @@ abstract contract LedgerBook is ILedgerBook, AccessControl, ReentrancyGuardTrans
     /// @dev cash + principal − interest collected; see the accounting identity in ILedgerBook.
     int256 internal _capital;
     uint256 internal _queueReserve;
+    /// @dev Expected-loss provisions of loans in buckets M1–M3, and interest written off with defaulted loans.
+    uint128 internal _provisions;
+    uint128 internal _interestWrittenOff;
 
     modifier onlyPool() {
         if (msg.sender != pool) revert NotPool(msg.sender);
@@ -79,7 +83,7 @@ abstract contract LedgerBook is ILedgerBook, AccessControl, ReentrancyGuardTrans
     function recordDeposit(uint256 assets) external onlyPool {
         _accrue();
         Book memory book = _loadBook();
-        book.cash += assets.toUint112();
+        book.cash += assets.toUint104();
         _storeBook(book);
         _capital += assets.toInt256();
     }
@@ -90,7 +94,7 @@ abstract contract LedgerBook is ILedgerBook, AccessControl, ReentrancyGuardTrans
         Book memory book = _loadBook();
         uint256 available = fromQueue ? book.cash : _available(book);
         if (assets > available) revert InsufficientLiquidity(assets, available);
-        book.cash = uint112(book.cash - assets);
+        book.cash = uint104(book.cash - assets);
         _storeBook(book);
         _capital -= assets.toInt256();
         asset.safeTransfer(to, assets);
@@ -122,7 +126,7 @@ abstract contract LedgerBook is ILedgerBook, AccessControl, ReentrancyGuardTrans
         Book memory book = _loadBook();
         if (assets > book.cash) revert InsufficientLiquidity(assets, book.cash);
         _checkpointSplit(gross, owed - assets, _reserveAt(gross));
-        book.cash = uint112(book.cash - assets);
+        book.cash = uint104(book.cash - assets);
         _storeBook(book);
         // Paying a claim reduces capital and the claim alike: lenders' assets do not move.
         _capital -= int256(assets);
@@ -135,7 +139,10 @@ abstract contract LedgerBook is ILedgerBook, AccessControl, ReentrancyGuardTrans
     /// @inheritdoc ILedgerBook
     function lenderAssets() public view returns (uint256) {
         uint256 gross = _grossNow();
-        int256 value = _capital + int256(gross / SCALE) - int256(_feesAt(gross) + _reserveAt(gross));
+        int256 value =
+            _capital +
+                int256(gross / SCALE) -
+                int256(_feesAt(gross) + _reserveAt(gross) + _provisions + _interestWrittenOff);
         return value > 0 ? uint256(value) : 0;
     }
 
@@ -178,6 +185,11 @@ abstract contract LedgerBook is ILedgerBook, AccessControl, ReentrancyGuardTrans
     }
 
     /// @inheritdoc ILedgerBook
+    function provisions() external view returns (uint256) {
+        return _provisions;
+    }
+
+    /// @inheritdoc ILedgerBook
     function queueReserve() external view returns (uint256) {
         return _queueReserve;
     }
@@ -201,8 +213,8 @@ abstract contract LedgerBook is ILedgerBook, AccessControl, ReentrancyGuardTrans
         if (assets > available) revert InsufficientLiquidity(assets, available);
         unchecked {
             // assets ≤ available ≤ cash, and principal + cash never exceeds what was deposited and earned.
-            book.cash = uint112(book.cash - assets);
-            book.principal += uint112(assets);
+            book.cash = uint104(book.cash - assets);
+            book.principal += uint104(assets);
         }
         _storeBook(book);
     }
@@ -211,9 +223,49 @@ abstract contract LedgerBook is ILedgerBook, AccessControl, ReentrancyGuardTrans
     function _bookRepay(uint256 principal, uint256 interest, int256 rateDelta, int256 accrualAdjustment) internal {
         _adjust(rateDelta, accrualAdjustment);
         Book memory book = _loadBook();
-        book.cash += (principal + interest).toUint112();
-        book.principal -= uint112(principal);
+        book.cash += (principal + interest).toUint104();
+        book.principal -= uint104(principal);
         _storeBook(book);
+    }
+
+    /// @dev A provision change (a loan entering, leaving or moving between buckets).
+    function _bookProvision(uint256 before, uint256 afterwards) internal {
+        if (before == afterwards) return;
+        _provisions = uint128(_provisions + afterwards - before);
+    }
+
+    /// @dev Writes off `principal` and `interest` of a defaulted loan; the first-loss reserve absorbs first.
+    function _bookWriteOff(uint256 principal, uint256 interest, int256 rateDelta) internal returns (uint256 absorbed) {
+        _adjust(rateDelta, 0);
+        uint256 gross = _grossOf(_loadAccrual());
+        Book memory book = _loadBook();
+        book.principal -= uint104(principal);
+        _storeBook(book);
+        _capital -= int256(principal);
+        _interestWrittenOff += uint128(interest);
+        uint256 reserve = _reserveAt(gross);
+        uint256 loss = principal + interest;
+        absorbed = loss < reserve ? loss : reserve;
+        _checkpointSplit(gross, _feesAt(gross), reserve - absorbed);
+    }
+
+    /// @dev A recovery on a written-off loan: lenders first up to `lenderLossLeft`, then the reserve up to
+    /// `reserveLeft`, anything beyond to lenders.
+    function _bookRecovery(
+        uint256 amount,
+        uint256 lenderLossLeft,
+        uint256 reserveLeft
+    ) internal returns (uint256 toLenders, uint256 toReserve) {
+        uint256 gross = _accrue();
+        Book memory book = _loadBook();
+        book.cash += amount.toUint104();
+        _storeBook(book);
+        _capital += int256(amount);
+        toLenders = amount < lenderLossLeft ? amount : lenderLossLeft;
+        toReserve = amount - toLenders;
+        if (toReserve > reserveLeft) toReserve = reserveLeft;
+        if (toReserve != 0) _checkpointSplit(gross, _feesAt(gross), _reserveAt(gross) + toReserve);
+        toLenders = amount - toReserve;
     }
 
     // ---------------------------------------------------------------- internals
@@ -225,23 +277,32 @@ abstract contract LedgerBook is ILedgerBook, AccessControl, ReentrancyGuardTrans
         return book.cash > kept ? book.cash - kept : 0;
     }
 
-    /// @dev Book: cash 0..111 | principal 112..223 | liquidityBps 224..239 | queueActive 240..247 | creditPaused 248..
+    /// @dev Book: cash 0..103 | principal 104..207 | liquidityBps 208..223 | graceDays 224..231 |
+    /// queueActive 232..239 | creditPaused 240..247. The grace period lives here so an on-time payment reads no
+    /// other configuration slot.
     function _loadBook() internal view returns (Book memory book) {
         uint256 word = _bookWord;
-        book.cash = uint112(word);
-        book.principal = uint112(word >> 112);
-        book.liquidityBps = uint16(word >> 224);
-        book.queueActive = uint8(word >> 240) != 0;
-        book.creditPaused = uint8(word >> 248) != 0;
+        book.cash = uint104(word);
+        book.principal = uint104(word >> 104);
+        book.liquidityBps = uint16(word >> 208);
+        book.graceDays = uint8(word >> 224);
+        book.queueActive = uint8(word >> 232) != 0;
+        book.creditPaused = uint8(word >> 240) != 0;
+    }
+
+    /// @dev The grace period alone, without decoding the rest of the book word.
+    function _graceDays() internal view returns (uint256) {
+        return uint8(_bookWord >> 224);
     }
 
     function _storeBook(Book memory book) internal {
         _bookWord =
             uint256(book.cash) |
-            (uint256(book.principal) << 112) |
-            (uint256(book.liquidityBps) << 224) |
-            (book.queueActive ? uint256(1) << 240 : 0) |
-            (book.creditPaused ? uint256(1) << 248 : 0);
+            (uint256(book.principal) << 104) |
+            (uint256(book.liquidityBps) << 208) |
+            (uint256(book.graceDays) << 224) |
+            (book.queueActive ? uint256(1) << 232 : 0) |
+            (book.creditPaused ? uint256(1) << 240 : 0);
     }
 
     /// @dev Accrual: grossUnits 0..95 | grossRemainder 96..135 | lastAccrual 136..167 | rateSum 168..255

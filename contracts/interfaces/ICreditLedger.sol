@@ -35,11 +35,33 @@ interface ICreditLedger {
         Closed
     }
 
-    /// @notice Status of a loan.
+    /// @notice Status of a loan. A defaulted loan is written off; payments on it are recoveries.
     enum LoanStatus {
         None,
         Active,
-        Repaid
+        Repaid,
+        Defaulted
+    }
+
+    /// @notice Delinquency bucket by days past due (DPD) from the oldest unpaid due date: Current (nothing past
+    /// due), Grace (≤ grace days), M1 (≤ 30), M2 (≤ 60), M3 (≤ 90), Default (> default days; written off).
+    enum Bucket {
+        Current,
+        Grace,
+        M1,
+        M2,
+        M3,
+        Default
+    }
+
+    /// @notice Delinquency and collection parameters.
+    struct RiskParams {
+        uint16 graceDays;
+        uint16 defaultDays;
+        uint16 penaltyMultiplierBps;
+        uint16 provisionM1Bps;
+        uint16 provisionM2Bps;
+        uint16 provisionM3Bps;
     }
 
     /// @notice A credit product: repayment method, number of instalments and period length.
@@ -55,9 +77,11 @@ interface ICreditLedger {
         uint88 limit;
         uint88 outstanding;
         uint16 aprBps;
-        uint32 productMask;
+        uint16 productMask;
         uint24 loanCount;
         LineStatus status;
+        /// Loans of this line past grace as last marked; any freezes new draws.
+        uint16 lateLoans;
     }
 
     /// @notice A loan's terms (set at draw) and its repayment state. Bullet loans are stored as one period of
@@ -77,6 +101,7 @@ interface ICreditLedger {
         int88 interestBalance;
         LoanStatus status;
         uint32 segmentStart;
+        Bucket bucket;
     }
 
     /// @notice Everything about a loan at the current block, for integrators.
@@ -92,6 +117,9 @@ interface ICreditLedger {
         uint256 nextDueAmount;
         uint256 payoff;
         uint256 maturity;
+        uint256 penalty;
+        uint256 daysPastDue;
+        Bucket bucket;
     }
 
     /// @notice A line with its derived available amount.
@@ -103,6 +131,7 @@ interface ICreditLedger {
         uint256 productMask;
         uint256 loanCount;
         LineStatus status;
+        uint256 lateLoans;
     }
 
     /// @notice Thrown when a draw asks for more than the line has available.
@@ -129,7 +158,11 @@ interface ICreditLedger {
     error LoanAlreadyRepaid(uint256 loanId);
     /// @notice Thrown when a payment exceeds what would pay the loan off.
     error RepaymentExceedsPayoff(uint256 amount, uint256 payoff);
-    /// @notice Thrown when a product id does not fit the 32-product mask.
+    /// @notice Thrown when a line has loans past grace: no new draws until they are cured.
+    error LineFrozenByArrears(address borrower, uint256 lateLoans);
+    /// @notice Thrown when delinquency parameters are out of bounds.
+    error InvalidRiskParams();
+    /// @notice Thrown when a product id does not fit the 16-product mask.
     error ProductIdOutOfRange(uint8 productId);
     /// @notice Thrown when new credit is paused.
     error EnforcedPause();
@@ -153,6 +186,26 @@ interface ICreditLedger {
     );
     /// @notice Emitted when a loan is repaid in full.
     event LoanClosed(uint256 indexed loanId);
+    /// @notice Emitted when a borrower sets or changes the auto-debit mandate.
+    event MandateSet(address indexed borrower, uint256 capPerCollection);
+    /// @notice Emitted when a borrower revokes the auto-debit mandate.
+    event MandateRevoked(address indexed borrower);
+    /// @notice Emitted when `collect` pulls `amount` for a loan.
+    event Collected(uint256 indexed loanId, uint256 amount);
+    /// @notice Emitted when `collect` skips a loan with something due: 1 not active, 2 no mandate, 3 no balance,
+    /// 4 no allowance, 5 the token transfer failed.
+    event CollectionFailed(uint256 indexed loanId, uint8 reason);
+    /// @notice Emitted when a loan moves between delinquency buckets; `provision` is its new provision.
+    event BucketChanged(uint256 indexed loanId, Bucket from, Bucket to, uint256 provision);
+    /// @notice Emitted when a loan defaults and is written off: `loss` = principal + interest owed;
+    /// `absorbedByReserve` came out of the first-loss reserve, the rest out of the lenders' assets.
+    event LoanDefaulted(uint256 indexed loanId, uint256 loss, uint256 absorbedByReserve, uint256 lenderLoss);
+    /// @notice Emitted for a payment on a written-off loan: `toLenders` first (up to their loss), then `toReserve`.
+    event Recovered(uint256 indexed loanId, uint256 amount, uint256 toLenders, uint256 toReserve);
+    /// @notice Emitted when penalty interest is charged on a payment.
+    event PenaltyCharged(uint256 indexed loanId, uint256 penalty);
+    /// @notice Emitted when the delinquency parameters change.
+    event RiskParamsSet(RiskParams params);
     /// @notice Emitted when new credit is paused.
     event Paused(address account);
     /// @notice Emitted when new credit resumes.
@@ -178,6 +231,52 @@ interface ICreditLedger {
     /// Anyone may pay for anyone. Never blocked by pause.
     /// @return paid the amount taken from the caller.
     function repay(uint256 loanId, uint256 amount) external returns (uint256 paid);
+
+    /// @notice Authorises auto-debit of the caller's wallet for their loans, up to `capPerCollection` per loan and
+    /// collection (0 = no cap). The ledger also needs an ERC-20 allowance; collection never pulls more than is due.
+    function setMandate(uint256 capPerCollection) external;
+
+    /// @notice `setMandate` with an ERC-2612 permit giving the ledger `value` of allowance, in one transaction.
+    /// A permit that fails (already used, front-run) does not block the mandate.
+    function setMandateWithPermit(
+        uint256 capPerCollection,
+        uint256 value,
+        uint256 deadline,
+        uint8 v,
+        bytes32 r,
+        bytes32 s
+    ) external;
+
+    /// @notice Stops auto-debit for the caller's loans.
+    function revokeMandate() external;
+
+    /// @notice Collects what is due now on each loan: `min(due, balance, allowance, mandate cap)`, never more than
+    /// due, never twice for the same amount. Permissionless; a borrower whose pull fails is skipped with a
+    /// `CollectionFailed` event and the batch goes on. Never paused.
+    /// @return collected the total pulled.
+    function collect(uint256[] calldata loanIds) external returns (uint256 collected);
+
+    /// @notice Moves each loan into its current delinquency bucket (provisioning, freezing its line past grace,
+    /// writing it off past the default threshold). Permissionless and deterministic; cost per loan is constant.
+    function mark(uint256[] calldata loanIds) external;
+
+    /// @notice What `collect` would pull now for `loanId` if balance, allowance and cap allow (0 if nothing due).
+    function dueNow(uint256 loanId) external view returns (uint256);
+
+    /// @notice The caller's mandate.
+    function mandateOf(address borrower) external view returns (bool active, uint256 capPerCollection);
+
+    /// @notice Sets grace, default threshold, penalty multiplier and provision rates. Admin only.
+    function setRiskParams(RiskParams calldata params) external;
+
+    /// @notice Current delinquency parameters.
+    function riskParams() external view returns (RiskParams memory);
+
+    /// @notice Number of borrowers that ever had a line (for keepers and automation to page through).
+    function borrowerCount() external view returns (uint256);
+
+    /// @notice The `index`-th borrower, in order of their first line.
+    function borrowerAt(uint256 index) external view returns (address);
 
     /// @notice Pauses new draws. Pauser only. Repayment is never paused.
     function pause() external;

@@ -54,7 +54,8 @@ interface ILedgerBook {
     /// @notice Pays `assets` of accrued protocol fees to `to`. Admin only.
     function claimFees(address to, uint256 assets) external;
 
-    /// @notice The lenders' assets: cash + principal + interest receivable − protocol fees − first-loss reserve.
+    /// @notice The lenders' assets: cash + principal + interest receivable − protocol fees − first-loss reserve
+    /// − provisions − interest written off.
     function lenderAssets() external view returns (uint256);
 
     /// @notice Idle cash held by the book (internal accounting, never the token balance).
@@ -77,6 +78,9 @@ interface ILedgerBook {
 
     /// @notice Cash available now for new loans and instant withdrawals.
     function availableLiquidity() external view returns (uint256);
+
+    /// @notice Expected-loss provisions of loans past grace (M1–M3), deducted from the lenders' assets.
+    function provisions() external view returns (uint256);
 
     /// @notice Cash held back for queued redemptions.
     function queueReserve() external view returns (uint256);

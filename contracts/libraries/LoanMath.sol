@@ -20,12 +20,12 @@ library LoanMath {
         uint256 period;
         /// Scheduled balance after the last completed instalment (`period − 1`).
         uint256 scheduledBalanceDue;
-        /// Scheduled balance after instalment `period` (the next one to fall due).
-        uint256 scheduledBalanceNext;
         /// Correction of the pool's recognised interest for this loan, in 1/SCALE units.
         int256 accrualAdjustment;
         /// Change of the loan's accrual rate in the pool, in 1/SCALE units per second.
         int256 rateDelta;
+        /// Scheduled amount of the last instalment that fell due (`period − 1`), 0 before the first due date.
+        uint256 lastInstalment;
     }
 
     /// @notice Amounts a loan owes at the second it was rolled to.
@@ -38,7 +38,9 @@ library LoanMath {
     }
 
     function periodSeconds(ICreditLedger.Loan memory loan) internal pure returns (uint256) {
-        return uint256(loan.periodDays) * ScheduleMath.SECONDS_PER_DAY;
+        unchecked {
+            return uint256(loan.periodDays) * ScheduleMath.SECONDS_PER_DAY; // < 2^33
+        }
     }
 
     /// @notice Period (1-based) containing `time`, capped at `instalments + 1` after maturity.
@@ -85,6 +87,20 @@ library LoanMath {
             );
     }
 
+    /// @notice Scheduled balance after the first `count` instalments.
+    function scheduledThrough(Plan memory p, uint256 count) internal pure returns (uint256) {
+        return
+            ScheduleMath.scheduledBalanceUp(
+                p.method,
+                p.principal,
+                p.payment,
+                p.aprBps,
+                p.instalments,
+                p.periodDays,
+                count
+            );
+    }
+
     /// @notice Rolls `loan` (a memory copy) forward to `now_`: books the interest of every period completed since
     /// the last checkpoint into `interestBalance`, sets the opening balance of the current period, and returns
     /// the pool's accrual correction for this loan.
@@ -102,7 +118,10 @@ library LoanMath {
             uint256 periodEnd = loan.drawnAt + checkpointPeriod * periodSeconds(loan);
             uint256 interest = ScheduleMath.accruedInterestUp(oldOpening, p.aprBps, periodEnd - segmentStart);
             booked = interest;
-            a.accrualAdjustment = int256(interest * SCALE) - int256(oldOpening * p.aprBps * (now_ - segmentStart));
+            // Unchecked: stored fields (balances < 2^88, APR < 2^16, times < 2^32), segmentStart ≤ now.
+            unchecked {
+                a.accrualAdjustment = int256(interest * SCALE) - int256(oldOpening * p.aprBps * (now_ - segmentStart));
+            }
             uint256 extra;
             (opening, extra, a.accrualAdjustment) = _chargeLaterPeriods(loan, p, checkpointPeriod, a, now_);
             booked += extra;
@@ -111,11 +130,12 @@ library LoanMath {
             loan.segmentStart = uint32(loan.drawnAt + (a.period - 1) * periodSeconds(loan));
         } else {
             // Within one period the pool's linear accrual is exactly the contract's: nothing to true up.
-            a.scheduledBalanceDue = _scheduledThrough(p, a.period - 1);
+            (a.scheduledBalanceDue, a.lastInstalment) = _scheduledAndLast(p, a.period - 1);
         }
-        a.scheduledBalanceNext = a.period <= p.instalments ? scheduledAfter(p, a.scheduledBalanceDue, a.period) : 0;
         loan.checkpoint = uint32(now_);
-        a.rateDelta = int256(opening * p.aprBps) - int256(oldOpening * p.aprBps);
+        unchecked {
+            a.rateDelta = int256(opening * p.aprBps) - int256(oldOpening * p.aprBps); // both < 2^104
+        }
     }
 
     /// @notice After a principal prepayment at `now_`, closes the current accrual segment: books its interest
@@ -149,29 +169,44 @@ library LoanMath {
     ) private pure returns (uint256 opening, uint256 booked, int256 adjustment) {
         adjustment = a.accrualAdjustment;
         uint256 outstanding = p.principal - loan.principalPaid;
-        uint256 scheduled = p.principal;
         uint256 period = periodSeconds(loan);
-        for (uint256 k = 1; k < a.period; ++k) {
+        // Periods before the checkpoint's only move the scheduled balance: skip them in one tight loop.
+        uint256 scheduled = scheduledThrough(p, checkpointPeriod - 1);
+        for (uint256 k = checkpointPeriod; k < a.period; ++k) {
+            uint256 before = scheduled;
             scheduled = scheduledAfter(p, scheduled, k);
+            if (k + 1 == a.period) {
+                a.lastInstalment = before - scheduled + ScheduleMath.periodInterestUp(before, p.aprBps, p.periodDays);
+            }
             // Period k + 1 opens at due date k on the smaller of the real and the scheduled balance.
-            if (k < checkpointPeriod || k >= p.instalments) continue;
+            if (k >= p.instalments) continue;
             opening = outstanding < scheduled ? outstanding : scheduled;
             if (k + 1 < a.period) {
                 uint256 interest = ScheduleMath.periodInterestUp(opening, p.aprBps, p.periodDays);
                 booked += interest;
-                adjustment += int256(interest * SCALE);
+                unchecked {
+                    adjustment += int256(interest * SCALE); // interest < 2^88, SCALE < 2^39
+                }
             } else {
-                adjustment += int256(opening * p.aprBps * (now_ - (loan.drawnAt + k * period)));
+                // Unchecked: opening < 2^88, APR < 2^16, and due date k is at or before now (k < period).
+                unchecked {
+                    adjustment += int256(opening * p.aprBps * (now_ - (loan.drawnAt + k * period)));
+                }
             }
         }
         if (a.period > p.instalments) opening = 0; // matured: regular interest stops at the last due date
         a.scheduledBalanceDue = scheduled;
     }
 
-    /// @dev Scheduled balance after the first `count` instalments.
-    function _scheduledThrough(Plan memory p, uint256 count) private pure returns (uint256 scheduled) {
-        scheduled = p.principal;
-        for (uint256 k = 1; k <= count; ++k) scheduled = scheduledAfter(p, scheduled, k);
+    /// @dev Scheduled balance after the first `count` instalments, and the scheduled amount of instalment `count`.
+    function _scheduledAndLast(
+        Plan memory p,
+        uint256 count
+    ) private pure returns (uint256 scheduled, uint256 lastInstalment) {
+        if (count == 0) return (p.principal, 0);
+        uint256 before = scheduledThrough(p, count - 1);
+        scheduled = scheduledAfter(p, before, count);
+        lastInstalment = before - scheduled + ScheduleMath.periodInterestUp(before, p.aprBps, p.periodDays);
     }
 
     /// @notice What a rolled loan owes at `now_` (the second it was rolled to).

@@ -8,11 +8,12 @@ import {ICreditLedger} from "../interfaces/ICreditLedger.sol";
 /// @dev Assigning a memory struct to storage writes it member by member (one SLOAD/SSTORE pair per member after the
 /// first); storing one encoded word writes each slot once. Field widths are the structs' own, so encoding never
 /// truncates a value the struct could hold. Layouts (bit offsets):
-/// - Line:  limit 0..87 | outstanding 88..175 | aprBps 176..191 | productMask 192..223 | loanCount 224..247 | status 248..
+/// - Line:  limit 0..87 | outstanding 88..175 | aprBps 176..191 | productMask 192..207 | loanCount 208..231 |
+///   status 232..239 | lateLoans 240..255
 /// - Loan word 0: drawnAt 0..31 | method 32..39 | instalments 40..47 | periodDays 48..63 | aprBps 64..79 |
 ///   principal 80..167 | openingBalance 168..255
 /// - Loan word 1: checkpoint 0..31 | principalPaid 32..119 | interestBalance (int88) 120..207 | status 208..215 |
-///   segmentStart 216..247
+///   segmentStart 216..247 | bucket 248..255
 library Packing {
     uint256 internal constant MASK_8 = 0xff;
     uint256 internal constant MASK_16 = 0xffff;
@@ -26,17 +27,19 @@ library Packing {
             (uint256(l.outstanding) << 88) |
             (uint256(l.aprBps) << 176) |
             (uint256(l.productMask) << 192) |
-            (uint256(l.loanCount) << 224) |
-            (uint256(uint8(l.status)) << 248);
+            (uint256(l.loanCount) << 208) |
+            (uint256(uint8(l.status)) << 232) |
+            (uint256(l.lateLoans) << 240);
     }
 
     function decodeLine(uint256 word) internal pure returns (ICreditLedger.Line memory l) {
         l.limit = uint88(word & MASK_88);
         l.outstanding = uint88((word >> 88) & MASK_88);
         l.aprBps = uint16((word >> 176) & MASK_16);
-        l.productMask = uint32((word >> 192) & MASK_32);
-        l.loanCount = uint24((word >> 224) & MASK_24);
-        l.status = ICreditLedger.LineStatus(word >> 248);
+        l.productMask = uint16((word >> 192) & MASK_16);
+        l.loanCount = uint24((word >> 208) & MASK_24);
+        l.status = ICreditLedger.LineStatus((word >> 232) & MASK_8);
+        l.lateLoans = uint16(word >> 240);
     }
 
     function encodeLoan(ICreditLedger.Loan memory loan) internal pure returns (uint256 word0, uint256 word1) {
@@ -53,7 +56,8 @@ library Packing {
             (uint256(loan.principalPaid) << 32) |
             (uint256(uint88(loan.interestBalance)) << 120) |
             (uint256(uint8(loan.status)) << 208) |
-            (uint256(loan.segmentStart) << 216);
+            (uint256(loan.segmentStart) << 216) |
+            (uint256(uint8(loan.bucket)) << 248);
     }
 
     function decodeLoan(uint256 word0, uint256 word1) internal pure returns (ICreditLedger.Loan memory loan) {
@@ -69,5 +73,6 @@ library Packing {
         loan.interestBalance = int88(uint88((word1 >> 120) & MASK_88));
         loan.status = ICreditLedger.LoanStatus((word1 >> 208) & MASK_8);
         loan.segmentStart = uint32((word1 >> 216) & MASK_32);
+        loan.bucket = ICreditLedger.Bucket(word1 >> 248);
     }
 }

@@ -28,6 +28,8 @@ library ScheduleMath {
     /// units of 1/INTEREST_SCALE makes per-second accrual exact integer arithmetic.
     uint256 internal constant INTEREST_SCALE = RATE_DENOMINATOR * SECONDS_PER_DAY;
     uint256 internal constant RAY = 1e27;
+    /// @dev `rateNumerator × instalments` up to which the compounding loop cannot overflow (r·n ≤ 80).
+    uint256 internal constant UNCHECKED_GROWTH_BOUND = 80 * RATE_DENOMINATOR;
 
     /// @notice Thrown when a method id is not one of the four methods.
     error UnknownMethod(uint8 method);
@@ -61,11 +63,57 @@ library ScheduleMath {
         if (rateNumerator == 0) return Math.ceilDiv(principal, instalments);
         uint256 growthRay = RAY;
         uint256 growthFactor = RATE_DENOMINATOR + rateNumerator;
-        for (uint256 k = 0; k < instalments; ++k) {
-            growthRay = (growthRay * growthFactor) / RATE_DENOMINATOR;
+        if (rateNumerator * instalments <= UNCHECKED_GROWTH_BOUND) {
+            // (1 + r)^n ≤ e^(r·n) ≤ e^80 here, so RAY × growth × growthFactor stays far below 2^256: the same
+            // steps without overflow checks (this runs on every roll of an equal-instalment loan).
+            unchecked {
+                for (uint256 k = 0; k < instalments; ++k) {
+                    growthRay = (growthRay * growthFactor) / RATE_DENOMINATOR;
+                }
+            }
+        } else {
+            for (uint256 k = 0; k < instalments; ++k) {
+                growthRay = (growthRay * growthFactor) / RATE_DENOMINATOR;
+            }
         }
-        return
-            Math.mulDiv(principal * rateNumerator, growthRay, RATE_DENOMINATOR * (growthRay - RAY), Math.Rounding.Ceil);
+        uint256 numerator = principal * rateNumerator;
+        uint256 denominator = RATE_DENOMINATOR * (growthRay - RAY);
+        // Same value as the 512-bit mulDiv whenever the product fits in a word, the common case.
+        if (numerator <= type(uint256).max / growthRay) return Math.ceilDiv(numerator * growthRay, denominator);
+        return Math.mulDiv(numerator, growthRay, denominator, Math.Rounding.Ceil);
+    }
+
+    /// @notice Scheduled balance after the first `count` instalments, rounded exactly as `schedule` rounds (the
+    /// principal parts round down, so the balance is the larger one). Zero once `count` reaches `instalments`.
+    /// @dev Same result as applying `scheduledPrincipalDown` `count` times, in a tight loop: a loan is rolled on
+    /// every touch, so this is on the path of every repayment and collection.
+    function scheduledBalanceUp(
+        uint8 method,
+        uint256 principal,
+        uint256 payment,
+        uint256 aprBps,
+        uint256 instalments,
+        uint256 periodDays,
+        uint256 count
+    ) internal pure returns (uint256 balance) {
+        if (count >= instalments) return 0;
+        balance = principal;
+        if (method == EQUAL_INSTALMENT) {
+            uint256 rate = aprBps * periodDays;
+            // Safe unchecked: balance < 2^200 (see periodInterestUp) and rate < 2^32; each step subtracts at most
+            // the balance.
+            unchecked {
+                for (uint256 k = 0; k < count; ++k) {
+                    uint256 product = balance * rate;
+                    uint256 interest = product == 0 ? 0 : (product - 1) / RATE_DENOMINATOR + 1;
+                    uint256 part = payment > interest ? payment - interest : 0;
+                    balance -= part < balance ? part : balance;
+                }
+            }
+        } else if (method == EQUAL_PRINCIPAL) {
+            // count < instalments, so count × (principal / instalments) < principal.
+            balance = principal - (principal / instalments) * count;
+        }
     }
 
     /// @notice Principal scheduled for instalment `k` (1-based) of a plan, given the scheduled balance

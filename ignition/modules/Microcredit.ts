@@ -10,7 +10,8 @@ import { PRODUCTS } from "../../src/config/defaults.ts";
 export default buildModule("Microcredit", (m) => {
   const admin = m.getAccount(0);
   const asset = m.contract("MockStablecoin");
-  const deployer = m.contract("MicrocreditDeployer", [asset, "Microcredit Pool mUSD", "mcUSD", admin]);
+  const collectionModule = m.contract("CollectionModule", [asset]);
+  const deployer = m.contract("MicrocreditDeployer", [asset, "Microcredit Pool mUSD", "mcUSD", admin, collectionModule]);
   const ledgerAddress = m.staticCall(deployer, "ledger", [], 0, { id: "ledgerAddress" });
   const poolAddress = m.staticCall(deployer, "pool", [], 0, { id: "poolAddress" });
   const ledger = m.contractAt("CreditLedger", ledgerAddress);

@@ -29,6 +29,12 @@ export const ERROR_MESSAGES: Record<string, Formatter> = {
   RepaymentExceedsPayoff: (a, m) =>
     `Payment of ${m(a[0])} is more than the payoff of ${m(a[1])}; pay the payoff (or use the max amount).`,
   ProductIdOutOfRange: (a) => `Product id ${a[0]} is out of range (0–31).`,
+  LineFrozenByArrears: (a) =>
+    `The credit line of ${short(a[0])} is frozen: ${a[1]} loan(s) past grace. Pay what is past due to unfreeze it.`,
+  InvalidRiskParams: () =>
+    "Invalid delinquency parameters (grace ≤ 30 days, default 61–365 days, penalty ≤ 3×, provisions ≤ 100%).",
+  AddressEmptyCode: (a) => `No contract at ${short(a[0])}.`,
+  FailedCall: () => "A call to another contract failed without a reason.",
   UnknownMethod: (a) => `Unknown repayment method ${a[0]} (0 equal instalment, 1 equal principal, 2 interest-first, 3 bullet).`,
   // LendingPool and the ledger's book
   NotPool: (a) => `Only the lending pool may call this; caller was ${short(a[0])}.`,

@@ -10,11 +10,13 @@ export async function deployMicrocredit(connection: NetworkConnection<"generic">
   const { ethers } = connection;
   const [admin, underwriter, lender, borrower, recipient, other] = await ethers.getSigners();
   const token = await ethers.deployContract("MockStablecoin");
+  const module = await ethers.deployContract("CollectionModule", [await token.getAddress()]);
   const deployer = await ethers.deployContract("MicrocreditDeployer", [
     await token.getAddress(),
     "Microcredit Pool mUSD",
     "mcUSD",
     admin.address,
+    await module.getAddress(),
   ]);
   const pool = await ethers.getContractAt("LendingPool", await deployer.pool());
   const ledger = await ethers.getContractAt("CreditLedger", await deployer.ledger());

@@ -1,0 +1,244 @@
+// SPDX-License-Identifier: MIT
+pragma solidity 0.8.28;
+
+import {IERC20} from "@openzeppelin/contracts/token/ERC20/IERC20.sol";
+import {ICreditLedger} from "../interfaces/ICreditLedger.sol";
+import {ICollectionUpkeep, ILedgerAsset} from "../interfaces/ICollectionUpkeep.sol";
+import {ArrearsMath} from "../libraries/ArrearsMath.sol";
+
+/// @title CollectionUpkeep
+/// @notice Chainlink Automation upkeep for a CreditLedger: finds due and late loans page by page in `checkUpkeep`,
+/// re-validates them and calls the ledger's permissionless `collect` and `mark` in `performUpkeep`.
+/// See ICollectionUpkeep for the scan window and what a forged perform can and cannot do.
+contract CollectionUpkeep is ICollectionUpkeep {
+    /// @notice Largest page a check may scan.
+    uint256 public constant MAX_PAGE_SIZE = 1_000;
+    /// @notice Largest batch a perform may send to `collect` or `mark`.
+    uint256 public constant MAX_BATCH = 200;
+    /// @notice Gas a check keeps in hand: it stops scanning below this and resumes at the same borrower next time.
+    uint256 public constant CHECK_GAS_RESERVE = 400_000;
+
+    /// @inheritdoc ICollectionUpkeep
+    ICreditLedger public immutable ledger;
+    /// @notice The ledger's asset, read once: balances and allowances tell whether a pull can succeed.
+    IERC20 public immutable asset;
+    /// @inheritdoc ICollectionUpkeep
+    uint256 public immutable pageSize;
+    /// @inheritdoc ICollectionUpkeep
+    uint256 public immutable maxLoans;
+
+    uint128 private _cursor;
+    uint128 private _lastPerformBlock;
+
+    /// @param ledger_ the CreditLedger to serve.
+    /// @param pageSize_ borrowers per check (1 – MAX_PAGE_SIZE).
+    /// @param maxLoans_ loan ids per `collect` and per `mark` in one perform (1 – MAX_BATCH).
+    constructor(ICreditLedger ledger_, uint256 pageSize_, uint256 maxLoans_) {
+        if (address(ledger_) == address(0)) revert ZeroLedger();
+        if (pageSize_ == 0 || pageSize_ > MAX_PAGE_SIZE) revert InvalidPageSize(pageSize_, MAX_PAGE_SIZE);
+        if (maxLoans_ == 0 || maxLoans_ > MAX_BATCH) revert InvalidMaxLoans(maxLoans_, MAX_BATCH);
+        ledger = ledger_;
+        asset = ILedgerAsset(address(ledger_)).asset();
+        pageSize = pageSize_;
+        maxLoans = maxLoans_;
+        _lastPerformBlock = uint128(block.number);
+    }
+
+    // ---------------------------------------------------------------- automation
+
+    /// @notice Scans the current window. `performData` is
+    /// `abi.encode(checkBlock, start, next, collectIds, markIds)`.
+    function checkUpkeep(bytes calldata) external view returns (bool upkeepNeeded, bytes memory performData) {
+        uint256 start = windowAt(block.number);
+        (uint256[] memory collectIds, uint256[] memory markIds, uint256 next) = scan(start);
+        upkeepNeeded = collectIds.length != 0 || markIds.length != 0;
+        performData = abi.encode(block.number, start, next, collectIds, markIds);
+    }
+
+    /// @notice Re-validates `performData` against the ledger and collects / marks what is still due / behind.
+    function performUpkeep(bytes calldata performData) external {
+        (uint256 checkBlock, uint256 start, uint256 next, uint256[] memory collectIds, uint256[] memory markIds) = abi
+            .decode(performData, (uint256, uint256, uint256, uint256[], uint256[]));
+        uint256 cap = maxLoans;
+        if (collectIds.length > cap) revert TooManyLoans(collectIds.length, cap);
+        if (markIds.length > cap) revert TooManyLoans(markIds.length, cap);
+
+        uint256[] memory due = _stillDue(collectIds);
+        uint256 collected;
+        if (due.length != 0) collected = ledger.collect(due);
+        // After collecting: a loan the collection cured is no longer behind.
+        uint256[] memory behind = _stillBehind(markIds);
+        if (behind.length != 0) ledger.mark(behind);
+
+        uint256 cursor_ = _cursor;
+        if (_isFresh(checkBlock, start, next)) {
+            cursor_ = next;
+            _cursor = uint128(next);
+            _lastPerformBlock = uint128(block.number);
+        }
+        emit UpkeepPerformed(
+            due.length,
+            collected,
+            behind.length,
+            collectIds.length - due.length + markIds.length - behind.length,
+            cursor_
+        );
+    }
+
+    // ---------------------------------------------------------------- views
+
+    /// @inheritdoc ICollectionUpkeep
+    function cursor() external view returns (uint256) {
+        return _cursor;
+    }
+
+    /// @inheritdoc ICollectionUpkeep
+    function lastPerformBlock() external view returns (uint256) {
+        return _lastPerformBlock;
+    }
+
+    /// @inheritdoc ICollectionUpkeep
+    function windowAt(uint256 blockNumber) public view returns (uint256) {
+        uint256 count = ledger.borrowerCount();
+        if (count == 0) return 0;
+        uint256 last = _lastPerformBlock;
+        // The block right after a perform starts at the cursor; each further block moves one page on.
+        uint256 lag = blockNumber > last + 1 ? blockNumber - last - 1 : 0;
+        return (uint256(_cursor) + (lag % count) * pageSize) % count;
+    }
+
+    /// @inheritdoc ICollectionUpkeep
+    function scan(
+        uint256 start
+    ) public view returns (uint256[] memory collectIds, uint256[] memory markIds, uint256 next) {
+        uint256 count = ledger.borrowerCount();
+        if (count == 0) return (new uint256[](0), new uint256[](0), 0);
+        start %= count;
+        Scan memory s;
+        s.params = ledger.riskParams();
+        s.collectIds = new uint256[](maxLoans);
+        s.markIds = new uint256[](maxLoans);
+        uint256 page = pageSize < count ? pageSize : count;
+        uint256 i;
+        for (; i < page; ++i) {
+            if (gasleft() < CHECK_GAS_RESERVE) break;
+            // A page cut short resumes at the same borrower: what was found is done by then and not found again.
+            if (!_scanBorrower(s, ledger.borrowerAt((start + i) % count))) break;
+        }
+        next = (start + i) % count;
+        collectIds = _prefix(s.collectIds, s.collectCount);
+        markIds = _prefix(s.markIds, s.markCount);
+    }
+
+    // ---------------------------------------------------------------- internals
+
+    /// @dev Working state of a scan.
+    struct Scan {
+        ICreditLedger.RiskParams params;
+        uint256[] collectIds;
+        uint256[] markIds;
+        uint256 collectCount;
+        uint256 markCount;
+    }
+
+    /// @dev Adds `borrower`'s loans to the scan. Returns false when a list filled up before the last of them.
+    function _scanBorrower(Scan memory s, address borrower) internal view returns (bool) {
+        uint256 loans = ledger.lineOf(borrower).loanCount;
+        uint256 payer; // 0 not looked at yet, 1 the ledger can pull from them, 2 it cannot
+        // Newest first: older loans are the ones most likely repaid.
+        for (uint256 n = loans; n != 0; --n) {
+            uint256 loanId = (uint256(uint160(borrower)) << 96) | n;
+            ICreditLedger.LoanView memory v = ledger.loanState(loanId);
+            if (v.status != ICreditLedger.LoanStatus.Active) continue;
+            bool collecting;
+            if ((v.pastDue != 0 || v.penalty != 0) && ledger.dueNow(loanId) != 0) {
+                if (payer == 0) payer = _canPay(borrower) ? 1 : 2;
+                if (payer == 1) {
+                    if (s.collectCount == s.collectIds.length) return false;
+                    s.collectIds[s.collectCount++] = loanId;
+                    collecting = true;
+                }
+            }
+            // Collection reclassifies the loans it pays, except into Default (write-offs happen in `mark`).
+            ICreditLedger.Bucket target = _targetBucket(v, s.params);
+            if (target != v.bucket && (!collecting || target == ICreditLedger.Bucket.Default)) {
+                if (s.markCount == s.markIds.length) return false;
+                s.markIds[s.markCount++] = loanId;
+            }
+        }
+        return true;
+    }
+
+    /// @dev Ids of `ids` that may still have something due now. A cheap, conservative filter on the raw loan record
+    /// (no interest math; its two storage reads are the ones `collect` makes next, so they come warm there):
+    /// drops ids that are no active loan, loans before their first due date, and loans touched at or after their
+    /// latest due date that are still in bucket Current. The last rule relies on the ledger's invariant that every
+    /// touch (payment, collection, mark) leaves a loan in Current only when nothing is past due at that touch; so a
+    /// loan collected since the check is dropped. What passes is exact-checked by `collect` itself, which skips a
+    /// loan with nothing due without a transfer.
+    function _stillDue(uint256[] memory ids) internal view returns (uint256[] memory) {
+        uint256 kept;
+        for (uint256 i = 0; i < ids.length; ++i) {
+            if (_mayBeDue(ledger.loanRecord(ids[i]))) ids[kept++] = ids[i];
+        }
+        return _prefix(ids, kept);
+    }
+
+    function _mayBeDue(ICreditLedger.Loan memory loan) internal view returns (bool) {
+        if (loan.status != ICreditLedger.LoanStatus.Active) return false;
+        uint256 period = uint256(loan.periodDays) * 1 days;
+        uint256 elapsed = block.timestamp - loan.drawnAt;
+        if (elapsed < period) return false;
+        uint256 dueDates = elapsed / period;
+        if (dueDates > loan.instalments) dueDates = loan.instalments;
+        uint256 latestDue = loan.drawnAt + dueDates * period;
+        return loan.bucket != ICreditLedger.Bucket.Current || loan.checkpoint < latestDue;
+    }
+
+    /// @dev Ids of `ids` that are active and whose bucket is not the one their days past due call for.
+    function _stillBehind(uint256[] memory ids) internal view returns (uint256[] memory) {
+        if (ids.length == 0) return ids;
+        ICreditLedger.RiskParams memory params = ledger.riskParams();
+        uint256 kept;
+        for (uint256 i = 0; i < ids.length; ++i) {
+            // An id that is no loan at all (forged data) makes loanState revert: skip it.
+            try ledger.loanState(ids[i]) returns (ICreditLedger.LoanView memory v) {
+                if (v.status == ICreditLedger.LoanStatus.Active && _targetBucket(v, params) != v.bucket) {
+                    ids[kept++] = ids[i];
+                }
+            } catch {} // solhint-disable-line no-empty-blocks
+        }
+        return _prefix(ids, kept);
+    }
+
+    /// @dev Whether performData is the output of a check for the current cursor: made after the last cursor move,
+    /// for the window of its block, and `next` at most one page further.
+    function _isFresh(uint256 checkBlock, uint256 start, uint256 next) internal view returns (bool) {
+        if (checkBlock > block.number || _lastPerformBlock + 1 > checkBlock) return false;
+        uint256 count = ledger.borrowerCount();
+        // windowAt() is always below a non-zero count, so `start` is in range when it matches.
+        if (count == 0 || next > count - 1 || start != windowAt(checkBlock)) return false;
+        return (next + count - start) % count < pageSize + 1;
+    }
+
+    /// @dev Whether the ledger can pull anything from `borrower` now: mandate, balance and allowance.
+    function _canPay(address borrower) internal view returns (bool) {
+        (bool active, ) = ledger.mandateOf(borrower);
+        return active && asset.balanceOf(borrower) != 0 && asset.allowance(borrower, address(ledger)) != 0;
+    }
+
+    /// @dev The bucket the loan belongs in now, by the ledger's own rule.
+    function _targetBucket(
+        ICreditLedger.LoanView memory v,
+        ICreditLedger.RiskParams memory params
+    ) internal view returns (ICreditLedger.Bucket) {
+        return ArrearsMath.bucketOf(v.pastDue, v.pastDueSince, block.timestamp, params);
+    }
+
+    /// @dev The first `length` elements of `ids` as an exactly sized array.
+    function _prefix(uint256[] memory ids, uint256 length) internal pure returns (uint256[] memory out) {
+        if (length == ids.length) return ids;
+        out = new uint256[](length);
+        for (uint256 i = 0; i < length; ++i) out[i] = ids[i];
+    }
+}

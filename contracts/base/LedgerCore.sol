@@ -1,0 +1,313 @@
+// SPDX-License-Identifier: MIT
+pragma solidity 0.8.28;
+
+import {IERC20} from "@openzeppelin/contracts/token/ERC20/IERC20.sol";
+import {ICreditLedger} from "../interfaces/ICreditLedger.sol";
+import {LedgerBook} from "./LedgerBook.sol";
+import {ScheduleMath} from "../libraries/ScheduleMath.sol";
+import {LoanMath} from "../libraries/LoanMath.sol";
+import {ArrearsMath} from "../libraries/ArrearsMath.sol";
+import {Packing} from "../libraries/Packing.sol";
+
+/// @title LedgerCore
+/// @notice The ledger's storage and the payment path shared by the CreditLedger (manual repayment) and its
+/// CollectionModule (collection, marking, write-offs), which runs by DELEGATECALL on the same storage.
+/// @dev Both contracts inherit exactly this base and declare no state of their own, so their layouts are identical.
+abstract contract LedgerCore is LedgerBook {
+    bytes32 public constant UNDERWRITER_ROLE = keccak256("UNDERWRITER_ROLE");
+    bytes32 public constant PAUSER_ROLE = keccak256("PAUSER_ROLE");
+
+    /// @notice Hard cap on any line's APR: 24% (PRODUCT.md §5).
+    uint256 public constant APR_CAP_BPS = 2_400;
+    uint256 internal constant MAX_AMOUNT = type(uint88).max;
+
+    /// @dev Encoded `Line` per borrower and `Loan` (two words) per loan id; see Packing.
+    mapping(address borrower => uint256) internal _lines;
+    mapping(uint256 loanId => uint256[2]) internal _loans;
+    mapping(uint8 productId => ICreditLedger.Product) internal _products;
+
+    /// @notice An auto-debit mandate: whether it is on, and the most one collection may pull per loan (0 = no cap).
+    struct Mandate {
+        bool active;
+        uint88 cap;
+    }
+
+    /// @notice Arrears of a loan that is or was past due: penalty accrued (latent inside grace), past-due amount at
+    /// the last touch, and the loan's current provision. Zero for every loan in bucket Current.
+    struct Arrears {
+        uint88 penalty;
+        uint88 dueAtCheckpoint;
+        uint80 provision;
+    }
+
+    /// @notice What is left of a written-off loan: the claim on the borrower, and what recoveries owe lenders and
+    /// the first-loss reserve.
+    struct WriteOff {
+        uint88 claimLeft;
+        uint88 lenderLossLeft;
+        uint80 reserveLeft;
+    }
+
+    mapping(address borrower => Mandate) internal _mandates;
+    mapping(uint256 loanId => Arrears) internal _arrears;
+    mapping(uint256 loanId => WriteOff) internal _writeOffs;
+    address[] internal _borrowers;
+    ICreditLedger.RiskParams internal _risk;
+
+    /// @dev Failure reasons of `CollectionFailed`.
+    uint8 internal constant FAIL_NOT_ACTIVE = 1;
+    uint8 internal constant FAIL_NO_MANDATE = 2;
+    uint8 internal constant FAIL_NO_BALANCE = 3;
+    uint8 internal constant FAIL_NO_ALLOWANCE = 4;
+    uint8 internal constant FAIL_TRANSFER = 5;
+
+    constructor(IERC20 asset_, address pool_) LedgerBook(asset_, pool_) {}
+
+    // ---------------------------------------------------------------- shared internals
+
+    /// @notice A loan rolled to now: what it owes, what is past due and the penalty a payment now is charged.
+    /// Computed once per payment and shared by the views, manual repayment and collection.
+    struct Position {
+        LoanMath.Accrual a;
+        LoanMath.Owed o;
+        uint256 checkpoint;
+        uint256 pastDue;
+        /// Penalty charged by a payment now: zero inside grace, where it stays latent and is waived on cure.
+        uint256 penalty;
+        /// Current, and nothing is due but the latest instalment, still inside its grace period.
+        bool fast;
+        /// Arrears with the penalty accrued to now; loaded only off the fast path.
+        Arrears ar;
+    }
+
+    /// @dev What `collect` would pull now (0 if nothing is due).
+    function _dueNow(uint256 loanId) internal view returns (uint256) {
+        ICreditLedger.Loan memory loan = _loadLoan(loanId);
+        if (loan.status != ICreditLedger.LoanStatus.Active) return 0;
+        Position memory p = _position(loanId, loan);
+        return p.pastDue + p.penalty;
+    }
+
+    /// @dev Rolls `loan` (a memory copy) to now and works out its position. Reads the arrears record and the risk
+    /// parameters only for a loan that is late or past grace, so an on-time payment touches no extra slot.
+    function _position(uint256 loanId, ICreditLedger.Loan memory loan) internal view returns (Position memory p) {
+        p.checkpoint = loan.checkpoint;
+        p.a = LoanMath.roll(loan, block.timestamp);
+        p.o = LoanMath.owed(loan, p.a, block.timestamp);
+        p.pastDue = p.o.pastDueInterest + p.o.pastDuePrincipal;
+        if (loan.bucket == ICreditLedger.Bucket.Current) {
+            if (p.pastDue == 0) {
+                p.fast = true;
+                return p;
+            }
+            if (p.pastDue <= p.a.lastInstalment) {
+                uint256 graceEnd = ArrearsMath.dueDate(loan, p.a.period - 1) + _graceDays() * 1 days;
+                if (block.timestamp <= graceEnd) {
+                    p.fast = true;
+                    return p;
+                }
+            }
+        }
+        ICreditLedger.RiskParams memory params = _risk;
+        p.ar = _accrueArrears(loanId, loan, p.checkpoint, p.pastDue, params);
+        uint256 since = ArrearsMath.pastDueSince(loan, p.a.period, p.pastDue, p.a.lastInstalment);
+        if (p.pastDue != 0 && block.timestamp - since > uint256(params.graceDays) * 1 days) p.penalty = p.ar.penalty;
+    }
+
+    /// @dev The one payment path of manual repayment and collection, after `_position`: waterfall (penalty →
+    /// past-due interest → past-due principal → current interest → prepayment) → effects → events. The caller
+    /// moves the tokens. `onlyDue` (collection) caps the amount at what is due now; otherwise an amount above the
+    /// payoff reverts.
+    function _settle(
+        uint256 loanId,
+        ICreditLedger.Loan memory loan,
+        Position memory p,
+        uint256 amount,
+        bool onlyDue
+    ) internal returns (uint256 paid) {
+        uint256 limit = onlyDue ? p.pastDue + p.penalty : p.o.payoff + p.penalty;
+        if (amount == type(uint256).max) amount = limit;
+        else if (amount > limit) {
+            if (onlyDue) amount = limit;
+            else revert ICreditLedger.RepaymentExceedsPayoff(amount, limit);
+        }
+        paid = amount;
+        uint256 penaltyPaid = amount < p.penalty ? amount : p.penalty;
+        (uint256 interestPaid, uint256 principalPaid, uint256 prepaid) = _waterfall(p.o, amount - penaltyPaid);
+        loan.interestBalance -= int88(int256(interestPaid));
+        loan.principalPaid += uint88(principalPaid);
+        int256 rateDelta = p.a.rateDelta;
+        int256 adjustment = p.a.accrualAdjustment;
+        // Penalty is recognised as income when paid. Unchecked: penalty < 2^88 and the terms below < 2^200.
+        unchecked {
+            if (penaltyPaid != 0) adjustment += int256(penaltyPaid * ScheduleMath.INTEREST_SCALE);
+        }
+        bool closed = loan.principalPaid == loan.principal;
+        if (closed) {
+            unchecked {
+                rateDelta -= int256(uint256(loan.openingBalance) * loan.aprBps);
+            }
+            loan.openingBalance = 0;
+            loan.status = ICreditLedger.LoanStatus.Repaid;
+        } else if (prepaid != 0) {
+            (int256 splitAdjustment, int256 splitRate) = LoanMath.splitSegment(loan, p.a, block.timestamp);
+            adjustment += splitAdjustment;
+            rateDelta += splitRate;
+        }
+        uint256 dueAfter = p.pastDue - _min(p.pastDue, amount - penaltyPaid);
+        if (!p.fast || dueAfter != 0) _afterLatePayment(loanId, loan, p, penaltyPaid, dueAfter);
+        _storeLoan(loanId, loan);
+        if (principalPaid != 0) {
+            address borrower = _borrowerOf(loanId);
+            uint256 word = _lines[borrower];
+            // Only `outstanding` (bits 88..175, see Packing) changes; the checked subtraction guards the field.
+            uint256 outstanding = uint88(word >> 88) - principalPaid;
+            _lines[borrower] = (word & ~(Packing.MASK_88 << 88)) | (outstanding << 88);
+        }
+        _bookRepay(principalPaid, interestPaid + penaltyPaid, rateDelta, adjustment);
+
+        if (penaltyPaid != 0) emit ICreditLedger.PenaltyCharged(loanId, penaltyPaid);
+        emit ICreditLedger.Repaid(
+            loanId,
+            msg.sender,
+            interestPaid,
+            principalPaid,
+            uint256(loan.principal) - loan.principalPaid
+        );
+        if (closed) emit ICreditLedger.LoanClosed(loanId);
+    }
+
+    /// @dev Arrears bookkeeping after a payment on a loan that was late or stays late: a cure clears them (a latent
+    /// penalty inside grace is waived), otherwise the penalty left and the amount still due are kept and the loan is
+    /// moved to its bucket. Write-offs happen in `mark`, never in the middle of a payment.
+    function _afterLatePayment(
+        uint256 loanId,
+        ICreditLedger.Loan memory loan,
+        Position memory p,
+        uint256 penaltyPaid,
+        uint256 dueAfter
+    ) private {
+        ICreditLedger.RiskParams memory params = _risk;
+        Arrears memory ar = p.ar;
+        // A part payment inside grace: start the arrears record with the penalty latent since the due date.
+        if (p.fast) ar = _accrueArrears(loanId, loan, p.checkpoint, p.pastDue, params);
+        ar.penalty = uint88(dueAfter == 0 ? 0 : ar.penalty - penaltyPaid);
+        ar.dueAtCheckpoint = uint88(dueAfter);
+        uint256 since = ArrearsMath.pastDueSince(loan, p.a.period, dueAfter, p.a.lastInstalment);
+        ICreditLedger.Bucket bucket = ArrearsMath.bucketOf(dueAfter, since, block.timestamp, params);
+        if (bucket == ICreditLedger.Bucket.Default) bucket = ICreditLedger.Bucket.M3;
+        _reclassify(loanId, loan, ar, bucket, uint256(loan.principal) - loan.principalPaid, params);
+    }
+
+    /// @dev Loads a loan's arrears and books the penalty accrued since its last touch.
+    function _accrueArrears(
+        uint256 loanId,
+        ICreditLedger.Loan memory loan,
+        uint256 checkpoint,
+        uint256 pastDue,
+        ICreditLedger.RiskParams memory params
+    ) internal view returns (Arrears memory ar) {
+        if (loan.bucket != ICreditLedger.Bucket.Current) ar = _arrears[loanId];
+        if (pastDue == 0 && ar.dueAtCheckpoint == 0) return ar;
+        uint256 accrued = ArrearsMath.penaltyAccruedUp(
+            loan,
+            checkpoint,
+            block.timestamp,
+            ar.dueAtCheckpoint,
+            params.penaltyMultiplierBps
+        );
+        ar.penalty = uint88(ar.penalty + accrued);
+    }
+
+    /// @dev Moves a loan to `bucket`: provision, freeze or unfreeze its line, store or clear its arrears.
+    function _reclassify(
+        uint256 loanId,
+        ICreditLedger.Loan memory loan,
+        Arrears memory ar,
+        ICreditLedger.Bucket bucket,
+        uint256 principalOutstanding,
+        ICreditLedger.RiskParams memory params
+    ) internal {
+        ICreditLedger.Bucket from = loan.bucket;
+        uint256 provision = (principalOutstanding * ArrearsMath.provisionBps(bucket, params)) / BPS;
+        _bookProvision(ar.provision, provision);
+        ar.provision = uint80(provision);
+        bool wasLate = from >= ICreditLedger.Bucket.M1;
+        bool isLate = bucket >= ICreditLedger.Bucket.M1;
+        if (wasLate != isLate) {
+            address borrower = _borrowerOf(loanId);
+            ICreditLedger.Line memory l = Packing.decodeLine(_lines[borrower]);
+            if (isLate) ++l.lateLoans;
+            else --l.lateLoans;
+            _lines[borrower] = Packing.encodeLine(l);
+        }
+        loan.bucket = bucket;
+        if (bucket == ICreditLedger.Bucket.Current) delete _arrears[loanId];
+        else _arrears[loanId] = ar;
+        if (from != bucket) emit ICreditLedger.BucketChanged(loanId, from, bucket, provision);
+    }
+
+    function _setRiskParams(ICreditLedger.RiskParams memory params) internal {
+        if (
+            params.graceDays > 30 ||
+            params.defaultDays <= 60 ||
+            params.defaultDays > 365 ||
+            params.penaltyMultiplierBps > 30_000 ||
+            params.provisionM1Bps > BPS ||
+            params.provisionM2Bps > BPS ||
+            params.provisionM3Bps > BPS
+        ) revert ICreditLedger.InvalidRiskParams();
+        _risk = params;
+        // The grace period is also kept in the book word, so an on-time payment reads no other slot.
+        Book memory book = _loadBook();
+        book.graceDays = uint8(params.graceDays);
+        _storeBook(book);
+        emit ICreditLedger.RiskParamsSet(params);
+    }
+
+    /// @dev Payment order: past-due interest, past-due principal, current-period interest, then prepayment.
+    function _waterfall(
+        LoanMath.Owed memory o,
+        uint256 amount
+    ) internal pure returns (uint256 interest, uint256 principal, uint256 prepaid) {
+        uint256 part = _min(amount, o.pastDueInterest);
+        interest = part;
+        amount -= part;
+        part = _min(amount, o.pastDuePrincipal);
+        principal = part;
+        amount -= part;
+        part = _min(amount, o.currentInterest);
+        interest += part;
+        prepaid = amount - part;
+        principal += prepaid;
+    }
+
+    function _existing(uint256 loanId) internal view returns (ICreditLedger.Loan memory loan) {
+        loan = _loadLoan(loanId);
+        if (loan.status == ICreditLedger.LoanStatus.None) revert ICreditLedger.LoanNotFound(loanId);
+    }
+
+    function _loadLoan(uint256 loanId) internal view returns (ICreditLedger.Loan memory) {
+        uint256[2] storage words = _loans[loanId];
+        return Packing.decodeLoan(words[0], words[1]);
+    }
+
+    function _storeLoan(uint256 loanId, ICreditLedger.Loan memory loan) internal {
+        (uint256 word0, uint256 word1) = Packing.encodeLoan(loan);
+        uint256[2] storage words = _loans[loanId];
+        words[0] = word0;
+        words[1] = word1;
+    }
+
+    function _loanId(address borrower, uint256 n) internal pure returns (uint256) {
+        return (uint256(uint160(borrower)) << 96) | n;
+    }
+
+    function _borrowerOf(uint256 loanId) internal pure returns (address) {
+        return address(uint160(loanId >> 96));
+    }
+
+    function _min(uint256 a, uint256 b) internal pure returns (uint256) {
+        return a < b ? a : b;
+    }
+}

@@ -1,0 +1,120 @@
+// Collection keeper CLI (docs/KEEPER.md):
+//   npm run keeper -- --rpc http://127.0.0.1:8545 --ledger 0x… [--once] [--interval 15] [--checkpoint file]
+// The key comes from KEEPER_KEY (Hardhat's account #0 is used only on chain 31337).
+import { parseArgs } from "node:util";
+import { Wallet, isAddress } from "ethers";
+import {
+  DEFAULT_RPC_URL,
+  createProvider,
+  defaultCheckpointFile,
+  resolveKey,
+  runLoop,
+  runOnce,
+} from "../src/keeper/index.ts";
+
+const USAGE = `usage: npm run keeper -- --ledger <address> [--rpc <url>] [--once | --interval <seconds>]
+                            [--checkpoint <file>] [--from-block <n>] [--batch <n ≤ 100>] [--confirmations <n>]
+  --rpc           JSON-RPC URL (default ${DEFAULT_RPC_URL})
+  --ledger        CreditLedger address
+  --once          one pass, then exit (default: loop every --interval seconds, default 15)
+  --checkpoint    checkpoint file (default .keeper/checkpoint-<chainId>.json)
+  --from-block    first block to scan for loans when there is no checkpoint (the ledger's deployment block)
+  --batch         loans per collect transaction (default 100)
+  --confirmations blocks to stay behind the head when scanning events (default 0)
+env: KEEPER_KEY   private key that signs and pays gas (no role needed; default Hardhat #0 on chain 31337 only)`;
+
+const { values } = parseArgs({
+  options: {
+    rpc: { type: "string", default: DEFAULT_RPC_URL },
+    ledger: { type: "string" },
+    once: { type: "boolean", default: false },
+    interval: { type: "string", default: "15" },
+    checkpoint: { type: "string" },
+    "from-block": { type: "string" },
+    batch: { type: "string" },
+    confirmations: { type: "string" },
+    help: { type: "boolean", short: "h", default: false },
+  },
+});
+
+function fail(message: string, usage = true): never {
+  console.error(`keeper: ${message}${usage ? `\n${USAGE}` : ""}`);
+  process.exit(2);
+}
+
+function integer(
+  name: string,
+  raw: string | undefined,
+  min: number,
+  max = Number.MAX_SAFE_INTEGER,
+): number | undefined {
+  if (raw === undefined) return undefined;
+  const n = Number(raw);
+  if (!Number.isInteger(n) || n < min || n > max)
+    fail(`--${name} must be an integer from ${min} to ${max}, got "${raw}"`);
+  return n;
+}
+
+if (values.help) {
+  console.log(USAGE);
+  process.exit(0);
+}
+if (!values.ledger || !isAddress(values.ledger)) {
+  fail(
+    values.ledger ? `--ledger must be an address, got "${values.ledger}"` : "--ledger <address> is required",
+  );
+}
+const interval = integer("interval", values.interval, 1)!;
+const batchSize = integer("batch", values.batch, 1, 100);
+const fromBlock = integer("from-block", values["from-block"], 0);
+const confirmations = integer("confirmations", values.confirmations, 0);
+
+const provider = createProvider(values.rpc);
+let chainId: bigint;
+try {
+  chainId = (await provider.getNetwork()).chainId;
+} catch (error) {
+  fail(`cannot reach ${values.rpc}: ${(error as Error).message}`, false);
+}
+const wallet = new Wallet(resolveKey(chainId), provider);
+const checkpointFile = values.checkpoint ?? defaultCheckpointFile(chainId);
+
+const controller = new AbortController();
+const stop = () => {
+  if (controller.signal.aborted) process.exit(130);
+  console.log(
+    "keeper: stopping after the current step (Ctrl-C again to force; the checkpoint is always consistent)",
+  );
+  controller.abort(new Error("interrupted"));
+};
+process.on("SIGINT", stop);
+process.on("SIGTERM", stop);
+
+const stamp = () => new Date().toISOString().slice(11, 19);
+const options = {
+  provider,
+  wallet,
+  ledger: values.ledger,
+  checkpointFile,
+  batchSize,
+  fromBlock,
+  confirmations,
+  signal: controller.signal,
+  log: (line: string) => console.log(`[${stamp()}] ${line}`),
+};
+console.log(
+  `keeper ${wallet.address} on chain ${chainId} for ledger ${values.ledger}; checkpoint ${checkpointFile}`,
+);
+try {
+  if (values.once) await runOnce(options);
+  else await runLoop(options, interval);
+  if (controller.signal.aborted) console.log("keeper: stopped");
+} catch (error) {
+  if (controller.signal.aborted) {
+    console.log("keeper: stopped");
+  } else {
+    console.error(`keeper: ${(error as Error).message}`);
+    process.exitCode = 1;
+  }
+}
+provider.destroy();

@@ -1,0 +1,85 @@
+// Keeper settings and their defaults, and the signing key: from KEEPER_KEY, or Hardhat's account #0 on the local
+// chain only (a well-known key must never sign on a real network).
+import { join } from "node:path";
+import { JsonRpcProvider } from "ethers";
+
+/** Hardhat's (and Anvil's) default account #0: public knowledge, only ever used on chain 31337. */
+export const HARDHAT_ACCOUNT_0_KEY = "0xac0974bec39a17e36ba4a6b4d238ff944bacb478cbed5efcae784d7bf4f2ff80";
+export const LOCAL_CHAIN_ID = 31337n;
+export const DEFAULT_RPC_URL = "http://127.0.0.1:8545";
+
+export interface Tuning {
+  /** Loans per `collect` transaction (the ledger's batch is gas-bounded: ~100 fits comfortably in a block). */
+  batchSize: number;
+  /** Loans per `mark` transaction. */
+  markBatchSize: number;
+  /** Largest block range per `eth_getLogs`. */
+  pageBlocks: number;
+  /** Blocks to stay behind the head when scanning events. */
+  confirmations: number;
+  /** Block to start scanning from when there is no checkpoint (the ledger's deployment block). */
+  fromBlock: number;
+  /** Reads in flight at once. */
+  concurrency: number;
+  pollMs: number;
+  dropAfterBlocks: number;
+  dropAfterMs: number;
+  maxAttempts: number;
+  backoffMs: number;
+  replacementFeePercent: bigint;
+  gasHeadroomPercent: bigint;
+}
+
+export const DEFAULT_TUNING: Tuning = {
+  batchSize: 100,
+  markBatchSize: 100,
+  pageBlocks: 2_000,
+  confirmations: 0,
+  fromBlock: 0,
+  concurrency: 32,
+  pollMs: 500,
+  dropAfterBlocks: 12,
+  dropAfterMs: 180_000,
+  maxAttempts: 4,
+  backoffMs: 1_000,
+  replacementFeePercent: 125n,
+  gasHeadroomPercent: 25n,
+};
+
+/** `.keeper/checkpoint-<chainId>.json` under `cwd`. */
+export function defaultCheckpointFile(chainId: bigint, cwd = process.cwd()): string {
+  return join(cwd, ".keeper", `checkpoint-${chainId}.json`);
+}
+
+/** The keeper's private key: `KEEPER_KEY`, else Hardhat's account #0 when (and only when) the chain is 31337. */
+export function resolveKey(chainId: bigint, env: NodeJS.ProcessEnv = process.env): string {
+  const key = env.KEEPER_KEY?.trim();
+  if (key) return key;
+  if (chainId === LOCAL_CHAIN_ID) return HARDHAT_ACCOUNT_0_KEY;
+  throw new Error(
+    `KEEPER_KEY is not set; the default Hardhat key is only used on chain ${LOCAL_CHAIN_ID}, not ${chainId}`,
+  );
+}
+
+/**
+ * A JSON-RPC provider fit for the keeper: ethers' 250 ms request cache is off (it would hand back a nonce, a
+ * receipt or a loan state from before the transaction just mined), and the network is detected once.
+ */
+export function createProvider(url: string): JsonRpcProvider {
+  return new JsonRpcProvider(url, undefined, {
+    staticNetwork: true,
+    cacheTimeout: -1,
+    pollingInterval: 1_000,
+  });
+}
+
+/** Throws unless `provider` has ethers' request cache turned off (see `createProvider`). */
+export function assertUncached(provider: JsonRpcProvider): void {
+  const timeout = provider._getOption("cacheTimeout");
+  if (timeout === undefined || timeout >= 0) {
+    throw new Error(
+      "the keeper needs a provider without ethers' request cache (a cached nonce or receipt could make it resend " +
+        "or give up on a batch): create it with createProvider(url) or { cacheTimeout: -1 }",
+    );
+  }
+}

@@ -1,0 +1,20 @@
+// The collection keeper: finds loans from ledger events, collects what is due in batches, marks delinquency, and
+// survives restarts through a checkpoint file (docs/KEEPER.md).
+export { runOnce, runLoop, Keeper, type KeeperOptions, type PassReport } from "./keeper.ts";
+export {
+  CheckpointStore,
+  loadCheckpoint,
+  saveCheckpoint,
+  type Checkpoint,
+  type InFlight,
+} from "./checkpoint.ts";
+export {
+  DEFAULT_TUNING,
+  DEFAULT_RPC_URL,
+  createProvider,
+  defaultCheckpointFile,
+  resolveKey,
+  type Tuning,
+} from "./config.ts";
+export { Bucket, BUCKET_NAMES, borrowerOf, loanLabel } from "./ledger.ts";
+export { targetBucket } from "./scheduler.ts";

@@ -1,0 +1,182 @@
+// Decides what a pass does: which known loans to look at (due by the cached date, or late), which of them have
+// something to collect that the borrower's mandate, balance and allowance let the ledger pull, and which need a
+// bucket transition. Reads only; the checkpoint's cached next due dates are refreshed as a side effect.
+import type { Contract } from "ethers";
+import type { CheckpointStore } from "./checkpoint.ts";
+import { borrowerOf, Bucket, type CreditLedger } from "./ledger.ts";
+
+/** Ids whose loan might have something due at `now`: never looked at, due by the cached date, or already late. */
+export function candidates(store: CheckpointStore, now: bigint): bigint[] {
+  const out: bigint[] = [];
+  for (const [id, entry] of Object.entries(store.state.loans)) {
+    if (entry.late || entry.nextDueAt === "0" || BigInt(entry.nextDueAt) <= now) out.push(BigInt(id));
+  }
+  return out.sort((a, b) => (a < b ? -1 : a > b ? 1 : 0));
+}
+
+/** Why a due loan is not sent to `collect` this pass (the ledger would only log a CollectionFailed). */
+export type SkipReason = "no mandate" | "no balance" | "no allowance";
+
+export interface LoanLook {
+  loanId: bigint;
+  due: bigint;
+  bucket: number;
+  targetBucket: number;
+}
+
+export interface Plan {
+  /** Loans read this pass. */
+  checked: number;
+  /** Loans found closed, repaid or written off and dropped from the book. */
+  dropped: number;
+  /** Loans with something due now. */
+  due: LoanLook[];
+  /** Due loans the ledger can pull from now, in id order. */
+  collect: bigint[];
+  /** Due loans left alone this pass, by reason. */
+  skipped: Partial<Record<SkipReason, number>>;
+  /** Loans whose stored bucket is not the one they belong in now (collection reclassifies the ones it pays). */
+  mark: bigint[];
+}
+
+export interface SchedulerContext {
+  ledger: CreditLedger;
+  token: Contract;
+  ledgerAddress: string;
+  /** Reads in flight at once; ethers batches them into JSON-RPC batches. */
+  concurrency: number;
+  signal?: AbortSignal;
+}
+
+/** The ledger's delinquency parameters that decide buckets (`ICreditLedger.RiskParams`). */
+export interface BucketParams {
+  graceDays: bigint;
+  defaultDays: bigint;
+}
+
+const DAY = 86_400n;
+
+/**
+ * The bucket a loan belongs in at `now`, the twin of `ArrearsMath.bucketOf`: Grace from the first second something
+ * is past due until `graceDays` after the oldest unpaid due date, then M1 to 30 days, M2 to 60, M3, and Default
+ * beyond `defaultDays`.
+ */
+export function targetBucket(
+  pastDue: bigint,
+  pastDueSince: bigint,
+  now: bigint,
+  params: BucketParams,
+): number {
+  if (pastDue === 0n) return Bucket.Current;
+  const late = now - pastDueSince;
+  if (late <= params.graceDays * DAY) return Bucket.Grace;
+  if (late > params.defaultDays * DAY) return Bucket.Default;
+  if (late <= 30n * DAY) return Bucket.M1;
+  if (late <= 60n * DAY) return Bucket.M2;
+  return Bucket.M3;
+}
+
+interface Look {
+  loanId: bigint;
+  active: boolean;
+  nextDueAt: bigint;
+  pastDue: bigint;
+  due: bigint;
+  bucket: number;
+  target: number;
+}
+
+async function look(ctx: SchedulerContext, loanId: bigint, now: bigint, params: BucketParams): Promise<Look> {
+  const view = await ctx.ledger.loanState(loanId);
+  const active = view.status === 1n;
+  const pastDue = active ? view.pastDue + view.penalty : 0n;
+  const due = pastDue > 0n ? await ctx.ledger.dueNow(loanId) : 0n;
+  return {
+    loanId,
+    active,
+    nextDueAt: view.nextDueAt,
+    pastDue,
+    due,
+    bucket: Number(view.bucket),
+    target: active ? targetBucket(view.pastDue, view.pastDueSince, now, params) : Number(view.bucket),
+  };
+}
+
+/** Runs `fn` over `items` with at most `limit` calls pending. */
+export async function mapLimit<T, R>(
+  items: T[],
+  limit: number,
+  fn: (item: T) => Promise<R>,
+  signal?: AbortSignal,
+) {
+  const out = new Array<R>(items.length);
+  let next = 0;
+  const worker = async () => {
+    while (next < items.length) {
+      signal?.throwIfAborted();
+      const i = next++;
+      out[i] = await fn(items[i]);
+    }
+  };
+  await Promise.all(Array.from({ length: Math.min(limit, items.length) }, worker));
+  return out;
+}
+
+/** Looks at `ids` at chain time `now` and plans the pass. */
+export async function plan(
+  ctx: SchedulerContext,
+  store: CheckpointStore,
+  ids: bigint[],
+  now: bigint,
+  params: BucketParams,
+): Promise<Plan> {
+  const looks = await mapLimit(ids, ctx.concurrency, (id) => look(ctx, id, now, params), ctx.signal);
+  const result: Plan = { checked: looks.length, dropped: 0, due: [], collect: [], skipped: {}, mark: [] };
+  const payers = new Map<string, Promise<SkipReason | undefined>>();
+  const dueLooks: Look[] = [];
+  for (const l of looks) {
+    if (!l.active) {
+      store.removeLoan(l.loanId);
+      result.dropped++;
+      continue;
+    }
+    const entry = store.entry(l.loanId);
+    if (entry) {
+      entry.nextDueAt = l.nextDueAt.toString();
+      entry.late = l.pastDue > 0n || l.bucket !== Bucket.Current;
+    }
+    if (l.due > 0n) {
+      dueLooks.push(l);
+      result.due.push({ loanId: l.loanId, due: l.due, bucket: l.bucket, targetBucket: l.target });
+      const borrower = borrowerOf(l.loanId);
+      if (!payers.has(borrower)) payers.set(borrower, payerProblem(ctx, borrower));
+    }
+  }
+  const collecting = new Set<bigint>();
+  for (const l of dueLooks) {
+    const problem = await payers.get(borrowerOf(l.loanId))!;
+    if (problem) result.skipped[problem] = (result.skipped[problem] ?? 0) + 1;
+    else collecting.add(l.loanId);
+  }
+  result.collect = [...collecting];
+  // A collection reclassifies the loan it pays, except into Default: write-offs happen only in `mark`.
+  for (const l of looks) {
+    if (l.active && l.target !== l.bucket && (!collecting.has(l.loanId) || l.target === Bucket.Default)) {
+      result.mark.push(l.loanId);
+    }
+  }
+  return result;
+}
+
+/** Why the ledger could not pull anything from `borrower` now, or undefined when it can. */
+async function payerProblem(ctx: SchedulerContext, borrower: string): Promise<SkipReason | undefined> {
+  const [[active], balance, allowance] = await Promise.all([
+    ctx.ledger.mandateOf(borrower),
+    ctx.token.balanceOf(borrower) as Promise<bigint>,
+    ctx.token.allowance(borrower, ctx.ledgerAddress) as Promise<bigint>,
+  ]);
+  if (!active) return "no mandate";
+  if (balance === 0n) return "no balance";
+  if (allowance === 0n) return "no allowance";
+  return undefined;
+}
