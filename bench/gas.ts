@@ -5,7 +5,7 @@ import { readFileSync, writeFileSync } from "node:fs";
 import { network } from "hardhat";
 import { id, type Signer } from "ethers";
 import type { CreditLedger } from "../typechain-types/CreditLedger.ts";
-import type { MockStablecoin } from "../typechain-types/MockStablecoin.ts";
+import type { MockStablecoin } from "../typechain-types/mocks/MockStablecoin.ts";
 import { PRODUCTS, ALL_PRODUCTS_MASK, ONE } from "../src/config/defaults.ts";
 
 const CHECK = process.argv.includes("--check") || process.env.BENCH_CHECK === "1";
