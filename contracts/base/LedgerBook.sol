@@ -153,8 +153,8 @@ abstract contract LedgerBook is AccessControl, ReentrancyGuardTransient {
     }
 
     /// @dev Book: cash 0..103 | principal 104..207 | liquidityBps 208..223 | graceDays 224..231 |
-    /// queueActive 232..239 | creditPaused 240..247 | kycRequired 248..255. The grace period lives here so an on-time payment reads no
-    /// other configuration slot.
+    /// queueActive 232..239 | creditPaused 240..247 | kycRequired 248..255. The grace period and the KYC switch live
+    /// here so that an on-time payment and a draw read no other configuration slot.
     function _loadBook() internal view returns (Book memory book) {
         uint256 word = _bookWord;
         book.cash = uint104(word);
