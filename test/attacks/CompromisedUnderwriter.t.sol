@@ -192,4 +192,32 @@ contract CompromisedUnderwriterTest is OffersFixture {
         ledger.draw(5, 1_000e6);
         assertEq(ledger.lineOf(colluder2).outstanding, 1_000e6, "the status freeze was lifted by the offer");
     }
+
+    /// A written-off loan keeps counting in its line's `lateLoans` (it never leaves the Default bucket), even after a
+    /// full recovery: a stolen key's offer sets the status back to Active but cannot let a defaulted borrower draw.
+    function test_stolenKey_cannotReopenADefaultedBorrower() public {
+        ICreditOffers.CreditOffer memory o = _offer(attacker, ledger, 10_000e6, 1_800, 0);
+        _accept(o, _signOffer(signerKey, o));
+        vm.prank(attacker);
+        uint256 loanId = ledger.draw(5, 10_000e6);
+        vm.warp(block.timestamp + 30 days + 90 days + 1);
+        uint256[] memory ids = new uint256[](1);
+        ids[0] = loanId;
+        ledger.mark(ids);
+        assertEq(uint8(ledger.loanRecord(loanId).status), uint8(ICreditLedger.LoanStatus.Defaulted));
+        assertEq(uint8(ledger.lineOf(attacker).status), uint8(ICreditLedger.LineStatus.Frozen));
+
+        uint256 claim = ledger.loanState(loanId).payoff;
+        _fund(attacker, claim);
+        vm.prank(attacker);
+        assertEq(ledger.repay(loanId, type(uint256).max), claim, "full recovery");
+        assertEq(ledger.loanState(loanId).payoff, 0);
+
+        ICreditOffers.CreditOffer memory reopen = _maximal(attacker, 1);
+        _accept(reopen, _signOffer(signerKey, reopen));
+        assertEq(uint8(ledger.lineOf(attacker).status), uint8(ICreditLedger.LineStatus.Active));
+        vm.expectRevert(abi.encodeWithSelector(ICreditLedger.LineFrozenByArrears.selector, attacker, 1));
+        vm.prank(attacker);
+        ledger.draw(5, 1_000e6);
+    }
 }
