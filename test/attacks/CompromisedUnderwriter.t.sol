@@ -28,7 +28,7 @@ import {OffersFixture} from "./OffersFixture.sol";
 /// / AccessControlUnauthorizedAccount / LineFrozenByArrears ...)` expectations fail, and the post-revocation
 /// `assertEq(ledger.lineOf(colluder2).limit, 0)` fails.
 contract CompromisedUnderwriterTest is OffersFixture {
-    uint256 internal constant MAX_LIMIT = type(uint88).max;
+    uint256 internal constant MAX_LIMIT = type(uint80).max; // the ledger's largest line limit (80 bits of the line word)
     uint32 internal constant EVERY_PRODUCT = 0xffff;
 
     address internal colluder2 = makeAddr("colluder2");
