@@ -5,6 +5,7 @@ import {IERC20} from "@openzeppelin/contracts/token/ERC20/IERC20.sol";
 import {SafeERC20} from "@openzeppelin/contracts/token/ERC20/utils/SafeERC20.sol";
 import {ICreditLedger} from "./interfaces/ICreditLedger.sol";
 import {LedgerCore} from "./base/LedgerCore.sol";
+import {LedgerBookApi} from "./base/LedgerBookApi.sol";
 import {CollectionModule} from "./modules/CollectionModule.sol";
 import {Address} from "@openzeppelin/contracts/utils/Address.sol";
 import {ScheduleMath} from "./libraries/ScheduleMath.sol";
@@ -14,7 +15,7 @@ import {ArrearsMath} from "./libraries/ArrearsMath.sol";
 
 /// @title CreditLedger
 /// @notice Credit lines, loans and their repayment plans, over the book that holds the pool's cash.
-contract CreditLedger is ICreditLedger, LedgerCore {
+contract CreditLedger is ICreditLedger, LedgerBookApi {
     using SafeERC20 for IERC20;
 
     /// @notice The module that runs collection, marking, write-offs and recoveries on this contract's storage.
@@ -40,52 +41,27 @@ contract CreditLedger is ICreditLedger, LedgerCore {
 
     // ---------------------------------------------------------------- configuration
 
+    // Configuration runs in the CollectionModule (this contract would pass the 24 KiB code-size limit); the
+    // module checks the roles, on this contract's storage.
+
     /// @inheritdoc ICreditLedger
-    function setProduct(
-        uint8 productId,
-        uint8 method,
-        uint8 instalments,
-        uint16 periodDays,
-        bool enabled
-    ) external onlyRole(DEFAULT_ADMIN_ROLE) {
-        if (productId > 15) revert ProductIdOutOfRange(productId);
-        if (method > ScheduleMath.BULLET || instalments == 0 || periodDays == 0) {
-            revert InvalidProduct(method, instalments, periodDays);
-        }
-        if (method == ScheduleMath.BULLET && uint256(instalments) * periodDays > type(uint16).max) {
-            revert InvalidProduct(method, instalments, periodDays);
-        }
-        _products[productId] = Product(method, instalments, periodDays, enabled);
-        emit ProductSet(productId, method, instalments, periodDays, enabled);
+    function setProduct(uint8, uint8, uint8, uint16, bool) external {
+        _delegate(msg.data);
     }
 
     /// @inheritdoc ICreditLedger
-    function setLine(
-        address borrower,
-        uint256 limit,
-        uint256 aprBps,
-        uint32 productMask,
-        LineStatus status
-    ) external onlyRole(UNDERWRITER_ROLE) {
-        _setLine(borrower, limit, aprBps, productMask, status);
+    function setLine(address, uint256, uint256, uint32, LineStatus) external {
+        _delegate(msg.data);
     }
 
     /// @inheritdoc ICreditLedger
-    function pause() external onlyRole(PAUSER_ROLE) {
-        Book memory book = _loadBook();
-        if (book.creditPaused) revert EnforcedPause();
-        book.creditPaused = true;
-        _storeBook(book);
-        emit Paused(msg.sender);
+    function pause() external {
+        _delegate(msg.data);
     }
 
     /// @inheritdoc ICreditLedger
-    function unpause() external onlyRole(PAUSER_ROLE) {
-        Book memory book = _loadBook();
-        if (!book.creditPaused) revert ExpectedPause();
-        book.creditPaused = false;
-        _storeBook(book);
-        emit Unpaused(msg.sender);
+    function unpause() external {
+        _delegate(msg.data);
     }
 
     /// @inheritdoc ICreditLedger
@@ -137,6 +113,21 @@ contract CreditLedger is ICreditLedger, LedgerCore {
 
     /// @inheritdoc ICreditLedger
     function revokeMandate() external {
+        _delegate(msg.data);
+    }
+
+    /// @inheritdoc ICreditLedger
+    function setMandateFor(address, uint256) external {
+        _delegate(msg.data);
+    }
+
+    /// @inheritdoc ICreditLedger
+    function setKycExpiry(address, uint256) external {
+        _delegate(msg.data);
+    }
+
+    /// @inheritdoc ICreditLedger
+    function setKycRequired(bool) external {
         _delegate(msg.data);
     }
 
@@ -287,6 +278,25 @@ contract CreditLedger is ICreditLedger, LedgerCore {
         v.loanCount = l.loanCount;
         v.status = l.status;
         v.lateLoans = l.lateLoans;
+        v.kycExpiresAt = uint256(l.kycExpiryDay) * 1 days;
+    }
+
+    /// @inheritdoc ICreditLedger
+    function creditHistory(address borrower) external view returns (CreditHistory memory c) {
+        History memory h = _history[borrower];
+        c.loansRepaid = h.loansRepaid;
+        c.instalmentsRepaid = h.instalmentsRepaid;
+        c.latePayments = h.latePayments;
+        c.maxDaysLate = h.maxDaysLate;
+        c.defaults = h.defaults;
+        c.principalRepaid = h.principalRepaid;
+        c.principalDefaulted = h.principalDefaulted;
+        c.principalOutstanding = Packing.decodeLine(_lines[borrower]).outstanding;
+    }
+
+    /// @inheritdoc ICreditLedger
+    function kycRequired() external view returns (bool) {
+        return _loadBook().kycRequired;
     }
 
     /// @inheritdoc ICreditLedger
@@ -308,6 +318,10 @@ contract CreditLedger is ICreditLedger, LedgerCore {
         Line memory l = Packing.decodeLine(_lines[msg.sender]);
         if (l.status != LineStatus.Active) revert LineNotActive(msg.sender, l.status);
         if (l.lateLoans != 0) revert LineFrozenByArrears(msg.sender, l.lateLoans);
+        if (l.kycExpiryDay != 0 || book.kycRequired) {
+            uint256 kycUntil = uint256(l.kycExpiryDay) * 1 days;
+            if (block.timestamp >= kycUntil) revert KycRequiredToDraw(msg.sender, kycUntil);
+        }
         if (productId > 15 || (l.productMask >> productId) & 1 == 0) revert ProductNotAllowed(msg.sender, productId);
         Product memory p = _products[productId];
         if (!p.enabled) revert ProductNotEnabled(productId);
@@ -318,9 +332,9 @@ contract CreditLedger is ICreditLedger, LedgerCore {
             ? (1, p.periodDays * p.instalments)
             : (p.instalments, p.periodDays);
         unchecked {
-            // amount ≤ limit − outstanding < 2^88; a borrower cannot draw 2^24 loans at gas prices that exist.
+            // amount ≤ limit − outstanding < 2^80; a borrower cannot draw 2^24 loans at gas prices that exist.
             loanId = _loanId(msg.sender, ++l.loanCount);
-            l.outstanding += uint88(amount);
+            l.outstanding += uint80(amount);
         }
         _lines[msg.sender] = Packing.encodeLine(l);
         _storeLoan(
@@ -350,21 +364,5 @@ contract CreditLedger is ICreditLedger, LedgerCore {
     /// @dev Runs `data` in the collection module on this contract's storage, bubbling up its revert.
     function _delegate(bytes memory data) internal returns (bytes memory) {
         return Address.functionDelegateCall(collectionModule, data);
-    }
-
-    function _setLine(address borrower, uint256 limit, uint256 aprBps, uint32 productMask, LineStatus status) internal {
-        if (borrower == address(0)) revert ZeroAddress();
-        if (limit > MAX_AMOUNT) revert AmountTooLarge(limit, MAX_AMOUNT);
-        if (aprBps > APR_CAP_BPS) revert AprAboveCap(aprBps, APR_CAP_BPS);
-        if (productMask > type(uint16).max) revert ProductIdOutOfRange(16);
-        uint256 word = _lines[borrower];
-        if (word == 0) _borrowers.push(borrower);
-        Line memory l = Packing.decodeLine(word);
-        l.limit = uint88(limit);
-        l.aprBps = uint16(aprBps);
-        l.productMask = uint16(productMask);
-        l.status = status;
-        _lines[borrower] = Packing.encodeLine(l);
-        emit LineSet(borrower, limit, aprBps, productMask, status);
     }
 }

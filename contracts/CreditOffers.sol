@@ -86,6 +86,8 @@ contract CreditOffers is ICreditOffers, AccessControl, EIP712 {
         ICreditLedger.LineStatus status =
             offer.limit == 0 ? ICreditLedger.LineStatus.Frozen : ICreditLedger.LineStatus.Active;
         ledger.setLine(borrower, offer.limit, offer.aprBps, offer.productMask, status);
+        // The ledger refuses draws once the credential expires (repayment never depends on it).
+        ledger.setKycExpiry(borrower, kyc.expiry);
         emit OfferAccepted(
             borrower,
             offer.nonce,
@@ -96,7 +98,11 @@ contract CreditOffers is ICreditOffers, AccessControl, EIP712 {
             signer
         );
 
-        if (permit.deadline != 0) _permit(borrower, permit);
+        if (permit.deadline != 0) {
+            // The permit is the borrower's consent to auto-debit: it sets the mandate (no cap) in the same transaction.
+            _permit(borrower, permit);
+            ledger.setMandateFor(borrower, 0);
+        }
     }
 
     /// @inheritdoc ICreditOffers
@@ -108,6 +114,7 @@ contract CreditOffers is ICreditOffers, AccessControl, EIP712 {
         }
         _accounts[kyc.borrower] = _withKyc(account, kyc, issuer);
         emit KycRecorded(kyc.borrower, kyc.level, kyc.expiry, issuer);
+        ledger.setKycExpiry(kyc.borrower, kyc.expiry);
     }
 
     /// @inheritdoc ICreditOffers

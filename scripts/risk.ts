@@ -1,7 +1,7 @@
 // Risk engine CLI: `npm run risk -- train ...` and `npm run risk -- score ...` (docs/RISK.md).
 import { readFileSync } from "node:fs";
 import { parseArgs } from "node:util";
-import { Wallet } from "ethers";
+import { JsonRpcProvider, Wallet } from "ethers";
 import {
   assess,
   DEFAULT_BINNING,
@@ -23,6 +23,8 @@ import {
   type TrainReport,
 } from "../src/risk/index.ts";
 import { offerDigest, offerFromDecision, offersDomain, signOffer, toJson } from "../src/sdk/offers.ts";
+import { historyToJson, readCreditHistory } from "../src/sdk/history.ts";
+import { CreditLedger__factory } from "../typechain-types/factories/CreditLedger__factory.ts";
 
 const USAGE = `usage:
   npm run risk -- train --data <file.csv|file.arff> --target <column> --bad <label> --out <dir>
@@ -38,6 +40,8 @@ const USAGE = `usage:
                         [--refer-approved]
       scores one applicant and prints the EIP-712 credit offer signed by --key as JSON (offline; the key
       may come from MICROCREDIT_OFFER_KEY instead of --key, which keeps it out of the shell history).
+  npm run risk -- history --ledger <address> --borrower <address> [--rpc http://127.0.0.1:8545]
+      reads the borrower's on-chain repayment record and prints it as the JSON --history takes.
 
 Protected attributes (personal_status, foreign_worker and any column named like
 sex/gender/race/nationality/foreign/marital/religion) are always excluded.`;
@@ -177,6 +181,21 @@ function readHistories(path: string | undefined, count: number): (CreditHistory 
   return raw.map((h) => (h === null ? undefined : parseHistory(h as Record<string, unknown>)));
 }
 
+async function runHistory(args: string[]): Promise<void> {
+  const { values } = parseArgs({
+    args,
+    options: { ledger: { type: "string" }, borrower: { type: "string" }, rpc: { type: "string" } },
+  });
+  if (!values.ledger || !values.borrower) throw new Error("history needs --ledger and --borrower");
+  const provider = new JsonRpcProvider(values.rpc ?? "http://127.0.0.1:8545");
+  try {
+    const ledger = CreditLedger__factory.connect(values.ledger, provider);
+    console.log(JSON.stringify(historyToJson(await readCreditHistory(ledger, values.borrower)), null, 2));
+  } finally {
+    provider.destroy();
+  }
+}
+
 function describe(a: Assessment, policy: Policy, label: string): string {
   const { symbol, decimals } = policy.token;
   const lines = [
@@ -300,6 +319,7 @@ async function main(): Promise<void> {
   if (command === "train") runTrain(rest);
   else if (command === "score") runScore(rest);
   else if (command === "offer") await runOffer(rest);
+  else if (command === "history") await runHistory(rest);
   else {
     console.log(USAGE);
     if (command !== "help" && command !== "--help" && command !== "-h") process.exitCode = 2;

@@ -7,6 +7,7 @@ import {MicrocreditDeployer} from "../contracts/MicrocreditDeployer.sol";
 import {CreditLedger} from "../contracts/CreditLedger.sol";
 import {LendingPool} from "../contracts/LendingPool.sol";
 import {ICreditLedger} from "../contracts/interfaces/ICreditLedger.sol";
+import {CollectionModule} from "../contracts/modules/CollectionModule.sol";
 
 /// Fuzzed sequences of draws, repayments and time jumps over all four methods.
 /// Properties checked after every step:
@@ -24,8 +25,12 @@ contract DrawRepayFuzzTest is Test {
     function setUp() public {
         vm.chainId(31337);
         token = new MockStablecoin();
+        CollectionModule module = new CollectionModule(token);
         MicrocreditDeployer deployer = MicrocreditDeployer(
-            deployCode("MicrocreditDeployer.sol:MicrocreditDeployer", abi.encode(token, "P", "P", address(this)))
+            deployCode(
+                "MicrocreditDeployer.sol:MicrocreditDeployer",
+                abi.encode(token, "P", "P", address(this), address(module))
+            )
         );
         ledger = deployer.ledger();
         pool = deployer.pool();

@@ -132,7 +132,9 @@ describe("signed credit offers: risk engine → EIP-712 offer → acceptOffer �
     const gas = receipt!.gasUsed;
     console.log(`      acceptOffer gas (first offer, KYC, permit): ${gas}`);
     // A first line also enrols the borrower in the ledger's registry that the Chainlink upkeep pages through.
-    expect(gas).to.be.lessThan(225_000n);
+    // It also records the KYC expiry and the auto-debit mandate on the ledger.
+    // (and a first line makes the borrower's history slot non-zero, so a close never pays for a new slot).
+    expect(gas).to.be.lessThan(285_000n);
     const parsed = receipt!.logs
       .map((log) => offers.interface.parseLog(log))
       .find((l) => l?.name === "OfferAccepted");
@@ -154,6 +156,8 @@ describe("signed credit offers: risk engine → EIP-712 offer → acceptOffer �
       e.ethers.MaxUint256,
       "auto-debit allowance",
     );
+    expect(await ledger.mandateOf(applicant.address)).to.deep.equal([true, 0n], "the permit set the mandate");
+    expect(line.kycExpiresAt).to.equal((kyc.expiry / DAY) * DAY, "draws allowed until the credential's day");
 
     await ledger.connect(applicant).draw(2, 1_000n * ONE);
     expect(await token.balanceOf(applicant.address)).to.equal(1_000n * ONE, "funds received");
@@ -439,5 +443,119 @@ describe("signed credit offers: risk engine → EIP-712 offer → acceptOffer �
       expect(() => productMask([32])).to.throw(/32-product mask/);
       expect(() => offerFromDecision(refer, borrower, ledger, 0n, 1n, "v1")).to.throw(/model version/);
     });
+  });
+});
+
+describe("KYC on the ledger and the on-chain repayment history", () => {
+  before(trainAndScore);
+
+  it("an expired KYC credential blocks new draws but never repayment or collection; a renewal reopens draws", async () => {
+    const e = await networkHelpers.loadFixture(deployOffers);
+    const { offers, ledger, token, applicant } = e;
+    const { offer, signature } = await signedOffer(e);
+    const { kyc, signature: kycSig } = await signedKyc(e, applicant.address, { expiry: (await now()) + 20n * DAY });
+    const permit = await signPermit(token, applicant, ledger, e.ethers.MaxUint256, (await now()) + 3600n);
+    await offers.connect(applicant).acceptOffer(offer, signature, kyc, kycSig, permit);
+    await ledger.connect(applicant).draw(0, 900n * ONE);
+    const loanId = await ledger.loanIdOf(applicant.address, 1);
+    const [dueDates, payments] = await ledger.loanSchedule(loanId);
+    const until = (kyc.expiry / DAY) * DAY;
+    await networkHelpers.time.setNextBlockTimestamp(until);
+    await expectDecoded(ledger.connect(applicant).draw(0, ONE), "KycRequiredToDraw", "expired on");
+    await expect(ledger.connect(applicant).draw(0, ONE))
+      .to.be.revertedWithCustomError(ledger, "KycRequiredToDraw")
+      .withArgs(applicant.address, until);
+    // Repayment and collection do not look at KYC.
+    await networkHelpers.time.setNextBlockTimestamp(dueDates[0]);
+    await expect(ledger.collect([loanId])).to.emit(ledger, "Collected").withArgs(loanId, payments[0]);
+    await token.faucet(applicant.address, 100n * ONE); // interest on top of the principal drawn
+    await ledger.connect(applicant).repay(loanId, e.ethers.MaxUint256);
+    expect((await ledger.loanState(loanId)).status).to.equal(2n);
+    // A renewed credential, submitted by anyone, reopens draws.
+    const renewed = await signedKyc(e, applicant.address);
+    await offers.connect(e.other).recordKyc(renewed.kyc, renewed.signature);
+    expect((await ledger.lineOf(applicant.address)).kycExpiresAt).to.equal((renewed.kyc.expiry / DAY) * DAY);
+    await ledger.connect(applicant).draw(0, ONE);
+  });
+
+  it("with KYC required, a line opened without a credential cannot draw; only the admin switches it", async () => {
+    const e = await networkHelpers.loadFixture(deployOffers);
+    const { ledger } = e;
+    await ledger.connect(e.underwriter).setLine(e.borrower.address, 1_000n * ONE, 1_200n, 1, 1);
+    await ledger.connect(e.borrower).draw(0, ONE); // no credential recorded and none required
+    await expect(ledger.connect(e.other).setKycRequired(true)).to.be.revertedWithCustomError(
+      ledger,
+      "AccessControlUnauthorizedAccount",
+    );
+    await expect(ledger.connect(e.admin).setKycRequired(true)).to.emit(ledger, "KycRequirementSet").withArgs(true);
+    expect(await ledger.kycRequired()).to.equal(true);
+    await expect(ledger.connect(e.borrower).draw(0, ONE))
+      .to.be.revertedWithCustomError(ledger, "KycRequiredToDraw")
+      .withArgs(e.borrower.address, 0n);
+    await expectDecoded(ledger.connect(e.borrower).draw(0, ONE), "KycRequiredToDraw", "no KYC credential");
+    await expect(ledger.connect(e.other).setKycExpiry(e.borrower.address, (await now()) + DAY)).to.be.revertedWithCustomError(
+      ledger,
+      "AccessControlUnauthorizedAccount",
+    );
+    await ledger.connect(e.underwriter).setKycExpiry(e.borrower.address, (await now()) + 3n * DAY);
+    await ledger.connect(e.borrower).draw(0, ONE);
+  });
+
+  it("records on-time, late and defaulted borrowers exactly, and the engine re-scores each from the chain", async () => {
+    const e = await networkHelpers.loadFixture(deployOffers);
+    const { ledger, token } = e;
+    const signers = await e.ethers.getSigners();
+    const [good, late, bad] = [signers[7], signers[8], signers[9]];
+    for (const b of [good, late, bad]) {
+      await ledger.connect(e.underwriter).setLine(b.address, 10_000n * ONE, 1_800n, 63, 1);
+      await ledger.connect(b).draw(1, 3_000n * ONE); // 6 × 30 days
+      await token.faucet(b.address, 1_000n * ONE);
+      await token.connect(b).approve(e.ledgerAddress, e.ethers.MaxUint256);
+    }
+    const id = (b: { address: string }) => ledger.loanIdOf(b.address, 1);
+    const [dueDates, payments] = await ledger.loanSchedule(await id(good));
+    const [lateDueDates] = await ledger.loanSchedule(await id(late)); // drawn a few seconds after `good`
+    const [badDueDates] = await ledger.loanSchedule(await id(bad));
+    for (let k = 0; k < 6; k++) {
+      // `good` pays on each due date; `late` pays instalment 1 ten days late, the rest inside grace. What is due
+      // grows by a second of penalty before the payment lands: one unit more goes to current interest.
+      await networkHelpers.time.setNextBlockTimestamp(dueDates[k]);
+      await ledger.connect(good).repay(await id(good), payments[k]);
+      if (k === 3) {
+        // `bad` never pays: default on day 91 after its first due date.
+        await networkHelpers.time.setNextBlockTimestamp(badDueDates[0] + 91n * DAY);
+        await ledger.mark([await id(bad)]);
+      }
+      await networkHelpers.time.setNextBlockTimestamp(lateDueDates[k] + (k === 0 ? 10n * DAY : 2n * DAY));
+      await networkHelpers.mine(); // so that dueNow is read at the payment's time (less one second)
+      const due = k < 5 ? (await ledger.dueNow(await id(late))) + ONE : e.ethers.MaxUint256;
+      await ledger.connect(late).repay(await id(late), due);
+    }
+    const { readCreditHistory } = await import("../src/sdk/history.ts");
+    const { adjustForHistory } = await import("../src/risk/history.ts");
+    const g = await ledger.creditHistory(good.address);
+    expect([g.loansRepaid, g.instalmentsRepaid, g.latePayments, g.maxDaysLate, g.defaults]).to.deep.equal([1n, 6n, 0n, 0n, 0n]);
+    expect(g.principalRepaid).to.equal(3_000n * ONE);
+    const l = await ledger.creditHistory(late.address);
+    expect([l.loansRepaid, l.instalmentsRepaid, l.latePayments, l.maxDaysLate, l.defaults]).to.deep.equal([1n, 6n, 1n, 10n, 0n]);
+    const d = await ledger.creditHistory(bad.address);
+    expect([d.loansRepaid, d.latePayments, d.maxDaysLate, d.defaults]).to.deep.equal([0n, 0n, 91n, 1n]);
+    expect(d.principalDefaulted).to.equal(3_000n * ONE);
+
+    // Re-scoring: same application score, three different behaviours.
+    const base = assessment;
+    const onTime = adjustForHistory(base, await readCreditHistory(ledger, good.address));
+    expect(onTime.limit).to.equal((base.limit * 120n) / 100n, "6 on time, none late: limit +20%");
+    const tenDaysLate = adjustForHistory(base, await readCreditHistory(ledger, late.address));
+    expect(tenDaysLate.limit).to.equal(base.limit, "late ≤ 30 days once: unchanged");
+    const defaulted = adjustForHistory(base, await readCreditHistory(ledger, bad.address));
+    expect([defaulted.decision, defaulted.limit]).to.deep.equal(["decline", 0n]);
+
+    // The raised limit reaches the chain through a new signed offer.
+    const raised = offerFromDecision(onTime, good.address, e.ledgerAddress, 0n, (await now()) + DAY, base.modelVersion);
+    const sig = await signOffer(underwriterKey, e.offersAddress, e.chainId, raised);
+    const { kyc, signature: kycSig } = await signedKyc(e, good.address);
+    await e.offers.connect(good).acceptOffer(raised, sig, kyc, kycSig, NO_PERMIT);
+    expect((await ledger.lineOf(good.address)).limit).to.equal(onTime.limit);
   });
 });

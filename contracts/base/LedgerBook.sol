@@ -10,9 +10,11 @@ import {ILedgerBook} from "../interfaces/ILedgerBook.sol";
 import {ScheduleMath} from "../libraries/ScheduleMath.sol";
 
 /// @title LedgerBook
-/// @notice Cash, principal and interest recognition of the credit book, and the pool-facing entry points.
-/// @dev Loan events read and write two slots here (`_bookWord`, `_accrualWord`).
-abstract contract LedgerBook is ILedgerBook, AccessControl, ReentrancyGuardTransient {
+/// @notice Cash, principal and interest recognition of the credit book: state and internal functions only.
+/// @dev Loan events read and write two slots here (`_bookWord`, `_accrualWord`). The external entry points and views
+/// live in `LedgerBookApi`, which only the CreditLedger inherits, so the CollectionModule (which shares this storage
+/// layout) does not carry them and stays under the code-size limit.
+abstract contract LedgerBook is AccessControl, ReentrancyGuardTransient {
     using SafeERC20 for IERC20;
     using SafeCast for uint256;
     using SafeCast for int256;
@@ -31,6 +33,7 @@ abstract contract LedgerBook is ILedgerBook, AccessControl, ReentrancyGuardTrans
         uint8 graceDays;
         bool queueActive;
         bool creditPaused;
+        bool kycRequired;
     }
 
     /// @dev Hot slot 2: interest recognised (units + remainder in 1/SCALE), when, and at which rate.
@@ -49,8 +52,8 @@ abstract contract LedgerBook is ILedgerBook, AccessControl, ReentrancyGuardTrans
     }
 
     IERC20 public immutable asset;
-    /// @inheritdoc ILedgerBook
-    address public immutable pool;
+    /// @dev The LendingPool: the only caller of the pool-facing entry points (`pool()` in LedgerBookApi).
+    address internal immutable _pool;
 
     /// @dev Encoded Book and Accrual: one SSTORE per slot on the hot path (see `_storeBook`, `_storeAccrual`).
     uint256 internal _bookWord;
@@ -65,139 +68,11 @@ abstract contract LedgerBook is ILedgerBook, AccessControl, ReentrancyGuardTrans
     uint128 internal _provisions;
     uint128 internal _interestWrittenOff;
 
-    modifier onlyPool() {
-        if (msg.sender != pool) revert NotPool(msg.sender);
-        _;
-    }
-
     constructor(IERC20 asset_, address pool_) {
         asset = asset_;
-        pool = pool_;
+        _pool = pool_;
         _accrualWord = uint256(uint32(block.timestamp)) << 136;
         _setRates(500, 1_000, 500);
-    }
-
-    // ---------------------------------------------------------------- pool and admin entry points
-
-    /// @inheritdoc ILedgerBook
-    function recordDeposit(uint256 assets) external onlyPool {
-        _accrue();
-        Book memory book = _loadBook();
-        book.cash += assets.toUint104();
-        _storeBook(book);
-        _capital += assets.toInt256();
-    }
-
-    /// @inheritdoc ILedgerBook
-    function release(address to, uint256 assets, bool fromQueue) external onlyPool nonReentrant {
-        _accrue();
-        Book memory book = _loadBook();
-        uint256 available = fromQueue ? book.cash : _available(book);
-        if (assets > available) revert InsufficientLiquidity(assets, available);
-        book.cash = uint104(book.cash - assets);
-        _storeBook(book);
-        _capital -= assets.toInt256();
-        asset.safeTransfer(to, assets);
-    }
-
-    /// @inheritdoc ILedgerBook
-    function setQueueReserve(uint256 assets) external onlyPool {
-        _queueReserve = assets;
-        Book memory book = _loadBook();
-        book.queueActive = assets != 0;
-        _storeBook(book);
-    }
-
-    /// @inheritdoc ILedgerBook
-    function setRates(
-        uint256 protocolFeeBps,
-        uint256 firstLossBps,
-        uint256 liquidityReserveBps
-    ) external onlyRole(DEFAULT_ADMIN_ROLE) {
-        _accrue();
-        _setRates(protocolFeeBps, firstLossBps, liquidityReserveBps);
-    }
-
-    /// @inheritdoc ILedgerBook
-    function claimFees(address to, uint256 assets) external onlyRole(DEFAULT_ADMIN_ROLE) nonReentrant {
-        uint256 gross = _accrue();
-        uint256 owed = _feesAt(gross);
-        if (assets > owed) revert FeesExceeded(assets, owed);
-        Book memory book = _loadBook();
-        if (assets > book.cash) revert InsufficientLiquidity(assets, book.cash);
-        _checkpointSplit(gross, owed - assets, _reserveAt(gross));
-        book.cash = uint104(book.cash - assets);
-        _storeBook(book);
-        // Paying a claim reduces capital and the claim alike: lenders' assets do not move.
-        _capital -= int256(assets);
-        emit FeesClaimed(to, assets);
-        asset.safeTransfer(to, assets);
-    }
-
-    // ---------------------------------------------------------------- views
-
-    /// @inheritdoc ILedgerBook
-    function lenderAssets() public view returns (uint256) {
-        uint256 gross = _grossNow();
-        int256 value =
-            _capital +
-                int256(gross / SCALE) -
-                int256(_feesAt(gross) + _reserveAt(gross) + _provisions + _interestWrittenOff);
-        return value > 0 ? uint256(value) : 0;
-    }
-
-    /// @inheritdoc ILedgerBook
-    function cash() external view returns (uint256) {
-        return _loadBook().cash;
-    }
-
-    /// @inheritdoc ILedgerBook
-    function principalOutstanding() external view returns (uint256) {
-        return _loadBook().principal;
-    }
-
-    /// @inheritdoc ILedgerBook
-    function interestReceivable() external view returns (uint256) {
-        Book memory book = _loadBook();
-        // interest collected = cash + principal − capital
-        int256 receivable = int256(_grossNow() / SCALE) + _capital - int256(uint256(book.cash) + book.principal);
-        return receivable > 0 ? uint256(receivable) : 0;
-    }
-
-    /// @inheritdoc ILedgerBook
-    function rateSum() external view returns (uint256) {
-        return _loadAccrual().rateSum;
-    }
-
-    /// @inheritdoc ILedgerBook
-    function protocolFeesOwed() public view returns (uint256) {
-        return _feesAt(_grossNow());
-    }
-
-    /// @inheritdoc ILedgerBook
-    function firstLossReserve() public view returns (uint256) {
-        return _reserveAt(_grossNow());
-    }
-
-    /// @inheritdoc ILedgerBook
-    function availableLiquidity() external view returns (uint256) {
-        return _available(_loadBook());
-    }
-
-    /// @inheritdoc ILedgerBook
-    function provisions() external view returns (uint256) {
-        return _provisions;
-    }
-
-    /// @inheritdoc ILedgerBook
-    function queueReserve() external view returns (uint256) {
-        return _queueReserve;
-    }
-
-    /// @inheritdoc ILedgerBook
-    function rates() external view returns (uint256 protocolFeeBps, uint256 firstLossBps, uint256 liquidityReserveBps) {
-        Split memory split = _split;
-        return (split.feeBps, split.firstLossBps, _loadBook().liquidityBps);
     }
 
     // ---------------------------------------------------------------- loan hooks (effects only)
@@ -210,7 +85,7 @@ abstract contract LedgerBook is ILedgerBook, AccessControl, ReentrancyGuardTrans
         acc.rateSum = (acc.rateSum + rateAdded).toUint88();
         _storeAccrual(acc);
         uint256 available = _available(book);
-        if (assets > available) revert InsufficientLiquidity(assets, available);
+        if (assets > available) revert ILedgerBook.InsufficientLiquidity(assets, available);
         unchecked {
             // assets ≤ available ≤ cash, and principal + cash never exceeds what was deposited and earned.
             book.cash = uint104(book.cash - assets);
@@ -278,8 +153,8 @@ abstract contract LedgerBook is ILedgerBook, AccessControl, ReentrancyGuardTrans
     }
 
     /// @dev Book: cash 0..103 | principal 104..207 | liquidityBps 208..223 | graceDays 224..231 |
-    /// queueActive 232..239 | creditPaused 240..247. The grace period lives here so an on-time payment reads no
-    /// other configuration slot.
+    /// queueActive 232..239 | creditPaused 240..247 | kycRequired 248..255. The grace period and the KYC switch live
+    /// here so that an on-time payment and a draw read no other configuration slot.
     function _loadBook() internal view returns (Book memory book) {
         uint256 word = _bookWord;
         book.cash = uint104(word);
@@ -288,6 +163,7 @@ abstract contract LedgerBook is ILedgerBook, AccessControl, ReentrancyGuardTrans
         book.graceDays = uint8(word >> 224);
         book.queueActive = uint8(word >> 232) != 0;
         book.creditPaused = uint8(word >> 240) != 0;
+        book.kycRequired = uint8(word >> 248) != 0;
     }
 
     /// @dev The grace period alone, without decoding the rest of the book word.
@@ -302,7 +178,8 @@ abstract contract LedgerBook is ILedgerBook, AccessControl, ReentrancyGuardTrans
             (uint256(book.liquidityBps) << 208) |
             (uint256(book.graceDays) << 224) |
             (book.queueActive ? uint256(1) << 232 : 0) |
-            (book.creditPaused ? uint256(1) << 240 : 0);
+            (book.creditPaused ? uint256(1) << 240 : 0) |
+            (book.kycRequired ? uint256(1) << 248 : 0);
     }
 
     /// @dev Accrual: grossUnits 0..95 | grossRemainder 96..135 | lastAccrual 136..167 | rateSum 168..255
@@ -382,8 +259,9 @@ abstract contract LedgerBook is ILedgerBook, AccessControl, ReentrancyGuardTrans
     }
 
     function _setRates(uint256 feeBps, uint256 firstLossBps, uint256 liquidityBps) internal {
-        if (feeBps + firstLossBps > MAX_RATE_BPS) revert RateOutOfBounds(feeBps + firstLossBps, MAX_RATE_BPS);
-        if (liquidityBps > MAX_RATE_BPS) revert RateOutOfBounds(liquidityBps, MAX_RATE_BPS);
+        if (feeBps + firstLossBps > MAX_RATE_BPS)
+            revert ILedgerBook.RateOutOfBounds(feeBps + firstLossBps, MAX_RATE_BPS);
+        if (liquidityBps > MAX_RATE_BPS) revert ILedgerBook.RateOutOfBounds(liquidityBps, MAX_RATE_BPS);
         uint256 gross = _grossOf(_loadAccrual());
         _checkpointSplit(gross, _feesAt(gross), _reserveAt(gross));
         _split.feeBps = uint16(feeBps);
@@ -391,6 +269,6 @@ abstract contract LedgerBook is ILedgerBook, AccessControl, ReentrancyGuardTrans
         Book memory book = _loadBook();
         book.liquidityBps = uint16(liquidityBps);
         _storeBook(book);
-        emit RatesSet(feeBps, firstLossBps, liquidityBps);
+        emit ILedgerBook.RatesSet(feeBps, firstLossBps, liquidityBps);
     }
 }

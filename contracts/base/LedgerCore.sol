@@ -20,6 +20,8 @@ abstract contract LedgerCore is LedgerBook {
     /// @notice Hard cap on any line's APR: 24% (PRODUCT.md §5).
     uint256 public constant APR_CAP_BPS = 2_400;
     uint256 internal constant MAX_AMOUNT = type(uint88).max;
+    /// @dev A line's limit (and so its outstanding principal) fits 80 bits of the line word.
+    uint256 internal constant MAX_LINE = type(uint80).max;
 
     /// @dev Encoded `Line` per borrower and `Loan` (two words) per loan id; see Packing.
     mapping(address borrower => uint256) internal _lines;
@@ -54,6 +56,23 @@ abstract contract LedgerCore is LedgerBook {
     address[] internal _borrowers;
     ICreditLedger.RiskParams internal _risk;
 
+    /// @notice A borrower's repayment record, one word (see `ICreditLedger.CreditHistory`). Counters saturate
+    /// rather than revert, so no record can ever block a payment, a collection or a write-off.
+    struct History {
+        uint24 loansRepaid;
+        uint32 instalmentsRepaid;
+        uint24 latePayments;
+        uint16 maxDaysLate;
+        uint8 defaults;
+        uint80 principalRepaid;
+        uint64 principalDefaulted;
+        /// Set when the borrower's first line is opened, so the first write of a real record (at a loan's close,
+        /// often inside a collection batch) updates a warm, non-zero slot instead of paying for a new one.
+        bool opened;
+    }
+
+    mapping(address borrower => History) internal _history;
+
     /// @dev Failure reasons of `CollectionFailed`.
     uint8 internal constant FAIL_NOT_ACTIVE = 1;
     uint8 internal constant FAIL_NO_MANDATE = 2;
@@ -76,6 +95,10 @@ abstract contract LedgerCore is LedgerBook {
         uint256 penalty;
         /// Current, and nothing is due but the latest instalment, still inside its grace period.
         bool fast;
+        /// Something is due past the grace period of the oldest unpaid instalment; `daysLate` counts from its due
+        /// date.
+        bool pastGrace;
+        uint256 daysLate;
         /// Arrears with the penalty accrued to now; loaded only off the fast path.
         Arrears ar;
     }
@@ -111,7 +134,11 @@ abstract contract LedgerCore is LedgerBook {
         ICreditLedger.RiskParams memory params = _risk;
         p.ar = _accrueArrears(loanId, loan, p.checkpoint, p.pastDue, params);
         uint256 since = ArrearsMath.pastDueSince(loan, p.a.period, p.pastDue, p.a.lastInstalment);
-        if (p.pastDue != 0 && block.timestamp - since > uint256(params.graceDays) * 1 days) p.penalty = p.ar.penalty;
+        if (p.pastDue != 0 && block.timestamp - since > uint256(params.graceDays) * 1 days) {
+            p.penalty = p.ar.penalty;
+            p.pastGrace = true;
+            p.daysLate = (block.timestamp - since) / 1 days;
+        }
     }
 
     /// @dev The one payment path of manual repayment and collection, after `_position`: waterfall (penalty →
@@ -157,12 +184,14 @@ abstract contract LedgerCore is LedgerBook {
         uint256 dueAfter = p.pastDue - _min(p.pastDue, amount - penaltyPaid);
         if (!p.fast || dueAfter != 0) _afterLatePayment(loanId, loan, p, penaltyPaid, dueAfter);
         _storeLoan(loanId, loan);
+        if (closed || p.pastGrace) _recordPayment(_borrowerOf(loanId), loan, closed, p);
         if (principalPaid != 0) {
             address borrower = _borrowerOf(loanId);
             uint256 word = _lines[borrower];
-            // Only `outstanding` (bits 88..175, see Packing) changes; the checked subtraction guards the field.
-            uint256 outstanding = uint88(word >> 88) - principalPaid;
-            _lines[borrower] = (word & ~(Packing.MASK_88 << 88)) | (outstanding << 88);
+            // Only `outstanding` changes (see Packing); the checked subtraction guards the field.
+            uint256 shift = Packing.LINE_OUTSTANDING_SHIFT;
+            uint256 outstanding = uint80(word >> shift) - principalPaid;
+            _lines[borrower] = (word & ~(Packing.MASK_80 << shift)) | (outstanding << shift);
         }
         _bookRepay(principalPaid, interestPaid + penaltyPaid, rateDelta, adjustment);
 
@@ -217,6 +246,34 @@ abstract contract LedgerCore is LedgerBook {
             params.penaltyMultiplierBps
         );
         ar.penalty = uint88(ar.penalty + accrued);
+    }
+
+    /// @dev Credit history of a payment that closed a loan or was made past grace.
+    function _recordPayment(address borrower, ICreditLedger.Loan memory loan, bool closed, Position memory p) internal {
+        History memory h = _history[borrower];
+        if (closed) {
+            h.loansRepaid = uint24(_saturate(uint256(h.loansRepaid) + 1, type(uint24).max));
+            h.instalmentsRepaid = uint32(_saturate(uint256(h.instalmentsRepaid) + loan.instalments, type(uint32).max));
+            h.principalRepaid = uint80(_saturate(uint256(h.principalRepaid) + loan.principal, type(uint80).max));
+        }
+        if (p.pastGrace) {
+            h.latePayments = uint24(_saturate(uint256(h.latePayments) + 1, type(uint24).max));
+            if (p.daysLate > h.maxDaysLate) h.maxDaysLate = uint16(_saturate(p.daysLate, type(uint16).max));
+        }
+        _history[borrower] = h;
+    }
+
+    /// @dev Credit history of a default: the loan's outstanding principal and how late it was.
+    function _recordDefault(address borrower, uint256 principal, uint256 daysLate) internal {
+        History memory h = _history[borrower];
+        h.defaults = uint8(_saturate(uint256(h.defaults) + 1, type(uint8).max));
+        h.principalDefaulted = uint64(_saturate(uint256(h.principalDefaulted) + principal, type(uint64).max));
+        if (daysLate > h.maxDaysLate) h.maxDaysLate = uint16(_saturate(daysLate, type(uint16).max));
+        _history[borrower] = h;
+    }
+
+    function _saturate(uint256 value, uint256 max) internal pure returns (uint256) {
+        return value < max ? value : max;
     }
 
     /// @dev Moves a loan to `bucket`: provision, freeze or unfreeze its line, store or clear its arrears.

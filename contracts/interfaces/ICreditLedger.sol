@@ -74,14 +74,35 @@ interface ICreditLedger {
 
     /// @notice A borrower's line. `outstanding` is principal not yet repaid across all its loans.
     struct Line {
-        uint88 limit;
-        uint88 outstanding;
+        /// At most 2^80 − 1 base units (1.2 × 10^18 tokens of 6 decimals): ample for micro-credit lines.
+        uint80 limit;
+        uint80 outstanding;
         uint16 aprBps;
         uint16 productMask;
         uint24 loanCount;
         LineStatus status;
         /// Loans of this line past grace as last marked; any freezes new draws.
         uint16 lateLoans;
+        /// Day (Unix time / 86,400) the borrower's KYC credential expires; 0 = none recorded. Draws stop at the start
+        /// of that day; repayment never depends on it.
+        uint16 kycExpiryDay;
+    }
+
+    /// @notice A borrower's repayment record, kept by the ledger (never reset, never written by a role).
+    struct CreditHistory {
+        /// Loans repaid in full, and their instalments (a bullet loan counts one).
+        uint256 loansRepaid;
+        uint256 instalmentsRepaid;
+        /// Payments made after the grace period of the oldest instalment they paid (each such payment counts once).
+        uint256 latePayments;
+        /// Worst days past due seen at a payment or at default.
+        uint256 maxDaysLate;
+        uint256 defaults;
+        /// Principal of the loans repaid in full, and principal written off at default.
+        uint256 principalRepaid;
+        uint256 principalDefaulted;
+        /// Principal outstanding on the line now.
+        uint256 principalOutstanding;
     }
 
     /// @notice A loan's terms (set at draw) and its repayment state. Bullet loans are stored as one period of
@@ -132,6 +153,8 @@ interface ICreditLedger {
         uint256 loanCount;
         LineStatus status;
         uint256 lateLoans;
+        /// Unix time from which draws are refused for an expired KYC credential (0 = none recorded).
+        uint256 kycExpiresAt;
     }
 
     /// @notice Thrown when a draw asks for more than the line has available.
@@ -160,6 +183,8 @@ interface ICreditLedger {
     error RepaymentExceedsPayoff(uint256 amount, uint256 payoff);
     /// @notice Thrown when a line has loans past grace: no new draws until they are cured.
     error LineFrozenByArrears(address borrower, uint256 lateLoans);
+    /// @notice Thrown when a draw needs a KYC credential and the borrower's has expired (`expiredAt`, 0 if none).
+    error KycRequiredToDraw(address borrower, uint256 expiredAt);
     /// @notice Thrown when delinquency parameters are out of bounds.
     error InvalidRiskParams();
     /// @notice Thrown when a product id does not fit the 16-product mask.
@@ -206,6 +231,10 @@ interface ICreditLedger {
     event PenaltyCharged(uint256 indexed loanId, uint256 penalty);
     /// @notice Emitted when the delinquency parameters change.
     event RiskParamsSet(RiskParams params);
+    /// @notice Emitted when the underwriter (the offers contract) records a borrower's KYC expiry.
+    event KycExpirySet(address indexed borrower, uint256 expiry, uint256 drawsUntil);
+    /// @notice Emitted when the admin turns the requirement of a KYC credential for every draw on or off.
+    event KycRequirementSet(bool required);
     /// @notice Emitted when new credit is paused.
     event Paused(address account);
     /// @notice Emitted when new credit resumes.
@@ -268,6 +297,26 @@ interface ICreditLedger {
 
     /// @notice Sets grace, default threshold, penalty multiplier and provision rates. Admin only.
     function setRiskParams(RiskParams calldata params) external;
+
+    /// @notice Records `borrower`'s KYC expiry (Unix time), as verified from a signed credential by the offers
+    /// contract. Underwriter only. Draws are refused from the start of the expiry's day (`KycRequiredToDraw`); repayment,
+    /// collection and recoveries never look at it.
+    function setKycExpiry(address borrower, uint256 expiry) external;
+
+    /// @notice When on, a line without a recorded credential cannot draw either. Admin only. A recorded credential
+    /// is always enforced, on or off.
+    function setKycRequired(bool required) external;
+
+    /// @notice Whether every draw needs a recorded, unexpired KYC credential.
+    function kycRequired() external view returns (bool);
+
+    /// @notice Sets `borrower`'s auto-debit mandate on their behalf. Underwriter only: the offers contract calls it
+    /// when the borrower accepts an offer with an ERC-2612 permit for the ledger (the borrower's consent). The
+    /// borrower can revoke it at any time with `revokeMandate`.
+    function setMandateFor(address borrower, uint256 capPerCollection) external;
+
+    /// @notice A borrower's repayment record (see `CreditHistory`).
+    function creditHistory(address borrower) external view returns (CreditHistory memory);
 
     /// @notice Current delinquency parameters.
     function riskParams() external view returns (RiskParams memory);

@@ -152,8 +152,9 @@ interface ICreditOffers is IKycGate {
 
     /// @notice Accepts a signed offer: the caller must be `offer.borrower`. Checks the signature (trusted signer),
     /// the ledger, the expiry and the nonce, verifies and records the KYC credential, sets the line on the ledger
-    /// (status Active, or Frozen when the limit is 0), and if `permit.deadline != 0` submits the permit of
-    /// `permit.value` from the borrower to the ledger.
+    /// (status Active, or Frozen when the limit is 0) and the credential's expiry on the ledger (draws stop when it
+    /// expires), and if `permit.deadline != 0` submits the permit of `permit.value` from the borrower to the ledger
+    /// and sets the borrower's auto-debit mandate (no cap; the borrower may set a cap or revoke it on the ledger).
     /// Warning: a permit that fails (front-run, already used) is ignored as long as the ledger's allowance is at
     /// least `permit.value`; otherwise acceptance reverts with `PermitFailed`.
     /// Warning: the line's status is set to Active even if the ledger had frozen it; a ledger that freezes lines for
@@ -166,7 +167,8 @@ interface ICreditOffers is IKycGate {
         Permit calldata permit
     ) external;
 
-    /// @notice Records a KYC credential for `kyc.borrower` without an offer (a renewal). Anyone may submit it;
+    /// @notice Records a KYC credential for `kyc.borrower` without an offer (a renewal), and its expiry on the ledger,
+    /// which gates draws. Anyone may submit it;
     /// only the borrower may replace a recorded, still valid credential by one that expires earlier.
     function recordKyc(Kyc calldata kyc, bytes calldata kycSig) external;
 

@@ -8,8 +8,8 @@ import {ICreditLedger} from "../interfaces/ICreditLedger.sol";
 /// @dev Assigning a memory struct to storage writes it member by member (one SLOAD/SSTORE pair per member after the
 /// first); storing one encoded word writes each slot once. Field widths are the structs' own, so encoding never
 /// truncates a value the struct could hold. Layouts (bit offsets):
-/// - Line:  limit 0..87 | outstanding 88..175 | aprBps 176..191 | productMask 192..207 | loanCount 208..231 |
-///   status 232..239 | lateLoans 240..255
+/// - Line:  limit 0..79 | outstanding 80..159 | aprBps 160..175 | productMask 176..191 | loanCount 192..215 |
+///   status 216..223 | lateLoans 224..239 | kycExpiryDay 240..255
 /// - Loan word 0: drawnAt 0..31 | method 32..39 | instalments 40..47 | periodDays 48..63 | aprBps 64..79 |
 ///   principal 80..167 | openingBalance 168..255
 /// - Loan word 1: checkpoint 0..31 | principalPaid 32..119 | interestBalance (int88) 120..207 | status 208..215 |
@@ -19,27 +19,32 @@ library Packing {
     uint256 internal constant MASK_16 = 0xffff;
     uint256 internal constant MASK_24 = 0xffffff;
     uint256 internal constant MASK_32 = 0xffffffff;
+    uint256 internal constant MASK_80 = (1 << 80) - 1;
     uint256 internal constant MASK_88 = (1 << 88) - 1;
+    /// @notice Bit offset of `outstanding` in the line word (payments update that field alone).
+    uint256 internal constant LINE_OUTSTANDING_SHIFT = 80;
 
     function encodeLine(ICreditLedger.Line memory l) internal pure returns (uint256) {
         return
             uint256(l.limit) |
-            (uint256(l.outstanding) << 88) |
-            (uint256(l.aprBps) << 176) |
-            (uint256(l.productMask) << 192) |
-            (uint256(l.loanCount) << 208) |
-            (uint256(uint8(l.status)) << 232) |
-            (uint256(l.lateLoans) << 240);
+            (uint256(l.outstanding) << 80) |
+            (uint256(l.aprBps) << 160) |
+            (uint256(l.productMask) << 176) |
+            (uint256(l.loanCount) << 192) |
+            (uint256(uint8(l.status)) << 216) |
+            (uint256(l.lateLoans) << 224) |
+            (uint256(l.kycExpiryDay) << 240);
     }
 
     function decodeLine(uint256 word) internal pure returns (ICreditLedger.Line memory l) {
-        l.limit = uint88(word & MASK_88);
-        l.outstanding = uint88((word >> 88) & MASK_88);
-        l.aprBps = uint16((word >> 176) & MASK_16);
-        l.productMask = uint16((word >> 192) & MASK_16);
-        l.loanCount = uint24((word >> 208) & MASK_24);
-        l.status = ICreditLedger.LineStatus((word >> 232) & MASK_8);
-        l.lateLoans = uint16(word >> 240);
+        l.limit = uint80(word & MASK_80);
+        l.outstanding = uint80((word >> 80) & MASK_80);
+        l.aprBps = uint16((word >> 160) & MASK_16);
+        l.productMask = uint16((word >> 176) & MASK_16);
+        l.loanCount = uint24((word >> 192) & MASK_24);
+        l.status = ICreditLedger.LineStatus((word >> 216) & MASK_8);
+        l.lateLoans = uint16((word >> 224) & MASK_16);
+        l.kycExpiryDay = uint16(word >> 240);
     }
 
     function encodeLoan(ICreditLedger.Loan memory loan) internal pure returns (uint256 word0, uint256 word1) {

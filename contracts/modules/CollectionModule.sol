@@ -9,6 +9,7 @@ import {ICreditLedger} from "../interfaces/ICreditLedger.sol";
 import {LoanMath} from "../libraries/LoanMath.sol";
 import {ArrearsMath} from "../libraries/ArrearsMath.sol";
 import {Packing} from "../libraries/Packing.sol";
+import {ScheduleMath} from "../libraries/ScheduleMath.sol";
 
 /// @title CollectionModule
 /// @notice Automatic collection, mandates, delinquency marking, write-offs and recoveries of the CreditLedger.
@@ -22,9 +23,43 @@ contract CollectionModule is LedgerCore {
     constructor(IERC20 asset_) LedgerCore(asset_, address(0)) {}
 
     function setMandate(uint256 capPerCollection) public {
+        _setMandate(msg.sender, capPerCollection);
+    }
+
+    function setMandateFor(address borrower, uint256 capPerCollection) external onlyRole(UNDERWRITER_ROLE) {
+        if (borrower == address(0)) revert ICreditLedger.ZeroAddress();
+        _setMandate(borrower, capPerCollection);
+    }
+
+    function setKycExpiry(address borrower, uint256 expiry) external onlyRole(UNDERWRITER_ROLE) {
+        if (borrower == address(0)) revert ICreditLedger.ZeroAddress();
+        uint256 word = _lines[borrower];
+        if (word == 0) _enrol(borrower);
+        ICreditLedger.Line memory l = Packing.decodeLine(word);
+        // Whole days, rounded down: a credential is honoured until the start of its expiry's day, never after.
+        uint256 day = expiry / 1 days;
+        l.kycExpiryDay = uint16(day < type(uint16).max ? day : type(uint16).max);
+        _lines[borrower] = Packing.encodeLine(l);
+        emit ICreditLedger.KycExpirySet(borrower, expiry, uint256(l.kycExpiryDay) * 1 days);
+    }
+
+    function setKycRequired(bool required) external onlyRole(DEFAULT_ADMIN_ROLE) {
+        Book memory book = _loadBook();
+        book.kycRequired = required;
+        _storeBook(book);
+        emit ICreditLedger.KycRequirementSet(required);
+    }
+
+    /// @dev A borrower's first record: the registry the upkeep pages through, and the history slot made non-zero.
+    function _enrol(address borrower) internal {
+        _borrowers.push(borrower);
+        _history[borrower].opened = true;
+    }
+
+    function _setMandate(address borrower, uint256 capPerCollection) internal {
         if (capPerCollection > MAX_AMOUNT) revert ICreditLedger.AmountTooLarge(capPerCollection, MAX_AMOUNT);
-        _mandates[msg.sender] = Mandate(true, uint88(capPerCollection));
-        emit ICreditLedger.MandateSet(msg.sender, capPerCollection);
+        _mandates[borrower] = Mandate(true, uint88(capPerCollection));
+        emit ICreditLedger.MandateSet(borrower, capPerCollection);
     }
 
     function setMandateWithPermit(
@@ -64,7 +99,7 @@ contract CollectionModule is LedgerCore {
             uint256 since = ArrearsMath.pastDueSince(loan, a.period, pastDue, a.lastInstalment);
             ICreditLedger.Bucket bucket = ArrearsMath.bucketOf(pastDue, since, block.timestamp, params);
             if (bucket == ICreditLedger.Bucket.Default) {
-                _writeOff(loanId, loan, a, o, ar);
+                _writeOff(loanId, loan, a, o, ar, (block.timestamp - since) / 1 days);
                 continue;
             }
             ar.dueAtCheckpoint = uint88(pastDue);
@@ -72,6 +107,64 @@ contract CollectionModule is LedgerCore {
             _storeLoan(loanId, loan);
             _bookRepay(0, 0, a.rateDelta, a.accrualAdjustment);
         }
+    }
+
+    // ---------------------------------------------------------------- configuration
+
+    function setProduct(
+        uint8 productId,
+        uint8 method,
+        uint8 instalments,
+        uint16 periodDays,
+        bool enabled
+    ) external onlyRole(DEFAULT_ADMIN_ROLE) {
+        if (productId > 15) revert ICreditLedger.ProductIdOutOfRange(productId);
+        if (method > ScheduleMath.BULLET || instalments == 0 || periodDays == 0) {
+            revert ICreditLedger.InvalidProduct(method, instalments, periodDays);
+        }
+        if (method == ScheduleMath.BULLET && uint256(instalments) * periodDays > type(uint16).max) {
+            revert ICreditLedger.InvalidProduct(method, instalments, periodDays);
+        }
+        _products[productId] = ICreditLedger.Product(method, instalments, periodDays, enabled);
+        emit ICreditLedger.ProductSet(productId, method, instalments, periodDays, enabled);
+    }
+
+    function setLine(
+        address borrower,
+        uint256 limit,
+        uint256 aprBps,
+        uint32 productMask,
+        ICreditLedger.LineStatus status
+    ) external onlyRole(UNDERWRITER_ROLE) {
+        if (borrower == address(0)) revert ICreditLedger.ZeroAddress();
+        if (limit > MAX_LINE) revert ICreditLedger.AmountTooLarge(limit, MAX_LINE);
+        if (aprBps > APR_CAP_BPS) revert ICreditLedger.AprAboveCap(aprBps, APR_CAP_BPS);
+        if (productMask > type(uint16).max) revert ICreditLedger.ProductIdOutOfRange(16);
+        uint256 word = _lines[borrower];
+        if (word == 0) _enrol(borrower);
+        ICreditLedger.Line memory l = Packing.decodeLine(word);
+        l.limit = uint80(limit);
+        l.aprBps = uint16(aprBps);
+        l.productMask = uint16(productMask);
+        l.status = status;
+        _lines[borrower] = Packing.encodeLine(l);
+        emit ICreditLedger.LineSet(borrower, limit, aprBps, productMask, status);
+    }
+
+    function pause() external onlyRole(PAUSER_ROLE) {
+        Book memory book = _loadBook();
+        if (book.creditPaused) revert ICreditLedger.EnforcedPause();
+        book.creditPaused = true;
+        _storeBook(book);
+        emit ICreditLedger.Paused(msg.sender);
+    }
+
+    function unpause() external onlyRole(PAUSER_ROLE) {
+        Book memory book = _loadBook();
+        if (!book.creditPaused) revert ICreditLedger.ExpectedPause();
+        book.creditPaused = false;
+        _storeBook(book);
+        emit ICreditLedger.Unpaused(msg.sender);
     }
 
     function setRiskParams(ICreditLedger.RiskParams calldata params) external onlyRole(DEFAULT_ADMIN_ROLE) {
@@ -126,7 +219,8 @@ contract CollectionModule is LedgerCore {
         ICreditLedger.Loan memory loan,
         LoanMath.Accrual memory a,
         LoanMath.Owed memory o,
-        Arrears memory ar
+        Arrears memory ar,
+        uint256 daysLate
     ) internal {
         uint256 interest = o.pastDueInterest + o.currentInterest;
         _reclassify(loanId, loan, ar, ICreditLedger.Bucket.Default, 0, _risk);
@@ -141,9 +235,10 @@ contract CollectionModule is LedgerCore {
         });
         address borrower = _borrowerOf(loanId);
         ICreditLedger.Line memory l = Packing.decodeLine(_lines[borrower]);
-        l.outstanding -= uint88(o.principalOutstanding);
+        l.outstanding -= uint80(o.principalOutstanding);
         l.status = ICreditLedger.LineStatus.Frozen;
         _lines[borrower] = Packing.encodeLine(l);
+        _recordDefault(borrower, o.principalOutstanding, daysLate);
         loan.openingBalance = 0;
         loan.status = ICreditLedger.LoanStatus.Defaulted;
         _storeLoan(loanId, loan);

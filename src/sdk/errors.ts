@@ -31,6 +31,10 @@ export const ERROR_MESSAGES: Record<string, Formatter> = {
   ProductIdOutOfRange: (a) => `Product id ${a[0]} is out of range (0–31).`,
   LineFrozenByArrears: (a) =>
     `The credit line of ${short(a[0])} is frozen: ${a[1]} loan(s) past grace. Pay what is past due to unfreeze it.`,
+  KycRequiredToDraw: (a) =>
+    Number(a[1]) === 0
+      ? `${short(a[0])} has no KYC credential on record; draws need one (repayment never does).`
+      : `The KYC credential of ${short(a[0])} expired on ${new Date(Number(a[1]) * 1000).toISOString().slice(0, 10)}; renew it to draw again (repayment never needs it).`,
   InvalidRiskParams: () =>
     "Invalid delinquency parameters (grace ≤ 30 days, default 61–365 days, penalty ≤ 3×, provisions ≤ 100%).",
   AddressEmptyCode: (a) => `No contract at ${short(a[0])}.`,

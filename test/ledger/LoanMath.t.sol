@@ -112,13 +112,14 @@ contract PackingTest is Test {
 
     /// decodeLine(encodeLine(line)) == line for every value the struct can hold.
     function testFuzz_packing_lineRoundTrip(
-        uint88 limit,
-        uint88 outstanding,
+        uint80 limit,
+        uint80 outstanding,
         uint16 aprBps,
         uint16 productMask,
         uint24 loanCount,
         uint8 status,
-        uint16 lateLoans
+        uint16 lateLoans,
+        uint16 kycExpiryDay
     ) public pure {
         ICreditLedger.Line memory line = ICreditLedger.Line({
             limit: limit,
@@ -127,7 +128,8 @@ contract PackingTest is Test {
             productMask: productMask,
             loanCount: loanCount,
             status: ICreditLedger.LineStatus(bound(status, 0, uint256(type(ICreditLedger.LineStatus).max))),
-            lateLoans: lateLoans
+            lateLoans: lateLoans,
+            kycExpiryDay: kycExpiryDay
         });
         ICreditLedger.Line memory back = Packing.decodeLine(Packing.encodeLine(line));
         assertEq(back.limit, limit, "limit");
@@ -137,12 +139,13 @@ contract PackingTest is Test {
         assertEq(back.loanCount, loanCount, "loanCount");
         assertEq(uint8(back.status), uint8(line.status), "status");
         assertEq(back.lateLoans, lateLoans, "lateLoans");
+        assertEq(back.kycExpiryDay, kycExpiryDay, "kycExpiryDay");
     }
 
-    /// encodeLine(decodeLine(word)) == word for every word with a valid status byte (bits 232..239).
+    /// encodeLine(decodeLine(word)) == word for every word with a valid status byte (bits 216..223).
     function testFuzz_packing_lineWordRoundTrip(uint256 word, uint8 status) public pure {
         word =
-            (word & ~(uint256(0xff) << 232)) | (bound(status, 0, uint256(type(ICreditLedger.LineStatus).max)) << 232);
+            (word & ~(uint256(0xff) << 216)) | (bound(status, 0, uint256(type(ICreditLedger.LineStatus).max)) << 216);
         assertEq(Packing.encodeLine(Packing.decodeLine(word)), word);
     }
 }

@@ -1,0 +1,150 @@
+// Early-warning monitor CLI (docs/MONITOR.md):
+//   npm run monitor -- [follow] [--rpc <url>] [--ledger 0x…] [--pool 0x…] [--from-block n] [--once]
+//                      [--config file] [--out warnings.jsonl] [--webhook url]
+//   npm run monitor -- report --out <dir> [--rpc <url>] [--ledger 0x…] [--pool 0x…] [--from-block n] [--config file]
+import { existsSync } from "node:fs";
+import { parseArgs } from "node:util";
+import { isAddress } from "ethers";
+import { createProvider, DEFAULT_RPC_URL } from "../src/keeper/index.ts";
+import {
+  consoleSink,
+  deployedAddresses,
+  jsonlSink,
+  loadConfig,
+  Monitor,
+  resolveConfig,
+  webhookSink,
+  writeReport,
+  type MonitorConfig,
+  type WarningSink,
+} from "../src/monitor/index.ts";
+
+const DEFAULT_CONFIG_FILE = "config/monitor.json";
+const DEFAULT_WARNINGS_FILE = "out/monitor/warnings.jsonl";
+const DEFAULT_REPORT_DIR = "out/monitor/report";
+
+const USAGE = `usage: npm run monitor -- [follow] [options]          follow the chain, print and record warnings
+       npm run monitor -- report --out <dir> [options]   catch up, write <dir>/metrics.json and <dir>/report.html
+  --rpc         JSON-RPC URL (default ${DEFAULT_RPC_URL})
+  --ledger      CreditLedger address (default: Ignition's deployed_addresses.json for the chain)
+  --pool        LendingPool address (default: the ledger's pool())
+  --from-block  first block to read events from (default 0: rebuild from genesis)
+  --once        follow: one poll (catching up from --from-block), then exit
+  --config      JSON thresholds and settings (default ${DEFAULT_CONFIG_FILE} when present, else built-in defaults)
+  --out         follow: warnings file, one JSON line each (default ${DEFAULT_WARNINGS_FILE});
+                report: output directory (default ${DEFAULT_REPORT_DIR})
+  --webhook     follow: POST every warning as JSON to this URL (failures are logged, never fatal)`;
+
+const { values, positionals } = parseArgs({
+  allowPositionals: true,
+  options: {
+    rpc: { type: "string", default: DEFAULT_RPC_URL },
+    ledger: { type: "string" },
+    pool: { type: "string" },
+    "from-block": { type: "string" },
+    once: { type: "boolean", default: false },
+    config: { type: "string" },
+    out: { type: "string" },
+    webhook: { type: "string" },
+    help: { type: "boolean", short: "h", default: false },
+  },
+});
+
+function fail(message: string, usage = true): never {
+  console.error(`monitor: ${message}${usage ? `\n${USAGE}` : ""}`);
+  process.exit(2);
+}
+
+if (values.help) {
+  console.log(USAGE);
+  process.exit(0);
+}
+const command = positionals[0] ?? "follow";
+if (positionals.length > 1 || (command !== "follow" && command !== "report")) {
+  fail(`unknown command "${positionals.join(" ")}"`);
+}
+const fromBlock = values["from-block"] === undefined ? 0 : Number(values["from-block"]);
+if (!Number.isInteger(fromBlock) || fromBlock < 0) {
+  fail(`--from-block must be an integer ≥ 0, got "${values["from-block"]}"`);
+}
+for (const flag of ["ledger", "pool"] as const) {
+  const v = values[flag];
+  if (v !== undefined && !isAddress(v)) fail(`--${flag} must be an address, got "${v}"`);
+}
+if (values.webhook !== undefined && !/^https?:\/\//.test(values.webhook)) {
+  fail(`--webhook must be an http(s) URL, got "${values.webhook}"`);
+}
+
+let config: MonitorConfig;
+try {
+  const file = values.config ?? (existsSync(DEFAULT_CONFIG_FILE) ? DEFAULT_CONFIG_FILE : undefined);
+  config = file ? loadConfig(file) : resolveConfig();
+} catch (error) {
+  fail((error as Error).message, false);
+}
+
+const provider = createProvider(values.rpc);
+let chainId: bigint;
+try {
+  chainId = (await provider.getNetwork()).chainId;
+} catch (error) {
+  fail(`cannot reach ${values.rpc}: ${(error as Error).message}`, false);
+}
+const deployed = deployedAddresses(chainId);
+const ledger = values.ledger ?? deployed.ledger;
+if (!ledger) fail(`no --ledger and no Microcredit#CreditLedger in ${deployed.file}`);
+const pool = values.pool ?? (values.ledger ? undefined : deployed.pool);
+
+const controller = new AbortController();
+process.on("SIGINT", () => {
+  if (controller.signal.aborted) process.exit(130);
+  console.log("monitor: stopping (Ctrl-C again to force)");
+  controller.abort(new Error("interrupted"));
+});
+process.on("SIGTERM", () => controller.abort(new Error("terminated")));
+
+const stamp = () => new Date().toISOString().slice(11, 19);
+const log = (line: string) => console.log(`[${stamp()}] ${line}`);
+const sinks: WarningSink[] = [];
+const warningsFile = values.out ?? DEFAULT_WARNINGS_FILE;
+if (command === "follow") {
+  sinks.push(consoleSink(log), jsonlSink(warningsFile));
+  if (values.webhook) sinks.push(webhookSink(values.webhook, (line) => log(line)));
+}
+
+try {
+  const monitor = await Monitor.create({
+    provider,
+    ledger,
+    pool,
+    fromBlock,
+    config,
+    sinks,
+    log,
+    signal: controller.signal,
+  });
+  log(
+    `monitor on chain ${chainId}: ledger ${monitor.ledgerAddress}, pool ${monitor.poolAddress}, from block ${fromBlock}` +
+      (command === "follow"
+        ? `; warnings to ${warningsFile}${values.webhook ? ` and ${values.webhook}` : ""}`
+        : ""),
+  );
+  if (command === "report" || values.once) {
+    const report = await monitor.poll();
+    log(report.line);
+    if (command === "report") {
+      const files = writeReport(values.out ?? DEFAULT_REPORT_DIR, monitor.summary());
+      log(`wrote ${files.metrics} and ${files.html}`);
+    }
+  } else {
+    await monitor.run();
+    log("monitor: stopped");
+  }
+} catch (error) {
+  if (controller.signal.aborted) log("monitor: stopped");
+  else {
+    console.error(`monitor: ${(error as Error).message}`);
+    process.exitCode = 1;
+  }
+}
+provider.destroy();

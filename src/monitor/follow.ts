@@ -1,0 +1,462 @@
+// The monitor: follows the ledger's events, keeps every loan in memory, reads the views of the loans that can have
+// changed, works out each active loan's bucket by time, and at each step computes the book metrics, takes a snapshot
+// when one is due and runs the warning rules.
+//
+// A poll moves the monitor to the head in steps. A step is one block: events up to it are applied, views are read at
+// it (`blockTag`) and its timestamp is "now", so every number of a step describes the chain at that block. When the
+// monitor is behind by more than a snapshot interval (a first run, `--from-block 0`, a restart) the poll first steps
+// through the history, one step at the first block of each snapshot interval, so the snapshots, roll rates and
+// warnings of a rebuild are those of a monitor that had been running. Warnings of those history steps are marked
+// `replayed` and are not sent to the sinks; the head step's warnings are.
+import type { JsonRpcProvider } from "ethers";
+import { LendingPool__factory } from "../../typechain-types/factories/LendingPool__factory.ts";
+import type { LendingPool } from "../../typechain-types/LendingPool.ts";
+import { connectLedger, type CreditLedger } from "../keeper/ledger.ts";
+import { money } from "../keeper/progress.ts";
+import { mapLimit, targetBucket, type BucketParams } from "../keeper/scheduler.ts";
+import { shortError, sleep } from "../keeper/sender.ts";
+import { DEFAULT_CONFIG, type MonitorConfig } from "./config.ts";
+import {
+  bookMetrics,
+  Bucket,
+  BUCKET_NAMES,
+  originationByDay,
+  rollRates,
+  vintageCurves,
+  type BookMetrics,
+  type DayOrigination,
+  type LoanPosition,
+  type RollPoint,
+  type RollRate,
+  type Vintage,
+} from "./metrics.ts";
+import { EventScanner, KEEPER_EVENTS, type MonitorEvent } from "./scan.ts";
+import { BookState, lastDueAt, type KeeperActivity, type LoanInfo } from "./state.ts";
+import { WarningRules, type NewlyLate, type StepInput, type Warning, type WarningSink } from "./warnings.ts";
+
+export interface MonitorOptions {
+  /** With ethers' request cache off: `createProvider(url)` of the keeper. */
+  provider: JsonRpcProvider;
+  ledger: string;
+  /** The LendingPool; defaults to `ledger.pool()`. */
+  pool?: string;
+  /** First block to read events from (the ledger's deployment block or earlier). */
+  fromBlock?: number;
+  config?: MonitorConfig;
+  sinks?: WarningSink[];
+  log?: (line: string) => void;
+  signal?: AbortSignal;
+}
+
+/** The book at a snapshot, and the roll rates since the previous snapshot. */
+export interface Snapshot {
+  block: number;
+  time: number;
+  metrics: BookMetrics;
+  /** Since the previous snapshot (`since`); absent for the first. */
+  rollRates?: RollRate[];
+  since?: number;
+}
+
+export interface StepReport {
+  block: number;
+  time: number;
+  metrics: BookMetrics;
+  /** `LendingPool.totalAssets()` and `ledger.principalOutstanding()` at the step's block. */
+  poolValue: bigint;
+  ledgerPrincipal: bigint;
+  riskParams: { graceDays: number; defaultDays: number };
+  /** Active loans whose stored bucket differs from the bucket they belong in (not marked yet). */
+  unmarked: number;
+  /** Views read in this step, and loans that needed a read but were left for the next step. */
+  reads: number;
+  staleLoans: number;
+  snapshot?: Snapshot;
+  warnings: Warning[];
+}
+
+export interface PollReport {
+  /** The block the poll reached (head − confirmations); steps empty when there was no new block. */
+  head: number;
+  steps: StepReport[];
+  /** Warnings of the head step: sent to the sinks. */
+  live: Warning[];
+  /** Warnings of history steps: recorded only. */
+  replayed: Warning[];
+  line: string;
+}
+
+/** Everything the report shows. */
+export interface MonitorSummary {
+  chainId: string;
+  ledger: string;
+  pool: string;
+  config: MonitorConfig;
+  current?: StepReport;
+  snapshots: Snapshot[];
+  originationByDay: DayOrigination[];
+  vintages: Vintage[];
+  writtenOff: { loans: number; principal: bigint; loss: bigint; recovered: bigint };
+  warnings: Warning[];
+}
+
+export class Monitor {
+  readonly provider: JsonRpcProvider;
+  readonly ledger: CreditLedger;
+  readonly pool: LendingPool;
+  readonly ledgerAddress: string;
+  readonly poolAddress: string;
+  readonly chainId: bigint;
+  readonly config: MonitorConfig;
+  readonly state = new BookState();
+  readonly rules: WarningRules;
+  readonly scanner: EventScanner;
+  readonly snapshots: Snapshot[] = [];
+  /** Every warning raised, live and replayed, in order. */
+  readonly warnings: Warning[] = [];
+  readonly sinks: WarningSink[];
+  readonly log: (line: string) => void;
+  readonly signal?: AbortSignal;
+  lastStep?: StepReport;
+  private lastPoints = new Map<bigint, RollPoint>();
+  private queue: MonitorEvent[] = [];
+  private readonly blockTimes = new Map<number, number>();
+
+  private constructor(options: MonitorOptions, chainId: bigint, pool: string) {
+    this.provider = options.provider;
+    this.chainId = chainId;
+    this.ledgerAddress = options.ledger;
+    this.poolAddress = pool;
+    this.ledger = connectLedger(options.ledger, options.provider);
+    this.pool = LendingPool__factory.connect(pool, options.provider);
+    this.config = options.config ?? DEFAULT_CONFIG;
+    this.rules = new WarningRules(this.config.warnings);
+    this.sinks = options.sinks ?? [];
+    this.log = options.log ?? console.log;
+    this.signal = options.signal;
+    this.scanner = new EventScanner(
+      options.provider,
+      options.ledger,
+      chainId,
+      options.fromBlock ?? 0,
+      this.config.pageBlocks,
+    );
+  }
+
+  static async create(options: MonitorOptions): Promise<Monitor> {
+    const { chainId } = await options.provider.getNetwork();
+    const pool = options.pool ?? (await connectLedger(options.ledger, options.provider).pool());
+    return new Monitor(options, chainId, pool);
+  }
+
+  /** Moves to the head (in history steps first when behind), sends the head step's warnings, returns what it did. */
+  async poll(): Promise<PollReport> {
+    const head = (await this.provider.getBlockNumber()) - this.config.confirmations;
+    const steps: StepReport[] = [];
+    if (head <= (this.lastStep?.block ?? -1) || head < 0) {
+      return { head, steps, live: [], replayed: [], line: `block ${head}: no new block` };
+    }
+    this.queue.push(...(await this.scanner.scanTo(head, this.signal)));
+    const history = await this.historySteps(head);
+    for (const block of history) steps.push(await this.step(block, true));
+    steps.push(await this.step(head, false));
+    const replayed = steps.slice(0, -1).flatMap((s) => s.warnings);
+    for (const w of replayed) w.replayed = true;
+    const live = steps[steps.length - 1].warnings;
+    for (const w of live) for (const sink of this.sinks) await sink.emit(w);
+    return { head, steps, live, replayed, line: this.line(steps, replayed.length) };
+  }
+
+  /** Polls every `config.pollSeconds` until the signal aborts; a failed poll is logged and retried. */
+  async run(): Promise<void> {
+    while (!this.signal?.aborted) {
+      try {
+        const report = await this.poll();
+        if (report.steps.length > 0) this.log(report.line);
+      } catch (error) {
+        if (this.signal?.aborted) break;
+        this.log(`poll failed: ${shortError(error)}; next poll in ${this.config.pollSeconds} s`);
+      }
+      try {
+        await sleep(this.config.pollSeconds * 1000, this.signal);
+      } catch {
+        break;
+      }
+    }
+  }
+
+  /** The report's data at the last step. */
+  summary(): MonitorSummary {
+    const loans = [...this.state.loans.values()];
+    const now = this.lastStep?.time ?? 0;
+    const off = loans.filter((l) => l.status === "defaulted");
+    return {
+      chainId: this.chainId.toString(),
+      ledger: this.ledgerAddress,
+      pool: this.poolAddress,
+      config: this.config,
+      current: this.lastStep,
+      snapshots: this.snapshots,
+      originationByDay: originationByDay(loans),
+      vintages: vintageCurves(loans, now),
+      writtenOff: {
+        loans: off.length,
+        principal: off.reduce((s, l) => s + (l.defaultedPrincipal ?? 0n), 0n),
+        loss: off.reduce((s, l) => s + (l.loss ?? 0n), 0n),
+        recovered: off.reduce((s, l) => s + l.recovered, 0n),
+      },
+      warnings: this.warnings,
+    };
+  }
+
+  // ---------------------------------------------------------------- steps
+
+  /**
+   * Blocks before `head` at which a snapshot falls due: the first draw when there is no snapshot yet, then the first
+   * block of each snapshot interval. At most `maxReplaySnapshots` (a longer history uses a longer interval).
+   */
+  private async historySteps(head: number): Promise<number[]> {
+    const blocks: number[] = [];
+    let last = this.snapshots.at(-1)?.time;
+    let from = (this.lastStep?.block ?? -1) + 1;
+    if (last === undefined) {
+      const firstDraw = this.queue.find((e) => e.name === "Drawn");
+      if (!firstDraw || firstDraw.block >= head) return blocks;
+      blocks.push(firstDraw.block);
+      last = await this.blockTime(firstDraw.block);
+      from = firstDraw.block + 1;
+    }
+    const headTime = await this.blockTime(head);
+    const configured = this.config.snapshotHours * 3600;
+    const interval = Math.max(configured, Math.ceil((headTime - last) / this.config.maxReplaySnapshots));
+    for (;;) {
+      const block = await this.firstBlockAtOrAfter(last + interval, from, head);
+      if (block === undefined || block >= head) break;
+      blocks.push(block);
+      last = await this.blockTime(block);
+      from = block + 1;
+    }
+    return blocks;
+  }
+
+  private async step(block: number, history: boolean): Promise<StepReport> {
+    this.signal?.throwIfAborted();
+    const time = await this.blockTime(block);
+    await this.applyEvents(block);
+    const tag = { blockTag: block };
+    const [params, poolValue, ledgerPrincipal] = await Promise.all([
+      this.ledger.riskParams(tag),
+      this.pool.totalAssets(tag),
+      this.ledger.principalOutstanding(tag),
+    ]);
+    const bucketParams: BucketParams = { graceDays: params.graceDays, defaultDays: params.defaultDays };
+    const { reads, stale } = await this.refresh(block, time);
+
+    const now = BigInt(time);
+    const active = this.state.active();
+    const positions: LoanPosition[] = [];
+    let unmarked = 0;
+    for (const l of active) {
+      const v = l.view;
+      const bucket = v ? targetBucket(v.pastDue, v.pastDueSince, now, bucketParams) : Bucket.Current;
+      if (v && bucket !== v.storedBucket) unmarked++;
+      positions.push({
+        loanId: l.loanId,
+        borrower: l.borrower,
+        outstanding: v?.principalOutstanding ?? l.principalOutstanding,
+        bucket,
+      });
+    }
+    const metrics = bookMetrics(positions, poolValue);
+
+    let snapshot: Snapshot | undefined;
+    const previous = this.snapshots.at(-1);
+    const snapshotDue = previous
+      ? history || time >= previous.time + this.config.snapshotHours * 3600
+      : this.state.loans.size > 0;
+    if (snapshotDue) {
+      const points = new Map<bigint, RollPoint>(
+        positions.map((p) => [p.loanId, { bucket: p.bucket, outstanding: p.outstanding }]),
+      );
+      const rates = previous
+        ? rollRates(this.lastPoints, points, (id) => this.state.loans.get(id)?.status === "defaulted")
+        : undefined;
+      snapshot = { block, time, metrics, rollRates: rates, since: previous?.time };
+      this.snapshots.push(snapshot);
+      this.lastPoints = points;
+    }
+
+    const input: StepInput = {
+      block,
+      time,
+      metrics,
+      newlyLate: this.newlyLate(positions),
+      rolls:
+        snapshot?.rollRates && previous
+          ? { rates: snapshot.rollRates, previous: previous.rollRates, since: previous.time }
+          : undefined,
+      keeper: this.keeperInput(active, time),
+    };
+    const warnings = this.rules.evaluate(input);
+    this.warnings.push(...warnings);
+    const report: StepReport = {
+      block,
+      time,
+      metrics,
+      poolValue,
+      ledgerPrincipal,
+      riskParams: { graceDays: Number(params.graceDays), defaultDays: Number(params.defaultDays) },
+      unmarked,
+      reads,
+      staleLoans: stale,
+      snapshot,
+      warnings,
+    };
+    this.lastStep = report;
+    return report;
+  }
+
+  /** Applies the queued events up to `block`, with the timestamps of the blocks that need one. */
+  private async applyEvents(block: number): Promise<void> {
+    let n = 0;
+    while (n < this.queue.length && this.queue[n].block <= block) n++;
+    const events = this.queue.splice(0, n);
+    const timed = (e: MonitorEvent) =>
+      e.name === "Drawn" || e.name === "LoanDefaulted" || KEEPER_EVENTS.has(e.name);
+    const blocks = [...new Set(events.filter(timed).map((e) => e.block))];
+    await mapLimit(blocks, this.config.concurrency, (b) => this.blockTime(b), this.signal);
+    for (const e of events) this.state.apply(e, timed(e) ? this.blockTimes.get(e.block)! : 0);
+  }
+
+  /**
+   * Reads `loanState` (and once `loanRecord`, for the due dates) of the active loans that can have changed: never
+   * read, touched by an event, or with a due date passed since the last read. Outside those, principal, past-due
+   * amount and oldest unpaid due date only change at a due date or a payment, so the bucket follows from time.
+   */
+  private async refresh(block: number, time: number): Promise<{ reads: number; stale: number }> {
+    const now = BigInt(time);
+    const touched: LoanInfo[] = [];
+    const due: LoanInfo[] = [];
+    for (const l of this.state.active()) {
+      if (!l.view || l.dirty) touched.push(l);
+      else if (l.view.nextDueAt <= now) due.push(l);
+    }
+    const todo = [...touched, ...due];
+    const batch = todo.slice(0, this.config.maxReadsPerStep);
+    const tag = { blockTag: block };
+    await mapLimit(
+      batch,
+      this.config.concurrency,
+      async (l) => {
+        const [v, record] = await Promise.all([
+          this.ledger.loanState(l.loanId, tag),
+          l.terms ? undefined : this.ledger.loanRecord(l.loanId, tag),
+        ]);
+        if (record) {
+          l.terms = {
+            drawnAt: Number(record.drawnAt),
+            periodSeconds: Number(record.periodDays) * 86_400,
+            instalments: Number(record.instalments),
+          };
+        }
+        this.state.setView(
+          l,
+          {
+            block,
+            principalOutstanding: v.principalOutstanding,
+            pastDue: v.pastDue,
+            pastDueSince: v.pastDueSince,
+            nextDueAt: v.nextDueAt,
+            storedBucket: Number(v.bucket),
+          },
+          v.status,
+          time,
+        );
+      },
+      this.signal,
+    );
+    return { reads: batch.length, stale: todo.length - batch.length };
+  }
+
+  /** Loans past grace now (or marked so by an event since the last step) that never were before. */
+  private newlyLate(positions: LoanPosition[]): NewlyLate[] {
+    const bucketOf = new Map(positions.map((p) => [p.loanId, p.bucket]));
+    const out: NewlyLate[] = [];
+    for (const l of this.state.loans.values()) {
+      const bucket = bucketOf.get(l.loanId);
+      const lateNow = bucket !== undefined && bucket >= Bucket.M1;
+      if (!l.everLate && (lateNow || l.lateMark !== undefined)) {
+        l.everLate = true;
+        out.push({
+          loanId: l.loanId,
+          borrower: l.borrower,
+          bucket: lateNow ? bucket : l.lateMark!,
+          active: l.status === "active",
+          pastDue: l.view?.pastDue ?? 0n,
+          pastDueSince: l.view?.pastDueSince ?? 0n,
+          principalOutstanding: l.view?.principalOutstanding ?? l.principalOutstanding,
+        });
+      }
+      l.lateMark = undefined;
+    }
+    return out;
+  }
+
+  /** The oldest due date after the last keeper event among loans with something past due. */
+  private keeperInput(active: LoanInfo[], time: number): StepInput["keeper"] {
+    const last: KeeperActivity | undefined = this.state.lastKeeperEvent;
+    let oldestDue: number | undefined;
+    let loansDue = 0;
+    for (const l of active) {
+      if (!l.view || !l.terms || l.view.pastDue === 0n) continue;
+      const due = lastDueAt(l.terms, time);
+      if (due === undefined || (last && due <= last.time)) continue;
+      loansDue++;
+      if (oldestDue === undefined || due < oldestDue) oldestDue = due;
+    }
+    return { last, oldestDue, loansDue };
+  }
+
+  // ---------------------------------------------------------------- blocks
+
+  private async blockTime(block: number): Promise<number> {
+    const cached = this.blockTimes.get(block);
+    if (cached !== undefined) return cached;
+    const b = await this.provider.getBlock(block);
+    if (!b) throw new Error(`block ${block} not found`);
+    this.blockTimes.set(block, b.timestamp);
+    return b.timestamp;
+  }
+
+  /** The first block in [lo, hi] with a timestamp ≥ `time`, by binary search (timestamps never decrease). */
+  private async firstBlockAtOrAfter(time: number, lo: number, hi: number): Promise<number | undefined> {
+    if (lo > hi || (await this.blockTime(hi)) < time) return undefined;
+    while (lo < hi) {
+      const mid = Math.floor((lo + hi) / 2);
+      if ((await this.blockTime(mid)) >= time) hi = mid;
+      else lo = mid + 1;
+    }
+    return lo;
+  }
+
+  private line(steps: StepReport[], replayed: number): string {
+    const s = steps[steps.length - 1];
+    const m = s.metrics;
+    const pct = (x: number) => `${(x * 100).toFixed(2)}%`;
+    const buckets = BUCKET_NAMES.map((n, i) => `${n} ${m.byBucket.loans[i]}`).join(" / ");
+    const history =
+      steps.length > 1 ? `, ${steps.length - 1} history steps (${replayed} warnings replayed)` : "";
+    return (
+      `block ${s.block} (${new Date(s.time * 1000).toISOString().slice(0, 16)}Z)${history}: ${m.loans} active loans, ` +
+      `outstanding ${money(m.outstanding)}, utilisation ${pct(m.utilisation.ratio)}; ${buckets}; ` +
+      `NPL ${pct(m.npl.ratio)}, 30+ DPD ${pct(m.pastDue30.ratio)}, top1 ${pct(m.concentration.top1.ratio)}, ` +
+      `top10 ${pct(m.concentration.top10.ratio)}; ${s.unmarked} unmarked; ${s.reads} reads` +
+      (s.staleLoans ? `, ${s.staleLoans} left for the next step` : "") +
+      (s.snapshot ? "; snapshot" : "") +
+      (this.state.unknownLoanEvents
+        ? `; ${this.state.unknownLoanEvents} events of loans drawn before the first block read ignored`
+        : "") +
+      (s.warnings.length ? `; ${s.warnings.length} warning${s.warnings.length === 1 ? "" : "s"}` : "")
+    );
+  }
+}

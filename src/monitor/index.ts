@@ -1,0 +1,42 @@
+// The early-warning monitor: follows the ledger's events, keeps every loan in memory, derives buckets by time,
+// computes book metrics, snapshots, roll rates and vintages, raises warnings and writes a report (docs/MONITOR.md).
+export {
+  Monitor,
+  type MonitorOptions,
+  type MonitorSummary,
+  type PollReport,
+  type Snapshot,
+  type StepReport,
+} from "./follow.ts";
+export { ConfigError, DEFAULT_CONFIG, loadConfig, resolveConfig, type MonitorConfig } from "./config.ts";
+export {
+  bookMetrics,
+  exposures,
+  originationByDay,
+  ratio,
+  rollRates,
+  rollStage,
+  vintageCurves,
+  MONTH_SECONDS,
+  ROLL_STAGES,
+  type BookMetrics,
+  type LoanPosition,
+  type RollPoint,
+  type RollRate,
+  type Share,
+  type Vintage,
+  type VintageLoan,
+} from "./metrics.ts";
+export { EventScanner, decodeEvent, type MonitorEvent } from "./scan.ts";
+export { BookState, lastDueAt, type LoanInfo } from "./state.ts";
+export {
+  WarningRules,
+  consoleSink,
+  jsonlSink,
+  webhookSink,
+  type Warning,
+  type WarningKind,
+  type WarningSink,
+} from "./warnings.ts";
+export { renderHtml, toJson, writeReport } from "./report.ts";
+export { deployedAddresses } from "./addresses.ts";
