@@ -5,7 +5,7 @@ import MicrocreditModule from "../ignition/modules/Microcredit.ts";
 import { schedule } from "../src/core/schedule.ts";
 import { PRODUCTS, ONE } from "../src/config/defaults.ts";
 import { explain } from "../src/sdk/errors.ts";
-import { readFileSync } from "node:fs";
+import { existsSync, readFileSync, rmSync } from "node:fs";
 import { Wallet, id } from "ethers";
 import { assess, trainFile } from "../src/risk/index.ts";
 import { offerFromDecision, signKyc, signOffer, signPermit } from "../src/sdk/offers.ts";
@@ -21,6 +21,17 @@ const day = (t: bigint) => new Date(Number(t) * 1000).toISOString().slice(0, 10)
 console.log(`Microcredit demo on chain ${(await ethers.provider.getNetwork()).chainId}`);
 
 chapter("1. Deploy");
+// Ignition keeps a journal per chain id. A restarted local node (chain 31337) starts empty while the journal still
+// lists the old contracts: drop a journal whose contracts are gone instead of failing to reconcile it.
+const journal = "ignition/deployments/chain-31337";
+if ((await ethers.provider.getNetwork()).chainId === 31337n && existsSync(`${journal}/deployed_addresses.json`)) {
+  const addresses = Object.values(JSON.parse(readFileSync(`${journal}/deployed_addresses.json`, "utf8")) as string[]);
+  const codes = await Promise.all(addresses.map((a) => ethers.provider.getCode(a)));
+  if (codes.some((code) => code === "0x")) {
+    rmSync(journal, { recursive: true, force: true });
+    say("(a previous local deployment's journal pointed at contracts this node does not have: starting afresh)");
+  }
+}
 const deployed = await ignition.deploy(MicrocreditModule, { displayUi: false });
 const token = await ethers.getContractAt("MockStablecoin", await deployed.asset.getAddress());
 const ledger = await ethers.getContractAt("CreditLedger", await deployed.ledger.getAddress());
