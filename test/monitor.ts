@@ -434,10 +434,10 @@ describe("monitor against a hardhat node (200 loans, some go bad)", function () 
     for (let i = 0; i < BORROWERS; i++)
       wallets.push(new Wallet(keccak256(toUtf8Bytes(`monitor test borrower ${i}`)), provider));
     await Promise.all(wallets.map((w) => rpc("hardhat_setBalance", [w.address, "0x56BC75E2D63100000"])));
-    const lines = await Promise.all(
-      wallets.map((w, i) => ledger.setLine(w.address, principalOf(i), APR, 1 << PRODUCT, 1)),
-    );
-    await Promise.all(lines.map((tx) => tx.wait()));
+    // One sender: in order (parallel requests can reach an automining node out of nonce order and be refused).
+    for (let i = 0; i < wallets.length; i++) {
+      await (await ledger.setLine(wallets[i].address, principalOf(i), APR, 1 << PRODUCT, 1)).wait();
+    }
     await each(
       wallets.map((w, i) => ({ w, i })),
       20,
