@@ -18,7 +18,8 @@ import {ArrearsMath} from "./libraries/ArrearsMath.sol";
 contract CreditLedger is ICreditLedger, LedgerBookApi {
     using SafeERC20 for IERC20;
 
-    /// @notice The module that runs collection, marking, write-offs and recoveries on this contract's storage.
+    /// @notice The module that runs configuration, collection, marking, write-offs and recoveries on this contract's
+    /// storage.
     address public immutable collectionModule;
 
     constructor(IERC20 asset_, address pool_, address admin, address module) LedgerCore(asset_, pool_) {

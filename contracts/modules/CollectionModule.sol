@@ -12,7 +12,8 @@ import {Packing} from "../libraries/Packing.sol";
 import {ScheduleMath} from "../libraries/ScheduleMath.sol";
 
 /// @title CollectionModule
-/// @notice Automatic collection, mandates, delinquency marking, write-offs and recoveries of the CreditLedger.
+/// @notice Automatic collection, mandates, delinquency marking, write-offs and recoveries of the CreditLedger, and its
+/// configuration (products, lines, pause, risk parameters, KYC expiry and requirement).
 /// @dev Runs only by DELEGATECALL from the CreditLedger, on the ledger's storage (see LedgerCore). It is deployed
 /// with the same asset and pool so its immutables match the ledger's. Called directly it acts on its own empty
 /// storage and can do no harm. The ledger's wrappers hold the reentrancy guard; functions here do not take it.
