@@ -243,6 +243,7 @@ abstract contract LedgerCore is LedgerBook {
             checkpoint,
             block.timestamp,
             ar.dueAtCheckpoint,
+            pastDue,
             params.penaltyMultiplierBps
         );
         ar.penalty = uint88(ar.penalty + accrued);

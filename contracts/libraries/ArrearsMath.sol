@@ -62,12 +62,18 @@ library ArrearsMath {
     }
 
     /// @notice Penalty accrued between the checkpoint `from` and `now_`, rounded up: on `dueAtCheckpoint` for the
-    /// whole span, plus on each instalment that fell due in between from its due date.
+    /// whole span, plus on each instalment that fell due in between, from its due date, on the part of it still
+    /// unpaid.
+    /// @dev Nothing is paid between two touches, so what became past due in between is `dueNow − dueAtCheckpoint`.
+    /// Money paid ahead covers the earliest instalments, so that amount is the unpaid tail of the latest ones: it is
+    /// spread from the latest due date backwards, each instalment taking at most its scheduled payment (the same
+    /// walk as `pastDueSince`). Charging the scheduled payment instead would put penalty on money already prepaid.
     function penaltyAccruedUp(
         ICreditLedger.Loan memory loan,
         uint256 from,
         uint256 now_,
         uint256 dueAtCheckpoint,
+        uint256 dueNow,
         uint256 multiplierBps
     ) internal pure returns (uint256) {
         uint256 weighted = dueAtCheckpoint * (now_ - from);
@@ -75,9 +81,15 @@ library ArrearsMath {
         uint256 first = (from - loan.drawnAt) / period + 1; // first due date after `from`
         uint256 last = (now_ - loan.drawnAt) / period; // last due date at or before `now_`
         if (last > loan.instalments) last = loan.instalments;
-        if (first <= last) {
+        if (first <= last && dueNow > dueAtCheckpoint) {
             uint256[] memory payments = plan(loan);
-            for (uint256 k = first; k <= last; ++k) weighted += payments[k - 1] * (now_ - dueDate(loan, k));
+            uint256 left = dueNow - dueAtCheckpoint;
+            // first ≥ 1, so k stops at first − 1 ≥ 0 without wrapping.
+            for (uint256 k = last; k >= first && left != 0; --k) {
+                uint256 part = payments[k - 1] < left ? payments[k - 1] : left;
+                weighted += part * (now_ - dueDate(loan, k));
+                left -= part;
+            }
         }
         return ScheduleMath.divUp(weighted * loan.aprBps * multiplierBps, SCALE * BPS);
     }
