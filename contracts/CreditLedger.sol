@@ -4,6 +4,7 @@ pragma solidity 0.8.28;
 import {IERC20} from "@openzeppelin/contracts/token/ERC20/IERC20.sol";
 import {SafeERC20} from "@openzeppelin/contracts/token/ERC20/utils/SafeERC20.sol";
 import {ICreditLedger} from "./interfaces/ICreditLedger.sol";
+import {IRiskLimits} from "./interfaces/IRiskLimits.sol";
 import {LedgerCore} from "./base/LedgerCore.sol";
 import {LedgerBookApi} from "./base/LedgerBookApi.sol";
 import {CollectionModule} from "./modules/CollectionModule.sol";
@@ -63,6 +64,35 @@ contract CreditLedger is ICreditLedger, LedgerBookApi {
     /// @inheritdoc ICreditLedger
     function unpause() external {
         _delegate(msg.data);
+    }
+
+    /// @inheritdoc IRiskLimits
+    function setLimits(Limits calldata) external {
+        _delegate(msg.data);
+    }
+
+    /// @inheritdoc IRiskLimits
+    function tightenLimits(Limits calldata) external {
+        _delegate(msg.data);
+    }
+
+    /// @inheritdoc IRiskLimits
+    function cutLine(address, uint256) external {
+        _delegate(msg.data);
+    }
+
+    /// @inheritdoc IRiskLimits
+    function riskState() external view returns (RiskState memory r) {
+        r.limits = _limits;
+        Book memory book = _loadBook();
+        uint256 flow = _flowWord;
+        r.principal30Plus = flow >> FLOW_LATE_SHIFT;
+        r.principalOutstanding = book.principal;
+        r.bookValue = uint256(book.cash) + book.principal;
+        r.originationInWindow = _originationNow(flow, r.limits.dailyOriginationCap);
+        r.breakerTripped =
+            r.limits.breakerBps != 0 &&
+            r.principal30Plus * BPS > r.principalOutstanding * r.limits.breakerBps;
     }
 
     /// @inheritdoc ICreditLedger
@@ -328,6 +358,12 @@ contract CreditLedger is ICreditLedger, LedgerBookApi {
         if (!p.enabled) revert ProductNotEnabled(productId);
         uint256 available = l.limit > l.outstanding ? l.limit - l.outstanding : 0;
         if (amount > available) revert CreditLimitExceeded(amount, available);
+        _delegate(
+            abi.encodeCall(
+                CollectionModule.admitDraw,
+                (msg.sender, amount, uint256(l.outstanding) + amount, book.cash, book.principal)
+            )
+        );
 
         (uint8 instalments, uint16 periodDays) = p.method == ScheduleMath.BULLET
             ? (1, p.periodDays * p.instalments)
@@ -363,7 +399,7 @@ contract CreditLedger is ICreditLedger, LedgerBookApi {
 
     /// @dev The single path through which lines open and change; the signed-offer flow will call it too.
     /// @dev Runs `data` in the collection module on this contract's storage, bubbling up its revert.
-    function _delegate(bytes memory data) internal returns (bytes memory) {
+    function _delegate(bytes memory data) internal override returns (bytes memory) {
         return Address.functionDelegateCall(collectionModule, data);
     }
 }

@@ -40,12 +40,12 @@ say(`Stablecoin mUSD ${await token.getAddress()}, ledger ${await ledger.getAddre
 say(`${PRODUCTS.length} products: ${PRODUCTS.map((p) => p.name).join("; ")}`);
 
 chapter("2. A lender funds the pool");
-await (await token.faucet(lender.address, 100_000n * ONE)).wait();
+await (await token.faucet(lender.address, 1_000_000n * ONE)).wait();
 await (await token.connect(lender).approve(await pool.getAddress(), ethers.MaxUint256)).wait();
-await (await pool.connect(lender).deposit(100_000n * ONE, lender.address)).wait();
+await (await pool.connect(lender).deposit(1_000_000n * ONE, lender.address)).wait();
 const lenderShares = await pool.balanceOf(lender.address);
 const valueOf = async () => pool.convertToAssets(lenderShares);
-say(`Lender deposits 100,000.00 mUSD and receives ${ethers.formatUnits(lenderShares, 12)} pool shares`);
+say(`Lender deposits 1,000,000.00 mUSD and receives ${ethers.formatUnits(lenderShares, 12)} pool shares`);
 say(`Pool value ${fmt(await pool.totalAssets())}; available for loans ${fmt(await ledger.availableLiquidity())} (5% kept liquid)`);
 
 chapter("3. An applicant is scored and receives a signed credit offer");
@@ -79,6 +79,11 @@ try {
   await ledger.connect(borrower).draw(2, line.limit + ONE);
 } catch (error) {
   say(`Asking for more than the limit is refused → ${explain(error)}`);
+}
+try {
+  await ledger.connect(borrower).draw(2, 5n * ONE);
+} catch (error) {
+  say(`The portfolio limits apply to every draw (PRODUCT.md §6) → ${explain(error)}`);
 }
 const principal = 10_000n * ONE;
 await (await ledger.connect(borrower).draw(2, principal)).wait();
@@ -162,6 +167,11 @@ for (const days of [1n, 4n, 31n, 61n, 91n]) {
   } else {
     const step = (await ledger.provisions()) - provisionBefore;
     say(`   day ${days}: ${BUCKETS[Number(moved?.args.to ?? 0)].padEnd(11)} provision ${step === 0n ? "unchanged" : `+${fmt(step)}`} → pool value ${fmt(await pool.totalAssets())}`);
+    const risk = await ledger.riskState();
+    if (risk.principal30Plus !== 0n) {
+      const share = Number((risk.principal30Plus * 10_000n) / risk.principalOutstanding) / 100;
+      say(`            30+ days past due: ${fmt(risk.principal30Plus)} of ${fmt(risk.principalOutstanding)} (${share}%); circuit breaker at ${Number(risk.limits.breakerBps) / 100}%: ${risk.breakerTripped ? "tripped, new draws halted" : "not tripped"}`);
+    }
   }
 }
 await (await token.faucet(defaulter.address, 1_000n * ONE)).wait();
@@ -180,5 +190,5 @@ await (await pool.connect(lender).requestRedeem(rest)).wait();
 say(`The remaining ${ethers.formatUnits(rest, 12)} shares wait in the redemption queue (held cash ${fmt(await ledger.queueReserve())})`);
 await (await pool.processRedemptions(10)).wait();
 const received = (await token.balanceOf(lender.address)) - lenderStart;
-say(`Queue filled: the lender got back ${fmt(received)} mUSD for the 100,000.00 deposited (interest earned, less the default)`);
+say(`Queue filled: the lender got back ${fmt(received)} mUSD for the 1,000,000.00 deposited (interest earned, less the default)`);
 console.log("\nDone.");

@@ -55,31 +55,20 @@ abstract contract LedgerBookApi is LedgerCore, ILedgerBook {
         _storeBook(book);
     }
 
+    // Rates and fee claims run in the CollectionModule (code size); the module checks the admin role.
+
     /// @inheritdoc ILedgerBook
-    function setRates(
-        uint256 protocolFeeBps,
-        uint256 firstLossBps,
-        uint256 liquidityReserveBps
-    ) external onlyRole(DEFAULT_ADMIN_ROLE) {
-        _accrue();
-        _setRates(protocolFeeBps, firstLossBps, liquidityReserveBps);
+    function setRates(uint256, uint256, uint256) external {
+        _delegate(msg.data);
     }
 
     /// @inheritdoc ILedgerBook
-    function claimFees(address to, uint256 assets) external onlyRole(DEFAULT_ADMIN_ROLE) nonReentrant {
-        uint256 gross = _accrue();
-        uint256 owed = _feesAt(gross);
-        if (assets > owed) revert FeesExceeded(assets, owed);
-        Book memory book = _loadBook();
-        if (assets > book.cash) revert InsufficientLiquidity(assets, book.cash);
-        _checkpointSplit(gross, owed - assets, _reserveAt(gross));
-        book.cash = uint104(book.cash - assets);
-        _storeBook(book);
-        // Paying a claim reduces capital and the claim alike: lenders' assets do not move.
-        _capital -= int256(assets);
-        emit FeesClaimed(to, assets);
-        asset.safeTransfer(to, assets);
+    function claimFees(address, uint256) external nonReentrant {
+        _delegate(msg.data);
     }
+
+    /// @dev Runs `data` in the ledger's module on this contract's storage (CreditLedger).
+    function _delegate(bytes memory data) internal virtual returns (bytes memory);
 
     // ---------------------------------------------------------------- views
 

@@ -3,6 +3,7 @@ pragma solidity 0.8.28;
 
 import {IERC20} from "@openzeppelin/contracts/token/ERC20/IERC20.sol";
 import {ICreditLedger} from "../interfaces/ICreditLedger.sol";
+import {IRiskLimits} from "../interfaces/IRiskLimits.sol";
 import {LedgerBook} from "./LedgerBook.sol";
 import {ScheduleMath} from "../libraries/ScheduleMath.sol";
 import {LoanMath} from "../libraries/LoanMath.sol";
@@ -16,6 +17,8 @@ import {Packing} from "../libraries/Packing.sol";
 abstract contract LedgerCore is LedgerBook {
     bytes32 public constant UNDERWRITER_ROLE = keccak256("UNDERWRITER_ROLE");
     bytes32 public constant PAUSER_ROLE = keccak256("PAUSER_ROLE");
+    /// @notice The emergency risk role: may tighten limits and cut lines, never loosen them or move funds.
+    bytes32 public constant RISK_ROLE = keccak256("RISK_ROLE");
 
     /// @notice Hard cap on any line's APR: 24% (PRODUCT.md §5).
     uint256 public constant APR_CAP_BPS = 2_400;
@@ -72,6 +75,13 @@ abstract contract LedgerCore is LedgerBook {
     }
 
     mapping(address borrower => History) internal _history;
+
+    /// @notice Portfolio limits checked on every draw (IRiskLimits); two words, read only by draws.
+    IRiskLimits.Limits internal _limits;
+    /// @dev Aggregates behind the limits, one word: origination bucket updated at 0..31 | origination bucket level
+    /// 32..143 | principal of loans in buckets M2 and M3 (30+ days past due) 144..255.
+    uint256 internal _flowWord;
+    uint256 internal constant FLOW_LATE_SHIFT = 144;
 
     /// @dev Failure reasons of `CollectionFailed`.
     uint8 internal constant FAIL_NOT_ACTIVE = 1;
@@ -225,7 +235,15 @@ abstract contract LedgerCore is LedgerBook {
         uint256 since = ArrearsMath.pastDueSince(loan, p.a.period, dueAfter, p.a.lastInstalment);
         ICreditLedger.Bucket bucket = ArrearsMath.bucketOf(dueAfter, since, block.timestamp, params);
         if (bucket == ICreditLedger.Bucket.Default) bucket = ICreditLedger.Bucket.M3;
-        _reclassify(loanId, loan, ar, bucket, uint256(loan.principal) - loan.principalPaid, params);
+        _reclassify(
+            loanId,
+            loan,
+            ar,
+            bucket,
+            uint256(loan.principal) - loan.principalPaid,
+            p.o.principalOutstanding,
+            params
+        );
     }
 
     /// @dev Loads a loan's arrears and books the penalty accrued since its last touch.
@@ -284,9 +302,18 @@ abstract contract LedgerCore is LedgerBook {
         Arrears memory ar,
         ICreditLedger.Bucket bucket,
         uint256 principalOutstanding,
+        uint256 principalBefore,
         ICreditLedger.RiskParams memory params
     ) internal {
         ICreditLedger.Bucket from = loan.bucket;
+        // The circuit breaker's aggregate: principal of loans in M2 and M3, as of their last classification.
+        uint256 lateBefore = _is30Plus(from) ? principalBefore : 0;
+        uint256 lateAfter = _is30Plus(bucket) ? principalOutstanding : 0;
+        if (lateBefore != lateAfter) {
+            uint256 flow = _flowWord;
+            uint256 late = (flow >> FLOW_LATE_SHIFT) + lateAfter - lateBefore;
+            _flowWord = (flow & ((1 << FLOW_LATE_SHIFT) - 1)) | (late << FLOW_LATE_SHIFT);
+        }
         uint256 provision = (principalOutstanding * ArrearsMath.provisionBps(bucket, params)) / BPS;
         _bookProvision(ar.provision, provision);
         ar.provision = uint80(provision);
@@ -303,6 +330,17 @@ abstract contract LedgerCore is LedgerBook {
         if (bucket == ICreditLedger.Bucket.Current) delete _arrears[loanId];
         else _arrears[loanId] = ar;
         if (from != bucket) emit ICreditLedger.BucketChanged(loanId, from, bucket, provision);
+    }
+
+    function _is30Plus(ICreditLedger.Bucket bucket) private pure returns (bool) {
+        return bucket == ICreditLedger.Bucket.M2 || bucket == ICreditLedger.Bucket.M3;
+    }
+
+    /// @dev The origination bucket's level now: its stored level drained at `cap` per day since its update.
+    function _originationNow(uint256 flow, uint256 cap) internal view returns (uint256) {
+        uint256 level = uint112(flow >> 32);
+        uint256 drained = (cap * (block.timestamp - uint32(flow))) / 1 days;
+        return level > drained ? level - drained : 0;
     }
 
     function _setRiskParams(ICreditLedger.RiskParams memory params) internal {

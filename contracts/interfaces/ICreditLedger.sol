@@ -1,6 +1,8 @@
 // SPDX-License-Identifier: MIT
 pragma solidity 0.8.28;
 
+import {IRiskLimits} from "./IRiskLimits.sol";
+
 /// @title ICreditLedger
 /// @notice The borrowers' side of Microcredit: revolving credit lines, loans drawn from them with a repayment plan,
 /// repayment, and the views an integrator needs without doing any math off chain.
@@ -26,7 +28,7 @@ pragma solidity 0.8.28;
 /// Assumptions: the asset is a plain ERC-20 (no fee on transfer, no callbacks). Repayments are pulled by this
 /// contract from the payer (`approve` the ledger, not the pool). The underwriter role is trusted to open lines
 /// within policy; the risk caps of later modules bound what a compromised underwriter can do.
-interface ICreditLedger {
+interface ICreditLedger is IRiskLimits {
     /// @notice Status of a credit line.
     enum LineStatus {
         None,
@@ -244,7 +246,7 @@ interface ICreditLedger {
     function setProduct(uint8 productId, uint8 method, uint8 instalments, uint16 periodDays, bool enabled) external;
 
     /// @notice Opens or changes `borrower`'s line. Underwriter only. A limit below the outstanding principal only
-    /// blocks new draws; existing loans are untouched.
+    /// blocks new draws; existing loans are untouched. While paused no new line opens (`EnforcedPause`).
     function setLine(address borrower, uint256 limit, uint256 aprBps, uint32 productMask, LineStatus status) external;
 
     /// @notice Draws `amount` from the caller's line as a new loan of product `productId`, paid to the caller in the

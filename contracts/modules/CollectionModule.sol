@@ -6,22 +6,35 @@ import {IERC20Permit} from "@openzeppelin/contracts/token/ERC20/extensions/IERC2
 import {SafeERC20} from "@openzeppelin/contracts/token/ERC20/utils/SafeERC20.sol";
 import {LedgerCore} from "../base/LedgerCore.sol";
 import {ICreditLedger} from "../interfaces/ICreditLedger.sol";
+import {IRiskLimits} from "../interfaces/IRiskLimits.sol";
 import {LoanMath} from "../libraries/LoanMath.sol";
 import {ArrearsMath} from "../libraries/ArrearsMath.sol";
 import {Packing} from "../libraries/Packing.sol";
-import {ScheduleMath} from "../libraries/ScheduleMath.sol";
+import {Address} from "@openzeppelin/contracts/utils/Address.sol";
+import {ConfigModule} from "./ConfigModule.sol";
 
 /// @title CollectionModule
-/// @notice Automatic collection, mandates, delinquency marking, write-offs and recoveries of the CreditLedger, and its
-/// configuration (products, lines, pause, risk parameters, KYC expiry and requirement).
+/// @notice Automatic collection, mandates, delinquency marking, write-offs and recoveries of the CreditLedger, and the
+/// portfolio-limit checks of its draws. Configuration continues into the ConfigModule through `fallback`.
 /// @dev Runs only by DELEGATECALL from the CreditLedger, on the ledger's storage (see LedgerCore). It is deployed
 /// with the same asset and pool so its immutables match the ledger's. Called directly it acts on its own empty
 /// storage and can do no harm. The ledger's wrappers hold the reentrancy guard; functions here do not take it.
 contract CollectionModule is LedgerCore {
     using SafeERC20 for IERC20;
 
+    /// @notice The ConfigModule this module forwards every other call to (see `fallback`).
+    address public immutable configModule;
+
     /// @dev The pool immutable is unused here: pool-facing functions are never delegated to the module.
-    constructor(IERC20 asset_) LedgerCore(asset_, address(0)) {}
+    constructor(IERC20 asset_) LedgerCore(asset_, address(0)) {
+        configModule = address(new ConfigModule(asset_));
+    }
+
+    /// @notice Configuration calls (products, lines, pause, parameters, limits, rates, fees) continue into the
+    /// ConfigModule, still on the ledger's storage and with the original caller, which it checks for roles.
+    fallback(bytes calldata data) external returns (bytes memory) {
+        return Address.functionDelegateCall(configModule, data);
+    }
 
     function setMandate(uint256 capPerCollection) public {
         _setMandate(msg.sender, capPerCollection);
@@ -30,31 +43,6 @@ contract CollectionModule is LedgerCore {
     function setMandateFor(address borrower, uint256 capPerCollection) external onlyRole(UNDERWRITER_ROLE) {
         if (borrower == address(0)) revert ICreditLedger.ZeroAddress();
         _setMandate(borrower, capPerCollection);
-    }
-
-    function setKycExpiry(address borrower, uint256 expiry) external onlyRole(UNDERWRITER_ROLE) {
-        if (borrower == address(0)) revert ICreditLedger.ZeroAddress();
-        uint256 word = _lines[borrower];
-        if (word == 0) _enrol(borrower);
-        ICreditLedger.Line memory l = Packing.decodeLine(word);
-        // Whole days, rounded down: a credential is honoured until the start of its expiry's day, never after.
-        uint256 day = expiry / 1 days;
-        l.kycExpiryDay = uint16(day < type(uint16).max ? day : type(uint16).max);
-        _lines[borrower] = Packing.encodeLine(l);
-        emit ICreditLedger.KycExpirySet(borrower, expiry, uint256(l.kycExpiryDay) * 1 days);
-    }
-
-    function setKycRequired(bool required) external onlyRole(DEFAULT_ADMIN_ROLE) {
-        Book memory book = _loadBook();
-        book.kycRequired = required;
-        _storeBook(book);
-        emit ICreditLedger.KycRequirementSet(required);
-    }
-
-    /// @dev A borrower's first record: the registry the upkeep pages through, and the history slot made non-zero.
-    function _enrol(address borrower) internal {
-        _borrowers.push(borrower);
-        _history[borrower].opened = true;
     }
 
     function _setMandate(address borrower, uint256 capPerCollection) internal {
@@ -104,72 +92,48 @@ contract CollectionModule is LedgerCore {
                 continue;
             }
             ar.dueAtCheckpoint = uint88(pastDue);
-            _reclassify(loanId, loan, ar, bucket, o.principalOutstanding, params);
+            _reclassify(loanId, loan, ar, bucket, o.principalOutstanding, o.principalOutstanding, params);
             _storeLoan(loanId, loan);
             _bookRepay(0, 0, a.rateDelta, a.accrualAdjustment);
         }
     }
 
-    // ---------------------------------------------------------------- configuration
+    // ---------------------------------------------------------------- portfolio limits (IRiskLimits)
 
-    function setProduct(
-        uint8 productId,
-        uint8 method,
-        uint8 instalments,
-        uint16 periodDays,
-        bool enabled
-    ) external onlyRole(DEFAULT_ADMIN_ROLE) {
-        if (productId > 15) revert ICreditLedger.ProductIdOutOfRange(productId);
-        if (method > ScheduleMath.BULLET || instalments == 0 || periodDays == 0) {
-            revert ICreditLedger.InvalidProduct(method, instalments, periodDays);
-        }
-        if (method == ScheduleMath.BULLET && uint256(instalments) * periodDays > type(uint16).max) {
-            revert ICreditLedger.InvalidProduct(method, instalments, periodDays);
-        }
-        _products[productId] = ICreditLedger.Product(method, instalments, periodDays, enabled);
-        emit ICreditLedger.ProductSet(productId, method, instalments, periodDays, enabled);
-    }
-
-    function setLine(
+    /// @dev The draw's limit checks, run by the ledger's `_draw` before its effects. `exposureAfter` is the line's
+    /// principal after the draw; `cash` and `principal` are the book before it (a draw moves cash to principal, so
+    /// their sum, the base of the shares, is the same after). Only the origination bucket is written.
+    function admitDraw(
         address borrower,
-        uint256 limit,
-        uint256 aprBps,
-        uint32 productMask,
-        ICreditLedger.LineStatus status
-    ) external onlyRole(UNDERWRITER_ROLE) {
-        if (borrower == address(0)) revert ICreditLedger.ZeroAddress();
-        if (limit > MAX_LINE) revert ICreditLedger.AmountTooLarge(limit, MAX_LINE);
-        if (aprBps > APR_CAP_BPS) revert ICreditLedger.AprAboveCap(aprBps, APR_CAP_BPS);
-        if (productMask > type(uint16).max) revert ICreditLedger.ProductIdOutOfRange(16);
-        uint256 word = _lines[borrower];
-        if (word == 0) _enrol(borrower);
-        ICreditLedger.Line memory l = Packing.decodeLine(word);
-        l.limit = uint80(limit);
-        l.aprBps = uint16(aprBps);
-        l.productMask = uint16(productMask);
-        l.status = status;
-        _lines[borrower] = Packing.encodeLine(l);
-        emit ICreditLedger.LineSet(borrower, limit, aprBps, productMask, status);
-    }
-
-    function pause() external onlyRole(PAUSER_ROLE) {
-        Book memory book = _loadBook();
-        if (book.creditPaused) revert ICreditLedger.EnforcedPause();
-        book.creditPaused = true;
-        _storeBook(book);
-        emit ICreditLedger.Paused(msg.sender);
-    }
-
-    function unpause() external onlyRole(PAUSER_ROLE) {
-        Book memory book = _loadBook();
-        if (!book.creditPaused) revert ICreditLedger.ExpectedPause();
-        book.creditPaused = false;
-        _storeBook(book);
-        emit ICreditLedger.Unpaused(msg.sender);
-    }
-
-    function setRiskParams(ICreditLedger.RiskParams calldata params) external onlyRole(DEFAULT_ADMIN_ROLE) {
-        _setRiskParams(params);
+        uint256 amount,
+        uint256 exposureAfter,
+        uint256 cash,
+        uint256 principal
+    ) external {
+        IRiskLimits.Limits memory lim = _limits;
+        if (amount < lim.minDraw) revert IRiskLimits.DrawBelowMinimum(amount, lim.minDraw);
+        if (lim.maxDraw != 0 && amount > lim.maxDraw) revert IRiskLimits.DrawAboveMaximum(amount, lim.maxDraw);
+        uint256 bookValue = cash + principal;
+        uint256 cap = lim.maxExposure == 0 ? type(uint256).max : lim.maxExposure;
+        if (lim.maxExposureBps != 0) cap = _min(cap, (bookValue * lim.maxExposureBps) / BPS);
+        if (exposureAfter > cap) revert IRiskLimits.ExposureCapExceeded(borrower, exposureAfter, cap);
+        if (lim.maxUtilisationBps != 0) {
+            uint256 maxPrincipal = (bookValue * lim.maxUtilisationBps) / BPS;
+            if (principal + amount > maxPrincipal) {
+                revert IRiskLimits.UtilisationCapExceeded(principal + amount, maxPrincipal);
+            }
+        }
+        uint256 flow = _flowWord;
+        uint256 late = flow >> FLOW_LATE_SHIFT;
+        if (lim.breakerBps != 0 && late * BPS > principal * lim.breakerBps) {
+            revert IRiskLimits.CircuitBreakerTripped(late, principal, lim.breakerBps);
+        }
+        if (lim.dailyOriginationCap != 0) {
+            uint256 level = _originationNow(flow, lim.dailyOriginationCap) + amount;
+            if (level > lim.dailyOriginationCap)
+                revert IRiskLimits.OriginationCapExceeded(level, lim.dailyOriginationCap);
+            _flowWord = (late << FLOW_LATE_SHIFT) | (level << 32) | block.timestamp;
+        }
     }
 
     /// @dev One loan of a collection batch; failures are events, never reverts. The loan is rolled once; the pull
@@ -224,7 +188,7 @@ contract CollectionModule is LedgerCore {
         uint256 daysLate
     ) internal {
         uint256 interest = o.pastDueInterest + o.currentInterest;
-        _reclassify(loanId, loan, ar, ICreditLedger.Bucket.Default, 0, _risk);
+        _reclassify(loanId, loan, ar, ICreditLedger.Bucket.Default, 0, o.principalOutstanding, _risk);
         int256 rateDelta = a.rateDelta - int256(uint256(loan.openingBalance) * loan.aprBps);
         _bookRepay(0, 0, 0, a.accrualAdjustment);
         uint256 absorbed = _bookWriteOff(o.principalOutstanding, interest, rateDelta);

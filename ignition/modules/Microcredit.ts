@@ -1,11 +1,12 @@
 import { buildModule } from "@nomicfoundation/hardhat-ignition/modules";
-import { PRODUCTS } from "../../src/config/defaults.ts";
+import { LIMITS, PRODUCTS } from "../../src/config/defaults.ts";
 
 
 /**
  * Local deployment: the 6-decimals stablecoin mock, then ledger and pool in one transaction through
  * MicrocreditDeployer (each knows the other as an immutable), the default product catalogue, and the
- * deployer account as underwriter and pauser (replace with the real keys outside a local chain).
+ * portfolio limits of PRODUCT.md §6, and the deployer account as underwriter, pauser and risk officer (replace
+ * with the real keys, and put the admin role behind a MicrocreditTimelock, outside a local chain).
  */
 export default buildModule("Microcredit", (m) => {
   const admin = m.getAccount(0);
@@ -20,8 +21,11 @@ export default buildModule("Microcredit", (m) => {
   const pauserRole = m.staticCall(ledger, "PAUSER_ROLE", [], 0, { id: "pauserRole" });
   m.call(ledger, "grantRole", [underwriterRole, admin], { id: "grantUnderwriter" });
   m.call(ledger, "grantRole", [pauserRole, admin], { id: "grantPauser" });
+  const riskRole = m.staticCall(ledger, "RISK_ROLE", [], 0, { id: "riskRole" });
+  m.call(ledger, "grantRole", [riskRole, admin], { id: "grantRisk" });
   for (const p of PRODUCTS) {
     m.call(ledger, "setProduct", [p.id, p.method, p.instalments, p.periodDays, true], { id: `product${p.id}` });
   }
+  m.call(ledger, "setLimits", [LIMITS], { id: "limits" });
   return { asset, deployer, ledger, pool };
 });

@@ -19,7 +19,24 @@ export const ALL_PRODUCTS_MASK = PRODUCTS.reduce((mask, p) => mask | (1 << p.id)
 /** Pool split of interest and liquidity kept idle, in basis points. */
 export const POOL_RATES = { protocolFeeBps: 500, firstLossBps: 1_000, liquidityReserveBps: 500 };
 
+/**
+ * Portfolio limits of the local deployment (PRODUCT.md §6; IRiskLimits), in base units and basis points, 0 = no
+ * limit. PRODUCT.md gives the exposure caps, the draw range and the breaker; the utilisation cap (90 %) and the
+ * rolling daily origination cap (1,000,000) are our choice for the local pool. The contract itself starts with
+ * every limit off.
+ */
+export const LIMITS = {
+  minDraw: 10n * ONE,
+  maxDraw: 50_000n * ONE,
+  maxExposure: 200_000n * ONE,
+  dailyOriginationCap: 1_000_000n * ONE,
+  maxExposureBps: 200,
+  maxUtilisationBps: 9_000,
+  breakerBps: 800,
+};
+
 export const ROLES = {
   UNDERWRITER: "UNDERWRITER_ROLE",
   PAUSER: "PAUSER_ROLE",
+  RISK: "RISK_ROLE",
 } as const;

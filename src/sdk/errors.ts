@@ -9,6 +9,16 @@ import { MockStablecoin__factory } from "../../typechain-types/factories/mocks/M
 type Formatter = (args: Result, money: (units: bigint) => string) => string;
 
 const LINE_STATUS = ["none", "active", "frozen", "closed"];
+const LIMIT_FIELDS = [
+  "the minimum draw",
+  "the maximum draw",
+  "the per-borrower exposure cap",
+  "the daily origination cap",
+  "the per-borrower share of the book",
+  "the utilisation cap",
+  "the circuit-breaker threshold",
+  "the line limit",
+];
 const short = (address: string) => `${address.slice(0, 8)}…${address.slice(-4)}`;
 
 /** One sentence per error name. A test checks that every error in every ABI has one. */
@@ -35,6 +45,25 @@ export const ERROR_MESSAGES: Record<string, Formatter> = {
     Number(a[1]) === 0
       ? `${short(a[0])} has no KYC credential on record; draws need one (repayment never does).`
       : `The KYC credential of ${short(a[0])} expired on ${new Date(Number(a[1]) * 1000).toISOString().slice(0, 10)}; renew it to draw again (repayment never needs it).`,
+  // Portfolio limits (IRiskLimits)
+  DrawBelowMinimum: (a, m) => `A draw of ${m(a[0])} is below the minimum draw of ${m(a[1])}.`,
+  DrawAboveMaximum: (a, m) => `A draw of ${m(a[0])} is above the maximum draw of ${m(a[1])}.`,
+  ExposureCapExceeded: (a, m) =>
+    `The draw would take ${short(a[0])} to ${m(a[1])} outstanding, above the per-borrower cap of ${m(a[2])}.`,
+  UtilisationCapExceeded: (a, m) =>
+    `The draw would take the book to ${m(a[0])} lent out, above the utilisation cap of ${m(a[1])}.`,
+  OriginationCapExceeded: (a, m) =>
+    `The draw would take origination in the rolling 24 h window to ${m(a[0])}, above the cap of ${m(a[1])}; ` +
+    "capacity returns linearly over the day.",
+  CircuitBreakerTripped: (a, m) =>
+    `New draws are halted by the circuit breaker: ${m(a[0])} of ${m(a[1])} outstanding is 30+ days past due, ` +
+    `above ${bps(a[2])}. Repayment, collection and withdrawals are unaffected.`,
+  InvalidLimits: () => "Invalid limits: every share must be at most 100% and the minimum draw at most the maximum.",
+  LimitRaiseNotAllowed: (a, m) => {
+    const field = LIMIT_FIELDS[Number(a[0])] ?? `field ${a[0]}`;
+    const show = (v: bigint) => (v === 0n ? "no limit" : Number(a[0]) >= 4 && Number(a[0]) <= 6 ? bps(v) : m(v));
+    return `The risk role may only tighten: ${field} would go from ${show(a[1])} to ${show(a[2])}.`;
+  },
   InvalidRiskParams: () =>
     "Invalid delinquency parameters (grace ≤ 30 days, default 61–365 days, penalty ≤ 3×, provisions ≤ 100%).",
   AddressEmptyCode: (a) => `No contract at ${short(a[0])}.`,

@@ -1,9 +1,17 @@
 import type { NetworkConnection } from "hardhat/types/network";
 import { id } from "ethers";
-import { PRODUCTS, ALL_PRODUCTS_MASK, ONE } from "../../src/config/defaults.ts";
+import { PRODUCTS, ALL_PRODUCTS_MASK, ONE, LIMITS } from "../../src/config/defaults.ts";
 
 export { ONE, ALL_PRODUCTS_MASK, PRODUCTS };
 export const DAY = 86_400n;
+
+/** The local deployment's portfolio limits (PRODUCT.md §6), shares as bigints as the contract returns them. */
+export const LOCAL_LIMITS = {
+  ...LIMITS,
+  maxExposureBps: BigInt(LIMITS.maxExposureBps),
+  maxUtilisationBps: BigInt(LIMITS.maxUtilisationBps),
+  breakerBps: BigInt(LIMITS.breakerBps),
+};
 
 /** Deploys token, pool and ledger with the default product catalogue and a funded lender. */
 export async function deployMicrocredit(connection: NetworkConnection<"generic">) {

@@ -1,0 +1,186 @@
+// SPDX-License-Identifier: MIT
+pragma solidity 0.8.28;
+
+import {IERC20} from "@openzeppelin/contracts/token/ERC20/IERC20.sol";
+import {SafeERC20} from "@openzeppelin/contracts/token/ERC20/utils/SafeERC20.sol";
+import {LedgerCore} from "../base/LedgerCore.sol";
+import {ICreditLedger} from "../interfaces/ICreditLedger.sol";
+import {ILedgerBook} from "../interfaces/ILedgerBook.sol";
+import {IRiskLimits} from "../interfaces/IRiskLimits.sol";
+import {Packing} from "../libraries/Packing.sol";
+import {ScheduleMath} from "../libraries/ScheduleMath.sol";
+
+/// @title ConfigModule
+/// @notice The CreditLedger's configuration: products, lines, KYC expiry and requirement, pause, delinquency
+/// parameters, portfolio limits (and the risk role's tightening), pool rates and fee claims.
+/// @dev Runs by DELEGATECALL on the ledger's storage: the ledger delegates to its CollectionModule, whose fallback
+/// delegates here (the CollectionModule deploys this contract in its constructor, so the ledger, its deployer and
+/// every fixture still pass one module address). Called directly it acts on its own empty storage and can do no
+/// harm. Every entry point checks its role.
+contract ConfigModule is LedgerCore {
+    using SafeERC20 for IERC20;
+
+    constructor(IERC20 asset_) LedgerCore(asset_, address(0)) {}
+
+    function setKycExpiry(address borrower, uint256 expiry) external onlyRole(UNDERWRITER_ROLE) {
+        if (borrower == address(0)) revert ICreditLedger.ZeroAddress();
+        uint256 word = _lines[borrower];
+        if (word == 0) _enrol(borrower);
+        ICreditLedger.Line memory l = Packing.decodeLine(word);
+        // Whole days, rounded down: a credential is honoured until the start of its expiry's day, never after.
+        uint256 day = expiry / 1 days;
+        l.kycExpiryDay = uint16(day < type(uint16).max ? day : type(uint16).max);
+        _lines[borrower] = Packing.encodeLine(l);
+        emit ICreditLedger.KycExpirySet(borrower, expiry, uint256(l.kycExpiryDay) * 1 days);
+    }
+
+    function setKycRequired(bool required) external onlyRole(DEFAULT_ADMIN_ROLE) {
+        Book memory book = _loadBook();
+        book.kycRequired = required;
+        _storeBook(book);
+        emit ICreditLedger.KycRequirementSet(required);
+    }
+
+    /// @dev A borrower's first record: the registry the upkeep pages through, and the history slot made non-zero.
+    function _enrol(address borrower) internal {
+        _borrowers.push(borrower);
+        _history[borrower].opened = true;
+    }
+
+    // ---------------------------------------------------------------- configuration
+
+    function setProduct(
+        uint8 productId,
+        uint8 method,
+        uint8 instalments,
+        uint16 periodDays,
+        bool enabled
+    ) external onlyRole(DEFAULT_ADMIN_ROLE) {
+        if (productId > 15) revert ICreditLedger.ProductIdOutOfRange(productId);
+        if (method > ScheduleMath.BULLET || instalments == 0 || periodDays == 0) {
+            revert ICreditLedger.InvalidProduct(method, instalments, periodDays);
+        }
+        if (method == ScheduleMath.BULLET && uint256(instalments) * periodDays > type(uint16).max) {
+            revert ICreditLedger.InvalidProduct(method, instalments, periodDays);
+        }
+        _products[productId] = ICreditLedger.Product(method, instalments, periodDays, enabled);
+        emit ICreditLedger.ProductSet(productId, method, instalments, periodDays, enabled);
+    }
+
+    function setLine(
+        address borrower,
+        uint256 limit,
+        uint256 aprBps,
+        uint32 productMask,
+        ICreditLedger.LineStatus status
+    ) external onlyRole(UNDERWRITER_ROLE) {
+        if (borrower == address(0)) revert ICreditLedger.ZeroAddress();
+        if (limit > MAX_LINE) revert ICreditLedger.AmountTooLarge(limit, MAX_LINE);
+        if (aprBps > APR_CAP_BPS) revert ICreditLedger.AprAboveCap(aprBps, APR_CAP_BPS);
+        if (productMask > type(uint16).max) revert ICreditLedger.ProductIdOutOfRange(16);
+        uint256 word = _lines[borrower];
+        if (word == 0) {
+            // Pause stops new credit: no new line opens (existing lines can still be changed, e.g. cut or frozen).
+            if (_loadBook().creditPaused) revert ICreditLedger.EnforcedPause();
+            _enrol(borrower);
+        }
+        ICreditLedger.Line memory l = Packing.decodeLine(word);
+        l.limit = uint80(limit);
+        l.aprBps = uint16(aprBps);
+        l.productMask = uint16(productMask);
+        l.status = status;
+        _lines[borrower] = Packing.encodeLine(l);
+        emit ICreditLedger.LineSet(borrower, limit, aprBps, productMask, status);
+    }
+
+    function pause() external onlyRole(PAUSER_ROLE) {
+        Book memory book = _loadBook();
+        if (book.creditPaused) revert ICreditLedger.EnforcedPause();
+        book.creditPaused = true;
+        _storeBook(book);
+        emit ICreditLedger.Paused(msg.sender);
+    }
+
+    function unpause() external onlyRole(PAUSER_ROLE) {
+        Book memory book = _loadBook();
+        if (!book.creditPaused) revert ICreditLedger.ExpectedPause();
+        book.creditPaused = false;
+        _storeBook(book);
+        emit ICreditLedger.Unpaused(msg.sender);
+    }
+
+    function setRiskParams(ICreditLedger.RiskParams calldata params) external onlyRole(DEFAULT_ADMIN_ROLE) {
+        _setRiskParams(params);
+    }
+
+    // ---------------------------------------------------------------- portfolio limits (IRiskLimits)
+
+    function setLimits(IRiskLimits.Limits calldata limits) external onlyRole(DEFAULT_ADMIN_ROLE) {
+        _setLimits(limits);
+    }
+
+    function tightenLimits(IRiskLimits.Limits calldata limits) external onlyRole(RISK_ROLE) {
+        IRiskLimits.Limits memory old = _limits;
+        if (limits.minDraw < old.minDraw) revert IRiskLimits.LimitRaiseNotAllowed(0, old.minDraw, limits.minDraw);
+        _noRaise(1, old.maxDraw, limits.maxDraw);
+        _noRaise(2, old.maxExposure, limits.maxExposure);
+        _noRaise(3, old.dailyOriginationCap, limits.dailyOriginationCap);
+        _noRaise(4, old.maxExposureBps, limits.maxExposureBps);
+        _noRaise(5, old.maxUtilisationBps, limits.maxUtilisationBps);
+        _noRaise(6, old.breakerBps, limits.breakerBps);
+        _setLimits(limits);
+    }
+
+    function cutLine(address borrower, uint256 newLimit) external onlyRole(RISK_ROLE) {
+        ICreditLedger.Line memory l = Packing.decodeLine(_lines[borrower]);
+        if (newLimit > l.limit) revert IRiskLimits.LimitRaiseNotAllowed(7, l.limit, newLimit);
+        emit IRiskLimits.LineLimitCut(borrower, l.limit, newLimit, msg.sender);
+        l.limit = uint80(newLimit);
+        _lines[borrower] = Packing.encodeLine(l);
+    }
+
+    /// @dev A cap (0 = none) may only go down, and never from a value to "none".
+    function _noRaise(uint8 field, uint256 current, uint256 requested) private pure {
+        uint256 none = type(uint256).max;
+        if ((requested == 0 ? none : requested) > (current == 0 ? none : current)) {
+            revert IRiskLimits.LimitRaiseNotAllowed(field, current, requested);
+        }
+    }
+
+    function _setLimits(IRiskLimits.Limits calldata limits) private {
+        if (
+            limits.maxExposureBps > BPS ||
+            limits.maxUtilisationBps > BPS ||
+            limits.breakerBps > BPS ||
+            (limits.maxDraw != 0 && limits.minDraw > limits.maxDraw)
+        ) revert IRiskLimits.InvalidLimits();
+        _limits = limits;
+        emit IRiskLimits.LimitsSet(limits, msg.sender);
+    }
+
+    // ---------------------------------------------------------------- pool rates and fees (ILedgerBook)
+
+    function setRates(
+        uint256 protocolFeeBps,
+        uint256 firstLossBps,
+        uint256 liquidityReserveBps
+    ) external onlyRole(DEFAULT_ADMIN_ROLE) {
+        _accrue();
+        _setRates(protocolFeeBps, firstLossBps, liquidityReserveBps);
+    }
+
+    function claimFees(address to, uint256 assets) external onlyRole(DEFAULT_ADMIN_ROLE) {
+        uint256 gross = _accrue();
+        uint256 owed = _feesAt(gross);
+        if (assets > owed) revert ILedgerBook.FeesExceeded(assets, owed);
+        Book memory book = _loadBook();
+        if (assets > book.cash) revert ILedgerBook.InsufficientLiquidity(assets, book.cash);
+        _checkpointSplit(gross, owed - assets, _reserveAt(gross));
+        book.cash = uint104(book.cash - assets);
+        _storeBook(book);
+        // Paying a claim reduces capital and the claim alike: lenders' assets do not move.
+        _capital -= int256(assets);
+        emit ILedgerBook.FeesClaimed(to, assets);
+        asset.safeTransfer(to, assets);
+    }
+}
