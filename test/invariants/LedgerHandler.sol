@@ -3,17 +3,17 @@ pragma solidity 0.8.28;
 
 import {Test} from "forge-std/Test.sol";
 import {MockStablecoin} from "../../contracts/mocks/MockStablecoin.sol";
-import {CreditLedger} from "../../contracts/CreditLedger.sol";
-import {LendingPool} from "../../contracts/LendingPool.sol";
-import {ICreditLedger} from "../../contracts/interfaces/ICreditLedger.sol";
+import {ILedger} from "./ILedger.sol";
 import {ILendingPool} from "../../contracts/interfaces/ILendingPool.sol";
+import {ICreditLedger} from "../../contracts/interfaces/ICreditLedger.sol";
 import {LedgerModel} from "./LedgerModel.sol";
+import {ILedgerHandler} from "./ILedgerHandler.sol";
 import {WalletActor} from "./WalletActor.sol";
 
 /// Drives the ledger and the pool with bounded random actions and keeps ghost books to check them against.
 /// Every action works out beforehand whether the contracts must accept it, and with which error they must refuse it;
 /// any other outcome is counted in `ghost().unexpected` and fails `invariant_HANDLER_noUnexpectedOutcome`.
-contract LedgerHandler is Test {
+contract LedgerHandler is Test, ILedgerHandler {
     uint256 public constant MAX_LOANS = 40;
     uint256 public constant BORROWERS = 5;
     uint256 public constant LENDERS = 3;
@@ -33,72 +33,6 @@ contract LedgerHandler is Test {
     /// deficit. Calls that start with totalAssets 0 and shares outstanding are left out of POOL_E and POOL_G (and
     /// counted) while this is true.
     bool public constant KNOWN_ISSUE_INSOLVENT_POOL = true;
-
-    /// The accounts that are not lenders or borrowers.
-    struct Roles {
-        address admin;
-        address underwriter;
-        address pauser;
-        /// Receives `drawTo` payouts and pays other people's loans.
-        address thirdParty;
-    }
-
-    /// Ghost books, counters and the largest share-price falls (in assets per 1e18 shares, scaled by 1e18).
-    struct Ghost {
-        uint256 deposits;
-        uint256 withdrawals;
-        uint256 queuePayouts;
-        uint256 feesClaimed;
-        uint256 donations;
-        uint256 interestCollected;
-        uint256 escrowedShares;
-        /// LEDGER_D: draws that left a line above its limit.
-        uint256 limitBreaches;
-        /// POOL_E: falls beyond dust outside the known true-up.
-        uint256 priceDrops;
-        uint256 largestPriceDrop;
-        /// KI-1 diagnostics: falls on calls that touched a loan with something past due.
-        uint256 lateTrueUpDrops;
-        uint256 largestLateTrueUpDrop;
-        /// Outcomes the contracts decided differently from the handler's model.
-        uint256 unexpected;
-        uint256 totalCalls;
-        /// Write-offs (principal and interest of defaulted loans, from `LoanDefaulted`) and recoveries paid on them.
-        uint256 principalWrittenOff;
-        uint256 interestWrittenOff;
-        uint256 recoveries;
-        uint256 defaults;
-        /// Batch entries `collect` collected something for, and entries it skipped with `CollectionFailed`.
-        uint256 collections;
-        uint256 failedCollections;
-        /// POOL_F: Σ over loans of the provision the handler worked out at the loan's last touch.
-        uint256 provisions;
-        /// Bumped whenever setRiskParams changes a provision rate: a loan's provision follows the rates in force
-        /// at its last touch.
-        uint256 riskEpoch;
-        /// COLL_A: per loan and call, collections above the `dueNow` read before the call; and second collects
-        /// in the same block that pulled something for a loan whose due the first collected in full.
-        uint256 overCollections;
-        uint256 secondCollections;
-        /// COLL_B: stored buckets that differ from `bucketOf` on the view, and second marks that changed state.
-        uint256 bucketMismatches;
-        uint256 markChanges;
-        /// POOL_G: price falls beyond the loss booked in the call (and the allowances of POOL_E, bounded).
-        uint256 lossDrops;
-        uint256 largestLossDrop;
-        /// KI-5 diagnostics: calls that started with totalAssets 0 and shares outstanding.
-        uint256 insolventCalls;
-    }
-
-    /// What went wrong last, for the failure messages.
-    struct Notes {
-        string lastUnexpected;
-        bytes lastUnexpectedData;
-        string lastPriceDrop;
-        string lastLossDrop;
-        string lastCollection;
-        string lastBucket;
-    }
 
     /// One measured segment of a handler call (POOL_E, POOL_G): the pool before it, and what the call booked.
     struct Segment {
@@ -124,16 +58,9 @@ contract LedgerHandler is Test {
         Claim claim;
     }
 
-    /// What is left of a written-off loan, as the handler works it out from `LoanDefaulted` and `Recovered`.
-    struct Claim {
-        uint256 claimLeft;
-        uint256 lenderLossLeft;
-        uint256 reserveLeft;
-    }
-
     MockStablecoin public immutable token;
-    CreditLedger public immutable ledger;
-    LendingPool public immutable pool;
+    ILedger public immutable ledger;
+    ILendingPool public immutable pool;
     /// Works out what the ledger must do (see LedgerModel).
     LedgerModel public immutable model;
     /// Acts on the borrowers' mandates and wallets (see WalletActor).
@@ -159,8 +86,8 @@ contract LedgerHandler is Test {
 
     constructor(
         MockStablecoin token_,
-        CreditLedger ledger_,
-        LendingPool pool_,
+        ILedger ledger_,
+        ILendingPool pool_,
         LedgerModel model_,
         WalletActor wallets_,
         Roles memory roles_,

@@ -4,9 +4,7 @@ pragma solidity 0.8.28;
 import {ICreditLedger} from "../../contracts/interfaces/ICreditLedger.sol";
 import {ArrearsMath} from "../../contracts/libraries/ArrearsMath.sol";
 import {MicrocreditBase} from "../utils/MicrocreditBase.sol";
-import {LedgerHandler} from "./LedgerHandler.sol";
-import {LedgerModel} from "./LedgerModel.sol";
-import {WalletActor} from "./WalletActor.sol";
+import {ILedgerHandler} from "./ILedgerHandler.sol";
 
 /// Handler-based invariants of the pool and the ledger (docs/INVARIANTS.md lists them with their ids).
 /// Lenders deposit, withdraw, queue, cancel and fill redemptions; the underwriter changes lines; borrowers draw every
@@ -14,19 +12,32 @@ import {WalletActor} from "./WalletActor.sol";
 /// batches; defaulted loans get recoveries; time jumps by 1 s to 100 days or to a bucket edge; the admin pauses,
 /// changes rates and risk parameters and claims fees.
 contract LedgerInvariants is MicrocreditBase {
-    LedgerHandler internal handler;
+    ILedgerHandler internal handler;
 
     function setUp() public override {
         super.setUp();
-        handler = new LedgerHandler(
-            token,
-            ledger,
-            pool,
-            new LedgerModel(token, ledger),
-            new WalletActor(token, ledger),
-            LedgerHandler.Roles({admin: admin, underwriter: underwriter, pauser: pauser, thirdParty: recipient}),
-            lender,
-            INITIAL_DEPOSIT
+        // The handler, its model and its wallet actor come from their artifacts (see ILedgerHandler).
+        address model = deployCode("LedgerModel.sol:LedgerModel", abi.encode(token, ledger));
+        address wallets = deployCode("WalletActor.sol:WalletActor", abi.encode(token, ledger));
+        handler = ILedgerHandler(
+            deployCode(
+                "LedgerHandler.sol:LedgerHandler",
+                abi.encode(
+                    token,
+                    ledger,
+                    pool,
+                    model,
+                    wallets,
+                    ILedgerHandler.Roles({
+                        admin: admin,
+                        underwriter: underwriter,
+                        pauser: pauser,
+                        thirdParty: recipient
+                    }),
+                    lender,
+                    INITIAL_DEPOSIT
+                )
+            )
         );
         address[] memory borrowers = handler.borrowersList();
         for (uint256 i = 0; i < borrowers.length; ++i) _openLine(borrowers[i], 100_000e6, 1_000 + 300 * i);
@@ -40,27 +51,27 @@ contract LedgerInvariants is MicrocreditBase {
         // Time, draws, repayments, collection and marking are listed several times: the fuzzer picks an entry
         // uniformly.
         bytes4[] memory selectors = new bytes4[](32);
-        selectors[0] = LedgerHandler.deposit.selector;
-        selectors[1] = LedgerHandler.withdraw.selector;
-        selectors[2] = LedgerHandler.requestRedeem.selector;
-        selectors[3] = LedgerHandler.cancelRedeem.selector;
-        selectors[4] = LedgerHandler.processRedemptions.selector;
-        selectors[5] = LedgerHandler.donate.selector;
-        selectors[6] = LedgerHandler.setLine.selector;
-        selectors[7] = LedgerHandler.setPaused.selector;
-        selectors[8] = LedgerHandler.setRates.selector;
-        selectors[9] = LedgerHandler.claimFees.selector;
-        for (uint256 i = 10; i < 13; ++i) selectors[i] = LedgerHandler.warp.selector;
-        for (uint256 i = 13; i < 17; ++i) selectors[i] = LedgerHandler.draw.selector;
-        for (uint256 i = 17; i < 21; ++i) selectors[i] = LedgerHandler.repay.selector;
-        selectors[21] = LedgerHandler.warpLong.selector;
-        selectors[22] = LedgerHandler.warpToEdge.selector;
-        selectors[23] = LedgerHandler.setRiskParams.selector;
-        selectors[24] = LedgerHandler.setMandate.selector;
-        selectors[25] = LedgerHandler.setWallet.selector;
-        for (uint256 i = 26; i < 28; ++i) selectors[i] = LedgerHandler.collect.selector;
-        for (uint256 i = 28; i < 30; ++i) selectors[i] = LedgerHandler.mark.selector;
-        for (uint256 i = 30; i < 32; ++i) selectors[i] = LedgerHandler.recover.selector;
+        selectors[0] = ILedgerHandler.deposit.selector;
+        selectors[1] = ILedgerHandler.withdraw.selector;
+        selectors[2] = ILedgerHandler.requestRedeem.selector;
+        selectors[3] = ILedgerHandler.cancelRedeem.selector;
+        selectors[4] = ILedgerHandler.processRedemptions.selector;
+        selectors[5] = ILedgerHandler.donate.selector;
+        selectors[6] = ILedgerHandler.setLine.selector;
+        selectors[7] = ILedgerHandler.setPaused.selector;
+        selectors[8] = ILedgerHandler.setRates.selector;
+        selectors[9] = ILedgerHandler.claimFees.selector;
+        for (uint256 i = 10; i < 13; ++i) selectors[i] = ILedgerHandler.warp.selector;
+        for (uint256 i = 13; i < 17; ++i) selectors[i] = ILedgerHandler.draw.selector;
+        for (uint256 i = 17; i < 21; ++i) selectors[i] = ILedgerHandler.repay.selector;
+        selectors[21] = ILedgerHandler.warpLong.selector;
+        selectors[22] = ILedgerHandler.warpToEdge.selector;
+        selectors[23] = ILedgerHandler.setRiskParams.selector;
+        selectors[24] = ILedgerHandler.setMandate.selector;
+        selectors[25] = ILedgerHandler.setWallet.selector;
+        for (uint256 i = 26; i < 28; ++i) selectors[i] = ILedgerHandler.collect.selector;
+        for (uint256 i = 28; i < 30; ++i) selectors[i] = ILedgerHandler.mark.selector;
+        for (uint256 i = 30; i < 32; ++i) selectors[i] = ILedgerHandler.recover.selector;
         targetSelector(FuzzSelector({addr: address(handler), selectors: selectors}));
         targetContract(address(handler));
     }
@@ -128,7 +139,7 @@ contract LedgerInvariants is MicrocreditBase {
     /// provision is worked out at its last touch from its bucket and the rates then in force.
     function invariant_POOL_F_poolValueIncludesProvisionsAndWriteOffs() public {
         _sync();
-        LedgerHandler.Ghost memory g = handler.ghost();
+        ILedgerHandler.Ghost memory g = handler.ghost();
         ICreditLedger.RiskParams memory params = ledger.riskParams();
         uint256 sum;
         uint256 n = handler.loanCount();
@@ -319,7 +330,7 @@ contract LedgerInvariants is MicrocreditBase {
 
     function _assertRecovery(uint256 loanId) internal {
         uint256 claim = ledger.loanState(loanId).payoff;
-        LedgerHandler.Claim memory booked = handler.claimOf(loanId);
+        ILedgerHandler.Claim memory booked = handler.claimOf(loanId);
         assertEq(claim, booked.claimLeft, "claim as booked");
         uint256 toReserve = claim > booked.lenderLossLeft ? claim - booked.lenderLossLeft : 0;
         if (toReserve > booked.reserveLeft) toReserve = booked.reserveLeft;
@@ -342,7 +353,7 @@ contract LedgerInvariants is MicrocreditBase {
     /// before in the same handler call; a second collect of the same ids in the same block collects nothing" for a
     /// loan whose due the first collected in full (after a capped or short pull it collects at most the rest).
     function invariant_COLL_A_noCollectionAboveDue() public view {
-        LedgerHandler.Ghost memory g = handler.ghost();
+        ILedgerHandler.Ghost memory g = handler.ghost();
         assertEq(g.overCollections, 0, handler.note().lastCollection);
         assertEq(g.secondCollections, 0, handler.note().lastCollection);
     }
@@ -352,7 +363,7 @@ contract LedgerInvariants is MicrocreditBase {
     /// Default, which writes off), and marking twice in the same block changes nothing." The handler checks every
     /// loan it marks, pays or collects; here one active loan, picked anew after every call, is marked on a snapshot.
     function invariant_COLL_B_bucketIsAFunctionOfTimeAndPayments() public {
-        LedgerHandler.Ghost memory g = handler.ghost();
+        ILedgerHandler.Ghost memory g = handler.ghost();
         assertEq(g.bucketMismatches, 0, handler.note().lastBucket);
         assertEq(g.markChanges, 0, "a second mark in the same block changed the state");
         _sync();
@@ -400,7 +411,7 @@ contract LedgerInvariants is MicrocreditBase {
 
     /// HANDLER: "every call the handler's model accepts is accepted, and every refusal carries the predicted error."
     function invariant_HANDLER_noUnexpectedOutcome() public view {
-        LedgerHandler.Notes memory notes = handler.note();
+        ILedgerHandler.Notes memory notes = handler.note();
         assertEq(
             handler.ghost().unexpected,
             0,

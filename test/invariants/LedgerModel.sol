@@ -5,7 +5,7 @@ import {CommonBase} from "forge-std/Base.sol";
 import {StdUtils} from "forge-std/StdUtils.sol";
 import {Vm} from "forge-std/Vm.sol";
 import {MockStablecoin} from "../../contracts/mocks/MockStablecoin.sol";
-import {CreditLedger} from "../../contracts/CreditLedger.sol";
+import {ILedger} from "./ILedger.sol";
 import {ICreditLedger} from "../../contracts/interfaces/ICreditLedger.sol";
 import {ILedgerBook} from "../../contracts/interfaces/ILedgerBook.sol";
 import {ArrearsMath} from "../../contracts/libraries/ArrearsMath.sol";
@@ -54,10 +54,10 @@ contract LedgerModel is CommonBase, StdUtils {
     }
 
     MockStablecoin public immutable token;
-    CreditLedger public immutable ledger;
+    ILedger public immutable ledger;
     MarkPlan internal plan;
 
-    constructor(MockStablecoin token_, CreditLedger ledger_) {
+    constructor(MockStablecoin token_, ILedger ledger_) {
         token = token_;
         ledger = ledger_;
     }

@@ -3,7 +3,7 @@ pragma solidity 0.8.28;
 
 import {Test} from "forge-std/Test.sol";
 import {MockStablecoin} from "../../contracts/mocks/MockStablecoin.sol";
-import {CreditLedger} from "../../contracts/CreditLedger.sol";
+import {ILedger} from "./ILedger.sol";
 import {ICreditLedger} from "../../contracts/interfaces/ICreditLedger.sol";
 
 /// Acts for the LedgerHandler's borrowers on what collection depends on: their mandates (set, revoked, set with an
@@ -22,14 +22,14 @@ contract WalletActor is Test {
     }
 
     MockStablecoin internal immutable token;
-    CreditLedger internal immutable ledger;
+    ILedger internal immutable ledger;
     /// Receives the tokens taken from a borrower's wallet.
     address internal immutable sink;
     address[] internal borrowers;
     uint256[] internal keys;
 
     /// The handler's borrowers: `makeAddr("borrower-<i>")`, whose keys sign the permits.
-    constructor(MockStablecoin token_, CreditLedger ledger_) {
+    constructor(MockStablecoin token_, ILedger ledger_) {
         token = token_;
         ledger = ledger_;
         sink = makeAddr("sink");
