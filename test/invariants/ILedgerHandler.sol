@@ -93,6 +93,7 @@ interface ILedgerHandler {
         uint32 productMask,
         uint256 statusSeed
     ) external;
+    function setKyc(uint256 borrowerSeed, uint256 expirySeed) external;
     function setPaused(uint256 seed) external;
     function setRates(uint256 feeBps, uint256 firstLossBps, uint256 liquidityBps) external;
     function claimFees(uint256 amount) external;

@@ -369,6 +369,40 @@ contract LedgerHandler is Test, ILedgerHandler {
         }
     }
 
+    /// The underwriter records a KYC expiry for a borrower (none, one already past, or up to 400 days ahead; whole
+    /// days, as the offers contract would), or one call in eight the admin switches the requirement of a credential
+    /// for every draw. `draw` then predicts `KycRequiredToDraw` from the line's `kycExpiresAt`.
+    function setKyc(uint256 borrowerSeed, uint256 expirySeed) external step("setKyc") {
+        address who = borrowers[borrowerSeed % BORROWERS];
+        uint256 mode = expirySeed % 8;
+        if (mode == 0) {
+            bool required = !ledger.kycRequired();
+            vm.prank(roles.admin);
+            try ledger.setKycRequired(required) {
+                _accepted("setKyc");
+                if (ledger.kycRequired() != required) _unexpected("setKycRequired: stored switch", "");
+            } catch (bytes memory err) {
+                _unexpected("setKycRequired refused", err);
+            }
+            return;
+        }
+        uint256 expiry =
+            mode == 1
+                ? 0
+                : mode == 2
+                    ? block.timestamp - bound(expirySeed >> 8, 0, 30 days)
+                    : block.timestamp + bound(expirySeed >> 8, 1, 400 days);
+        vm.prank(roles.underwriter);
+        try ledger.setKycExpiry(who, expiry) {
+            _accepted("setKyc");
+            if (ledger.lineOf(who).kycExpiresAt != (expiry / 1 days) * 1 days) {
+                _unexpected("setKycExpiry: not stored in whole days", abi.encode(ledger.lineOf(who).kycExpiresAt));
+            }
+        } catch (bytes memory err) {
+            _unexpected("setKycExpiry refused", err);
+        }
+    }
+
     /// Pauses one call in four and unpauses otherwise, so credit is paused about a quarter of the time.
     function setPaused(uint256 seed) external step("setPaused") {
         bool pause = seed % 4 == 0;

@@ -79,6 +79,9 @@ contract LedgerModel is CommonBase, StdUtils {
         if (line.lateLoans != 0) {
             return abi.encodeWithSelector(ICreditLedger.LineFrozenByArrears.selector, who, line.lateLoans);
         }
+        if ((line.kycExpiresAt != 0 || ledger.kycRequired()) && block.timestamp >= line.kycExpiresAt) {
+            return abi.encodeWithSelector(ICreditLedger.KycRequiredToDraw.selector, who, line.kycExpiresAt);
+        }
         if ((line.productMask >> productId) & 1 == 0) {
             return abi.encodeWithSelector(ICreditLedger.ProductNotAllowed.selector, who, productId);
         }
