@@ -119,6 +119,9 @@ interface ILedgerHandler {
 
     // ---------------------------------------------------------------- ghost books and views
 
+    /// LedgerHandler.KNOWN_ISSUE_INSOLVENT_POOL: whether KI-5's exemptions apply (also read by LEDGER_G).
+    function KNOWN_ISSUE_INSOLVENT_POOL() external view returns (bool);
+
     function currentTime() external view returns (uint256);
     function loans(uint256 index) external view returns (uint256);
     function loanCount() external view returns (uint256);

@@ -345,7 +345,13 @@ contract LedgerInvariants is MicrocreditBase {
         assertEq(paid, claim, "recovered the claim");
         assertEq(ledger.loanState(loanId).payoff, 0, "nothing left to claim");
         assertEq(uint8(ledger.loanRecord(loanId).status), uint8(ICreditLedger.LoanStatus.Defaulted), "stays defaulted");
-        assertEq(ledger.lenderAssets(), lenderAssets + claim - toReserve, "lenders first, then the reserve");
+        if (handler.KNOWN_ISSUE_INSOLVENT_POOL() && lenderAssets == 0 && pool.totalSupply() != 0) {
+            // KI-5: lenderAssets was clamped at 0 over a deficit (the fees owed outlive the loss), and the
+            // recovery fills that deficit before lenders see any of it.
+            assertLe(ledger.lenderAssets(), claim - toReserve, "insolvent pool: at most the lenders' part (KI-5)");
+        } else {
+            assertEq(ledger.lenderAssets(), lenderAssets + claim - toReserve, "lenders first, then the reserve");
+        }
     }
 
     // ---------------------------------------------------------------- collection and delinquency
