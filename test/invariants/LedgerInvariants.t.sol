@@ -2,43 +2,77 @@
 pragma solidity 0.8.28;
 
 import {ICreditLedger} from "../../contracts/interfaces/ICreditLedger.sol";
+import {ArrearsMath} from "../../contracts/libraries/ArrearsMath.sol";
 import {MicrocreditBase} from "../utils/MicrocreditBase.sol";
-import {LedgerHandler} from "./LedgerHandler.sol";
+import {ILedgerHandler} from "./ILedgerHandler.sol";
 
 /// Handler-based invariants of the pool and the ledger (docs/INVARIANTS.md lists them with their ids).
-/// Lenders deposit, withdraw, queue, cancel and fill redemptions; the underwriter changes lines; borrowers draw every
-/// product and repay in every way; time jumps by 1 s to 40 days; the admin pauses, changes rates and claims fees.
+/// Lenders deposit, withdraw, queue, cancel and fill redemptions; the underwriter changes lines and KYC expiries;
+/// borrowers draw every product, repay in every way, set and revoke mandates and move their wallets; a keeper collects
+/// and marks random batches; defaulted loans get recoveries; time jumps by 1 s to 100 days or to a bucket edge; the
+/// admin pauses, requires KYC, changes rates and risk parameters and claims fees.
 contract LedgerInvariants is MicrocreditBase {
-    LedgerHandler internal handler;
+    ILedgerHandler internal handler;
 
     function setUp() public override {
         super.setUp();
-        handler = new LedgerHandler(
-            token,
-            ledger,
-            pool,
-            LedgerHandler.Roles({admin: admin, underwriter: underwriter, pauser: pauser, thirdParty: recipient}),
-            lender,
-            INITIAL_DEPOSIT
+        // The handler, its model and its wallet actor come from their artifacts (see ILedgerHandler).
+        address model = deployCode("LedgerModel.sol:LedgerModel", abi.encode(token, ledger));
+        address wallets = deployCode("WalletActor.sol:WalletActor", abi.encode(token, ledger));
+        handler = ILedgerHandler(
+            deployCode(
+                "LedgerHandler.sol:LedgerHandler",
+                abi.encode(
+                    token,
+                    ledger,
+                    pool,
+                    model,
+                    wallets,
+                    ILedgerHandler.Roles({
+                        admin: admin,
+                        underwriter: underwriter,
+                        pauser: pauser,
+                        thirdParty: recipient
+                    }),
+                    lender,
+                    INITIAL_DEPOSIT
+                )
+            )
         );
         address[] memory borrowers = handler.borrowersList();
         for (uint256 i = 0; i < borrowers.length; ++i) _openLine(borrowers[i], 100_000e6, 1_000 + 300 * i);
+        // Three borrowers start with an uncapped mandate and one with a cap, so collection has loans to collect
+        // from the first call; the handler sets, changes and revokes mandates from there.
+        for (uint256 i = 0; i < 4; ++i) {
+            vm.prank(borrowers[i]);
+            ledger.setMandate(i == 3 ? 500e6 : 0);
+        }
 
-        // Time, draws and repayments are listed several times: the fuzzer picks an entry uniformly.
-        bytes4[] memory selectors = new bytes4[](22);
-        selectors[0] = LedgerHandler.deposit.selector;
-        selectors[1] = LedgerHandler.withdraw.selector;
-        selectors[2] = LedgerHandler.requestRedeem.selector;
-        selectors[3] = LedgerHandler.cancelRedeem.selector;
-        selectors[4] = LedgerHandler.processRedemptions.selector;
-        selectors[5] = LedgerHandler.donate.selector;
-        selectors[6] = LedgerHandler.setLine.selector;
-        selectors[7] = LedgerHandler.setPaused.selector;
-        selectors[8] = LedgerHandler.setRates.selector;
-        selectors[9] = LedgerHandler.claimFees.selector;
-        for (uint256 i = 10; i < 13; ++i) selectors[i] = LedgerHandler.warp.selector;
-        for (uint256 i = 13; i < 17; ++i) selectors[i] = LedgerHandler.draw.selector;
-        for (uint256 i = 17; i < 22; ++i) selectors[i] = LedgerHandler.repay.selector;
+        // Time, draws, repayments, collection and marking are listed several times: the fuzzer picks an entry
+        // uniformly.
+        bytes4[] memory selectors = new bytes4[](33);
+        selectors[0] = ILedgerHandler.deposit.selector;
+        selectors[1] = ILedgerHandler.withdraw.selector;
+        selectors[2] = ILedgerHandler.requestRedeem.selector;
+        selectors[3] = ILedgerHandler.cancelRedeem.selector;
+        selectors[4] = ILedgerHandler.processRedemptions.selector;
+        selectors[5] = ILedgerHandler.donate.selector;
+        selectors[6] = ILedgerHandler.setLine.selector;
+        selectors[7] = ILedgerHandler.setPaused.selector;
+        selectors[8] = ILedgerHandler.setRates.selector;
+        selectors[9] = ILedgerHandler.claimFees.selector;
+        for (uint256 i = 10; i < 13; ++i) selectors[i] = ILedgerHandler.warp.selector;
+        for (uint256 i = 13; i < 17; ++i) selectors[i] = ILedgerHandler.draw.selector;
+        for (uint256 i = 17; i < 21; ++i) selectors[i] = ILedgerHandler.repay.selector;
+        selectors[21] = ILedgerHandler.warpLong.selector;
+        selectors[22] = ILedgerHandler.warpToEdge.selector;
+        selectors[23] = ILedgerHandler.setRiskParams.selector;
+        selectors[24] = ILedgerHandler.setMandate.selector;
+        selectors[25] = ILedgerHandler.setWallet.selector;
+        for (uint256 i = 26; i < 28; ++i) selectors[i] = ILedgerHandler.collect.selector;
+        for (uint256 i = 28; i < 30; ++i) selectors[i] = ILedgerHandler.mark.selector;
+        for (uint256 i = 30; i < 32; ++i) selectors[i] = ILedgerHandler.recover.selector;
+        selectors[32] = ILedgerHandler.setKyc.selector;
         targetSelector(FuzzSelector({addr: address(handler), selectors: selectors}));
         targetContract(address(handler));
     }
@@ -58,7 +92,7 @@ contract LedgerInvariants is MicrocreditBase {
     }
 
     /// POOL_B: "cash + principalOutstanding − interest collected == capital (deposits − withdrawals − queue payouts −
-    /// fees claimed)."
+    /// fees claimed − principal written off + recoveries)."
     function invariant_POOL_B_bookIdentity() public {
         _sync();
         assertEq(
@@ -93,23 +127,72 @@ contract LedgerInvariants is MicrocreditBase {
         );
     }
 
-    /// POOL_E: "share price (convertToAssets(1e18)) never decreases between handler calls", but for new provisions
-    /// (a repayment that leaves a loan past grace provisions it; the handler never marks or writes off), 2 units of
-    /// totalAssets of rounding (KI-2) and the true-up of a loan touched with something past due (KI-1).
+    /// POOL_E: "share price (convertToAssets(1e18)) never decreases between handler calls", but for new provisions,
+    /// 2 units of totalAssets of rounding (KI-2) and the true-up of a loan touched with something past due (KI-1: a
+    /// repayment, collection or mark of a late loan, which includes every write-off). POOL_G bounds those calls.
     function invariant_POOL_E_sharePriceNeverFalls() public view {
         assertEq(handler.ghost().priceDrops, 0, handler.note().lastPriceDrop);
+    }
+
+    /// POOL_F: "lenderAssets == capital + gross − fees − reserve − provisions − interestWrittenOff, and provisions()
+    /// == Σ over active loans in M1/M2/M3 of principalOutstanding × rate." Capital, interest collected (gross =
+    /// interestReceivable + interest collected) and interest written off are the handler's ghosts; each loan's
+    /// provision is worked out at its last touch from its bucket and the rates then in force.
+    function invariant_POOL_F_poolValueIncludesProvisionsAndWriteOffs() public {
+        _sync();
+        ILedgerHandler.Ghost memory g = handler.ghost();
+        ICreditLedger.RiskParams memory params = ledger.riskParams();
+        uint256 sum;
+        uint256 n = handler.loanCount();
+        for (uint256 i = 0; i < n; ++i) {
+            uint256 loanId = handler.loans(i);
+            ICreditLedger.Loan memory loan = ledger.loanRecord(loanId);
+            uint256 provision = handler.ghost_provision(loanId);
+            bool late = loan.bucket >= ICreditLedger.Bucket.M1 && loan.bucket <= ICreditLedger.Bucket.M3;
+            if (loan.status != ICreditLedger.LoanStatus.Active || !late) {
+                assertEq(provision, 0, "only active loans in M1-M3 are provisioned");
+            } else if (handler.ghost_provisionEpoch(loanId) == g.riskEpoch) {
+                uint256 outstanding = uint256(loan.principal) - loan.principalPaid;
+                assertEq(provision, (outstanding * ArrearsMath.provisionBps(loan.bucket, params)) / 10_000, "rate");
+            }
+            sum += provision;
+        }
+        assertEq(sum, g.provisions, "ghost sum");
+        assertEq(ledger.provisions(), sum, "provisions = sum of the loans' provisions");
+        uint256 receivable = ledger.interestReceivable();
+        int256 value =
+            handler.ghostCapital() +
+                int256(receivable + g.interestCollected) -
+                int256(
+                    ledger.protocolFeesOwed() + ledger.firstLossReserve() + ledger.provisions() + g.interestWrittenOff
+                );
+        // interestReceivable is clamped at 0 (KI-3): then gross is at most the interest collected. lenderAssets is
+        // clamped at 0 too: losses beyond the lenders' assets leave them 0.
+        if (receivable == 0) assertLe(int256(ledger.lenderAssets()), value < 0 ? int256(0) : value, "identity (<)");
+        else if (value <= 0) assertEq(ledger.lenderAssets(), 0, "pool value identity (insolvent)");
+        else assertEq(int256(ledger.lenderAssets()), value, "pool value identity");
+    }
+
+    /// POOL_G: "share price never decreases except in a provision/write-off transaction, and then by at most the loss
+    /// booked in that transaction" (the net provision increase of the loans it touched + the lenders' part of its
+    /// write-offs), plus POOL_E's allowances, bounded: 2 units of rounding (KI-2) and, on a call that touched a late
+    /// loan, the fall of gross interest recognised that the call caused (KI-1).
+    function invariant_POOL_G_priceFallsOnlyByBookedLosses() public view {
+        assertEq(handler.ghost().lossDrops, 0, handler.note().lastLossDrop);
     }
 
     // ---------------------------------------------------------------- ledger
 
     /// LEDGER_A: "Σ over borrowers of lineOf(b).outstanding == principalOutstanding", and each line's outstanding is
-    /// the sum of its loans'.
+    /// the sum of its active loans' (a write-off takes a defaulted loan's principal off its line).
     function invariant_LEDGER_A_linesSumToTheBook() public view {
         address[] memory borrowers = handler.borrowersList();
         uint256[] memory perBorrower = new uint256[](borrowers.length);
         uint256 n = handler.loanCount();
         for (uint256 i = 0; i < n; ++i) {
             uint256 loanId = handler.loans(i);
+            // A defaulted loan's principal was written off its line.
+            if (ledger.loanRecord(loanId).status != ICreditLedger.LoanStatus.Active) continue;
             address owner = address(uint160(loanId >> 96));
             for (uint256 b = 0; b < borrowers.length; ++b) {
                 if (borrowers[b] == owner) perBorrower[b] += _outstanding(loanId);
@@ -125,7 +208,8 @@ contract LedgerInvariants is MicrocreditBase {
     }
 
     /// LEDGER_B: "every active loan's principalOutstanding ≤ its principal, and Σ of active loans' outstanding ==
-    /// principalOutstanding"; repaid loans repaid exactly their principal.
+    /// principalOutstanding"; repaid loans repaid exactly their principal; a defaulted loan's principal is what was
+    /// repaid plus what was written off, and it accrues nothing.
     function invariant_LEDGER_B_loansSumToTheBook() public view {
         uint256 n = handler.loanCount();
         uint256 sum;
@@ -136,6 +220,13 @@ contract LedgerInvariants is MicrocreditBase {
             assertEq(loan.principalPaid, handler.ghost_principalRepaid(loanId), "principal repaid as tracked");
             if (loan.status == ICreditLedger.LoanStatus.Active) {
                 sum += uint256(loan.principal) - loan.principalPaid;
+            } else if (loan.status == ICreditLedger.LoanStatus.Defaulted) {
+                assertEq(
+                    uint256(loan.principalPaid) + handler.ghost_principalWrittenOff(loanId),
+                    loan.principal,
+                    "defaulted: repaid + written off"
+                );
+                assertEq(loan.openingBalance, 0, "defaulted loans accrue nothing");
             } else {
                 assertEq(uint8(loan.status), uint8(ICreditLedger.LoanStatus.Repaid), "drawn loans exist");
                 assertEq(loan.principalPaid, loan.principal, "repaid in full");
@@ -204,9 +295,130 @@ contract LedgerInvariants is MicrocreditBase {
         assertEq(ledger.rateSum(), sum);
     }
 
+    /// LEDGER_G: "a borrower can always repay in full, paused or not, including a loan in any bucket (payoff includes
+    /// penalty); a defaulted loan accepts recovery up to its claim." Checked on a snapshot for a late loan (or any
+    /// active loan) and a defaulted loan, picked anew after every call, paused after every other call.
+    function invariant_LEDGER_G_payoffInAnyBucketAndRecoveryUpToTheClaim() public {
+        _sync();
+        uint256 seed = handler.ghost().totalCalls;
+        uint256 snapshot = vm.snapshotState();
+        if ((seed % 2 == 0) != ledger.paused()) {
+            vm.prank(pauser);
+            if (seed % 2 == 0) ledger.pause();
+            else ledger.unpause();
+        }
+        uint256 loanId = handler.lateLoan(seed);
+        if (loanId != 0) _assertPayoff(loanId);
+        loanId = handler.defaultedLoan(seed);
+        if (loanId != 0) _assertRecovery(loanId);
+        vm.revertToState(snapshot);
+    }
+
+    function _assertPayoff(uint256 loanId) internal {
+        ICreditLedger.LoanView memory v = ledger.loanState(loanId);
+        assertEq(v.payoff, v.principalOutstanding + v.interestAccrued + v.penalty, "payoff includes the penalty");
+        uint256 provisions = ledger.provisions();
+        uint256 lateLoans = ledger.lineOf(v.borrower).lateLoans;
+        uint256 paid = _repay(v.borrower, loanId, type(uint256).max);
+        assertEq(paid, v.payoff, "paid the payoff");
+        ICreditLedger.Loan memory loan = ledger.loanRecord(loanId);
+        assertEq(uint8(loan.status), uint8(ICreditLedger.LoanStatus.Repaid), "repaid");
+        assertEq(uint8(loan.bucket), uint8(ICreditLedger.Bucket.Current), "cured");
+        assertEq(ledger.provisions(), provisions - handler.ghost_provision(loanId), "provision released");
+        bool wasLate = v.bucket >= ICreditLedger.Bucket.M1;
+        assertEq(ledger.lineOf(v.borrower).lateLoans, lateLoans - (wasLate ? 1 : 0), "line no longer late");
+    }
+
+    function _assertRecovery(uint256 loanId) internal {
+        uint256 claim = ledger.loanState(loanId).payoff;
+        ILedgerHandler.Claim memory booked = handler.claimOf(loanId);
+        assertEq(claim, booked.claimLeft, "claim as booked");
+        uint256 toReserve = claim > booked.lenderLossLeft ? claim - booked.lenderLossLeft : 0;
+        if (toReserve > booked.reserveLeft) toReserve = booked.reserveLeft;
+        address payer = address(uint160(loanId >> 96));
+        _fund(payer, claim + 1);
+        vm.prank(payer);
+        vm.expectRevert(abi.encodeWithSelector(ICreditLedger.RepaymentExceedsPayoff.selector, claim + 1, claim));
+        ledger.repay(loanId, claim + 1);
+        uint256 lenderAssets = ledger.lenderAssets();
+        uint256 paid = _repay(payer, loanId, type(uint256).max);
+        assertEq(paid, claim, "recovered the claim");
+        assertEq(ledger.loanState(loanId).payoff, 0, "nothing left to claim");
+        assertEq(uint8(ledger.loanRecord(loanId).status), uint8(ICreditLedger.LoanStatus.Defaulted), "stays defaulted");
+        if (handler.KNOWN_ISSUE_INSOLVENT_POOL() && lenderAssets == 0 && pool.totalSupply() != 0) {
+            // KI-5: lenderAssets was clamped at 0 over a deficit (the fees owed outlive the loss), and the
+            // recovery fills that deficit before lenders see any of it.
+            assertLe(ledger.lenderAssets(), claim - toReserve, "insolvent pool: at most the lenders' part (KI-5)");
+        } else {
+            assertEq(ledger.lenderAssets(), lenderAssets + claim - toReserve, "lenders first, then the reserve");
+        }
+    }
+
+    // ---------------------------------------------------------------- collection and delinquency
+
+    /// COLL_A: "no collection above what is due: each Collected(loanId, amount) amount ≤ dueNow(loanId) read just
+    /// before in the same handler call; a second collect of the same ids in the same block collects nothing" for a
+    /// loan whose due the first collected in full (after a capped or short pull it collects at most the rest).
+    function invariant_COLL_A_noCollectionAboveDue() public view {
+        ILedgerHandler.Ghost memory g = handler.ghost();
+        assertEq(g.overCollections, 0, handler.note().lastCollection);
+        assertEq(g.secondCollections, 0, handler.note().lastCollection);
+    }
+
+    /// COLL_B: "delinquency is a pure function of time and payments: for every active loan, loanState(id).bucket after
+    /// mark([id]) equals ArrearsMath.bucketOf(pastDue, pastDueSince, now, riskParams) recomputed from the view (except
+    /// Default, which writes off), and marking twice in the same block changes nothing." The handler checks every
+    /// loan it marks, pays or collects; here one active loan, picked anew after every call, is marked on a snapshot.
+    function invariant_COLL_B_bucketIsAFunctionOfTimeAndPayments() public {
+        ILedgerHandler.Ghost memory g = handler.ghost();
+        assertEq(g.bucketMismatches, 0, handler.note().lastBucket);
+        assertEq(g.markChanges, 0, "a second mark in the same block changed the state");
+        _sync();
+        uint256 loanId = handler.lateLoan(g.totalCalls + 1);
+        if (loanId == 0) return;
+        uint256 snapshot = vm.snapshotState();
+        ICreditLedger.LoanView memory v = ledger.loanState(loanId);
+        ICreditLedger.RiskParams memory params = ledger.riskParams();
+        ICreditLedger.Bucket expected = ArrearsMath.bucketOf(v.pastDue, v.pastDueSince, block.timestamp, params);
+        uint256[] memory ids = new uint256[](1);
+        ids[0] = loanId;
+        ledger.mark(ids);
+        if (expected == ICreditLedger.Bucket.Default) {
+            assertEq(uint8(ledger.loanRecord(loanId).status), uint8(ICreditLedger.LoanStatus.Defaulted), "written off");
+        } else {
+            ICreditLedger.LoanView memory w = ledger.loanState(loanId);
+            assertEq(uint8(w.bucket), uint8(expected), "bucket = bucketOf(view before)");
+            assertEq(
+                uint8(w.bucket),
+                uint8(ArrearsMath.bucketOf(w.pastDue, w.pastDueSince, block.timestamp, params)),
+                "bucket = bucketOf(view after)"
+            );
+        }
+        bytes32 state = _markedState(loanId);
+        ledger.mark(ids);
+        assertEq(_markedState(loanId), state, "second mark changes nothing");
+        vm.revertToState(snapshot);
+    }
+
+    function _markedState(uint256 loanId) internal view returns (bytes32) {
+        return
+            keccak256(
+                abi.encode(
+                    ledger.loanRecord(loanId),
+                    ledger.loanState(loanId),
+                    ledger.lineOf(address(uint160(loanId >> 96))),
+                    ledger.provisions(),
+                    ledger.lenderAssets(),
+                    ledger.rateSum(),
+                    ledger.interestReceivable(),
+                    ledger.firstLossReserve()
+                )
+            );
+    }
+
     /// HANDLER: "every call the handler's model accepts is accepted, and every refusal carries the predicted error."
     function invariant_HANDLER_noUnexpectedOutcome() public view {
-        LedgerHandler.Notes memory notes = handler.note();
+        ILedgerHandler.Notes memory notes = handler.note();
         assertEq(
             handler.ghost().unexpected,
             0,
