@@ -362,11 +362,23 @@ contract LedgerHandler is Test, ILedgerHandler {
         ICreditLedger.LineStatus status =
             statusSeed % 4 == 0 ? ICreditLedger.LineStatus((statusSeed % 3) + 1) : ICreditLedger.LineStatus.Active;
         productMask = (productMask & 0x3f) | uint32(1 << (statusSeed % PRODUCT_COUNT));
+        // While paused no new line opens: a borrower with no record at all is refused.
+        ICreditLedger.LineView memory before = ledger.lineOf(who);
+        bool opens =
+            before.status == ICreditLedger.LineStatus.None &&
+                before.limit == 0 &&
+                before.aprBps == 0 &&
+                before.productMask == 0 &&
+                before.loanCount == 0 &&
+                before.kycExpiresAt == 0;
+        bytes memory expectedError =
+            opens && ledger.paused() ? abi.encodeWithSelector(ICreditLedger.EnforcedPause.selector) : bytes("");
         vm.prank(roles.underwriter);
         try ledger.setLine(who, limit, aprBps, productMask, status) {
+            if (expectedError.length != 0) return _unexpected("setLine: a new line opened while paused", "");
             _accepted("setLine");
         } catch (bytes memory err) {
-            _unexpected("setLine within bounds refused", err);
+            if (keccak256(err) != keccak256(expectedError)) _unexpected("setLine within bounds refused", err);
         }
     }
 

@@ -17,7 +17,7 @@ contract PenaltyTest is MicrocreditBase {
     /// scheduled amount (`ArrearsMath.penaltyAccruedUp` adds `payments[k − 1]`), not on what of it is unpaid. A
     /// borrower who prepaid before the due date is charged penalty on money they do not owe. Set to false once fixed:
     /// the test then asserts the definition.
-    bool internal constant KNOWN_ISSUE_PENALTY_ON_SCHEDULED_INSTALMENT = true;
+    bool internal constant KNOWN_ISSUE_PENALTY_ON_SCHEDULED_INSTALMENT = false;
 
     uint256 internal constant PENALTY_MULTIPLIER_BPS = 15_000;
     uint256 internal constant PRINCIPAL = 10_000e6;
