@@ -163,7 +163,7 @@ describe("portfolio limits", () => {
     await expect(d.ledger.connect(d.other).draw(0, 10n * ONE)).to.emit(d.ledger, "Drawn");
   });
 
-  it("circuit breaker: a part payment keeps the loan counted at its new principal; a write-off removes it", async () => {
+  it("circuit breaker: a payment that cures the loan removes it; a loan entering M3 counts, its write-off removes it", async () => {
     const d = await withLimits({ breakerBps: 800n });
     await d.ledger.connect(d.borrower).draw(4, 10_000n * ONE); // interest first: principal only at the end
     const late = await d.ledger.loanIdOf(d.borrower.address, 1);

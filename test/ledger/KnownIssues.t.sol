@@ -66,7 +66,7 @@ contract PenaltyTest is MicrocreditBase {
             );
             assertGt(v.penalty, 60 * bound, "KI-4: more than 60 times the definition");
         } else {
-            assertLe(v.penalty, bound, "penalty on the past-due amount only");
+            assertEq(v.penalty, bound, "penalty on the past-due amount only, exactly");
         }
     }
 }
