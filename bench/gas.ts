@@ -6,7 +6,7 @@ import { network } from "hardhat";
 import { id, type Signer } from "ethers";
 import type { CreditLedger } from "../typechain-types/CreditLedger.ts";
 import type { MockStablecoin } from "../typechain-types/mocks/MockStablecoin.ts";
-import { PRODUCTS, ALL_PRODUCTS_MASK, ONE, LIMITS } from "../src/config/defaults.ts";
+import { PRODUCTS, ALL_PRODUCTS_MASK, ONE, LIMITS, FEE_PRODUCTS, FEE_PRODUCTS_MASK } from "../src/config/defaults.ts";
 
 const CHECK = process.argv.includes("--check") || process.env.BENCH_CHECK === "1";
 const BOOK_SIZES = [1, 1_000];
@@ -34,6 +34,10 @@ async function measure(bookSize: number): Promise<Record<string, number>> {
   const ledger = await ethers.getContractAt("CreditLedger", await deployer.ledger());
   await ledger.grantRole(id("UNDERWRITER_ROLE"), underwriter.address);
   for (const p of PRODUCTS) await ledger.setProduct(p.id, p.method, p.instalments, p.periodDays, true);
+  for (const p of FEE_PRODUCTS) {
+    await ledger.setProduct(p.id, p.method, p.instalments, p.periodDays, true);
+    await ledger.setProductFee(p.id, p.feeBps);
+  }
   for (const who of [lender, lender2]) {
     await token.faucet(who.address, 10_000_000n * ONE);
     await token.connect(who).approve(await pool.getAddress(), ethers.MaxUint256);
@@ -58,9 +62,11 @@ async function measure(bookSize: number): Promise<Record<string, number>> {
   // A borrower who never held the token: the first draw pays for a fresh balance slot.
   const borrower = ethers.Wallet.createRandom().connect(ethers.provider);
   await admin.sendTransaction({ to: borrower.address, value: 10n ** 20n });
-  await ledger.connect(underwriter).setLine(borrower.address, 50_000n * ONE, 1800, ALL_PRODUCTS_MASK, 1);
+  await ledger.connect(underwriter).setLine(borrower.address, 50_000n * ONE, 1800, ALL_PRODUCTS_MASK | FEE_PRODUCTS_MASK, 1);
   g["draw (first loan of a line)"] = await gasOf(ledger.connect(borrower).draw(2, 10_000n * ONE));
   g["draw (later loan)"] = await gasOf(ledger.connect(borrower).draw(2, 10_000n * ONE));
+  // A product with a fee: the APR is an IRR (Newton's method over the plan) and the fee is booked to the protocol.
+  g["draw with a fee (later loan, 6 instalments)"] = await gasOf(ledger.connect(borrower).draw(FEE_PRODUCTS[0].id, 10_000n * ONE));
   await token.faucet(borrower.address, 100_000n * ONE);
   await token.connect(borrower).approve(await ledger.getAddress(), ethers.MaxUint256);
   const first = await ledger.loanIdOf(borrower.address, 1);

@@ -5,6 +5,7 @@ import {IERC20} from "@openzeppelin/contracts/token/ERC20/IERC20.sol";
 import {SafeERC20} from "@openzeppelin/contracts/token/ERC20/utils/SafeERC20.sol";
 import {ICreditLedger} from "./interfaces/ICreditLedger.sol";
 import {IRiskLimits} from "./interfaces/IRiskLimits.sol";
+import {ICostDisclosure} from "./interfaces/ICostDisclosure.sol";
 import {LedgerCore} from "./base/LedgerCore.sol";
 import {LedgerBookApi} from "./base/LedgerBookApi.sol";
 import {CollectionModule} from "./modules/CollectionModule.sol";
@@ -48,6 +49,17 @@ contract CreditLedger is ICreditLedger, LedgerBookApi {
 
     /// @inheritdoc ICreditLedger
     function setProduct(uint8, uint8, uint8, uint16, bool) external {
+        _delegate(msg.data);
+    }
+
+    /// @inheritdoc ICostDisclosure
+    function setProductFee(uint8, uint16) external {
+        _delegate(msg.data);
+    }
+
+    /// @inheritdoc ICostDisclosure
+    function waivePenalty(uint256, uint256, bytes32) external {
+        // No guard needed: a waiver moves no tokens and calls nothing outside.
         _delegate(msg.data);
     }
 
@@ -358,21 +370,24 @@ contract CreditLedger is ICreditLedger, LedgerBookApi {
         if (!p.enabled) revert ProductNotEnabled(productId);
         uint256 available = l.limit > l.outstanding ? l.limit - l.outstanding : 0;
         if (amount > available) revert CreditLimitExceeded(amount, available);
-        _delegate(
-            abi.encodeCall(
-                CollectionModule.admitDraw,
-                (msg.sender, amount, uint256(l.outstanding) + amount, book.cash, book.principal)
-            )
-        );
-
-        (uint8 instalments, uint16 periodDays) = p.method == ScheduleMath.BULLET
-            ? (1, p.periodDays * p.instalments)
-            : (p.instalments, p.periodDays);
         unchecked {
             // amount ≤ limit − outstanding < 2^80; a borrower cannot draw 2^24 loans at gas prices that exist.
             loanId = _loanId(msg.sender, ++l.loanCount);
             l.outstanding += uint80(amount);
         }
+        uint256 fee = abi.decode(
+            _delegate(
+                abi.encodeCall(
+                    CollectionModule.admitDraw,
+                    (msg.sender, loanId, productId, amount, l.aprBps, l.outstanding, book.cash, book.principal)
+                )
+            ),
+            (uint256)
+        );
+
+        (uint8 instalments, uint16 periodDays) = p.method == ScheduleMath.BULLET
+            ? (1, p.periodDays * p.instalments)
+            : (p.instalments, p.periodDays);
         _lines[msg.sender] = Packing.encodeLine(l);
         _storeLoan(
             loanId,
@@ -392,9 +407,9 @@ contract CreditLedger is ICreditLedger, LedgerBookApi {
                 bucket: Bucket.Current
             })
         );
-        _bookDisburse(book, amount, amount * l.aprBps);
+        _bookDisburse(book, amount, amount - fee, amount * l.aprBps);
         emit Drawn(loanId, recipient, productId, amount);
-        asset.safeTransfer(recipient, amount);
+        asset.safeTransfer(recipient, amount - fee);
     }
 
     /// @dev The single path through which lines open and change; the signed-offer flow will call it too.

@@ -3,7 +3,8 @@
 import { network } from "hardhat";
 import MicrocreditModule from "../ignition/modules/Microcredit.ts";
 import { schedule } from "../src/core/schedule.ts";
-import { PRODUCTS, ONE } from "../src/config/defaults.ts";
+import { FEE_PRODUCTS, PRODUCTS, ONE } from "../src/config/defaults.ts";
+import { describe as describeCost, disclose, quote } from "../src/sdk/disclosure.ts";
 import { explain } from "../src/sdk/errors.ts";
 import { existsSync, readFileSync, rmSync } from "node:fs";
 import { Wallet, id } from "ethers";
@@ -37,7 +38,7 @@ const token = await ethers.getContractAt("MockStablecoin", await deployed.asset.
 const ledger = await ethers.getContractAt("CreditLedger", await deployed.ledger.getAddress());
 const pool = await ethers.getContractAt("LendingPool", await deployed.pool.getAddress());
 say(`Stablecoin mUSD ${await token.getAddress()}, ledger ${await ledger.getAddress()}, pool ${await pool.getAddress()}`);
-say(`${PRODUCTS.length} products: ${PRODUCTS.map((p) => p.name).join("; ")}`);
+say(`${PRODUCTS.length + FEE_PRODUCTS.length} products: ${[...PRODUCTS, ...FEE_PRODUCTS].map((p) => p.name).join("; ")}`);
 
 chapter("2. A lender funds the pool");
 await (await token.faucet(lender.address, 1_000_000n * ONE)).wait();
@@ -86,7 +87,15 @@ try {
   say(`The portfolio limits apply to every draw (PRODUCT.md §6) → ${explain(error)}`);
 }
 const principal = 10_000n * ONE;
-await (await ledger.connect(borrower).draw(2, principal)).wait();
+// Disclosure before commitment: the CreditQuotes lens runs the math the ledger runs on the draw.
+const quoted = await quote(await deployed.quotes.getAddress(), ethers.provider, borrower.address, 2, principal);
+say(`Before committing, the borrower sees: ${describeCost(quoted, fmt)}`);
+const feeProduct = FEE_PRODUCTS[0];
+const withFee = disclose({ ...feeProduct, aprBps: line.aprBps, amount: principal });
+say(`(${feeProduct.name} at the same contract rate: APR ${(Number(withFee.aprBps) / 100).toFixed(2)}% with the fee, ${withFee.aprBps <= quoted.aprCapBps ? "within" : "above"} the ${(Number(quoted.aprCapBps) / 100).toFixed(0)}% cap)`);
+const drawReceipt = await (await ledger.connect(borrower).draw(2, principal)).wait();
+const disclosed = drawReceipt!.logs.map((log) => ledger.interface.parseLog(log)).find((e) => e?.name === "DrawDisclosed");
+say(`The draw's DrawDisclosed event repeats it: APR ${Number(disclosed!.args.aprBps) / 100}%, interest ${fmt(disclosed!.args.totalInterest)}, repayable ${fmt(disclosed!.args.totalRepayable)} (same as quoted: ${disclosed!.args.totalRepayable === quoted.totalRepayable && disclosed!.args.aprBps === quoted.aprBps})`);
 // On a persistent node a rerun reuses the deployment: take the borrower's newest loan.
 const loanId = await ledger.loanIdOf(borrower.address, (await ledger.lineOf(borrower.address)).loanCount);
 say(`Borrower draws ${fmt(principal)}; wallet now holds ${fmt(await token.balanceOf(borrower.address))} mUSD`);

@@ -18,6 +18,7 @@ const OFF = {
   maxExposureBps: 0n,
   maxUtilisationBps: 0n,
   breakerBps: 0n,
+  aprCapBps: 0n,
 };
 type Limits = typeof OFF;
 

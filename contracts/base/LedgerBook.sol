@@ -77,19 +77,20 @@ abstract contract LedgerBook is AccessControl, ReentrancyGuardTransient {
 
     // ---------------------------------------------------------------- loan hooks (effects only)
 
-    /// @dev A new loan of `assets` accruing at `rateAdded`, against `book` (loaded by the caller, who checked the
-    /// pause flag). The caller sends the tokens after its own effects.
-    function _bookDisburse(Book memory book, uint256 assets, uint256 rateAdded) internal {
+    /// @dev A new loan of `principal` accruing at `rateAdded`, of which `sent` leaves the book (the rest is the
+    /// draw's fee, which stays as cash funding the protocol's claim), against `book` (loaded by the caller, who
+    /// checked the draw).
+    function _bookDisburse(Book memory book, uint256 principal, uint256 sent, uint256 rateAdded) internal {
         Accrual memory acc = _loadAccrual();
         _roll(acc);
         acc.rateSum = (acc.rateSum + rateAdded).toUint88();
         _storeAccrual(acc);
         uint256 available = _available(book);
-        if (assets > available) revert ILedgerBook.InsufficientLiquidity(assets, available);
+        if (sent > available) revert ILedgerBook.InsufficientLiquidity(sent, available);
         unchecked {
-            // assets ≤ available ≤ cash, and principal + cash never exceeds what was deposited and earned.
-            book.cash = uint104(book.cash - assets);
-            book.principal += uint104(assets);
+            // sent ≤ available ≤ cash, and principal + cash never exceeds what was deposited and earned.
+            book.cash = uint104(book.cash - sent);
+            book.principal += uint104(principal);
         }
         _storeBook(book);
     }

@@ -9,6 +9,7 @@ import {ScheduleMath} from "../libraries/ScheduleMath.sol";
 import {LoanMath} from "../libraries/LoanMath.sol";
 import {ArrearsMath} from "../libraries/ArrearsMath.sol";
 import {Packing} from "../libraries/Packing.sol";
+import {DisclosureMath} from "../libraries/DisclosureMath.sol";
 
 /// @title LedgerCore
 /// @notice The ledger's storage and the payment path shared by the CreditLedger (manual repayment) and its
@@ -19,9 +20,14 @@ abstract contract LedgerCore is LedgerBook {
     bytes32 public constant PAUSER_ROLE = keccak256("PAUSER_ROLE");
     /// @notice The emergency risk role: may tighten limits and cut lines, never loosen them or move funds.
     bytes32 public constant RISK_ROLE = keccak256("RISK_ROLE");
+    /// @notice The servicing role: may waive penalty interest with a reason code, nothing else.
+    bytes32 public constant SERVICER_ROLE = keccak256("SERVICER_ROLE");
 
-    /// @notice Hard cap on any line's APR: 24% (PRODUCT.md §5).
-    uint256 public constant APR_CAP_BPS = 2_400;
+    /// @notice The default cap on any draw's APR, fees included: 24% (PRODUCT.md §5). `Limits.aprCapBps` sets
+    /// another (0 = this one).
+    uint256 public constant APR_CAP_BPS = DisclosureMath.DEFAULT_APR_CAP_BPS;
+    /// @notice The most a product's origination fee may be, whatever the APR cap: 20% of the amount drawn.
+    uint256 public constant MAX_FEE_BPS = 2_000;
     uint256 internal constant MAX_AMOUNT = type(uint88).max;
     /// @dev A line's limit (and so its outstanding principal) fits 80 bits of the line word.
     uint256 internal constant MAX_LINE = type(uint80).max;
@@ -244,6 +250,45 @@ abstract contract LedgerCore is LedgerBook {
             p.o.principalOutstanding,
             params
         );
+    }
+
+    /// @notice A loan rolled and classified to now, as `mark` stores it: its accrual, what it owes, what is past due,
+    /// its arrears with the penalty accrued to now, and its bucket.
+    struct Mark {
+        LoanMath.Accrual a;
+        LoanMath.Owed o;
+        uint256 pastDue;
+        uint256 since;
+        Arrears ar;
+        ICreditLedger.Bucket bucket;
+    }
+
+    /// @dev Rolls `loan` (memory) to now and classifies it; the caller stores the result (`_storeMark`).
+    function _markNow(
+        uint256 loanId,
+        ICreditLedger.Loan memory loan,
+        ICreditLedger.RiskParams memory params
+    ) internal view returns (Mark memory m) {
+        uint256 checkpoint = loan.checkpoint;
+        m.a = LoanMath.roll(loan, block.timestamp);
+        m.o = LoanMath.owed(loan, m.a, block.timestamp);
+        m.pastDue = m.o.pastDueInterest + m.o.pastDuePrincipal;
+        m.ar = _accrueArrears(loanId, loan, checkpoint, m.pastDue, params);
+        m.since = ArrearsMath.pastDueSince(loan, m.a.period, m.pastDue, m.a.lastInstalment);
+        m.bucket = ArrearsMath.bucketOf(m.pastDue, m.since, block.timestamp, params);
+    }
+
+    /// @dev Stores a loan classified by `_markNow` (not in default): arrears, bucket, loan, and the book's true-up.
+    function _storeMark(
+        uint256 loanId,
+        ICreditLedger.Loan memory loan,
+        Mark memory m,
+        ICreditLedger.RiskParams memory params
+    ) internal {
+        m.ar.dueAtCheckpoint = uint88(m.pastDue);
+        _reclassify(loanId, loan, m.ar, m.bucket, m.o.principalOutstanding, m.o.principalOutstanding, params);
+        _storeLoan(loanId, loan);
+        _bookRepay(0, 0, m.a.rateDelta, m.a.accrualAdjustment);
     }
 
     /// @dev Loads a loan's arrears and books the penalty accrued since its last touch.

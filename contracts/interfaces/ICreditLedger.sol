@@ -2,6 +2,7 @@
 pragma solidity 0.8.28;
 
 import {IRiskLimits} from "./IRiskLimits.sol";
+import {ICostDisclosure} from "./ICostDisclosure.sol";
 
 /// @title ICreditLedger
 /// @notice The borrowers' side of Microcredit: revolving credit lines, loans drawn from them with a repayment plan,
@@ -28,7 +29,7 @@ import {IRiskLimits} from "./IRiskLimits.sol";
 /// Assumptions: the asset is a plain ERC-20 (no fee on transfer, no callbacks). Repayments are pulled by this
 /// contract from the payer (`approve` the ledger, not the pool). The underwriter role is trusted to open lines
 /// within policy; the risk caps of later modules bound what a compromised underwriter can do.
-interface ICreditLedger is IRiskLimits {
+interface ICreditLedger is IRiskLimits, ICostDisclosure {
     /// @notice Status of a credit line.
     enum LineStatus {
         None,
@@ -66,12 +67,14 @@ interface ICreditLedger is IRiskLimits {
         uint16 provisionM3Bps;
     }
 
-    /// @notice A credit product: repayment method, number of instalments and period length.
+    /// @notice A credit product: repayment method, number of instalments, period length, and the origination fee
+    /// deducted from each draw (basis points of the amount; see ICostDisclosure).
     struct Product {
         uint8 method;
         uint8 instalments;
         uint16 periodDays;
         bool enabled;
+        uint16 feeBps;
     }
 
     /// @notice A borrower's line. `outstanding` is principal not yet repaid across all its loans.
@@ -201,7 +204,9 @@ interface ICreditLedger is IRiskLimits {
     /// @notice Emitted when a line is opened or its terms change.
     event LineSet(address indexed borrower, uint256 limit, uint256 aprBps, uint256 productMask, LineStatus status);
     /// @notice Emitted on every draw. The borrower is in the loan id (`loanId >> 96`); the APR is the line's at the
-    /// time (`loanRecord`), and the plan follows from principal, APR and product (`loanSchedule`, or the SDK).
+    /// time (`loanRecord`), and the plan follows from principal, APR and product (`loanSchedule`, or the SDK). The
+    /// recipient receives `principal` less the product's fee; the cost figures are in `DrawDisclosed`, emitted just
+    /// before.
     event Drawn(uint256 indexed loanId, address recipient, uint8 productId, uint256 principal);
     /// @notice Emitted on every repayment, with the split of the amount paid.
     event Repaid(
@@ -242,7 +247,8 @@ interface ICreditLedger is IRiskLimits {
     /// @notice Emitted when new credit resumes.
     event Unpaused(address account);
 
-    /// @notice Defines product `productId` (0–31). Admin only.
+    /// @notice Defines product `productId` (0–15). Admin only. Keeps the product's fee (`setProductFee`), and is
+    /// refused (`AprAboveCap`) if with the new terms that fee alone would put the product above the APR cap.
     function setProduct(uint8 productId, uint8 method, uint8 instalments, uint16 periodDays, bool enabled) external;
 
     /// @notice Opens or changes `borrower`'s line. Underwriter only. A limit below the outstanding principal only

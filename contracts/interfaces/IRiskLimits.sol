@@ -29,6 +29,9 @@ interface IRiskLimits {
         uint16 maxExposureBps;
         uint16 maxUtilisationBps;
         uint16 breakerBps;
+        /// Cap on the APR of any draw, fees included (ICostDisclosure); 0 = the default `APR_CAP_BPS` (24 %), so a
+        /// deployment that leaves it out still has the PRODUCT.md cap. Unlike the other fields it is never "off".
+        uint16 aprCapBps;
     }
 
     /// @notice The limits and the aggregates they are checked against, as of now.
@@ -62,8 +65,8 @@ interface IRiskLimits {
     /// @notice A share above 100 %, or a minimum draw above the maximum.
     error InvalidLimits();
     /// @notice The risk role may only tighten: `field` (0 minDraw, 1 maxDraw, 2 maxExposure, 3 dailyOriginationCap,
-    /// 4 maxExposureBps, 5 maxUtilisationBps, 6 breakerBps, 7 a line's limit) would loosen from `current` to
-    /// `requested` (0 means no limit).
+    /// 4 maxExposureBps, 5 maxUtilisationBps, 6 breakerBps, 7 a line's limit, 8 aprCapBps) would loosen from
+    /// `current` to `requested` (0 means no limit, except for aprCapBps where it means the default cap).
     error LimitRaiseNotAllowed(uint8 field, uint256 current, uint256 requested);
 
     /// @notice Emitted on every change of the limits, with who changed them.

@@ -142,6 +142,39 @@ library ScheduleMath {
         return 0;
     }
 
+    /// @notice The sum of the plan's interests (`schedule`), without building the plan: what a borrower who pays
+    /// every instalment on its due date pays in interest. Same steps and rounding as `schedule`.
+    function totalInterestUp(
+        uint8 method,
+        uint256 principal,
+        uint256 aprBps,
+        uint256 instalments,
+        uint256 periodDays
+    ) internal pure returns (uint256 total) {
+        if (method > BULLET) revert UnknownMethod(method);
+        if (method == BULLET) return periodInterestUp(principal, aprBps, periodDays * instalments);
+        if (method == INTEREST_FIRST) return periodInterestUp(principal, aprBps, periodDays) * instalments;
+        uint256 payment =
+            method == EQUAL_INSTALMENT ? equalInstalmentUp(principal, aprBps, instalments, periodDays) : 0;
+        uint256 part = principal / instalments;
+        uint256 balance = principal;
+        uint256 rate = aprBps * periodDays;
+        // Checked once on the largest balance (the first): later balances are smaller, so the unchecked steps
+        // below cannot overflow; each step subtracts at most the balance, and the interests sum to less than
+        // instalments × that first interest. This runs on every draw.
+        total = periodInterestUp(principal, aprBps, periodDays);
+        unchecked {
+            uint256 interest = total;
+            for (uint256 k = 1; k < instalments; ++k) {
+                if (method == EQUAL_INSTALMENT) part = payment > interest ? payment - interest : 0;
+                balance -= part < balance ? part : balance;
+                uint256 product = balance * rate;
+                interest = product == 0 ? 0 : (product - 1) / RATE_DENOMINATOR + 1;
+                total += interest;
+            }
+        }
+    }
+
     /// @notice The full plan: per instalment payment, principal and interest.
     /// @dev Bullet plans have one row, due after `instalments × periodDays` days.
     function schedule(

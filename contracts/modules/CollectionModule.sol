@@ -7,8 +7,9 @@ import {SafeERC20} from "@openzeppelin/contracts/token/ERC20/utils/SafeERC20.sol
 import {LedgerCore} from "../base/LedgerCore.sol";
 import {ICreditLedger} from "../interfaces/ICreditLedger.sol";
 import {IRiskLimits} from "../interfaces/IRiskLimits.sol";
+import {ICostDisclosure} from "../interfaces/ICostDisclosure.sol";
+import {DisclosureMath} from "../libraries/DisclosureMath.sol";
 import {LoanMath} from "../libraries/LoanMath.sol";
-import {ArrearsMath} from "../libraries/ArrearsMath.sol";
 import {Packing} from "../libraries/Packing.sol";
 import {Address} from "@openzeppelin/contracts/utils/Address.sol";
 import {ConfigModule} from "./ConfigModule.sol";
@@ -80,36 +81,33 @@ contract CollectionModule is LedgerCore {
             uint256 loanId = loanIds[i];
             ICreditLedger.Loan memory loan = _loadLoan(loanId);
             if (loan.status != ICreditLedger.LoanStatus.Active) continue;
-            uint256 checkpoint = loan.checkpoint;
-            LoanMath.Accrual memory a = LoanMath.roll(loan, block.timestamp);
-            LoanMath.Owed memory o = LoanMath.owed(loan, a, block.timestamp);
-            uint256 pastDue = o.pastDueInterest + o.pastDuePrincipal;
-            Arrears memory ar = _accrueArrears(loanId, loan, checkpoint, pastDue, params);
-            uint256 since = ArrearsMath.pastDueSince(loan, a.period, pastDue, a.lastInstalment);
-            ICreditLedger.Bucket bucket = ArrearsMath.bucketOf(pastDue, since, block.timestamp, params);
-            if (bucket == ICreditLedger.Bucket.Default) {
-                _writeOff(loanId, loan, a, o, ar, (block.timestamp - since) / 1 days);
+            Mark memory m = _markNow(loanId, loan, params);
+            if (m.bucket == ICreditLedger.Bucket.Default) {
+                _writeOff(loanId, loan, m.a, m.o, m.ar, (block.timestamp - m.since) / 1 days);
                 continue;
             }
-            ar.dueAtCheckpoint = uint88(pastDue);
-            _reclassify(loanId, loan, ar, bucket, o.principalOutstanding, o.principalOutstanding, params);
-            _storeLoan(loanId, loan);
-            _bookRepay(0, 0, a.rateDelta, a.accrualAdjustment);
+            _storeMark(loanId, loan, m, params);
         }
     }
 
     // ---------------------------------------------------------------- portfolio limits (IRiskLimits)
 
-    /// @dev The draw's limit checks, run by the ledger's `_draw` before its effects. `exposureAfter` is the line's
-    /// principal after the draw; `cash` and `principal` are the book before it (a draw moves cash to principal, so
-    /// their sum, the base of the shares, is the same after). Only the origination bucket is written.
+    /// @dev The draw's checks and its cost, run by the ledger's `_draw` before its own effects: the portfolio limits,
+    /// then the APR cap on the draw's cost (ICostDisclosure), whose figures it emits in `DrawDisclosed` and whose
+    /// fee it books to the protocol. `exposureAfter` is the line's principal after the draw; `cash` and `principal`
+    /// are the book before it (a draw moves cash to principal, so their sum, the base of the shares, is the same
+    /// after). Writes only the origination bucket and, for a fee, the protocol's fee claim. Returns the fee, which
+    /// the ledger keeps out of what it sends.
     function admitDraw(
         address borrower,
+        uint256 loanId,
+        uint8 productId,
         uint256 amount,
+        uint256 aprBps,
         uint256 exposureAfter,
         uint256 cash,
         uint256 principal
-    ) external {
+    ) external returns (uint256 fee) {
         IRiskLimits.Limits memory lim = _limits;
         if (amount < lim.minDraw) revert IRiskLimits.DrawBelowMinimum(amount, lim.minDraw);
         if (lim.maxDraw != 0 && amount > lim.maxDraw) revert IRiskLimits.DrawAboveMaximum(amount, lim.maxDraw);
@@ -134,6 +132,35 @@ contract CollectionModule is LedgerCore {
                 revert IRiskLimits.OriginationCapExceeded(level, lim.dailyOriginationCap);
             _flowWord = (late << FLOW_LATE_SHIFT) | (level << 32) | block.timestamp;
         }
+        fee = _disclose(loanId, _products[productId], amount, aprBps, DisclosureMath.aprCapOf(lim.aprCapBps));
+    }
+
+    /// @dev The draw's cost: refused above the APR cap, emitted, and its fee booked as a protocol claim funded by the
+    /// cash the ledger keeps (capital and claim rise together: the lenders' assets do not move).
+    function _disclose(
+        uint256 loanId,
+        ICreditLedger.Product memory p,
+        uint256 amount,
+        uint256 aprBps,
+        uint256 aprCap
+    ) private returns (uint256 fee) {
+        uint256 apr;
+        uint256 totalInterest;
+        (apr, fee, totalInterest) = DisclosureMath.costUp(
+            p.method,
+            p.instalments,
+            p.periodDays,
+            aprBps,
+            p.feeBps,
+            amount
+        );
+        if (apr > aprCap) revert ICreditLedger.AprAboveCap(apr, aprCap);
+        if (fee != 0) {
+            // Added to the claim's checkpoint, the fee is owed at every later gross without moving the split.
+            _feesAtCheckpoint += uint128(fee);
+            _capital += int256(fee);
+        }
+        emit ICostDisclosure.DrawDisclosed(loanId, apr, fee, totalInterest, amount + totalInterest);
     }
 
     /// @dev One loan of a collection batch; failures are events, never reverts. The loan is rolled once; the pull

@@ -7,18 +7,24 @@ import {LedgerCore} from "../base/LedgerCore.sol";
 import {ICreditLedger} from "../interfaces/ICreditLedger.sol";
 import {ILedgerBook} from "../interfaces/ILedgerBook.sol";
 import {IRiskLimits} from "../interfaces/IRiskLimits.sol";
+import {ICostDisclosure} from "../interfaces/ICostDisclosure.sol";
+import {DisclosureMath} from "../libraries/DisclosureMath.sol";
 import {Packing} from "../libraries/Packing.sol";
 import {ScheduleMath} from "../libraries/ScheduleMath.sol";
 
 /// @title ConfigModule
-/// @notice The CreditLedger's configuration: products, lines, KYC expiry and requirement, pause, delinquency
-/// parameters, portfolio limits (and the risk role's tightening), pool rates and fee claims.
+/// @notice The CreditLedger's configuration: products and their fees, penalty waivers, lines, KYC expiry and
+/// requirement, pause, delinquency parameters, portfolio limits (and the risk role's tightening), pool rates and fee
+/// claims.
 /// @dev Runs by DELEGATECALL on the ledger's storage: the ledger delegates to its CollectionModule, whose fallback
 /// delegates here (the CollectionModule deploys this contract in its constructor, so the ledger, its deployer and
 /// every fixture still pass one module address). Called directly it acts on its own empty storage and can do no
 /// harm. Every entry point checks its role.
 contract ConfigModule is LedgerCore {
     using SafeERC20 for IERC20;
+
+    /// @dev The draw on which a product's fee-only APR is measured (`_checkFeeApr`): 10^12 base units.
+    uint256 private constant FEE_PROBE_AMOUNT = 1e12;
 
     constructor(IERC20 asset_) LedgerCore(asset_, address(0)) {}
 
@@ -63,8 +69,52 @@ contract ConfigModule is LedgerCore {
         if (method == ScheduleMath.BULLET && uint256(instalments) * periodDays > type(uint16).max) {
             revert ICreditLedger.InvalidProduct(method, instalments, periodDays);
         }
-        _products[productId] = ICreditLedger.Product(method, instalments, periodDays, enabled);
+        uint16 feeBps = _products[productId].feeBps;
+        ICreditLedger.Product memory p = ICreditLedger.Product(method, instalments, periodDays, enabled, feeBps);
+        if (feeBps != 0) _checkFeeApr(p);
+        _products[productId] = p;
         emit ICreditLedger.ProductSet(productId, method, instalments, periodDays, enabled);
+    }
+
+    function setProductFee(uint8 productId, uint16 feeBps) external onlyRole(DEFAULT_ADMIN_ROLE) {
+        ICreditLedger.Product memory p = _products[productId];
+        if (p.instalments == 0) revert ICreditLedger.InvalidProduct(p.method, p.instalments, p.periodDays);
+        if (feeBps > MAX_FEE_BPS) revert ICostDisclosure.FeeTooHigh(feeBps, MAX_FEE_BPS);
+        p.feeBps = feeBps;
+        _checkFeeApr(p);
+        _products[productId].feeBps = feeBps;
+        emit ICostDisclosure.ProductFeeSet(productId, feeBps);
+    }
+
+    function waivePenalty(uint256 loanId, uint256 amount, bytes32 reason) external onlyRole(SERVICER_ROLE) {
+        if (reason == bytes32(0)) revert ICostDisclosure.WaiverReasonMissing();
+        ICreditLedger.Loan memory loan = _loadLoan(loanId);
+        if (loan.status != ICreditLedger.LoanStatus.Active) {
+            if (loan.status == ICreditLedger.LoanStatus.None) revert ICreditLedger.LoanNotFound(loanId);
+            revert ICreditLedger.LoanAlreadyRepaid(loanId);
+        }
+        // The loan rolled and classified to now, as `mark` does, so the arrears record and its checkpoint agree.
+        ICreditLedger.RiskParams memory params = _risk;
+        Mark memory m = _markNow(loanId, loan, params);
+        if (m.bucket == ICreditLedger.Bucket.Default) revert ICostDisclosure.WriteOffDue(loanId);
+        // Inside grace the penalty is latent, not owed (a payment in grace waives it anyway): nothing to waive.
+        uint256 owed = m.bucket < ICreditLedger.Bucket.M1 ? 0 : m.ar.penalty;
+        if (amount == type(uint256).max) amount = owed;
+        if (amount == 0 || amount > owed) revert ICostDisclosure.WaiverExceedsPenalty(amount, owed);
+        m.ar.penalty = uint88(owed - amount);
+        _storeMark(loanId, loan, m, params);
+        emit ICostDisclosure.PenaltyWaived(loanId, amount, reason, msg.sender);
+    }
+
+    /// @dev A product whose fee alone (contract APR 0) puts its APR above the cap cannot be configured. Measured on
+    /// a draw of FEE_PROBE_AMOUNT, large enough that rounding to the base unit does not move the APR; a draw also
+    /// pays its line's contract APR and is checked again in full (`admitDraw`).
+    function _checkFeeApr(ICreditLedger.Product memory p) private view {
+        uint256 cap = DisclosureMath.aprCapOf(_limits.aprCapBps);
+        uint256 apr = DisclosureMath
+            .discloseUp(p.method, p.instalments, p.periodDays, 0, p.feeBps, FEE_PROBE_AMOUNT)
+            .aprBps;
+        if (apr > cap) revert ICreditLedger.AprAboveCap(apr, cap);
     }
 
     function setLine(
@@ -76,7 +126,8 @@ contract ConfigModule is LedgerCore {
     ) external onlyRole(UNDERWRITER_ROLE) {
         if (borrower == address(0)) revert ICreditLedger.ZeroAddress();
         if (limit > MAX_LINE) revert ICreditLedger.AmountTooLarge(limit, MAX_LINE);
-        if (aprBps > APR_CAP_BPS) revert ICreditLedger.AprAboveCap(aprBps, APR_CAP_BPS);
+        uint256 aprCap = DisclosureMath.aprCapOf(_limits.aprCapBps);
+        if (aprBps > aprCap) revert ICreditLedger.AprAboveCap(aprBps, aprCap);
         if (productMask > type(uint16).max) revert ICreditLedger.ProductIdOutOfRange(16);
         uint256 word = _lines[borrower];
         if (word == 0) {
@@ -128,6 +179,9 @@ contract ConfigModule is LedgerCore {
         _noRaise(4, old.maxExposureBps, limits.maxExposureBps);
         _noRaise(5, old.maxUtilisationBps, limits.maxUtilisationBps);
         _noRaise(6, old.breakerBps, limits.breakerBps);
+        if (DisclosureMath.aprCapOf(limits.aprCapBps) > DisclosureMath.aprCapOf(old.aprCapBps)) {
+            revert IRiskLimits.LimitRaiseNotAllowed(8, old.aprCapBps, limits.aprCapBps);
+        }
         _setLimits(limits);
     }
 

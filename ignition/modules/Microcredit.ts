@@ -1,10 +1,11 @@
 import { buildModule } from "@nomicfoundation/hardhat-ignition/modules";
-import { LIMITS, PRODUCTS } from "../../src/config/defaults.ts";
+import { FEE_PRODUCTS, LIMITS, PRODUCTS } from "../../src/config/defaults.ts";
 
 
 /**
  * Local deployment: the 6-decimals stablecoin mock, then ledger and pool in one transaction through
- * MicrocreditDeployer (each knows the other as an immutable), the default product catalogue, and the
+ * MicrocreditDeployer (each knows the other as an immutable), the default product catalogue (fee products with
+ * their fees), the CreditQuotes lens that discloses a draw's cost before it happens, and the
  * portfolio limits of PRODUCT.md §6, and the deployer account as underwriter, pauser and risk officer (replace
  * with the real keys, and put the admin role behind a MicrocreditTimelock, outside a local chain).
  */
@@ -26,6 +27,13 @@ export default buildModule("Microcredit", (m) => {
   for (const p of PRODUCTS) {
     m.call(ledger, "setProduct", [p.id, p.method, p.instalments, p.periodDays, true], { id: `product${p.id}` });
   }
+  for (const p of FEE_PRODUCTS) {
+    const set = m.call(ledger, "setProduct", [p.id, p.method, p.instalments, p.periodDays, true], {
+      id: `product${p.id}`,
+    });
+    m.call(ledger, "setProductFee", [p.id, p.feeBps], { id: `productFee${p.id}`, after: [set] });
+  }
   m.call(ledger, "setLimits", [LIMITS], { id: "limits" });
-  return { asset, deployer, ledger, pool };
+  const quotes = m.contract("CreditQuotes", [ledger]);
+  return { asset, deployer, ledger, pool, quotes };
 });

@@ -16,6 +16,25 @@ export const PRODUCTS = [
 
 export const ALL_PRODUCTS_MASK = PRODUCTS.reduce((mask, p) => mask | (1 << p.id), 0);
 
+/**
+ * Products with an origination fee (ICostDisclosure: deducted from what the recipient receives, paid to the protocol).
+ * Kept apart from PRODUCTS (and ALL_PRODUCTS_MASK) so that a line opts in: a fee adds to the APR, and at a high
+ * contract APR the draw would be refused by the APR cap. 1.5 % on six monthly instalments adds about 5 points:
+ * a 12 % line draws it at 17.07 % APR, an 18 % line at 23.16 %, a 20 % line would be at 25.2 % and is refused.
+ */
+export const FEE_PRODUCTS = [
+  {
+    id: 6,
+    name: "6 × 30 days, equal instalments, 1.5 % fee",
+    method: Method.EqualInstalment,
+    instalments: 6,
+    periodDays: 30,
+    feeBps: 150,
+  },
+] as const;
+
+export const FEE_PRODUCTS_MASK = FEE_PRODUCTS.reduce((mask, p) => mask | (1 << p.id), 0);
+
 /** Pool split of interest and liquidity kept idle, in basis points. */
 export const POOL_RATES = { protocolFeeBps: 500, firstLossBps: 1_000, liquidityReserveBps: 500 };
 
@@ -33,10 +52,13 @@ export const LIMITS = {
   maxExposureBps: 200,
   maxUtilisationBps: 9_000,
   breakerBps: 800,
+  /** APR cap, fees included (PRODUCT.md §5: 24 %); the contract's default when 0, stated here explicitly. */
+  aprCapBps: 2_400,
 };
 
 export const ROLES = {
   UNDERWRITER: "UNDERWRITER_ROLE",
   PAUSER: "PAUSER_ROLE",
   RISK: "RISK_ROLE",
+  SERVICER: "SERVICER_ROLE",
 } as const;

@@ -18,6 +18,7 @@ const LIMIT_FIELDS = [
   "the utilisation cap",
   "the circuit-breaker threshold",
   "the line limit",
+  "the APR cap",
 ];
 const short = (address: string) => `${address.slice(0, 8)}…${address.slice(-4)}`;
 
@@ -33,7 +34,12 @@ export const ERROR_MESSAGES: Record<string, Formatter> = {
   ZeroAmount: () => "The amount must be greater than zero.",
   ZeroAddress: () => "An address argument is the zero address.",
   AmountTooLarge: (a, m) => `Amount ${m(a[0])} is above the largest the ledger stores (${m(a[1])}).`,
-  AprAboveCap: (a) => `APR ${bps(a[0])} is above the cap of ${bps(a[1])}.`,
+  AprAboveCap: (a) => `APR ${bps(a[0])} (fees included) is above the cap of ${bps(a[1])}.`,
+  WaiverExceedsPenalty: (a, m) =>
+    `A waiver of ${m(a[0])} is more than the penalty the loan owes now (${m(a[1])}); waivers must be non-zero.`,
+  WaiverReasonMissing: () => "A waiver needs a reason code (e.g. HARDSHIP, SERVICE_ERROR, DISPUTE, GOODWILL).",
+  WriteOffDue: (a) => `Loan ${loanLabel(a[0])} is past the default threshold: it is written off at the next mark, not waived.`,
+  FeeTooHigh: (a) => `A product fee of ${bps(a[0])} is above the most a product may charge (${bps(a[1])}).`,
   LoanNotFound: (a) => `Loan ${loanLabel(a[0])} does not exist.`,
   LoanAlreadyRepaid: (a) => `Loan ${loanLabel(a[0])} is already repaid in full.`,
   RepaymentExceedsPayoff: (a, m) =>
@@ -157,7 +163,7 @@ function loanLabel(loanId: bigint): string {
 // Role ids are keccak256 of the role name, as the contracts define them.
 const ROLE_NAMES = new Map<string, string>([
   ["0x" + "00".repeat(32), "DEFAULT_ADMIN_ROLE"],
-  ...["UNDERWRITER_ROLE", "PAUSER_ROLE", "KEEPER_ROLE", "RISK_ROLE"].map((name): [string, string] => [id(name), name]),
+  ...["UNDERWRITER_ROLE", "PAUSER_ROLE", "KEEPER_ROLE", "RISK_ROLE", "SERVICER_ROLE"].map((name): [string, string] => [id(name), name]),
 ]);
 
 function roleName(role: string): string {

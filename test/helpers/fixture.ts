@@ -1,8 +1,8 @@
 import type { NetworkConnection } from "hardhat/types/network";
 import { id } from "ethers";
-import { PRODUCTS, ALL_PRODUCTS_MASK, ONE, LIMITS } from "../../src/config/defaults.ts";
+import { PRODUCTS, ALL_PRODUCTS_MASK, ONE, LIMITS, FEE_PRODUCTS, FEE_PRODUCTS_MASK } from "../../src/config/defaults.ts";
 
-export { ONE, ALL_PRODUCTS_MASK, PRODUCTS };
+export { ONE, ALL_PRODUCTS_MASK, PRODUCTS, FEE_PRODUCTS, FEE_PRODUCTS_MASK };
 export const DAY = 86_400n;
 
 /** The local deployment's portfolio limits (PRODUCT.md §6), shares as bigints as the contract returns them. */
@@ -11,6 +11,7 @@ export const LOCAL_LIMITS = {
   maxExposureBps: BigInt(LIMITS.maxExposureBps),
   maxUtilisationBps: BigInt(LIMITS.maxUtilisationBps),
   breakerBps: BigInt(LIMITS.breakerBps),
+  aprCapBps: BigInt(LIMITS.aprCapBps),
 };
 
 /** Deploys token, pool and ledger with the default product catalogue and a funded lender. */
@@ -31,12 +32,17 @@ export async function deployMicrocredit(connection: NetworkConnection<"generic">
   await ledger.grantRole(id("UNDERWRITER_ROLE"), underwriter.address);
   await ledger.grantRole(id("PAUSER_ROLE"), admin.address);
   for (const p of PRODUCTS) await ledger.setProduct(p.id, p.method, p.instalments, p.periodDays, true);
+  for (const p of FEE_PRODUCTS) {
+    await ledger.setProduct(p.id, p.method, p.instalments, p.periodDays, true);
+    await ledger.setProductFee(p.id, p.feeBps);
+  }
+  const quotes = await ethers.deployContract("CreditQuotes", [await ledger.getAddress()]);
   for (const who of [lender, borrower, other]) {
     await token.faucet(who.address, 1_000_000n * ONE);
     await token.connect(who).approve(await pool.getAddress(), ethers.MaxUint256);
     await token.connect(who).approve(await ledger.getAddress(), ethers.MaxUint256);
   }
-  return { ethers, token, pool, ledger, admin, underwriter, lender, borrower, recipient, other };
+  return { ethers, token, pool, ledger, quotes, admin, underwriter, lender, borrower, recipient, other };
 }
 
 export type Deployment = Awaited<ReturnType<typeof deployMicrocredit>>;

@@ -1,0 +1,81 @@
+// SPDX-License-Identifier: MIT
+pragma solidity 0.8.28;
+
+import {ICostDisclosure} from "../interfaces/ICostDisclosure.sol";
+import {ScheduleMath} from "./ScheduleMath.sol";
+import {AprMath} from "./AprMath.sol";
+
+/// @title DisclosureMath
+/// @notice The cost of a draw (ICostDisclosure): fee, plan, totals and the APR including the fee. The ledger runs it
+/// on every draw (to check the APR cap and emit `DrawDisclosed`) and `CreditQuotes` before one, so the two agree.
+library DisclosureMath {
+    uint256 internal constant BPS = 10_000;
+    /// @notice The default cap on a draw's APR, fees included: 24 % (PRODUCT.md §5).
+    uint256 internal constant DEFAULT_APR_CAP_BPS = 2_400;
+
+    /// @notice The APR cap in force for a `Limits.aprCapBps` of `aprCapBps` (0 = the default).
+    function aprCapOf(uint256 aprCapBps) internal pure returns (uint256) {
+        return aprCapBps == 0 ? DEFAULT_APR_CAP_BPS : aprCapBps;
+    }
+
+    /// @notice The origination fee of `amount` at `feeBps`, rounded DOWN (in the borrower's favour).
+    function feeDown(uint256 amount, uint256 feeBps) internal pure returns (uint256) {
+        return (amount * feeBps) / BPS;
+    }
+
+    /// @notice What a draw emits and is checked on (`DrawDisclosed`): the APR including the fee (rounded up), the
+    /// fee, and the plan's total interest. Without a fee the plan is not built (the APR is the contract APR), so
+    /// fee-free draws stay cheap; with one it is `discloseUp`.
+    function costUp(
+        uint8 method,
+        uint256 instalments,
+        uint256 periodDays,
+        uint256 aprBps,
+        uint256 feeBps,
+        uint256 amount
+    ) internal pure returns (uint256 apr, uint256 fee, uint256 totalInterest) {
+        fee = feeDown(amount, feeBps);
+        if (fee == 0) {
+            return (aprBps, 0, ScheduleMath.totalInterestUp(method, amount, aprBps, instalments, periodDays));
+        }
+        ICostDisclosure.Disclosure memory d = discloseUp(method, instalments, periodDays, aprBps, feeBps, amount);
+        return (d.aprBps, fee, d.totalInterest);
+    }
+
+    /// @notice Everything but the due dates for a draw of `amount` on a product (`method`, `instalments`,
+    /// `periodDays`, `feeBps`) at a contract APR of `aprBps`; APR rounded up.
+    function discloseUp(
+        uint8 method,
+        uint256 instalments,
+        uint256 periodDays,
+        uint256 aprBps,
+        uint256 feeBps,
+        uint256 amount
+    ) internal pure returns (ICostDisclosure.Disclosure memory d) {
+        (d.payments, d.principals, d.interests) = ScheduleMath.schedule(
+            method,
+            amount,
+            aprBps,
+            instalments,
+            periodDays
+        );
+        d.periodDays = method == ScheduleMath.BULLET ? periodDays * instalments : periodDays;
+        d.contractAprBps = aprBps;
+        d.totalFees = feeDown(amount, feeBps);
+        d.netDisbursed = amount - d.totalFees;
+        for (uint256 k = 0; k < d.payments.length; ++k) {
+            d.totalRepayable += d.payments[k];
+            d.totalInterest += d.interests[k];
+        }
+        if (d.totalFees == 0) {
+            d.aprBps = aprBps;
+        } else {
+            uint256 rate = AprMath.periodicRateDown(
+                d.netDisbursed,
+                d.payments,
+                AprMath.periodicRateOfDown(aprBps, d.periodDays)
+            );
+            d.aprBps = AprMath.annualBpsUp(rate, d.periodDays);
+        }
+    }
+}
