@@ -9,6 +9,7 @@ import {LendingPool} from "../contracts/LendingPool.sol";
 import {ICreditLedger} from "../contracts/interfaces/ICreditLedger.sol";
 import {ICollectionUpkeep} from "../contracts/interfaces/ICollectionUpkeep.sol";
 import {CollectionUpkeep} from "../contracts/automation/CollectionUpkeep.sol";
+import {Coverage} from "./utils/Coverage.sol";
 
 /// The Chainlink upkeep against the real ledger: check → perform collects what is due, the scan window walks the
 /// borrower list without performs, late loans are marked and written off, stale and forged perform data do nothing
@@ -379,6 +380,8 @@ contract CollectionUpkeepGasTest is CollectionUpkeepBase {
         emit log_named_uint("performUpkeep of 100 loans: intrinsic + calldata gas", intrinsic);
         emit log_named_uint("performUpkeep: gas per loan, amortised", perLoan);
         emit log_named_uint("of which the upkeep's own share per loan", upkeepShare);
+        // Instrumented bytecode under `npm run coverage` costs more gas than the contracts do: budgets not checked.
+        if (Coverage.active()) return;
         assertLt(upkeepShare, 8_000, "upkeep overhead per loan");
         assertLe(perLoan, 60_000, "the budget: 60,000 gas per loan, amortised over a batch of 100");
     }
