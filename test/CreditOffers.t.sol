@@ -9,7 +9,8 @@ import {MockERC1271Signer} from "../contracts/mocks/MockERC1271Signer.sol";
 import {ICreditOffers} from "../contracts/interfaces/ICreditOffers.sol";
 import {ICreditLedger} from "../contracts/interfaces/ICreditLedger.sol";
 import {ILendingPool} from "../contracts/interfaces/ILendingPool.sol";
-import {IOffers, ILedgerRoles, IMicrocreditDeployer} from "./utils/IOffers.sol";
+import {IOffers} from "./utils/IOffers.sol";
+import {ITestLedger, IMicrocreditDeployer} from "./utils/ITestLedger.sol";
 import {Coverage} from "./utils/Coverage.sol";
 
 /// Signed offers: every refusal with its exact error and arguments, the ERC-1271 path, malleability, permits, KYC.
@@ -30,7 +31,7 @@ abstract contract CreditOffersBase is Test {
     bytes32 internal constant MODEL = keccak256("model sha256");
 
     MockStablecoin internal token;
-    ILedgerRoles internal ledger;
+    ITestLedger internal ledger;
     ILendingPool internal pool;
     IOffers internal offers;
 
@@ -64,7 +65,7 @@ abstract contract CreditOffersBase is Test {
                 )
             )
         );
-        ledger = ILedgerRoles(deployer.ledger());
+        ledger = ITestLedger(deployer.ledger());
         pool = ILendingPool(deployer.pool());
         offers = IOffers(deployCode("CreditOffers.sol:CreditOffers", abi.encode(ledger, admin)));
 

@@ -1,10 +1,10 @@
 // SPDX-License-Identifier: MIT
 pragma solidity 0.8.28;
 
-import {CreditLedger} from "../../contracts/CreditLedger.sol";
 import {ICreditOffers} from "../../contracts/interfaces/ICreditOffers.sol";
 import {IOffers} from "../utils/IOffers.sol";
 import {AttackBase} from "./AttackBase.sol";
+import {ITestLedger} from "../utils/ITestLedger.sol";
 
 /// The base deployment plus a `CreditOffers` contract holding the ledger's underwriter role, one trusted offer
 /// signer key and one trusted KYC issuer key. Digests are built here from the EIP-712 definitions (docs/OFFERS.md)
@@ -37,7 +37,7 @@ abstract contract OffersFixture is AttackBase {
     }
 
     /// A CreditOffers contract for `l`, holding its underwriter role, trusting this fixture's signer and issuer.
-    function _deployOffers(CreditLedger l) internal returns (IOffers o) {
+    function _deployOffers(ITestLedger l) internal returns (IOffers o) {
         o = IOffers(deployCode("CreditOffers.sol:CreditOffers", abi.encode(l, admin)));
         vm.startPrank(admin);
         l.grantRole(l.UNDERWRITER_ROLE(), address(o));
@@ -48,7 +48,7 @@ abstract contract OffersFixture is AttackBase {
 
     function _offer(
         address who,
-        CreditLedger l,
+        ITestLedger l,
         uint256 limit,
         uint256 aprBps,
         uint256 nonce

@@ -3,7 +3,6 @@ pragma solidity 0.8.28;
 
 import {IAccessControl} from "@openzeppelin/contracts/access/IAccessControl.sol";
 import {ICreditOffers} from "../../contracts/interfaces/ICreditOffers.sol";
-import {ICreditLedger} from "../../contracts/interfaces/ICreditLedger.sol";
 
 /// CreditOffers as its tests see it: its interface, its roles and the getters of its public constants. The offers
 /// tests deploy the contract from its artifact and call it through this interface, so its code stays out of their
@@ -21,19 +20,4 @@ interface IOffers is ICreditOffers, IAccessControl {
 
     /// @notice CreditOffers.KYC_TYPEHASH
     function KYC_TYPEHASH() external view returns (bytes32);
-}
-
-/// The CreditLedger's interface plus the roles the offers tests grant.
-interface ILedgerRoles is ICreditLedger, IAccessControl {
-    /// @notice LedgerCore.UNDERWRITER_ROLE
-    function UNDERWRITER_ROLE() external view returns (bytes32);
-}
-
-/// MicrocreditDeployer's two getters, as addresses.
-interface IMicrocreditDeployer {
-    /// @notice MicrocreditDeployer.ledger
-    function ledger() external view returns (address);
-
-    /// @notice MicrocreditDeployer.pool
-    function pool() external view returns (address);
 }
