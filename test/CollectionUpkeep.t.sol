@@ -3,12 +3,12 @@ pragma solidity 0.8.28;
 
 import {Test, Vm} from "forge-std/Test.sol";
 import {MockStablecoin} from "../contracts/mocks/MockStablecoin.sol";
-import {MicrocreditDeployer} from "../contracts/MicrocreditDeployer.sol";
-import {CreditLedger} from "../contracts/CreditLedger.sol";
-import {LendingPool} from "../contracts/LendingPool.sol";
 import {ICreditLedger} from "../contracts/interfaces/ICreditLedger.sol";
 import {ICollectionUpkeep} from "../contracts/interfaces/ICollectionUpkeep.sol";
 import {CollectionUpkeep} from "../contracts/automation/CollectionUpkeep.sol";
+import {Coverage} from "./utils/Coverage.sol";
+import {ITestLedger, IMicrocreditDeployer} from "./utils/ITestLedger.sol";
+import {ILendingPool} from "../contracts/interfaces/ILendingPool.sol";
 
 /// The Chainlink upkeep against the real ledger: check → perform collects what is due, the scan window walks the
 /// borrower list without performs, late loans are marked and written off, stale and forged perform data do nothing
@@ -22,8 +22,8 @@ abstract contract CollectionUpkeepBase is Test {
     bytes32 internal constant FAILED = keccak256("CollectionFailed(uint256,uint8)");
 
     MockStablecoin internal token;
-    CreditLedger internal ledger;
-    LendingPool internal pool;
+    ITestLedger internal ledger;
+    ILendingPool internal pool;
     CollectionUpkeep internal upkeep;
 
     address internal admin = makeAddr("admin");
@@ -35,7 +35,7 @@ abstract contract CollectionUpkeepBase is Test {
         vm.warp(1_750_000_000);
         vm.roll(1_000);
         token = MockStablecoin(deployCode("MockStablecoin.sol:MockStablecoin"));
-        MicrocreditDeployer deployer = MicrocreditDeployer(
+        IMicrocreditDeployer deployer = IMicrocreditDeployer(
             deployCode(
                 "MicrocreditDeployer.sol:MicrocreditDeployer",
                 abi.encode(
@@ -47,8 +47,8 @@ abstract contract CollectionUpkeepBase is Test {
                 )
             )
         );
-        ledger = deployer.ledger();
-        pool = deployer.pool();
+        ledger = ITestLedger(deployer.ledger());
+        pool = ILendingPool(deployer.pool());
         vm.startPrank(admin);
         ledger.grantRole(ledger.UNDERWRITER_ROLE(), admin);
         ledger.setProduct(0, 0, 3, 30, true); // 3 × 30 days, equal instalments
@@ -379,6 +379,8 @@ contract CollectionUpkeepGasTest is CollectionUpkeepBase {
         emit log_named_uint("performUpkeep of 100 loans: intrinsic + calldata gas", intrinsic);
         emit log_named_uint("performUpkeep: gas per loan, amortised", perLoan);
         emit log_named_uint("of which the upkeep's own share per loan", upkeepShare);
+        // Instrumented bytecode under `npm run coverage` costs more gas than the contracts do: budgets not checked.
+        if (Coverage.active()) return;
         assertLt(upkeepShare, 8_000, "upkeep overhead per loan");
         assertLe(perLoan, 60_000, "the budget: 60,000 gas per loan, amortised over a batch of 100");
     }

@@ -6,15 +6,17 @@ import {IAccessControl} from "@openzeppelin/contracts/access/IAccessControl.sol"
 import {ECDSA} from "@openzeppelin/contracts/utils/cryptography/ECDSA.sol";
 import {MockStablecoin} from "../contracts/mocks/MockStablecoin.sol";
 import {MockERC1271Signer} from "../contracts/mocks/MockERC1271Signer.sol";
-import {MicrocreditDeployer} from "../contracts/MicrocreditDeployer.sol";
-import {CreditLedger} from "../contracts/CreditLedger.sol";
-import {LendingPool} from "../contracts/LendingPool.sol";
-import {CreditOffers} from "../contracts/CreditOffers.sol";
 import {ICreditOffers} from "../contracts/interfaces/ICreditOffers.sol";
 import {ICreditLedger} from "../contracts/interfaces/ICreditLedger.sol";
+import {ILendingPool} from "../contracts/interfaces/ILendingPool.sol";
+import {IOffers} from "./utils/IOffers.sol";
+import {ITestLedger, IMicrocreditDeployer} from "./utils/ITestLedger.sol";
+import {Coverage} from "./utils/Coverage.sol";
 
 /// Signed offers: every refusal with its exact error and arguments, the ERC-1271 path, malleability, permits, KYC.
 /// Digests are computed here from the EIP-712 definitions, independently of the contract's own hashing.
+/// Every contract under test is deployed from its artifact and called through interfaces, so none of their code is in
+/// this compilation job (see test/utils/IOffers.sol).
 abstract contract CreditOffersBase is Test {
     uint256 internal constant CHAIN = 31337;
     uint256 internal constant SECP256K1_N = 0xFFFFFFFFFFFFFFFFFFFFFFFFFFFFFFFEBAAEDCE6AF48A03BBFD25E8CD0364141;
@@ -29,9 +31,9 @@ abstract contract CreditOffersBase is Test {
     bytes32 internal constant MODEL = keccak256("model sha256");
 
     MockStablecoin internal token;
-    CreditLedger internal ledger;
-    LendingPool internal pool;
-    CreditOffers internal offers;
+    ITestLedger internal ledger;
+    ILendingPool internal pool;
+    IOffers internal offers;
 
     address internal admin = makeAddr("admin");
     address internal lender = makeAddr("lender");
@@ -51,7 +53,7 @@ abstract contract CreditOffersBase is Test {
         borrower = vm.addr(borrowerKey);
         token = MockStablecoin(deployCode("MockStablecoin.sol:MockStablecoin"));
         // deployCode reads the artifact, so this test's bytecode does not carry the ledger's and the pool's.
-        MicrocreditDeployer deployer = MicrocreditDeployer(
+        IMicrocreditDeployer deployer = IMicrocreditDeployer(
             deployCode(
                 "MicrocreditDeployer.sol:MicrocreditDeployer",
                 abi.encode(
@@ -63,9 +65,9 @@ abstract contract CreditOffersBase is Test {
                 )
             )
         );
-        ledger = deployer.ledger();
-        pool = deployer.pool();
-        offers = CreditOffers(deployCode("CreditOffers.sol:CreditOffers", abi.encode(ledger, admin)));
+        ledger = ITestLedger(deployer.ledger());
+        pool = ILendingPool(deployer.pool());
+        offers = IOffers(deployCode("CreditOffers.sol:CreditOffers", abi.encode(ledger, admin)));
 
         vm.startPrank(admin);
         ledger.grantRole(ledger.UNDERWRITER_ROLE(), address(offers));
@@ -667,6 +669,8 @@ contract CreditOffersKycTest is CreditOffersBase {
         uint256 used = before - gasleft();
         assertTrue(valid);
         emit log_named_uint("kycValid gas, cold", used);
+        // Instrumented bytecode under `npm run coverage` costs more gas than the contract does: budget not checked.
+        if (Coverage.active()) return;
         assertLt(used, 12_000);
     }
 

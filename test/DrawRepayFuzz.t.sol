@@ -3,11 +3,10 @@ pragma solidity 0.8.28;
 
 import {Test} from "forge-std/Test.sol";
 import {MockStablecoin} from "../contracts/mocks/MockStablecoin.sol";
-import {MicrocreditDeployer} from "../contracts/MicrocreditDeployer.sol";
-import {CreditLedger} from "../contracts/CreditLedger.sol";
-import {LendingPool} from "../contracts/LendingPool.sol";
 import {ICreditLedger} from "../contracts/interfaces/ICreditLedger.sol";
 import {CollectionModule} from "../contracts/modules/CollectionModule.sol";
+import {ITestLedger, IMicrocreditDeployer} from "./utils/ITestLedger.sol";
+import {ILendingPool} from "../contracts/interfaces/ILendingPool.sol";
 
 /// Fuzzed sequences of draws, repayments and time jumps over all four methods.
 /// Properties checked after every step:
@@ -16,8 +15,8 @@ import {CollectionModule} from "../contracts/modules/CollectionModule.sol";
 /// - cash identity: cash + outstanding principal == deposits + interest collected (no fees are claimed here).
 contract DrawRepayFuzzTest is Test {
     MockStablecoin internal token;
-    CreditLedger internal ledger;
-    LendingPool internal pool;
+    ITestLedger internal ledger;
+    ILendingPool internal pool;
     uint256 internal constant DEPOSIT = 1_000_000e6;
     uint256[] internal loanIds;
     uint256 internal interestCollected;
@@ -26,14 +25,14 @@ contract DrawRepayFuzzTest is Test {
         vm.chainId(31337);
         token = new MockStablecoin();
         CollectionModule module = new CollectionModule(token);
-        MicrocreditDeployer deployer = MicrocreditDeployer(
+        IMicrocreditDeployer deployer = IMicrocreditDeployer(
             deployCode(
                 "MicrocreditDeployer.sol:MicrocreditDeployer",
                 abi.encode(token, "P", "P", address(this), address(module))
             )
         );
-        ledger = deployer.ledger();
-        pool = deployer.pool();
+        ledger = ITestLedger(deployer.ledger());
+        pool = ILendingPool(deployer.pool());
         ledger.grantRole(ledger.UNDERWRITER_ROLE(), address(this));
         ledger.setProduct(0, 0, 3, 30, true);
         ledger.setProduct(1, 0, 12, 30, true);

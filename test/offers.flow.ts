@@ -134,7 +134,8 @@ describe("signed credit offers: risk engine → EIP-712 offer → acceptOffer �
     // A first line also enrols the borrower in the ledger's registry that the Chainlink upkeep pages through.
     // It also records the KYC expiry and the auto-debit mandate on the ledger.
     // (and a first line makes the borrower's history slot non-zero, so a close never pays for a new slot).
-    expect(gas).to.be.lessThan(285_000n);
+    // Under `npm run coverage` (MICROCREDIT_COVERAGE=1) the bytecode is instrumented and costs more: budget not checked.
+    if (process.env.MICROCREDIT_COVERAGE !== "1") expect(gas).to.be.lessThan(285_000n);
     const parsed = receipt!.logs
       .map((log) => offers.interface.parseLog(log))
       .find((l) => l?.name === "OfferAccepted");

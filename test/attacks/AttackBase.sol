@@ -2,10 +2,9 @@
 pragma solidity 0.8.28;
 
 import {ERC20} from "@openzeppelin/contracts/token/ERC20/ERC20.sol";
-import {MicrocreditDeployer} from "../../contracts/MicrocreditDeployer.sol";
-import {CreditLedger} from "../../contracts/CreditLedger.sol";
-import {LendingPool} from "../../contracts/LendingPool.sol";
 import {MicrocreditBase} from "../utils/MicrocreditBase.sol";
+import {ITestLedger, IMicrocreditDeployer} from "../utils/ITestLedger.sol";
+import {ILendingPool} from "../../contracts/interfaces/ILendingPool.sol";
 
 /// A plain 6-decimals ERC-20 anyone can mint: the base of the special tokens the attack suites deploy pools over.
 contract MintableToken is ERC20 {
@@ -32,8 +31,8 @@ abstract contract AttackBase is MicrocreditBase {
 
     /// Deploys a ledger and a pool over `asset` with `MicrocreditDeployer` and its own `CollectionModule`, grants
     /// the test's underwriter and pauser their roles and defines the default catalogue. No deposit.
-    function _deployWith(address asset) internal returns (CreditLedger l, LendingPool p) {
-        MicrocreditDeployer deployer = MicrocreditDeployer(
+    function _deployWith(address asset) internal returns (ITestLedger l, ILendingPool p) {
+        IMicrocreditDeployer deployer = IMicrocreditDeployer(
             deployCode(
                 "MicrocreditDeployer.sol:MicrocreditDeployer",
                 abi.encode(
@@ -45,8 +44,8 @@ abstract contract AttackBase is MicrocreditBase {
                 )
             )
         );
-        l = deployer.ledger();
-        p = deployer.pool();
+        l = ITestLedger(deployer.ledger());
+        p = ILendingPool(deployer.pool());
         vm.startPrank(admin);
         l.grantRole(l.UNDERWRITER_ROLE(), underwriter);
         l.grantRole(l.PAUSER_ROLE(), pauser);
@@ -64,7 +63,7 @@ abstract contract AttackBase is MicrocreditBase {
     }
 
     /// The POOL_A check of docs/INVARIANTS.md: the ledger's token balance covers its internal cash.
-    function _poolA(address asset, CreditLedger l) internal view returns (bool) {
+    function _poolA(address asset, ITestLedger l) internal view returns (bool) {
         return ERC20(asset).balanceOf(address(l)) >= l.cash();
     }
 }

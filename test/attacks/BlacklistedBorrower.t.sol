@@ -1,10 +1,10 @@
 // SPDX-License-Identifier: MIT
 pragma solidity 0.8.28;
 
-import {CreditLedger} from "../../contracts/CreditLedger.sol";
-import {LendingPool} from "../../contracts/LendingPool.sol";
 import {ICreditLedger} from "../../contracts/interfaces/ICreditLedger.sol";
 import {AttackBase, MintableToken} from "./AttackBase.sol";
+import {ITestLedger} from "../utils/ITestLedger.sol";
+import {ILendingPool} from "../../contracts/interfaces/ILendingPool.sol";
 
 /// A USDC-style token with a blacklist: any transfer from or to a blacklisted address reverts.
 contract BlacklistToken is MintableToken {
@@ -40,8 +40,8 @@ contract BlacklistedBorrowerTest is AttackBase {
     uint256 internal constant LOAN = 3_000e6;
 
     BlacklistToken internal bToken;
-    CreditLedger internal bLedger;
-    LendingPool internal bPool;
+    ITestLedger internal bLedger;
+    ILendingPool internal bPool;
     address internal b1 = makeAddr("b1");
     address internal b2 = makeAddr("b2");
     address internal b3 = makeAddr("b3");

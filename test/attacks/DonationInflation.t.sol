@@ -1,9 +1,9 @@
 // SPDX-License-Identifier: MIT
 pragma solidity 0.8.28;
 
-import {CreditLedger} from "../../contracts/CreditLedger.sol";
-import {LendingPool} from "../../contracts/LendingPool.sol";
 import {AttackBase} from "./AttackBase.sol";
+import {ITestLedger} from "../utils/ITestLedger.sol";
+import {ILendingPool} from "../../contracts/interfaces/ILendingPool.sol";
 
 /// Attack: ERC-4626 first-depositor inflation. The attacker is the first depositor with one base unit, then
 /// "donates" a large amount of the asset to the ledger (or the pool) so that the share price jumps and a victim's
@@ -20,8 +20,8 @@ contract DonationInflationTest is AttackBase {
     uint256 internal constant DONATION = 1_000_000e6;
     uint256 internal constant VICTIM_DEPOSIT = 10_000e6;
 
-    CreditLedger internal fresh;
-    LendingPool internal freshPool;
+    ITestLedger internal fresh;
+    ILendingPool internal freshPool;
 
     function setUp() public override {
         super.setUp();

@@ -3,10 +3,10 @@ pragma solidity 0.8.28;
 
 import {IERC20Errors} from "@openzeppelin/contracts/interfaces/draft-IERC6093.sol";
 import {SafeERC20} from "@openzeppelin/contracts/token/ERC20/utils/SafeERC20.sol";
-import {CreditLedger} from "../../contracts/CreditLedger.sol";
-import {LendingPool} from "../../contracts/LendingPool.sol";
 import {ICreditLedger} from "../../contracts/interfaces/ICreditLedger.sol";
 import {AttackBase, MintableToken} from "./AttackBase.sol";
+import {ITestLedger} from "../utils/ITestLedger.sol";
+import {ILendingPool} from "../../contracts/interfaces/ILendingPool.sol";
 
 /// A USDT-style token: `transfer`, `transferFrom` and `approve` return nothing (and revert on failure).
 contract NoReturnToken {
@@ -111,7 +111,7 @@ contract NonStandardTokensTest is AttackBase {
     uint256 internal constant POOL_DEPOSIT = 100_000e6;
     uint256 internal constant LOAN = 3_000e6;
 
-    function _lend(address asset, LendingPool p) internal {
+    function _lend(address asset, ILendingPool p) internal {
         MintableToken(asset).mint(lender, POOL_DEPOSIT);
         vm.startPrank(lender);
         MintableToken(asset).approve(address(p), type(uint256).max);
@@ -119,7 +119,7 @@ contract NonStandardTokensTest is AttackBase {
         vm.stopPrank();
     }
 
-    function _lineAndDraw(CreditLedger l, address who) internal returns (uint256 loanId) {
+    function _lineAndDraw(ITestLedger l, address who) internal returns (uint256 loanId) {
         vm.prank(underwriter);
         l.setLine(who, LOAN, APR, ALL_PRODUCTS_MASK, ICreditLedger.LineStatus.Active);
         vm.prank(who);
@@ -135,7 +135,7 @@ contract NonStandardTokensTest is AttackBase {
 
     function test_noReturnToken_fullCycleWorks() public {
         NoReturnToken t = new NoReturnToken();
-        (CreditLedger l, LendingPool p) = _deployWith(address(t));
+        (ITestLedger l, ILendingPool p) = _deployWith(address(t));
         t.mint(lender, POOL_DEPOSIT);
         vm.startPrank(lender);
         t.approve(address(p), type(uint256).max);
@@ -179,7 +179,7 @@ contract NonStandardTokensTest is AttackBase {
 
     function test_falseReturnToken_collectFailsWithReason5_andChangesNothing() public {
         FalseReturnToken t = new FalseReturnToken();
-        (CreditLedger l, LendingPool p) = _deployWith(address(t));
+        (ITestLedger l, ILendingPool p) = _deployWith(address(t));
         _lend(address(t), p);
         uint256 loanId = _lineAndDraw(l, borrower);
         t.mint(borrower, 1_000e6);
@@ -222,7 +222,7 @@ contract NonStandardTokensTest is AttackBase {
 
     function test_feeOnTransfer_booksMoreCashThanArrives_caughtByPoolA() public {
         FeeOnTransferToken t = new FeeOnTransferToken();
-        (CreditLedger l, LendingPool p) = _deployWith(address(t));
+        (ITestLedger l, ILendingPool p) = _deployWith(address(t));
         assertTrue(_poolA(address(t), l), "holds before any transfer");
 
         _lend(address(t), p);

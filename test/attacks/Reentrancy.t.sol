@@ -2,10 +2,10 @@
 pragma solidity 0.8.28;
 
 import {ReentrancyGuardTransient} from "@openzeppelin/contracts/utils/ReentrancyGuardTransient.sol";
-import {CreditLedger} from "../../contracts/CreditLedger.sol";
-import {LendingPool} from "../../contracts/LendingPool.sol";
 import {ICreditLedger} from "../../contracts/interfaces/ICreditLedger.sol";
 import {AttackBase, MintableToken} from "./AttackBase.sol";
+import {ITestLedger} from "../utils/ITestLedger.sol";
+import {ILendingPool} from "../../contracts/interfaces/ILendingPool.sol";
 
 /// ERC-777-style hooks: `tokensToSend` on the sender before the balances move, `tokensReceived` on the recipient after.
 interface ITokenHooks {
@@ -44,8 +44,8 @@ contract ReentrantActor is ITokenHooks {
         ProcessRedemptions
     }
 
-    CreditLedger internal immutable ledger;
-    LendingPool internal immutable pool;
+    ITestLedger internal immutable ledger;
+    ILendingPool internal immutable pool;
 
     Action public onSend;
     Action public onReceive;
@@ -56,7 +56,7 @@ contract ReentrantActor is ITokenHooks {
     bool public reentryOk;
     bytes public reentryError;
 
-    constructor(HookToken token, CreditLedger ledger_, LendingPool pool_) {
+    constructor(HookToken token, ITestLedger ledger_, ILendingPool pool_) {
         ledger = ledger_;
         pool = pool_;
         token.registerHooks(true);
@@ -177,8 +177,8 @@ contract ReentrancyTest is AttackBase {
     uint256 internal constant LIMIT = 10_000e6;
 
     HookToken internal hToken;
-    CreditLedger internal hLedger;
-    LendingPool internal hPool;
+    ITestLedger internal hLedger;
+    ILendingPool internal hPool;
     ReentrantActor internal actor;
     bytes internal guardError = abi.encodeWithSelector(ReentrancyGuardTransient.ReentrancyGuardReentrantCall.selector);
 

@@ -2,10 +2,10 @@
 pragma solidity 0.8.28;
 
 import {ECDSA} from "@openzeppelin/contracts/utils/cryptography/ECDSA.sol";
-import {CreditLedger} from "../../contracts/CreditLedger.sol";
-import {CreditOffers} from "../../contracts/CreditOffers.sol";
 import {ICreditOffers} from "../../contracts/interfaces/ICreditOffers.sol";
+import {IOffers} from "../utils/IOffers.sol";
 import {OffersFixture} from "./OffersFixture.sol";
+import {ITestLedger} from "../utils/ITestLedger.sol";
 
 /// Attack: replaying a signed credit offer or KYC credential where it was not meant to be used: on another chain
 /// (a fork or the same contracts redeployed elsewhere), on another deployment (a second pool and ledger trusting the
@@ -58,8 +58,8 @@ contract SignatureReplayTest is OffersFixture {
     // ---------------------------------------------------------------- across deployments
 
     function test_crossDeployment_offerForOnePoolRefusedByAnother() public {
-        (CreditLedger ledger2, ) = _deployWith(address(token));
-        CreditOffers offers2 = _deployOffers(ledger2); // trusts the same signer key
+        (ITestLedger ledger2, ) = _deployWith(address(token));
+        IOffers offers2 = _deployOffers(ledger2); // trusts the same signer key
 
         // Signed for the first deployment, submitted to the second: another verifying contract.
         ICreditOffers.CreditOffer memory o = _offer(borrower, ledger, LIMIT, 1200, 0);

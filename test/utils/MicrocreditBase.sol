@@ -3,10 +3,9 @@ pragma solidity 0.8.28;
 
 import {Test} from "forge-std/Test.sol";
 import {MockStablecoin} from "../../contracts/mocks/MockStablecoin.sol";
-import {MicrocreditDeployer} from "../../contracts/MicrocreditDeployer.sol";
-import {CreditLedger} from "../../contracts/CreditLedger.sol";
-import {LendingPool} from "../../contracts/LendingPool.sol";
 import {ICreditLedger} from "../../contracts/interfaces/ICreditLedger.sol";
+import {ITestLedger, IMicrocreditDeployer} from "./ITestLedger.sol";
+import {ILendingPool} from "../../contracts/interfaces/ILendingPool.sol";
 
 /// Shared deployment for the ledger and pool tests: token, ledger and pool from `MicrocreditDeployer`, roles, the
 /// default product catalogue (src/config/defaults.ts) and a lender with 1,000,000 tokens in the pool.
@@ -28,8 +27,8 @@ abstract contract MicrocreditBase is Test {
     uint256 internal constant SCALE = 10_000 * 360 * 86_400;
 
     MockStablecoin internal token;
-    CreditLedger internal ledger;
-    LendingPool internal pool;
+    ITestLedger internal ledger;
+    ILendingPool internal pool;
 
     address internal admin = makeAddr("admin");
     address internal underwriter = makeAddr("underwriter");
@@ -43,7 +42,7 @@ abstract contract MicrocreditBase is Test {
         vm.warp(START);
         token = MockStablecoin(deployCode("MockStablecoin.sol:MockStablecoin"));
         // deployCode reads the artifacts, so test bytecode does not carry the ledger's and the pool's.
-        MicrocreditDeployer deployer = MicrocreditDeployer(
+        IMicrocreditDeployer deployer = IMicrocreditDeployer(
             deployCode(
                 "MicrocreditDeployer.sol:MicrocreditDeployer",
                 abi.encode(
@@ -55,8 +54,8 @@ abstract contract MicrocreditBase is Test {
                 )
             )
         );
-        ledger = deployer.ledger();
-        pool = deployer.pool();
+        ledger = ITestLedger(deployer.ledger());
+        pool = ILendingPool(deployer.pool());
 
         vm.startPrank(admin);
         ledger.grantRole(ledger.UNDERWRITER_ROLE(), underwriter);
