@@ -19,8 +19,9 @@ export const ALL_PRODUCTS_MASK = PRODUCTS.reduce((mask, p) => mask | (1 << p.id)
 /**
  * Products with an origination fee (ICostDisclosure: deducted from what the recipient receives, paid to the protocol).
  * Kept apart from PRODUCTS (and ALL_PRODUCTS_MASK) so that a line opts in: a fee adds to the APR, and at a high
- * contract APR the draw would be refused by the APR cap. 1.5 % on six monthly instalments adds about 5 points:
- * a 12 % line draws it at 17.07 % APR, an 18 % line at 23.16 %, a 20 % line would be at 25.2 % and is refused.
+ * contract APR the draw would be refused by the APR cap. 1.5 % on six monthly instalments adds about 5.3 points
+ * (`disclose` in src/sdk/disclosure.ts): a 12 % line draws it at 17.30 % APR, an 18 % line at 23.35 %; above
+ * 18.64 % the APR passes the 24 % cap and the draw is refused (a 19 % line would be at 24.36 %).
  */
 export const FEE_PRODUCTS = [
   {

@@ -154,7 +154,7 @@ export async function quote(
 export function describe(d: Disclosure, money: (units: bigint) => string): string {
   const pct = (bps: bigint) => `${(Number(bps) / 100).toFixed(2)}%`;
   return (
-    `APR ${pct(d.aprBps)} (contract rate ${pct(d.contractAprBps)}, fees included); you receive ${money(d.netDisbursed)} ` +
+    `APR ${pct(d.aprBps)} including fees (contract rate ${pct(d.contractAprBps)}); you receive ${money(d.netDisbursed)} ` +
     `after a fee of ${money(d.totalFees)}; interest ${money(d.totalInterest)}; you repay ${money(d.totalRepayable)} ` +
     `in ${d.payments.length} payment${d.payments.length === 1 ? "" : "s"} every ${d.periodDays} days.`
   );
