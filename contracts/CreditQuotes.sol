@@ -58,6 +58,8 @@ contract CreditQuotes is ICreditQuotes {
         if (method > 3 || instalments == 0 || periodDays == 0) {
             revert ICreditLedger.InvalidProduct(method, instalments, periodDays);
         }
+        uint256 maxFee = DisclosureMath.MAX_FEE_BPS;
+        if (feeBps > maxFee) revert ICostDisclosure.FeeTooHigh(feeBps, maxFee);
         return DisclosureMath.discloseUp(method, instalments, periodDays, aprBps, feeBps, amount);
     }
 

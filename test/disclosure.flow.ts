@@ -227,6 +227,10 @@ describe("the APR cap", () => {
     await expect(risk.tightenLimits({ ...LOCAL_LIMITS, aprCapBps: 0n }))
       .to.be.revertedWithCustomError(d.ledger, "LimitRaiseNotAllowed")
       .withArgs(8, 2_000n, 0n);
+    const error = await risk.tightenLimits({ ...LOCAL_LIMITS, aprCapBps: 0n }).catch((e: unknown) => e);
+    expect(decodeError(error)?.message).to.equal(
+      "The risk role may only tighten: the APR cap would go from 20.00% to the default cap (24.00%).",
+    );
     expect((await d.ledger.riskState()).limits.aprCapBps).to.equal(2_000n);
   });
 
@@ -235,5 +239,26 @@ describe("the APR cap", () => {
     expect((await d.ledger.riskState()).limits.aprCapBps).to.equal(0n);
     expect(await d.quotes.aprCapBps()).to.equal(2_400n);
     await d.ledger.connect(d.underwriter).setLine(d.borrower.address, ONE, 2_400, ALL_PRODUCTS_MASK, 1);
+  });
+
+  it("has bounds: the cap at most 100 %, a quote's fee at most the maximum, and a fee product can always be disabled", async () => {
+    const d = await fixture();
+    await expect(d.ledger.setLimits({ ...LOCAL_LIMITS, aprCapBps: 10_001n })).to.be.revertedWithCustomError(
+      d.ledger,
+      "InvalidLimits",
+    );
+    await d.ledger.setLimits({ ...LOCAL_LIMITS, aprCapBps: 10_000n });
+    await expect(d.quotes.quoteTerms(Method.EqualInstalment, 6, 30, 1_200, 2_001, 10_000n * ONE))
+      .to.be.revertedWithCustomError(d.quotes, "FeeTooHigh")
+      .withArgs(2_001n, 2_000n);
+    // A cap lowered below the fee product's fee-only APR: the product can be disabled, not re-enabled.
+    const feeOnly = disclose({ ...FEE_PRODUCT, aprBps: 0, amount: 10n ** 12n }).aprBps;
+    await d.ledger.setLimits({ ...LOCAL_LIMITS, aprCapBps: feeOnly - 1n });
+    const p = FEE_PRODUCT;
+    await expect(d.ledger.setProduct(p.id, p.method, p.instalments, p.periodDays, true))
+      .to.be.revertedWithCustomError(d.ledger, "AprAboveCap")
+      .withArgs(feeOnly, feeOnly - 1n);
+    await d.ledger.setProduct(p.id, p.method, p.instalments, p.periodDays, false);
+    expect((await d.ledger.product(p.id)).enabled).to.equal(false);
   });
 });

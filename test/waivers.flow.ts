@@ -38,7 +38,8 @@ describe("penalty waivers", () => {
     const before = await d.token.balanceOf(d.borrower.address);
     await d.ledger.connect(d.borrower).repay(d.loanId, ethers.MaxUint256);
     const paidWithout = before - (await d.token.balanceOf(d.borrower.address));
-    const lenderWithout = await d.ledger.lenderAssets();
+    const split = async () => [await d.ledger.lenderAssets(), await d.ledger.protocolFeesOwed(), await d.ledger.firstLossReserve()];
+    const [lenderWithout, feesWithout, reserveWithout] = await split();
 
     // With a waiver of 1.234567 at t: the payoff at t + 1 is exactly that much lower.
     d = await fixture();
@@ -52,8 +53,12 @@ describe("penalty waivers", () => {
     await d.ledger.connect(d.borrower).repay(d.loanId, ethers.MaxUint256);
     const paidWith = before2 - (await d.token.balanceOf(d.borrower.address));
     expect(paidWithout - paidWith).to.equal(waiver);
-    // The penalty is income only when paid: the lenders simply do not receive the waived part.
-    expect(lenderWithout - (await d.ledger.lenderAssets())).to.be.at.most(waiver);
+    // The penalty is income only when paid: lenders, the protocol fee and the first-loss reserve each receive their
+    // share of it less, and together exactly the waiver (to a unit of rounding in the split), nothing more.
+    const [lenderWith, feesWith, reserveWith] = await split();
+    const forgone = lenderWithout - lenderWith + (feesWithout - feesWith) + (reserveWithout - reserveWith);
+    expect(forgone).to.be.within(waiver - 2n, waiver);
+    expect(lenderWithout - lenderWith).to.be.within((waiver * 85n) / 100n - 2n, (waiver * 85n) / 100n + 2n);
     expect(reasonName(WAIVER_REASONS.HARDSHIP)).to.equal("HARDSHIP");
   });
 
@@ -63,7 +68,7 @@ describe("penalty waivers", () => {
     await networkHelpers.time.setNextBlockTimestamp(t);
     await d.ledger.mark([d.loanId]);
     const lenderAfterMark = await d.ledger.lenderAssets();
-    const provisionsAfterMark = (await d.ledger.loanState(d.loanId)).bucket;
+    const bucketAfterMark = (await d.ledger.loanState(d.loanId)).bucket;
 
     d = await fixture();
     await networkHelpers.time.setNextBlockTimestamp(t);
@@ -71,7 +76,7 @@ describe("penalty waivers", () => {
     expect(waived).to.be.above(0n);
     const state = await d.ledger.loanState(d.loanId);
     expect(state.penalty).to.equal(0n);
-    expect(state.bucket).to.equal(provisionsAfterMark);
+    expect(state.bucket).to.equal(bucketAfterMark);
     expect(await d.ledger.lenderAssets()).to.equal(lenderAfterMark);
     // A second waiver a second later finds only that second's penalty (well under 0.01) to waive.
     await expect(d.servicer.waivePenalty(d.loanId, 10_000n, WAIVER_REASONS.GOODWILL))
@@ -82,6 +87,8 @@ describe("penalty waivers", () => {
   it("are refused: more than owed, inside grace, without a reason, by anyone else, on a closed or defaulting loan", async () => {
     const d = await fixture();
     await networkHelpers.time.setNextBlockTimestamp(d.dueDates[0] + 2n * DAY);
+    await networkHelpers.mine();
+    expect((await d.ledger.loanState(d.loanId)).pastDue).to.be.above(0n); // late, but inside grace
     await expect(d.servicer.waivePenalty(d.loanId, 1n, WAIVER_REASONS.HARDSHIP))
       .to.be.revertedWithCustomError(d.ledger, "WaiverExceedsPenalty")
       .withArgs(1n, 0n);
@@ -107,10 +114,35 @@ describe("penalty waivers", () => {
       .to.be.revertedWithCustomError(d.ledger, "WriteOffDue")
       .withArgs(d.loanId);
 
+    await d.ledger.mark([d.loanId]); // written off
+    await expect(d.servicer.waivePenalty(d.loanId, 1n, WAIVER_REASONS.HARDSHIP))
+      .to.be.revertedWithCustomError(d.ledger, "WriteOffDue")
+      .withArgs(d.loanId);
+
     const e = await lateLoan();
     await e.ledger.connect(e.borrower).repay(e.loanId, ethers.MaxUint256);
     await expect(e.servicer.waivePenalty(e.loanId, 1n, WAIVER_REASONS.HARDSHIP))
       .to.be.revertedWithCustomError(e.ledger, "LoanAlreadyRepaid")
       .withArgs(e.loanId);
+  });
+
+  it("on a loan already marked late: the arrears record restarts from the waiver, exactly as from a mark", async () => {
+    const base = (await fixture()).dueDates[0];
+    const [t1, t2, t3] = [base + 10n * DAY, base + 25n * DAY, base + 40n * DAY];
+    const run = async (atT2: (d: Awaited<ReturnType<typeof lateLoan>>) => Promise<unknown>) => {
+      const d = await fixture();
+      await networkHelpers.time.setNextBlockTimestamp(t1);
+      await d.ledger.mark([d.loanId]);
+      await networkHelpers.time.setNextBlockTimestamp(t2);
+      await atT2(d);
+      await networkHelpers.time.setNextBlockTimestamp(t3);
+      const before = await d.token.balanceOf(d.borrower.address);
+      await d.ledger.connect(d.borrower).repay(d.loanId, ethers.MaxUint256);
+      return before - (await d.token.balanceOf(d.borrower.address));
+    };
+    const waiver = 2_000_000n;
+    const withMark = await run((d) => d.ledger.mark([d.loanId]));
+    const withWaiver = await run((d) => d.servicer.waivePenalty(d.loanId, waiver, WAIVER_REASONS.DISPUTE));
+    expect(withMark - withWaiver).to.equal(waiver);
   });
 });

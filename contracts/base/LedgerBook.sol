@@ -88,7 +88,8 @@ abstract contract LedgerBook is AccessControl, ReentrancyGuardTransient {
         uint256 available = _available(book);
         if (sent > available) revert ILedgerBook.InsufficientLiquidity(sent, available);
         unchecked {
-            // sent ≤ available ≤ cash, and principal + cash never exceeds what was deposited and earned.
+            // sent ≤ available ≤ cash, and principal + cash never exceeds what was deposited, earned and kept as
+            // fees (a 104-bit sum).
             book.cash = uint104(book.cash - sent);
             book.principal += uint104(principal);
         }

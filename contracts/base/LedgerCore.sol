@@ -27,7 +27,7 @@ abstract contract LedgerCore is LedgerBook {
     /// another (0 = this one).
     uint256 public constant APR_CAP_BPS = DisclosureMath.DEFAULT_APR_CAP_BPS;
     /// @notice The most a product's origination fee may be, whatever the APR cap: 20% of the amount drawn.
-    uint256 public constant MAX_FEE_BPS = 2_000;
+    uint256 public constant MAX_FEE_BPS = DisclosureMath.MAX_FEE_BPS;
     uint256 internal constant MAX_AMOUNT = type(uint88).max;
     /// @dev A line's limit (and so its outstanding principal) fits 80 bits of the line word.
     uint256 internal constant MAX_LINE = type(uint80).max;

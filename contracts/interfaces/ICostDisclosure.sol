@@ -53,7 +53,8 @@ interface ICostDisclosure {
     error WaiverExceedsPenalty(uint256 requested, uint256 penalty);
     /// @notice A waiver needs a reason code.
     error WaiverReasonMissing();
-    /// @notice The loan is past the default threshold: it is written off by the next `mark`, not waived.
+    /// @notice The loan is written off, or past the default threshold and written off by the next `mark`: what is
+    /// left is a recovery claim, not waived here.
     error WriteOffDue(uint256 loanId);
 
     /// @notice Emitted when a product's origination fee is set.
@@ -74,11 +75,12 @@ interface ICostDisclosure {
     /// @notice Waives `amount` of loan `loanId`'s penalty interest (servicer role), `type(uint256).max` for all of
     /// it (the amount waived is in the event), logged with a non-zero `reason` code (the SDK names the codes it
     /// knows: `HARDSHIP`, `SERVICE_ERROR`, `DISPUTE`, `GOODWILL`). What the borrower owes falls by exactly `amount`:
-    /// the penalty is income only when paid, so nothing else moves. The loan is rolled to now and classified as a
-    /// `mark` would. Refused for more than the penalty owed now (`WaiverExceedsPenalty`; inside grace the penalty is
-    /// latent and is waived anyway if the borrower pays in grace), for a loan that is not active, and for one past
-    /// the default threshold (`WriteOffDue`). Only penalty can be waived: the plan's interest and principal are the
-    /// lenders' and cannot.
+    /// the penalty is income only when paid, so no lender value is given up. The loan is also rolled to now and
+    /// classified as a `mark` would (bucket, provision, the breaker's aggregate, the line's freeze move exactly as a
+    /// mark at that second would move them). Refused for more than the penalty owed now (`WaiverExceedsPenalty`;
+    /// inside grace the penalty is latent and is waived anyway if the borrower pays in grace), for a repaid or
+    /// unknown loan, and for one written off or past the default threshold (`WriteOffDue`). Only penalty can be
+    /// waived: the plan's interest and principal are the lenders' and cannot.
     function waivePenalty(uint256 loanId, uint256 amount, bytes32 reason) external;
 
     /// @notice Sets product `productId`'s origination fee (admin; behind the timelock outside a local chain). Refused

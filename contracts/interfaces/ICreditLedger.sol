@@ -248,7 +248,8 @@ interface ICreditLedger is IRiskLimits, ICostDisclosure {
     event Unpaused(address account);
 
     /// @notice Defines product `productId` (0–15). Admin only. Keeps the product's fee (`setProductFee`), and is
-    /// refused (`AprAboveCap`) if with the new terms that fee alone would put the product above the APR cap.
+    /// refused (`AprAboveCap`) if with the new terms that fee alone would put an enabled product above the APR
+    /// cap.
     function setProduct(uint8 productId, uint8 method, uint8 instalments, uint16 periodDays, bool enabled) external;
 
     /// @notice Opens or changes `borrower`'s line. Underwriter only. A limit below the outstanding principal only

@@ -45,8 +45,8 @@ interface ILedgerAsset {
 /// - The admin (DEFAULT_ADMIN_ROLE) is trusted: it chooses the offer signers, the KYC issuers and the minimum KYC
 ///   level. It should be a timelocked multisig.
 /// - An offer signer is trusted to sign only what the risk policy decided. A compromised signer key can open or raise
-///   any borrower's line up to what the ledger itself allows (its APR cap of 24%, its storage bound, and the
-///   exposure caps of later modules); it cannot move funds, change existing loans, skip KYC, or make anyone else
+///   any borrower's line up to what the ledger itself allows (the APR cap in force, 24% by default, its storage
+///   bound, and the exposure caps of later modules); it cannot move funds, change existing loans, skip KYC, or make anyone else
 ///   borrow. `setSigner(key, false)` stops every offer signed by the key, accepted or not, from being accepted
 ///   again; lines it already opened stay until an underwriter changes them.
 /// - A KYC issuer is trusted to certify identity. `setKycIssuer(key, false)` invalidates at once every credential

@@ -20,7 +20,8 @@ interface ICreditQuotes {
         uint256 amount
     ) external view returns (ICostDisclosure.Disclosure memory disclosure, uint256 aprCapBps, bool admissible);
 
-    /// @notice The same figures for any terms (no due dates): a product shape at a contract APR and a fee.
+    /// @notice The same figures for any terms (no due dates): a product shape at a contract APR and a fee (at most
+    /// the ledger's `MAX_FEE_BPS`, else `FeeTooHigh`).
     function quoteTerms(
         uint8 method,
         uint8 instalments,

@@ -7,7 +7,8 @@ pragma solidity 0.8.28;
 /// or a repayment touches one contract: no cross-contract call on the borrower's hot path.
 ///
 /// Accounting identity. With `capital` = cash + principal − interest collected (it moves only with deposits,
-/// withdrawals, claims paid and losses) and `gross` = interest recognised since deployment:
+/// withdrawals, claims paid, losses and origination fees, which raise capital and the protocol's claim together)
+/// and `gross` = interest recognised since deployment:
 ///     lenderAssets = capital + gross − protocol fees − first-loss reserve
 /// which equals cash + principal + interest receivable − claims. Interest is recognised continuously at `rateSum`,
 /// the sum of active loans' per-second rates; each loan event trues the book up to the loan's contract.

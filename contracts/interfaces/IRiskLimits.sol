@@ -30,7 +30,8 @@ interface IRiskLimits {
         uint16 maxUtilisationBps;
         uint16 breakerBps;
         /// Cap on the APR of any draw, fees included (ICostDisclosure); 0 = the default `APR_CAP_BPS` (24 %), so a
-        /// deployment that leaves it out still has the PRODUCT.md cap. Unlike the other fields it is never "off".
+        /// deployment that leaves it out still has the PRODUCT.md cap. Unlike the other fields it is never "off";
+        /// at most 10,000 (100 %).
         uint16 aprCapBps;
     }
 
@@ -62,7 +63,7 @@ interface IRiskLimits {
     error OriginationCapExceeded(uint256 originationAfter, uint256 cap);
     /// @notice The circuit breaker is tripped: `principal30Plus` of `principalOutstanding` is above `breakerBps`.
     error CircuitBreakerTripped(uint256 principal30Plus, uint256 principalOutstanding, uint256 breakerBps);
-    /// @notice A share above 100 %, or a minimum draw above the maximum.
+    /// @notice A share or the APR cap above 100 %, or a minimum draw above the maximum.
     error InvalidLimits();
     /// @notice The risk role may only tighten: `field` (0 minDraw, 1 maxDraw, 2 maxExposure, 3 dailyOriginationCap,
     /// 4 maxExposureBps, 5 maxUtilisationBps, 6 breakerBps, 7 a line's limit, 8 aprCapBps) would loosen from

@@ -10,6 +10,8 @@ import {AprMath} from "./AprMath.sol";
 /// on every draw (to check the APR cap and emit `DrawDisclosed`) and `CreditQuotes` before one, so the two agree.
 library DisclosureMath {
     uint256 internal constant BPS = 10_000;
+    /// @notice The most a product's origination fee may be, whatever the APR cap: 20 % of the amount drawn.
+    uint256 internal constant MAX_FEE_BPS = 2_000;
     /// @notice The default cap on a draw's APR, fees included: 24 % (PRODUCT.md §5).
     uint256 internal constant DEFAULT_APR_CAP_BPS = 2_400;
 

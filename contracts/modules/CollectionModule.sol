@@ -96,8 +96,8 @@ contract CollectionModule is LedgerCore {
     /// then the APR cap on the draw's cost (ICostDisclosure), whose figures it emits in `DrawDisclosed` and whose
     /// fee it books to the protocol. `exposureAfter` is the line's principal after the draw; `cash` and `principal`
     /// are the book before it (a draw moves cash to principal, so their sum, the base of the shares, is the same
-    /// after). Writes only the origination bucket and, for a fee, the protocol's fee claim. Returns the fee, which
-    /// the ledger keeps out of what it sends.
+    /// after, plus the fee when there is one). Writes only the origination bucket and, for a fee, the protocol's
+    /// fee claim. Returns the fee, which the ledger keeps out of what it sends.
     function admitDraw(
         address borrower,
         uint256 loanId,

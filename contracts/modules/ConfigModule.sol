@@ -71,7 +71,8 @@ contract ConfigModule is LedgerCore {
         }
         uint16 feeBps = _products[productId].feeBps;
         ICreditLedger.Product memory p = ICreditLedger.Product(method, instalments, periodDays, enabled, feeBps);
-        if (feeBps != 0) _checkFeeApr(p);
+        // A product can always be disabled, even if a lowered cap now binds its fee.
+        if (feeBps != 0 && enabled) _checkFeeApr(p);
         _products[productId] = p;
         emit ICreditLedger.ProductSet(productId, method, instalments, periodDays, enabled);
     }
@@ -91,6 +92,7 @@ contract ConfigModule is LedgerCore {
         ICreditLedger.Loan memory loan = _loadLoan(loanId);
         if (loan.status != ICreditLedger.LoanStatus.Active) {
             if (loan.status == ICreditLedger.LoanStatus.None) revert ICreditLedger.LoanNotFound(loanId);
+            if (loan.status == ICreditLedger.LoanStatus.Defaulted) revert ICostDisclosure.WriteOffDue(loanId);
             revert ICreditLedger.LoanAlreadyRepaid(loanId);
         }
         // The loan rolled and classified to now, as `mark` does, so the arrears record and its checkpoint agree.
@@ -206,6 +208,7 @@ contract ConfigModule is LedgerCore {
             limits.maxExposureBps > BPS ||
             limits.maxUtilisationBps > BPS ||
             limits.breakerBps > BPS ||
+            limits.aprCapBps > BPS ||
             (limits.maxDraw != 0 && limits.minDraw > limits.maxDraw)
         ) revert IRiskLimits.InvalidLimits();
         _limits = limits;

@@ -67,7 +67,9 @@ export const ERROR_MESSAGES: Record<string, Formatter> = {
   InvalidLimits: () => "Invalid limits: every share must be at most 100% and the minimum draw at most the maximum.",
   LimitRaiseNotAllowed: (a, m) => {
     const field = LIMIT_FIELDS[Number(a[0])] ?? `field ${a[0]}`;
-    const show = (v: bigint) => (v === 0n ? "no limit" : Number(a[0]) >= 4 && Number(a[0]) <= 6 ? bps(v) : m(v));
+    const f = Number(a[0]);
+    const show = (v: bigint) =>
+      f === 8 ? (v === 0n ? "the default cap (24.00%)" : bps(v)) : v === 0n ? "no limit" : f >= 4 && f <= 6 ? bps(v) : m(v);
     return `The risk role may only tighten: ${field} would go from ${show(a[1])} to ${show(a[2])}.`;
   },
   InvalidRiskParams: () =>
