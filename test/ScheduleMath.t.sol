@@ -145,7 +145,7 @@ contract ScheduleMathTest is Test {
 
     /// The cheap total the ledger emits on every draw (`DrawDisclosed.totalInterest`) is the plan's interest to the
     /// unit, for every method: it mirrors `schedule` step for step without building it.
-    function testFuzz_totalInterestUp_isThePlansInterest(uint256 shape, uint256 principal, uint256 aprBps) public {
+    function testFuzz_totalInterestUp_isThePlansInterest(uint256 shape, uint256 principal, uint256 aprBps) public pure {
         _assertTotalInterest(
             uint8(shape % 4),
             bound(principal, 0, 1e30),
@@ -155,7 +155,13 @@ contract ScheduleMathTest is Test {
         );
     }
 
-    function _assertTotalInterest(uint8 method, uint256 principal, uint256 aprBps, uint256 n, uint256 days_) internal {
+    function _assertTotalInterest(
+        uint8 method,
+        uint256 principal,
+        uint256 aprBps,
+        uint256 n,
+        uint256 days_
+    ) internal pure {
         (, , uint256[] memory it) = ScheduleMath.schedule(method, principal, aprBps, n, days_);
         assertEq(ScheduleMath.totalInterestUp(method, principal, aprBps, n, days_), _sum(it), "sum of the plan");
     }
