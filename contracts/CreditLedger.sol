@@ -23,12 +23,15 @@ contract CreditLedger is ICreditLedger, LedgerBookApi {
     /// @notice The module that runs configuration, collection, marking, write-offs and recoveries on this contract's
     /// storage.
     address public immutable collectionModule;
+    /// @dev The CollectionModule's ConfigModule, where `fallback` sends calls this contract does not define.
+    address private immutable _configModule;
 
     constructor(IERC20 asset_, address pool_, address admin, address module) LedgerCore(asset_, pool_) {
         if (address(asset_) == address(0) || pool_ == address(0) || admin == address(0) || module == address(0)) {
             revert ZeroAddress();
         }
         collectionModule = module;
+        _configModule = CollectionModule(module).configModule();
         _grantRole(DEFAULT_ADMIN_ROLE, admin);
         _setRiskParams(
             RiskParams({
@@ -46,6 +49,14 @@ contract CreditLedger is ICreditLedger, LedgerBookApi {
 
     // Configuration runs in the CollectionModule (this contract would pass the 24 KiB code-size limit); the
     // module checks the roles, on this contract's storage.
+
+    /// @notice Calls this contract does not define (IProductLimits) run in the ConfigModule on this contract's
+    /// storage, which checks the caller's role on every entry point that writes. They go straight to the
+    /// ConfigModule, never to the CollectionModule, whose draw and recovery steps must only run inside `draw` and
+    /// `repay`.
+    fallback(bytes calldata data) external returns (bytes memory) {
+        return Address.functionDelegateCall(_configModule, data);
+    }
 
     /// @inheritdoc ICreditLedger
     function setProduct(uint8, uint8, uint8, uint16, bool) external {
@@ -190,18 +201,6 @@ contract CreditLedger is ICreditLedger, LedgerBookApi {
     }
 
     // ---------------------------------------------------------------- views
-
-    /// @inheritdoc ICreditLedger
-    function previewSchedule(
-        uint8 method,
-        uint256 principal,
-        uint256 aprBps,
-        uint256 instalments,
-        uint256 periodDays
-    ) external pure returns (uint256[] memory payments, uint256[] memory principals, uint256[] memory interests) {
-        if (instalments == 0 || periodDays == 0) revert InvalidProduct(method, instalments, periodDays);
-        return ScheduleMath.schedule(method, principal, aprBps, instalments, periodDays);
-    }
 
     /// @inheritdoc ICreditLedger
     function loanSchedule(
@@ -404,7 +403,8 @@ contract CreditLedger is ICreditLedger, LedgerBookApi {
                 interestBalance: 0,
                 status: LoanStatus.Active,
                 segmentStart: uint32(block.timestamp),
-                bucket: Bucket.Current
+                bucket: Bucket.Current,
+                productId: productId
             })
         );
         _bookDisburse(book, amount, amount - fee, amount * l.aprBps);

@@ -5,6 +5,7 @@ import {ICreditLedger} from "./interfaces/ICreditLedger.sol";
 import {ICostDisclosure} from "./interfaces/ICostDisclosure.sol";
 import {ICreditQuotes} from "./interfaces/ICreditQuotes.sol";
 import {DisclosureMath} from "./libraries/DisclosureMath.sol";
+import {ScheduleMath} from "./libraries/ScheduleMath.sol";
 
 /// @title CreditQuotes
 /// @notice A read-only lens over a CreditLedger that discloses the cost of a prospective draw (ICreditQuotes).
@@ -61,6 +62,18 @@ contract CreditQuotes is ICreditQuotes {
         uint256 maxFee = DisclosureMath.MAX_FEE_BPS;
         if (feeBps > maxFee) revert ICostDisclosure.FeeTooHigh(feeBps, maxFee);
         return DisclosureMath.discloseUp(method, instalments, periodDays, aprBps, feeBps, amount);
+    }
+
+    /// @inheritdoc ICreditQuotes
+    function previewSchedule(
+        uint8 method,
+        uint256 principal,
+        uint256 aprBps,
+        uint256 instalments,
+        uint256 periodDays
+    ) external pure returns (uint256[] memory payments, uint256[] memory principals, uint256[] memory interests) {
+        if (instalments == 0 || periodDays == 0) revert ICreditLedger.InvalidProduct(method, instalments, periodDays);
+        return ScheduleMath.schedule(method, principal, aprBps, instalments, periodDays);
     }
 
     /// @inheritdoc ICreditQuotes

@@ -6,6 +6,7 @@ import { schedule } from "../src/core/schedule.ts";
 import { FEE_PRODUCTS, PRODUCTS, ONE } from "../src/config/defaults.ts";
 import { describe as describeCost, disclose, quote } from "../src/sdk/disclosure.ts";
 import { explain } from "../src/sdk/errors.ts";
+import { connectProductLimits } from "../src/sdk/product-limits.ts";
 import { existsSync, readFileSync, rmSync } from "node:fs";
 import { Wallet, id } from "ethers";
 import { assess, trainFile } from "../src/risk/index.ts";
@@ -96,6 +97,8 @@ say(`(${feeProduct.name} at the same contract rate: APR ${(Number(withFee.aprBps
 const drawReceipt = await (await ledger.connect(borrower).draw(2, principal)).wait();
 const disclosed = drawReceipt!.logs.map((log) => ledger.interface.parseLog(log)).find((e) => e?.name === "DrawDisclosed");
 say(`The draw's DrawDisclosed event repeats it: APR ${Number(disclosed!.args.aprBps) / 100}%, interest ${fmt(disclosed!.args.totalInterest)}, repayable ${fmt(disclosed!.args.totalRepayable)} (same as quoted: ${disclosed!.args.totalRepayable === quoted.totalRepayable && disclosed!.args.aprBps === quoted.aprBps})`);
+const [productOutstanding, productCap] = await connectProductLimits(await ledger.getAddress(), ethers.provider).productExposure(2);
+say(`Product 2 now carries ${fmt(productOutstanding)} mUSD outstanding of its ${fmt(productCap)} cap (a per-product limit: no product may take over the book)`);
 // On a persistent node a rerun reuses the deployment: take the borrower's newest loan.
 const loanId = await ledger.loanIdOf(borrower.address, (await ledger.lineOf(borrower.address)).loanCount);
 say(`Borrower draws ${fmt(principal)}; wallet now holds ${fmt(await token.balanceOf(borrower.address))} mUSD`);

@@ -86,7 +86,7 @@ describe("cost disclosure: APR including fees", () => {
     expect(chain.aprBps).to.equal(1_800n);
     expect(chain.totalFees).to.equal(0n);
     expect(chain.netDisbursed).to.equal(10_000n * ONE);
-    const [payments] = await d.ledger.previewSchedule(Method.EqualInstalment, 10_000n * ONE, 1_800, 12, 30);
+    const [payments] = await d.quotes.previewSchedule(Method.EqualInstalment, 10_000n * ONE, 1_800, 12, 30);
     expect([...chain.payments]).to.deep.equal([...payments]);
     const independent = independentAprBps(10_000n * ONE, [...payments], 30n);
     expect(Math.abs(independent - 1_800)).to.be.below(0.01);

@@ -25,7 +25,7 @@ describe("schedule math: TypeScript twin equals the contract to the unit", () =>
   });
 
   it("300 random plans (seed 20261129): every row equal on chain and in TypeScript", async () => {
-    const { ledger } = await deployMicrocredit(connection);
+    const { quotes } = await deployMicrocredit(connection);
     const random = createRng(20261129);
     const pick = (lo: number, hi: number) => lo + Math.floor(random() * (hi - lo + 1));
     for (let i = 0; i < 300; i++) {
@@ -36,7 +36,7 @@ describe("schedule math: TypeScript twin equals the contract to the unit", () =>
         instalments: BigInt(pick(1, 36)),
         periodDays: BigInt(pick(1, 120)),
       };
-      const [payments, principals, interests] = await ledger.previewSchedule(
+      const [payments, principals, interests] = await quotes.previewSchedule(
         input.method,
         input.principal,
         input.aprBps,

@@ -89,6 +89,18 @@ abstract contract LedgerCore is LedgerBook {
     uint256 internal _flowWord;
     uint256 internal constant FLOW_LATE_SHIFT = 144;
 
+    /// @notice A product's principal outstanding and its cap (IProductLimits), one word per product id (0..15).
+    struct ProductBook {
+        uint120 outstanding;
+        /// 0 = no cap.
+        uint128 cap;
+        /// Set when the product is first configured, so the word never returns to zero and a draw after the book of
+        /// the product has been repaid updates a non-zero slot instead of paying for a new one.
+        bool opened;
+    }
+
+    ProductBook[16] internal _productBooks;
+
     /// @dev Failure reasons of `CollectionFailed`.
     uint8 internal constant FAIL_NOT_ACTIVE = 1;
     uint8 internal constant FAIL_NO_MANDATE = 2;
@@ -178,7 +190,7 @@ abstract contract LedgerCore is LedgerBook {
         uint256 penaltyPaid = amount < p.penalty ? amount : p.penalty;
         (uint256 interestPaid, uint256 principalPaid, uint256 prepaid) = _waterfall(p.o, amount - penaltyPaid);
         loan.interestBalance -= int88(int256(interestPaid));
-        loan.principalPaid += uint88(principalPaid);
+        loan.principalPaid += uint80(principalPaid);
         int256 rateDelta = p.a.rateDelta;
         int256 adjustment = p.a.accrualAdjustment;
         // Penalty is recognised as income when paid. Unchecked: penalty < 2^88 and the terms below < 2^200.
@@ -208,6 +220,7 @@ abstract contract LedgerCore is LedgerBook {
             uint256 shift = Packing.LINE_OUTSTANDING_SHIFT;
             uint256 outstanding = uint80(word >> shift) - principalPaid;
             _lines[borrower] = (word & ~(Packing.MASK_80 << shift)) | (outstanding << shift);
+            _productBooks[loan.productId].outstanding -= uint120(principalPaid);
         }
         _bookRepay(principalPaid, interestPaid + penaltyPaid, rateDelta, adjustment);
 

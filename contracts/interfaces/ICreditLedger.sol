@@ -111,7 +111,7 @@ interface ICreditLedger is IRiskLimits, ICostDisclosure {
     }
 
     /// @notice A loan's terms (set at draw) and its repayment state. Bullet loans are stored as one period of
-    /// `instalments × periodDays` days.
+    /// `instalments × periodDays` days. Principal is at most a line's limit (< 2^80), so `principalPaid` needs 80 bits.
     struct Loan {
         // slot 0: terms and the opening balance of the current period
         uint32 drawnAt;
@@ -123,11 +123,13 @@ interface ICreditLedger is IRiskLimits, ICostDisclosure {
         uint88 openingBalance;
         // slot 1: repayment state
         uint32 checkpoint;
-        uint88 principalPaid;
+        uint80 principalPaid;
         int88 interestBalance;
         LoanStatus status;
         uint32 segmentStart;
         Bucket bucket;
+        /// The product drawn under (its outstanding principal counts against the product's cap, IProductLimits).
+        uint8 productId;
     }
 
     /// @notice Everything about a loan at the current block, for integrators.
@@ -344,16 +346,6 @@ interface ICreditLedger is IRiskLimits, ICostDisclosure {
 
     /// @notice Whether new draws are paused.
     function paused() external view returns (bool);
-
-    /// @notice The plan of a prospective loan: per-instalment payment, principal and interest.
-    /// Methods: 0 equal instalment, 1 equal principal, 2 interest-first, 3 bullet (one row).
-    function previewSchedule(
-        uint8 method,
-        uint256 principal,
-        uint256 aprBps,
-        uint256 instalments,
-        uint256 periodDays
-    ) external pure returns (uint256[] memory payments, uint256[] memory principals, uint256[] memory interests);
 
     /// @notice The loan's plan as drawn, with due dates.
     function loanSchedule(

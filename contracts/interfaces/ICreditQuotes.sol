@@ -31,6 +31,17 @@ interface ICreditQuotes {
         uint256 amount
     ) external pure returns (ICostDisclosure.Disclosure memory);
 
+    /// @notice The plan of a prospective loan: per-instalment payment, principal and interest, exactly as the ledger
+    /// would draw it (`ICreditLedger.loanSchedule` of the same terms). Methods: 0 equal instalment, 1 equal principal,
+    /// 2 interest-first, 3 bullet (one row). Zero instalments or period revert `InvalidProduct`.
+    function previewSchedule(
+        uint8 method,
+        uint256 principal,
+        uint256 aprBps,
+        uint256 instalments,
+        uint256 periodDays
+    ) external pure returns (uint256[] memory payments, uint256[] memory principals, uint256[] memory interests);
+
     /// @notice The APR cap in force on the ledger (basis points).
     function aprCapBps() external view returns (uint256);
 }

@@ -66,8 +66,9 @@ interface IRiskLimits {
     /// @notice A share or the APR cap above 100 %, or a minimum draw above the maximum.
     error InvalidLimits();
     /// @notice The risk role may only tighten: `field` (0 minDraw, 1 maxDraw, 2 maxExposure, 3 dailyOriginationCap,
-    /// 4 maxExposureBps, 5 maxUtilisationBps, 6 breakerBps, 7 a line's limit, 8 aprCapBps) would loosen from
-    /// `current` to `requested` (0 means no limit, except for aprCapBps where it means the default cap).
+    /// 4 maxExposureBps, 5 maxUtilisationBps, 6 breakerBps, 7 a line's limit, 8 aprCapBps, 9 a product's outstanding
+    /// cap, IProductLimits) would loosen from `current` to `requested` (0 means no limit, except for aprCapBps where
+    /// it means the default cap).
     error LimitRaiseNotAllowed(uint8 field, uint256 current, uint256 requested);
 
     /// @notice Emitted on every change of the limits, with who changed them.

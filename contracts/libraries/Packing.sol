@@ -12,8 +12,8 @@ import {ICreditLedger} from "../interfaces/ICreditLedger.sol";
 ///   status 216..223 | lateLoans 224..239 | kycExpiryDay 240..255
 /// - Loan word 0: drawnAt 0..31 | method 32..39 | instalments 40..47 | periodDays 48..63 | aprBps 64..79 |
 ///   principal 80..167 | openingBalance 168..255
-/// - Loan word 1: checkpoint 0..31 | principalPaid 32..119 | interestBalance (int88) 120..207 | status 208..215 |
-///   segmentStart 216..247 | bucket 248..255
+/// - Loan word 1: checkpoint 0..31 | principalPaid 32..111 | interestBalance (int88) 112..199 | status 200..207 |
+///   segmentStart 208..239 | bucket 240..247 | productId 248..255
 library Packing {
     uint256 internal constant MASK_8 = 0xff;
     uint256 internal constant MASK_16 = 0xffff;
@@ -59,10 +59,11 @@ library Packing {
         word1 =
             uint256(loan.checkpoint) |
             (uint256(loan.principalPaid) << 32) |
-            (uint256(uint88(loan.interestBalance)) << 120) |
-            (uint256(uint8(loan.status)) << 208) |
-            (uint256(loan.segmentStart) << 216) |
-            (uint256(uint8(loan.bucket)) << 248);
+            (uint256(uint88(loan.interestBalance)) << 112) |
+            (uint256(uint8(loan.status)) << 200) |
+            (uint256(loan.segmentStart) << 208) |
+            (uint256(uint8(loan.bucket)) << 240) |
+            (uint256(loan.productId) << 248);
     }
 
     function decodeLoan(uint256 word0, uint256 word1) internal pure returns (ICreditLedger.Loan memory loan) {
@@ -74,10 +75,11 @@ library Packing {
         loan.principal = uint88((word0 >> 80) & MASK_88);
         loan.openingBalance = uint88(word0 >> 168);
         loan.checkpoint = uint32(word1 & MASK_32);
-        loan.principalPaid = uint88((word1 >> 32) & MASK_88);
-        loan.interestBalance = int88(uint88((word1 >> 120) & MASK_88));
-        loan.status = ICreditLedger.LoanStatus((word1 >> 208) & MASK_8);
-        loan.segmentStart = uint32((word1 >> 216) & MASK_32);
-        loan.bucket = ICreditLedger.Bucket(word1 >> 248);
+        loan.principalPaid = uint80((word1 >> 32) & MASK_80);
+        loan.interestBalance = int88(uint88((word1 >> 112) & MASK_88));
+        loan.status = ICreditLedger.LoanStatus((word1 >> 200) & MASK_8);
+        loan.segmentStart = uint32((word1 >> 208) & MASK_32);
+        loan.bucket = ICreditLedger.Bucket((word1 >> 240) & MASK_8);
+        loan.productId = uint8(word1 >> 248);
     }
 }

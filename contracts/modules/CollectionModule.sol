@@ -8,6 +8,7 @@ import {LedgerCore} from "../base/LedgerCore.sol";
 import {ICreditLedger} from "../interfaces/ICreditLedger.sol";
 import {IRiskLimits} from "../interfaces/IRiskLimits.sol";
 import {ICostDisclosure} from "../interfaces/ICostDisclosure.sol";
+import {IProductLimits} from "../interfaces/IProductLimits.sol";
 import {DisclosureMath} from "../libraries/DisclosureMath.sol";
 import {LoanMath} from "../libraries/LoanMath.sol";
 import {Packing} from "../libraries/Packing.sol";
@@ -92,12 +93,13 @@ contract CollectionModule is LedgerCore {
 
     // ---------------------------------------------------------------- portfolio limits (IRiskLimits)
 
-    /// @dev The draw's checks and its cost, run by the ledger's `_draw` before its own effects: the portfolio limits,
-    /// then the APR cap on the draw's cost (ICostDisclosure), whose figures it emits in `DrawDisclosed` and whose
-    /// fee it books to the protocol. `exposureAfter` is the line's principal after the draw; `cash` and `principal`
-    /// are the book before it (a draw moves cash to principal, so their sum, the base of the shares, is the same
-    /// after, plus the fee when there is one). Writes only the origination bucket and, for a fee, the protocol's
-    /// fee claim. Returns the fee, which the ledger keeps out of what it sends.
+    /// @dev The draw's checks and its cost, run by the ledger's `_draw` before its own effects: the portfolio limits
+    /// and the product's outstanding cap (IProductLimits), then the APR cap on the draw's cost (ICostDisclosure),
+    /// whose figures it emits in `DrawDisclosed` and whose fee it books to the protocol. `exposureAfter` is the
+    /// line's principal after the draw; `cash` and `principal` are the book before it (a draw moves cash to
+    /// principal, so their sum, the base of the shares, is the same after, plus the fee when there is one). Writes
+    /// only the origination bucket, the product's outstanding and, for a fee, the protocol's fee claim. Returns the
+    /// fee, which the ledger keeps out of what it sends.
     function admitDraw(
         address borrower,
         uint256 loanId,
@@ -132,6 +134,13 @@ contract CollectionModule is LedgerCore {
                 revert IRiskLimits.OriginationCapExceeded(level, lim.dailyOriginationCap);
             _flowWord = (late << FLOW_LATE_SHIFT) | (level << 32) | block.timestamp;
         }
+        ProductBook storage pb = _productBooks[productId];
+        uint256 productAfter = pb.outstanding + amount;
+        uint256 productCap = pb.cap;
+        if (productCap != 0 && productAfter > productCap) {
+            revert IProductLimits.ProductCapExceeded(productId, productAfter, productCap);
+        }
+        pb.outstanding = uint120(productAfter); // ≤ the book's principal after the draw, < 2^105 (cash is 104 bits)
         fee = _disclose(loanId, _products[productId], amount, aprBps, DisclosureMath.aprCapOf(lim.aprCapBps));
     }
 
@@ -228,6 +237,7 @@ contract CollectionModule is LedgerCore {
         address borrower = _borrowerOf(loanId);
         ICreditLedger.Line memory l = Packing.decodeLine(_lines[borrower]);
         l.outstanding -= uint80(o.principalOutstanding);
+        _productBooks[loan.productId].outstanding -= uint120(o.principalOutstanding);
         l.status = ICreditLedger.LineStatus.Frozen;
         _lines[borrower] = Packing.encodeLine(l);
         _recordDefault(borrower, o.principalOutstanding, daysLate);

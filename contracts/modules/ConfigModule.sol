@@ -8,18 +8,20 @@ import {ICreditLedger} from "../interfaces/ICreditLedger.sol";
 import {ILedgerBook} from "../interfaces/ILedgerBook.sol";
 import {IRiskLimits} from "../interfaces/IRiskLimits.sol";
 import {ICostDisclosure} from "../interfaces/ICostDisclosure.sol";
+import {IProductLimits} from "../interfaces/IProductLimits.sol";
 import {DisclosureMath} from "../libraries/DisclosureMath.sol";
 import {Packing} from "../libraries/Packing.sol";
 import {ScheduleMath} from "../libraries/ScheduleMath.sol";
 
 /// @title ConfigModule
-/// @notice The CreditLedger's configuration: products and their fees, penalty waivers, lines, KYC expiry and
-/// requirement, pause, delinquency parameters, portfolio limits (and the risk role's tightening), pool rates and fee
-/// claims.
-/// @dev Runs by DELEGATECALL on the ledger's storage: the ledger delegates to its CollectionModule, whose fallback
-/// delegates here (the CollectionModule deploys this contract in its constructor, so the ledger, its deployer and
-/// every fixture still pass one module address). Called directly it acts on its own empty storage and can do no
-/// harm. Every entry point checks its role.
+/// @notice The CreditLedger's configuration: products, their fees and outstanding caps, penalty waivers, lines, KYC
+/// expiry and requirement, pause, delinquency parameters, portfolio limits (and the risk role's tightening), pool
+/// rates and fee claims.
+/// @dev Runs by DELEGATECALL on the ledger's storage: the ledger's configuration functions delegate to its
+/// CollectionModule, whose fallback delegates here, and calls the ledger does not define at all (IProductLimits)
+/// come here through the ledger's own fallback (the CollectionModule deploys this contract in its constructor, so
+/// the ledger, its deployer and every fixture still pass one module address). Called directly it acts on its own
+/// empty storage and can do no harm. Every entry point that writes checks its role.
 contract ConfigModule is LedgerCore {
     using SafeERC20 for IERC20;
 
@@ -74,7 +76,36 @@ contract ConfigModule is LedgerCore {
         // A product can always be disabled, even if a lowered cap now binds its fee.
         if (feeBps != 0 && enabled) _checkFeeApr(p);
         _products[productId] = p;
+        _productBooks[productId].opened = true;
         emit ICreditLedger.ProductSet(productId, method, instalments, periodDays, enabled);
+    }
+
+    function setProductCap(uint8 productId, uint256 cap) external onlyRole(DEFAULT_ADMIN_ROLE) {
+        _setProductCap(productId, cap);
+    }
+
+    function cutProductCap(uint8 productId, uint256 cap) external onlyRole(RISK_ROLE) {
+        _noRaise(9, _productBook(productId).cap, cap);
+        _setProductCap(productId, cap);
+    }
+
+    function productExposure(uint8 productId) external view returns (uint256 outstanding, uint256 cap) {
+        ProductBook storage b = _productBook(productId);
+        return (b.outstanding, b.cap);
+    }
+
+    function _setProductCap(uint8 productId, uint256 cap) private {
+        ProductBook storage b = _productBook(productId);
+        ICreditLedger.Product memory p = _products[productId];
+        if (p.instalments == 0) revert ICreditLedger.InvalidProduct(p.method, p.instalments, p.periodDays);
+        if (cap > type(uint128).max) revert IRiskLimits.InvalidLimits();
+        emit IProductLimits.ProductCapSet(productId, b.cap, cap, msg.sender);
+        b.cap = uint128(cap);
+    }
+
+    function _productBook(uint8 productId) private view returns (ProductBook storage) {
+        if (productId > 15) revert ICreditLedger.ProductIdOutOfRange(productId);
+        return _productBooks[productId];
     }
 
     function setProductFee(uint8 productId, uint16 feeBps) external onlyRole(DEFAULT_ADMIN_ROLE) {

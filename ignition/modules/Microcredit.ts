@@ -1,12 +1,12 @@
 import { buildModule } from "@nomicfoundation/hardhat-ignition/modules";
-import { FEE_PRODUCTS, LIMITS, PRODUCTS } from "../../src/config/defaults.ts";
+import { FEE_PRODUCTS, LIMITS, PRODUCT_CAPS, PRODUCTS } from "../../src/config/defaults.ts";
 
 
 /**
  * Local deployment: the 6-decimals stablecoin mock, then ledger and pool in one transaction through
  * MicrocreditDeployer (each knows the other as an immutable), the default product catalogue (fee products with
- * their fees), the CreditQuotes lens that discloses a draw's cost before it happens, and the
- * portfolio limits of PRODUCT.md §6, and the deployer account as underwriter, pauser and risk officer (replace
+ * their fees) with their outstanding caps (IProductLimits, served at the ledger's address), the CreditQuotes lens
+ * that discloses a draw's cost before it happens, and the portfolio limits of PRODUCT.md §6, and the deployer account as underwriter, pauser and risk officer (replace
  * with the real keys, and put the admin role behind a MicrocreditTimelock, outside a local chain).
  */
 export default buildModule("Microcredit", (m) => {
@@ -24,16 +24,15 @@ export default buildModule("Microcredit", (m) => {
   m.call(ledger, "grantRole", [pauserRole, admin], { id: "grantPauser" });
   const riskRole = m.staticCall(ledger, "RISK_ROLE", [], 0, { id: "riskRole" });
   m.call(ledger, "grantRole", [riskRole, admin], { id: "grantRisk" });
-  for (const p of PRODUCTS) {
-    m.call(ledger, "setProduct", [p.id, p.method, p.instalments, p.periodDays, true], { id: `product${p.id}` });
-  }
-  for (const p of FEE_PRODUCTS) {
+  const productLimits = m.contractAt("IProductLimits", ledgerAddress, { id: "productLimits" });
+  for (const p of [...PRODUCTS, ...FEE_PRODUCTS]) {
     const set = m.call(ledger, "setProduct", [p.id, p.method, p.instalments, p.periodDays, true], {
       id: `product${p.id}`,
     });
-    m.call(ledger, "setProductFee", [p.id, p.feeBps], { id: `productFee${p.id}`, after: [set] });
+    if ("feeBps" in p) m.call(ledger, "setProductFee", [p.id, p.feeBps], { id: `productFee${p.id}`, after: [set] });
+    m.call(productLimits, "setProductCap", [p.id, PRODUCT_CAPS[p.id]], { id: `productCap${p.id}`, after: [set] });
   }
   m.call(ledger, "setLimits", [LIMITS], { id: "limits" });
   const quotes = m.contract("CreditQuotes", [ledger]);
-  return { asset, deployer, ledger, pool, quotes };
+  return { asset, deployer, ledger, pool, quotes, productLimits };
 });

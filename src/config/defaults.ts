@@ -57,6 +57,17 @@ export const LIMITS = {
   aprCapBps: 2_400,
 };
 
+/**
+ * Per-product caps on principal outstanding (IProductLimits) of the local deployment, by product id, 0 = none.
+ * PRODUCT.md names the cap but gives no figure; our choice for the 1,000,000 local pool: no product may hold more
+ * than 40 % of it, and the fee product, the newest, at most 10 %. So a run on one product (a merchant campaign, a
+ * bad batch) cannot take the whole book.
+ */
+export const PRODUCT_CAPS: Record<number, bigint> = {
+  ...Object.fromEntries(PRODUCTS.map((p) => [p.id, 400_000n * ONE])),
+  ...Object.fromEntries(FEE_PRODUCTS.map((p) => [p.id, 100_000n * ONE])),
+};
+
 export const ROLES = {
   UNDERWRITER: "UNDERWRITER_ROLE",
   PAUSER: "PAUSER_ROLE",

@@ -3,6 +3,7 @@
 import { Interface, formatUnits, id, type ErrorDescription, type Result } from "ethers";
 import { CreditLedger__factory } from "../../typechain-types/factories/CreditLedger__factory.ts";
 import { CreditOffers__factory } from "../../typechain-types/factories/CreditOffers__factory.ts";
+import { IProductLimits__factory } from "../../typechain-types/factories/interfaces/IProductLimits__factory.ts";
 import { LendingPool__factory } from "../../typechain-types/factories/LendingPool__factory.ts";
 import { MockStablecoin__factory } from "../../typechain-types/factories/mocks/MockStablecoin__factory.ts";
 
@@ -19,6 +20,7 @@ const LIMIT_FIELDS = [
   "the circuit-breaker threshold",
   "the line limit",
   "the APR cap",
+  "a product's outstanding cap",
 ];
 const short = (address: string) => `${address.slice(0, 8)}…${address.slice(-4)}`;
 
@@ -44,14 +46,16 @@ export const ERROR_MESSAGES: Record<string, Formatter> = {
   LoanAlreadyRepaid: (a) => `Loan ${loanLabel(a[0])} is already repaid in full.`,
   RepaymentExceedsPayoff: (a, m) =>
     `Payment of ${m(a[0])} is more than the payoff of ${m(a[1])}; pay the payoff (or use the max amount).`,
-  ProductIdOutOfRange: (a) => `Product id ${a[0]} is out of range (0–31).`,
+  ProductIdOutOfRange: (a) => `Product id ${a[0]} is out of range (0–15).`,
   LineFrozenByArrears: (a) =>
     `The credit line of ${short(a[0])} is frozen: ${a[1]} loan(s) past grace. Pay what is past due to unfreeze it.`,
   KycRequiredToDraw: (a) =>
     Number(a[1]) === 0
       ? `${short(a[0])} has no KYC credential on record; draws need one (repayment never does).`
       : `The KYC credential of ${short(a[0])} expired on ${new Date(Number(a[1]) * 1000).toISOString().slice(0, 10)}; renew it to draw again (repayment never needs it).`,
-  // Portfolio limits (IRiskLimits)
+  // Portfolio limits (IRiskLimits, IProductLimits)
+  ProductCapExceeded: (a, m) =>
+    `The draw would take product ${a[0]} to ${m(a[1])} outstanding, above its cap of ${m(a[2])}.`,
   DrawBelowMinimum: (a, m) => `A draw of ${m(a[0])} is below the minimum draw of ${m(a[1])}.`,
   DrawAboveMaximum: (a, m) => `A draw of ${m(a[0])} is above the maximum draw of ${m(a[1])}.`,
   ExposureCapExceeded: (a, m) =>
@@ -64,7 +68,8 @@ export const ERROR_MESSAGES: Record<string, Formatter> = {
   CircuitBreakerTripped: (a, m) =>
     `New draws are halted by the circuit breaker: ${m(a[0])} of ${m(a[1])} outstanding is 30+ days past due, ` +
     `above ${bps(a[2])}. Repayment, collection and withdrawals are unaffected.`,
-  InvalidLimits: () => "Invalid limits: every share must be at most 100% and the minimum draw at most the maximum.",
+  InvalidLimits: () =>
+    "Invalid limits: every share must be at most 100%, the minimum draw at most the maximum, a product cap below 2^128.",
   LimitRaiseNotAllowed: (a, m) => {
     const field = LIMIT_FIELDS[Number(a[0])] ?? `field ${a[0]}`;
     const f = Number(a[0]);
@@ -178,6 +183,7 @@ export const DECODING_ABIS = [
   LendingPool__factory.abi,
   MockStablecoin__factory.abi,
   CreditOffers__factory.abi,
+  IProductLimits__factory.abi,
 ];
 
 const decoder = new Interface(

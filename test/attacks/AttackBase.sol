@@ -5,6 +5,7 @@ import {ERC20} from "@openzeppelin/contracts/token/ERC20/ERC20.sol";
 import {MicrocreditBase} from "../utils/MicrocreditBase.sol";
 import {ITestLedger, IMicrocreditDeployer} from "../utils/ITestLedger.sol";
 import {ILendingPool} from "../../contracts/interfaces/ILendingPool.sol";
+import {ScheduleMath} from "../../contracts/libraries/ScheduleMath.sol";
 
 /// A plain 6-decimals ERC-20 anyone can mint: the base of the special tokens the attack suites deploy pools over.
 contract MintableToken is ERC20 {
@@ -56,9 +57,9 @@ abstract contract AttackBase is MicrocreditBase {
         vm.stopPrank();
     }
 
-    /// The first instalment of an equal-instalment loan as `previewSchedule` plans it.
-    function _instalment(uint256 principal, uint256 aprBps, uint256 instalments) internal view returns (uint256) {
-        (uint256[] memory payments, , ) = ledger.previewSchedule(EQUAL_INSTALMENT, principal, aprBps, instalments, 30);
+    /// The first instalment of an equal-instalment loan as the ledger plans it (ScheduleMath).
+    function _instalment(uint256 principal, uint256 aprBps, uint256 instalments) internal pure returns (uint256) {
+        (uint256[] memory payments, , ) = ScheduleMath.schedule(EQUAL_INSTALMENT, principal, aprBps, instalments, 30);
         return payments[0];
     }
 

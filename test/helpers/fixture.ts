@@ -37,12 +37,14 @@ export async function deployMicrocredit(connection: NetworkConnection<"generic">
     await ledger.setProductFee(p.id, p.feeBps);
   }
   const quotes = await ethers.deployContract("CreditQuotes", [await ledger.getAddress()]);
+  // Per-product caps are served at the ledger's address (its fallback runs them in the ConfigModule).
+  const caps = await ethers.getContractAt("IProductLimits", await ledger.getAddress());
   for (const who of [lender, borrower, other]) {
     await token.faucet(who.address, 1_000_000n * ONE);
     await token.connect(who).approve(await pool.getAddress(), ethers.MaxUint256);
     await token.connect(who).approve(await ledger.getAddress(), ethers.MaxUint256);
   }
-  return { ethers, token, pool, ledger, quotes, admin, underwriter, lender, borrower, recipient, other };
+  return { ethers, token, pool, ledger, quotes, caps, admin, underwriter, lender, borrower, recipient, other };
 }
 
 export type Deployment = Awaited<ReturnType<typeof deployMicrocredit>>;

@@ -208,11 +208,13 @@ contract LedgerInvariants is MicrocreditBase {
     }
 
     /// LEDGER_B: "every active loan's principalOutstanding ≤ its principal, and Σ of active loans' outstanding ==
-    /// principalOutstanding"; repaid loans repaid exactly their principal; a defaulted loan's principal is what was
-    /// repaid plus what was written off, and it accrues nothing.
+    /// principalOutstanding", per product too (Σ of the product's active loans == its `productExposure`); repaid
+    /// loans repaid exactly their principal; a defaulted loan's principal is what was repaid plus what was written
+    /// off, and it accrues nothing.
     function invariant_LEDGER_B_loansSumToTheBook() public view {
         uint256 n = handler.loanCount();
         uint256 sum;
+        uint256[16] memory perProduct;
         for (uint256 i = 0; i < n; ++i) {
             uint256 loanId = handler.loans(i);
             ICreditLedger.Loan memory loan = ledger.loanRecord(loanId);
@@ -220,6 +222,7 @@ contract LedgerInvariants is MicrocreditBase {
             assertEq(loan.principalPaid, handler.ghost_principalRepaid(loanId), "principal repaid as tracked");
             if (loan.status == ICreditLedger.LoanStatus.Active) {
                 sum += uint256(loan.principal) - loan.principalPaid;
+                perProduct[loan.productId] += uint256(loan.principal) - loan.principalPaid;
             } else if (loan.status == ICreditLedger.LoanStatus.Defaulted) {
                 assertEq(
                     uint256(loan.principalPaid) + handler.ghost_principalWrittenOff(loanId),
@@ -234,6 +237,10 @@ contract LedgerInvariants is MicrocreditBase {
             }
         }
         assertEq(sum, ledger.principalOutstanding(), "loans = book");
+        for (uint8 p = 0; p < 16; ++p) {
+            (uint256 outstanding, ) = ledger.productExposure(p);
+            assertEq(outstanding, perProduct[p], "product = its loans");
+        }
     }
 
     /// LEDGER_C: "a borrower can always repay in full: repay(loanId, max) succeeds and leaves the loan Repaid — also

@@ -121,7 +121,7 @@ contract DrawRepayTest is MicrocreditBase {
         _openLine(borrower, principal, aprBps);
         uint256 loanId = _draw(borrower, productId, principal);
 
-        (uint256[] memory pay, uint256[] memory pr, uint256[] memory it) = ledger.previewSchedule(
+        (uint256[] memory pay, uint256[] memory pr, uint256[] memory it) = ScheduleMath.schedule(
             method,
             principal,
             aprBps,

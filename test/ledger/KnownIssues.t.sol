@@ -31,7 +31,7 @@ contract PenaltyTest is MicrocreditBase {
     function test_penaltyOnAnUnpaidInstalment() public {
         _openLine(borrower, PRINCIPAL, APR);
         uint256 loanId = _draw(borrower, 0, PRINCIPAL); // 3 × 30 days, equal instalments
-        (uint256[] memory payments, , ) = ledger.previewSchedule(0, PRINCIPAL, APR, 3, 30);
+        (uint256[] memory payments, , ) = ScheduleMath.schedule(0, PRINCIPAL, APR, 3, 30);
         vm.warp(START + 40 days); // 10 days after the first due date, past the 3-day grace period
         ICreditLedger.LoanView memory v = ledger.loanState(loanId);
         assertEq(v.pastDue, payments[0], "the first instalment is past due");
@@ -47,7 +47,7 @@ contract PenaltyTest is MicrocreditBase {
     function test_KI4_penaltyOnPrepaidInstalment() public {
         _openLine(borrower, PRINCIPAL, APR);
         uint256 loanId = _draw(borrower, 0, PRINCIPAL);
-        (uint256[] memory payments, , ) = ledger.previewSchedule(0, PRINCIPAL, APR, 3, 30);
+        (uint256[] memory payments, , ) = ScheduleMath.schedule(0, PRINCIPAL, APR, 3, 30);
         vm.warp(START + 10 days);
         _repay(borrower, loanId, 5_000e6); // interest to day 10, the rest prepays principal
         vm.warp(START + 40 days);

@@ -41,6 +41,7 @@ contract PackingTest is Test {
         assertEq(uint8(a.status), uint8(b.status), "status");
         assertEq(a.segmentStart, b.segmentStart, "segmentStart");
         assertEq(uint8(a.bucket), uint8(b.bucket), "bucket");
+        assertEq(a.productId, b.productId, "productId");
     }
 
     /// decode(encode(loan)) == loan for every value the struct can hold.
@@ -53,11 +54,11 @@ contract PackingTest is Test {
         uint88 principal,
         uint88 openingBalance,
         uint32 checkpoint,
-        uint88 principalPaid,
+        uint80 principalPaid,
         int88 interestBalance,
         uint8 status,
         uint32 segmentStart,
-        uint8 bucket
+        uint16 bucketAndProduct
     ) public pure {
         ICreditLedger.Loan memory loan = _loan(
             drawnAt,
@@ -73,17 +74,18 @@ contract PackingTest is Test {
         loan.interestBalance = interestBalance;
         loan.status = ICreditLedger.LoanStatus(bound(status, 0, uint256(type(ICreditLedger.LoanStatus).max)));
         loan.segmentStart = segmentStart;
-        loan.bucket = ICreditLedger.Bucket(bound(bucket, 0, uint256(type(ICreditLedger.Bucket).max)));
+        loan.bucket = ICreditLedger.Bucket(bound(bucketAndProduct & 0xff, 0, uint256(type(ICreditLedger.Bucket).max)));
+        loan.productId = uint8(bucketAndProduct >> 8);
         (uint256 word0, uint256 word1) = Packing.encodeLoan(loan);
         _assertLoanEq(Packing.decodeLoan(word0, word1), loan);
     }
 
     /// encode(decode(words)) == words for every pair of words whose status and bucket bytes are valid.
     function testFuzz_packing_loanWordsRoundTrip(uint256 word0, uint256 word1, uint8 status, uint8 bucket) public pure {
-        // word 1: bits 208..215 hold the status, 248..255 the bucket.
-        word1 &= ~(uint256(0xff) << 208) & ((uint256(1) << 248) - 1);
-        word1 |= bound(status, 0, uint256(type(ICreditLedger.LoanStatus).max)) << 208;
-        word1 |= bound(bucket, 0, uint256(type(ICreditLedger.Bucket).max)) << 248;
+        // word 1: bits 200..207 hold the status, 240..247 the bucket (248..255, the product id, take any value).
+        word1 &= ~(uint256(0xff) << 200) & ~(uint256(0xff) << 240);
+        word1 |= bound(status, 0, uint256(type(ICreditLedger.LoanStatus).max)) << 200;
+        word1 |= bound(bucket, 0, uint256(type(ICreditLedger.Bucket).max)) << 240;
         ICreditLedger.Loan memory loan = Packing.decodeLoan(word0, word1);
         (uint256 again0, uint256 again1) = Packing.encodeLoan(loan);
         assertEq(again0, word0, "word 0");
@@ -96,7 +98,8 @@ contract PackingTest is Test {
         for (uint256 i = 0; i < values.length; ++i) {
             ICreditLedger.Loan memory loan = _loan(1, 2, 3, 4, 5, type(uint88).max, type(uint88).max);
             loan.interestBalance = values[i];
-            loan.principalPaid = type(uint88).max;
+            loan.principalPaid = type(uint80).max;
+            loan.productId = type(uint8).max;
             loan.checkpoint = type(uint32).max;
             loan.segmentStart = type(uint32).max;
             loan.status = ICreditLedger.LoanStatus.Repaid;
@@ -104,7 +107,8 @@ contract PackingTest is Test {
             ICreditLedger.Loan memory back = Packing.decodeLoan(word0, word1);
             assertEq(back.interestBalance, values[i], "interest balance");
             // Neighbouring fields are not touched by the sign extension.
-            assertEq(back.principalPaid, type(uint88).max, "principalPaid");
+            assertEq(back.principalPaid, type(uint80).max, "principalPaid");
+            assertEq(back.productId, type(uint8).max, "productId");
             assertEq(uint8(back.status), uint8(ICreditLedger.LoanStatus.Repaid), "status");
             assertEq(back.segmentStart, type(uint32).max, "segmentStart");
         }
@@ -366,7 +370,7 @@ contract LoanMathTest is Test {
             assertLt(a.accrualAdjustment, int256(SCALE), "by less than one unit");
             // What `repay` does with an amount that covers exactly the past-due part.
             loan.interestBalance -= int88(int256(o.pastDueInterest));
-            loan.principalPaid += uint88(o.pastDuePrincipal);
+            loan.principalPaid += uint80(o.pastDuePrincipal);
         }
         assertEq(loan.principalPaid, loan.principal, "principal cleared");
         assertEq(loan.interestBalance, 0, "interest cleared");
@@ -388,8 +392,8 @@ contract LoanMathTest is Test {
         LoanMath.Accrual memory a = LoanMath.roll(loan, t);
         // The borrower pays what is past due and prepays part of the scheduled balance.
         loan.interestBalance = 0;
-        loan.principalPaid = uint88(uint256(loan.principal) - a.scheduledBalanceDue);
-        loan.principalPaid += uint88(bound(prepay, 0, a.scheduledBalanceDue));
+        loan.principalPaid = uint80(uint256(loan.principal) - a.scheduledBalanceDue);
+        loan.principalPaid += uint80(bound(prepay, 0, a.scheduledBalanceDue));
         uint256 opening = loan.openingBalance;
         uint256 since = t - loan.segmentStart;
         (int256 adjustment, int256 rateDelta) = LoanMath.splitSegment(loan, a, t);
