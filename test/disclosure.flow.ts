@@ -142,6 +142,34 @@ describe("a draw with a fee", () => {
     expect((await d.ledger.loanState(loanId)).status).to.equal(2n);
   });
 
+  it("keeps the liquidity reserve whole: a fee draw needs its whole amount available, fees come only from what is available (KI-9)", async () => {
+    const d = await fixture();
+    const mask = ALL_PRODUCTS_MASK | FEE_PRODUCTS_MASK;
+    await d.ledger.connect(d.underwriter).setLine(d.borrower.address, 1_000_000n * ONE, 1_200, mask, 1);
+    // 500,000 of cash and a 5 % liquidity reserve: 475,000 may leave.
+    const available = await d.ledger.availableLiquidity();
+    expect(available).to.equal(475_000n * ONE);
+    const b = d.ledger.connect(d.borrower);
+    // One unit more is refused with the amount, although the amount less the fee is what would leave.
+    await expect(b.draw(FEE_PRODUCT.id, available + 1n))
+      .to.be.revertedWithCustomError(d.ledger, "InsufficientLiquidity")
+      .withArgs(available + 1n, available);
+    await b.draw(FEE_PRODUCT.id, available);
+    const [cash, principal] = [await d.ledger.cash(), await d.ledger.principalOutstanding()];
+    const reserve = ((cash + principal) * 500n + 9_999n) / 10_000n;
+    expect(cash).to.be.at.least(reserve, "the reserve is whole after the fee draw");
+    // The fee (7,125) is owed, but only what is above the reserve may be claimed.
+    const fees = await d.ledger.protocolFeesOwed();
+    const left = await d.ledger.availableLiquidity();
+    expect(left).to.equal(cash - reserve);
+    expect(fees).to.be.greaterThan(left);
+    await expect(d.ledger.claimFees(d.admin.address, fees))
+      .to.be.revertedWithCustomError(d.ledger, "InsufficientLiquidity")
+      .withArgs(fees, left);
+    await d.ledger.claimFees(d.admin.address, left);
+    expect(await d.ledger.cash()).to.equal(reserve);
+  });
+
   it("is refused above the cap with the APR and the cap, and nothing moves; one basis point lower passes", async () => {
     // The highest contract APR at which the fee product stays within 24 %, found with the SDK.
     let highest = 0;

@@ -273,6 +273,12 @@ describe("pause (C9): stops new lines and draws, nothing else", () => {
     await expect(
       d.ledger.connect(d.underwriter).setLine(newcomer, 1_000n * ONE, 1_800, ALL_PRODUCTS_MASK, 1),
     ).to.be.revertedWithCustomError(d.ledger, "EnforcedPause");
+    // Nor for a borrower whose KYC expiry is already recorded in the line word (KI-7, fixed): status None is "no line".
+    await d.ledger.connect(d.underwriter).setKycExpiry(newcomer, BigInt(await networkHelpers.time.latest()) + 365n * DAY);
+    await expect(
+      d.ledger.connect(d.underwriter).setLine(newcomer, 1_000n * ONE, 1_800, ALL_PRODUCTS_MASK, 1),
+    ).to.be.revertedWithCustomError(d.ledger, "EnforcedPause");
+    expect((await d.ledger.lineOf(newcomer)).status).to.equal(0n);
     await expect(b.draw(0, 10n * ONE)).to.be.revertedWithCustomError(d.ledger, "EnforcedPause");
     // An existing line can still be cut (lowering risk is never paused).
     await d.ledger.connect(d.underwriter).setLine(d.borrower.address, 20_000n * ONE, 1_800, ALL_PRODUCTS_MASK, 1);

@@ -110,8 +110,14 @@ describe("per-product outstanding caps", () => {
     await d.ledger.connect(d.borrower).draw(2, 6_000n * ONE);
     await d.ledger.connect(d.other).draw(2, 4_000n * ONE);
     const bad = await d.ledger.loanIdOf(d.other.address, 1);
-    const [badDue] = await d.ledger.loanSchedule(bad);
-    await networkHelpers.time.setNextBlockTimestamp(badDue[0] + 91n * DAY);
+    const [badDue, badPayments] = await d.ledger.loanSchedule(bad);
+    // The first instalment is paid, then nothing: the write-off takes what is left, not the loan's principal.
+    await networkHelpers.time.setNextBlockTimestamp(badDue[0]);
+    await d.ledger.connect(d.other).repay(bad, badPayments[0]);
+    const left = (await d.ledger.loanState(bad)).principalOutstanding;
+    expect(left).to.be.lessThan(4_000n * ONE);
+    expect((await d.caps.productExposure(2))[0]).to.equal(6_000n * ONE + left);
+    await networkHelpers.time.setNextBlockTimestamp(badDue[1] + 91n * DAY);
     await expect(d.ledger.mark([bad])).to.emit(d.ledger, "LoanDefaulted");
     expect((await d.caps.productExposure(2))[0]).to.equal(6_000n * ONE);
     await expectProductsSumToBook(d);
@@ -132,6 +138,8 @@ describe("per-product outstanding caps", () => {
     expect(left).to.be.lessThan(5_000n * ONE);
     await d.ledger.connect(d.other).draw(5, 5_000n * ONE - left);
     expect((await d.caps.productExposure(5))[0]).to.equal(5_000n * ONE);
+    // Other products draw as before.
+    await expect(d.ledger.connect(d.other).draw(0, 20_000n * ONE)).to.emit(d.ledger, "Drawn");
   });
 
   it("the risk role lowers a cap at once and can never raise it or lift it; the admin sets any cap", async () => {
@@ -150,8 +158,10 @@ describe("per-product outstanding caps", () => {
     expect(message).to.equal(
       "The risk role may only tighten: a product's outstanding cap would go from 30000.0 (30000000000 units) to no limit.",
     );
-    // An uncapped product: any cap is a cut.
+    // An uncapped product: any cap is a cut. An equal cap is no raise. An unknown product has nothing to cut.
     await expect(d.risk.cutProductCap(4, 1n)).to.emit(d.caps, "ProductCapSet").withArgs(4, 0n, 1n, d.recipient.address);
+    await expect(d.risk.cutProductCap(4, 1n)).to.emit(d.caps, "ProductCapSet").withArgs(4, 1n, 1n, d.recipient.address);
+    await expect(d.risk.cutProductCap(9, 1n)).to.be.revertedWithCustomError(d.ledger, "InvalidProduct").withArgs(0, 0, 0);
     await expect(d.risk.setProductCap(3, 0n)).to.be.revertedWithCustomError(
       d.ledger,
       "AccessControlUnauthorizedAccount",

@@ -79,14 +79,16 @@ abstract contract LedgerBook is AccessControl, ReentrancyGuardTransient {
 
     /// @dev A new loan of `principal` accruing at `rateAdded`, of which `sent` leaves the book (the rest is the
     /// draw's fee, which stays as cash funding the protocol's claim), against `book` (loaded by the caller, who
-    /// checked the draw).
+    /// checked the draw). The whole principal must be available, not only what is sent: the fee raises the book the
+    /// reserve is a share of, and keeping it as cash covers exactly that (cash − principal + fee ≥ reserve + fee ≥
+    /// the reserve after).
     function _bookDisburse(Book memory book, uint256 principal, uint256 sent, uint256 rateAdded) internal {
         Accrual memory acc = _loadAccrual();
         _roll(acc);
         acc.rateSum = (acc.rateSum + rateAdded).toUint88();
         _storeAccrual(acc);
         uint256 available = _available(book);
-        if (sent > available) revert ILedgerBook.InsufficientLiquidity(sent, available);
+        if (principal > available) revert ILedgerBook.InsufficientLiquidity(principal, available);
         unchecked {
             // sent ≤ available ≤ cash, and principal + cash never exceeds what was deposited, earned and kept as
             // fees (a 104-bit sum).

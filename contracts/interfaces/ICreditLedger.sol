@@ -255,11 +255,14 @@ interface ICreditLedger is IRiskLimits, ICostDisclosure {
     function setProduct(uint8 productId, uint8 method, uint8 instalments, uint16 periodDays, bool enabled) external;
 
     /// @notice Opens or changes `borrower`'s line. Underwriter only. A limit below the outstanding principal only
-    /// blocks new draws; existing loans are untouched. While paused no new line opens (`EnforcedPause`).
+    /// blocks new draws; existing loans are untouched. While paused no new line opens (`EnforcedPause` for any line
+    /// whose status is still None, KYC expiry recorded or not).
     function setLine(address borrower, uint256 limit, uint256 aprBps, uint32 productMask, LineStatus status) external;
 
     /// @notice Draws `amount` from the caller's line as a new loan of product `productId`, paid to the caller in the
-    /// same transaction. Blocked while paused.
+    /// same transaction (less the product's fee, ICostDisclosure). Blocked while paused. The whole `amount` must be
+    /// within `availableLiquidity()` (`InsufficientLiquidity`), the portfolio limits (IRiskLimits), the product's
+    /// outstanding cap (IProductLimits) and the APR cap.
     /// @return loanId the new loan's id.
     function draw(uint8 productId, uint256 amount) external returns (uint256 loanId);
 

@@ -52,7 +52,8 @@ interface ILedgerBook {
     /// cash + principal kept idle), in basis points. Interest recognised so far keeps its old split. Admin only.
     function setRates(uint256 protocolFeeBps, uint256 firstLossBps, uint256 liquidityReserveBps) external;
 
-    /// @notice Pays `assets` of accrued protocol fees to `to`. Admin only.
+    /// @notice Pays `assets` of accrued protocol fees to `to`. Admin only. At most `availableLiquidity()`
+    /// (`InsufficientLiquidity`): the liquidity reserve and the redemption queue's hold are the lenders'.
     function claimFees(address to, uint256 assets) external;
 
     /// @notice The lenders' assets: cash + principal + interest receivable − protocol fees − first-loss reserve

@@ -163,12 +163,13 @@ contract ConfigModule is LedgerCore {
         if (aprBps > aprCap) revert ICreditLedger.AprAboveCap(aprBps, aprCap);
         if (productMask > type(uint16).max) revert ICreditLedger.ProductIdOutOfRange(16);
         uint256 word = _lines[borrower];
-        if (word == 0) {
-            // Pause stops new credit: no new line opens (existing lines can still be changed, e.g. cut or frozen).
-            if (_loadBook().creditPaused) revert ICreditLedger.EnforcedPause();
-            _enrol(borrower);
-        }
         ICreditLedger.Line memory l = Packing.decodeLine(word);
+        // Pause stops new credit: no line opens, even for a borrower whose KYC expiry is already recorded in the line
+        // word (status None). Existing lines can still be changed, e.g. cut or frozen.
+        if (l.status == ICreditLedger.LineStatus.None && _loadBook().creditPaused) {
+            revert ICreditLedger.EnforcedPause();
+        }
+        if (word == 0) _enrol(borrower);
         l.limit = uint80(limit);
         l.aprBps = uint16(aprBps);
         l.productMask = uint16(productMask);
@@ -262,7 +263,9 @@ contract ConfigModule is LedgerCore {
         uint256 owed = _feesAt(gross);
         if (assets > owed) revert ILedgerBook.FeesExceeded(assets, owed);
         Book memory book = _loadBook();
-        if (assets > book.cash) revert ILedgerBook.InsufficientLiquidity(assets, book.cash);
+        // Only cash above the liquidity reserve and the redemption queue's hold: lenders waiting come first.
+        uint256 available = _available(book);
+        if (assets > available) revert ILedgerBook.InsufficientLiquidity(assets, available);
         _checkpointSplit(gross, owed - assets, _reserveAt(gross));
         book.cash = uint104(book.cash - assets);
         _storeBook(book);

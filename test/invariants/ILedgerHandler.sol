@@ -96,6 +96,7 @@ interface ILedgerHandler {
     function setKyc(uint256 borrowerSeed, uint256 expirySeed) external;
     function setPaused(uint256 seed) external;
     function setRates(uint256 feeBps, uint256 firstLossBps, uint256 liquidityBps) external;
+    function setProductCap(uint256 productSeed, uint256 capSeed) external;
     function claimFees(uint256 amount) external;
     function warp(uint256 seconds_) external;
     function warpLong(uint256 seconds_) external;

@@ -6,6 +6,7 @@ import {MockStablecoin} from "../../contracts/mocks/MockStablecoin.sol";
 import {ILedger} from "./ILedger.sol";
 import {ILendingPool} from "../../contracts/interfaces/ILendingPool.sol";
 import {ICreditLedger} from "../../contracts/interfaces/ICreditLedger.sol";
+import {ILedgerBook} from "../../contracts/interfaces/ILedgerBook.sol";
 import {LedgerModel} from "./LedgerModel.sol";
 import {ILedgerHandler} from "./ILedgerHandler.sol";
 import {WalletActor} from "./WalletActor.sol";
@@ -362,15 +363,9 @@ contract LedgerHandler is Test, ILedgerHandler {
         ICreditLedger.LineStatus status =
             statusSeed % 4 == 0 ? ICreditLedger.LineStatus((statusSeed % 3) + 1) : ICreditLedger.LineStatus.Active;
         productMask = (productMask & 0x3f) | uint32(1 << (statusSeed % PRODUCT_COUNT));
-        // While paused no new line opens: a borrower with no record at all is refused.
-        ICreditLedger.LineView memory before = ledger.lineOf(who);
-        bool opens =
-            before.status == ICreditLedger.LineStatus.None &&
-                before.limit == 0 &&
-                before.aprBps == 0 &&
-                before.productMask == 0 &&
-                before.loanCount == 0 &&
-                before.kycExpiresAt == 0;
+        // While paused no new line opens: a borrower whose line was never opened (status None) is refused, even with
+        // a KYC expiry already recorded (KI-7, fixed).
+        bool opens = ledger.lineOf(who).status == ICreditLedger.LineStatus.None;
         bytes memory expectedError =
             opens && ledger.paused() ? abi.encodeWithSelector(ICreditLedger.EnforcedPause.selector) : bytes("");
         vm.prank(roles.underwriter);
@@ -449,20 +444,45 @@ contract LedgerHandler is Test, ILedgerHandler {
         }
     }
 
+    /// The admin sets a product's outstanding cap: one call in four lifts it (0 = none), otherwise a cap from half
+    /// the product's outstanding to 200,000 above it, so later draws are refused by it or pass under it and caps
+    /// below the outstanding occur. `draw` predicts `ProductCapExceeded` from `productExposure`.
+    function setProductCap(uint256 productSeed, uint256 capSeed) external step("setProductCap") {
+        uint8 productId = uint8(productSeed % PRODUCT_COUNT);
+        (uint256 outstanding, ) = ledger.productExposure(productId);
+        uint256 cap = capSeed % 4 == 0 ? 0 : bound(capSeed >> 2, outstanding / 2, outstanding + 200_000e6);
+        vm.prank(roles.admin);
+        try ledger.setProductCap(productId, cap) {
+            _accepted("setProductCap");
+            (uint256 outstandingAfter, uint256 stored) = ledger.productExposure(productId);
+            if (stored != cap || outstandingAfter != outstanding) _unexpected("setProductCap: stored", "");
+        } catch (bytes memory err) {
+            _unexpected("setProductCap refused", err);
+        }
+    }
+
     function claimFees(uint256 amount) external step("claimFees") {
         uint256 owed = ledger.protocolFeesOwed();
         uint256 cash = ledger.cash();
         uint256 max = owed < cash ? owed : cash;
         if (max == 0) return;
         amount = bound(amount, 1, max);
+        // Only cash above the liquidity reserve and the queue's hold may be claimed (KI-9, fixed).
+        uint256 available = ledger.availableLiquidity();
+        bytes memory expectedError =
+            amount > available
+                ? abi.encodeWithSelector(ILedgerBook.InsufficientLiquidity.selector, amount, available)
+                : bytes("");
         uint256 before = token.balanceOf(roles.admin);
         vm.prank(roles.admin);
         try ledger.claimFees(roles.admin, amount) {
+            if (expectedError.length != 0) return _unexpected("claimFees: took reserved cash", "");
             _accepted("claimFees");
             if (token.balanceOf(roles.admin) - before != amount) _unexpected("claimFees: paid amount", "");
             ghost_.feesClaimed += amount;
         } catch (bytes memory err) {
-            _unexpected("claimFees within owed and cash refused", err);
+            if (keccak256(err) != keccak256(expectedError))
+                _unexpected("claimFees within owed and available refused", err);
         }
     }
 

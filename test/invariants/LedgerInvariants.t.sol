@@ -10,7 +10,7 @@ import {ILedgerHandler} from "./ILedgerHandler.sol";
 /// Lenders deposit, withdraw, queue, cancel and fill redemptions; the underwriter changes lines and KYC expiries;
 /// borrowers draw every product, repay in every way, set and revoke mandates and move their wallets; a keeper collects
 /// and marks random batches; defaulted loans get recoveries; time jumps by 1 s to 100 days or to a bucket edge; the
-/// admin pauses, requires KYC, changes rates and risk parameters and claims fees.
+/// admin pauses, requires KYC, changes rates, risk parameters and product caps, and claims fees.
 contract LedgerInvariants is MicrocreditBase {
     ILedgerHandler internal handler;
 
@@ -50,7 +50,7 @@ contract LedgerInvariants is MicrocreditBase {
 
         // Time, draws, repayments, collection and marking are listed several times: the fuzzer picks an entry
         // uniformly.
-        bytes4[] memory selectors = new bytes4[](33);
+        bytes4[] memory selectors = new bytes4[](34);
         selectors[0] = ILedgerHandler.deposit.selector;
         selectors[1] = ILedgerHandler.withdraw.selector;
         selectors[2] = ILedgerHandler.requestRedeem.selector;
@@ -73,6 +73,7 @@ contract LedgerInvariants is MicrocreditBase {
         for (uint256 i = 28; i < 30; ++i) selectors[i] = ILedgerHandler.mark.selector;
         for (uint256 i = 30; i < 32; ++i) selectors[i] = ILedgerHandler.recover.selector;
         selectors[32] = ILedgerHandler.setKyc.selector;
+        selectors[33] = ILedgerHandler.setProductCap.selector;
         targetSelector(FuzzSelector({addr: address(handler), selectors: selectors}));
         targetContract(address(handler));
     }

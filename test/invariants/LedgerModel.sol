@@ -8,6 +8,7 @@ import {MockStablecoin} from "../../contracts/mocks/MockStablecoin.sol";
 import {ILedger} from "./ILedger.sol";
 import {ICreditLedger} from "../../contracts/interfaces/ICreditLedger.sol";
 import {ILedgerBook} from "../../contracts/interfaces/ILedgerBook.sol";
+import {IProductLimits} from "../../contracts/interfaces/IProductLimits.sol";
 import {ArrearsMath} from "../../contracts/libraries/ArrearsMath.sol";
 
 /// What the ledger must do, worked out from its views before a call and checked against its events after: the
@@ -87,6 +88,17 @@ contract LedgerModel is CommonBase, StdUtils {
         }
         if (amount > line.available) {
             return abi.encodeWithSelector(ICreditLedger.CreditLimitExceeded.selector, amount, line.available);
+        }
+        // The portfolio limits are off in the suite; the product's cap is checked next (`admitDraw`).
+        (uint256 productOutstanding, uint256 cap) = ledger.productExposure(productId);
+        if (cap != 0 && productOutstanding + amount > cap) {
+            return
+                abi.encodeWithSelector(
+                    IProductLimits.ProductCapExceeded.selector,
+                    productId,
+                    productOutstanding + amount,
+                    cap
+                );
         }
         if (amount > liquidity) {
             return abi.encodeWithSelector(ILedgerBook.InsufficientLiquidity.selector, amount, liquidity);
