@@ -90,6 +90,13 @@ describe("cost disclosure: APR including fees", () => {
     expect([...chain.payments]).to.deep.equal([...payments]);
     const independent = independentAprBps(10_000n * ONE, [...payments], 30n);
     expect(Math.abs(independent - 1_800)).to.be.below(0.01);
+    // A plan needs instalments and a period.
+    await expect(d.quotes.previewSchedule(Method.EqualInstalment, ONE, 1_800, 0, 30))
+      .to.be.revertedWithCustomError(d.quotes, "InvalidProduct")
+      .withArgs(Method.EqualInstalment, 0, 30);
+    await expect(d.quotes.previewSchedule(Method.Bullet, ONE, 1_800, 1, 0))
+      .to.be.revertedWithCustomError(d.quotes, "InvalidProduct")
+      .withArgs(Method.Bullet, 1, 0);
   });
 });
 
