@@ -78,8 +78,7 @@ interface ILedgerBook {
     /// @notice The first-loss reserve: interest set aside to absorb losses before lenders.
     function firstLossReserve() external view returns (uint256);
 
-    /// @notice Cash available now for new loans, instant withdrawals and fee claims: cash above the liquidity reserve
-    /// and the redemption queue's hold.
+    /// @notice Cash available now for new loans and instant withdrawals.
     function availableLiquidity() external view returns (uint256);
 
     /// @notice Expected-loss provisions of loans past grace (M1–M3), deducted from the lenders' assets.
