@@ -13,6 +13,7 @@
 // value <= edges[t - 1]  ⇔  bin(value) <= t.
 import { createRng, shuffle } from "./cv.ts";
 import { numericBin, type FeatureSpec, type Value } from "./encode.ts";
+import { AGE_COLUMN } from "./fairness.ts";
 
 /** +1: the log-odds of bad may only rise as the value grows; −1: only fall; 0: free. */
 export type Direction = -1 | 0 | 1;
@@ -193,21 +194,17 @@ export function gbtColumnStates(c: GbtColumn): Value[] {
 // Monotone directions
 
 /**
- * Columns named like an age. Fair-lending rules (US Regulation B) allow age in a scoring system
- * only if older applicants are not scored down, so the trees may only lower risk with age.
- */
-export const AGE_PATTERN = /(^|[^a-z])age([^a-z]|$)|^age/i;
-
-/**
  * Direction of each numeric column's effect, from the training rows only: the sign of its rank
  * correlation with the outcome when that correlation is clear (|z| ≥ 3, about 1 in 370 by chance
- * on a column with no effect); free otherwise. Columns named like an age are always constrained
- * to lower (never raise) the risk as age grows.
+ * on a column with no effect); free otherwise. Columns named like an age (`AGE_COLUMN`) are
+ * always constrained to lower (never raise) the risk as age grows.
  */
 export function inferDirections(features: FeatureSpec[], rows: Value[][], y: ArrayLike<number>, zMin = 3): Direction[] {
   return features.map((f, j) => {
     if (f.type !== "numeric") return 0;
-    if (AGE_PATTERN.test(f.name)) return -1;
+    // Fair-lending rules (US Regulation B) allow age in a scoring system only if older applicants
+    // are not scored down: the trees may only lower the risk as age grows.
+    if (AGE_COLUMN.test(f.name)) return -1;
     const pairs: [number, number][] = [];
     rows.forEach((r, i) => r[j] !== null && pairs.push([r[j] as number, y[i]]));
     const n = pairs.length;
@@ -261,6 +258,17 @@ interface Split {
   wR: number;
 }
 
+/**
+ * A bin whose hessian sum is below this holds no rows: every row adds at least 1e-6, and
+ * histograms obtained by subtraction leave rounding dust in empty bins.
+ */
+const EMPTY = 1e-9;
+
+interface Hist {
+  g: Float64Array;
+  h: Float64Array;
+}
+
 interface BuildNode {
   value: number;
   cover: number;
@@ -280,8 +288,9 @@ function leafLoss(G: number, H: number, lambda: number, w: number): number {
 }
 
 class TreeBuilder {
-  private readonly histG: Float64Array;
-  private readonly histH: Float64Array;
+  /** Offset of every column's bins in a node's histogram block. */
+  private readonly offsets: Int32Array;
+  private readonly width: number;
   private readonly columns: GbtColumn[];
   private readonly bins: Uint16Array[];
   private readonly g: Float64Array;
@@ -297,16 +306,37 @@ class TreeBuilder {
     this.h = h;
     this.p = p;
     this.allowed = allowed;
-    const widest = Math.max(...columns.map(binCount));
-    this.histG = new Float64Array(widest);
-    this.histH = new Float64Array(widest);
+    this.offsets = new Int32Array(columns.length);
+    let width = 0;
+    columns.forEach((c, j) => {
+      this.offsets[j] = width;
+      width += binCount(c);
+    });
+    this.width = width;
   }
 
   build(rows: Int32Array): void {
-    this.grow(rows, 0, -Infinity, Infinity);
+    this.grow(rows, 0, -Infinity, Infinity, null);
   }
 
-  private grow(rows: Int32Array, depth: number, lo: number, hi: number): number {
+  /** Gradient and hessian sums per bin of every allowed column, over `rows`. */
+  private histogram(rows: Int32Array): Hist {
+    const hg = new Float64Array(this.width);
+    const hh = new Float64Array(this.width);
+    for (const f of this.allowed) {
+      const col = this.bins[f];
+      const off = this.offsets[f];
+      for (let k = 0; k < rows.length; k++) {
+        const r = rows[k];
+        const b = off + col[r];
+        hg[b] += this.g[r];
+        hh[b] += this.h[r];
+      }
+    }
+    return { g: hg, h: hh };
+  }
+
+  private grow(rows: Int32Array, depth: number, lo: number, hi: number, given: Hist | null): number {
     let G = 0;
     let H = 0;
     for (let k = 0; k < rows.length; k++) {
@@ -317,7 +347,8 @@ class TreeBuilder {
     const node: BuildNode = { value: leafWeight(G, H, this.p.lambda, lo, hi), cover: H, split: null, left: -1, right: -1 };
     this.nodes.push(node);
     if (depth >= this.p.maxDepth || H < 2 * this.p.minChildHessian) return id;
-    const split = this.bestSplit(rows, G, H, lo, hi);
+    const hist = given ?? this.histogram(rows);
+    const split = this.bestSplit(hist, G, H, lo, hi);
     if (!split) return id;
     const goesLeft = this.router(split);
     let nLeft = 0;
@@ -347,8 +378,22 @@ class TreeBuilder {
         hiR = Math.min(hiR, mid);
       }
     }
-    node.left = this.grow(leftRows, depth + 1, loL, hiL);
-    node.right = this.grow(rightRows, depth + 1, loR, hiR);
+    // Only the smaller child is counted; the larger one's histogram is the parent's minus it.
+    let histL: Hist | null = null;
+    let histR: Hist | null = null;
+    if (depth + 1 < this.p.maxDepth) {
+      const smallIsLeft = leftRows.length <= rightRows.length;
+      const small = this.histogram(smallIsLeft ? leftRows : rightRows);
+      const large: Hist = { g: new Float64Array(this.width), h: new Float64Array(this.width) };
+      for (let b = 0; b < this.width; b++) {
+        large.g[b] = hist.g[b] - small.g[b];
+        large.h[b] = Math.max(0, hist.h[b] - small.h[b]);
+      }
+      histL = smallIsLeft ? small : large;
+      histR = smallIsLeft ? large : small;
+    }
+    node.left = this.grow(leftRows, depth + 1, loL, hiL, histL);
+    node.right = this.grow(rightRows, depth + 1, loR, hiR, histR);
     return id;
   }
 
@@ -362,23 +407,15 @@ class TreeBuilder {
     return (row) => (col[row] === 0 ? missingLeft : col[row] <= t);
   }
 
-  private bestSplit(rows: Int32Array, G: number, H: number, lo: number, hi: number): Split | null {
+  private bestSplit(hist: Hist, G: number, H: number, lo: number, hi: number): Split | null {
     const { lambda, minChildHessian } = this.p;
     const parentLoss = leafLoss(G, H, lambda, leafWeight(G, H, lambda, lo, hi));
     const found: { best: Split | null } = { best: null };
-    const hg = this.histG;
-    const hh = this.histH;
     for (const f of this.allowed) {
       const c = this.columns[f];
       const nb = binCount(c);
-      const col = this.bins[f];
-      hg.fill(0, 0, nb);
-      hh.fill(0, 0, nb);
-      for (let k = 0; k < rows.length; k++) {
-        const r = rows[k];
-        hg[col[r]] += this.g[r];
-        hh[col[r]] += this.h[r];
-      }
+      const hg = hist.g.subarray(this.offsets[f], this.offsets[f] + nb);
+      const hh = hist.h.subarray(this.offsets[f], this.offsets[f] + nb);
       // Records the split when it beats the best so far; says whether it did.
       const consider = (GL: number, HL: number, t: number, missingLeft: boolean, monotone: Direction): boolean => {
         const GR = G - GL;
@@ -401,16 +438,16 @@ class TreeBuilder {
         for (let t = 1; t < last; t++) {
           GL += hg[t];
           HL += hh[t];
-          if (hh[t] === 0) continue; // same partition as the previous threshold
+          if (hh[t] < EMPTY) continue; // same partition as the previous threshold
           consider(GL, HL, t, false, c.monotone);
-          if (Hm > 0) consider(GL + Gm, HL + Hm, t, true, c.monotone);
+          if (Hm >= EMPTY) consider(GL + Gm, HL + Hm, t, true, c.monotone);
         }
         // Present versus missing: no ordering between the two sides, so no constraint applies.
-        if (Hm > 0) consider(G - Gm, H - Hm, last, false, 0);
+        if (Hm >= EMPTY) consider(G - Gm, H - Hm, last, false, 0);
       } else {
         // Levels ordered by their leaf weight make the best two-way grouping a prefix of the order.
         const order: number[] = [];
-        for (let b = 0; b < nb; b++) if (hh[b] > 0) order.push(b);
+        for (let b = 0; b < nb; b++) if (hh[b] >= EMPTY) order.push(b);
         if (order.length < 2) continue;
         const cs = this.p.catSmooth;
         order.sort((a, b) => hg[a] / (hh[a] + cs) - hg[b] / (hh[b] + cs) || a - b);
@@ -482,6 +519,16 @@ function nodeGoesLeft(node: TreeNode, c: GbtColumn, v: Value): boolean {
   return node.threshold === null || (v as number) <= (node.threshold as number);
 }
 
+/** `take` of the row indices 0…n−1, in ascending order, each subset equally likely (Knuth's algorithm S). */
+function sampleInOrder(n: number, take: number, rng: () => number): Int32Array {
+  const out = new Int32Array(take);
+  let chosen = 0;
+  for (let i = 0; i < n && chosen < take; i++) {
+    if ((n - i) * rng() < take - chosen) out[chosen++] = i;
+  }
+  return out;
+}
+
 export interface GbtFitOptions {
   /** Monotone direction per feature; inferred from the rows when omitted (see `inferDirections`). */
   monotone?: Direction[];
@@ -499,10 +546,11 @@ export function fitGbt(features: FeatureSpec[], rows: Value[][], y: ArrayLike<nu
   const rate = Math.min(Math.max(bads / n, 1e-6), 1 - 1e-6);
   const base = Math.log(rate / (1 - rate));
   const F = new Float64Array(n).fill(base);
+  const target = Float64Array.from({ length: n }, (_, i) => y[i]);
   const g = new Float64Array(n);
   const h = new Float64Array(n);
   const rng = createRng(params.seed);
-  const all = Array.from({ length: n }, (_, i) => i);
+  const all = Int32Array.from({ length: n }, (_, i) => i);
   const featureIds = features.map((_, j) => j);
   const take = Math.max(1, Math.min(n, Math.round(params.subsample * n)));
   const takeCols = Math.max(1, Math.min(features.length, Math.round(params.colsample * features.length)));
@@ -510,13 +558,13 @@ export function fitGbt(features: FeatureSpec[], rows: Value[][], y: ArrayLike<nu
   for (let t = 0; t < params.trees; t++) {
     for (let i = 0; i < n; i++) {
       const pr = 1 / (1 + Math.exp(-F[i]));
-      g[i] = pr - y[i];
+      g[i] = pr - target[i];
       h[i] = Math.max(pr * (1 - pr), 1e-6);
     }
-    const sample = take === n ? all : shuffle(all, rng).slice(0, take).sort((a, b) => a - b);
+    const sample = take === n ? all : sampleInOrder(n, take, rng);
     const allowed = takeCols === features.length ? featureIds : shuffle(featureIds, rng).slice(0, takeCols).sort((a, b) => a - b);
     const builder = new TreeBuilder(columns, bins, g, h, params, allowed);
-    builder.build(Int32Array.from(sample));
+    builder.build(sample);
     settleValues(builder.nodes, 0);
     const tree = toTree(builder.nodes, columns, params.learningRate);
     trees.push(tree);
