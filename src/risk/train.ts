@@ -302,7 +302,7 @@ function fittedLogits(m: Fitted, rows: Value[][]): number[] {
   const sc = m.scorecard
     ? scorecardLogits({ encoder: m.scorecard.encoder, fit: { intercept: m.scorecard.intercept, weights: m.scorecard.coefficients.map((c) => c.weight) } }, rows)
     : null;
-  const gb = m.gbt ? gbtStaged(m.gbt, rows, [m.gbt.trees.length]).map((s) => s[0]) : null;
+  const gb = m.gbt ? gbtStaged(m.gbt, rows, [m.gbt.params.trees]).map((s) => s[0]) : null;
   if (sc && gb) return sc.map((z, i) => (m.blendWeight as number) * z + (1 - (m.blendWeight as number)) * gb[i]);
   return (sc ?? gb) as number[];
 }
@@ -425,7 +425,7 @@ function fairnessReport(ds: Dataset, used: number[], features: FeatureSpec[], ro
       return typeof v === "number" && Number.isFinite(v) ? v : null;
     });
     if (ages.some((a) => a !== null)) {
-      const note = j >= 0 ? "used by the model (trees may only lower the risk as age grows)" : "not used by the model";
+      const note = j >= 0 ? "used by the model; the trees may only lower the risk as age grows" : "not used by the model";
       tables.push(
         fairnessTable(
           `${ageCol} band`,
