@@ -56,7 +56,8 @@ export function reasonText(column: string, value: unknown, points: number, unrea
       ? "not given"
       : String(value);
   const n = Math.abs(points).toFixed(0);
+  const amount = n === "0" ? "less than 1 point" : n === "1" ? "1 point" : `${n} points`;
   return points < 0
-    ? `${columnLabel(column)} (${shown}) lowered the score by ${n} points`
-    : `${columnLabel(column)} (${shown}) was the weakest factor, still adding ${n} points`;
+    ? `${columnLabel(column)} (${shown}) lowered the score by ${amount}`
+    : `${columnLabel(column)} (${shown}) was the weakest factor, still adding ${amount}`;
 }
