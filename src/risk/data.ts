@@ -35,12 +35,16 @@ interface Token {
   quoted: boolean;
 }
 
-// Both formats mark missing values with `?` (ARFF, UCI) or leave the cell empty (CSV exports).
-// A quoted "?" is data, not a marker.
+/**
+ * Unquoted cells that mean "missing": `?` (ARFF, UCI), and what R, pandas and spreadsheets write
+ * (NA, NaN, null, #N/A). A quoted marker is data, not a marker.
+ */
+export const MISSING_MARKERS: ReadonlySet<string> = new Set(["?", "NA", "N/A", "n/a", "NaN", "nan", "null", "NULL", "#N/A"]);
+
 function toCell(token: Token): Cell {
   const t = token.text.trim();
   if (t === "") return null;
-  if (!token.quoted && t === "?") return null;
+  if (!token.quoted && MISSING_MARKERS.has(t)) return null;
   return token.quoted ? token.text : t;
 }
 
@@ -238,15 +242,72 @@ export function inferType(values: Cell[]): ColumnType {
 }
 
 /** Reads one column as the typed values the encoders use (numbers or level names; null = missing). */
-export function columnValues(ds: Dataset, col: string, type: ColumnType): (number | string | null)[] {
+export function columnValues(ds: Dataset, col: string, type: ColumnType, missingCodes: readonly string[] = []): (number | string | null)[] {
   const j = ds.columns.indexOf(col);
   if (j < 0) throw new Error(`unknown column ${col}`);
   return ds.rows.map((r) => {
     const v = r[j];
-    if (v === null) return null;
+    if (v === null || isMissingCode(v, missingCodes)) return null;
     if (type === "categorical") return v;
     const n = parseNumber(v);
     if (n === null) throw new Error(`column ${col} is numeric but holds "${v}"`);
     return n;
   });
+}
+
+/** True when a cell's text (or, for a number, its value) is one of the column's missing codes. */
+export function isMissingCode(text: string, missingCodes: readonly string[]): boolean {
+  if (missingCodes.length === 0) return false;
+  const t = text.trim();
+  if (missingCodes.includes(t)) return true;
+  const n = parseNumber(t);
+  return n !== null && missingCodes.includes(String(n));
+}
+
+const ALL_NINES = /^9{4,}$/;
+
+/**
+ * Codes that stand for "missing" inside a numeric column, found from the data:
+ * - sentinels: an all-nines value (9999, 99999999) more than ten times the column's largest
+ *   other value, the way older credit files code an unknown income;
+ * - for a column whose type was inferred (not declared), a few stray words in an otherwise
+ *   numeric column ("unknown", "-"): at least 95 % of its present values and ten distinct
+ *   values are numbers, and at most three distinct words are not.
+ * Returns the type to use and the codes (numbers as `String(n)`, words as written).
+ */
+export function detectMissingCodes(values: Cell[], type: ColumnType, inferred: boolean): { type: ColumnType; missingCodes: string[] } {
+  const codes: string[] = [];
+  let effective = type;
+  if (type === "categorical" && inferred) {
+    const words = new Map<string, number>();
+    const numbers = new Set<number>();
+    let present = 0;
+    for (const v of values) {
+      if (v === null) continue;
+      present++;
+      const n = parseNumber(v);
+      if (n === null) words.set(v.trim(), (words.get(v.trim()) ?? 0) + 1);
+      else numbers.add(n);
+    }
+    const wordCount = [...words.values()].reduce((a, b) => a + b, 0);
+    if (present > 0 && words.size > 0 && words.size <= 3 && numbers.size >= 10 && wordCount <= 0.05 * present) {
+      effective = "numeric";
+      codes.push(...[...words.keys()].sort());
+    }
+  }
+  if (effective === "numeric") {
+    const xs: number[] = [];
+    for (const v of values) {
+      if (v === null || codes.includes(v.trim())) continue;
+      const n = parseNumber(v);
+      if (n !== null) xs.push(n);
+    }
+    const candidates = [...new Set(xs.filter((x) => ALL_NINES.test(String(x))))].sort((a, b) => a - b);
+    for (const c of candidates) {
+      const rest = xs.filter((x) => !candidates.includes(x));
+      const max = rest.reduce((m, x) => Math.max(m, x), -Infinity);
+      if (rest.length > 0 && c > 10 * Math.max(max, 1)) codes.push(String(c));
+    }
+  }
+  return { type: effective, missingCodes: codes };
 }

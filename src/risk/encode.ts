@@ -14,6 +14,8 @@ export type Value = number | string | null;
 export interface FeatureSpec {
   name: string;
   type: ColumnType;
+  /** Cell texts (numbers as `String(n)`) that mean "missing" in this column, found in training. */
+  missingCodes?: string[];
 }
 
 export interface BinningOptions {
