@@ -33,6 +33,7 @@ contract CreditLedger is ICreditLedger, LedgerBookApi {
         collectionModule = module;
         _configModule = CollectionModule(module).configModule();
         _grantRole(DEFAULT_ADMIN_ROLE, admin);
+        _initBook();
         _setRiskParams(
             RiskParams({
                 graceDays: 3,
@@ -239,9 +240,11 @@ contract CreditLedger is ICreditLedger, LedgerBookApi {
         uint256 period = LoanMath.periodSeconds(loan);
         v.maturity = loan.drawnAt + uint256(loan.instalments) * period;
         v.bucket = loan.bucket;
+        v.markedBucket = loan.bucket;
         if (loan.status == LoanStatus.Defaulted) {
             v.payoff = _writeOffs[loanId].claimLeft;
             v.bucket = Bucket.Default;
+            v.markedBucket = Bucket.Default;
             return v;
         }
         if (loan.status != LoanStatus.Active) return v;
@@ -255,6 +258,7 @@ contract CreditLedger is ICreditLedger, LedgerBookApi {
         v.payoff = o.payoff + v.penalty;
         v.pastDueSince = ArrearsMath.pastDueSince(loan, a.period, v.pastDue, a.lastInstalment);
         if (v.pastDue != 0) v.daysPastDue = (block.timestamp - v.pastDueSince) / 1 days;
+        v.bucket = ArrearsMath.bucketOf(v.pastDue, v.pastDueSince, block.timestamp, _risk);
         if (a.period <= loan.instalments) {
             v.nextDueAt = loan.drawnAt + a.period * period;
             int256 interestByNext =

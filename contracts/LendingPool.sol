@@ -11,12 +11,17 @@ import {SafeCast} from "@openzeppelin/contracts/utils/math/SafeCast.sol";
 import {ReentrancyGuardTransient} from "@openzeppelin/contracts/utils/ReentrancyGuardTransient.sol";
 import {ILendingPool} from "./interfaces/ILendingPool.sol";
 import {ILedgerBook} from "./interfaces/ILedgerBook.sol";
+import {GainMath} from "./libraries/GainMath.sol";
 
 /// @title LendingPool
-/// @notice ERC-4626 shares over the credit ledger's book, with a FIFO redemption queue.
+/// @notice ERC-4626 shares over the credit ledger's book, with step gains unlocking linearly and a FIFO redemption
+/// queue whose fills are claimed.
 contract LendingPool is ILendingPool, ERC4626, ReentrancyGuardTransient {
     using SafeERC20 for IERC20;
     using SafeCast for uint256;
+
+    /// @inheritdoc ILendingPool
+    uint256 public constant GAIN_UNLOCK_PERIOD = 7 days;
 
     /// @inheritdoc ILendingPool
     address public immutable ledger;
@@ -25,6 +30,9 @@ contract LendingPool is ILendingPool, ERC4626, ReentrancyGuardTransient {
     uint256 internal _queueHead;
     uint256 internal _queueTail;
     mapping(uint256 requestId => RedemptionRequest) internal _requests;
+    mapping(address owner => uint256) internal _claimable;
+    /// @dev The ledger's value at the last sync and the gains locked then (GainMath).
+    GainMath.Lock internal _lock;
 
     constructor(
         IERC20 asset_,
@@ -34,6 +42,23 @@ contract LendingPool is ILendingPool, ERC4626, ReentrancyGuardTransient {
     ) ERC4626(asset_) ERC20(name_, symbol_) {
         if (ledger_ == address(0)) revert ZeroAddress();
         ledger = ledger_;
+        _lock.lastSync = uint32(block.timestamp);
+    }
+
+    // The entry points below sync first (validate → sync → effects → events → interactions); OpenZeppelin's
+    // `deposit`, `mint`, `withdraw` and `redeem` price with `totalAssets()`, which is the synced value already.
+
+    // ---------------------------------------------------------------- gains
+
+    /// @inheritdoc ILendingPool
+    function sync() external nonReentrant {
+        _sync();
+    }
+
+    /// @inheritdoc ILendingPool
+    function lockedGains() external view returns (uint256) {
+        (, GainMath.Lock memory lock) = _synced();
+        return lock.locked;
     }
 
     // ---------------------------------------------------------------- redemption queue
@@ -61,46 +86,86 @@ contract LendingPool is ILendingPool, ERC4626, ReentrancyGuardTransient {
 
     /// @inheritdoc ILendingPool
     function processRedemptions(uint256 maxRequests) external nonReentrant returns (uint256 filled) {
+        if (maxRequests == 0) revert ZeroRequests();
+        _sync();
         uint256 head = _queueHead;
-        uint256 tail = _queueTail;
+        uint256 end = _queueTail;
+        // Every request visited counts, cancelled ones included: a griefer's cancelled entries cost the caller one
+        // slot read each, never an unbounded walk.
+        if (end - head > maxRequests) end = head + maxRequests;
+        // One price for the whole call: every fill burns shares and releases assets in proportion.
+        uint256 assetsBase = totalAssets() + 1;
+        uint256 sharesBase = totalSupply() + 10 ** _decimalsOffset();
         uint256 cashLeft = ILedgerBook(ledger).cash();
-        while (filled < maxRequests && head < tail) {
-            uint256 requestId = head;
-            RedemptionRequest memory request = _requests[requestId];
-            if (request.shares == 0) {
-                ++head; // cancelled
-                continue;
-            }
+        uint256 released;
+        for (; head < end; ++head) {
+            RedemptionRequest memory request = _requests[head];
+            if (request.shares == 0) continue; // cancelled
             uint256 shares = request.shares;
-            uint256 assets = _convertToAssets(shares, Math.Rounding.Floor);
-            bool partFill = assets > cashLeft;
-            if (partFill) {
+            uint256 assets = Math.mulDiv(shares, assetsBase, sharesBase);
+            if (assets > cashLeft - released) {
                 // Fill with all the cash there is; the request keeps its place at the head of the queue.
-                shares = _convertToShares(cashLeft, Math.Rounding.Floor);
-                assets = _convertToAssets(shares, Math.Rounding.Floor);
-                if (shares == 0) break;
-                _requests[requestId].shares = uint128(request.shares - shares);
-            } else {
-                delete _requests[requestId];
-                ++head;
-                ++filled;
+                shares = Math.mulDiv(cashLeft - released, sharesBase, assetsBase);
+                assets = Math.mulDiv(shares, assetsBase, sharesBase);
+                if (shares != 0) {
+                    _requests[head].shares = uint128(request.shares - shares);
+                    _fill(head, request.owner, shares, assets);
+                    released += assets;
+                }
+                break;
             }
-            cashLeft -= assets;
-            _queuedShares -= shares;
-            _burn(address(this), shares);
-            emit RedeemFilled(requestId, request.owner, shares, assets);
-            ILedgerBook(ledger).release(request.owner, assets, true);
-            if (partFill) break;
+            delete _requests[head];
+            ++filled;
+            released += assets;
+            _fill(head, request.owner, shares, assets);
         }
         _queueHead = head;
+        if (released != 0) {
+            _lock.lastAssets -= uint128(released);
+            ILedgerBook(ledger).release(address(this), released, true);
+        }
         _setQueued(_queuedShares);
+    }
+
+    /// @inheritdoc ILendingPool
+    function claim(address receiver) external nonReentrant returns (uint256 assets) {
+        if (receiver == address(0)) revert ZeroAddress();
+        assets = _claimable[msg.sender];
+        if (assets == 0) revert NothingToClaim(msg.sender);
+        delete _claimable[msg.sender];
+        emit RedeemClaimed(msg.sender, receiver, assets);
+        IERC20(asset()).safeTransfer(receiver, assets);
+    }
+
+    /// @inheritdoc ILendingPool
+    function redeemAvailable(
+        uint256 shares,
+        address receiver
+    ) external nonReentrant returns (uint256 redeemed, uint256 assets) {
+        _sync();
+        redeemed = Math.min(shares, maxRedeem(msg.sender));
+        if (redeemed == 0) return (0, 0);
+        assets = previewRedeem(redeemed);
+        _withdraw(msg.sender, receiver, msg.sender, assets, redeemed);
     }
 
     // ---------------------------------------------------------------- ERC-4626
 
-    /// @notice Lenders' assets, from the ledger's book: O(1).
+    /// @notice Lenders' assets as an exit is paid: the ledger's book less the step gains still locked. O(1).
     function totalAssets() public view override(ERC4626, IERC4626) returns (uint256) {
-        return ILedgerBook(ledger).lenderAssets();
+        (uint256 value, GainMath.Lock memory lock) = _synced();
+        return value > lock.locked ? value - lock.locked : 0;
+    }
+
+    /// @notice Shares a deposit of `assets` mints now: priced on the whole book, locked gains included, so a
+    /// deposit made after a step buys no part of it at the price before it.
+    function previewDeposit(uint256 assets) public view override(ERC4626, IERC4626) returns (uint256) {
+        return Math.mulDiv(assets, totalSupply() + 10 ** _decimalsOffset(), _entryAssets() + 1, Math.Rounding.Floor);
+    }
+
+    /// @notice Assets a mint of `shares` costs now, priced like `previewDeposit`.
+    function previewMint(uint256 shares) public view override(ERC4626, IERC4626) returns (uint256) {
+        return Math.mulDiv(shares, _entryAssets() + 1, totalSupply() + 10 ** _decimalsOffset(), Math.Rounding.Ceil);
     }
 
     /// @notice Withdrawable now: the owner's assets, capped by cash available for instant exits.
@@ -115,6 +180,8 @@ contract LendingPool is ILendingPool, ERC4626, ReentrancyGuardTransient {
 
     /// @dev Assets go straight to the ledger, which holds the pool's cash.
     function _deposit(address caller, address receiver, uint256 assets, uint256 shares) internal override {
+        _sync();
+        _lock.lastAssets += assets.toUint128();
         IERC20(asset()).safeTransferFrom(caller, ledger, assets);
         ILedgerBook(ledger).recordDeposit(assets);
         _mint(receiver, shares);
@@ -129,8 +196,10 @@ contract LendingPool is ILendingPool, ERC4626, ReentrancyGuardTransient {
         uint256 assets,
         uint256 shares
     ) internal override {
+        _sync();
         if (caller != owner) _spendAllowance(owner, caller, shares);
         _burn(owner, shares);
+        _lock.lastAssets -= assets.toUint128();
         emit Withdraw(caller, receiver, owner, assets, shares);
         ILedgerBook(ledger).release(receiver, assets, false);
     }
@@ -158,7 +227,49 @@ contract LendingPool is ILendingPool, ERC4626, ReentrancyGuardTransient {
         return (_queueHead, _queueTail);
     }
 
+    /// @inheritdoc ILendingPool
+    function claimable(address owner) external view returns (uint256) {
+        return _claimable[owner];
+    }
+
     // ---------------------------------------------------------------- internals
+
+    /// @dev The ledger's value now and the lock as a sync now would leave it.
+    function _synced() internal view returns (uint256 value, GainMath.Lock memory lock) {
+        value = ILedgerBook(ledger).lenderAssets();
+        ILedgerBook book = ILedgerBook(ledger);
+        lock = GainMath.syncUp(
+            _lock,
+            value,
+            book.grossInterest(),
+            book.penaltyIncome(),
+            block.timestamp,
+            GAIN_UNLOCK_PERIOD
+        );
+    }
+
+    /// @dev The book as an entry pays for it: the ledger's value now, locked gains included.
+    function _entryAssets() internal view returns (uint256) {
+        return ILedgerBook(ledger).lenderAssets();
+    }
+
+    /// @dev Stores the lock as of now (a no-op within a block after the first sync, but for a new step).
+    function _sync() internal {
+        (, GainMath.Lock memory lock) = _synced();
+        GainMath.Lock memory old = _lock;
+        if (lock.locked > GainMath.lockedUp(old, block.timestamp)) {
+            emit GainLocked(lock.locked - GainMath.lockedUp(old, block.timestamp), lock.locked, lock.unlockEnd);
+        }
+        _lock = lock;
+    }
+
+    /// @dev Burns a fill's escrowed shares and credits its assets to the owner's claimable balance.
+    function _fill(uint256 requestId, address owner, uint256 shares, uint256 assets) internal {
+        _queuedShares -= shares;
+        _burn(address(this), shares);
+        _claimable[owner] += assets;
+        emit RedeemFilled(requestId, owner, shares, assets);
+    }
 
     function _instant() internal view returns (uint256) {
         return ILedgerBook(ledger).availableLiquidity();

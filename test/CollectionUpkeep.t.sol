@@ -292,7 +292,7 @@ contract CollectionUpkeepSafetyTest is CollectionUpkeepBase {
         (uint256 collected, uint256 failed) = _perform(_data(vm.getBlockNumber(), 1, 1, forged, forged));
         assertEq(collected + failed, 0);
         assertEq(token.balanceOf(_who(0)), balance);
-        assertEq(uint8(ledger.loanState(ids[0]).bucket), uint8(ICreditLedger.Bucket.Current));
+        assertEq(uint8(ledger.loanState(ids[0]).markedBucket), uint8(ICreditLedger.Bucket.Current));
 
         // A forged window cannot move the cursor: wrong start, next beyond one page, future or stale check block.
         uint256 window = upkeep.windowAt(vm.getBlockNumber());
@@ -317,7 +317,7 @@ contract CollectionUpkeepMarkTest is CollectionUpkeepBase {
         assertEq(m.length, 3, "5 days late: M1");
         upkeep.performUpkeep(data);
         for (uint256 i = 0; i < 3; ++i) {
-            assertEq(uint8(ledger.loanState(ids[i]).bucket), uint8(ICreditLedger.Bucket.M1));
+            assertEq(uint8(ledger.loanState(ids[i]).markedBucket), uint8(ICreditLedger.Bucket.M1));
         }
         vm.roll(vm.getBlockNumber() + 1);
         (needed, , , ) = _check();

@@ -142,17 +142,21 @@ describe("delinquency, default and recovery", () => {
     // Day 90 after the due date is still M3; day 90 + 1 second defaults.
     await networkHelpers.time.setNextBlockTimestamp(t1 + 90n * DAY);
     await d.ledger.mark([d.loanId]);
-    expect((await d.ledger.loanState(d.loanId)).bucket).to.equal(4n);
+    expect((await d.ledger.loanState(d.loanId)).markedBucket).to.equal(4n);
     const reserve = await d.ledger.firstLossReserve();
     await networkHelpers.time.setNextBlockTimestamp(t1 + 90n * DAY + 1n);
     const tx = await d.ledger.mark([d.loanId]);
     const receipt = await tx.wait();
     const event = receipt!.logs.map((l) => d.ledger.interface.parseLog(l)).find((e) => e?.name === "LoanDefaulted")!;
-    const [, loss, absorbed, lenderLoss] = event.args;
+    const [, loss, absorbed, lenderLoss] = event.args as unknown as [bigint, bigint, bigint, bigint];
     expect(loss).to.be.greaterThan(P);
-    // The reserve (read one second earlier) absorbs first; it had grown by one second of accrual since.
-    expect(absorbed).to.be.closeTo(reserve, 10n, "the reserve absorbs first");
-    expect(lenderLoss).to.equal(loss - absorbed);
+    // The fee (5%) and first-loss cut (10%) of the unpaid interest are taken back: never earned.
+    const interest = loss - P;
+    const feeBack = (interest * 500n) / 10_000n;
+    const reserveBack = (interest * 1_000n) / 10_000n;
+    // The reserve (read one second earlier, less its cut of the interest) absorbs first.
+    expect(absorbed).to.be.closeTo(reserve - reserveBack, 10n, "the reserve absorbs first");
+    expect(lenderLoss).to.equal(loss - absorbed - feeBack - reserveBack);
     expect(await d.ledger.firstLossReserve()).to.be.lessThanOrEqual(1n);
     expect(await d.ledger.provisions()).to.equal(0n);
     expect(await d.ledger.principalOutstanding()).to.equal(0n);

@@ -318,7 +318,7 @@ describe("collection keeper against a hardhat node (200 loans)", function () {
     expect(report.plan.skipped).to.deep.equal({ "no mandate": 1 });
     expect(report.collect.txs).to.have.length(0);
     expect(report.mark.transitions).to.equal(1);
-    expect((await ledger.loanState(loanId)).bucket).to.equal(2n, "M1");
+    expect((await ledger.loanState(loanId)).markedBucket).to.equal(2n, "M1");
     report = await runOnce(keeperOptions());
     expect(report.mark.txs).to.have.length(0, "marked once per transition");
 

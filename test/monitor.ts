@@ -354,7 +354,7 @@ describe("monitor against a hardhat node (200 loans, some go bad)", function () 
     for (const s of states) {
       if (s.status !== 1n) continue;
       const b = bucketAt(s.pastDue, s.pastDueSince, now);
-      if (b !== Number(s.bucket)) unmarked++;
+      if (b !== Number(s.markedBucket)) unmarked++;
       byBucket[b] += s.principalOutstanding;
       counts[b]++;
       const key = s.borrower.toLowerCase();

@@ -509,7 +509,8 @@ describe("KYC on the ledger and the on-chain repayment history", () => {
     const [good, late, bad] = [signers[7], signers[8], signers[9]];
     for (const b of [good, late, bad]) {
       await ledger.connect(e.underwriter).setLine(b.address, 10_000n * ONE, 1_800n, 63, 1);
-      await ledger.connect(b).draw(1, 3_000n * ONE); // 6 × 30 days
+      // 6 × 30 days; 8,000 repaid is over half the 15,000 limit the engine would raise (RISK.md).
+      await ledger.connect(b).draw(1, 8_000n * ONE);
       await token.faucet(b.address, 1_000n * ONE);
       await token.connect(b).approve(e.ledgerAddress, e.ethers.MaxUint256);
     }
@@ -536,12 +537,12 @@ describe("KYC on the ledger and the on-chain repayment history", () => {
     const { adjustForHistory } = await import("../src/risk/history.ts");
     const g = await ledger.creditHistory(good.address);
     expect([g.loansRepaid, g.instalmentsRepaid, g.latePayments, g.maxDaysLate, g.defaults]).to.deep.equal([1n, 6n, 0n, 0n, 0n]);
-    expect(g.principalRepaid).to.equal(3_000n * ONE);
+    expect(g.principalRepaid).to.equal(8_000n * ONE);
     const l = await ledger.creditHistory(late.address);
     expect([l.loansRepaid, l.instalmentsRepaid, l.latePayments, l.maxDaysLate, l.defaults]).to.deep.equal([1n, 6n, 1n, 10n, 0n]);
     const d = await ledger.creditHistory(bad.address);
     expect([d.loansRepaid, d.latePayments, d.maxDaysLate, d.defaults]).to.deep.equal([0n, 0n, 91n, 1n]);
-    expect(d.principalDefaulted).to.equal(3_000n * ONE);
+    expect(d.principalDefaulted).to.equal(8_000n * ONE);
 
     // Re-scoring: same application score, three different behaviours.
     const base = assessment;

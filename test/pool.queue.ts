@@ -52,8 +52,18 @@ describe("lender pool: instant exits, the redemption queue, donations", () => {
 
     const owed = await pool.convertToAssets(shares);
     const before = await token.balanceOf(lender.address);
+    await expect(pool.processRedemptions(0)).to.be.revertedWithCustomError(pool, "ZeroRequests");
     await pool.processRedemptions(10);
+    // A fill is claimed (pull): the assets wait in the pool for their owner.
+    expect(await token.balanceOf(lender.address)).to.equal(before);
+    expect(await pool.claimable(lender.address)).to.equal(owed);
+    await expect(pool.connect(borrower).claim(borrower.address)).to.be.revertedWithCustomError(pool, "NothingToClaim");
+    await expect(pool.connect(lender).claim(lender.address))
+      .to.emit(pool, "RedeemClaimed")
+      .withArgs(lender.address, lender.address, owed);
     expect((await token.balanceOf(lender.address)) - before).to.equal(owed);
+    expect(await pool.claimable(lender.address)).to.equal(0n);
+    await expect(pool.connect(lender).claim(lender.address)).to.be.revertedWithCustomError(pool, "NothingToClaim");
     expect(await pool.balanceOf(lender.address)).to.equal(0n);
     expect(await pool.queuedShares()).to.equal(0n);
     expect(owed).to.be.greaterThan(100_000n * ONE, "the lender earned interest while queued");
@@ -90,6 +100,56 @@ describe("lender pool: instant exits, the redemption queue, donations", () => {
     await expect(pool.connect(lender).requestRedeem(0)).to.be.revertedWithCustomError(pool, "ZeroShares");
   });
 
+  it("redeemAvailable redeems what can leave at execution, never reverting because maxRedeem moved", async () => {
+    const d = await lentOut();
+    const { pool, lender, token, other } = d;
+    await pool.connect(other).deposit(1_000n * ONE, other.address); // some cash above the reserve
+    const shares = await pool.balanceOf(lender.address);
+    const max = await pool.maxRedeem(lender.address);
+    expect(max).to.be.lessThan(shares, "only the cash above the reserve can leave");
+    const before = await token.balanceOf(lender.address);
+    // Ask for everything: the call takes what can leave now, where redeem(shares) would revert.
+    await expect(pool.connect(lender).redeem(shares, lender.address, lender.address)).to.be.revertedWithCustomError(
+      pool,
+      "ERC4626ExceededMaxRedeem",
+    );
+    // The call lands a block later than the view above: it redeems what can leave then, whatever maxRedeem said.
+    await expect(pool.connect(lender).redeemAvailable(shares, lender.address)).to.emit(pool, "Withdraw");
+    const redeemed = shares - (await pool.balanceOf(lender.address));
+    const assets = (await token.balanceOf(lender.address)) - before;
+    expect(redeemed).to.be.greaterThan(0n);
+    expect(redeemed).to.be.lessThan(shares);
+    expect(assets).to.be.closeTo(await pool.convertToAssets(redeemed), 1n);
+    // What it took out lowered the 5% reserve by 5% of itself: at most that can leave now.
+    expect(await pool.maxRedeem(lender.address)).to.be.lessThanOrEqual((redeemed * 6n) / 100n);
+    const [none] = await pool.connect(lender).redeemAvailable.staticCall(0n, lender.address);
+    expect(none).to.equal(0n);
+  });
+
+  it("a step gain is locked and unlocks linearly; a sync by anyone records it", async () => {
+    const d = await lentOut();
+    const { pool, ledger } = d;
+    await pool.sync();
+    expect(await pool.lockedGains()).to.be.lessThanOrEqual(2n, "interest is not a step (a unit or two of rounding)");
+    // A step: the loan falls 10 days late (a provision is booked), then is paid off with its penalty.
+    const loanId = await ledger.loanIdOf(d.borrower.address, 1);
+    await networkHelpers.time.increase(30 * 86_400 + 10 * 86_400);
+    await ledger.mark([loanId]);
+    await pool.sync();
+    const assets = await pool.totalAssets();
+    await ledger.connect(d.borrower).repay(loanId, d.ethers.MaxUint256);
+    const locked = await pool.lockedGains();
+    expect(locked).to.be.greaterThan(0n, "the provision release and the penalty are a step");
+    expect(await pool.totalAssets()).to.be.closeTo(assets, ONE, "the step is not in the price yet");
+    await expect(pool.sync()).to.emit(pool, "GainLocked");
+    const period = await pool.GAIN_UNLOCK_PERIOD();
+    await networkHelpers.time.increase(period / 2n);
+    expect(await pool.lockedGains()).to.be.closeTo(locked / 2n, locked / 100n);
+    await networkHelpers.time.increase(period);
+    expect(await pool.lockedGains()).to.equal(0n);
+    expect(await pool.totalAssets()).to.be.greaterThan(assets + locked - ONE);
+  });
+
   it("a donation to the ledger or the pool changes neither share price nor cash", async () => {
     const d = await networkHelpers.loadFixture(fixture);
     await d.pool.connect(d.lender).deposit(1_000n * ONE, d.lender.address);
@@ -102,14 +162,19 @@ describe("lender pool: instant exits, the redemption queue, donations", () => {
 
   it("interest accrues into the share price every second, net of the 5% fee and 10% first-loss cut", async () => {
     const d = await lentOut();
+    // The pool last synced at the deposit, before the loan's rate existed; after a sync the rate counts in full.
+    await d.pool.sync();
     const before = await d.pool.totalAssets();
     const rate = await d.ledger.rateSum(); // asset units × 1/INTEREST_SCALE per second
     await networkHelpers.time.increase(86_400);
     const gross = (rate * 86_400n) / 311_040_000_000n;
     const after = await d.pool.totalAssets();
-    expect(after - before).to.be.closeTo((gross * 8_500n) / 10_000n, 2n);
-    expect(await d.ledger.protocolFeesOwed()).to.be.closeTo((gross * 500n) / 10_000n, 1n);
-    expect(await d.ledger.firstLossReserve()).to.be.closeTo((gross * 1_000n) / 10_000n, 1n);
+    // Within one second of interest: the sync added a block.
+    expect(after - before).to.be.closeTo((gross * 8_500n) / 10_000n, (rate * 8_500n) / 10_000n / 311_040_000_000n + 2n);
+    // Fees and reserve count from the draw: the sync's block adds a second of them.
+    const second = rate / 311_040_000_000n + 1n;
+    expect(await d.ledger.protocolFeesOwed()).to.be.closeTo((gross * 500n) / 10_000n, second);
+    expect(await d.ledger.firstLossReserve()).to.be.closeTo((gross * 1_000n) / 10_000n, second);
   });
 
   it("the admin claims accrued fees without moving the lenders' assets", async () => {

@@ -68,7 +68,7 @@ describe("penalty waivers", () => {
     await networkHelpers.time.setNextBlockTimestamp(t);
     await d.ledger.mark([d.loanId]);
     const lenderAfterMark = await d.ledger.lenderAssets();
-    const bucketAfterMark = (await d.ledger.loanState(d.loanId)).bucket;
+    const bucketAfterMark = (await d.ledger.loanState(d.loanId)).markedBucket;
 
     d = await fixture();
     await networkHelpers.time.setNextBlockTimestamp(t);
@@ -76,7 +76,7 @@ describe("penalty waivers", () => {
     expect(waived).to.be.above(0n);
     const state = await d.ledger.loanState(d.loanId);
     expect(state.penalty).to.equal(0n);
-    expect(state.bucket).to.equal(bucketAfterMark);
+    expect(state.markedBucket).to.equal(bucketAfterMark);
     expect(await d.ledger.lenderAssets()).to.equal(lenderAfterMark);
     // A second waiver a second later finds only that second's penalty (well under 0.01) to waive.
     await expect(d.servicer.waivePenalty(d.loanId, 10_000n, WAIVER_REASONS.GOODWILL))

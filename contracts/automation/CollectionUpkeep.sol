@@ -161,7 +161,7 @@ contract CollectionUpkeep is ICollectionUpkeep {
             }
             // Collection reclassifies the loans it pays, except into Default (write-offs happen in `mark`).
             ICreditLedger.Bucket target = _targetBucket(v, s.params);
-            if (target != v.bucket && (!collecting || target == ICreditLedger.Bucket.Default)) {
+            if (target != v.markedBucket && (!collecting || target == ICreditLedger.Bucket.Default)) {
                 if (s.markCount == s.markIds.length) return false;
                 s.markIds[s.markCount++] = loanId;
             }
@@ -203,7 +203,7 @@ contract CollectionUpkeep is ICollectionUpkeep {
         for (uint256 i = 0; i < ids.length; ++i) {
             // An id that is no loan at all (forged data) makes loanState revert: skip it.
             try ledger.loanState(ids[i]) returns (ICreditLedger.LoanView memory v) {
-                if (v.status == ICreditLedger.LoanStatus.Active && _targetBucket(v, params) != v.bucket) {
+                if (v.status == ICreditLedger.LoanStatus.Active && _targetBucket(v, params) != v.markedBucket) {
                     ids[kept++] = ids[i];
                 }
             } catch {} // solhint-disable-line no-empty-blocks

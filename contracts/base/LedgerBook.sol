@@ -71,6 +71,12 @@ abstract contract LedgerBook is AccessControl, ReentrancyGuardTransient {
     constructor(IERC20 asset_, address pool_) {
         asset = asset_;
         _pool = pool_;
+    }
+
+    /// @dev The book's first state: accrual from now, the default split and reserve. Called by the CreditLedger's
+    /// constructor only: the modules never use their own storage, and keeping this out of their creation code keeps
+    /// the CollectionModule (which creates the ConfigModule) under the initcode size limit.
+    function _initBook() internal {
         _accrualWord = uint256(uint32(block.timestamp)) << 136;
         _setRates(500, 1_000, 500);
     }
@@ -113,8 +119,16 @@ abstract contract LedgerBook is AccessControl, ReentrancyGuardTransient {
         _provisions = uint128(_provisions + afterwards - before);
     }
 
-    /// @dev Writes off `principal` and `interest` of a defaulted loan; the first-loss reserve absorbs first.
-    function _bookWriteOff(uint256 principal, uint256 interest, int256 rateDelta) internal returns (uint256 absorbed) {
+    /// @dev Writes off `principal` and `interest` of a defaulted loan. The protocol fee and the first-loss cut were
+    /// set aside as the interest was recognised; interest never received earns neither, so both shares of it are
+    /// taken back (at the current rates; the fee at most what is still owed). What the lenders lose is then the
+    /// principal and their own share of the interest, and the first-loss reserve absorbs that first.
+    /// Returns what the reserve absorbed and what is left for the lenders.
+    function _bookWriteOff(
+        uint256 principal,
+        uint256 interest,
+        int256 rateDelta
+    ) internal returns (uint256 absorbed, uint256 lenderLoss) {
         _adjust(rateDelta, 0);
         uint256 gross = _grossOf(_loadAccrual());
         Book memory book = _loadBook();
@@ -122,10 +136,20 @@ abstract contract LedgerBook is AccessControl, ReentrancyGuardTransient {
         _storeBook(book);
         _capital -= int256(principal);
         _interestWrittenOff += uint128(interest);
+        Split memory split = _split;
+        uint256 fees = _feesAt(gross);
         uint256 reserve = _reserveAt(gross);
-        uint256 loss = principal + interest;
-        absorbed = loss < reserve ? loss : reserve;
-        _checkpointSplit(gross, _feesAt(gross), reserve - absorbed);
+        uint256 feeBack = _min128((interest * split.feeBps) / BPS, fees);
+        uint256 reserveBack = _min128((interest * split.firstLossBps) / BPS, reserve);
+        reserve -= reserveBack;
+        lenderLoss = principal + interest - feeBack - reserveBack;
+        absorbed = lenderLoss < reserve ? lenderLoss : reserve;
+        lenderLoss -= absorbed;
+        _checkpointSplit(gross, fees - feeBack, reserve - absorbed);
+    }
+
+    function _min128(uint256 a, uint256 b) private pure returns (uint256) {
+        return a < b ? a : b;
     }
 
     /// @dev A recovery on a written-off loan: lenders first up to `lenderLossLeft`, then the reserve up to
@@ -266,7 +290,8 @@ abstract contract LedgerBook is AccessControl, ReentrancyGuardTransient {
         if (feeBps + firstLossBps > MAX_RATE_BPS)
             revert ILedgerBook.RateOutOfBounds(feeBps + firstLossBps, MAX_RATE_BPS);
         if (liquidityBps > MAX_RATE_BPS) revert ILedgerBook.RateOutOfBounds(liquidityBps, MAX_RATE_BPS);
-        uint256 gross = _grossOf(_loadAccrual());
+        // Rolled to now first: interest recognised up to this second keeps the old split.
+        uint256 gross = _accrue();
         _checkpointSplit(gross, _feesAt(gross), _reserveAt(gross));
         _split.feeBps = uint16(feeBps);
         _split.firstLossBps = uint16(firstLossBps);

@@ -95,9 +95,20 @@ abstract contract LedgerBookApi is LedgerCore, ILedgerBook {
     /// @inheritdoc ILedgerBook
     function interestReceivable() external view returns (uint256) {
         Book memory book = _loadBook();
-        // interest collected = cash + principal − capital
-        int256 receivable = int256(_grossNow() / SCALE) + _capital - int256(uint256(book.cash) + book.principal);
+        // interest collected = cash + principal − capital; written-off interest is no longer receivable.
+        int256 receivable =
+            int256(_grossNow() / SCALE) + _capital - int256(uint256(book.cash) + book.principal + _interestWrittenOff);
         return receivable > 0 ? uint256(receivable) : 0;
+    }
+
+    /// @inheritdoc ILedgerBook
+    function grossInterest() external view returns (uint256) {
+        return _grossNow() / SCALE;
+    }
+
+    /// @inheritdoc ILedgerBook
+    function penaltyIncome() external view returns (uint256) {
+        return _penaltyIncome;
     }
 
     /// @inheritdoc ILedgerBook

@@ -101,12 +101,17 @@ abstract contract LedgerCore is LedgerBook {
 
     ProductBook[16] internal _productBooks;
 
+    /// @dev Penalty interest paid since deployment (ILedgerBook.penaltyIncome): recognised at once when paid, so the
+    /// pool treats it as a step, not as interest accrued over time.
+    uint256 internal _penaltyIncome;
+
     /// @dev Failure reasons of `CollectionFailed`.
     uint8 internal constant FAIL_NOT_ACTIVE = 1;
     uint8 internal constant FAIL_NO_MANDATE = 2;
     uint8 internal constant FAIL_NO_BALANCE = 3;
     uint8 internal constant FAIL_NO_ALLOWANCE = 4;
     uint8 internal constant FAIL_TRANSFER = 5;
+    uint8 internal constant FAIL_CAP_USED = 6;
 
     constructor(IERC20 asset_, address pool_) LedgerBook(asset_, pool_) {}
 
@@ -197,6 +202,7 @@ abstract contract LedgerCore is LedgerBook {
         unchecked {
             if (penaltyPaid != 0) adjustment += int256(penaltyPaid * ScheduleMath.INTEREST_SCALE);
         }
+        if (penaltyPaid != 0) _penaltyIncome += penaltyPaid;
         bool closed = loan.principalPaid == loan.principal;
         if (closed) {
             unchecked {
@@ -330,7 +336,9 @@ abstract contract LedgerCore is LedgerBook {
         History memory h = _history[borrower];
         if (closed) {
             h.loansRepaid = uint24(_saturate(uint256(h.loansRepaid) + 1, type(uint24).max));
-            h.instalmentsRepaid = uint32(_saturate(uint256(h.instalmentsRepaid) + loan.instalments, type(uint32).max));
+            // Only instalments whose due date has come count: a loan drawn and paid off at once proves nothing, so
+            // a draw-and-repay loop cannot write a record of instalments paid on time.
+            h.instalmentsRepaid = uint32(_saturate(uint256(h.instalmentsRepaid) + p.a.period - 1, type(uint32).max));
             h.principalRepaid = uint80(_saturate(uint256(h.principalRepaid) + loan.principal, type(uint80).max));
         }
         if (p.pastGrace) {

@@ -95,7 +95,9 @@ interface ICreditLedger is IRiskLimits, ICostDisclosure {
 
     /// @notice A borrower's repayment record, kept by the ledger (never reset, never written by a role).
     struct CreditHistory {
-        /// Loans repaid in full, and their instalments (a bullet loan counts one).
+        /// Loans repaid in full, and their instalments whose due date had come when the loan closed (a bullet loan
+        /// counts one at most; a loan paid off before its first due date counts none), so that a draw repaid at once
+        /// adds nothing a risk engine would read as instalments paid on time.
         uint256 loansRepaid;
         uint256 instalmentsRepaid;
         /// Payments made after the grace period of the oldest instalment they paid (each such payment counts once).
@@ -147,7 +149,12 @@ interface ICreditLedger is IRiskLimits, ICostDisclosure {
         uint256 maturity;
         uint256 penalty;
         uint256 daysPastDue;
+        /// The bucket the loan is in at the current block, by days past due (`ArrearsMath.bucketOf`): what `mark`
+        /// would move it to now (Default: `mark` writes it off).
         Bucket bucket;
+        /// The bucket as last classified by `mark` or a payment: what its provision and its line's freeze reflect
+        /// until the next touch.
+        Bucket markedBucket;
     }
 
     /// @notice A line with its derived available amount.
@@ -227,12 +234,14 @@ interface ICreditLedger is IRiskLimits, ICostDisclosure {
     /// @notice Emitted when `collect` pulls `amount` for a loan.
     event Collected(uint256 indexed loanId, uint256 amount);
     /// @notice Emitted when `collect` skips a loan with something due: 1 not active, 2 no mandate, 3 no balance,
-    /// 4 no allowance, 5 the token transfer failed.
+    /// 4 no allowance, 5 the token transfer failed, 6 the mandate's cap for this loan is used up in this call (the
+    /// loan id came earlier in the batch).
     event CollectionFailed(uint256 indexed loanId, uint8 reason);
     /// @notice Emitted when a loan moves between delinquency buckets; `provision` is its new provision.
     event BucketChanged(uint256 indexed loanId, Bucket from, Bucket to, uint256 provision);
-    /// @notice Emitted when a loan defaults and is written off: `loss` = principal + interest owed;
-    /// `absorbedByReserve` came out of the first-loss reserve, the rest out of the lenders' assets.
+    /// @notice Emitted when a loan defaults and is written off: `loss` = principal + interest owed. The protocol fee
+    /// and the first-loss cut of the written-off interest are taken back (never earned); of the rest,
+    /// `absorbedByReserve` came out of the first-loss reserve and `lenderLoss` out of the lenders' assets.
     event LoanDefaulted(uint256 indexed loanId, uint256 loss, uint256 absorbedByReserve, uint256 lenderLoss);
     /// @notice Emitted for a payment on a written-off loan: `toLenders` first (up to their loss), then `toReserve`.
     event Recovered(uint256 indexed loanId, uint256 amount, uint256 toLenders, uint256 toReserve);
@@ -276,7 +285,8 @@ interface ICreditLedger is IRiskLimits, ICostDisclosure {
     function repay(uint256 loanId, uint256 amount) external returns (uint256 paid);
 
     /// @notice Authorises auto-debit of the caller's wallet for their loans, up to `capPerCollection` per loan and
-    /// collection (0 = no cap). The ledger also needs an ERC-20 allowance; collection never pulls more than is due.
+    /// call of `collect` (0 = no cap; a loan id repeated in one batch, or in several calls of one transaction,
+    /// shares the cap). The ledger also needs an ERC-20 allowance; collection never pulls more than is due.
     function setMandate(uint256 capPerCollection) external;
 
     /// @notice `setMandate` with an ERC-2612 permit giving the ledger `value` of allowance, in one transaction.

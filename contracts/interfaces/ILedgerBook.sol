@@ -57,7 +57,7 @@ interface ILedgerBook {
     function claimFees(address to, uint256 assets) external;
 
     /// @notice The lenders' assets: cash + principal + interest receivable − protocol fees − first-loss reserve
-    /// − provisions − interest written off.
+    /// − provisions.
     function lenderAssets() external view returns (uint256);
 
     /// @notice Idle cash held by the book (internal accounting, never the token balance).
@@ -66,8 +66,16 @@ interface ILedgerBook {
     /// @notice Principal currently lent out.
     function principalOutstanding() external view returns (uint256);
 
-    /// @notice Interest recognised but not yet paid, gross of fee and first-loss cut.
+    /// @notice Interest recognised on loans and not yet paid, gross of fee and first-loss cut; interest written off
+    /// with a defaulted loan is not receivable (a recovery on it is cash, never receivable).
     function interestReceivable() external view returns (uint256);
+
+    /// @notice Interest recognised since deployment, in whole units, rounded down: every loan's rate over time, the
+    /// loan events' true-ups and penalty paid. Provisions, write-offs and recoveries never move it.
+    function grossInterest() external view returns (uint256);
+
+    /// @notice Penalty interest paid since deployment (part of `grossInterest()`, recognised when paid).
+    function penaltyIncome() external view returns (uint256);
 
     /// @notice Sum of the active loans' rates, in asset units × 1/INTEREST_SCALE per second.
     function rateSum() external view returns (uint256);

@@ -10,10 +10,27 @@ import {IERC4626} from "@openzeppelin/contracts/interfaces/IERC4626.sol";
 /// fee and the first-loss reserve. It is O(1) whatever the size of the book, and never reads token balances, so a
 /// donation to either contract changes nothing. Virtual shares (10^6 per asset unit) defeat inflation attacks.
 ///
+/// Gains unlock, losses do not wait. `totalAssets()` (the price of exits: withdraw, redeem, queue fills) is the
+/// ledger's `lenderAssets()` minus gains still locked; deposits and mints are priced on `lenderAssets()` itself, so
+/// nobody buys a locked gain at the price before it. Interest counts at once: the rise of the ledger's
+/// `grossInterest()` since the last sync, less the penalty paid meanwhile (`penaltyIncome()`).
+/// Any other rise of `lenderAssets()` (a provision released on cure, a recovery, penalty paid) is a step, and steps
+/// unlock linearly over `GAIN_UNLOCK_PERIOD` (a new step restarts the whole lock's period). A fall uses up locked
+/// gains first, then lowers `totalAssets()`.
+///
+/// So nobody can deposit before a step and redeem after it, in one transaction or one block, nor deposit after it at
+/// the old price, and take a share of a gain the lenders already in the pool earned; and nobody can exit ahead of a
+/// loss already booked. Cost to honest lenders: one who exits (or whose queued request is filled) while a step is
+/// unlocking leaves its locked part to those who stay, and a deposit made while a step is unlocking is worth less
+/// on exit than it paid until the step has unlocked.
+///
 /// Warning: an instant withdrawal is limited to cash above the liquidity reserve and above what queued redemptions
 /// are owed (`maxWithdraw` says how much). Beyond that, lenders queue shares with `requestRedeem`; anyone fills the
 /// queue in FIFO order with `processRedemptions` as repayments bring cash back. Queued shares keep earning (and
-/// bearing losses) until filled, at the price of the fill.
+/// bearing losses) until filled, at the price of the fill. A fill moves its assets to the pool as the owner's
+/// claimable balance, which the owner takes with `claim` (pull): an owner the token refuses to pay never blocks the
+/// queue or holds cash back from others. `maxRedeem` and `maxWithdraw` can fall from one block to the next (interest
+/// accrues each second and the queue fills); `redeemAvailable` redeems what can leave at execution instead.
 interface ILendingPool is IERC4626 {
     /// @notice A queued redemption: `shares` escrowed by the pool for `owner`.
     struct RedemptionRequest {
@@ -29,11 +46,21 @@ interface ILendingPool is IERC4626 {
     error NotRequestOwner(uint256 requestId, address caller);
     /// @notice Thrown when a redemption request is already filled or cancelled.
     error RequestClosed(uint256 requestId);
+    /// @notice Thrown when `processRedemptions` is asked to visit no request.
+    error ZeroRequests();
+    /// @notice Thrown when the caller has nothing to claim.
+    error NothingToClaim(address owner);
 
     /// @notice Emitted when a lender queues `shares` for redemption.
     event RedeemRequested(uint256 indexed requestId, address indexed owner, uint256 shares);
-    /// @notice Emitted when a queued request is (partly) filled: `shares` burnt for `assets` paid to `owner`.
+    /// @notice Emitted when a queued request is (partly) filled: `shares` burnt for `assets` that `owner` can now
+    /// `claim`.
     event RedeemFilled(uint256 indexed requestId, address indexed owner, uint256 shares, uint256 assets);
+    /// @notice Emitted when `owner` takes `assets` of filled redemptions, paid to `receiver`.
+    event RedeemClaimed(address indexed owner, address indexed receiver, uint256 assets);
+    /// @notice Emitted when a sync finds a step gain: `locked` is what is still locked after it, unlocking linearly
+    /// until `unlockEnd`.
+    event GainLocked(uint256 step, uint256 locked, uint256 unlockEnd);
     /// @notice Emitted when a request is cancelled and its unfilled `shares` returned.
     event RedeemCancelled(uint256 indexed requestId, address indexed owner, uint256 shares);
 
@@ -46,9 +73,34 @@ interface ILendingPool is IERC4626 {
     /// @notice Cancels the caller's request `requestId` and returns its unfilled shares.
     function cancelRedeem(uint256 requestId) external;
 
-    /// @notice Fills up to `maxRequests` queued requests in FIFO order with the ledger's cash. Permissionless.
+    /// @notice Visits up to `maxRequests` queued requests in FIFO order and fills them with the ledger's cash; the
+    /// assets of each fill become the owner's claimable balance. Permissionless. Cancelled requests count as visited,
+    /// so a call's cost is bounded by `maxRequests` whatever the queue holds, and the head moves past every request
+    /// visited.
     /// @return filled the number of requests fully filled.
     function processRedemptions(uint256 maxRequests) external returns (uint256 filled);
+
+    /// @notice Pays the caller's claimable balance (filled redemptions) to `receiver`. Returns the assets paid.
+    function claim(address receiver) external returns (uint256 assets);
+
+    /// @notice Redeems as many of the caller's shares as can leave now (at most `shares`), so that a call prepared
+    /// from `maxRedeem` one block earlier cannot revert because the figure moved. Returns the shares redeemed and the
+    /// assets paid to `receiver`.
+    function redeemAvailable(uint256 shares, address receiver) external returns (uint256 redeemed, uint256 assets);
+
+    /// @notice Records the ledger's value now and locks any step gain since the last sync. Permissionless; every
+    /// deposit, withdrawal and queue fill does it first. A keeper calls it so that the smooth-interest allowance
+    /// of the next sync covers a short time.
+    function sync() external;
+
+    /// @notice Assets of filled redemptions waiting for `owner` to claim them.
+    function claimable(address owner) external view returns (uint256);
+
+    /// @notice Step gains still locked now (already left out of `totalAssets()`).
+    function lockedGains() external view returns (uint256);
+
+    /// @notice Seconds over which a step gain unlocks.
+    function GAIN_UNLOCK_PERIOD() external view returns (uint256);
 
     /// @notice Shares waiting in the redemption queue.
     function queuedShares() external view returns (uint256);

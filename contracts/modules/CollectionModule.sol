@@ -2,7 +2,6 @@
 pragma solidity 0.8.28;
 
 import {IERC20} from "@openzeppelin/contracts/token/ERC20/IERC20.sol";
-import {IERC20Permit} from "@openzeppelin/contracts/token/ERC20/extensions/IERC20Permit.sol";
 import {SafeERC20} from "@openzeppelin/contracts/token/ERC20/utils/SafeERC20.sol";
 import {LedgerCore} from "../base/LedgerCore.sol";
 import {ICreditLedger} from "../interfaces/ICreditLedger.sol";
@@ -13,16 +12,23 @@ import {DisclosureMath} from "../libraries/DisclosureMath.sol";
 import {LoanMath} from "../libraries/LoanMath.sol";
 import {Packing} from "../libraries/Packing.sol";
 import {Address} from "@openzeppelin/contracts/utils/Address.sol";
+import {TransientSlot} from "@openzeppelin/contracts/utils/TransientSlot.sol";
 import {ConfigModule} from "./ConfigModule.sol";
 
 /// @title CollectionModule
-/// @notice Automatic collection, mandates, delinquency marking, write-offs and recoveries of the CreditLedger, and the
-/// portfolio-limit checks of its draws. Configuration continues into the ConfigModule through `fallback`.
+/// @notice Automatic collection, delinquency marking, write-offs and recoveries of the CreditLedger, and the
+/// portfolio-limit checks of its draws. Configuration (mandates included) continues into the ConfigModule through
+/// `fallback`.
 /// @dev Runs only by DELEGATECALL from the CreditLedger, on the ledger's storage (see LedgerCore). It is deployed
 /// with the same asset and pool so its immutables match the ledger's. Called directly it acts on its own empty
 /// storage and can do no harm. The ledger's wrappers hold the reentrancy guard; functions here do not take it.
 contract CollectionModule is LedgerCore {
     using SafeERC20 for IERC20;
+    using TransientSlot for bytes32;
+    using TransientSlot for TransientSlot.Uint256Slot;
+
+    /// @dev keccak256("microcredit.collect.tally"): salt of the per-transaction tally of capped pulls.
+    bytes32 private constant COLLECT_TALLY_SALT = 0x61c8ae07924e70ccd38a580568f030345266d4ff977098c70f4ee9e0ee4092f2;
 
     /// @notice The ConfigModule this module forwards every other call to (see `fallback`).
     address public immutable configModule;
@@ -36,40 +42,6 @@ contract CollectionModule is LedgerCore {
     /// ConfigModule, still on the ledger's storage and with the original caller, which it checks for roles.
     fallback(bytes calldata data) external returns (bytes memory) {
         return Address.functionDelegateCall(configModule, data);
-    }
-
-    function setMandate(uint256 capPerCollection) public {
-        _setMandate(msg.sender, capPerCollection);
-    }
-
-    function setMandateFor(address borrower, uint256 capPerCollection) external onlyRole(UNDERWRITER_ROLE) {
-        if (borrower == address(0)) revert ICreditLedger.ZeroAddress();
-        _setMandate(borrower, capPerCollection);
-    }
-
-    function _setMandate(address borrower, uint256 capPerCollection) internal {
-        if (capPerCollection > MAX_AMOUNT) revert ICreditLedger.AmountTooLarge(capPerCollection, MAX_AMOUNT);
-        _mandates[borrower] = Mandate(true, uint88(capPerCollection));
-        emit ICreditLedger.MandateSet(borrower, capPerCollection);
-    }
-
-    function setMandateWithPermit(
-        uint256 capPerCollection,
-        uint256 value,
-        uint256 deadline,
-        uint8 v,
-        bytes32 r,
-        bytes32 s
-    ) external {
-        // A permit someone front-ran (or already used) must not block the mandate: the allowance is what matters.
-        // solhint-disable-next-line no-empty-blocks
-        try IERC20Permit(address(asset)).permit(msg.sender, address(this), value, deadline, v, r, s) {} catch {}
-        setMandate(capPerCollection);
-    }
-
-    function revokeMandate() external {
-        delete _mandates[msg.sender];
-        emit ICreditLedger.MandateRevoked(msg.sender);
     }
 
     function collect(uint256[] calldata loanIds) external returns (uint256 collected) {
@@ -184,7 +156,14 @@ contract CollectionModule is LedgerCore {
         address borrower = _borrowerOf(loanId);
         Mandate memory m = _mandates[borrower];
         if (!m.active) return _failed(loanId, FAIL_NO_MANDATE);
-        if (m.cap != 0 && m.cap < amount) amount = m.cap;
+        uint256 capLeft;
+        if (m.cap != 0) {
+            // The cap holds per loan per call: a loan id repeated in a batch shares one cap (transient tally).
+            uint256 tallied = _tallied(loanId);
+            if (tallied >= m.cap) return _failed(loanId, FAIL_CAP_USED);
+            capLeft = m.cap - tallied;
+            if (capLeft < amount) amount = capLeft;
+        }
         // Pull first: a token that reverts or returns false for this borrower must not touch the loan.
         if (!_tryPull(borrower, amount)) {
             uint256 balance = asset.balanceOf(borrower);
@@ -196,7 +175,22 @@ contract CollectionModule is LedgerCore {
             amount = pullable;
         }
         paid = _settle(loanId, loan, p, amount, true);
+        if (capLeft != 0) _tally(loanId, m.cap - capLeft + paid);
         emit ICreditLedger.Collected(loanId, paid);
+    }
+
+    /// @dev Transient slot of a loan's tally of capped pulls in this transaction (salted: no clash with the
+    /// reentrancy guard's slot or another loan's).
+    function _tallySlot(uint256 loanId) private pure returns (bytes32) {
+        return keccak256(abi.encode(COLLECT_TALLY_SALT, loanId));
+    }
+
+    function _tallied(uint256 loanId) private view returns (uint256) {
+        return _tallySlot(loanId).asUint256().tload();
+    }
+
+    function _tally(uint256 loanId, uint256 pulled) private {
+        _tallySlot(loanId).asUint256().tstore(pulled);
     }
 
     /// @dev `transferFrom(from, ledger, amount)` that reports failure instead of reverting. Like SafeERC20, a token
@@ -227,11 +221,11 @@ contract CollectionModule is LedgerCore {
         _reclassify(loanId, loan, ar, ICreditLedger.Bucket.Default, 0, o.principalOutstanding, _risk);
         int256 rateDelta = a.rateDelta - int256(uint256(loan.openingBalance) * loan.aprBps);
         _bookRepay(0, 0, 0, a.accrualAdjustment);
-        uint256 absorbed = _bookWriteOff(o.principalOutstanding, interest, rateDelta);
+        (uint256 absorbed, uint256 lenderLoss) = _bookWriteOff(o.principalOutstanding, interest, rateDelta);
         uint256 loss = o.principalOutstanding + interest;
         _writeOffs[loanId] = WriteOff({
             claimLeft: uint88(loss + ar.penalty),
-            lenderLossLeft: uint88(loss - absorbed),
+            lenderLossLeft: uint88(lenderLoss),
             reserveLeft: uint80(absorbed)
         });
         address borrower = _borrowerOf(loanId);
@@ -244,7 +238,7 @@ contract CollectionModule is LedgerCore {
         loan.openingBalance = 0;
         loan.status = ICreditLedger.LoanStatus.Defaulted;
         _storeLoan(loanId, loan);
-        emit ICreditLedger.LoanDefaulted(loanId, loss, absorbed, loss - absorbed);
+        emit ICreditLedger.LoanDefaulted(loanId, loss, absorbed, lenderLoss);
     }
 
     /// @notice A payment on a written-off loan (the ledger's `repay` routes here): lenders first, then the reserve.

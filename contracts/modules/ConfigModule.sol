@@ -3,6 +3,7 @@ pragma solidity 0.8.28;
 
 import {IERC20} from "@openzeppelin/contracts/token/ERC20/IERC20.sol";
 import {SafeERC20} from "@openzeppelin/contracts/token/ERC20/utils/SafeERC20.sol";
+import {IERC20Permit} from "@openzeppelin/contracts/token/ERC20/extensions/IERC20Permit.sol";
 import {LedgerCore} from "../base/LedgerCore.sol";
 import {ICreditLedger} from "../interfaces/ICreditLedger.sol";
 import {ILedgerBook} from "../interfaces/ILedgerBook.sol";
@@ -14,9 +15,9 @@ import {Packing} from "../libraries/Packing.sol";
 import {ScheduleMath} from "../libraries/ScheduleMath.sol";
 
 /// @title ConfigModule
-/// @notice The CreditLedger's configuration: products, their fees and outstanding caps, penalty waivers, lines, KYC
-/// expiry and requirement, pause, delinquency parameters, portfolio limits (and the risk role's tightening), pool
-/// rates and fee claims.
+/// @notice The CreditLedger's configuration: auto-debit mandates, products, their fees and outstanding caps, penalty
+/// waivers, lines, KYC expiry and requirement, pause, delinquency parameters, portfolio limits (and the risk role's
+/// tightening), pool rates and fee claims.
 /// @dev Runs by DELEGATECALL on the ledger's storage: the ledger's configuration functions delegate to its
 /// CollectionModule, whose fallback delegates here, and calls the ledger does not define at all (IProductLimits)
 /// come here through the ledger's own fallback (the CollectionModule deploys this contract in its constructor, so
@@ -53,6 +54,42 @@ contract ConfigModule is LedgerCore {
     function _enrol(address borrower) internal {
         _borrowers.push(borrower);
         _history[borrower].opened = true;
+    }
+
+    // ---------------------------------------------------------------- mandates
+
+    function setMandate(uint256 capPerCollection) public {
+        _setMandate(msg.sender, capPerCollection);
+    }
+
+    function setMandateFor(address borrower, uint256 capPerCollection) external onlyRole(UNDERWRITER_ROLE) {
+        if (borrower == address(0)) revert ICreditLedger.ZeroAddress();
+        _setMandate(borrower, capPerCollection);
+    }
+
+    function _setMandate(address borrower, uint256 capPerCollection) internal {
+        if (capPerCollection > MAX_AMOUNT) revert ICreditLedger.AmountTooLarge(capPerCollection, MAX_AMOUNT);
+        _mandates[borrower] = Mandate(true, uint88(capPerCollection));
+        emit ICreditLedger.MandateSet(borrower, capPerCollection);
+    }
+
+    function setMandateWithPermit(
+        uint256 capPerCollection,
+        uint256 value,
+        uint256 deadline,
+        uint8 v,
+        bytes32 r,
+        bytes32 s
+    ) external {
+        // A permit someone front-ran (or already used) must not block the mandate: the allowance is what matters.
+        // solhint-disable-next-line no-empty-blocks
+        try IERC20Permit(address(asset)).permit(msg.sender, address(this), value, deadline, v, r, s) {} catch {}
+        setMandate(capPerCollection);
+    }
+
+    function revokeMandate() external {
+        delete _mandates[msg.sender];
+        emit ICreditLedger.MandateRevoked(msg.sender);
     }
 
     // ---------------------------------------------------------------- configuration

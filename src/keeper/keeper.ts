@@ -205,7 +205,7 @@ export class Keeper {
     );
     return ids.filter((_, i) => {
       const v = views[i];
-      return v.status === 1n && targetBucket(v.pastDue, v.pastDueSince, now, params) !== Number(v.bucket);
+      return v.status === 1n && targetBucket(v.pastDue, v.pastDueSince, now, params) !== Number(v.markedBucket);
     });
   }
 

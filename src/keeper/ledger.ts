@@ -32,6 +32,7 @@ export const FAILURE_REASONS: Record<number, string> = {
   3: "no balance",
   4: "no allowance",
   5: "transfer failed",
+  6: "mandate cap used in this call",
 };
 
 /** The borrower is the top 160 bits of a loan id. */

@@ -97,8 +97,9 @@ async function look(ctx: SchedulerContext, loanId: bigint, now: bigint, params: 
     nextDueAt: view.nextDueAt,
     pastDue,
     due,
-    bucket: Number(view.bucket),
-    target: active ? targetBucket(view.pastDue, view.pastDueSince, now, params) : Number(view.bucket),
+    // `bucket` in the view is the one at the current block; what `mark` moves is the one last classified.
+    bucket: Number(view.markedBucket),
+    target: active ? targetBucket(view.pastDue, view.pastDueSince, now, params) : Number(view.markedBucket),
   };
 }
 

@@ -367,7 +367,7 @@ export class Monitor {
             pastDue: v.pastDue,
             pastDueSince: v.pastDueSince,
             nextDueAt: v.nextDueAt,
-            storedBucket: Number(v.bucket),
+            storedBucket: Number(v.markedBucket),
           },
           v.status,
           time,

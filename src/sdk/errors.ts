@@ -89,6 +89,8 @@ export const ERROR_MESSAGES: Record<string, Formatter> = {
   ZeroShares: () => "The number of shares must be greater than zero.",
   NotRequestOwner: (a) => `Redemption request ${a[0]} does not belong to ${short(a[1])}.`,
   RequestClosed: (a) => `Redemption request ${a[0]} is already filled or cancelled.`,
+  ZeroRequests: () => "processRedemptions needs a number of requests to visit greater than zero.",
+  NothingToClaim: (a) => `${short(a[0])} has no filled redemption to claim.`,
   FeesExceeded: (a, m) => `Cannot claim ${m(a[0])} of fees: only ${m(a[1])} accrued.`,
   // CreditOffers
   NotOfferBorrower: (a) => `Only the offer's borrower ${a[1]} may accept it; caller was ${a[0]}.`,

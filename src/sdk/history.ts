@@ -19,8 +19,8 @@ export interface HistorySource {
 }
 
 /**
- * Maps the ledger's record to the engine's: instalments of loans repaid in full count as on time unless a late
- * payment was recorded for them (`onTimeCount = instalmentsRepaid − latePayments`, never below zero); money is
+ * Maps the ledger's record to the engine's: instalments of loans repaid in full (those whose due date had come when
+ * the loan closed) count as on time unless a late payment was recorded for them (`onTimeCount = instalmentsRepaid − latePayments`, never below zero); money is
  * principal only (interest and penalties are not part of the record). `totalBorrowed` counts the principal of
  * closed and defaulted loans plus what is outstanding now, so it omits principal already repaid on loans still open.
  */

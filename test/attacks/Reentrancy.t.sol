@@ -97,6 +97,10 @@ contract ReentrantActor is ITokenHooks {
         return pool.requestRedeem(shares);
     }
 
+    function claim() external returns (uint256) {
+        return pool.claim(address(this));
+    }
+
     // ------------------------------------------------ hooks (one shot each)
 
     function tokensToSend(address, address, uint256) external {
@@ -323,18 +327,23 @@ contract ReentrancyTest is AttackBase {
         _assertBooksConsistent();
     }
 
+    /// Fills are claimed (pull), so the lender gets control when it claims: a reentrant `processRedemptions` from
+    /// its hook is refused by the pool's guard, and a fill paid once.
     function test_redemptionHook_reentrantProcess_refusedByPoolGuard() public {
         uint256 shares = actor.deposit(10_000e6);
         actor.requestRedeem(shares / 2);
         actor.requestRedeem(shares - shares / 2);
         uint256 before = hToken.balanceOf(address(actor));
-        actor.arm(ReentrantActor.Action.None, ReentrantActor.Action.ProcessRedemptions, 0, 0);
 
         vm.prank(keeper);
         uint256 filled = hPool.processRedemptions(10);
+        assertEq(filled, 2, "the call fills both requests");
+        assertEq(hPool.claimable(address(actor)), 10_000e6);
+        actor.arm(ReentrantActor.Action.None, ReentrantActor.Action.ProcessRedemptions, 0, 0);
+        assertEq(actor.claim(), 10_000e6);
 
         assertEq(actor.reentryError(), guardError);
-        assertEq(filled, 2, "the outer call fills both requests");
+        assertEq(hPool.claimable(address(actor)), 0);
         assertEq(hPool.queuedShares(), 0);
         assertEq(hLedger.queueReserve(), 0);
         assertEq(hToken.balanceOf(address(actor)), before + 10_000e6, "each share redeemed once");

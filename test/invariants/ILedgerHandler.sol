@@ -59,6 +59,12 @@ interface ILedgerHandler {
         uint256 largestLossDrop;
         /// KI-5 diagnostics: calls that started with totalAssets 0 and shares outstanding.
         uint256 insolventCalls;
+        /// POOL_H: deposit → (a step) → redeem round trips in one block that got back more than they put in.
+        uint256 flashGains;
+        uint256 largestFlashGain;
+        uint256 flashRoundTrips;
+        /// POOL_I: `processRedemptions(n)` calls that moved the queue's head by more than n.
+        uint256 queueOverreach;
     }
 
     /// What went wrong last, for the failure messages.
@@ -85,6 +91,7 @@ interface ILedgerHandler {
     function requestRedeem(uint256 actorSeed, uint256 shares) external;
     function cancelRedeem(uint256 requestSeed) external;
     function processRedemptions(uint256 maxRequests) external;
+    function flashRoundTrip(uint256 actorSeed, uint256 assets, uint256 loanSeed, uint256 mode) external;
     function donate(uint256 amount) external;
     function setLine(
         uint256 borrowerSeed,

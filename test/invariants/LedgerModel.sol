@@ -111,8 +111,13 @@ contract LedgerModel is CommonBase, StdUtils {
     /// The model of `collect`: not active → failure 1; nothing due → nothing; no mandate → failure 2; otherwise it
     /// pulls min(due, cap) if the wallet allows, else what balance and allowance allow (failure 3 without balance,
     /// 4 without allowance). An id repeated in the batch is due what its earlier entries left (and is no longer
-    /// active if they collected its whole payoff); a borrower's wallet is shared by all their entries.
-    function predictCollection(uint256[] calldata ids) external view returns (Expected[] memory e) {
+    /// active if they collected its whole payoff); a borrower's wallet is shared by all their entries. A capped
+    /// mandate's cap holds per loan per transaction: `tallied[i]` is what earlier calls in the same transaction
+    /// pulled for entry i's loan, and with the batch's earlier entries it uses the cap up (failure 6).
+    function predictCollection(
+        uint256[] calldata ids,
+        uint256[] calldata tallied
+    ) external view returns (Expected[] memory e) {
         e = new Expected[](ids.length);
         (uint256[] memory balance, uint256[] memory allowance) = _wallets(ids);
         for (uint256 i = 0; i < ids.length; ++i) {
@@ -136,8 +141,16 @@ contract LedgerModel is CommonBase, StdUtils {
                 e[i] = Expected(2, 2);
                 continue;
             }
+            uint256 amount = due;
+            if (cap != 0) {
+                uint256 used = tallied[i] + taken;
+                if (used >= cap) {
+                    e[i] = Expected(2, 6);
+                    continue;
+                }
+                if (cap - used < amount) amount = cap - used;
+            }
             uint256 w = _walletSlot(ids, i);
-            uint256 amount = cap != 0 && cap < due ? cap : due;
             if (balance[w] < amount || allowance[w] < amount) {
                 if (balance[w] == 0) e[i] = Expected(2, 3);
                 else if (allowance[w] == 0) e[i] = Expected(2, 4);
@@ -303,7 +316,7 @@ contract LedgerModel is CommonBase, StdUtils {
         for (uint256 i = 0; i < ids.length; ++i) {
             if (_seenBefore(ids, i) || before[i].status != ICreditLedger.LoanStatus.Active) continue;
             if (expected[i] == ICreditLedger.Bucket.Default) ++defaults;
-            if (expected[i] != before[i].bucket) ++changes;
+            if (expected[i] != before[i].markedBucket) ++changes;
         }
     }
 
@@ -314,7 +327,15 @@ contract LedgerModel is CommonBase, StdUtils {
         uint256 absorbed,
         uint256 lenderLoss
     ) internal view returns (bool, bytes memory) {
-        if (loss != v.principalOutstanding + v.interestAccrued || absorbed > loss || lenderLoss != loss - absorbed) {
+        // The fee and first-loss shares of the written-off interest are taken back (item 3 of the lender-safety
+        // review): the lenders and the reserve bear the loss less at most those shares of the interest.
+        (uint256 feeBps, uint256 firstLossBps, ) = ledger.rates();
+        uint256 takenBack = (v.interestAccrued * (feeBps + firstLossBps)) / BPS;
+        if (
+            loss != v.principalOutstanding + v.interestAccrued ||
+            lenderLoss + absorbed > loss ||
+            lenderLoss + absorbed + takenBack + 1 < loss
+        ) {
             return (false, abi.encode("LoanDefaulted amounts", loanId, loss, absorbed, lenderLoss, v));
         }
         if (ledger.loanState(loanId).payoff != v.payoff) {
@@ -338,12 +359,12 @@ contract LedgerModel is CommonBase, StdUtils {
             if (expected[i] == ICreditLedger.Bucket.Default) {
                 if (v.status == ICreditLedger.LoanStatus.Defaulted) continue;
                 ++mismatches;
-                note = describeBucket(ids[i], v.bucket, expected[i]);
+                note = describeBucket(ids[i], v.markedBucket, expected[i]);
                 continue;
             }
-            if (v.bucket != expected[i]) {
+            if (v.markedBucket != expected[i]) {
                 ++mismatches;
-                note = describeBucket(ids[i], v.bucket, expected[i]);
+                note = describeBucket(ids[i], v.markedBucket, expected[i]);
             }
             (bool ok, string memory n) = checkBucket(ids[i], false);
             if (!ok) {
@@ -353,7 +374,8 @@ contract LedgerModel is CommonBase, StdUtils {
         }
     }
 
-    /// COLL_B after a payment or a mark: the stored bucket is the one the view's past-due amount and date give now.
+    /// COLL_B after a payment or a mark: the stored bucket (`markedBucket`) is the one the view's past-due amount and
+    /// date give now, and so is the view's live `bucket`.
     /// A payment never writes off, so after one a loan past the default threshold shows M3 (`capAtM3`).
     function checkBucket(uint256 loanId, bool capAtM3) public view returns (bool, string memory) {
         ICreditLedger.LoanView memory v = ledger.loanState(loanId);
@@ -364,9 +386,12 @@ contract LedgerModel is CommonBase, StdUtils {
             block.timestamp,
             ledger.riskParams()
         );
+        // The view's `bucket` is the one at the current block, whatever was stored (item 12 of the lender-safety
+        // review); `markedBucket` is the stored one.
+        if (v.bucket != expected) return (false, describeBucket(loanId, v.bucket, expected));
         if (capAtM3 && expected == ICreditLedger.Bucket.Default) expected = ICreditLedger.Bucket.M3;
-        if (v.bucket == expected) return (true, "");
-        return (false, describeBucket(loanId, v.bucket, expected));
+        if (v.markedBucket == expected) return (true, "");
+        return (false, describeBucket(loanId, v.markedBucket, expected));
     }
 
     /// The provision a loan carries: principal outstanding × the rate of its stored bucket under the parameters in

@@ -33,15 +33,24 @@ describe("repayment-behaviour adjustment", () => {
     expect(adjustForHistory(tierD, h({ onTimeCount: 12, lateCount: 1, maxDaysLate: 30 }))).to.deep.equal(tierD);
   });
 
-  it("raises the limit by 20 % after 6 on-time instalments with no late one", () => {
-    expect(adjustForHistory(tierD, h({ onTimeCount: 5 })).limit).to.equal(6_000n * TOKEN);
-    const d = adjustForHistory(tierD, h({ onTimeCount: 6, totalBorrowed: 1_000n * TOKEN, totalRepaid: 1_000n * TOKEN }));
+  it("raises the limit by 20 % after 6 on-time instalments with no late one and half the limit repaid", () => {
+    const repaid = { totalBorrowed: 3_000n * TOKEN, totalRepaid: 3_000n * TOKEN };
+    expect(adjustForHistory(tierD, h({ onTimeCount: 5, ...repaid })).limit).to.equal(6_000n * TOKEN);
+    const d = adjustForHistory(tierD, h({ onTimeCount: 6, ...repaid }));
     expect(d.limit).to.equal(7_200n * TOKEN);
     expect(d.aprBps).to.equal(tierD.aprBps);
   });
 
+  it("does not raise on many tiny loans: the repaid principal must reach half the limit", () => {
+    // Twelve loans of 10 tokens, each repaid on its first due date: 12 on-time instalments, 120 tokens repaid.
+    const farmed = h({ onTimeCount: 12, totalBorrowed: 120n * TOKEN, totalRepaid: 120n * TOKEN });
+    expect(adjustForHistory(tierD, farmed)).to.deep.equal(tierD);
+    const justBelow = h({ onTimeCount: 12, totalBorrowed: 3_000n * TOKEN, totalRepaid: 3_000n * TOKEN - 1n });
+    expect(adjustForHistory(tierD, justBelow).limit).to.equal(6_000n * TOKEN);
+  });
+
   it("caps a raise at the policy maximum of 50,000 tokens", () => {
-    expect(adjustForHistory(tierA, h({ onTimeCount: 24 })).limit).to.equal(50_000n * TOKEN);
+    expect(adjustForHistory(tierA, h({ onTimeCount: 24, totalRepaid: 50_000n * TOKEN })).limit).to.equal(50_000n * TOKEN);
   });
 
   it("never turns a decline or a referral into a raise", () => {
