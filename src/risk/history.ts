@@ -3,7 +3,8 @@
 // rewarding worse behaviour (see docs/RISK.md, "Repayment behaviour"):
 //   any default                        → freeze: decline, limit 0
 //   worst lateness > cutAfterDaysLate  → keep cutKeepPercent of the limit, APR one tier worse
-//   ≥ raiseAfterOnTime on time, none late → limit + raisePercent, capped at the policy max
+//   ≥ raiseAfterOnTime on time, none late, principal repaid ≥ raiseMinRepaidPercent of the limit
+//                                      → limit + raisePercent, capped at the policy max
 //   otherwise                          → the base decision unchanged
 import { DEFAULT_POLICY, type Decision, type Policy } from "./policy.ts";
 
@@ -60,7 +61,10 @@ export function adjustForHistory(base: Decision, history: CreditHistory, policy:
   }
   // Late means past the grace period; a payment inside grace already counts as on time.
   const clean = history.lateCount === 0;
-  if (base.decision === "approve" && clean && history.onTimeCount >= rules.raiseAfterOnTime) {
+  // The chain counts an instalment only once its due date has come, so a draw repaid at once earns nothing; the
+  // repaid principal keeps many tiny loans paid on their first due date from earning a raise on a large line.
+  const repaidEnough = history.totalRepaid * 100n >= base.limit * BigInt(rules.raiseMinRepaidPercent ?? 50);
+  if (base.decision === "approve" && clean && history.onTimeCount >= rules.raiseAfterOnTime && repaidEnough) {
     const max = BigInt(policy.limitRange.max);
     const raised = (base.limit * BigInt(100 + rules.raisePercent)) / 100n;
     const limit = raised > max ? max : raised;

@@ -36,6 +36,11 @@ export interface HistoryRules {
   /** On-time instalments, with no lateness at all, that earn a raise. */
   raiseAfterOnTime: number;
   raisePercent: number;
+  /**
+   * Principal repaid, as a share of the limit being raised (percent), that the raise also needs: many tiny loans
+   * repaid on their first due date must not earn a raise on a large line. Absent = 50.
+   */
+  raiseMinRepaidPercent?: number;
 }
 
 export interface Policy {
@@ -81,7 +86,7 @@ export const DEFAULT_POLICY: Policy = {
     { name: "E", minScore: 520, decision: "approve", limit: tokens(2_000), aprBps: 1900, products: [0, 1, 5] },
     { name: "F", minScore: 500, decision: "refer", limit: tokens(500), aprBps: 2399, products: [0, 5] },
   ],
-  history: { cutAfterDaysLate: 30, cutKeepPercent: 50, raiseAfterOnTime: 6, raisePercent: 20 },
+  history: { cutAfterDaysLate: 30, cutKeepPercent: 50, raiseAfterOnTime: 6, raisePercent: 20, raiseMinRepaidPercent: 50 },
 };
 
 export interface Decision {
@@ -126,7 +131,11 @@ export function validatePolicy(policy: Policy): void {
   }
   if (policy.tiers.length === 0) fail("no tiers");
   const h = policy.history;
-  if (!(h.cutKeepPercent >= 0 && h.cutKeepPercent <= 100 && h.raisePercent >= 0 && h.raiseAfterOnTime >= 1)) {
+  const minRepaid = h.raiseMinRepaidPercent ?? 50;
+  if (
+    !(h.cutKeepPercent >= 0 && h.cutKeepPercent <= 100 && h.raisePercent >= 0 && h.raiseAfterOnTime >= 1) ||
+    !(Number.isInteger(minRepaid) && minRepaid >= 0 && minRepaid <= 1_000)
+  ) {
     fail("history rules out of range");
   }
   policy.tiers.forEach((t, i) => {
