@@ -89,8 +89,8 @@ interface ILendingPool is IERC4626 {
     function redeemAvailable(uint256 shares, address receiver) external returns (uint256 redeemed, uint256 assets);
 
     /// @notice Records the ledger's value now and locks any step gain since the last sync. Permissionless; every
-    /// deposit, withdrawal and queue fill does it first. A keeper calls it so that the smooth-interest allowance
-    /// of the next sync covers a short time.
+    /// deposit, withdrawal and queue fill does it first. A sync after a loss is booked (a `mark`) lets the pool
+    /// tell a later cure from the loss: without one, a provision booked and released between two syncs nets out.
     function sync() external;
 
     /// @notice Assets of filled redemptions waiting for `owner` to claim them.
