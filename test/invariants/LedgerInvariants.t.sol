@@ -132,7 +132,8 @@ contract LedgerInvariants is MicrocreditBase {
     }
 
     /// POOL_H: "a deposit and a redemption of the shares it bought in the same block, around any step (a cure that
-    /// releases a provision and pays penalty, a recovery, or nothing), never get back more than was paid."
+    /// releases a provision and pays penalty, a recovery, or nothing), never get back more than was paid" (but for 2
+    /// units of rounding: the paid loan's true-up counts at once, KI-2/KI-3).
     function invariant_POOL_H_noGainFromARoundTripInOneBlock() public view {
         ILedgerHandler.Ghost memory g = handler.ghost();
         assertEq(g.flashGains, 0, string.concat("largest gain ", vm.toString(g.largestFlashGain)));
