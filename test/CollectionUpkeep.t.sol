@@ -103,7 +103,7 @@ abstract contract CollectionUpkeepBase is Test {
 
     function _check() internal view returns (bool needed, bytes memory data, uint256[] memory c, uint256[] memory m) {
         (needed, data) = upkeep.checkUpkeep("");
-        (, , , c, m) = abi.decode(data, (uint256, uint256, uint256, uint256[], uint256[]));
+        (c, m) = abi.decode(data, (uint256[], uint256[]));
     }
 
     function _perform(bytes memory data) internal returns (uint256 collected, uint256 failed) {
@@ -117,14 +117,14 @@ abstract contract CollectionUpkeepBase is Test {
         }
     }
 
-    function _data(
-        uint256 checkBlock,
-        uint256 start,
-        uint256 next,
-        uint256[] memory c,
-        uint256[] memory m
-    ) internal pure returns (bytes memory) {
-        return abi.encode(checkBlock, start, next, c, m);
+    function _data(uint256[] memory c, uint256[] memory m) internal pure returns (bytes memory) {
+        return abi.encode(c, m);
+    }
+
+    /// The first block at or after the current one where a round of `pages` windows starts.
+    function _rollToRound(uint256 pages) internal {
+        uint256 b = vm.getBlockNumber();
+        vm.roll(((b + pages - 1) / pages) * pages);
     }
 
     // ---------------------------------------------------------------- tests
@@ -167,59 +167,43 @@ contract CollectionUpkeepFlowTest is CollectionUpkeepBase {
 
     function test_window_walksThePagesWithoutPerforms() public {
         CollectionUpkeep small = _newUpkeep(10, 100);
-        uint256 start = vm.getBlockNumber();
         for (uint256 i = 0; i < 30; ++i) _openLine(_who(i));
-        // Only the last page (borrowers 20-29) falls due; the first two drew 10 days later.
-        uint256[] memory late = new uint256[](10);
-        for (uint256 i = 20; i < 30; ++i) late[i - 20] = _draw(_who(i), true);
+        // Only borrowers 20-29 fall due; the others drew 10 days later.
+        for (uint256 i = 20; i < 30; ++i) _draw(_who(i), true);
         vm.warp(vm.getBlockTimestamp() + 10 days);
         for (uint256 i = 0; i < 20; ++i) _draw(_who(i), true);
         vm.warp(vm.getBlockTimestamp() + PERIOD - 10 days);
 
-        vm.roll(start + 1);
-        assertEq(small.windowAt(vm.getBlockNumber()), 0);
-        (bool needed, ) = small.checkUpkeep("");
-        assertFalse(needed, "page 0-9: nothing due");
-        vm.roll(start + 2);
-        assertEq(small.windowAt(vm.getBlockNumber()), 10);
-        (needed, ) = small.checkUpkeep("");
-        assertFalse(needed, "page 10-19: nothing due");
-        vm.roll(start + 3);
-        assertEq(small.windowAt(vm.getBlockNumber()), 20);
-        bytes memory data;
-        (needed, data) = small.checkUpkeep("");
-        assertTrue(needed, "page 20-29: due");
-        (, uint256 from, uint256 next, uint256[] memory c, ) = abi.decode(
-            data,
-            (uint256, uint256, uint256, uint256[], uint256[])
-        );
-        assertEq(from, 20);
-        assertEq(next, 0, "wraps around");
-        assertEq(c.length, 10);
-        vm.roll(start + 4);
-        small.performUpkeep(data);
-        assertEq(small.cursor(), 0);
-        assertEq(small.lastPerformBlock(), start + 4);
-        for (uint256 i = 0; i < 10; ++i) assertEq(ledger.dueNow(late[i]), 0);
-        vm.roll(start + 5);
-        assertEq(small.windowAt(vm.getBlockNumber()), 0, "the block after a perform starts at the cursor");
+        // Three pages per round; each round starts one borrower further on, and covers every borrower once.
+        _rollToRound(3);
+        uint256 round = vm.getBlockNumber() / 3;
+        uint256 found;
+        for (uint256 k = 0; k < 3; ++k) {
+            assertEq(small.windowAt(vm.getBlockNumber()), (k * 10 + round) % 30);
+            (bool needed, bytes memory data) = small.checkUpkeep("");
+            (uint256[] memory c, ) = abi.decode(data, (uint256[], uint256[]));
+            assertEq(needed, c.length != 0);
+            found += c.length;
+            vm.roll(vm.getBlockNumber() + 1);
+        }
+        assertEq(found, 10, "each due loan found once in the round, without any perform");
+        assertEq(small.windowAt(vm.getBlockNumber()), (round + 1) % 30, "the next round starts one borrower on");
     }
 
-    function test_pageCutShort_resumesAtTheSameBorrower() public {
+    function test_pageCutShort_theNextVisitGoesFurther() public {
         CollectionUpkeep tiny = _newUpkeep(10, 3);
         _borrowers(0, 5, true);
         vm.warp(vm.getBlockTimestamp() + PERIOD);
         vm.roll(vm.getBlockNumber() + 1);
         (bool needed, bytes memory data) = tiny.checkUpkeep("");
         assertTrue(needed);
-        (, , uint256 next, uint256[] memory c, ) = abi.decode(data, (uint256, uint256, uint256, uint256[], uint256[]));
+        (uint256[] memory c, ) = abi.decode(data, (uint256[], uint256[]));
         assertEq(c.length, 3, "capped at maxLoans");
-        assertEq(next, 3, "resumes at the borrower that did not fit");
         tiny.performUpkeep(data);
         vm.roll(vm.getBlockNumber() + 1);
         (needed, data) = tiny.checkUpkeep("");
-        (, , , c, ) = abi.decode(data, (uint256, uint256, uint256, uint256[], uint256[]));
-        assertEq(c.length, 2, "the rest");
+        (c, ) = abi.decode(data, (uint256[], uint256[]));
+        assertEq(c.length, 2, "the rest: the three collected are no longer due");
         tiny.performUpkeep(data);
         vm.roll(vm.getBlockNumber() + 1);
         (needed, ) = tiny.checkUpkeep("");
@@ -255,19 +239,15 @@ contract CollectionUpkeepSafetyTest is CollectionUpkeepBase {
         vm.roll(vm.getBlockNumber() + 1);
         (uint256 collected, ) = _perform(data);
         assertEq(collected, 10);
-        uint256 cursor = upkeep.cursor();
-        uint256 lastBlock = upkeep.lastPerformBlock();
         uint256 balance = token.balanceOf(address(ledger));
 
         // A racing node sends the same data again.
         vm.roll(vm.getBlockNumber() + 1);
         vm.expectEmit(address(upkeep));
-        emit ICollectionUpkeep.UpkeepPerformed(0, 0, 0, 10, cursor);
+        emit ICollectionUpkeep.UpkeepPerformed(0, 0, 0, 10);
         (collected, ) = _perform(data);
         assertEq(collected, 0, "nothing collected twice");
         assertEq(token.balanceOf(address(ledger)), balance);
-        assertEq(upkeep.cursor(), cursor, "stale data does not move the cursor");
-        assertEq(upkeep.lastPerformBlock(), lastBlock);
     }
 
     function test_forgedPerformData_isFilteredOrRefused() public {
@@ -278,9 +258,9 @@ contract CollectionUpkeepSafetyTest is CollectionUpkeepBase {
         // Too many ids: refused before any work.
         uint256[] memory many = new uint256[](101);
         vm.expectRevert(abi.encodeWithSelector(ICollectionUpkeep.TooManyLoans.selector, 101, 100));
-        upkeep.performUpkeep(_data(vm.getBlockNumber(), 0, 0, many, new uint256[](0)));
+        upkeep.performUpkeep(_data(many, new uint256[](0)));
         vm.expectRevert(abi.encodeWithSelector(ICollectionUpkeep.TooManyLoans.selector, 101, 100));
-        upkeep.performUpkeep(_data(vm.getBlockNumber(), 0, 0, new uint256[](0), many));
+        upkeep.performUpkeep(_data(new uint256[](0), many));
 
         // Loans not due yet, unknown ids and a repeated id: nothing reaches the ledger's collect or mark.
         uint256[] memory forged = new uint256[](8);
@@ -289,19 +269,71 @@ contract CollectionUpkeepSafetyTest is CollectionUpkeepBase {
         forged[6] = (uint256(uint160(_who(99))) << 96) | 1;
         forged[7] = ids[0];
         uint256 balance = token.balanceOf(_who(0));
-        (uint256 collected, uint256 failed) = _perform(_data(vm.getBlockNumber(), 1, 1, forged, forged));
+        (uint256 collected, uint256 failed) = _perform(_data(forged, forged));
         assertEq(collected + failed, 0);
         assertEq(token.balanceOf(_who(0)), balance);
         assertEq(uint8(ledger.loanState(ids[0]).markedBucket), uint8(ICreditLedger.Bucket.Current));
+    }
+}
 
-        // A forged window cannot move the cursor: wrong start, next beyond one page, future or stale check block.
-        uint256 window = upkeep.windowAt(vm.getBlockNumber());
+/// Lender-safety item 9: forged performs cannot hide a due loan; one borrower's book cannot break a check.
+contract CollectionUpkeepItem09Test is CollectionUpkeepBase {
+    /// Before: an empty perform with fresh data and `next == start` each block held the window on a page with nothing
+    /// due (0 detections in 20 blocks). Now the window depends on the block alone.
+    function test_item09_forgedEmptyPerformsCannotHideADueLoan() public {
+        CollectionUpkeep small = _newUpkeep(5, 100);
+        for (uint256 i = 0; i < 20; ++i) _openLine(_who(i));
+        uint256 dueLoan = _draw(_who(17), true);
+        vm.warp(vm.getBlockTimestamp() + 10 days);
+        for (uint256 i = 0; i < 20; ++i) if (i != 17) _draw(_who(i), true);
+        vm.warp(vm.getBlockTimestamp() + PERIOD - 10 days);
+
         uint256[] memory none = new uint256[](0);
-        upkeep.performUpkeep(_data(vm.getBlockNumber(), window + 1, window + 2, none, none));
-        upkeep.performUpkeep(_data(vm.getBlockNumber() + 1, window, window, none, none));
-        upkeep.performUpkeep(_data(deployBlock, 0, 0, none, none));
-        assertEq(upkeep.cursor(), 0);
-        assertEq(upkeep.lastPerformBlock(), deployBlock);
+        _rollToRound(4);
+        uint256 detections;
+        for (uint256 k = 0; k < 20; ++k) {
+            small.performUpkeep(_data(none, none)); // the attacker, first in every block
+            (bool needed, bytes memory data) = small.checkUpkeep("");
+            if (needed) {
+                (uint256[] memory c, ) = abi.decode(data, (uint256[], uint256[]));
+                assertEq(c.length, 1);
+                assertEq(c[0], dueLoan);
+                ++detections;
+            }
+            vm.roll(vm.getBlockNumber() + 1);
+        }
+        assertEq(detections, 5, "found once per round of 4 blocks, whatever is performed");
+    }
+
+    /// Before: the gas reserve was checked only between borrowers, so a borrower with 2,000 loans pushed a page to
+    /// 25,318,543 gas and the check never returned under a 10,000,000 limit. Now each borrower gets a share of the
+    /// gas and the borrower behind it is still served.
+    function test_item09_oneBorrowerWith2000Loans_checkStaysUnderItsGasLimit() public {
+        // The heavy borrower is first in the list and in the page; its loans are not due yet, but each must be read
+        // to know that.
+        address heavy = _who(0);
+        vm.prank(admin);
+        ledger.setLine(heavy, 2_000 * ONE, APR, 1, ICreditLedger.LineStatus.Active);
+        _openLine(_who(1));
+        uint256 dueLoan = _draw(_who(1), true);
+        vm.warp(vm.getBlockTimestamp() + 10 days);
+        vm.startPrank(heavy);
+        for (uint256 i = 0; i < 2_000; ++i) ledger.draw(0, ONE);
+        vm.stopPrank();
+        vm.warp(vm.getBlockTimestamp() + PERIOD - 10 days + 60);
+        _rollToRound(2); // one page of two, whose round starts at the heavy borrower in even blocks
+        assertEq(upkeep.windowAt(vm.getBlockNumber()), 0);
+
+        uint256 before = gasleft();
+        (bool needed, bytes memory data) = upkeep.checkUpkeep{gas: 10_000_000}("");
+        uint256 used = before - gasleft();
+        assertLt(used, 10_000_000, "inside the check gas limit");
+        assertTrue(needed);
+        (uint256[] memory c, uint256[] memory m) = abi.decode(data, (uint256[], uint256[]));
+        assertEq(c.length, 1, "the page-mate is still served");
+        assertEq(c[0], dueLoan);
+        assertEq(m.length, 0);
+        emit log_named_uint("check gas with a 2,000-loan borrower in the page", used);
     }
 }
 

@@ -15,7 +15,7 @@ contract CollectionUpkeep is ICollectionUpkeep {
     uint256 public constant MAX_PAGE_SIZE = 1_000;
     /// @notice Largest batch a perform may send to `collect` or `mark`.
     uint256 public constant MAX_BATCH = 200;
-    /// @notice Gas a check keeps in hand: it stops scanning below this and resumes at the same borrower next time.
+    /// @notice Gas a check keeps in hand to return its result: no loan is looked at below this.
     uint256 public constant CHECK_GAS_RESERVE = 400_000;
 
     /// @inheritdoc ICollectionUpkeep
@@ -26,9 +26,6 @@ contract CollectionUpkeep is ICollectionUpkeep {
     uint256 public immutable pageSize;
     /// @inheritdoc ICollectionUpkeep
     uint256 public immutable maxLoans;
-
-    uint128 private _cursor;
-    uint128 private _lastPerformBlock;
 
     /// @param ledger_ the CreditLedger to serve.
     /// @param pageSize_ borrowers per check (1 – MAX_PAGE_SIZE).
@@ -41,24 +38,21 @@ contract CollectionUpkeep is ICollectionUpkeep {
         asset = ILedgerAsset(address(ledger_)).asset();
         pageSize = pageSize_;
         maxLoans = maxLoans_;
-        _lastPerformBlock = uint128(block.number);
     }
 
     // ---------------------------------------------------------------- automation
 
-    /// @notice Scans the current window. `performData` is
-    /// `abi.encode(checkBlock, start, next, collectIds, markIds)`.
+    /// @notice Scans the window of the current block. `performData` is `abi.encode(collectIds, markIds)`.
     function checkUpkeep(bytes calldata) external view returns (bool upkeepNeeded, bytes memory performData) {
-        uint256 start = windowAt(block.number);
-        (uint256[] memory collectIds, uint256[] memory markIds, uint256 next) = scan(start);
+        (uint256[] memory collectIds, uint256[] memory markIds, ) = scan(windowAt(block.number));
         upkeepNeeded = collectIds.length != 0 || markIds.length != 0;
-        performData = abi.encode(block.number, start, next, collectIds, markIds);
+        performData = abi.encode(collectIds, markIds);
     }
 
     /// @notice Re-validates `performData` against the ledger and collects / marks what is still due / behind.
+    /// Changes nothing in this contract: what a perform sends cannot move the scan.
     function performUpkeep(bytes calldata performData) external {
-        (uint256 checkBlock, uint256 start, uint256 next, uint256[] memory collectIds, uint256[] memory markIds) = abi
-            .decode(performData, (uint256, uint256, uint256, uint256[], uint256[]));
+        (uint256[] memory collectIds, uint256[] memory markIds) = abi.decode(performData, (uint256[], uint256[]));
         uint256 cap = maxLoans;
         if (collectIds.length > cap) revert TooManyLoans(collectIds.length, cap);
         if (markIds.length > cap) revert TooManyLoans(markIds.length, cap);
@@ -69,42 +63,25 @@ contract CollectionUpkeep is ICollectionUpkeep {
         // After collecting: a loan the collection cured is no longer behind.
         uint256[] memory behind = _stillBehind(markIds);
         if (behind.length != 0) ledger.mark(behind);
-
-        uint256 cursor_ = _cursor;
-        if (_isFresh(checkBlock, start, next)) {
-            cursor_ = next;
-            _cursor = uint128(next);
-            _lastPerformBlock = uint128(block.number);
-        }
         emit UpkeepPerformed(
             due.length,
             collected,
             behind.length,
-            collectIds.length - due.length + markIds.length - behind.length,
-            cursor_
+            collectIds.length - due.length + markIds.length - behind.length
         );
     }
 
     // ---------------------------------------------------------------- views
 
     /// @inheritdoc ICollectionUpkeep
-    function cursor() external view returns (uint256) {
-        return _cursor;
-    }
-
-    /// @inheritdoc ICollectionUpkeep
-    function lastPerformBlock() external view returns (uint256) {
-        return _lastPerformBlock;
-    }
-
-    /// @inheritdoc ICollectionUpkeep
     function windowAt(uint256 blockNumber) public view returns (uint256) {
         uint256 count = ledger.borrowerCount();
         if (count == 0) return 0;
-        uint256 last = _lastPerformBlock;
-        // The block right after a perform starts at the cursor; each further block moves one page on.
-        uint256 lag = blockNumber > last + 1 ? blockNumber - last - 1 : 0;
-        return (uint256(_cursor) + (lag % count) * pageSize) % count;
+        uint256 page = pageSize < count ? pageSize : count;
+        uint256 pages = (count + page - 1) / page;
+        // One page per block; each full round starts one borrower further on, so no borrower is always at the end
+        // of a page that a heavy or busy page-mate cut short.
+        return ((blockNumber % pages) * page + ((blockNumber / pages) % count)) % count;
     }
 
     /// @inheritdoc ICollectionUpkeep
@@ -121,8 +98,11 @@ contract CollectionUpkeep is ICollectionUpkeep {
         uint256 page = pageSize < count ? pageSize : count;
         uint256 i;
         for (; i < page; ++i) {
-            if (gasleft() < CHECK_GAS_RESERVE) break;
-            // A page cut short resumes at the same borrower: what was found is done by then and not found again.
+            uint256 left = gasleft();
+            if (left < CHECK_GAS_RESERVE) break;
+            // Each borrower gets an equal share of the gas still left, so one borrower with very many loans cannot
+            // crowd out the rest of its page or push the check past its gas limit.
+            s.gasShare = (left - CHECK_GAS_RESERVE) / (page - i);
             if (!_scanBorrower(s, ledger.borrowerAt((start + i) % count))) break;
         }
         next = (start + i) % count;
@@ -139,15 +119,21 @@ contract CollectionUpkeep is ICollectionUpkeep {
         uint256[] markIds;
         uint256 collectCount;
         uint256 markCount;
+        /// Gas the current borrower may use.
+        uint256 gasShare;
     }
 
-    /// @dev Adds `borrower`'s loans to the scan. Returns false when a list filled up before the last of them.
+    /// @dev Adds `borrower`'s loans to the scan, within the borrower's gas share. Returns false when a list filled
+    /// up before the last of them. A borrower whose loans do not all fit in the share is read from a starting loan
+    /// that changes with the block, so every loan is read in some block.
     function _scanBorrower(Scan memory s, address borrower) internal view returns (bool) {
+        uint256 begin = gasleft();
         uint256 loans = ledger.lineOf(borrower).loanCount;
+        uint256 first = loans == 0 ? 0 : uint256(keccak256(abi.encode(block.number, borrower))) % loans;
         uint256 payer; // 0 not looked at yet, 1 the ledger can pull from them, 2 it cannot
-        // Newest first: older loans are the ones most likely repaid.
-        for (uint256 n = loans; n != 0; --n) {
-            uint256 loanId = (uint256(uint160(borrower)) << 96) | n;
+        for (uint256 k = 0; k < loans; ++k) {
+            if (begin - gasleft() > s.gasShare) break;
+            uint256 loanId = (uint256(uint160(borrower)) << 96) | (((first + k) % loans) + 1);
             ICreditLedger.LoanView memory v = ledger.loanState(loanId);
             if (v.status != ICreditLedger.LoanStatus.Active) continue;
             bool collecting;
@@ -209,16 +195,6 @@ contract CollectionUpkeep is ICollectionUpkeep {
             } catch {} // solhint-disable-line no-empty-blocks
         }
         return _prefix(ids, kept);
-    }
-
-    /// @dev Whether performData is the output of a check for the current cursor: made after the last cursor move,
-    /// for the window of its block, and `next` at most one page further.
-    function _isFresh(uint256 checkBlock, uint256 start, uint256 next) internal view returns (bool) {
-        if (checkBlock > block.number || _lastPerformBlock + 1 > checkBlock) return false;
-        uint256 count = ledger.borrowerCount();
-        // windowAt() is always below a non-zero count, so `start` is in range when it matches.
-        if (count == 0 || next > count - 1 || start != windowAt(checkBlock)) return false;
-        return (next + count - start) % count < pageSize + 1;
     }
 
     /// @dev Whether the ledger can pull anything from `borrower` now: mandate, balance and allowance.

@@ -19,16 +19,16 @@ import {ICreditLedger} from "./ICreditLedger.sol";
 /// nothing due; mark ids must still be behind their bucket (`loanState`). Both ledger calls are permissionless and
 /// never pull more than is due, so a forged or stale call can at worst waste its own sender's gas.
 ///
-/// Scan window. A stored cursor marks where the last performed page stopped. The window starts at the cursor and
-/// moves on by one page for every block without a perform, wrapping around the borrower list, so a page with
-/// nothing to do never stalls the scan and every borrower is looked at once per `borrowerCount / pageSize` blocks
-/// even if nothing is ever performed. A perform moves the cursor only when its data is the fresh output of
-/// `checkUpkeep` for the current cursor (`checkBlock` after the last cursor move, `start` equal to the window of
-/// that block, `next` within one page of it); stale or forged data still gets its valid ids processed but leaves the
-/// cursor alone.
+/// Scan window. The window is a function of the block number and the borrower count alone (`windowAt`): one page
+/// per block, so every borrower is looked at once per `ceil(borrowerCount / pageSize)` blocks, and each such round
+/// starts one borrower further on. Nothing a perform sends can move it, so forged or empty performs cannot hold the
+/// scan on a page with nothing due.
 ///
-/// Limits: `checkUpkeep` stops scanning when less than `CHECK_GAS_RESERVE` gas is left and resumes there next time,
-/// so one borrower with very many loans cannot make the check run out of gas for the rest of its page.
+/// Gas. Within a check each borrower gets an equal share of the gas left above `CHECK_GAS_RESERVE`; a borrower whose
+/// loans do not fit in its share is read from a starting loan that changes with the block. One borrower with very
+/// many loans therefore never pushes a check past its gas limit nor hides its page-mates, and each of its loans is
+/// read in some block. A page stops early only when a list is full (`maxLoans`); the perform that follows removes
+/// what it collected or marked, so the next visit of the page goes further.
 interface ICollectionUpkeep is AutomationCompatibleInterface {
     /// @notice Thrown by the constructor for a zero ledger address.
     error ZeroLedger();
@@ -40,8 +40,8 @@ interface ICollectionUpkeep is AutomationCompatibleInterface {
     error TooManyLoans(uint256 count, uint256 maxLoans);
 
     /// @notice Emitted by every `performUpkeep`: loans sent to `collect` and `mark` after re-validation, the amount
-    /// collected, how many ids of the perform data were dropped as no longer due/behind, and the cursor after.
-    event UpkeepPerformed(uint256 collectLoans, uint256 collected, uint256 markLoans, uint256 dropped, uint256 cursor);
+    /// collected, and how many ids of the perform data were dropped as no longer due/behind.
+    event UpkeepPerformed(uint256 collectLoans, uint256 collected, uint256 markLoans, uint256 dropped);
 
     /// @notice The ledger this upkeep serves.
     function ledger() external view returns (ICreditLedger);
@@ -52,20 +52,13 @@ interface ICollectionUpkeep is AutomationCompatibleInterface {
     /// @notice Largest number of loan ids per `collect` and per `mark` in one perform.
     function maxLoans() external view returns (uint256);
 
-    /// @notice Index (into the ledger's borrower list) where the last performed page stopped.
-    function cursor() external view returns (uint256);
-
-    /// @notice Block of the last perform that moved the cursor.
-    function lastPerformBlock() external view returns (uint256);
-
-    /// @notice Where `checkUpkeep` would start scanning at block `blockNumber` (≥ the last perform), given the
-    /// current cursor and borrower count.
+    /// @notice Where `checkUpkeep` starts scanning at block `blockNumber`, given the current borrower count.
     function windowAt(uint256 blockNumber) external view returns (uint256);
 
     /// @notice Scans `pageSize` borrowers from index `start` (wrapping) like `checkUpkeep`, for tooling and tests.
     /// @return collectIds loans the ledger can collect from now.
     /// @return markIds loans whose bucket is behind their days past due.
-    /// @return next index to continue from.
+    /// @return next index after the last borrower looked at (informative: the next block scans its own window).
     function scan(
         uint256 start
     ) external view returns (uint256[] memory collectIds, uint256[] memory markIds, uint256 next);
