@@ -369,6 +369,26 @@ contract CollectionUpkeepMarkTest is CollectionUpkeepBase {
     }
 }
 
+/// A loan past its grace period whose pull cannot cover what is due is marked in the same perform.
+contract CollectionUpkeepFailingPullTest is CollectionUpkeepBase {
+    function test_latePayerWhosePullFallsShort_isStillMarked() public {
+        uint256[] memory ids = _borrowers(0, 1, true);
+        address who = _who(0);
+        uint256 keep = 1;
+        vm.startPrank(who);
+        token.transfer(address(0xdead), token.balanceOf(who) - keep);
+        vm.stopPrank();
+        vm.warp(vm.getBlockTimestamp() + PERIOD + 5 days);
+        vm.roll(vm.getBlockNumber() + 1);
+        (bool needed, bytes memory data, uint256[] memory c, uint256[] memory m) = _check();
+        assertTrue(needed);
+        assertEq(c.length, 1, "something to pull");
+        assertEq(m.length, 1, "past grace: listed for marking too");
+        upkeep.performUpkeep(data);
+        assertEq(uint8(ledger.loanState(ids[0]).markedBucket), uint8(ICreditLedger.Bucket.M1), "marked");
+    }
+}
+
 /// Gas of a 100-loan perform.
 contract CollectionUpkeepGasTest is CollectionUpkeepBase {
     /// Gas of one perform collecting 100 loans of 100 borrowers, cold (as in a real transaction: every contract is

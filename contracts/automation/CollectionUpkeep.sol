@@ -17,6 +17,9 @@ contract CollectionUpkeep is ICollectionUpkeep {
     uint256 public constant MAX_BATCH = 200;
     /// @notice Gas a check keeps in hand to return its result: no loan is looked at below this.
     uint256 public constant CHECK_GAS_RESERVE = 400_000;
+    /// @notice Gas one loan's reads may take at most (loanState, dueNow and the payer check on a cold loan of a
+    /// long plan): a loan is looked at only with this much above the reserve.
+    uint256 public constant LOAN_READ_GAS = 500_000;
 
     /// @inheritdoc ICollectionUpkeep
     ICreditLedger public immutable ledger;
@@ -99,7 +102,7 @@ contract CollectionUpkeep is ICollectionUpkeep {
         uint256 i;
         for (; i < page; ++i) {
             uint256 left = gasleft();
-            if (left < CHECK_GAS_RESERVE) break;
+            if (left < CHECK_GAS_RESERVE + LOAN_READ_GAS) break;
             // Each borrower gets an equal share of the gas still left, so one borrower with very many loans cannot
             // crowd out the rest of its page or push the check past its gas limit.
             s.gasShare = (left - CHECK_GAS_RESERVE) / (page - i);
@@ -132,7 +135,8 @@ contract CollectionUpkeep is ICollectionUpkeep {
         uint256 first = loans == 0 ? 0 : uint256(keccak256(abi.encode(block.number, borrower))) % loans;
         uint256 payer; // 0 not looked at yet, 1 the ledger can pull from them, 2 it cannot
         for (uint256 k = 0; k < loans; ++k) {
-            if (begin - gasleft() > s.gasShare) break;
+            uint256 left = gasleft();
+            if (begin - left > s.gasShare || left < CHECK_GAS_RESERVE + LOAN_READ_GAS) break;
             uint256 loanId = (uint256(uint160(borrower)) << 96) | (((first + k) % loans) + 1);
             ICreditLedger.LoanView memory v = ledger.loanState(loanId);
             if (v.status != ICreditLedger.LoanStatus.Active) continue;
@@ -145,9 +149,11 @@ contract CollectionUpkeep is ICollectionUpkeep {
                     collecting = true;
                 }
             }
-            // Collection reclassifies the loans it pays, except into Default (write-offs happen in `mark`).
+            // Collection reclassifies the loans it pays, except into Default (write-offs happen in `mark`). A loan
+            // past its grace period is listed for marking too, so one whose pull keeps failing is still marked (the
+            // perform checks marks after collecting, so a loan the collection cured drops out).
             ICreditLedger.Bucket target = _targetBucket(v, s.params);
-            if (target != v.markedBucket && (!collecting || target == ICreditLedger.Bucket.Default)) {
+            if (target != v.markedBucket && (!collecting || target > ICreditLedger.Bucket.Grace)) {
                 if (s.markCount == s.markIds.length) return false;
                 s.markIds[s.markCount++] = loanId;
             }

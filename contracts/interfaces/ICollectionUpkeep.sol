@@ -20,15 +20,17 @@ import {ICreditLedger} from "./ICreditLedger.sol";
 /// never pull more than is due, so a forged or stale call can at worst waste its own sender's gas.
 ///
 /// Scan window. The window is a function of the block number and the borrower count alone (`windowAt`): one page
-/// per block, so every borrower is looked at once per `ceil(borrowerCount / pageSize)` blocks, and each such round
-/// starts one borrower further on. Nothing a perform sends can move it, so forged or empty performs cannot hold the
-/// scan on a page with nothing due.
+/// per block, and a round of `ceil(borrowerCount / pageSize)` consecutive block numbers covers every borrower, each
+/// round starting one borrower further on. Nothing a perform sends can move it, so forged or empty performs cannot
+/// hold the scan on a page with nothing due. (Where the network does not check every block number, pages it skips
+/// wait for a later round.)
 ///
-/// Gas. Within a check each borrower gets an equal share of the gas left above `CHECK_GAS_RESERVE`; a borrower whose
-/// loans do not fit in its share is read from a starting loan that changes with the block. One borrower with very
-/// many loans therefore never pushes a check past its gas limit nor hides its page-mates, and each of its loans is
-/// read in some block. A page stops early only when a list is full (`maxLoans`); the perform that follows removes
-/// what it collected or marked, so the next visit of the page goes further.
+/// Gas. Within a check each borrower gets an equal share of the gas left above `CHECK_GAS_RESERVE`, and a loan is
+/// read only while `CHECK_GAS_RESERVE + LOAN_READ_GAS` is left, so the check returns inside its gas limit whatever
+/// one borrower holds. A borrower whose loans do not fit in its share is read from a starting loan derived from the
+/// block number, so its page-mates are still served and its other loans are read in other visits (a borrower can
+/// predict that start: the ledger's permissionless `mark` and the off-chain keeper, which finds loans by events,
+/// remain the backstop). A page also stops early when a list is full (`maxLoans`).
 interface ICollectionUpkeep is AutomationCompatibleInterface {
     /// @notice Thrown by the constructor for a zero ledger address.
     error ZeroLedger();
