@@ -30,6 +30,13 @@ abstract contract LedgerBookApi is LedgerCore, ILedgerBook {
     function recordDeposit(uint256 assets) external onlyPool {
         _accrue();
         Book memory book = _loadBook();
+        if (_blockBook >> 128 != block.number) {
+            // The block's first deposit: the book before it is what a draw in this block may count (see `_blockBook`).
+            _blockBook = (block.number << 128) | (uint256(book.cash) + book.principal);
+            _flowWord =
+                (_flowWord & ~(uint256(type(uint16).max) << FLOW_TAG_SHIFT)) |
+                (uint256(uint16(block.number)) << FLOW_TAG_SHIFT);
+        }
         book.cash += assets.toUint104();
         _storeBook(book);
         _capital += assets.toInt256();

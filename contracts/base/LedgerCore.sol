@@ -85,9 +85,12 @@ abstract contract LedgerCore is LedgerBook {
     /// @notice Portfolio limits checked on every draw (IRiskLimits); two words, read only by draws.
     IRiskLimits.Limits internal _limits;
     /// @dev Aggregates behind the limits, one word: origination bucket updated at 0..31 | origination bucket level
-    /// 32..143 | principal of loans in buckets M2 and M3 (30+ days past due) 144..255.
+    /// 32..127 (≤ the uint96 cap) | low 16 bits of the number of the last block with a deposit 128..143 | principal
+    /// of loans in buckets M2 and M3 (30+ days past due) 144..255. The block tag lets a draw, which reads this word
+    /// anyway, skip `_blockBook` in every block without a deposit.
     uint256 internal _flowWord;
     uint256 internal constant FLOW_LATE_SHIFT = 144;
+    uint256 internal constant FLOW_TAG_SHIFT = 128;
 
     /// @notice A product's principal outstanding and its cap (IProductLimits), one word per product id (0..15).
     struct ProductBook {
@@ -104,6 +107,13 @@ abstract contract LedgerCore is LedgerBook {
     /// @dev Penalty interest paid since deployment (ILedgerBook.penaltyIncome): recognised at once when paid, so the
     /// pool treats it as a step, not as interest accrued over time.
     uint256 internal _penaltyIncome;
+
+    /// @dev The book's value (cash + principal) just before the first deposit of the last block with one: block
+    /// number 128..255 | value 0..127. A draw in that block measures the shares against the lower of this and the
+    /// book now, so capital that arrives within the block (a flash loan, a bundle) never loosens a cap, and a
+    /// deposit withdrawn in the same block does not tighten one. A draw reads this slot only when the tag in
+    /// `_flowWord` says the block had a deposit.
+    uint256 internal _blockBook;
 
     /// @dev Failure reasons of `CollectionFailed`.
     uint8 internal constant FAIL_NOT_ACTIVE = 1;
@@ -404,7 +414,7 @@ abstract contract LedgerCore is LedgerBook {
 
     /// @dev The origination bucket's level now: its stored level drained at `cap` per day since its update.
     function _originationNow(uint256 flow, uint256 cap) internal view returns (uint256) {
-        uint256 level = uint112(flow >> 32);
+        uint256 level = uint96(flow >> 32);
         uint256 drained = (cap * (block.timestamp - uint32(flow))) / 1 days;
         return level > drained ? level - drained : 0;
     }

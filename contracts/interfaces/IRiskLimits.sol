@@ -8,7 +8,9 @@ pragma solidity 0.8.28;
 /// Every limit is checked on each draw against values kept in O(1) aggregates, never by walking the book:
 /// - per draw: `minDraw ≤ amount ≤ maxDraw`;
 /// - per borrower: line principal outstanding after the draw ≤ `maxExposure` and ≤ `maxExposureBps` of the book
-///   (cash + principal outstanding: the pool's assets before accrued interest, provisions and claims);
+///   (cash + principal outstanding: the pool's assets before accrued interest, provisions and claims; in a block
+///   with deposits, at most its value before the block's first deposit, so capital that arrives within a block
+///   never loosens a cap);
 /// - utilisation: principal outstanding after the draw ≤ `maxUtilisationBps` of the book;
 /// - origination: a rolling-window bucket that fills with each draw and drains at `dailyOriginationCap` per 24 hours
 ///   (linearly, per second) must stay ≤ `dailyOriginationCap`. So the sustained rate is the cap per day and no burst
@@ -42,7 +44,8 @@ interface IRiskLimits {
         uint256 principal30Plus;
         /// Principal outstanding in the whole book.
         uint256 principalOutstanding;
-        /// Cash + principal outstanding: the base of the exposure and utilisation shares.
+        /// Cash + principal outstanding: the base of the exposure and utilisation shares (a draw in a block with
+        /// deposits uses at most the value before the block's first deposit).
         uint256 bookValue;
         /// Origination still counted by the rolling bucket now.
         uint256 originationInWindow;

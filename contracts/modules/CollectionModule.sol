@@ -85,7 +85,13 @@ contract CollectionModule is LedgerCore {
         IRiskLimits.Limits memory lim = _limits;
         if (amount < lim.minDraw) revert IRiskLimits.DrawBelowMinimum(amount, lim.minDraw);
         if (lim.maxDraw != 0 && amount > lim.maxDraw) revert IRiskLimits.DrawAboveMaximum(amount, lim.maxDraw);
+        // The shares are of the book's value, at most what it was before this block's first deposit (`_blockBook`).
         uint256 bookValue = cash + principal;
+        uint256 flow = _flowWord;
+        if (uint16(flow >> FLOW_TAG_SHIFT) == uint16(block.number)) {
+            uint256 snapshot = _blockBook;
+            if (snapshot >> 128 == block.number) bookValue = _min(bookValue, uint128(snapshot));
+        }
         uint256 cap = lim.maxExposure == 0 ? type(uint256).max : lim.maxExposure;
         if (lim.maxExposureBps != 0) cap = _min(cap, (bookValue * lim.maxExposureBps) / BPS);
         if (exposureAfter > cap) revert IRiskLimits.ExposureCapExceeded(borrower, exposureAfter, cap);
@@ -95,7 +101,6 @@ contract CollectionModule is LedgerCore {
                 revert IRiskLimits.UtilisationCapExceeded(principal + amount, maxPrincipal);
             }
         }
-        uint256 flow = _flowWord;
         uint256 late = flow >> FLOW_LATE_SHIFT;
         if (lim.breakerBps != 0 && late * BPS > principal * lim.breakerBps) {
             revert IRiskLimits.CircuitBreakerTripped(late, principal, lim.breakerBps);
@@ -104,7 +109,11 @@ contract CollectionModule is LedgerCore {
             uint256 level = _originationNow(flow, lim.dailyOriginationCap) + amount;
             if (level > lim.dailyOriginationCap)
                 revert IRiskLimits.OriginationCapExceeded(level, lim.dailyOriginationCap);
-            _flowWord = (late << FLOW_LATE_SHIFT) | (level << 32) | block.timestamp;
+            _flowWord =
+                (flow & (uint256(type(uint16).max) << FLOW_TAG_SHIFT)) |
+                (late << FLOW_LATE_SHIFT) |
+                (level << 32) |
+                block.timestamp;
         }
         ProductBook storage pb = _productBooks[productId];
         uint256 productAfter = pb.outstanding + amount;

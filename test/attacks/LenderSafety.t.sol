@@ -3,6 +3,7 @@ pragma solidity 0.8.28;
 
 import {ICreditLedger} from "../../contracts/interfaces/ICreditLedger.sol";
 import {ILendingPool} from "../../contracts/interfaces/ILendingPool.sol";
+import {IRiskLimits} from "../../contracts/interfaces/IRiskLimits.sol";
 import {Vm} from "forge-std/Vm.sol";
 import {AttackBase, MintableToken} from "./AttackBase.sol";
 import {ITestLedger} from "../utils/ITestLedger.sol";
@@ -355,6 +356,84 @@ contract LenderSafetyTest is AttackBase {
         vm.prank(victim);
         sPool.withdraw(max, victim, victim);
         assertEq(sToken.balanceOf(victim), max);
+    }
+
+    // ---------------------------------------------------------------- 4. caps and flash capital
+
+    /// Switches the two caps on in a block after the set-up's deposit.
+    function _limits(uint16 exposureBps, uint16 utilisationBps) internal {
+        vm.roll(vm.getBlockNumber() + 1);
+        IRiskLimits.Limits memory lim;
+        lim.maxExposureBps = exposureBps;
+        lim.maxUtilisationBps = utilisationBps;
+        vm.prank(admin);
+        ledger.setLimits(lim);
+    }
+
+    /// Item 4, exposure: with a 2% per-borrower cap on a 1,000,000 pool, a borrower with a 200,000 line deposited
+    /// 10,000,000 around the draw and drew all of it (2,000 bps of the pool). The block's deposits no longer count.
+    function test_item04_flashDepositCannotLoosenTheExposureCap() public {
+        _limits(200, 0);
+        uint256 book = ledger.cash() + ledger.principalOutstanding();
+        _openLine(attacker, LOAN, APR);
+        _fund(attacker, FLASH + 1e6);
+        vm.prank(attacker);
+        pool.deposit(FLASH, attacker);
+        vm.prank(attacker);
+        vm.expectRevert(
+            abi.encodeWithSelector(IRiskLimits.ExposureCapExceeded.selector, attacker, LOAN, (book * 200) / 10_000)
+        );
+        ledger.draw(2, LOAN); // (fails before: drawn)
+        // A second deposit in the same block adds to what is left out; the cap is still the pre-block one.
+        vm.prank(attacker);
+        pool.deposit(1e6, attacker);
+        vm.prank(attacker);
+        vm.expectRevert(
+            abi.encodeWithSelector(IRiskLimits.ExposureCapExceeded.selector, attacker, LOAN, (book * 200) / 10_000)
+        );
+        ledger.draw(2, LOAN);
+        // What the pool held before the block still counts: 2% of it can be drawn in the deposit's block.
+        uint256 cap = (book * 200) / 10_000;
+        assertGt(_draw(attacker, 2, cap), 0, "the cap on the pre-block book");
+
+        // In a later block the deposit is the pool's capital like any other.
+        vm.roll(vm.getBlockNumber() + 1);
+        assertEq(ledger.riskState().bookValue, book + FLASH + 1e6);
+        _draw(attacker, 2, LOAN - cap);
+        assertEq(ledger.lineOf(attacker).outstanding, LOAN);
+    }
+
+    /// Item 4, the other way round: a deposit withdrawn in the same block (a flash loan round trip) must not tighten
+    /// the caps for the honest draws of that block.
+    function test_item04_depositWithdrawnInTheSameBlock_tightensNothing() public {
+        _limits(200, 0);
+        uint256 cap = ((ledger.cash() + ledger.principalOutstanding()) * 200) / 10_000;
+        _fund(attacker, FLASH);
+        vm.startPrank(attacker);
+        uint256 shares = pool.deposit(FLASH, attacker);
+        pool.redeem(shares, attacker, attacker);
+        vm.stopPrank();
+        _openLine(borrower, cap, APR);
+        _draw(borrower, 2, cap);
+        assertEq(ledger.lineOf(borrower).outstanding, cap, "the whole pre-block cap");
+    }
+
+    /// Item 4, utilisation: a 390,000 deposit in the draw's transaction took utilisation to 9,300 bps against a
+    /// 9,000 cap. Now the draw is measured against the book without it.
+    function test_item04_flashDepositCannotLoosenTheUtilisationCap() public {
+        _limits(0, 9_000);
+        uint256 book = ledger.cash() + ledger.principalOutstanding();
+        uint256 amount = (book * 9_300) / 10_000;
+        _openLine(attacker, amount, APR);
+        _fund(attacker, 390_000e6);
+        vm.prank(attacker);
+        pool.deposit(390_000e6, attacker);
+        uint256 principalAfter = ledger.principalOutstanding() + amount;
+        vm.prank(attacker);
+        vm.expectRevert(
+            abi.encodeWithSelector(IRiskLimits.UtilisationCapExceeded.selector, principalAfter, (book * 9_000) / 10_000)
+        );
+        ledger.draw(2, amount); // (fails before: drawn at 9,300 bps of the pre-block book)
     }
 
     // ---------------------------------------------------------------- 8. farming a repayment record

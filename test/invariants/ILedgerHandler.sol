@@ -65,6 +65,10 @@ interface ILedgerHandler {
         uint256 flashRoundTrips;
         /// POOL_I: `processRedemptions(n)` calls that moved the queue's head by more than n.
         uint256 queueOverreach;
+        /// LEDGER_H: draws accepted above an exposure cap on the book before the block's deposits; and how many
+        /// deposit → draw sequences in one block tried.
+        uint256 capsLoosened;
+        uint256 flashDraws;
     }
 
     /// What went wrong last, for the failure messages.
@@ -92,6 +96,7 @@ interface ILedgerHandler {
     function cancelRedeem(uint256 requestSeed) external;
     function processRedemptions(uint256 maxRequests) external;
     function flashRoundTrip(uint256 actorSeed, uint256 assets, uint256 loanSeed, uint256 mode) external;
+    function flashDraw(uint256 actorSeed, uint256 assets, uint256 borrowerSeed, uint256 bps) external;
     function donate(uint256 amount) external;
     function setLine(
         uint256 borrowerSeed,

@@ -7,6 +7,7 @@ import {ILedger} from "./ILedger.sol";
 import {ILendingPool} from "../../contracts/interfaces/ILendingPool.sol";
 import {ICreditLedger} from "../../contracts/interfaces/ICreditLedger.sol";
 import {ILedgerBook} from "../../contracts/interfaces/ILedgerBook.sol";
+import {IRiskLimits} from "../../contracts/interfaces/IRiskLimits.sol";
 import {LedgerModel} from "./LedgerModel.sol";
 import {ILedgerHandler} from "./ILedgerHandler.sol";
 import {WalletActor} from "./WalletActor.sol";
@@ -411,6 +412,50 @@ contract LedgerHandler is Test, ILedgerHandler {
             ++ghost_.flashGains;
             if (out - paid > ghost_.largestFlashGain) ghost_.largestFlashGain = out - paid;
         }
+    }
+
+    /// LEDGER_H: in a new block, a lender deposits, a per-borrower cap of `bps` of the book is switched on, and a
+    /// borrower draws as much as the cap would allow if the deposit counted. Accepted only within the cap on the
+    /// book before the deposit; the limits are off again afterwards (no other action uses them).
+    function flashDraw(
+        uint256 actorSeed,
+        uint256 assets,
+        uint256 borrowerSeed,
+        uint256 bps
+    ) external step("flashDraw") {
+        if (loans.length > MAX_LOANS - 1) return;
+        vm.roll(vm.getBlockNumber() + 1);
+        uint256 bookBefore = ledger.cash() + ledger.principalOutstanding();
+        address lender = lenders[actorSeed % LENDERS];
+        assets = bound(assets, 1e6, MAX_DEPOSIT);
+        _mintTo(lender, assets);
+        vm.prank(lender);
+        ghost_shares[lender] += pool.deposit(assets, lender);
+        ghost_.deposits += assets;
+
+        address who = borrowers[borrowerSeed % BORROWERS];
+        ICreditLedger.LineView memory line = ledger.lineOf(who);
+        uint8 productId = _product(line.productMask, borrowerSeed >> 16);
+        bps = bound(bps, 1, 10_000);
+        uint256 withDeposit = ((bookBefore + assets) * bps) / 10_000;
+        uint256 amount = withDeposit > line.outstanding ? withDeposit - line.outstanding : 0;
+        uint256 liquidity = ledger.availableLiquidity();
+        if (amount > line.available) amount = line.available;
+        if (amount > liquidity) amount = liquidity;
+        if (amount == 0) return;
+        IRiskLimits.Limits memory lim;
+        lim.maxExposureBps = uint16(bps);
+        vm.prank(roles.admin);
+        ledger.setLimits(lim);
+        ++ghost_.flashDraws;
+        vm.prank(who);
+        try ledger.draw(productId, amount) returns (uint256 loanId) {
+            loans.push(loanId);
+            if (line.outstanding + amount > (bookBefore * bps) / 10_000) ++ghost_.capsLoosened;
+        } catch {} // solhint-disable-line no-empty-blocks
+        delete lim.maxExposureBps;
+        vm.prank(roles.admin);
+        ledger.setLimits(lim);
     }
 
     /// A transfer straight to the ledger: it must change nothing in the book (POOL_A).

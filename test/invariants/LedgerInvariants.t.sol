@@ -50,7 +50,7 @@ contract LedgerInvariants is MicrocreditBase {
 
         // Time, draws, repayments, collection and marking are listed several times: the fuzzer picks an entry
         // uniformly.
-        bytes4[] memory selectors = new bytes4[](35);
+        bytes4[] memory selectors = new bytes4[](36);
         selectors[0] = ILedgerHandler.deposit.selector;
         selectors[1] = ILedgerHandler.withdraw.selector;
         selectors[2] = ILedgerHandler.requestRedeem.selector;
@@ -75,6 +75,7 @@ contract LedgerInvariants is MicrocreditBase {
         selectors[32] = ILedgerHandler.setKyc.selector;
         selectors[33] = ILedgerHandler.setProductCap.selector;
         selectors[34] = ILedgerHandler.flashRoundTrip.selector;
+        selectors[35] = ILedgerHandler.flashDraw.selector;
         targetSelector(FuzzSelector({addr: address(handler), selectors: selectors}));
         targetContract(address(handler));
     }
@@ -143,6 +144,12 @@ contract LedgerInvariants is MicrocreditBase {
     /// every one it visits."
     function invariant_POOL_I_queueWorkIsBoundedByItsArgument() public view {
         assertEq(handler.ghost().queueOverreach, 0);
+    }
+
+    /// LEDGER_H: "a deposit never loosens a cap in its own block: a draw after a deposit in the same block is
+    /// accepted only within the per-borrower cap on the book before the deposit."
+    function invariant_LEDGER_H_sameBlockDepositsLoosenNoCap() public view {
+        assertEq(handler.ghost().capsLoosened, 0);
     }
 
     /// POOL_E: "share price (convertToAssets(1e18)) never decreases between handler calls", but for new provisions,
