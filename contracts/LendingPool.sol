@@ -45,8 +45,9 @@ contract LendingPool is ILendingPool, ERC4626, ReentrancyGuardTransient {
         _lock.lastSync = uint32(block.timestamp);
     }
 
-    // The entry points below sync first (validate → sync → effects → events → interactions); OpenZeppelin's
-    // `deposit`, `mint`, `withdraw` and `redeem` price with `totalAssets()`, which is the synced value already.
+    // The entry points below sync first (validate → sync → effects → events → interactions). OpenZeppelin's
+    // `deposit` and `mint` price with `previewDeposit` / `previewMint` (the whole book, locked gains included),
+    // `withdraw` and `redeem` with `totalAssets()` (the book less locked gains); both read the synced value already.
 
     // ---------------------------------------------------------------- gains
 
