@@ -41,9 +41,12 @@ const HELP: Record<string, string> = {
       [--families scorecard,gbt,blend] [--encodings woe,onehot,bins] [--lambdas 1,3,10]
       [--depths 2,3] [--trees 100,200,300,450,600]
       [--binning maxBins=20,minBinFraction=0.05,minLevelFraction=0.02,monotone=true]
-      [--base-score 600] [--base-odds 50] [--pdo 20]
+      [--base-score 600] [--base-odds 50] [--pdo 20] [--force]
     Picks a model among the families by cross-validation, measures it by nested CV, calibrates it
-    and writes <dir>/model.json and <dir>/report.json. The defaults need no per-dataset option.`,
+    and writes <dir>/model.json and <dir>/report.json. The defaults need no per-dataset option.
+    Types not declared by the file or --types are inferred and listed as a warning; a column of
+    numbers with stray text is refused until --types says which it is. No model is written when
+    its cross-validated AUC is below 0.55, unless --force.`,
   score: `npm run risk -- score --model <dir|dir/model.json> --input <applicants.json|applicants.csv>
       [--policy policy.json] [--history histories.json] [--json]
     Scores applicants: probability of bad, score, decision, limit, APR, products and reasons.`,
@@ -100,6 +103,9 @@ function parseBinning(spec: string | undefined): BinningOptions {
   return out;
 }
 
+/** Below this nested cross-validated AUC, `train` writes no model unless `--force`: it ranks little better than chance. */
+const MIN_AUC = 0.55;
+
 const pct = (x: number) => `${(100 * x).toFixed(1)}%`.padStart(7);
 const f4 = (x: number) => x.toFixed(4);
 
@@ -113,6 +119,13 @@ function printSummary(report: TrainReport): void {
       `(${r.rows.missingCells} cells), ${r.rows.droppedMissingTarget} without a target`,
   );
   for (const e of r.excluded) console.log(`excluded ${e.column}: ${e.reason}`);
+  const inferred = Object.entries(r.inferredTypes);
+  if (inferred.length > 0) {
+    console.log(
+      `warning: types inferred from the values, not declared: ${inferred.map(([c, t]) => `${c}=${t}`).join(", ")} ` +
+        "(declare them with --types to be sure)",
+    );
+  }
   for (const [col, dir] of Object.entries(r.monotone)) console.log(`monotone ${col}: ${dir} as the value grows`);
   console.log(`\nchosen ${r.chosen.name}: ${r.chosen.why}`);
   console.log(`${r.folds}-fold nested CV AUC ${f4(r.auc)} ± ${f4(r.aucStd)} (seed ${r.seed}), KS ${f4(r.ks)}, Brier ${f4(r.brier)} (before calibration ${f4(r.brierRaw)})`);
@@ -165,6 +178,7 @@ function runTrain(argv: string[]): void {
       "base-score": { type: "string" },
       "base-odds": { type: "string" },
       pdo: { type: "string" },
+      force: { type: "boolean" },
     },
   });
   if (!values.data || !values.target || values.bad === undefined || !values.out) {
@@ -199,8 +213,14 @@ function runTrain(argv: string[]): void {
     },
     onProgress: (line) => console.log(`[${((Date.now() - start) / 1000).toFixed(1).padStart(5)}s] ${line}`),
   });
-  const files = writeTrainingOutput(values.out, result);
   printSummary(result.report);
+  if (result.report.auc < MIN_AUC && !values.force) {
+    throw new Error(
+      `no model written: its cross-validated AUC ${f4(result.report.auc)} is below ${MIN_AUC} (close to chance, ` +
+        "0.5); check the target, --bad and the column types, or pass --force to write it anyway",
+    );
+  }
+  const files = writeTrainingOutput(values.out, result);
   console.log(`\nwrote ${files.model} and ${files.report} in ${((Date.now() - start) / 1000).toFixed(1)} s`);
 }
 

@@ -212,7 +212,8 @@ export function parseTypeOverrides(spec: string | undefined): Record<string, Col
 
 /**
  * Column types: an explicit override wins, then what the file declares, then inference
- * (numeric when every non-missing value parses as a number).
+ * (numeric when every non-missing value parses as a number). A numeric override accepts up to
+ * 10 % text, which training reads as missing.
  */
 export function resolveColumnTypes(ds: Dataset, overrides: Record<string, ColumnType> = {}): Record<string, ColumnType> {
   for (const col of Object.keys(overrides)) {
@@ -222,8 +223,12 @@ export function resolveColumnTypes(ds: Dataset, overrides: Record<string, Column
   ds.columns.forEach((col, j) => {
     const override = overrides[col];
     if (override === "numeric") {
-      const bad = ds.rows.find((r) => r[j] !== null && parseNumber(r[j] as string) === null);
-      if (bad) throw new Error(`column ${col} forced numeric but holds "${bad[j]}"`);
+      // Declared numeric, a column may hold a little text, read as missing (`detectMissingCodes`); mostly text, no.
+      const present = ds.rows.filter((r) => r[j] !== null);
+      const text = present.filter((r) => parseNumber(r[j] as string) === null);
+      if (text.length > 0.1 * present.length) {
+        throw new Error(`column ${col} forced numeric but ${text.length} of ${present.length} values are text, e.g. "${text[0][j]}"`);
+      }
     }
     out[col] = override ?? ds.declaredTypes[col] ?? inferType(ds.rows.map((r) => r[j]));
   });
@@ -266,36 +271,43 @@ export function isMissingCode(text: string, missingCodes: readonly string[]): bo
 
 const ALL_NINES = /^9{4,}$/;
 
+/** Words (with counts) in a column whose present values are at least 90 % numbers. */
+export interface StrayText {
+  words: Record<string, number>;
+  numbers: number;
+}
+
 /**
  * Codes that stand for "missing" inside a numeric column, found from the data:
  * - sentinels: an all-nines value (9999, 99999999) more than ten times the column's largest
  *   other value, the way older credit files code an unknown income;
- * - for a column whose type was inferred (not declared), a few stray words in an otherwise
- *   numeric column ("unknown", "-"): at least 95 % of its present values and ten distinct
- *   values are numbers, and at most three distinct words are not.
+ * - in a column declared numeric (`--types col=numeric`), every value that is not a number
+ *   ("unknown", "-").
+ * A column whose type was inferred as categorical although at least 90 % of its present values
+ * are numbers is not guessed either way: it is returned with `stray` set, and training refuses it
+ * until `--types` says which it is (one "abc" must not silently turn a numeric column into
+ * categories).
  * Returns the type to use and the codes (numbers as `String(n)`, words as written).
  */
-export function detectMissingCodes(values: Cell[], type: ColumnType, inferred: boolean): { type: ColumnType; missingCodes: string[] } {
+export function detectMissingCodes(
+  values: Cell[],
+  type: ColumnType,
+  inferred: boolean,
+): { type: ColumnType; missingCodes: string[]; stray?: StrayText } {
   const codes: string[] = [];
-  let effective = type;
-  if (type === "categorical" && inferred) {
-    const words = new Map<string, number>();
-    const numbers = new Set<number>();
-    let present = 0;
-    for (const v of values) {
-      if (v === null) continue;
-      present++;
-      const n = parseNumber(v);
-      if (n === null) words.set(v.trim(), (words.get(v.trim()) ?? 0) + 1);
-      else numbers.add(n);
-    }
-    const wordCount = [...words.values()].reduce((a, b) => a + b, 0);
-    if (present > 0 && words.size > 0 && words.size <= 3 && numbers.size >= 10 && wordCount <= 0.05 * present) {
-      effective = "numeric";
-      codes.push(...[...words.keys()].sort());
-    }
+  const words = new Map<string, number>();
+  let numbers = 0;
+  for (const v of values) {
+    if (v === null) continue;
+    if (parseNumber(v) === null) words.set(v.trim(), (words.get(v.trim()) ?? 0) + 1);
+    else numbers++;
   }
-  if (effective === "numeric") {
+  const present = numbers + [...words.values()].reduce((a, b) => a + b, 0);
+  if (type === "categorical" && inferred && words.size > 0 && numbers >= 0.9 * present) {
+    return { type, missingCodes: [], stray: { words: Object.fromEntries([...words].sort()), numbers } };
+  }
+  if (type === "numeric" && !inferred) codes.push(...[...words.keys()].sort());
+  if (type === "numeric") {
     const xs: number[] = [];
     for (const v of values) {
       if (v === null || codes.includes(v.trim())) continue;
@@ -309,5 +321,5 @@ export function detectMissingCodes(values: Cell[], type: ColumnType, inferred: b
       if (rest.length > 0 && c > 10 * Math.max(max, 1)) codes.push(String(c));
     }
   }
-  return { type: effective, missingCodes: codes };
+  return { type, missingCodes: codes };
 }

@@ -108,6 +108,8 @@ export interface TrainReport {
   features: FeatureSpec[];
   monotone: Record<string, "risk rises" | "risk falls">;
   excluded: ExcludedColumn[];
+  /** Feature columns whose type was inferred from the values, not declared by the file or `--types`. */
+  inferredTypes: Record<string, ColumnType>;
   scaling: ModelArtifact["scaling"];
 }
 
@@ -310,6 +312,7 @@ function fittedLogits(m: Fitted, rows: Value[][]): number[] {
 function resolveFeatures(ds: Dataset, options: TrainOptions, types: Record<string, ColumnType>, used: number[]) {
   const excluded: ExcludedColumn[] = [];
   const features: FeatureSpec[] = [];
+  const inferredTypes: Record<string, ColumnType> = {};
   for (const col of options.exclude ?? []) {
     if (!ds.columns.includes(col)) throw new Error(`--exclude names unknown column ${col}`);
   }
@@ -320,11 +323,22 @@ function resolveFeatures(ds: Dataset, options: TrainOptions, types: Record<strin
     if (protectedWhy) return excluded.push({ column: col, reason: protectedWhy });
     if (options.exclude?.includes(col)) return excluded.push({ column: col, reason: "excluded by the caller" });
     const inferred = overridden[col] === undefined && ds.declaredTypes[col] === undefined;
-    const { type, missingCodes } = detectMissingCodes(
+    const { type, missingCodes, stray } = detectMissingCodes(
       used.map((i) => ds.rows[i][j]),
       types[col],
       inferred,
     );
+    if (stray) {
+      const words = Object.entries(stray.words)
+        .slice(0, 5)
+        .map(([w, k]) => `"${w}" ×${k}`)
+        .join(", ");
+      throw new Error(
+        `column ${col} looks numeric (${stray.numbers} numbers) but has text: ${words}; say which it is: ` +
+          `--types ${col}=numeric (the text is read as missing) or --types ${col}=categorical`,
+      );
+    }
+    if (inferred) inferredTypes[col] = type;
     const values = used.map((i) => ds.rows[i][j]).map((v) => (v !== null && missingCodes.includes(v.trim()) ? null : v));
     const present = values.filter((v) => v !== null);
     const distinct = new Set(present);
@@ -336,12 +350,13 @@ function resolveFeatures(ds: Dataset, options: TrainOptions, types: Record<strin
     }
     features.push(missingCodes.length ? { name: col, type, missingCodes } : { name: col, type });
   });
-  return { features, excluded };
+  return { features, excluded, inferredTypes };
 }
 
 interface Prepared {
   features: FeatureSpec[];
   excluded: ExcludedColumn[];
+  inferredTypes: Record<string, ColumnType>;
   rows: Value[][];
   y: number[];
   good: string[];
@@ -365,7 +380,7 @@ function prepare(ds: Dataset, options: TrainOptions, folds: number): Prepared {
   if (Math.min(bads, y.length - bads) < folds) throw new Error(`too few rows of one class for ${folds}-fold CV`);
   const good = [...new Set(labels.filter((l) => l !== bad))].sort();
 
-  const { features, excluded } = resolveFeatures(ds, options, types, used);
+  const { features, excluded, inferredTypes } = resolveFeatures(ds, options, types, used);
   if (features.length === 0) throw new Error("no usable feature columns");
   const columns = features.map((f) => subset(columnValues(ds, f.name, f.type, f.missingCodes), used));
   const rows: Value[][] = used.map((_, i) => columns.map((c) => c[i]));
@@ -384,7 +399,7 @@ function prepare(ds: Dataset, options: TrainOptions, folds: number): Prepared {
     missingByColumn,
     missingCodes,
   };
-  return { features, excluded, rows, y, good, used, rowCounts };
+  return { features, excluded, inferredTypes, rows, y, good, used, rowCounts };
 }
 
 interface OuterPredictions {
@@ -459,7 +474,7 @@ export function train(ds: Dataset, options: TrainOptions): TrainResult {
   const folds = options.folds ?? DEFAULT_FOLDS;
   if (!Number.isInteger(seed) || seed < 0 || seed > 0xffffffff) throw new Error(`seed must be an integer in [0, 2^32), got ${seed}`);
   if (!Number.isInteger(folds) || folds < 2) throw new Error(`folds must be an integer >= 2, got ${folds}`);
-  const { features, excluded, rows, y, good, used, rowCounts } = prepare(ds, options, folds);
+  const { features, excluded, inferredTypes, rows, y, good, used, rowCounts } = prepare(ds, options, folds);
   const n = rows.length;
   const bads = y.reduce((a, b) => a + b, 0);
   progress(`loaded ${ds.name}: ${rowCounts.total} rows, ${ds.columns.length} columns, sha256 ${ds.sha256.slice(0, 16)}…`);
@@ -637,6 +652,7 @@ export function train(ds: Dataset, options: TrainOptions): TrainResult {
     features,
     monotone,
     excluded,
+    inferredTypes,
     scaling,
   };
   return { model, report };

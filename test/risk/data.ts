@@ -37,7 +37,7 @@ describe("data loading", () => {
     expect(resolveColumnTypes(ds)).to.deep.equal({ a: "numeric", b: "categorical", c: "numeric", d: "numeric" });
     expect(resolveColumnTypes(ds, { d: "categorical" }).d).to.equal("categorical");
     expect(columnValues(ds, "c", "numeric")).to.deep.equal([1000, null, 4]);
-    expect(() => resolveColumnTypes(ds, { b: "numeric" })).to.throw(/forced numeric/);
+    expect(() => resolveColumnTypes(ds, { b: "numeric" })).to.throw(/forced numeric but 2 of 2 values are text/);
     expect(() => resolveColumnTypes(ds, { zz: "numeric" })).to.throw(/unknown column/);
   });
 

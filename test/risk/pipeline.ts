@@ -1,6 +1,6 @@
 import { expect } from "chai";
 import { execFileSync, spawnSync } from "node:child_process";
-import { mkdtempSync, rmSync, writeFileSync } from "node:fs";
+import { existsSync, mkdtempSync, rmSync, writeFileSync } from "node:fs";
 import { tmpdir } from "node:os";
 import { join } from "node:path";
 import { fileURLToPath } from "node:url";
@@ -144,6 +144,50 @@ describe("risk CLI", function () {
       expect(lines[0]).to.match(/^risk: /);
       expect(out.stderr).to.not.match(/\n\s+at /);
     }
+  });
+
+  it("test_cli_strayTextRefused: one word in a numeric column is refused until --types says which it is", () => {
+    const lines = syntheticCreditCsv({ rows: 600, seed: 5 }).trimEnd().split("\n");
+    const header = lines[0].split(",");
+    const age = header.indexOf("Age");
+    const cells = lines[3].split(",");
+    cells[age] = "abc";
+    lines[3] = cells.join(",");
+    const data = join(dir, "stray.csv");
+    writeFileSync(data, lines.join("\n") + "\n");
+    const base = ["train", "--data", data, "--target", "Status", "--bad", "bad", "--out", join(dir, "stray"), "--families", "gbt", "--depths", "2", "--trees", "100"];
+    const refused = run(...base);
+    expect(refused.status).to.equal(1);
+    expect(refused.stderr.trim()).to.match(/^risk: column Age looks numeric \(\d+ numbers\) but has text: "abc" ×1; say which it is: --types Age=numeric/);
+    const declared = run(...base, "--types", "Age=numeric");
+    expect(declared.status, declared.stderr).to.equal(0);
+    expect(declared.stdout).to.match(/warning: types inferred from the values, not declared: .*Income=numeric/);
+    expect(declared.stdout).to.not.match(/Age=numeric \(declare/);
+  });
+
+  it("test_cli_chanceModelNotWritten: a target unrelated to the data gives no model unless --force", () => {
+    const lines = syntheticCreditCsv({ rows: 600, seed: 6 }).trimEnd().split("\n");
+    const header = lines[0].split(",");
+    const status = header.indexOf("Status");
+    // The label of each row replaced by a coin flip from a fixed sequence: nothing in the row predicts it.
+    let state = 12345;
+    for (let i = 1; i < lines.length; i++) {
+      state = (Math.imul(state, 1103515245) + 12345) >>> 0;
+      const cells = lines[i].split(",");
+      cells[status] = (state >>> 16) % 2 === 0 ? "bad" : "good";
+      lines[i] = cells.join(",");
+    }
+    const data = join(dir, "noise.csv");
+    writeFileSync(data, lines.join("\n") + "\n");
+    const out = join(dir, "noise");
+    const base = ["train", "--data", data, "--target", "Status", "--bad", "bad", "--out", out, "--families", "gbt", "--depths", "2", "--trees", "100"];
+    const refused = run(...base);
+    expect(refused.status).to.equal(1);
+    expect(refused.stderr.trim()).to.match(/^risk: no model written: its cross-validated AUC 0\.\d{4} is below 0\.55/);
+    expect(existsSync(join(out, "model.json"))).to.equal(false);
+    const forced = run(...base, "--force");
+    expect(forced.status, forced.stderr).to.equal(0);
+    expect(existsSync(join(out, "model.json"))).to.equal(true);
   });
 
   it("test_cli_monitorWarnsOnShift: synth → train → monitor prints a WARNING for a shifted batch", () => {
