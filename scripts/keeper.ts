@@ -1,21 +1,15 @@
 // Collection keeper CLI (docs/KEEPER.md):
-//   npm run keeper -- --rpc http://127.0.0.1:8545 --ledger 0x… [--once] [--interval 15] [--checkpoint file]
+//   npm run keeper -- [--rpc http://127.0.0.1:8545] [--ledger 0x…] [--once] [--interval 15] [--checkpoint file]
 // The key comes from KEEPER_KEY (Hardhat's account #0 is used only on chain 31337).
-import { parseArgs } from "node:util";
 import { Wallet, isAddress } from "ethers";
-import {
-  DEFAULT_RPC_URL,
-  createProvider,
-  defaultCheckpointFile,
-  resolveKey,
-  runLoop,
-  runOnce,
-} from "../src/keeper/index.ts";
+import { DEFAULT_RPC_URL, createProvider, defaultCheckpointFile, resolveKey } from "../src/keeper/config.ts";
+import { deployedAddresses } from "../src/monitor/addresses.ts";
+import { errorLine, importAfterBuild, parseArgsOrExit } from "./cli-support.ts";
 
-const USAGE = `usage: npm run keeper -- --ledger <address> [--rpc <url>] [--once | --interval <seconds>]
+const USAGE = `usage: npm run keeper -- [--ledger <address>] [--rpc <url>] [--once | --interval <seconds>]
                             [--checkpoint <file>] [--from-block <n>] [--batch <n ≤ 100>] [--confirmations <n>]
-  --rpc           JSON-RPC URL (default ${DEFAULT_RPC_URL})
-  --ledger        CreditLedger address
+  --rpc           JSON-RPC URL (default ${DEFAULT_RPC_URL}, or MICROCREDIT_RPC)
+  --ledger        CreditLedger address (default: Ignition's deployed_addresses.json for the chain)
   --once          one pass, then exit (default: loop every --interval seconds, default 15)
   --checkpoint    checkpoint file (default .keeper/checkpoint-<chainId>.json)
   --from-block    first block to scan for loans when there is no checkpoint (the ledger's deployment block)
@@ -23,9 +17,9 @@ const USAGE = `usage: npm run keeper -- --ledger <address> [--rpc <url>] [--once
   --confirmations blocks to stay behind the head when scanning events (default 0)
 env: KEEPER_KEY   private key that signs and pays gas (no role needed; default Hardhat #0 on chain 31337 only)`;
 
-const { values } = parseArgs({
+const { values } = parseArgsOrExit("keeper", {
   options: {
-    rpc: { type: "string", default: DEFAULT_RPC_URL },
+    rpc: { type: "string", default: process.env.MICROCREDIT_RPC ?? DEFAULT_RPC_URL },
     ledger: { type: "string" },
     once: { type: "boolean", default: false },
     interval: { type: "string", default: "15" },
@@ -38,7 +32,7 @@ const { values } = parseArgs({
 });
 
 function fail(message: string, usage = true): never {
-  console.error(`keeper: ${message}${usage ? `\n${USAGE}` : ""}`);
+  console.error(`keeper: ${message}${usage ? " (see --help)" : ""}`);
   process.exit(2);
 }
 
@@ -59,11 +53,8 @@ if (values.help) {
   console.log(USAGE);
   process.exit(0);
 }
-if (!values.ledger || !isAddress(values.ledger)) {
-  fail(
-    values.ledger ? `--ledger must be an address, got "${values.ledger}"` : "--ledger <address> is required",
-  );
-}
+if (values.ledger !== undefined && !isAddress(values.ledger)) fail(`--ledger must be an address, got "${values.ledger}"`);
+const { runLoop, runOnce } = await importAfterBuild("keeper", () => import("../src/keeper/keeper.ts"));
 const interval = integer("interval", values.interval, 1)!;
 const batchSize = integer("batch", values.batch, 1, 100);
 const fromBlock = integer("from-block", values["from-block"], 0);
@@ -74,8 +65,11 @@ let chainId: bigint;
 try {
   chainId = (await provider.getNetwork()).chainId;
 } catch (error) {
-  fail(`cannot reach ${values.rpc}: ${(error as Error).message}`, false);
+  fail(`cannot reach ${values.rpc}: ${errorLine(error)}`, false);
 }
+const deployed = deployedAddresses(chainId);
+const ledger = values.ledger ?? deployed.ledger;
+if (!ledger) fail(`no --ledger and no Microcredit#CreditLedger in ${deployed.file} (deploy first: npm run deploy:local)`, false);
 const wallet = new Wallet(resolveKey(chainId), provider);
 const checkpointFile = values.checkpoint ?? defaultCheckpointFile(chainId);
 
@@ -94,7 +88,7 @@ const stamp = () => new Date().toISOString().slice(11, 19);
 const options = {
   provider,
   wallet,
-  ledger: values.ledger,
+  ledger,
   checkpointFile,
   batchSize,
   fromBlock,
@@ -103,7 +97,7 @@ const options = {
   log: (line: string) => console.log(`[${stamp()}] ${line}`),
 };
 console.log(
-  `keeper ${wallet.address} on chain ${chainId} for ledger ${values.ledger}; checkpoint ${checkpointFile}`,
+  `keeper ${wallet.address} on chain ${chainId} for ledger ${ledger}; checkpoint ${checkpointFile}`,
 );
 try {
   if (values.once) await runOnce(options);
@@ -113,7 +107,7 @@ try {
   if (controller.signal.aborted) {
     console.log("keeper: stopped");
   } else {
-    console.error(`keeper: ${(error as Error).message}`);
+    console.error(`keeper: ${errorLine(error)}`);
     process.exitCode = 1;
   }
 }

@@ -3,21 +3,11 @@
 //                      [--config file] [--out warnings.jsonl] [--webhook url]
 //   npm run monitor -- report --out <dir> [--rpc <url>] [--ledger 0x…] [--pool 0x…] [--from-block n] [--config file]
 import { existsSync } from "node:fs";
-import { parseArgs } from "node:util";
 import { isAddress } from "ethers";
-import { createProvider, DEFAULT_RPC_URL } from "../src/keeper/index.ts";
-import {
-  consoleSink,
-  deployedAddresses,
-  jsonlSink,
-  loadConfig,
-  Monitor,
-  resolveConfig,
-  webhookSink,
-  writeReport,
-  type MonitorConfig,
-  type WarningSink,
-} from "../src/monitor/index.ts";
+import { createProvider, DEFAULT_RPC_URL } from "../src/keeper/config.ts";
+import { deployedAddresses } from "../src/monitor/addresses.ts";
+import type { MonitorConfig, WarningSink } from "../src/monitor/index.ts";
+import { errorLine, importAfterBuild, parseArgsOrExit } from "./cli-support.ts";
 
 const DEFAULT_CONFIG_FILE = "config/monitor.json";
 const DEFAULT_WARNINGS_FILE = "out/monitor/warnings.jsonl";
@@ -25,7 +15,7 @@ const DEFAULT_REPORT_DIR = "out/monitor/report";
 
 const USAGE = `usage: npm run monitor -- [follow] [options]          follow the chain, print and record warnings
        npm run monitor -- report --out <dir> [options]   catch up, write <dir>/metrics.json and <dir>/report.html
-  --rpc         JSON-RPC URL (default ${DEFAULT_RPC_URL})
+  --rpc         JSON-RPC URL (default ${DEFAULT_RPC_URL}, or MICROCREDIT_RPC)
   --ledger      CreditLedger address (default: Ignition's deployed_addresses.json for the chain)
   --pool        LendingPool address (default: the ledger's pool())
   --from-block  first block to read events from (default 0: rebuild from genesis)
@@ -35,10 +25,10 @@ const USAGE = `usage: npm run monitor -- [follow] [options]          follow the 
                 report: output directory (default ${DEFAULT_REPORT_DIR})
   --webhook     follow: POST every warning as JSON to this URL (failures are logged, never fatal)`;
 
-const { values, positionals } = parseArgs({
+const { values, positionals } = parseArgsOrExit("monitor", {
   allowPositionals: true,
   options: {
-    rpc: { type: "string", default: DEFAULT_RPC_URL },
+    rpc: { type: "string", default: process.env.MICROCREDIT_RPC ?? DEFAULT_RPC_URL },
     ledger: { type: "string" },
     pool: { type: "string" },
     "from-block": { type: "string" },
@@ -51,7 +41,7 @@ const { values, positionals } = parseArgs({
 });
 
 function fail(message: string, usage = true): never {
-  console.error(`monitor: ${message}${usage ? `\n${USAGE}` : ""}`);
+  console.error(`monitor: ${message}${usage ? " (see --help)" : ""}`);
   process.exit(2);
 }
 
@@ -75,6 +65,11 @@ if (values.webhook !== undefined && !/^https?:\/\//.test(values.webhook)) {
   fail(`--webhook must be an http(s) URL, got "${values.webhook}"`);
 }
 
+const { consoleSink, jsonlSink, loadConfig, Monitor, resolveConfig, webhookSink, writeReport } = await importAfterBuild(
+  "monitor",
+  () => import("../src/monitor/index.ts"),
+);
+
 let config: MonitorConfig;
 try {
   const file = values.config ?? (existsSync(DEFAULT_CONFIG_FILE) ? DEFAULT_CONFIG_FILE : undefined);
@@ -88,7 +83,7 @@ let chainId: bigint;
 try {
   chainId = (await provider.getNetwork()).chainId;
 } catch (error) {
-  fail(`cannot reach ${values.rpc}: ${(error as Error).message}`, false);
+  fail(`cannot reach ${values.rpc}: ${errorLine(error)}`, false);
 }
 const deployed = deployedAddresses(chainId);
 const ledger = values.ledger ?? deployed.ledger;
@@ -143,7 +138,7 @@ try {
 } catch (error) {
   if (controller.signal.aborted) log("monitor: stopped");
   else {
-    console.error(`monitor: ${(error as Error).message}`);
+    console.error(`monitor: ${errorLine(error)}`);
     process.exitCode = 1;
   }
 }

@@ -699,6 +699,12 @@ describe("monitor against a hardhat node (200 loans, some go bad)", function () 
     expect(once.code, once.out).to.equal(0);
     expect(once.out).to.match(/history steps \(\d+ warnings replayed\): 194 active loans/);
 
+    // The pool's address where the ledger's belongs: one line naming it, no ethers dump.
+    const wrong = await run(["--rpc", RPC_URL, "--ledger", pool.target as string, "--config", cfg, "--once"]);
+    expect(wrong.code, wrong.out).to.equal(1);
+    expect(wrong.out.trim().split("\n")).to.have.length(1);
+    expect(wrong.out.trim()).to.match(/^monitor: 0x[0-9a-fA-F]{40} on chain \d+ is not a CreditLedger \(pool\(\) failed: /);
+
     // `follow` polls until Ctrl-C: a line for the catch-up, one for a new block, then a clean stop.
     const fast = join(dir, "fast.json");
     writeFileSync(fast, JSON.stringify({ ...config, pollSeconds: 1 }));

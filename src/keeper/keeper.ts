@@ -108,7 +108,13 @@ export class Keeper {
     const file = options.checkpointFile ?? defaultCheckpointFile(chainId);
     const fromBlock = options.fromBlock ?? DEFAULT_TUNING.fromBlock;
     const store = CheckpointStore.open(file, chainId, options.ledger, fromBlock);
-    const token = await connectLedger(options.ledger, options.provider).asset();
+    let token: string;
+    try {
+      token = await connectLedger(options.ledger, options.provider).asset();
+    } catch (error) {
+      const why = (error as { shortMessage?: string }).shortMessage ?? (error as Error).message;
+      throw new Error(`${options.ledger} on chain ${chainId} is not a CreditLedger (asset() failed: ${why})`);
+    }
     return new Keeper(options, store, chainId, token);
   }
 

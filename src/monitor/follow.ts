@@ -145,7 +145,16 @@ export class Monitor {
 
   static async create(options: MonitorOptions): Promise<Monitor> {
     const { chainId } = await options.provider.getNetwork();
-    const pool = options.pool ?? (await connectLedger(options.ledger, options.provider).pool());
+    if ((await options.provider.getCode(options.ledger)) === "0x") {
+      throw new Error(`no contract at ledger address ${options.ledger} on chain ${chainId}`);
+    }
+    let pool: string;
+    try {
+      pool = options.pool ?? (await connectLedger(options.ledger, options.provider).pool());
+    } catch (error) {
+      const why = (error as { shortMessage?: string }).shortMessage ?? (error as Error).message;
+      throw new Error(`${options.ledger} on chain ${chainId} is not a CreditLedger (pool() failed: ${why})`);
+    }
     return new Monitor(options, chainId, pool);
   }
 

@@ -1,0 +1,45 @@
+// What every operator CLI (keeper, monitor) needs before it touches the chain: flags parsed into one readable line
+// on error, and the contract bindings loaded only once it is known that they exist.
+import { parseArgs, type ParseArgsConfig } from "node:util";
+
+/** `parseArgs`, or one line naming the bad flag and exit code 2 (never a stack trace). */
+export function parseArgsOrExit<T extends ParseArgsConfig>(
+  tool: string,
+  config: T,
+): ReturnType<typeof parseArgs<T>> {
+  try {
+    return parseArgs(config);
+  } catch (error) {
+    console.error(`${tool}: ${firstLine(error)} (see --help)`);
+    process.exit(2);
+  }
+}
+
+/** True when `error` is Node's failure to load the generated contract bindings (`typechain-types/`). */
+export function isMissingBuild(error: unknown): boolean {
+  const e = error as { code?: string; message?: string };
+  return e?.code === "ERR_MODULE_NOT_FOUND" && /typechain-types/.test(e.message ?? "");
+}
+
+/** Loads a library that needs the compiled contracts; before the first build, says what to run and exits 2. */
+export async function importAfterBuild<T>(tool: string, load: () => Promise<T>): Promise<T> {
+  try {
+    return await load();
+  } catch (error) {
+    if (!isMissingBuild(error)) throw error;
+    console.error(
+      `${tool}: the contracts are not built yet: run \`npm run build\` first (a first build takes minutes)`,
+    );
+    process.exit(2);
+  }
+}
+
+/** One line for an error: ethers' short message when there is one, never a stack or a JSON dump. */
+export function errorLine(error: unknown): string {
+  const e = error as { shortMessage?: string; message?: string };
+  return (e?.shortMessage ?? e?.message ?? String(error)).replace(/\s*\n\s*/g, " ");
+}
+
+function firstLine(error: unknown): string {
+  return ((error as Error)?.message ?? String(error)).split("\n")[0];
+}
