@@ -6,18 +6,10 @@
 //   ≥ raiseAfterOnTime on time, none late, principal repaid ≥ raiseMinRepaidPercent of the limit
 //                                      → limit + raisePercent, capped at the policy max
 //   otherwise                          → the base decision unchanged
+import type { CreditHistory } from "../core/terms.ts";
 import { DEFAULT_POLICY, type Decision, type Policy } from "./policy.ts";
 
-/** What the protocol records per borrower (paid within grace counts as on time). */
-export interface CreditHistory {
-  onTimeCount: number;
-  lateCount: number;
-  maxDaysLate: number;
-  defaults: number;
-  /** Token base units. Carried for audit; v1 rules decide on counts only, see docs. */
-  totalBorrowed: bigint;
-  totalRepaid: bigint;
-}
+export type { CreditHistory };
 
 function checkHistory(h: CreditHistory): void {
   for (const k of ["onTimeCount", "lateCount", "maxDaysLate", "defaults"] as const) {

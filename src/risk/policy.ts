@@ -1,13 +1,11 @@
 // Credit policy: score → decision, limit, APR tier and product menu. It is data, not code,
 // so risk can retune it without a new model, and every decision names the policy hash it
 // came from. Money is bigint token base units (6 decimals): floats cannot be trusted with it.
+import { APR_CAP_BPS, type DecisionKind, type DecisionTerms } from "../core/terms.ts";
 import { contentHash } from "./canonical.ts";
 
-/** Protocol APR cap (24 %): a policy may stay below it, never reach or exceed it. */
-export const APR_CAP_BPS = 2400;
+export { APR_CAP_BPS, type DecisionKind };
 export const POLICY_FORMAT = "microcredit-risk-policy/1";
-
-export type DecisionKind = "approve" | "refer" | "decline";
 
 export interface Product {
   id: number;
@@ -89,12 +87,8 @@ export const DEFAULT_POLICY: Policy = {
   history: { cutAfterDaysLate: 30, cutKeepPercent: 50, raiseAfterOnTime: 6, raisePercent: 20, raiseMinRepaidPercent: 50 },
 };
 
-export interface Decision {
-  decision: DecisionKind;
+export interface Decision extends DecisionTerms {
   tier: string | null;
-  limit: bigint;
-  aprBps: number | null;
-  products: number[];
   /** Why the terms are what they are, in plain words. */
   notes: string[];
 }

@@ -1,5 +1,7 @@
 // A borrower's on-chain repayment record, in the shape the risk engine re-scores with (src/risk/history.ts).
-import type { CreditHistory } from "../risk/history.ts";
+import type { CreditHistory } from "../core/terms.ts";
+
+export type { CreditHistory };
 
 /** The fields of `ICreditLedger.CreditHistory` as ethers returns them. */
 export interface OnChainHistory {

@@ -14,7 +14,7 @@ import {
   type TypedDataDomain,
   type TypedDataField,
 } from "ethers";
-import { APR_CAP_BPS, type Decision } from "../risk/policy.ts";
+import { APR_CAP_BPS, type DecisionTerms } from "../core/terms.ts";
 
 export const OFFERS_DOMAIN_NAME = "Microcredit";
 export const OFFERS_DOMAIN_VERSION = "1";
@@ -242,7 +242,7 @@ export interface OfferOptions {
  * `referApproved`. Throws on terms the ledger would refuse (APR above the 24% cap, limit above 2^88 − 1).
  */
 export function offerFromDecision(
-  decision: Pick<Decision, "decision" | "limit" | "aprBps" | "products">,
+  decision: DecisionTerms,
   borrower: string,
   ledger: string,
   nonce: bigint | number,
