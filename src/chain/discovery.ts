@@ -1,15 +1,12 @@
 // Finds the ledger's loans from its events: every `Drawn` adds a loan, every `LoanClosed` removes one. Scans block
 // ranges in pages (halving a page the provider refuses) and advances the checkpoint page by page, so a restart
 // resumes where the last scan stopped.
-import { Interface, type Provider } from "ethers";
+import type { Provider } from "ethers";
 import type { CheckpointStore } from "./checkpoint.ts";
+import { ledgerInterface } from "./ledger.ts";
 
-const EVENTS = new Interface([
-  "event Drawn(uint256 indexed loanId, address recipient, uint8 productId, uint256 principal)",
-  "event LoanClosed(uint256 indexed loanId)",
-]);
-const DRAWN = EVENTS.getEvent("Drawn")!.topicHash;
-const CLOSED = EVENTS.getEvent("LoanClosed")!.topicHash;
+const DRAWN = ledgerInterface.getEvent("Drawn")!.topicHash;
+const CLOSED = ledgerInterface.getEvent("LoanClosed")!.topicHash;
 
 export interface DiscoveryOptions {
   /** Largest block range per `eth_getLogs` call. */

@@ -7,7 +7,7 @@ export {
   saveCheckpoint,
   type Checkpoint,
   type InFlight,
-} from "./checkpoint.ts";
+} from "../chain/checkpoint.ts";
 export {
   DEFAULT_TUNING,
   DEFAULT_RPC_URL,
@@ -16,5 +16,5 @@ export {
   resolveKey,
   type Tuning,
 } from "./config.ts";
-export { Bucket, BUCKET_NAMES, borrowerOf, loanLabel } from "./ledger.ts";
-export { targetBucket } from "./scheduler.ts";
+export { Bucket, BUCKET_NAMES, targetBucket, type BucketParams } from "../core/buckets.ts";
+export { borrowerOf, loanLabel } from "../core/loan-id.ts";

@@ -3,20 +3,18 @@
 //   collect in batches of ≤ batchSize → mark bucket transitions → print one summary line.
 // Every step writes the checkpoint, so the keeper can be killed at any moment and restarted from the same file.
 import type { JsonRpcProvider, Wallet } from "ethers";
-import { CheckpointStore } from "./checkpoint.ts";
+import { CheckpointStore } from "../chain/checkpoint.ts";
+import { discoverLoans, type DiscoveryResult } from "../chain/discovery.ts";
+import { connectLedger, connectToken, ledgerInterface, type CreditLedger } from "../chain/ledger.ts";
+import { targetBucket, type BucketParams } from "../core/buckets.ts";
+import { loanLabel } from "../core/loan-id.ts";
+import { money } from "../format/money.ts";
+import { mapLimit, sleep } from "../util/async.ts";
+import { shortError } from "../util/short-error.ts";
 import { assertUncached, DEFAULT_TUNING, defaultCheckpointFile, type Tuning } from "./config.ts";
-import { discoverLoans, type DiscoveryResult } from "./discovery.ts";
-import { connectLedger, connectToken, ledgerInterface, loanLabel, type CreditLedger } from "./ledger.ts";
-import { addReceipt, countsText, emptyTotals, money, txSummary, type Totals } from "./progress.ts";
-import { candidates, mapLimit, plan, targetBucket, type BucketParams, type Plan } from "./scheduler.ts";
-import {
-  BatchFailedError,
-  sleep,
-  shortError,
-  TxSender,
-  type BatchOutcome,
-  type SenderOptions,
-} from "./sender.ts";
+import { addReceipt, countsText, emptyTotals, txSummary, type Totals } from "./progress.ts";
+import { candidates, plan, type Plan } from "./scheduler.ts";
+import { BatchFailedError, TxSender, type BatchOutcome, type SenderOptions } from "./sender.ts";
 
 export interface KeeperOptions extends Partial<Tuning> {
   /** With ethers' request cache off: `createProvider(url)`. */

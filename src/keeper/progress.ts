@@ -1,6 +1,6 @@
 // Progress lines a person can read while the keeper runs, and the receipt parsing they are built from.
-import { formatUnits, type TransactionReceipt } from "ethers";
-import { FAILURE_REASONS, ledgerInterface } from "./ledger.ts";
+import type { TransactionReceipt } from "ethers";
+import { FAILURE_REASONS, ledgerInterface } from "../chain/ledger.ts";
 import type { BatchOutcome } from "./sender.ts";
 
 export interface TxReport {
@@ -64,13 +64,6 @@ export function addReceipt(
 }
 
 const int = (n: bigint | number) => n.toLocaleString("en-US");
-
-export function money(units: bigint, decimals = 6): string {
-  return Number(formatUnits(units, decimals)).toLocaleString("en-US", {
-    minimumFractionDigits: 2,
-    maximumFractionDigits: decimals,
-  });
-}
 
 /** "in 2 txs (gas 5,123,456; 51,234/loan)". */
 export function txSummary(txs: TxReport[], loans: number): string {

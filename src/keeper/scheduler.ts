@@ -2,8 +2,11 @@
 // something to collect that the borrower's mandate, balance and allowance let the ledger pull, and which need a
 // bucket transition. Reads only; the checkpoint's cached next due dates are refreshed as a side effect.
 import type { Contract } from "ethers";
-import type { CheckpointStore } from "./checkpoint.ts";
-import { borrowerOf, Bucket, type CreditLedger } from "./ledger.ts";
+import type { CheckpointStore } from "../chain/checkpoint.ts";
+import type { CreditLedger } from "../chain/ledger.ts";
+import { Bucket, targetBucket, type BucketParams } from "../core/buckets.ts";
+import { borrowerOf } from "../core/loan-id.ts";
+import { mapLimit } from "../util/async.ts";
 
 /** Ids whose loan might have something due at `now`: never looked at, due by the cached date, or already late. */
 export function candidates(store: CheckpointStore, now: bigint): bigint[] {
@@ -48,34 +51,6 @@ export interface SchedulerContext {
   signal?: AbortSignal;
 }
 
-/** The ledger's delinquency parameters that decide buckets (`ICreditLedger.RiskParams`). */
-export interface BucketParams {
-  graceDays: bigint;
-  defaultDays: bigint;
-}
-
-const DAY = 86_400n;
-
-/**
- * The bucket a loan belongs in at `now`, the twin of `ArrearsMath.bucketOf`: Grace from the first second something
- * is past due until `graceDays` after the oldest unpaid due date, then M1 to 30 days, M2 to 60, M3, and Default
- * beyond `defaultDays`.
- */
-export function targetBucket(
-  pastDue: bigint,
-  pastDueSince: bigint,
-  now: bigint,
-  params: BucketParams,
-): number {
-  if (pastDue === 0n) return Bucket.Current;
-  const late = now - pastDueSince;
-  if (late <= params.graceDays * DAY) return Bucket.Grace;
-  if (late > params.defaultDays * DAY) return Bucket.Default;
-  if (late <= 30n * DAY) return Bucket.M1;
-  if (late <= 60n * DAY) return Bucket.M2;
-  return Bucket.M3;
-}
-
 interface Look {
   loanId: bigint;
   active: boolean;
@@ -101,26 +76,6 @@ async function look(ctx: SchedulerContext, loanId: bigint, now: bigint, params: 
     bucket: Number(view.markedBucket),
     target: active ? targetBucket(view.pastDue, view.pastDueSince, now, params) : Number(view.markedBucket),
   };
-}
-
-/** Runs `fn` over `items` with at most `limit` calls pending. */
-export async function mapLimit<T, R>(
-  items: T[],
-  limit: number,
-  fn: (item: T) => Promise<R>,
-  signal?: AbortSignal,
-) {
-  const out = new Array<R>(items.length);
-  let next = 0;
-  const worker = async () => {
-    while (next < items.length) {
-      signal?.throwIfAborted();
-      const i = next++;
-      out[i] = await fn(items[i]);
-    }
-  };
-  await Promise.all(Array.from({ length: Math.min(limit, items.length) }, worker));
-  return out;
 }
 
 /** Looks at `ids` at chain time `now` and plans the pass. */

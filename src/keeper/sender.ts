@@ -5,8 +5,10 @@
 //     higher fees, so at most one of the attempts can ever be mined;
 //  3. a revert (in simulation or on chain) is retried with exponential backoff; the caller splits what still fails.
 import { Transaction, type Provider, type TransactionReceipt, type Wallet } from "ethers";
+import type { CheckpointStore, InFlight, TxAttempt } from "../chain/checkpoint.ts";
 import { explain } from "../sdk/errors.ts";
-import type { CheckpointStore, InFlight, TxAttempt } from "./checkpoint.ts";
+import { sleep } from "../util/async.ts";
+import { shortError } from "../util/short-error.ts";
 
 export interface SenderOptions {
   /** Poll interval while waiting for a receipt. */
@@ -53,21 +55,6 @@ export class StuckTransactionError extends Error {
     super(message);
     this.name = "StuckTransactionError";
   }
-}
-
-export function sleep(ms: number, signal?: AbortSignal): Promise<void> {
-  return new Promise((resolve, reject) => {
-    if (signal?.aborted) return reject(signal.reason);
-    const timer = setTimeout(() => {
-      signal?.removeEventListener("abort", onAbort);
-      resolve();
-    }, ms);
-    const onAbort = () => {
-      clearTimeout(timer);
-      reject(signal!.reason);
-    };
-    signal?.addEventListener("abort", onAbort, { once: true });
-  });
 }
 
 export class TxSender {
@@ -267,11 +254,4 @@ export class TxSender {
 
 function max(a: bigint, b: bigint): bigint {
   return a > b ? a : b;
-}
-
-/** The first line of an error message, for progress output. */
-export function shortError(error: unknown): string {
-  if (typeof error === "string") return error.split("\n")[0];
-  const e = error as { shortMessage?: string; message?: string };
-  return (e?.shortMessage ?? e?.message ?? String(error)).split("\n")[0];
 }

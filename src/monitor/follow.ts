@@ -11,10 +11,11 @@
 import type { JsonRpcProvider } from "ethers";
 import { LendingPool__factory } from "../../typechain-types/factories/LendingPool__factory.ts";
 import type { LendingPool } from "../../typechain-types/LendingPool.ts";
-import { connectLedger, type CreditLedger } from "../keeper/ledger.ts";
-import { money } from "../keeper/progress.ts";
-import { mapLimit, targetBucket, type BucketParams } from "../keeper/scheduler.ts";
-import { shortError, sleep } from "../keeper/sender.ts";
+import { connectLedger, type CreditLedger } from "../chain/ledger.ts";
+import { targetBucket, type BucketParams } from "../core/buckets.ts";
+import { money } from "../format/money.ts";
+import { mapLimit, sleep } from "../util/async.ts";
+import { shortError } from "../util/short-error.ts";
 import { DEFAULT_CONFIG, type MonitorConfig } from "./config.ts";
 import {
   bookMetrics,

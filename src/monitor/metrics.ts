@@ -1,7 +1,7 @@
 // The monitor's numbers, as pure functions of the loans it knows: book metrics at one moment (outstanding by bucket,
 // utilisation, NPL, 30+ DPD share, concentration), roll rates between two snapshots, vintage curves and origination
 // by day. Money stays bigint; a ratio is `Number(amount) / Number(total)`, 0 when the total is 0.
-import { Bucket, BUCKET_NAMES } from "../keeper/ledger.ts";
+import { Bucket, BUCKET_NAMES } from "../core/buckets.ts";
 
 export { Bucket, BUCKET_NAMES };
 

@@ -1,11 +1,12 @@
-// The ledger's events the monitor follows, read in block pages by the keeper's loan discovery (`discoverLoans`:
-// pages, halving a page the provider refuses, the set of open loans from Drawn/LoanClosed). The monitor hands it a
+// The ledger's events the monitor follows, read in block pages by the loan discovery it shares with the keeper
+// (`discoverLoans` in src/chain/: pages, halving a page the provider refuses, the set of open loans from
+// Drawn/LoanClosed). The monitor hands it a
 // view of the provider whose `eth_getLogs` asks for all the monitor's events in the same call and keeps them, so one
 // request per page serves both, and whose head is the block the monitor wants to reach.
 import type { Filter, Log, Provider } from "ethers";
-import { CheckpointStore, emptyCheckpoint } from "../keeper/checkpoint.ts";
-import { discoverLoans } from "../keeper/discovery.ts";
-import { ledgerInterface } from "../keeper/ledger.ts";
+import { CheckpointStore, emptyCheckpoint } from "../chain/checkpoint.ts";
+import { discoverLoans } from "../chain/discovery.ts";
+import { ledgerInterface } from "../chain/ledger.ts";
 
 interface At {
   block: number;

@@ -1,7 +1,8 @@
 // What the monitor knows about every loan, kept in memory by loan id: terms and outcome from events (draw, payments,
 // close, write-off), the last view read from the ledger for active loans, and the lateness flags the warnings use.
 // Events change it through `apply`; views through `setView`.
-import { borrowerOf, Bucket } from "../keeper/ledger.ts";
+import { Bucket } from "../core/buckets.ts";
+import { borrowerOf } from "../core/loan-id.ts";
 import { KEEPER_EVENTS, type MonitorEvent } from "./scan.ts";
 
 /** The part of `loanState` the monitor keeps, read at `block`. */

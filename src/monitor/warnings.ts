@@ -4,8 +4,8 @@
 // rule fires once per silence. Sinks: the console, a JSON-lines file, a webhook (docs/MONITOR.md).
 import { appendFileSync, mkdirSync } from "node:fs";
 import { dirname } from "node:path";
-import { loanLabel } from "../keeper/ledger.ts";
-import { money } from "../keeper/progress.ts";
+import { loanLabel } from "../core/loan-id.ts";
+import { money } from "../format/money.ts";
 import type { WarningThresholds } from "./config.ts";
 import { BUCKET_NAMES, type BookMetrics, type RollRate, type Share } from "./metrics.ts";
 
