@@ -60,7 +60,8 @@ export default defineConfig({
     mocha: { timeout: 600_000 },
   },
   networks: {
-    localhost: { type: "http", chainType: "l1", url: "http://127.0.0.1:8545" },
+    // `--network localhost` (demo, deploy:local) reaches MICROCREDIT_RPC when set, like the keeper and monitor.
+    localhost: { type: "http", chainType: "l1", url: process.env.MICROCREDIT_RPC ?? "http://127.0.0.1:8545" },
   },
   typechain: { outDir: "typechain-types" },
 });

