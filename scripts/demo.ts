@@ -177,7 +177,7 @@ for (const days of [1n, 4n, 31n, 61n, 91n]) {
   const defaulted = events.find((e) => e.name === "LoanDefaulted");
   if (defaulted) {
     const [, loss, absorbed, lenderLoss] = defaulted.args;
-    say(`   day ${days}: default → written off ${fmt(loss)} (principal + interest): the first-loss reserve absorbs ${fmt(absorbed)}${absorbed < loss ? " (all it held)" : ""}, lenders ${fmt(lenderLoss)}; provision released`);
+    say(`   day ${days}: default → written off ${fmt(loss)} (principal + interest): the fee and reserve shares of the unpaid interest are taken back ${fmt(BigInt(loss) - BigInt(absorbed) - BigInt(lenderLoss))}, the first-loss reserve absorbs ${fmt(absorbed)}${BigInt(lenderLoss) > 0n ? " (all it held)" : ""}, lenders ${fmt(lenderLoss)}; provision released`);
   } else {
     const step = (await ledger.provisions()) - provisionBefore;
     say(`   day ${days}: ${BUCKETS[Number(moved?.args.to ?? 0)].padEnd(11)} provision ${step === 0n ? "unchanged" : `+${fmt(step)}`} → pool value ${fmt(await pool.totalAssets())}`);
