@@ -3,7 +3,8 @@
 import { network } from "hardhat";
 import MicrocreditModule from "../ignition/modules/Microcredit.ts";
 import { schedule } from "../src/core/schedule.ts";
-import { FEE_PRODUCTS, PRODUCTS, ONE } from "../src/config/defaults.ts";
+import { FEE_PRODUCTS, PRODUCTS, ONE, POOL_RATES } from "../src/config/defaults.ts";
+import { loanLabel, money, percent, products, ratio, shares } from "../src/format/money.ts";
 import { describe as describeCost, disclose, quote } from "../src/sdk/disclosure.ts";
 import { explain } from "../src/sdk/errors.ts";
 import { connectProductLimits } from "../src/sdk/product-limits.ts";
@@ -14,8 +15,9 @@ import { offerFromDecision, signKyc, signOffer, signPermit } from "../src/sdk/of
 
 const { ethers, ignition, networkHelpers } = await network.create();
 const [admin, lender, borrower] = await ethers.getSigners();
-const fmt = (units: bigint) =>
-  Number(ethers.formatUnits(units, 6)).toLocaleString("en-US", { minimumFractionDigits: 2, maximumFractionDigits: 6 });
+const fmt = (units: bigint) => money(units);
+const CATALOGUE = [...PRODUCTS, ...FEE_PRODUCTS];
+const productName = (id: number) => CATALOGUE.find((p) => p.id === id)?.name ?? `product ${id}`;
 const say = (line: string) => console.log(`  ${line}`);
 const chapter = (title: string) => console.log(`\n${title}`);
 const day = (t: bigint) => new Date(Number(t) * 1000).toISOString().slice(0, 10);
@@ -47,8 +49,8 @@ await (await token.connect(lender).approve(await pool.getAddress(), ethers.MaxUi
 await (await pool.connect(lender).deposit(1_000_000n * ONE, lender.address)).wait();
 const lenderShares = await pool.balanceOf(lender.address);
 const valueOf = async () => pool.convertToAssets(lenderShares);
-say(`Lender deposits 1,000,000.00 mUSD and receives ${ethers.formatUnits(lenderShares, 12)} pool shares`);
-say(`Pool value ${fmt(await pool.totalAssets())}; available for loans ${fmt(await ledger.availableLiquidity())} (5% kept liquid)`);
+say(`Lender deposits 1,000,000.00 mUSD and receives ${shares(lenderShares)} pool shares`);
+say(`Pool value ${fmt(await pool.totalAssets())}; available for loans ${fmt(await ledger.availableLiquidity())} (${percent(POOL_RATES.liquidityReserveBps)} kept liquid)`);
 
 chapter("3. An applicant is scored and receives a signed credit offer");
 // The risk team's keys sign off chain; the offers contract holds the underwriter role on the ledger.
@@ -62,7 +64,7 @@ const { model, report } = trainFile("data/credit-g.arff", { target: "class", bad
 say(`Scorecard trained on German Credit (1,000 applicants): cross-validated AUC ${Number(report.auc).toFixed(3)}`);
 const applicant = (JSON.parse(readFileSync("examples/applicant.json", "utf8")) as Record<string, unknown>[])[0];
 const assessment = assess(model, applicant);
-say(`Applicant scores ${assessment.score.toFixed(0)} points (probability of default ${(assessment.probabilityOfBad * 100).toFixed(1)}%): ${assessment.decision}, tier ${assessment.tier}, limit ${fmt(assessment.limit)}, APR ${(assessment.aprBps ?? 0) / 100}%`);
+say(`Applicant scores ${assessment.score.toFixed(0)} points (probability of default ${(assessment.probabilityOfBad * 100).toFixed(2)}%): ${assessment.decision}, tier ${assessment.tier}, limit ${fmt(assessment.limit)}, APR ${percent(assessment.aprBps ?? 0)}`);
 const { chainId } = await ethers.provider.getNetwork();
 const latest = BigInt((await ethers.provider.getBlock("latest"))!.timestamp);
 const offer = offerFromDecision(assessment, borrower.address, await ledger.getAddress(), await offers.nextNonce(borrower.address), latest + 86_400n, assessment.modelVersion);
@@ -74,7 +76,7 @@ const permit = await signPermit(token, borrower, ledger, ethers.MaxUint256, late
 await (await offers.connect(borrower).acceptOffer(offer, offerSig, kyc, kycSig, permit)).wait();
 const line = await ledger.lineOf(borrower.address);
 say(`Borrower accepts the signed offer (EIP-712, KYC credential, ERC-2612 permit) in one transaction:`);
-say(`line open with limit ${fmt(line.limit)} mUSD at ${Number(line.aprBps) / 100}% APR, products mask ${line.productMask}`);
+say(`line open with limit ${fmt(line.limit)} mUSD at ${percent(line.aprBps)} APR, for ${products(line.productMask, CATALOGUE)}`);
 
 chapter("4. A draw becomes a 12-instalment loan, paid out in the same transaction");
 try {
@@ -93,15 +95,15 @@ const quoted = await quote(await deployed.quotes.getAddress(), ethers.provider, 
 say(`Before committing, the borrower sees: ${describeCost(quoted, fmt)}`);
 const feeProduct = FEE_PRODUCTS[0];
 const withFee = disclose({ ...feeProduct, aprBps: line.aprBps, amount: principal });
-say(`(${feeProduct.name} at the same contract rate: APR ${(Number(withFee.aprBps) / 100).toFixed(2)}% with the fee, ${withFee.aprBps <= quoted.aprCapBps ? "within" : "above"} the ${(Number(quoted.aprCapBps) / 100).toFixed(0)}% cap)`);
+say(`(${feeProduct.name} at the same contract rate: APR ${percent(withFee.aprBps)} with the fee, ${withFee.aprBps <= quoted.aprCapBps ? "within" : "above"} the ${percent(quoted.aprCapBps)} cap)`);
 const drawReceipt = await (await ledger.connect(borrower).draw(2, principal)).wait();
 const disclosed = drawReceipt!.logs.map((log) => ledger.interface.parseLog(log)).find((e) => e?.name === "DrawDisclosed");
-say(`The draw's DrawDisclosed event repeats it: APR ${Number(disclosed!.args.aprBps) / 100}%, interest ${fmt(disclosed!.args.totalInterest)}, repayable ${fmt(disclosed!.args.totalRepayable)} (same as quoted: ${disclosed!.args.totalRepayable === quoted.totalRepayable && disclosed!.args.aprBps === quoted.aprBps})`);
+say(`The draw's DrawDisclosed event repeats it: APR ${percent(disclosed!.args.aprBps)}, interest ${fmt(disclosed!.args.totalInterest)}, repayable ${fmt(disclosed!.args.totalRepayable)} (same as quoted: ${disclosed!.args.totalRepayable === quoted.totalRepayable && disclosed!.args.aprBps === quoted.aprBps})`);
 const [productOutstanding, productCap] = await connectProductLimits(await ledger.getAddress(), ethers.provider).productExposure(2);
-say(`Product 2 now carries ${fmt(productOutstanding)} mUSD outstanding of its ${fmt(productCap)} cap (a per-product limit: no product may take over the book)`);
+say(`Product 2 (${productName(2)}) now carries ${fmt(productOutstanding)} mUSD outstanding of its ${fmt(productCap)} cap (a per-product limit: no product may take over the book)`);
 // On a persistent node a rerun reuses the deployment: take the borrower's newest loan.
 const loanId = await ledger.loanIdOf(borrower.address, (await ledger.lineOf(borrower.address)).loanCount);
-say(`Borrower draws ${fmt(principal)}; wallet now holds ${fmt(await token.balanceOf(borrower.address))} mUSD`);
+say(`Borrower draws ${fmt(principal)} as loan ${loanLabel(loanId)}; wallet now holds ${fmt(await token.balanceOf(borrower.address))} mUSD`);
 const plan = schedule({ method: 0, principal, aprBps: line.aprBps, instalments: 12, periodDays: 30 });
 const [dueDates, payments] = await ledger.loanSchedule(loanId);
 say(`Plan (equal instalments, identical in the SDK and on chain: ${plan.every((r, k) => r.payment === payments[k])}):`);
@@ -142,7 +144,7 @@ for (let k = 0; k < 12; k++) {
     // Formula: overdue × APR × 1.5 × seconds late / (360 days), rounded up.
     const scale = 10_000n * 10_000n * 360n * 86_400n;
     const expected = (payments[k] * line.aprBps * PENALTY_MULTIPLIER_BPS * (late - dueDates[k]) + scale - 1n) / scale;
-    say(`   ${day(late)}: 10 days late, collected ${fmt(collected)} = #3 ${fmt(payments[k])} + penalty ${fmt(penalty)} (formula: ${fmt(payments[k])} × ${Number(line.aprBps) / 100}% × 1.5 × 10/360 = ${fmt(expected)})`);
+    say(`   ${day(late)}: 10 days late, collected ${fmt(collected)} = #3 ${fmt(payments[k])} + penalty ${fmt(penalty)} (formula: ${fmt(payments[k])} × ${percent(line.aprBps)} × 1.5 × 10/360 = ${fmt(expected)})`);
     continue;
   }
   await networkHelpers.time.setNextBlockTimestamp(dueDates[k]);
@@ -165,7 +167,7 @@ await (await ledger.setLine(defaulter.address, 5_000n * ONE, line.aprBps, 1, 1))
 await (await ledger.connect(defaulter).draw(0, 5_000n * ONE)).wait();
 const badLoan = await ledger.loanIdOf(defaulter.address, 1);
 const [badDue] = await ledger.loanSchedule(badLoan);
-say(`A second borrower draws ${fmt(5_000n * ONE)} over 3 months and spends it all; nothing comes back`);
+say(`A second borrower draws ${fmt(5_000n * ONE)} over 3 months (loan ${loanLabel(badLoan)}) and spends it all; nothing comes back`);
 const BUCKETS = ["current", "grace", "1–30 days", "31–60 days", "61–90 days", "default"];
 for (const days of [1n, 4n, 31n, 61n, 91n]) {
   const provisionBefore = await ledger.provisions();
@@ -175,14 +177,13 @@ for (const days of [1n, 4n, 31n, 61n, 91n]) {
   const defaulted = events.find((e) => e.name === "LoanDefaulted");
   if (defaulted) {
     const [, loss, absorbed, lenderLoss] = defaulted.args;
-    say(`   day ${days}: default → written off ${fmt(loss)} (principal + interest): the first-loss reserve absorbs ${fmt(absorbed)}${absorbed < loss ? " (all it held)" : ""}, lenders ${fmt(lenderLoss)}; provision released`);
+    say(`   day ${days}: default → written off ${fmt(loss)} (principal + interest): the fee and reserve shares of the unpaid interest are taken back ${fmt(BigInt(loss) - BigInt(absorbed) - BigInt(lenderLoss))}, the first-loss reserve absorbs ${fmt(absorbed)}${BigInt(lenderLoss) > 0n ? " (all it held)" : ""}, lenders ${fmt(lenderLoss)}; provision released`);
   } else {
     const step = (await ledger.provisions()) - provisionBefore;
     say(`   day ${days}: ${BUCKETS[Number(moved?.args.to ?? 0)].padEnd(11)} provision ${step === 0n ? "unchanged" : `+${fmt(step)}`} → pool value ${fmt(await pool.totalAssets())}`);
     const risk = await ledger.riskState();
     if (risk.principal30Plus !== 0n) {
-      const share = Number((risk.principal30Plus * 10_000n) / risk.principalOutstanding) / 100;
-      say(`            30+ days past due: ${fmt(risk.principal30Plus)} of ${fmt(risk.principalOutstanding)} (${share}%); circuit breaker at ${Number(risk.limits.breakerBps) / 100}%: ${risk.breakerTripped ? "tripped, new draws halted" : "not tripped"}`);
+      say(`            30+ days past due: ${fmt(risk.principal30Plus)} of ${fmt(risk.principalOutstanding)} (${ratio(risk.principal30Plus, risk.principalOutstanding)}); circuit breaker at ${percent(risk.limits.breakerBps)}: ${risk.breakerTripped ? "tripped, new draws halted" : "not tripped"}`);
     }
   }
 }
@@ -196,10 +197,10 @@ const max = await pool.maxRedeem(lender.address);
 const before = await token.balanceOf(lender.address);
 const lenderStart = before;
 await (await pool.connect(lender).redeem(max, lender.address, lender.address)).wait();
-say(`Redeemed instantly: ${fmt((await token.balanceOf(lender.address)) - before)} mUSD (all but the 5% liquidity reserve)`);
+say(`Redeemed instantly: ${fmt((await token.balanceOf(lender.address)) - before)} mUSD (all but the ${percent(POOL_RATES.liquidityReserveBps)} liquidity reserve)`);
 const rest = await pool.balanceOf(lender.address);
 await (await pool.connect(lender).requestRedeem(rest)).wait();
-say(`The remaining ${ethers.formatUnits(rest, 12)} shares wait in the redemption queue (held cash ${fmt(await ledger.queueReserve())})`);
+say(`The remaining ${shares(rest)} shares wait in the redemption queue (held cash ${fmt(await ledger.queueReserve())})`);
 await (await pool.processRedemptions(10)).wait();
 say(`Queue filled: ${fmt(await pool.claimable(lender.address))} mUSD now claimable by the lender (a fill is claimed, so one lender the token refuses to pay never blocks the queue)`);
 await (await pool.connect(lender).claim(lender.address)).wait();

@@ -4,6 +4,7 @@
 import { readFileSync, statSync, writeFileSync } from "node:fs";
 import { join } from "node:path";
 import { parseArgs } from "node:util";
+import { money, percent } from "../src/format/money.ts";
 import {
   applicantRow,
   assess,
@@ -11,7 +12,6 @@ import {
   DEFAULT_BINNING,
   DEFAULT_POLICY,
   DEFAULT_SCALING,
-  formatUnits,
   loadDataset,
   parseCsv,
   parseHistory,
@@ -296,7 +296,7 @@ function describe(a: Assessment, policy: Policy, label: string): string {
   const lines = [
     `${label}: score ${a.score}  P(bad) ${a.probabilityOfBad.toFixed(3)}  ${a.decision.toUpperCase()}` +
       (a.tier ? ` (tier ${a.tier})` : ""),
-    `  limit ${formatUnits(a.limit, decimals)} ${symbol}  APR ${a.aprBps === null ? "-" : `${(a.aprBps / 100).toFixed(2)}%`}` +
+    `  limit ${money(a.limit, decimals)} ${symbol}  APR ${a.aprBps === null ? "-" : percent(a.aprBps)}` +
       `  products ${a.products.length ? a.products.map((id) => `${id} (${policy.products.find((p) => p.id === id)?.name})`).join(", ") : "-"}`,
   ];
   for (const r of a.reasons) lines.push(`  reason: ${r.text}`);

@@ -46,7 +46,7 @@ describe("SDK error decoding", () => {
       const decoded = decodeError(error);
       expect(decoded?.errorName).to.equal("CreditLimitExceeded");
       expect(decoded?.message).to.equal(
-        "Credit limit exceeded: requested 1500.0 (1500000000 units), available 1000.0 (1000000000 units).",
+        "Credit limit exceeded: requested 1,500.00 (1,500,000,000 units), available 1,000.00 (1,000,000,000 units).",
       );
       expect(explain(error)).to.contain("CreditLimitExceeded: Credit limit exceeded");
     }

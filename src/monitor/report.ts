@@ -188,7 +188,7 @@ export function dailySeries<T extends { day: string }>(
 
 export function renderHtml(s: MonitorSummary, decimals = 6): string {
   const tokens = (v: bigint) => Number(formatUnits(v, decimals));
-  const money = (v: bigint) => formatMoney(v, decimals, 2);
+  const money = (v: bigint) => formatMoney(v, decimals);
   const amount = (v: number) => v.toLocaleString("en-US", { maximumFractionDigits: 0 });
   const shareText = (x: Share) => `${pct(x.ratio)} (${money(x.amount)} of ${money(x.total)})`;
   const date = (t: number) => new Date(t * 1000).toISOString().slice(0, 16).replace("T", " ");

@@ -3,6 +3,7 @@
 // figure computed here equals the one `CreditQuotes.quote` returns and the ledger emits in `DrawDisclosed`.
 import type { ContractRunner } from "ethers";
 import { Method, schedule, BPS, DAYS_PER_YEAR } from "../core/schedule.ts";
+import { percent } from "../format/money.ts";
 import { ICreditQuotes__factory } from "../../typechain-types/factories/interfaces/ICreditQuotes__factory.ts";
 
 export const WAD = 10n ** 18n;
@@ -152,9 +153,8 @@ export async function quote(
 
 /** A disclosure as the sentence a borrower reads before committing. */
 export function describe(d: Disclosure, money: (units: bigint) => string): string {
-  const pct = (bps: bigint) => `${(Number(bps) / 100).toFixed(2)}%`;
   return (
-    `APR ${pct(d.aprBps)} including fees (contract rate ${pct(d.contractAprBps)}); you receive ${money(d.netDisbursed)} ` +
+    `APR ${percent(d.aprBps)} including fees (contract rate ${percent(d.contractAprBps)}); you receive ${money(d.netDisbursed)} ` +
     `after a fee of ${money(d.totalFees)}; interest ${money(d.totalInterest)}; you repay ${money(d.totalRepayable)} ` +
     `in ${d.payments.length} payment${d.payments.length === 1 ? "" : "s"} every ${d.periodDays} days.`
   );

@@ -1,6 +1,7 @@
 // Decodes every custom error of the Microcredit contracts (and the OpenZeppelin errors they can raise) into a
 // typed error with a sentence a person can act on.
-import { Interface, formatUnits, id, type ErrorDescription, type Result } from "ethers";
+import { Interface, id, type ErrorDescription, type Result } from "ethers";
+import { money, percent } from "../format/money.ts";
 import { CreditLedger__factory } from "../../typechain-types/factories/CreditLedger__factory.ts";
 import { CreditOffers__factory } from "../../typechain-types/factories/CreditOffers__factory.ts";
 import { IProductLimits__factory } from "../../typechain-types/factories/interfaces/IProductLimits__factory.ts";
@@ -161,7 +162,7 @@ function when(seconds: bigint): string {
 }
 
 function bps(value: bigint): string {
-  return `${(Number(value) / 100).toFixed(2)}%`;
+  return percent(value);
 }
 
 function loanLabel(loanId: bigint): string {
@@ -243,8 +244,9 @@ export function decodeError(errorOrData: unknown, decimals = 6): MicrocreditErro
   }
   if (description === null) return undefined;
   const format = ERROR_MESSAGES[description.name];
-  const money = (units: bigint) => `${formatUnits(units, decimals)} (${units} units)`;
-  const message = format ? format(description.args, money) : `${description.name}(${description.args.join(", ")})`;
+  // Decoded errors are about exact amounts: every decimal, and the base units the contract compared.
+  const exact = (units: bigint) => money(units, decimals, { exact: true, units: true });
+  const message = format ? format(description.args, exact) : `${description.name}(${description.args.join(", ")})`;
   return new MicrocreditError(description, message);
 }
 
