@@ -373,8 +373,8 @@ describe("signed credit offers: risk engine → EIP-712 offer → acceptOffer �
       await expectDecoded(
         e.offers.connect(e.applicant).acceptOffer(offer, signature, kyc, kycSig, wrong),
         "PermitFailed",
-        "6000.0 (6000000000 units)",
-        "0.0 (0 units)",
+        "6,000.00 (6,000,000,000 units)",
+        "0.00 (0 units)",
       );
       // The same permit front-run by someone else still lets the borrower accept.
       await e.token

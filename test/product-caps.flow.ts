@@ -57,8 +57,8 @@ describe("per-product outstanding caps", () => {
       await d.ledger.connect(d.other).draw.staticCall(0, 5_000n * ONE + 1n).catch((e: unknown) => e),
     )?.message;
     expect(message).to.equal(
-      "The draw would take product 0 to 20000.000001 (20000000001 units) outstanding, above its cap of 20000.0 " +
-        "(20000000000 units).",
+      "The draw would take product 0 to 20,000.000001 (20,000,000,001 units) outstanding, above its cap of " +
+        "20,000.00 (20,000,000,000 units).",
     );
     expect(await d.token.balanceOf(d.other.address)).to.equal(balance);
     expect((await d.ledger.lineOf(d.other.address)).outstanding).to.equal(line.outstanding);
@@ -156,7 +156,7 @@ describe("per-product outstanding caps", () => {
       .withArgs(9, 30_000n * ONE, 0n);
     const message = decodeError(await d.risk.cutProductCap.staticCall(3, 0n).catch((e: unknown) => e))?.message;
     expect(message).to.equal(
-      "The risk role may only tighten: a product's outstanding cap would go from 30000.0 (30000000000 units) to no limit.",
+      "The risk role may only tighten: a product's outstanding cap would go from 30,000.00 (30,000,000,000 units) to no limit.",
     );
     // An uncapped product: any cap is a cut. An equal cap is no raise. An unknown product has nothing to cut.
     await expect(d.risk.cutProductCap(4, 1n)).to.emit(d.caps, "ProductCapSet").withArgs(4, 0n, 1n, d.recipient.address);
