@@ -9,7 +9,9 @@ import {ICostDisclosure} from "./interfaces/ICostDisclosure.sol";
 import {LedgerCore} from "./base/LedgerCore.sol";
 import {LedgerBookApi} from "./base/LedgerBookApi.sol";
 import {CollectionModule} from "./modules/CollectionModule.sol";
+import {ConfigModule} from "./modules/ConfigModule.sol";
 import {Address} from "@openzeppelin/contracts/utils/Address.sol";
+import {TransientSlot} from "@openzeppelin/contracts/utils/TransientSlot.sol";
 import {ScheduleMath} from "./libraries/ScheduleMath.sol";
 import {LoanMath} from "./libraries/LoanMath.sol";
 import {Packing} from "./libraries/Packing.sol";
@@ -19,6 +21,8 @@ import {ArrearsMath} from "./libraries/ArrearsMath.sol";
 /// @notice Credit lines, loans and their repayment plans, over the book that holds the pool's cash.
 contract CreditLedger is ICreditLedger, LedgerBookApi {
     using SafeERC20 for IERC20;
+    using TransientSlot for bytes32;
+    using TransientSlot for TransientSlot.Uint256Slot;
 
     /// @notice The module that runs configuration, collection, marking, write-offs and recoveries on this contract's
     /// storage.
@@ -106,17 +110,18 @@ contract CreditLedger is ICreditLedger, LedgerBookApi {
     }
 
     /// @inheritdoc IRiskLimits
-    function riskState() external view returns (RiskState memory r) {
-        r.limits = _limits;
-        Book memory book = _loadBook();
-        uint256 flow = _flowWord;
-        r.principal30Plus = flow >> FLOW_LATE_SHIFT;
-        r.principalOutstanding = book.principal;
-        r.bookValue = uint256(book.cash) + book.principal;
-        r.originationInWindow = _originationNow(flow, r.limits.dailyOriginationCap);
-        r.breakerTripped =
-            r.limits.breakerBps != 0 &&
-            r.principal30Plus * BPS > r.principalOutstanding * r.limits.breakerBps;
+    function riskState() external view returns (RiskState memory) {
+        // Computed in the ConfigModule (code room): a static call to this contract's `fallback`, which runs it there
+        // on this contract's storage; its return data is returned as is (decoding and re-encoding the struct would
+        // cost the room this saves).
+        (bool ok, bytes memory ret) = address(this).staticcall(abi.encodeCall(ConfigModule.riskStateView, ()));
+        // solhint-disable-next-line no-inline-assembly
+        assembly ("memory-safe") {
+            if iszero(ok) {
+                revert(add(ret, 32), mload(ret))
+            }
+            return(add(ret, 32), mload(ret))
+        }
     }
 
     /// @inheritdoc ICreditLedger
@@ -134,6 +139,27 @@ contract CreditLedger is ICreditLedger, LedgerBookApi {
     /// @inheritdoc ICreditLedger
     function draw(uint8 productId, uint256 amount) external nonReentrant returns (uint256) {
         return _draw(productId, amount, msg.sender);
+    }
+
+    /// @inheritdoc ICreditLedger
+    function drawWithin(
+        uint8 productId,
+        uint256 amount,
+        address recipient,
+        DrawBounds calldata bounds
+    ) external nonReentrant returns (uint256 loanId) {
+        // The bounds reach the draw's cost check (`admitDraw`) through a transient slot, cleared before returning.
+        // Both amounts saturate at their field's largest value, never looser than asked.
+        DRAW_BOUNDS_SLOT.asUint256().tstore(
+            DRAW_BOUNDS_SET |
+                (uint256(bounds.periodDays) << 176) |
+                (uint256(bounds.payments) << 168) |
+                (uint256(bounds.method) << 160) |
+                (_min(bounds.maxAprBps, type(uint32).max) << 128) |
+                _min(bounds.minReceived, type(uint128).max)
+        );
+        loanId = _draw(productId, amount, recipient == address(0) ? msg.sender : recipient);
+        DRAW_BOUNDS_SLOT.asUint256().tstore(0);
     }
 
     /// @inheritdoc ICreditLedger
@@ -202,34 +228,6 @@ contract CreditLedger is ICreditLedger, LedgerBookApi {
     }
 
     // ---------------------------------------------------------------- views
-
-    /// @inheritdoc ICreditLedger
-    function loanSchedule(
-        uint256 loanId
-    )
-        external
-        view
-        returns (
-            uint256[] memory dueDates,
-            uint256[] memory payments,
-            uint256[] memory principals,
-            uint256[] memory interests
-        )
-    {
-        Loan memory loan = _existing(loanId);
-        // Bullet loans are stored as one period already, so the interest-first plan is the same plan.
-        uint8 method = loan.method == ScheduleMath.BULLET ? ScheduleMath.INTEREST_FIRST : loan.method;
-        (payments, principals, interests) = ScheduleMath.schedule(
-            method,
-            loan.principal,
-            loan.aprBps,
-            loan.instalments,
-            loan.periodDays
-        );
-        dueDates = new uint256[](payments.length);
-        uint256 period = LoanMath.periodSeconds(loan);
-        for (uint256 k = 0; k < dueDates.length; ++k) dueDates[k] = loan.drawnAt + (k + 1) * period;
-    }
 
     /// @inheritdoc ICreditLedger
     function loanState(uint256 loanId) external view returns (LoanView memory v) {

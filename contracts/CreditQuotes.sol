@@ -6,6 +6,7 @@ import {ICostDisclosure} from "./interfaces/ICostDisclosure.sol";
 import {ICreditQuotes} from "./interfaces/ICreditQuotes.sol";
 import {DisclosureMath} from "./libraries/DisclosureMath.sol";
 import {ScheduleMath} from "./libraries/ScheduleMath.sol";
+import {LoanMath} from "./libraries/LoanMath.sol";
 
 /// @title CreditQuotes
 /// @notice A read-only lens over a CreditLedger that discloses the cost of a prospective draw (ICreditQuotes).
@@ -74,6 +75,35 @@ contract CreditQuotes is ICreditQuotes {
     ) external pure returns (uint256[] memory payments, uint256[] memory principals, uint256[] memory interests) {
         if (instalments == 0 || periodDays == 0) revert ICreditLedger.InvalidProduct(method, instalments, periodDays);
         return ScheduleMath.schedule(method, principal, aprBps, instalments, periodDays);
+    }
+
+    /// @inheritdoc ICreditQuotes
+    function loanSchedule(
+        uint256 loanId
+    )
+        external
+        view
+        returns (
+            uint256[] memory dueDates,
+            uint256[] memory payments,
+            uint256[] memory principals,
+            uint256[] memory interests
+        )
+    {
+        ICreditLedger.Loan memory loan = _ledger.loanRecord(loanId);
+        if (loan.status == ICreditLedger.LoanStatus.None) revert ICreditLedger.LoanNotFound(loanId);
+        // Bullet loans are stored as one period already, so the interest-first plan is the same plan.
+        uint8 method = loan.method == ScheduleMath.BULLET ? ScheduleMath.INTEREST_FIRST : loan.method;
+        (payments, principals, interests) = ScheduleMath.schedule(
+            method,
+            loan.principal,
+            loan.aprBps,
+            loan.instalments,
+            loan.periodDays
+        );
+        dueDates = new uint256[](payments.length);
+        uint256 period = LoanMath.periodSeconds(loan);
+        for (uint256 k = 0; k < dueDates.length; ++k) dueDates[k] = loan.drawnAt + (k + 1) * period;
     }
 
     /// @inheritdoc ICreditQuotes

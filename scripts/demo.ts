@@ -5,11 +5,11 @@ import MicrocreditModule from "../ignition/modules/Microcredit.ts";
 import { schedule } from "../src/core/schedule.ts";
 import { FEE_PRODUCTS, PRODUCTS, ONE, POOL_RATES } from "../src/config/defaults.ts";
 import { loanLabel, money, percent, products, ratio, shares } from "../src/format/money.ts";
-import { describe as describeCost, disclose, quote } from "../src/sdk/disclosure.ts";
+import { boundsOf, describe as describeCost, disclose, quote } from "../src/sdk/disclosure.ts";
 import { explain } from "../src/sdk/errors.ts";
 import { connectProductLimits } from "../src/sdk/product-limits.ts";
 import { existsSync, readFileSync, rmSync } from "node:fs";
-import { Wallet, id } from "ethers";
+import { Wallet, ZeroAddress, id } from "ethers";
 import { assess, trainFile } from "../src/risk/index.ts";
 import { offerFromDecision, signKyc, signOffer, signPermit } from "../src/sdk/offers.ts";
 
@@ -40,6 +40,7 @@ const deployed = await ignition.deploy(MicrocreditModule, { displayUi: false });
 const token = await ethers.getContractAt("MockStablecoin", await deployed.asset.getAddress());
 const ledger = await ethers.getContractAt("CreditLedger", await deployed.ledger.getAddress());
 const pool = await ethers.getContractAt("LendingPool", await deployed.pool.getAddress());
+const quotes = await ethers.getContractAt("CreditQuotes", await deployed.quotes.getAddress());
 say(`Stablecoin mUSD ${await token.getAddress()}, ledger ${await ledger.getAddress()}, pool ${await pool.getAddress()}`);
 say(`${PRODUCTS.length + FEE_PRODUCTS.length} products: ${[...PRODUCTS, ...FEE_PRODUCTS].map((p) => p.name).join("; ")}`);
 
@@ -91,12 +92,16 @@ try {
 }
 const principal = 10_000n * ONE;
 // Disclosure before commitment: the CreditQuotes lens runs the math the ledger runs on the draw.
-const quoted = await quote(await deployed.quotes.getAddress(), ethers.provider, borrower.address, 2, principal);
+const quoted = await quote(await quotes.getAddress(), ethers.provider, borrower.address, 2, principal);
 say(`Before committing, the borrower sees: ${describeCost(quoted, fmt)}`);
 const feeProduct = FEE_PRODUCTS[0];
 const withFee = disclose({ ...feeProduct, aprBps: line.aprBps, amount: principal });
 say(`(${feeProduct.name} at the same contract rate: APR ${percent(withFee.aprBps)} with the fee, ${withFee.aprBps <= quoted.aprCapBps ? "within" : "above"} the ${percent(quoted.aprCapBps)} cap)`);
-const drawReceipt = await (await ledger.connect(borrower).draw(2, principal)).wait();
+// The draw is bound to the quote: it reverts rather than cost more or pay out less than quoted.
+const bounds = boundsOf(quoted);
+const drawReceipt = await (
+  await ledger.connect(borrower).drawWithin(2, principal, ZeroAddress, bounds)
+).wait();
 const disclosed = drawReceipt!.logs.map((log) => ledger.interface.parseLog(log)).find((e) => e?.name === "DrawDisclosed");
 say(`The draw's DrawDisclosed event repeats it: APR ${percent(disclosed!.args.aprBps)}, interest ${fmt(disclosed!.args.totalInterest)}, repayable ${fmt(disclosed!.args.totalRepayable)} (same as quoted: ${disclosed!.args.totalRepayable === quoted.totalRepayable && disclosed!.args.aprBps === quoted.aprBps})`);
 const [productOutstanding, productCap] = await connectProductLimits(await ledger.getAddress(), ethers.provider).productExposure(2);
@@ -105,7 +110,7 @@ say(`Product 2 (${productName(2)}) now carries ${fmt(productOutstanding)} mUSD o
 const loanId = await ledger.loanIdOf(borrower.address, (await ledger.lineOf(borrower.address)).loanCount);
 say(`Borrower draws ${fmt(principal)} as loan ${loanLabel(loanId)}; wallet now holds ${fmt(await token.balanceOf(borrower.address))} mUSD`);
 const plan = schedule({ method: 0, principal, aprBps: line.aprBps, instalments: 12, periodDays: 30 });
-const [dueDates, payments] = await ledger.loanSchedule(loanId);
+const [dueDates, payments] = await quotes.loanSchedule(loanId);
 say(`Plan (equal instalments, identical in the SDK and on chain: ${plan.every((r, k) => r.payment === payments[k])}):`);
 for (let k = 0; k < 12; k++) {
   if (k === 3) say("   …");
@@ -166,7 +171,7 @@ await (await admin.sendTransaction({ to: defaulter.address, value: ethers.parseE
 await (await ledger.setLine(defaulter.address, 5_000n * ONE, line.aprBps, 1, 1)).wait();
 await (await ledger.connect(defaulter).draw(0, 5_000n * ONE)).wait();
 const badLoan = await ledger.loanIdOf(defaulter.address, 1);
-const [badDue] = await ledger.loanSchedule(badLoan);
+const [badDue] = await quotes.loanSchedule(badLoan);
 say(`A second borrower draws ${fmt(5_000n * ONE)} over 3 months (loan ${loanLabel(badLoan)}) and spends it all; nothing comes back`);
 const BUCKETS = ["current", "grace", "1–30 days", "31–60 days", "61–90 days", "default"];
 for (const days of [1n, 4n, 31n, 61n, 91n]) {

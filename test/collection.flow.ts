@@ -19,7 +19,7 @@ async function withLoan() {
   await d.ledger.connect(d.borrower).draw(2, P);
   await d.ledger.connect(d.borrower).setMandate(0);
   const loanId = await d.ledger.loanIdOf(d.borrower.address, 1);
-  const [dueDates, payments] = await d.ledger.loanSchedule(loanId);
+  const [dueDates, payments] = await d.quotes.loanSchedule(loanId);
   return { ...d, loanId, dueDates, payments };
 }
 
@@ -82,7 +82,7 @@ describe("automatic collection", () => {
     for (let i = 0; i < 10; i++) await d.token.connect(wallets[i]).transfer(d.other.address, 300n * ONE);
     for (let i = 10; i < 15; i++) await d.ledger.connect(wallets[i]).revokeMandate();
     // Every loan's first instalment is due by the last loan's first due date (they were drawn seconds apart).
-    const [dueDates, payments] = await d.ledger.loanSchedule(loanIds[99]);
+    const [dueDates, payments] = await d.quotes.loanSchedule(loanIds[99]);
     await networkHelpers.time.setNextBlockTimestamp(dueDates[0]);
     const tx = await d.ledger.collect(loanIds);
     const receipt = await tx.wait();
@@ -176,7 +176,7 @@ describe("delinquency, default and recovery", () => {
     await d.ledger.connect(d.underwriter).setLine(d.borrower.address, 50_000n * ONE, APR, ALL_PRODUCTS_MASK, 1);
     await d.ledger.connect(d.borrower).draw(4, P); // interest first: the accruing balance never changes
     const loanId = await d.ledger.loanIdOf(d.borrower.address, 1);
-    const [dueDates] = await d.ledger.loanSchedule(loanId);
+    const [dueDates] = await d.quotes.loanSchedule(loanId);
     for (const [days, bps] of [
       [4n, 1_000n],
       [31n, 3_000n],

@@ -10,7 +10,7 @@ import {
   LOCAL_LIMITS,
 } from "./helpers/fixture.ts";
 import { Method } from "../src/core/schedule.ts";
-import { disclose, quote, type Terms } from "../src/sdk/disclosure.ts";
+import { boundsOf, disclose, quote, type Terms } from "../src/sdk/disclosure.ts";
 import { decodeError } from "../src/sdk/errors.ts";
 
 // Cost disclosure and the APR cap (ICostDisclosure, PRODUCT.md C9): the APR including fees computed on chain equals
@@ -130,7 +130,7 @@ describe("a draw with a fee", () => {
     expect((await d.token.balanceOf(d.recipient.address)) - recipientBefore).to.equal(9_850n * ONE);
     expect((await d.ledger.loanRecord(loanId)).principal).to.equal(amount);
     expect((await d.ledger.lineOf(d.borrower.address)).outstanding).to.equal(amount);
-    const [, payments] = await d.ledger.loanSchedule(loanId);
+    const [, payments] = await d.quotes.loanSchedule(loanId);
     expect([...payments]).to.deep.equal(q.payments);
     // The book was empty, so nothing accrued between the two reads: the fee moved no lender value.
     expect(await d.ledger.protocolFeesOwed()).to.equal(feesBefore + 150n * ONE);
@@ -175,6 +175,47 @@ describe("a draw with a fee", () => {
       .withArgs(fees, left);
     await d.ledger.claimFees(d.admin.address, left);
     expect(await d.ledger.cash()).to.equal(reserve);
+  });
+
+  it("binds the draw to its quote: a rate, a plan or a fee changed in between is refused with a sentence, and nothing moves", async () => {
+    const d = await feeLine(1_200);
+    const amount = 10_000n * ONE;
+    const quotesAddress = await d.quotes.getAddress();
+    const q = await quote(quotesAddress, d.ledger.runner!, d.borrower.address, 2, amount);
+    const b = boundsOf(q);
+    expect(b).to.deep.equal({ maxAprBps: 1_200n, minReceived: amount, method: 0, payments: 12, periodDays: 30 });
+    const balance = await d.token.balanceOf(d.borrower.address);
+    const attempt = (bounds = b) =>
+      d.ledger.connect(d.borrower).drawWithin(2, amount, d.ethers.ZeroAddress, bounds).catch((e: unknown) => e);
+
+    await d.ledger.connect(d.underwriter).setLine(d.borrower.address, 50_000n * ONE, 1_500, ALL_PRODUCTS_MASK | FEE_PRODUCTS_MASK, 1);
+    expect(decodeError(await attempt())?.message).to.equal(
+      "The draw's APR is now 15.00% (fees included), above the 12.00% you accepted; quote again.",
+    );
+    await d.ledger.connect(d.underwriter).setLine(d.borrower.address, 50_000n * ONE, 1_200, ALL_PRODUCTS_MASK | FEE_PRODUCTS_MASK, 1);
+
+    await d.ledger.setProduct(2, 0, 3, 30, true);
+    expect(decodeError(await attempt())?.message).to.equal(
+      "The product's plan is now 3 payment(s) every 30 days (equal instalments), not the plan you accepted; quote again.",
+    );
+    await d.ledger.setProduct(2, 0, 12, 30, true);
+
+    await d.ledger.setProductFee(2, 150);
+    await expect(d.ledger.connect(d.borrower).drawWithin(2, amount, d.ethers.ZeroAddress, { ...b, maxAprBps: d.ethers.MaxUint256 }))
+      .to.be.revertedWithCustomError(d.ledger, "ReceivedBelowMinimum")
+      .withArgs(9_850n * ONE, 10_000n * ONE);
+    expect(decodeError(await attempt({ ...b, maxAprBps: d.ethers.MaxUint256 }))?.message).to.match(
+      /^The recipient would now receive 9,850\.00 .*less than the 10,000\.00 .*you accepted \(a fee changed\); quote again\.$/,
+    );
+    expect((await d.ledger.lineOf(d.borrower.address)).loanCount).to.equal(0n);
+    expect(await d.token.balanceOf(d.borrower.address)).to.equal(balance);
+
+    // Quoted again, the draw goes through on exactly the new terms.
+    const again = await quote(quotesAddress, d.ledger.runner!, d.borrower.address, 2, amount);
+    await expect(d.ledger.connect(d.borrower).drawWithin(2, amount, d.ethers.ZeroAddress, boundsOf(again)))
+      .to.emit(d.ledger, "DrawDisclosed")
+      .withArgs(await d.ledger.loanIdOf(d.borrower.address, 1), again.aprBps, 150n * ONE, again.totalInterest, again.totalRepayable);
+    expect((await d.token.balanceOf(d.borrower.address)) - balance).to.equal(9_850n * ONE);
   });
 
   it("is refused above the cap with the APR and the cap, and nothing moves; one basis point lower passes", async () => {

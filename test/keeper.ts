@@ -16,6 +16,8 @@ import { CollectionModule__factory } from "../typechain-types/factories/modules/
 import { CreditLedger__factory } from "../typechain-types/factories/CreditLedger__factory.ts";
 import { LendingPool__factory } from "../typechain-types/factories/LendingPool__factory.ts";
 import type { CreditLedger } from "../typechain-types/CreditLedger.ts";
+import { CreditQuotes__factory } from "../typechain-types/factories/CreditQuotes__factory.ts";
+import type { CreditQuotes } from "../typechain-types/CreditQuotes.ts";
 import type { MockStablecoin } from "../typechain-types/mocks/MockStablecoin.ts";
 import { PRODUCTS, ONE } from "../src/config/defaults.ts";
 import {
@@ -38,6 +40,7 @@ const KEEPER_KEY = "0x59c6995e998f97a5a0044966f0945389dc9e86dae88c7a8412f4603b6b
 let node: ChildProcess;
 let provider: JsonRpcProvider;
 let ledger: CreditLedger;
+let quotes: CreditQuotes;
 let token: MockStablecoin;
 let keeper: Wallet;
 let dir: string;
@@ -154,6 +157,7 @@ describe("collection keeper against a hardhat node (200 loans)", function () {
       )
     ).waitForDeployment();
     ledger = CreditLedger__factory.connect(await deployer.ledger(), admin);
+    quotes = await (await new CreditQuotes__factory(admin).deploy(ledger.target)).waitForDeployment();
     const lendingPool = LendingPool__factory.connect(await deployer.pool(), admin);
     await (await ledger.grantRole(id("UNDERWRITER_ROLE"), adminAddress)).wait();
     for (const p of PRODUCTS)
@@ -182,7 +186,7 @@ describe("collection keeper against a hardhat node (200 loans)", function () {
     for (const w of wallets) loans.push(await ledger.loanIdOf(w.address, 1));
     await Promise.all(
       loans.map(async (l) => {
-        const [dates, pays] = await ledger.loanSchedule(l);
+        const [dates, pays] = await quotes.loanSchedule(l);
         dueDates.set(l, [...dates]);
         payments.set(l, [...pays]);
       }),
@@ -310,7 +314,7 @@ describe("collection keeper against a hardhat node (200 loans)", function () {
     await (await ledger.connect(admin).setLine(w.address, PRINCIPAL, APR, 1, 1)).wait();
     await (await ledger.connect(w).draw(0, PRINCIPAL, { gasLimit: 1_000_000 })).wait();
     const loanId = await ledger.loanIdOf(w.address, 1);
-    const [dates] = await ledger.loanSchedule(loanId);
+    const [dates] = await quotes.loanSchedule(loanId);
     await rpc("evm_setNextBlockTimestamp", [Number(dates[0] + 5n * 86_400n)]);
     await rpc("evm_mine");
     let report = await runOnce(keeperOptions());

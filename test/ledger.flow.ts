@@ -31,7 +31,7 @@ describe("credit ledger: lines, draws and repayment plans", () => {
       expect(line.available).to.equal(50_000n * ONE - P);
 
       const rows = schedule({ method: p.method, principal: P, aprBps: APR, instalments: p.instalments, periodDays: p.periodDays });
-      const [dueDates, payments] = await ledger.loanSchedule(loanId);
+      const [dueDates, payments] = await d.quotes.loanSchedule(loanId);
       expect(payments).to.deep.equal(rows.map((r) => r.payment), "on-chain plan equals the TypeScript plan");
 
       for (let k = 0; k < rows.length; k++) {
@@ -60,7 +60,7 @@ describe("credit ledger: lines, draws and repayment plans", () => {
     const valueBefore = await pool.convertToAssets(sharesBefore);
     await ledger.connect(borrower).draw(2, P);
     const loanId = await ledger.loanIdOf(borrower.address, 1);
-    const [dueDates, payments] = await ledger.loanSchedule(loanId);
+    const [dueDates, payments] = await d.quotes.loanSchedule(loanId);
     let total = 0n;
     for (let k = 0; k < 12; k++) {
       await networkHelpers.time.setNextBlockTimestamp(dueDates[k]);
@@ -80,7 +80,7 @@ describe("credit ledger: lines, draws and repayment plans", () => {
     const { ledger, pool, borrower } = d;
     await ledger.connect(borrower).draw(2, P);
     const loanId = await ledger.loanIdOf(borrower.address, 1);
-    const [dueDates, payments] = await ledger.loanSchedule(loanId);
+    const [dueDates, payments] = await d.quotes.loanSchedule(loanId);
     const shares = 10n ** 17n; // 100,000 tokens' worth of shares (decimals offset 6 + 6)
     await networkHelpers.time.increaseTo(dueDates[0] - 2n);
     const v0 = await pool.convertToAssets(shares);
@@ -117,7 +117,7 @@ describe("credit ledger: lines, draws and repayment plans", () => {
     const { ledger, borrower } = d;
     await ledger.connect(borrower).draw(4, P); // interest-first: ceil(P·r) each period
     const loanId = await ledger.loanIdOf(borrower.address, 1);
-    const [dueDates] = await ledger.loanSchedule(loanId);
+    const [dueDates] = await d.quotes.loanSchedule(loanId);
     await networkHelpers.time.setNextBlockTimestamp(dueDates[0]);
     // Pays instalment 1 (150) and 4,000 of principal ahead of plan.
     await ledger.connect(borrower).repay(loanId, 150n * ONE + 4_000n * ONE);
@@ -132,7 +132,7 @@ describe("credit ledger: lines, draws and repayment plans", () => {
     const { ledger, borrower } = d;
     await ledger.connect(borrower).draw(2, P);
     const loanId = await ledger.loanIdOf(borrower.address, 1);
-    const [dueDates, payments] = await ledger.loanSchedule(loanId);
+    const [dueDates, payments] = await d.quotes.loanSchedule(loanId);
     let s = await ledger.loanState(loanId);
     expect(s.nextDueAt).to.equal(dueDates[0]);
     expect(s.nextDueAmount).to.equal(payments[0]);
@@ -150,7 +150,7 @@ describe("credit ledger: lines, draws and repayment plans", () => {
     const { ledger, pool, token, borrower, lender } = d;
     await ledger.connect(borrower).draw(0, P);
     const loanId = await ledger.loanIdOf(borrower.address, 1);
-    const [dueDates, payments] = await ledger.loanSchedule(loanId);
+    const [dueDates, payments] = await d.quotes.loanSchedule(loanId);
     for (let k = 0; k < 3; k++) {
       await networkHelpers.time.setNextBlockTimestamp(dueDates[k]);
       await ledger.connect(borrower).repay(loanId, payments[k]);

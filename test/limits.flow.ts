@@ -132,7 +132,7 @@ describe("portfolio limits", () => {
     await d.ledger.connect(d.borrower).draw(2, 10_000n * ONE); // will go 30+ days past due
     await d.ledger.connect(d.other).draw(5, 100_000n * ONE); // bullet, paid at 30 days
     const late = await d.ledger.loanIdOf(d.borrower.address, 1);
-    const [dueDates] = await d.ledger.loanSchedule(late);
+    const [dueDates] = await d.quotes.loanSchedule(late);
     // 30 days past due: bucket M1, not counted yet.
     await networkHelpers.time.setNextBlockTimestamp(dueDates[0] + 30n * DAY);
     await d.ledger.mark([late]);
@@ -168,7 +168,7 @@ describe("portfolio limits", () => {
     const d = await withLimits({ breakerBps: 800n });
     await d.ledger.connect(d.borrower).draw(4, 10_000n * ONE); // interest first: principal only at the end
     const late = await d.ledger.loanIdOf(d.borrower.address, 1);
-    const [dueDates] = await d.ledger.loanSchedule(late);
+    const [dueDates] = await d.quotes.loanSchedule(late);
     await networkHelpers.time.setNextBlockTimestamp(dueDates[0] + 45n * DAY);
     await d.ledger.mark([late]);
     expect((await d.ledger.riskState()).principal30Plus).to.equal(10_000n * ONE);
@@ -180,7 +180,7 @@ describe("portfolio limits", () => {
     // A second borrower stops paying and is written off: counted while in M2/M3, removed at the default.
     await d.ledger.connect(d.other).draw(0, 3_000n * ONE);
     const bad = await d.ledger.loanIdOf(d.other.address, 1);
-    const [badDue] = await d.ledger.loanSchedule(bad);
+    const [badDue] = await d.quotes.loanSchedule(bad);
     await networkHelpers.time.setNextBlockTimestamp(badDue[0] + 61n * DAY);
     await d.ledger.mark([bad]);
     expect((await d.ledger.riskState()).principal30Plus).to.equal(3_000n * ONE);
@@ -264,7 +264,7 @@ describe("pause (C9): stops new lines and draws, nothing else", () => {
     const loan = await d.ledger.loanIdOf(d.borrower.address, 1);
     const bad = await d.ledger.loanIdOf(d.other.address, 1);
     await b.setMandate(0);
-    const [dueDates] = await d.ledger.loanSchedule(bad);
+    const [dueDates] = await d.quotes.loanSchedule(bad);
     await networkHelpers.time.setNextBlockTimestamp(dueDates[0] + 91n * DAY);
     await d.ledger.mark([bad]); // written off
     await d.ledger.pause();

@@ -18,6 +18,8 @@ import { CollectionModule__factory } from "../typechain-types/factories/modules/
 import { CreditLedger__factory } from "../typechain-types/factories/CreditLedger__factory.ts";
 import { LendingPool__factory } from "../typechain-types/factories/LendingPool__factory.ts";
 import type { CreditLedger } from "../typechain-types/CreditLedger.ts";
+import { CreditQuotes__factory } from "../typechain-types/factories/CreditQuotes__factory.ts";
+import type { CreditQuotes } from "../typechain-types/CreditQuotes.ts";
 import type { LendingPool } from "../typechain-types/LendingPool.ts";
 import { PRODUCTS, ONE } from "../src/config/defaults.ts";
 import { createProvider } from "../src/keeper/index.ts";
@@ -245,6 +247,7 @@ describe("monitor against a hardhat node (200 loans, some go bad)", function () 
   let provider: JsonRpcProvider;
   let admin: NonceManager;
   let ledger: CreditLedger;
+  let quotes: CreditQuotes;
   let pool: LendingPool;
   let monitor: Monitor;
   let dir: string;
@@ -423,6 +426,7 @@ describe("monitor against a hardhat node (200 loans, some go bad)", function () 
       )
     ).waitForDeployment();
     ledger = CreditLedger__factory.connect(await deployer.ledger(), admin);
+    quotes = await (await new CreditQuotes__factory(admin).deploy(ledger.target)).waitForDeployment();
     pool = LendingPool__factory.connect(await deployer.pool(), admin);
     await (await ledger.grantRole(id("UNDERWRITER_ROLE"), adminAddress)).wait();
     for (const p of PRODUCTS)
@@ -455,7 +459,7 @@ describe("monitor against a hardhat node (200 loans, some go bad)", function () 
       },
     );
     for (const w of wallets) loans.push(await ledger.loanIdOf(w.address, 1));
-    const schedules = await Promise.all(loans.map((l) => ledger.loanSchedule(l)));
+    const schedules = await Promise.all(loans.map((l) => quotes.loanSchedule(l)));
     for (let k = 0; k < 6; k++) due.push(schedules.reduce((m, s) => (s[0][k] > m ? s[0][k] : m), 0n));
 
     monitor = await Monitor.create({
@@ -549,7 +553,7 @@ describe("monitor against a hardhat node (200 loans, some go bad)", function () 
     await (await ledger.setLine(wallets[0].address, 17_000n * ONE, APR, 1 << PRODUCT, 1)).wait();
     await (await ledger.connect(wallets[0]).draw(PRODUCT, 12_000n * ONE, { gasLimit: 1_000_000 })).wait();
     whaleExtra = await ledger.loanIdOf(wallets[0].address, 2);
-    whaleDue = [...(await ledger.loanSchedule(whaleExtra))[0]];
+    whaleDue = [...(await quotes.loanSchedule(whaleExtra))[0]];
     const r = await poll("D1+10d");
     expect(kinds(r)).to.deep.equal(["concentration:top1", "concentration:top10"]);
     expect(r.live[0].borrower).to.equal(wallets[0].address.toLowerCase());

@@ -163,7 +163,7 @@ describe("signed credit offers: risk engine → EIP-712 offer → acceptOffer �
     await ledger.connect(applicant).draw(2, 1_000n * ONE);
     expect(await token.balanceOf(applicant.address)).to.equal(1_000n * ONE, "funds received");
     const loanId = await ledger.loanIdOf(applicant.address, 1);
-    const [dueDates, payments] = await ledger.loanSchedule(loanId);
+    const [dueDates, payments] = await e.quotes.loanSchedule(loanId);
     await networkHelpers.time.setNextBlockTimestamp(dueDates[0]);
     // No approve call: the permit's allowance lets the ledger pull the instalment.
     await ledger.connect(applicant).repay(loanId, payments[0]);
@@ -459,7 +459,7 @@ describe("KYC on the ledger and the on-chain repayment history", () => {
     await offers.connect(applicant).acceptOffer(offer, signature, kyc, kycSig, permit);
     await ledger.connect(applicant).draw(0, 900n * ONE);
     const loanId = await ledger.loanIdOf(applicant.address, 1);
-    const [dueDates, payments] = await ledger.loanSchedule(loanId);
+    const [dueDates, payments] = await e.quotes.loanSchedule(loanId);
     const until = (kyc.expiry / DAY) * DAY;
     await networkHelpers.time.setNextBlockTimestamp(until);
     await expectDecoded(ledger.connect(applicant).draw(0, ONE), "KycRequiredToDraw", "expired on");
@@ -515,9 +515,9 @@ describe("KYC on the ledger and the on-chain repayment history", () => {
       await token.connect(b).approve(e.ledgerAddress, e.ethers.MaxUint256);
     }
     const id = (b: { address: string }) => ledger.loanIdOf(b.address, 1);
-    const [dueDates, payments] = await ledger.loanSchedule(await id(good));
-    const [lateDueDates] = await ledger.loanSchedule(await id(late)); // drawn a few seconds after `good`
-    const [badDueDates] = await ledger.loanSchedule(await id(bad));
+    const [dueDates, payments] = await e.quotes.loanSchedule(await id(good));
+    const [lateDueDates] = await e.quotes.loanSchedule(await id(late)); // drawn a few seconds after `good`
+    const [badDueDates] = await e.quotes.loanSchedule(await id(bad));
     for (let k = 0; k < 6; k++) {
       // `good` pays on each due date; `late` pays instalment 1 ten days late, the rest inside grace. What is due
       // grows by a second of penalty before the payment lands: one unit more goes to current interest.

@@ -79,7 +79,7 @@ describe("per-product outstanding caps", () => {
     await d.caps.setProductCap(0, CAP);
     await d.ledger.connect(d.borrower).draw(0, CAP);
     const loanId = await d.ledger.loanIdOf(d.borrower.address, 1);
-    const [dueDates, payments] = await d.ledger.loanSchedule(loanId);
+    const [dueDates, payments] = await d.quotes.loanSchedule(loanId);
     // A manual payment of the first instalment: the Repaid event's principal part leaves the product.
     await networkHelpers.time.setNextBlockTimestamp(dueDates[0]);
     const receipt = await (await d.ledger.connect(d.borrower).repay(loanId, payments[0])).wait();
@@ -110,7 +110,7 @@ describe("per-product outstanding caps", () => {
     await d.ledger.connect(d.borrower).draw(2, 6_000n * ONE);
     await d.ledger.connect(d.other).draw(2, 4_000n * ONE);
     const bad = await d.ledger.loanIdOf(d.other.address, 1);
-    const [badDue, badPayments] = await d.ledger.loanSchedule(bad);
+    const [badDue, badPayments] = await d.quotes.loanSchedule(bad);
     // The first instalment is paid, then nothing: the write-off takes what is left, not the loan's principal.
     await networkHelpers.time.setNextBlockTimestamp(badDue[0]);
     await d.ledger.connect(d.other).repay(bad, badPayments[0]);

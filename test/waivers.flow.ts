@@ -20,7 +20,7 @@ async function lateLoan() {
   await d.ledger.connect(d.underwriter).setLine(d.borrower.address, 50_000n * ONE, 1_800, ALL_PRODUCTS_MASK, 1);
   await d.ledger.connect(d.borrower).draw(2, P);
   const loanId = await d.ledger.loanIdOf(d.borrower.address, 1);
-  const [dueDates] = await d.ledger.loanSchedule(loanId);
+  const [dueDates] = await d.quotes.loanSchedule(loanId);
   await d.ledger.grantRole(id("SERVICER_ROLE"), d.other.address);
   return { ...d, loanId, dueDates, servicer: d.ledger.connect(d.other) };
 }

@@ -115,6 +115,13 @@ abstract contract LedgerCore is LedgerBook {
     /// `_flowWord` says the block had a deposit.
     uint256 internal _blockBook;
 
+    /// @dev Transient slot holding the bounds of the `drawWithin` in progress (ICreditLedger.DrawBounds): set flag
+    /// 255 | periodDays 176..191 | payments 168..175 | method 160..167 | maximum APR in bps 128..159 | minimum
+    /// received 0..127. Empty under `draw` and `drawTo`, and cleared when `drawWithin` returns, so a later draw in
+    /// the same transaction is not bound by it.
+    bytes32 internal constant DRAW_BOUNDS_SLOT = keccak256("microcredit.ledger.drawBounds");
+    uint256 internal constant DRAW_BOUNDS_SET = 1 << 255;
+
     /// @dev Failure reasons of `CollectionFailed`.
     uint8 internal constant FAIL_NOT_ACTIVE = 1;
     uint8 internal constant FAIL_NO_MANDATE = 2;
@@ -237,6 +244,7 @@ abstract contract LedgerCore is LedgerBook {
             uint256 outstanding = uint80(word >> shift) - principalPaid;
             _lines[borrower] = (word & ~(Packing.MASK_80 << shift)) | (outstanding << shift);
             _productBooks[loan.productId].outstanding -= uint120(principalPaid);
+            if (block.timestamp < uint256(loan.drawnAt) + 1 days) _returnOrigination(principalPaid, loan.drawnAt);
         }
         _bookRepay(principalPaid, interestPaid + penaltyPaid, rateDelta, adjustment);
 
@@ -410,6 +418,17 @@ abstract contract LedgerCore is LedgerBook {
 
     function _is30Plus(ICreditLedger.Bucket bucket) private pure returns (bool) {
         return bucket == ICreditLedger.Bucket.M2 || bucket == ICreditLedger.Bucket.M3;
+    }
+
+    /// @dev Principal repaid within a day of its draw gives back its share of the origination bucket, in proportion
+    /// to the part of the day left (rounded down), so a draw repaid at once fills no part of the daily cap and
+    /// draw-and-repay loops cannot block honest draws. Only the stored level falls; the drain is unchanged.
+    function _returnOrigination(uint256 principalPaid, uint256 drawnAt) private {
+        uint256 flow = _flowWord;
+        uint256 level = uint96(flow >> 32);
+        uint256 back = LoanMath.dayLeftShareDown(principalPaid, drawnAt, block.timestamp);
+        level = level > back ? level - back : 0;
+        _flowWord = (flow & ~(uint256(type(uint96).max) << 32)) | (level << 32);
     }
 
     /// @dev The origination bucket's level now: its stored level drained at `cap` per day since its update.

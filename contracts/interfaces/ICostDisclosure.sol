@@ -60,7 +60,7 @@ interface ICostDisclosure {
     /// @notice Emitted when a product's origination fee is set.
     event ProductFeeSet(uint8 indexed productId, uint256 feeBps);
     /// @notice Emitted with every draw, before `Drawn`: the figures `CreditQuotes.quote` showed for it (the
-    /// recipient received `Drawn.principal − totalFees`; the plan is `loanSchedule(loanId)`).
+    /// recipient received `Drawn.principal − totalFees`; the plan is `ICreditQuotes.loanSchedule(loanId)`).
     event DrawDisclosed(
         uint256 indexed loanId,
         uint256 aprBps,

@@ -77,6 +77,21 @@ interface ICreditLedger is IRiskLimits, ICostDisclosure {
         uint16 feeBps;
     }
 
+    /// @notice What a borrower accepted from a quote (ICreditQuotes.quote), for `drawWithin`: the draw reverts rather
+    /// than be worse on any of them.
+    struct DrawBounds {
+        /// Highest APR including the fee, in basis points (the quote's `aprBps`).
+        uint256 maxAprBps;
+        /// Least the recipient receives (the quote's `netDisbursed`).
+        uint256 minReceived;
+        /// The plan as the loan is drawn: method (0 equal instalment, 1 equal principal, 2 interest-first,
+        /// 3 bullet), number of payments and days between them (a bullet plan: 1 payment after the whole term; the
+        /// quote's `payments.length` and `periodDays`).
+        uint8 method;
+        uint8 payments;
+        uint16 periodDays;
+    }
+
     /// @notice A borrower's line. `outstanding` is principal not yet repaid across all its loans.
     struct Line {
         /// At most 2^80 − 1 base units (1.2 × 10^18 tokens of 6 decimals): ample for micro-credit lines.
@@ -189,6 +204,13 @@ interface ICreditLedger is IRiskLimits, ICostDisclosure {
     error AmountTooLarge(uint256 amount, uint256 max);
     /// @notice Thrown when an APR is above the protocol's hard cap.
     error AprAboveCap(uint256 aprBps, uint256 capBps);
+    /// @notice `drawWithin`: the draw's APR including the fee is above the borrower's bound.
+    error AprAboveBound(uint256 aprBps, uint256 maxAprBps);
+    /// @notice `drawWithin`: the recipient would receive less than the borrower's bound.
+    error ReceivedBelowMinimum(uint256 received, uint256 minReceived);
+    /// @notice `drawWithin`: the product's plan is no longer the one the borrower accepted; the plan the draw would
+    /// have (method, payments, days between them).
+    error PlanChanged(uint8 method, uint256 payments, uint256 periodDays);
     /// @notice Thrown when a loan id does not exist.
     error LoanNotFound(uint256 loanId);
     /// @notice Thrown when a loan is already repaid.
@@ -213,8 +235,8 @@ interface ICreditLedger is IRiskLimits, ICostDisclosure {
     /// @notice Emitted when a line is opened or its terms change.
     event LineSet(address indexed borrower, uint256 limit, uint256 aprBps, uint256 productMask, LineStatus status);
     /// @notice Emitted on every draw. The borrower is in the loan id (`loanId >> 96`); the APR is the line's at the
-    /// time (`loanRecord`), and the plan follows from principal, APR and product (`loanSchedule`, or the SDK). The
-    /// recipient receives `principal` less the product's fee; the cost figures are in `DrawDisclosed`, emitted just
+    /// time (`loanRecord`), and the plan follows from principal, APR and product (`ICreditQuotes.loanSchedule`, or
+    /// the SDK). The recipient receives `principal` less the product's fee; the cost figures are in `DrawDisclosed`, emitted just
     /// before.
     event Drawn(uint256 indexed loanId, address recipient, uint8 productId, uint256 principal);
     /// @notice Emitted on every repayment, with the split of the amount paid.
@@ -278,6 +300,18 @@ interface ICreditLedger is IRiskLimits, ICostDisclosure {
     /// @notice Like `draw`, but the funds go to `recipient` (a merchant, another wallet; the caller when zero).
     /// The caller remains the borrower.
     function drawTo(uint8 productId, uint256 amount, address recipient) external returns (uint256 loanId);
+
+    /// @notice Like `drawTo`, bound to what the borrower was quoted (ICreditQuotes.quote): reverts `AprAboveBound`
+    /// if the draw's APR including the fee is above `bounds.maxAprBps`, `ReceivedBelowMinimum` if the recipient
+    /// would receive less than `bounds.minReceived`, and `PlanChanged` if the product's plan is not the one in
+    /// `bounds`. A line's rate, a product's fee or its plan changed between the quote and the draw then cost the
+    /// borrower nothing.
+    function drawWithin(
+        uint8 productId,
+        uint256 amount,
+        address recipient,
+        DrawBounds calldata bounds
+    ) external returns (uint256 loanId);
 
     /// @notice Pays `amount` (or the payoff, with `type(uint256).max`) towards `loanId` from the caller's wallet.
     /// Anyone may pay for anyone. Never blocked by pause.
@@ -359,19 +393,6 @@ interface ICreditLedger is IRiskLimits, ICostDisclosure {
 
     /// @notice Whether new draws are paused.
     function paused() external view returns (bool);
-
-    /// @notice The loan's plan as drawn, with due dates.
-    function loanSchedule(
-        uint256 loanId
-    )
-        external
-        view
-        returns (
-            uint256[] memory dueDates,
-            uint256[] memory payments,
-            uint256[] memory principals,
-            uint256[] memory interests
-        );
 
     /// @notice Live state of a loan: outstanding, past due, next due, payoff now.
     function loanState(uint256 loanId) external view returns (LoanView memory);

@@ -32,7 +32,7 @@ interface ICreditQuotes {
     ) external pure returns (ICostDisclosure.Disclosure memory);
 
     /// @notice The plan of a prospective loan: per-instalment payment, principal and interest, exactly as the ledger
-    /// would draw it (`ICreditLedger.loanSchedule` of the same terms). Methods: 0 equal instalment, 1 equal principal,
+    /// would draw it (`loanSchedule` of a loan drawn on the same terms). Methods: 0 equal instalment, 1 equal principal,
     /// 2 interest-first, 3 bullet (one row). Zero instalments or period revert `InvalidProduct`.
     function previewSchedule(
         uint8 method,
@@ -41,6 +41,20 @@ interface ICreditQuotes {
         uint256 instalments,
         uint256 periodDays
     ) external pure returns (uint256[] memory payments, uint256[] memory principals, uint256[] memory interests);
+
+    /// @notice A drawn loan's plan with its due dates, read from the ledger's `loanRecord`: as drawn, whatever has
+    /// been paid since. A bullet loan has one row. Reverts `ICreditLedger.LoanNotFound` for an id never drawn.
+    function loanSchedule(
+        uint256 loanId
+    )
+        external
+        view
+        returns (
+            uint256[] memory dueDates,
+            uint256[] memory payments,
+            uint256[] memory principals,
+            uint256[] memory interests
+        );
 
     /// @notice The APR cap in force on the ledger (basis points).
     function aprCapBps() external view returns (uint256);

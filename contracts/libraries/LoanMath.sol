@@ -43,6 +43,12 @@ library LoanMath {
         }
     }
 
+    /// @notice The part of `amount` in proportion to what is left of the day that began at `start`, at `now_`
+    /// (start ≤ now_ < start + 1 day), rounded down.
+    function dayLeftShareDown(uint256 amount, uint256 start, uint256 now_) internal pure returns (uint256) {
+        return (amount * (start + ScheduleMath.SECONDS_PER_DAY - now_)) / ScheduleMath.SECONDS_PER_DAY;
+    }
+
     /// @notice Period (1-based) containing `time`, capped at `instalments + 1` after maturity.
     function periodAt(ICreditLedger.Loan memory loan, uint256 time) internal pure returns (uint256 k) {
         k = (time - loan.drawnAt) / periodSeconds(loan) + 1;

@@ -10,6 +10,7 @@ import {ICostDisclosure} from "../interfaces/ICostDisclosure.sol";
 import {IProductLimits} from "../interfaces/IProductLimits.sol";
 import {DisclosureMath} from "../libraries/DisclosureMath.sol";
 import {LoanMath} from "../libraries/LoanMath.sol";
+import {ScheduleMath} from "../libraries/ScheduleMath.sol";
 import {Packing} from "../libraries/Packing.sol";
 import {Address} from "@openzeppelin/contracts/utils/Address.sol";
 import {TransientSlot} from "@openzeppelin/contracts/utils/TransientSlot.sol";
@@ -71,7 +72,8 @@ contract CollectionModule is LedgerCore {
     /// line's principal after the draw; `cash` and `principal` are the book before it (a draw moves cash to
     /// principal, so their sum, the base of the shares, is the same after, plus the fee when there is one). Writes
     /// only the origination bucket, the product's outstanding and, for a fee, the protocol's fee claim. Returns the
-    /// fee, which the ledger keeps out of what it sends.
+    /// fee, which the ledger keeps out of what it sends. Under `drawWithin` it also checks the borrower's bounds
+    /// (`DRAW_BOUNDS_SLOT`).
     function admitDraw(
         address borrower,
         uint256 loanId,
@@ -145,12 +147,26 @@ contract CollectionModule is LedgerCore {
             amount
         );
         if (apr > aprCap) revert ICreditLedger.AprAboveCap(apr, aprCap);
+        uint256 bounds = DRAW_BOUNDS_SLOT.asUint256().tload();
+        if (bounds != 0) _checkBounds(bounds, p, apr, amount - fee);
         if (fee != 0) {
             // Added to the claim's checkpoint, the fee is owed at every later gross without moving the split.
             _feesAtCheckpoint += uint128(fee);
             _capital += int256(fee);
         }
         emit ICostDisclosure.DrawDisclosed(loanId, apr, fee, totalInterest, amount + totalInterest);
+    }
+
+    /// @dev `drawWithin`'s bounds (`DRAW_BOUNDS_SLOT`) against the draw's APR, what the recipient receives and the
+    /// product's plan as the loan is drawn (a bullet product: one payment after the whole term).
+    function _checkBounds(uint256 bounds, ICreditLedger.Product memory p, uint256 apr, uint256 received) private pure {
+        if (apr > uint32(bounds >> 128)) revert ICreditLedger.AprAboveBound(apr, uint32(bounds >> 128));
+        if (received < uint128(bounds)) revert ICreditLedger.ReceivedBelowMinimum(received, uint128(bounds));
+        (uint256 payments, uint256 periodDays) = p.method == ScheduleMath.BULLET
+            ? (1, uint256(p.periodDays) * p.instalments)
+            : (uint256(p.instalments), uint256(p.periodDays));
+        if (p.method != uint8(bounds >> 160) || payments != uint8(bounds >> 168) || periodDays != uint16(bounds >> 176))
+            revert ICreditLedger.PlanChanged(p.method, payments, periodDays);
     }
 
     /// @dev One loan of a collection batch; failures are events, never reverts. The loan is rolled once; the pull

@@ -264,6 +264,21 @@ contract ConfigModule is LedgerCore {
         _lines[borrower] = Packing.encodeLine(l);
     }
 
+    /// @dev `IRiskLimits.riskState`, answered here for the ledger, whose `riskState` reaches it through a static
+    /// call to its own `fallback`.
+    function riskStateView() external view returns (IRiskLimits.RiskState memory r) {
+        r.limits = _limits;
+        Book memory book = _loadBook();
+        uint256 flow = _flowWord;
+        r.principal30Plus = flow >> FLOW_LATE_SHIFT;
+        r.principalOutstanding = book.principal;
+        r.bookValue = uint256(book.cash) + book.principal;
+        r.originationInWindow = _originationNow(flow, r.limits.dailyOriginationCap);
+        r.breakerTripped =
+            r.limits.breakerBps != 0 &&
+            r.principal30Plus * BPS > r.principalOutstanding * r.limits.breakerBps;
+    }
+
     /// @dev A cap (0 = none) may only go down, and never from a value to "none".
     function _noRaise(uint8 field, uint256 current, uint256 requested) private pure {
         uint256 none = type(uint256).max;

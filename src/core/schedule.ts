@@ -88,7 +88,7 @@ export class UnknownMethodError extends Error {
 }
 
 /**
- * The full plan, identical to `CreditQuotes.previewSchedule` (and a drawn loan's `CreditLedger.loanSchedule`) to the unit.
+ * The full plan, identical to `CreditQuotes.previewSchedule` (and a drawn loan's `CreditQuotes.loanSchedule`) to the unit.
  * Bullet plans have one row, due after `instalments × periodDays` days.
  */
 export function schedule(input: ScheduleInput): ScheduleRow[] {

@@ -5,6 +5,7 @@ import type { ContractRunner } from "ethers";
 import { Method, schedule, BPS, DAYS_PER_YEAR } from "../core/schedule.ts";
 import { percent } from "../format/money.ts";
 import { ICreditQuotes__factory } from "../../typechain-types/factories/interfaces/ICreditQuotes__factory.ts";
+import { ICreditLedger__factory } from "../../typechain-types/factories/interfaces/ICreditLedger__factory.ts";
 
 export const WAD = 10n ** 18n;
 /** Newton steps before giving up (the contract's `AprMath.MAX_STEPS`). */
@@ -118,6 +119,8 @@ export function aprCapOf(aprCapBps: bigint): bigint {
 }
 
 export interface Quote extends Disclosure {
+  /** The product's repayment method (0 equal instalment, 1 equal principal, 2 interest-first, 3 bullet). */
+  method: number;
   dueDates: bigint[];
   aprCapBps: bigint;
   /** Whether the draw's APR is within the cap (the draw still checks availability, limits and the product mask). */
@@ -133,8 +136,13 @@ export async function quote(
   amount: bigint,
 ): Promise<Quote> {
   const quotes = ICreditQuotes__factory.connect(quotesAddress, runner);
-  const [d, aprCapBps, admissible] = await quotes.quote(borrower, productId, amount);
+  const ledger = ICreditLedger__factory.connect(await quotes.ledger(), runner);
+  const [[d, aprCapBps, admissible], product] = await Promise.all([
+    quotes.quote(borrower, productId, amount),
+    ledger.product(productId),
+  ]);
   return {
+    method: Number(product.method),
     aprBps: d.aprBps,
     contractAprBps: d.contractAprBps,
     totalFees: d.totalFees,
@@ -148,6 +156,30 @@ export async function quote(
     interests: [...d.interests],
     aprCapBps,
     admissible,
+  };
+}
+
+/** `ICreditLedger.DrawBounds`: what a borrower accepted from a quote. */
+export interface DrawBounds {
+  maxAprBps: bigint;
+  minReceived: bigint;
+  method: number;
+  payments: number;
+  periodDays: number;
+}
+
+/**
+ * The bounds `CreditLedger.drawWithin` takes from a quote: the draw reverts (`AprAboveBound`, `ReceivedBelowMinimum`,
+ * `PlanChanged`) rather than cost more, pay out less or follow another plan than quoted, whatever changes on the line
+ * or the product in between.
+ */
+export function boundsOf(q: Quote): DrawBounds {
+  return {
+    maxAprBps: q.aprBps,
+    minReceived: q.netDisbursed,
+    method: q.method,
+    payments: q.payments.length,
+    periodDays: Number(q.periodDays),
   };
 }
 

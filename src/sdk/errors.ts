@@ -11,6 +11,7 @@ import { MockStablecoin__factory } from "../../typechain-types/factories/mocks/M
 type Formatter = (args: Result, money: (units: bigint) => string) => string;
 
 const LINE_STATUS = ["none", "active", "frozen", "closed"];
+const METHOD_NAMES = ["equal instalments", "equal principal", "interest first", "bullet"];
 const LIMIT_FIELDS = [
   "the minimum draw",
   "the maximum draw",
@@ -38,6 +39,12 @@ export const ERROR_MESSAGES: Record<string, Formatter> = {
   ZeroAddress: () => "An address argument is the zero address.",
   AmountTooLarge: (a, m) => `Amount ${m(a[0])} is above the largest the ledger stores (${m(a[1])}).`,
   AprAboveCap: (a) => `APR ${bps(a[0])} (fees included) is above the cap of ${bps(a[1])}.`,
+  AprAboveBound: (a) =>
+    `The draw's APR is now ${bps(a[0])} (fees included), above the ${bps(a[1])} you accepted; quote again.`,
+  ReceivedBelowMinimum: (a, m) =>
+    `The recipient would now receive ${m(a[0])}, less than the ${m(a[1])} you accepted (a fee changed); quote again.`,
+  PlanChanged: (a) =>
+    `The product's plan is now ${a[1]} payment(s) every ${a[2]} days (${METHOD_NAMES[Number(a[0])] ?? `method ${a[0]}`}), not the plan you accepted; quote again.`,
   WaiverExceedsPenalty: (a, m) =>
     `A waiver of ${m(a[0])} is more than the penalty the loan owes now (${m(a[1])}); waivers must be non-zero.`,
   WaiverReasonMissing: () => "A waiver needs a reason code (e.g. HARDSHIP, SERVICE_ERROR, DISPUTE, GOODWILL).",

@@ -4,6 +4,8 @@ pragma solidity 0.8.28;
 import {ICreditLedger} from "../../contracts/interfaces/ICreditLedger.sol";
 import {ILendingPool} from "../../contracts/interfaces/ILendingPool.sol";
 import {IRiskLimits} from "../../contracts/interfaces/IRiskLimits.sol";
+import {ICostDisclosure} from "../../contracts/interfaces/ICostDisclosure.sol";
+import {ICreditQuotes} from "../../contracts/interfaces/ICreditQuotes.sol";
 import {Vm} from "forge-std/Vm.sol";
 import {AttackBase, MintableToken} from "./AttackBase.sol";
 import {ITestLedger} from "../utils/ITestLedger.sol";
@@ -503,5 +505,127 @@ contract LenderSafetyTest is AttackBase {
         uint256 collected = ledger.collect(ids);
         assertEq(collected, 100e6, "the cap holds per loan per call (fails before: 916.80)");
         assertEq(ledger.dueNow(loanId), 816_799_930);
+    }
+
+    // ---------------------------------------------------------------- 7. free loops and the origination cap
+
+    function _originationCap(uint96 cap) internal {
+        IRiskLimits.Limits memory lim;
+        lim.dailyOriginationCap = cap;
+        vm.prank(admin);
+        ledger.setLimits(lim);
+    }
+
+    /// Item 7: 20 draw+repay pairs of 50,000 in the same second filled a 1,000,000 daily origination cap and blocked
+    /// every honest draw for a day, repeatable forever. Principal repaid within a day of its draw now gives back its
+    /// share of the bucket: here 20 pairs of 25,000 against a 500,000 cap leave nothing in it.
+    function test_item07_drawAndRepayLoops_cannotFillTheOriginationCap() public {
+        _originationCap(500_000e6);
+        _openLine(attacker, 25_000e6, APR);
+        for (uint256 i = 0; i < 20; ++i) _repay(attacker, _draw(attacker, 2, 25_000e6), type(uint256).max);
+        assertEq(ledger.riskState().originationInWindow, 0, "the loops left nothing (fails before: 500,000)");
+        _openLine(borrower, 500_000e6, APR);
+        _draw(borrower, 2, 500_000e6);
+        assertEq(ledger.riskState().originationInWindow, 500_000e6, "the whole cap was there for an honest draw");
+    }
+
+    /// Item 7, the rule: a part repayment at once gives back its part; six hours later, 18/24 of the principal
+    /// repaid (rounded down) comes off the bucket, which has drained at the cap's daily rate meanwhile; more than a
+    /// day after the draw nothing comes back (and the repayment goes through).
+    function test_item07_repaymentGivesBackTheDayLeftOfItsDraw() public {
+        _originationCap(240_000e6); // drains 10,000 an hour
+        _openLine(borrower, 240_000e6, APR);
+        uint256 loanId = _draw(borrower, 2, 120_000e6);
+        _repay(borrower, loanId, 20_000e6);
+        assertEq(ledger.riskState().originationInWindow, 100_000e6, "a repayment at once gives back all of it");
+
+        vm.warp(block.timestamp + 6 hours);
+        uint256 paidBefore = ledger.loanRecord(loanId).principalPaid;
+        _repay(borrower, loanId, 40_000e6);
+        uint256 principalPaid = ledger.loanRecord(loanId).principalPaid - paidBefore;
+        assertLt(principalPaid, 40_000e6, "six hours of interest came first");
+        assertEq(
+            ledger.riskState().originationInWindow,
+            100_000e6 - (principalPaid * 18) / 24 - 60_000e6,
+            "18/24 of the principal repaid, less six hours of drain"
+        );
+
+        vm.warp(block.timestamp + 19 hours);
+        uint256 other = _draw(borrower, 2, 10_000e6); // a fresh draw sets the bucket to 10,000 at this second
+        assertEq(ledger.riskState().originationInWindow, 10_000e6);
+        _repay(borrower, loanId, 20_000e6); // the first draw is 25 hours old: nothing comes back
+        assertEq(ledger.riskState().originationInWindow, 10_000e6, "a day-old draw gives nothing back");
+        _repay(borrower, other, type(uint256).max);
+        assertEq(ledger.riskState().originationInWindow, 0);
+    }
+
+    // ---------------------------------------------------------------- 13. KI-10: a quote binds the draw
+
+    function _boundsOf(
+        ICostDisclosure.Disclosure memory q,
+        uint8 method
+    ) internal pure returns (ICreditLedger.DrawBounds memory) {
+        return
+            ICreditLedger.DrawBounds({
+                maxAprBps: q.aprBps,
+                minReceived: q.netDisbursed,
+                method: method,
+                payments: uint8(q.payments.length),
+                periodDays: uint16(q.periodDays)
+            });
+    }
+
+    /// Item 13, KI-10: a quote did not bind the draw, so a line's rate, a product's fee or its plan changed between
+    /// a borrower's quote and draw cost the borrower more than quoted. `drawWithin` carries the quote as bounds; a
+    /// refusal changes nothing, and the bounds do not outlive their call.
+    function test_item13_KI10_drawWithinHoldsTheQuote() public {
+        ICreditQuotes quotes = ICreditQuotes(deployCode("CreditQuotes.sol:CreditQuotes", abi.encode(ledger)));
+        _openLine(borrower, 20_000e6, APR);
+        (ICostDisclosure.Disclosure memory quoted, , ) = quotes.quote(borrower, 2, 10_000e6);
+        ICreditLedger.DrawBounds memory b = _boundsOf(quoted, EQUAL_INSTALMENT);
+
+        _openLine(borrower, 20_000e6, APR + 300); // the line's rate rises after the quote
+        (ICostDisclosure.Disclosure memory later, , ) = quotes.quote(borrower, 2, 10_000e6);
+        vm.prank(borrower);
+        vm.expectRevert(abi.encodeWithSelector(ICreditLedger.AprAboveBound.selector, later.aprBps, quoted.aprBps));
+        ledger.drawWithin(2, 10_000e6, recipient, b);
+        _openLine(borrower, 20_000e6, APR);
+
+        vm.startPrank(admin);
+        ledger.setProduct(2, EQUAL_INSTALMENT, 3, 30, true); // the plan shortens: same rate, 3 payments
+        vm.stopPrank();
+        vm.prank(borrower);
+        vm.expectRevert(abi.encodeWithSelector(ICreditLedger.PlanChanged.selector, EQUAL_INSTALMENT, 3, 30));
+        ledger.drawWithin(2, 10_000e6, recipient, b);
+        vm.startPrank(admin);
+        ledger.setProduct(2, EQUAL_INSTALMENT, 12, 30, true);
+        ledger.setProductFee(2, 150); // a fee appears after the quote
+        vm.stopPrank();
+        b.maxAprBps = type(uint256).max;
+        vm.prank(borrower);
+        vm.expectRevert(
+            abi.encodeWithSelector(ICreditLedger.ReceivedBelowMinimum.selector, 9_850e6, quoted.netDisbursed)
+        );
+        ledger.drawWithin(2, 10_000e6, recipient, b);
+        assertEq(ledger.lineOf(borrower).outstanding, 0, "refusals drew nothing");
+        assertEq(token.balanceOf(recipient), 0);
+
+        // Quoted again, the draw goes through, to the recipient, exactly as quoted.
+        (quoted, , ) = quotes.quote(borrower, 2, 10_000e6);
+        vm.prank(borrower);
+        uint256 loanId = ledger.drawWithin(2, 10_000e6, recipient, _boundsOf(quoted, EQUAL_INSTALMENT));
+        assertEq(token.balanceOf(recipient), quoted.netDisbursed);
+        assertEq(ledger.lineOf(borrower).outstanding, 10_000e6);
+        (uint256[] memory dueDates, uint256[] memory payments, , ) = quotes.loanSchedule(loanId);
+        assertEq(payments, quoted.payments, "the loan's plan is the quoted plan");
+        assertEq(dueDates, quoted.dueDates);
+
+        // Same transaction, a plain draw outside those bounds (another plan, less received): not bound by them.
+        vm.prank(borrower);
+        ledger.draw(0, 1_000e6);
+        assertEq(ledger.lineOf(borrower).outstanding, 11_000e6);
+
+        vm.expectRevert(abi.encodeWithSelector(ICreditLedger.LoanNotFound.selector, loanId + 2));
+        quotes.loanSchedule(loanId + 2);
     }
 }

@@ -8,6 +8,7 @@ import {ICreditLedger} from "../../contracts/interfaces/ICreditLedger.sol";
 import {ILedgerBook} from "../../contracts/interfaces/ILedgerBook.sol";
 import {ScheduleMath} from "../../contracts/libraries/ScheduleMath.sol";
 import {MicrocreditBase} from "../utils/MicrocreditBase.sol";
+import {ICreditQuotes} from "../../contracts/interfaces/ICreditQuotes.sol";
 
 /// Draws and repayments through the ledger: the plan is paid to the unit, the book and the lines stay consistent
 /// through random sequences, refusals name their inputs and change nothing.
@@ -128,7 +129,9 @@ contract DrawRepayTest is MicrocreditBase {
             instalments,
             periodDays
         );
-        (uint256[] memory dueDates, uint256[] memory planned, , ) = ledger.loanSchedule(loanId);
+        (uint256[] memory dueDates, uint256[] memory planned, , ) = ICreditQuotes(
+            deployCode("CreditQuotes.sol:CreditQuotes", abi.encode(ledger))
+        ).loanSchedule(loanId);
         assertEq(planned, pay, "the loan's plan is the previewed plan");
 
         uint256 interest;
