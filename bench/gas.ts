@@ -1,26 +1,70 @@
-// Gas benchmark: `npm run bench:gas` measures each operation as its own transaction (cold storage, as on mainnet),
-// with 1 and with 1,000 loans already in the pool, prints a table and writes bench/gas.json.
-// `npm run bench:gas -- --check` (CI) instead compares against the committed bench/gas.json and bench/budgets.json.
+// Gas benchmark. `npm run bench:gas` measures every operation as its own transaction (cold storage, as on mainnet)
+// twice: on an empty book, and in one deployment whose book holds BIG_BOOK loans (late, marked, written off,
+// recovered, redemption requests queued) built before the same operations run. It prints both figures, their ratio
+// (at most RATIO_MAX: no cost may grow with the book), the budgets of bench/budgets.json and the core v2 targets,
+// and writes bench/gas.json. `npm run bench:gas -- --check` (CI) also compares with the committed bench/gas.json.
+// `BENCH_BOOK=n` builds a smaller big book (a quick local look; the ratio check needs the full 10,000).
 import { readFileSync, writeFileSync } from "node:fs";
 import { network } from "hardhat";
-import { id, type Signer } from "ethers";
+import { id, type Signer, type ContractTransactionResponse } from "ethers";
 import type { CreditLedger } from "../typechain-types/CreditLedger.ts";
+import type { CreditQuotes } from "../typechain-types/CreditQuotes.ts";
+import type { LendingPool } from "../typechain-types/LendingPool.ts";
 import type { MockStablecoin } from "../typechain-types/mocks/MockStablecoin.ts";
 import { PRODUCTS, ALL_PRODUCTS_MASK, ONE, LIMITS, FEE_PRODUCTS, FEE_PRODUCTS_MASK } from "../src/config/defaults.ts";
+import { money } from "../src/format/money.ts";
 
 const CHECK = process.argv.includes("--check") || process.env.BENCH_CHECK === "1";
-const BOOK_SIZES = [1, 1_000];
+const BIG_BOOK = Number(process.env.BENCH_BOOK ?? 10_000);
+const RATIO_MAX = 1.01;
 const TOLERANCE = 0.02; // a change of more than 2% against the committed snapshot fails the check
+const EMPTY = "empty book";
+const BIG = `${BIG_BOOK.toLocaleString("en-US")} loans`;
+const DAY = 86_400n;
+const BATCH = 100;
+const TX = { gasLimit: 1_000_000 }; // no estimateGas round: the book is built faster
+
+/** The core v2 targets (its issue), printed beside today's figures; not enforced until the redesign lands. */
+const TARGETS: Record<string, number> = {
+  "draw (later loan)": 100_000,
+  "draw (recipient never held the token)": 117_000,
+  "repay one instalment": 75_000,
+  "repay in full": 80_000,
+  [`collect per loan (batch of ${BATCH}, 1st instalment)`]: 40_000,
+  "collect, one loan alone": 65_000,
+  "deposit (a lender's first)": 100_000,
+  "deposit (repeat)": 70_000,
+};
+
+/**
+ * What the big book costs more that is state, not growth: while redemption requests are queued, a draw and an
+ * instant withdrawal also read the queue's hold (`_queueReserve`, one cold slot: every slot they read anyway is full;
+ * core v2 packs it). The ratio check allows at most this much on top, and fails on anything more.
+ */
+const QUEUE_HOLD_READ = { gas: 2_400, why: "reads the queue's hold while redemption requests are queued (one cold slot)" };
+const KNOWN_EXTRA: Record<string, { gas: number; why: string }> = {
+  "draw (recipient never held the token)": QUEUE_HOLD_READ,
+  "draw (later loan)": QUEUE_HOLD_READ,
+  "draw with a fee (later loan, 6 instalments)": QUEUE_HOLD_READ,
+  "withdraw (instant)": QUEUE_HOLD_READ,
+};
 
 const { ethers, networkHelpers } = await network.create();
 const [admin, underwriter, lender, lender2] = await ethers.getSigners();
 
-async function gasOf(tx: Promise<{ wait(): Promise<{ gasUsed: bigint } | null> }>): Promise<number> {
+async function gasOf(tx: Promise<ContractTransactionResponse>): Promise<number> {
   const receipt = await (await tx).wait();
   return Number(receipt!.gasUsed);
 }
 
-async function measure(bookSize: number): Promise<Record<string, number>> {
+interface Deployment {
+  token: MockStablecoin;
+  pool: LendingPool;
+  ledger: CreditLedger;
+  quotes: CreditQuotes;
+}
+
+async function deploy(): Promise<Deployment> {
   const token = await ethers.deployContract("MockStablecoin");
   const module = await ethers.deployContract("CollectionModule", [await token.getAddress()]);
   const deployer = await ethers.deployContract("MicrocreditDeployer", [
@@ -32,6 +76,7 @@ async function measure(bookSize: number): Promise<Record<string, number>> {
   ]);
   const pool = await ethers.getContractAt("LendingPool", await deployer.pool());
   const ledger = await ethers.getContractAt("CreditLedger", await deployer.ledger());
+  const quotes = await ethers.deployContract("CreditQuotes", [await ledger.getAddress()]);
   await ledger.grantRole(id("UNDERWRITER_ROLE"), underwriter.address);
   for (const p of PRODUCTS) await ledger.setProduct(p.id, p.method, p.instalments, p.periodDays, true);
   for (const p of FEE_PRODUCTS) {
@@ -39,121 +84,230 @@ async function measure(bookSize: number): Promise<Record<string, number>> {
     await ledger.setProductFee(p.id, p.feeBps);
   }
   for (const who of [lender, lender2]) {
-    await token.faucet(who.address, 10_000_000n * ONE);
+    for (let i = 0; i < 2; i++) await token.faucet(who.address, 10_000_000n * ONE); // the faucet's most per call
     await token.connect(who).approve(await pool.getAddress(), ethers.MaxUint256);
   }
-  const g: Record<string, number> = {};
-  g["deposit (first)"] = await gasOf(pool.connect(lender).deposit(5_000_000n * ONE, lender.address));
-  g["deposit (repeat)"] = await gasOf(pool.connect(lender).deposit(1_000_000n * ONE, lender.address));
-  await pool.connect(lender2).deposit(1_000_000n * ONE, lender2.address);
+  await token.faucet(admin.address, 1_000_000n * ONE);
+  await token.approve(await ledger.getAddress(), ethers.MaxUint256);
+  // Both books start from the same live pool: lenders in, so "a lender's first deposit" is not the pool's first.
+  await pool.connect(lender).deposit(15_000_000n * ONE, lender.address);
+  await pool.connect(lender2).deposit(5_000_000n * ONE, lender2.address);
+  return { token, pool, ledger, quotes };
+}
 
-  // The existing book: `bookSize` loans by other borrowers, all accruing.
-  const filler = ethers.Wallet.createRandom().connect(ethers.provider);
-  await admin.sendTransaction({ to: filler.address, value: 10n ** 20n });
-  await ledger.connect(underwriter).setLine(filler.address, 10_000_000n * ONE, 1800, ALL_PRODUCTS_MASK, 1);
-  for (let i = 0; i < bookSize; i++) await ledger.connect(filler).draw(2, 1_000n * ONE);
-  // Draws are measured under the deployment's portfolio limits (every check on, the origination bucket live). The
-  // book above is built first (one filler is far over the per-borrower cap), then one draw by another borrower
-  // brings the limits' aggregate word to its steady, non-zero state.
-  await ledger.setLimits(LIMITS);
-  await ledger.connect(underwriter).setLine(await underwriter.getAddress(), 50_000n * ONE, 1800, ALL_PRODUCTS_MASK, 1);
-  await ledger.connect(underwriter).draw(2, 1_000n * ONE);
+/** A funded wallet with a line of `limit`, an allowance to the ledger and, if asked, a mandate. */
+async function borrowerWith(d: Deployment, limit: bigint, mandate = false, tokens = 0n, eth = 10n ** 18n) {
+  const w = ethers.Wallet.createRandom().connect(ethers.provider);
+  await admin.sendTransaction({ to: w.address, value: eth });
+  await d.ledger.connect(underwriter).setLine(w.address, limit, 1800, ALL_PRODUCTS_MASK | FEE_PRODUCTS_MASK, 1);
+  if (tokens > 0n) await d.token.faucet(w.address, tokens);
+  await d.token.connect(w).approve(await d.ledger.getAddress(), ethers.MaxUint256, TX);
+  if (mandate) await d.ledger.connect(w).setMandate(0, TX);
+  return w;
+}
 
-  // A borrower who never held the token: the first draw pays for a fresh balance slot.
-  const borrower = ethers.Wallet.createRandom().connect(ethers.provider);
-  await admin.sendTransaction({ to: borrower.address, value: 10n ** 20n });
-  await ledger.connect(underwriter).setLine(borrower.address, 50_000n * ONE, 1800, ALL_PRODUCTS_MASK | FEE_PRODUCTS_MASK, 1);
-  g["draw (first loan of a line)"] = await gasOf(ledger.connect(borrower).draw(2, 10_000n * ONE));
-  g["draw (later loan)"] = await gasOf(ledger.connect(borrower).draw(2, 10_000n * ONE));
-  // A product with a fee: the APR is an IRR (Newton's method over the plan) and the fee is booked to the protocol.
-  g["draw with a fee (later loan, 6 instalments)"] = await gasOf(ledger.connect(borrower).draw(FEE_PRODUCTS[0].id, 10_000n * ONE));
-  await token.faucet(borrower.address, 100_000n * ONE);
-  await token.connect(borrower).approve(await ledger.getAddress(), ethers.MaxUint256);
-  const first = await ledger.loanIdOf(borrower.address, 1);
-  const second = await ledger.loanIdOf(borrower.address, 2);
-  const [dueDates, payments] = await ledger.loanSchedule(first);
-  await networkHelpers.time.setNextBlockTimestamp(dueDates[0]);
-  g["repay one instalment"] = await gasOf(ledger.connect(borrower).repay(first, payments[0]));
-  g["repay in full"] = await gasOf(ledger.connect(borrower).repay(second, ethers.MaxUint256));
-  g["withdraw (instant)"] = await gasOf(pool.connect(lender2).withdraw(100_000n * ONE, lender2.address, lender2.address));
-  g["totalAssets (view, eth_estimateGas)"] = Number(await pool.totalAssets.estimateGas());
-  Object.assign(g, await collectBatch(ledger, token, underwriter));
-  return g;
+async function markAll(d: Deployment, ids: bigint[]) {
+  for (let i = 0; i < ids.length; i += 50) await d.ledger.mark(ids.slice(i, i + 50), { gasLimit: 16_000_000 });
+}
+
+let lastPrinted = 0;
+function progress(done: number, total: number, what: string) {
+  const now = Date.now();
+  if (done !== total && now - lastPrinted < 5_000) return;
+  lastPrinted = now;
+  console.log(`  … ${what}: ${done.toLocaleString("en-US")} of ${total.toLocaleString("en-US")}`);
 }
 
 /**
- * `collect` of a batch of BATCH loans (12 × 30 days, drawn in the same block, mandates on), a minute after each due
- * date: gas per loan, amortised over the batch, for the first and the last instalment (the roll's cost grows a
- * little with the period).
+ * The big book, in one deployment: loans that went to default (written off by `mark`, a tenth of them partly
+ * recovered), loans marked into M2 and M1, a queue of redemption requests nobody has processed, then current loans up
+ * to `size`. About 2% of the book is late, well under the circuit breaker.
  */
-const BATCH = 100;
-async function collectBatch(
-  ledger: CreditLedger,
-  token: MockStablecoin,
-  underwriter: Signer,
-): Promise<Record<string, number>> {
-  const borrowers = [];
-  const ids: bigint[] = [];
-  for (let i = 0; i < BATCH; i++) {
-    const b = ethers.Wallet.createRandom().connect(ethers.provider);
-    await admin.sendTransaction({ to: b.address, value: 10n ** 18n });
-    await ledger.connect(underwriter).setLine(b.address, 50_000n * ONE, 1800, ALL_PRODUCTS_MASK, 1);
-    await token.faucet(b.address, 10_000n * ONE);
-    await token.connect(b).approve(await ledger.getAddress(), ethers.MaxUint256);
-    await ledger.connect(b).setMandate(0);
-    borrowers.push(b);
-    ids.push(await ledger.loanIdOf(b.address, 1));
+async function fillBook(d: Deployment, size: number) {
+  const groups = Math.max(1, Math.round(size / 100)); // 1% of the book per group of bad loans
+  const perBorrower = 5;
+  const bad = async (n: number) => {
+    const ids: bigint[] = [];
+    for (let b = 0; b < Math.ceil(n / perBorrower); b++) {
+      const w = await borrowerWith(d, 50_000n * ONE, false, 10_000n * ONE);
+      for (let k = 1; k <= perBorrower && ids.length < n; k++) {
+        await d.ledger.connect(w).draw(2, 1_000n * ONE, TX);
+        ids.push(await d.ledger.loanIdOf(w.address, k));
+      }
+    }
+    return ids;
+  };
+  const defaulted = await bad(groups);
+  await networkHelpers.time.increase(60n * DAY);
+  const m2 = await bad(groups);
+  await networkHelpers.time.increase(30n * DAY);
+  const m1 = await bad(groups);
+  await networkHelpers.time.increase(35n * DAY); // 95, 35 and 5 days past the first due date
+  await markAll(d, [...defaulted, ...m2, ...m1]);
+  for (const loanId of defaulted.slice(0, Math.ceil(defaulted.length / 10))) {
+    await d.ledger.connect(admin).repay(loanId, 100n * ONE, TX); // a recovery: anyone may pay
   }
+  await d.pool.sync(TX);
+  for (let i = 0; i < 20; i++) await d.pool.connect(lender2).requestRedeem(1_000n * ONE, TX);
+
+  const filler = await borrowerWith(d, 20_000_000n * ONE, false, 0n, 100n * 10n ** 18n);
+  const current = size - defaulted.length - m2.length - m1.length;
+  const fillerNonce = await filler.getNonce();
+  for (let i = 0; i < current; i++) {
+    await d.ledger.connect(filler).draw(2, 1_000n * ONE, { ...TX, nonce: fillerNonce + i });
+    progress(i + 1, current, "current loans drawn");
+  }
+  const state = await d.ledger.riskState();
+  console.log(
+    `  book: ${size.toLocaleString("en-US")} loans (${defaulted.length} written off, ${m2.length} in M2, ${m1.length} in M1, ` +
+      `${current.toLocaleString("en-US")} current), principal ${money(state.principalOutstanding, 6)}, ` +
+      `${(await d.pool.queueBounds())[1]} redemption requests queued`,
+  );
+}
+
+/**
+ * The operations, in the order time allows. Every loan they touch is the measured borrowers' own; the aggregates
+ * (book, accrual, provisions, 30+ principal, origination bucket, product book, gain lock, queue) are the ones the
+ * big book's loans changed.
+ */
+async function measure(d: Deployment): Promise<Record<string, number>> {
+  const { token, pool, ledger } = d;
+  const g: Record<string, number> = {};
+  await ledger.setLimits(LIMITS);
+  // One draw by another borrower brings the limits' aggregate word to its steady, non-zero state.
+  await ledger.connect(underwriter).setLine(underwriter.address, 50_000n * ONE, 1800, ALL_PRODUCTS_MASK, 1);
+  await ledger.connect(underwriter).draw(2, 1_000n * ONE);
+
+  const newLender = ethers.Wallet.createRandom().connect(ethers.provider);
+  await admin.sendTransaction({ to: newLender.address, value: 10n ** 18n });
+  await token.faucet(newLender.address, 2_000_000n * ONE);
+  await token.connect(newLender).approve(await pool.getAddress(), ethers.MaxUint256);
+  g["deposit (a lender's first)"] = await gasOf(pool.connect(newLender).deposit(1_000_000n * ONE, newLender.address));
+  g["deposit (repeat)"] = await gasOf(pool.connect(newLender).deposit(500_000n * ONE, newLender.address));
+
+  // A borrower who never held the token: what this draw costs above the next one is mostly the token's fresh
+  // balance slot (a write from zero), not the line's first loan.
+  const borrower = await borrowerWith(d, 50_000n * ONE);
+  g["draw (recipient never held the token)"] = await gasOf(ledger.connect(borrower).draw(2, 10_000n * ONE));
+  g["draw (later loan)"] = await gasOf(ledger.connect(borrower).draw(2, 10_000n * ONE));
+  // A product with a fee: the APR is an IRR (Newton's method over the plan) and the fee is booked to the protocol.
+  g["draw with a fee (later loan, 6 instalments)"] = await gasOf(
+    ledger.connect(borrower).draw(FEE_PRODUCTS[0].id, 10_000n * ONE),
+  );
+  await token.faucet(borrower.address, 100_000n * ONE);
+  const first = await ledger.loanIdOf(borrower.address, 1);
+  const second = await ledger.loanIdOf(borrower.address, 2);
+
+  // Loans for collection and the late paths, drawn in one block with the batch so they share due dates.
+  const single = await borrowerWith(d, 50_000n * ONE, true, 10_000n * ONE);
+  const late = await borrowerWith(d, 50_000n * ONE, true, 10_000n * ONE);
+  const batch = [];
+  for (let i = 0; i < BATCH; i++) batch.push(await borrowerWith(d, 50_000n * ONE, true, 10_000n * ONE));
   await ethers.provider.send("evm_setAutomine", [false]);
   const sent = [];
-  for (const b of borrowers) sent.push(await ledger.connect(b).draw(2, 1_000n * ONE, { gasLimit: 300_000 }));
+  for (const b of [single, late, late, late, ...batch]) {
+    sent.push(await ledger.connect(b).draw(2, 1_000n * ONE, { gasLimit: 400_000 }));
+  }
   await ethers.provider.send("evm_mine", []);
   await ethers.provider.send("evm_setAutomine", [true]);
   for (const tx of sent) await tx.wait();
-  const [dueDates] = await ledger.loanSchedule(ids[0]);
-  const g: Record<string, number> = {};
-  for (let k = 0; k < dueDates.length; k++) {
+  const singleId = await ledger.loanIdOf(single.address, 1);
+  const lateIds = await Promise.all([1, 2, 3].map((k) => ledger.loanIdOf(late.address, k)));
+  const batchIds = await Promise.all(batch.map((b) => ledger.loanIdOf(b.address, 1)));
+  // The late borrower's wallet is emptied now, so collection finds nothing until the penalty step funds one loan.
+  await token.connect(late).transfer(admin.address, await token.balanceOf(late.address));
+
+  const [firstDue, firstPayments] = await d.quotes.loanSchedule(first);
+  await networkHelpers.time.setNextBlockTimestamp(firstDue[0]);
+  g["repay one instalment"] = await gasOf(ledger.connect(borrower).repay(first, firstPayments[0]));
+  g["repay in full"] = await gasOf(ledger.connect(borrower).repay(second, ethers.MaxUint256));
+  g["withdraw (instant)"] = await gasOf(pool.connect(newLender).withdraw(100_000n * ONE, newLender.address, newLender.address));
+  // Two requests, one filled: the queue stays non-empty after the fill on both books.
+  await pool.connect(newLender).requestRedeem(10_000n * ONE);
+  await pool.connect(newLender).requestRedeem(10_000n * ONE);
+  g["queued redemption fill (processRedemptions(1))"] = await gasOf(pool.processRedemptions(1));
+  g["totalAssets (view, eth_estimateGas)"] = Number(await pool.totalAssets.estimateGas());
+
+  const [dueDates] = await d.quotes.loanSchedule(batchIds[0]);
+  await networkHelpers.time.increaseTo(dueDates[0] + 60n);
+  g["collect, one loan alone"] = await gasOf(ledger.collect([singleId], { gasLimit: 1_000_000 }));
+  g[`collect per loan (batch of ${BATCH}, 1st instalment)`] = Math.round(
+    (await gasOf(ledger.collect(batchIds, { gasLimit: 15_000_000 }))) / BATCH,
+  );
+
+  // Five days past the due date: past the 3-day grace, a penalty accrues.
+  await networkHelpers.time.increaseTo(dueDates[0] + 5n * DAY);
+  await token.faucet(late.address, 1_000n * ONE);
+  g["collect a late instalment with penalty"] = await gasOf(ledger.collect([lateIds[0]], { gasLimit: 1_000_000 }));
+  await token.connect(late).transfer(admin.address, await token.balanceOf(late.address));
+  g["mark (Current → M1)"] = await gasOf(ledger.mark([lateIds[1]], { gasLimit: 1_000_000 }));
+
+  for (let k = 1; k < dueDates.length; k++) {
     await networkHelpers.time.increaseTo(dueDates[k] + 60n);
-    const gas = await gasOf(ledger.collect(ids, { gasLimit: 15_000_000 }));
-    if (k === 0) g[`collect per loan (batch of ${BATCH}, 1st instalment)`] = Math.round(gas / BATCH);
+    const gas = await gasOf(ledger.collect(batchIds, { gasLimit: 15_000_000 }));
     if (k === dueDates.length - 1) g[`collect per loan (batch of ${BATCH}, 12th instalment)`] = Math.round(gas / BATCH);
   }
+  // Long past the default threshold and never marked: one mark writes it off.
+  g["mark (write-off)"] = await gasOf(ledger.mark([lateIds[2]], { gasLimit: 1_000_000 }));
+  await token.faucet(late.address, 1_000n * ONE);
+  g["recovery (repay on a written-off loan)"] = await gasOf(ledger.connect(late).repay(lateIds[2], 300n * ONE));
   return g;
 }
 
-const results: Record<string, number> = {};
-const byBook: Record<number, Record<string, number>> = {};
-for (const size of BOOK_SIZES) {
-  byBook[size] = await measure(size);
-  for (const [op, gas] of Object.entries(byBook[size])) results[`${op} [${size} loans]`] = gas;
-}
+const t0 = Date.now();
+console.log(`bench: measuring on an ${EMPTY}`);
+const empty = await measure(await deploy());
+console.log(`bench: building a book of ${BIG} (${((Date.now() - t0) / 1000).toFixed(0)} s so far)`);
+const bigDeployment = await deploy();
+await fillBook(bigDeployment, BIG_BOOK);
+console.log(`bench: measuring in the book of ${BIG} (${((Date.now() - t0) / 1000).toFixed(0)} s so far)`);
+const big = await measure(bigDeployment);
 
-console.log("\noperation                                   1 loan   1,000 loans   Δ");
+const results: Record<string, number> = {};
+for (const [op, gas] of Object.entries(empty)) results[`${op} [${EMPTY}]`] = gas;
+for (const [op, gas] of Object.entries(big)) results[`${op} [${BIG}]`] = gas;
+const budgets: Record<string, number> = JSON.parse(readFileSync("bench/budgets.json", "utf8"));
+
+const n = (v: number | undefined) => (v === undefined ? "" : v.toLocaleString("en-US"));
+const rows = Object.keys(empty).map((op) => {
+  const ratio = big[op] / empty[op];
+  const budget = budgets[op];
+  const known = KNOWN_EXTRA[op] ? `≤ ${n(KNOWN_EXTRA[op].gas)}` : "";
+  return [op, n(empty[op]), n(big[op]), ratio.toFixed(4), known, n(budget), n(TARGETS[op])];
+});
+const header = ["operation", EMPTY, BIG, "ratio", "known extra", "budget", "core v2 target"];
+const widths = header.map((h, i) => Math.max(h.length, ...rows.map((r) => r[i].length)));
+const line = (cells: string[]) => cells.map((c, i) => (i === 0 ? c.padEnd(widths[i]) : c.padStart(widths[i]))).join("  ");
+console.log("\n" + line(header));
+for (const r of rows) console.log(line(r));
+console.log(`known extra: ${QUEUE_HOLD_READ.why}; core v2 packs it`);
+
 let failures = 0;
-for (const op of Object.keys(byBook[1])) {
-  const a = byBook[1][op];
-  const b = byBook[1_000][op];
-  const delta = (Math.abs(b - a) / a) * 100;
-  console.log(`${op.padEnd(40)} ${String(a).padStart(8)} ${String(b).padStart(12)}   ${delta.toFixed(2)}%`);
-  if (delta >= 1) {
-    console.error(`  ✗ ${op}: cost grows with the book (${delta.toFixed(2)}% ≥ 1%)`);
+for (const op of Object.keys(empty)) {
+  if (op.startsWith("totalAssets")) continue; // a view's estimate, not a transaction
+  const known = KNOWN_EXTRA[op];
+  const ratio = (big[op] - Math.min(known?.gas ?? 0, Math.max(0, big[op] - empty[op]))) / empty[op];
+  if (BIG_BOOK >= 10_000 && ratio > RATIO_MAX) {
+    console.error(`  ✗ ${op}: ${ratio.toFixed(4)} times the empty book's cost in a book of ${BIG} (more than ${RATIO_MAX})`);
     failures++;
   }
 }
-
-const budgets: Record<string, number> = JSON.parse(readFileSync("bench/budgets.json", "utf8"));
 for (const [op, budget] of Object.entries(budgets)) {
-  const measured = results[op];
-  if (measured === undefined) {
+  if (empty[op] === undefined) {
     console.error(`  ✗ budget for unknown operation "${op}"`);
     failures++;
-  } else if (measured > budget) {
-    console.error(`  ✗ ${op}: ${measured} gas is over the budget of ${budget}`);
+    continue;
+  }
+  // Budgets hold on the empty book; the big book is held to the empty one by the ratio (with its known extra).
+  if (empty[op] > budget) {
+    console.error(`  ✗ ${op}: ${empty[op]} gas is over the budget of ${budget}`);
     failures++;
-  } else {
-    console.log(`  ✓ ${op}: ${measured} ≤ ${budget}`);
   }
 }
+console.log(
+  `\nratio ≤ ${RATIO_MAX} ${BIG_BOOK >= 10_000 ? "checked" : "not checked (BENCH_BOOK < 10,000)"}; ` +
+    `${Object.keys(budgets).length} budgets checked on the empty book; ${((Date.now() - t0) / 1000).toFixed(0)} s`,
+);
 
 if (CHECK) {
   const committed: Record<string, number> = JSON.parse(readFileSync("bench/gas.json", "utf8"));
@@ -167,9 +321,9 @@ if (CHECK) {
       failures++;
     }
   }
-} else {
+} else if (BIG_BOOK >= 10_000) {
   writeFileSync("bench/gas.json", JSON.stringify(results, null, 2) + "\n");
-  console.log("\nwrote bench/gas.json");
+  console.log("wrote bench/gas.json");
 }
 if (failures > 0) {
   console.error(`bench: ${failures} check(s) failed`);
