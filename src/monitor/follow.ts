@@ -21,11 +21,13 @@ import {
   bookMetrics,
   Bucket,
   BUCKET_NAMES,
+  lenderYield,
   originationByDay,
   rollRates,
   vintageCurves,
   type BookMetrics,
   type DayOrigination,
+  type LenderYield,
   type LoanPosition,
   type RollPoint,
   type RollRate,
@@ -54,6 +56,8 @@ export interface Snapshot {
   block: number;
   time: number;
   metrics: BookMetrics;
+  /** `LendingPool.totalSupply()` (the pool value is `metrics.utilisation.total`): the share price for the yield. */
+  poolShares: bigint;
   /** Since the previous snapshot (`since`); absent for the first. */
   rollRates?: RollRate[];
   since?: number;
@@ -63,9 +67,12 @@ export interface StepReport {
   block: number;
   time: number;
   metrics: BookMetrics;
-  /** `LendingPool.totalAssets()` and `ledger.principalOutstanding()` at the step's block. */
+  /** `LendingPool.totalAssets()`, `totalSupply()` and `ledger.principalOutstanding()` at the step's block. */
   poolValue: bigint;
+  poolShares: bigint;
   ledgerPrincipal: bigint;
+  /** Lenders' yield over the last 30 days of snapshots (absent before the second point). */
+  lenderYield?: LenderYield;
   riskParams: { graceDays: number; defaultDays: number };
   /** Active loans whose stored bucket differs from the bucket they belong in (not marked yet). */
   unmarked: number;
@@ -254,9 +261,10 @@ export class Monitor {
     const time = await this.blockTime(block);
     await this.applyEvents(block);
     const tag = { blockTag: block };
-    const [params, poolValue, ledgerPrincipal] = await Promise.all([
+    const [params, poolValue, poolShares, ledgerPrincipal] = await Promise.all([
       this.ledger.riskParams(tag),
       this.pool.totalAssets(tag),
+      this.pool.totalSupply(tag),
       this.ledger.principalOutstanding(tag),
     ]);
     const bucketParams: BucketParams = { graceDays: params.graceDays, defaultDays: params.defaultDays };
@@ -291,7 +299,7 @@ export class Monitor {
       const rates = previous
         ? rollRates(this.lastPoints, points, (id) => this.state.loans.get(id)?.status === "defaulted")
         : undefined;
-      snapshot = { block, time, metrics, rollRates: rates, since: previous?.time };
+      snapshot = { block, time, metrics, poolShares, rollRates: rates, since: previous?.time };
       this.snapshots.push(snapshot);
       this.lastPoints = points;
     }
@@ -309,12 +317,19 @@ export class Monitor {
     };
     const warnings = this.rules.evaluate(input);
     this.warnings.push(...warnings);
+    const poolPoint = (p: { time: number; metrics: BookMetrics; poolShares: bigint }) => ({
+      time: p.time,
+      poolValue: p.metrics.utilisation.total,
+      poolShares: p.poolShares,
+    });
     const report: StepReport = {
       block,
       time,
       metrics,
       poolValue,
+      poolShares,
       ledgerPrincipal,
+      lenderYield: lenderYield(poolPoint({ time, metrics, poolShares }), this.snapshots.map(poolPoint)),
       riskParams: { graceDays: Number(params.graceDays), defaultDays: Number(params.defaultDays) },
       unmarked,
       reads,

@@ -12,6 +12,7 @@ export { ConfigError, DEFAULT_CONFIG, loadConfig, resolveConfig, type MonitorCon
 export {
   bookMetrics,
   exposures,
+  lenderYield,
   originationByDay,
   ratio,
   rollRates,
@@ -20,7 +21,9 @@ export {
   MONTH_SECONDS,
   ROLL_STAGES,
   type BookMetrics,
+  type LenderYield,
   type LoanPosition,
+  type PoolPoint,
   type RollPoint,
   type RollRate,
   type Share,
