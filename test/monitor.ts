@@ -745,6 +745,7 @@ describe("monitor against a hardhat node (200 loans, some go bad)", function () 
     const html = readFileSync(join(out, "report.html"), "utf8");
     expect(html.match(/<svg /g)).to.have.length(3);
     expect(html).to.not.match(/<script|https?:\/\/(?!www\.w3\.org\/2000\/svg)/, "self-contained");
+    expect(html).to.match(/<div class="figure breach" data-figure="dpd30">/, "30+ DPD over the breaker");
     const metrics = JSON.parse(readFileSync(join(out, "metrics.json"), "utf8"));
     const mine = JSON.parse(toJson(monitor.summary()));
     expect(metrics.current.block).to.equal(mine.current.block);
