@@ -65,10 +65,8 @@ if (values.webhook !== undefined && !/^https?:\/\//.test(values.webhook)) {
   fail(`--webhook must be an http(s) URL, got "${values.webhook}"`);
 }
 
-const { consoleSink, jsonlSink, loadConfig, Monitor, resolveConfig, webhookSink, writeReport } = await importAfterBuild(
-  "monitor",
-  () => import("../src/monitor/index.ts"),
-);
+const { jsonlSink, loadConfig, Monitor, pollLines, resolveConfig, webhookSink, writeReport } =
+  await importAfterBuild("monitor", () => import("../src/monitor/index.ts"));
 
 let config: MonitorConfig;
 try {
@@ -103,7 +101,11 @@ const log = (line: string) => console.log(`[${stamp()}] ${line}`);
 const sinks: WarningSink[] = [];
 const warningsFile = values.out ?? DEFAULT_WARNINGS_FILE;
 if (command === "follow") {
-  sinks.push(consoleSink(log), jsonlSink(warningsFile));
+  try {
+    sinks.push(jsonlSink(warningsFile));
+  } catch (error) {
+    fail(`cannot create the warnings file ${warningsFile}: ${errorLine(error)}`, false);
+  }
   if (values.webhook) sinks.push(webhookSink(values.webhook, (line) => log(line)));
 }
 
@@ -125,8 +127,7 @@ try {
         : ""),
   );
   if (command === "report" || values.once) {
-    const report = await monitor.poll();
-    log(report.line);
+    for (const line of pollLines(await monitor.poll())) log(line);
     if (command === "report") {
       const files = writeReport(values.out ?? DEFAULT_REPORT_DIR, monitor.summary());
       log(`wrote ${files.metrics} and ${files.html}`);

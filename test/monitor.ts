@@ -29,6 +29,7 @@ import {
   lastDueAt,
   Monitor,
   originationByDay,
+  pollLines,
   resolveConfig,
   rollRates,
   toJson,
@@ -153,7 +154,7 @@ describe("monitor metrics (pure functions, hand-computed)", () => {
     expect(lastDueAt(terms, 1_000 + 400 * DAY)).to.equal(1_000 + 90 * DAY, "never past maturity");
   });
 
-  it("level warnings fire on crossing only, the keeper warning once per silence", () => {
+  it("level warnings fire on crossing only and stay active while above, the keeper warning once per silence", () => {
     const rules = new WarningRules(resolveConfig().warnings);
     const metrics = (top1: bigint, p30: bigint): BookMetrics =>
       bookMetrics(
@@ -169,10 +170,15 @@ describe("monitor metrics (pure functions, hand-computed)", () => {
         ],
         10_000n,
       );
-    const step = (m: BookMetrics, time: number, keeper = {}) =>
-      rules
-        .evaluate({ block: time, time, metrics: m, newlyLate: [], keeper: { loansDue: 0, ...keeper } })
-        .map((w) => `${w.kind}${w.details.measure ? `:${w.details.measure}` : ""}`);
+    const label = (w: Warning) => `${w.kind}${w.details.measure ? `:${w.details.measure}` : ""}`;
+    let cleared: string[] = [];
+    const step = (m: BookMetrics, time: number, keeper = {}) => {
+      const input = { block: time, time, metrics: m, newlyLate: [], late: new Map(), graceDays: 3 };
+      const changes = rules.evaluate({ ...input, keeper: { loansDue: 0, ...keeper } });
+      cleared = changes.cleared.map((c) => label(c.warning));
+      return changes.raised.map(label);
+    };
+    const active = () => rules.active().map((a) => `${label(a.warning)}@${a.warning.time}`);
     // 1,000 book: top-1 1%, 30+ 1% → nothing.
     expect(step(metrics(10n, 10n), 1)).to.deep.equal([]);
     // top-1 30/1,020 = 2.9% > 2%, 30+ 70/1,080 = 6.5% > 6.4%: both fire, top-10 (10.8%) too.
@@ -181,16 +187,34 @@ describe("monitor metrics (pure functions, hand-computed)", () => {
       "concentration:top10",
       "breaker-near",
     ]);
+    expect(rules.active().map((a) => a.warning.severity)).to.deep.equal(["warning", "warning", "warning"]);
     expect(step(metrics(30n, 70n), 3)).to.deep.equal([], "still above: no repeat");
+    expect(active()).to.deep.equal(["concentration:top1@2", "concentration:top10@2", "breaker-near@2"]);
     expect(step(metrics(30n, 100n), 4)).to.deep.equal(["breaker-tripped"]);
+    expect(rules.active().at(-1)?.warning.severity).to.equal("critical");
+    expect(rules.active()[0].value).to.equal(
+      100 / 1_110,
+      "top-1 now (0x2: 100 of 1,110), not at the crossing",
+    );
     expect(step(metrics(10n, 10n), 5)).to.deep.equal([], "back below: re-armed");
+    expect(cleared).to.deep.equal([
+      "concentration:top1",
+      "concentration:top10",
+      "breaker-near",
+      "breaker-tripped",
+    ]);
+    expect(active()).to.deep.equal([]);
     expect(step(metrics(30n, 10n), 6)).to.deep.equal(["concentration:top1", "concentration:top10"]);
     const silence = { last: { block: 7, time: 100 }, oldestDue: 200, loansDue: 3 };
     expect(step(metrics(30n, 10n), 200 + 24 * 3600, silence)).to.deep.equal([], "exactly 24 h: not yet");
     expect(step(metrics(30n, 10n), 201 + 24 * 3600, silence)).to.deep.equal(["keeper-stale"]);
     expect(step(metrics(30n, 10n), 300 + 48 * 3600, silence)).to.deep.equal([], "same silence");
+    expect(rules.active().at(-1)?.value).to.equal(100 + 48 * 3600, "silent for longer now");
     const next = { last: { block: 9, time: 500 }, oldestDue: 600, loansDue: 1 };
     expect(step(metrics(30n, 10n), 601 + 24 * 3600, next)).to.deep.equal(["keeper-stale"]);
+    expect(cleared).to.deep.equal(["keeper-stale"], "a keeper event ended the first silence");
+    expect(step(metrics(30n, 10n), 700 + 24 * 3600, { last: next.last, loansDue: 0 })).to.deep.equal([]);
+    expect(cleared).to.deep.equal(["keeper-stale"], "nothing overdue any more");
   });
 
   it("config: partial files keep defaults, unknown keys and bad values are refused", () => {
@@ -208,7 +232,15 @@ describe("monitor metrics (pure functions, hand-computed)", () => {
   it("a webhook that cannot be reached is logged, never thrown", async () => {
     const lines: string[] = [];
     const sink = webhookSink("http://127.0.0.1:9/hook", (l) => lines.push(l), 2_000);
-    await sink.emit({ kind: "keeper-stale", time: 0, at: "", block: 1, message: "m", details: {} });
+    await sink.emit({
+      kind: "keeper-stale",
+      severity: "warning",
+      time: 0,
+      at: "",
+      block: 1,
+      message: "m",
+      details: {},
+    });
     expect(lines).to.have.length(1);
     expect(lines[0]).to.match(/^webhook http:\/\/127\.0\.0\.1:9\/hook: .* for keeper-stale at block 1$/);
   });
@@ -337,6 +369,11 @@ describe("monitor against a hardhat node (200 loans, some go bad)", function () 
         : w.details.measure
           ? `${w.kind}:${w.details.measure}`
           : w.kind,
+    );
+  /** What a poll cleared, as `kinds` names it. */
+  const clearedKinds = (report: PollReport) =>
+    report.cleared.map((c) =>
+      c.warning.loanId ? `${c.warning.kind}:${loanIndex(c.warning.loanId)}` : c.key,
     );
   const loanIndex = (loanId: string) => {
     const i = loans.findIndex((l) => l.toString() === loanId);
@@ -481,11 +518,20 @@ describe("monitor against a hardhat node (200 loans, some go bad)", function () 
     if (dir) rmSync(dir, { recursive: true, force: true });
   });
 
-  it("catches up from genesis after the 200 draws: all current, no live warning", async () => {
+  it("catches up from genesis after the 200 draws: all current, no live warning, nothing left active", async () => {
     const r = await poll("start");
+    expect(r.first).to.equal(true);
     expect(r.steps.length).to.equal(2, "a history step at the first draw, then the head");
     expect(r.steps[0].snapshot?.metrics.loans).to.equal(1);
     expect(r.replayed.map((w) => w.kind)).to.deep.equal(["concentration", "concentration"], "one loan: 100%");
+    expect(r.steps[1].cleared.map((c) => c.key)).to.deep.equal(
+      ["concentration:top1", "concentration:top10"],
+      "200 loans: back under the limits at the head",
+    );
+    expect([r.found, r.active, r.cleared]).to.deep.equal([[], [], []], "nothing to send, nothing active");
+    expect(pollLines(r).slice(1)).to.deep.equal([
+      `no active warning at block ${r.head} (${r.line.split(/[()]/)[1]})`,
+    ]);
     expect(kinds(r)).to.deep.equal([]);
     const m = r.steps[1].metrics;
     expect(m.loans).to.equal(BORROWERS);
@@ -566,6 +612,7 @@ describe("monitor against a hardhat node (200 loans, some go bad)", function () 
     s3Block = r.head;
     console.log(`      ${r.line}`);
     expect(kinds(r)).to.deep.equal(["breaker-near"]);
+    expect(clearedKinds(r)).to.deep.equal(["roll-rate"], "no new roll into M1 since the last snapshot");
     const p30 = r.steps[0].metrics.pastDue30.ratio;
     expect(p30).to.be.above(0.064).and.below(0.08);
     await keeperPass();
@@ -605,6 +652,8 @@ describe("monitor against a hardhat node (200 loans, some go bad)", function () 
       await setTime(t);
       const r = await poll(label);
       expect(kinds(r)).to.deep.equal([], label);
+      // D3 is the first snapshot after B's roll: the roll rate is back to 0.
+      expect(clearedKinds(r)).to.deep.equal(label === "D3" ? ["roll-rate"] : [], label);
       await keeperPass();
     }
   });
@@ -621,9 +670,25 @@ describe("monitor against a hardhat node (200 loans, some go bad)", function () 
   });
 
   it("half of A is written off by mark: NPL counts the other half, vintages the write-offs", async () => {
-    await (await ledger.mark(A.filter((_, j) => j % 2 === 0).map((i) => loans[i]))).wait();
+    const writtenOff = A.filter((_, j) => j % 2 === 0);
+    await (await ledger.mark(writtenOff.map((i) => loans[i]))).wait();
     const r = await poll("write-off");
     expect(kinds(r)).to.deep.equal([]);
+    // Off the book, their first missed payments are no longer active; the mark is keeper activity.
+    expect(clearedKinds(r)).to.deep.equal([
+      ...writtenOff.sort((x, y) => (loans[x] < loans[y] ? -1 : 1)).map((i) => `first-missed-payment:${i}`),
+      "keeper-stale",
+    ]);
+    expect(r.active.map((a) => a.key).sort()).to.deep.equal(
+      [
+        "breaker-near",
+        "breaker-tripped",
+        "concentration:top1",
+        "concentration:top10",
+        ...[...A.filter((_, j) => j % 2 === 1), ...B].map((i) => `first-missed-payment:${loans[i]}`),
+      ].sort(),
+      "the late loans still on the book, the breaker, the whale",
+    );
     const m = r.steps[0].metrics;
     expect(m.byBucket.loans[5]).to.equal(A.length / 2);
     expect(m.npl.amount).to.equal(7_000n * ONE);
@@ -684,6 +749,7 @@ describe("monitor against a hardhat node (200 loans, some go bad)", function () 
     const html = readFileSync(join(out, "report.html"), "utf8");
     expect(html.match(/<svg /g)).to.have.length(3);
     expect(html).to.not.match(/<script|https?:\/\/(?!www\.w3\.org\/2000\/svg)/, "self-contained");
+    expect(html).to.match(/<div class="figure breach" data-figure="dpd30">/, "30+ DPD over the breaker");
     const metrics = JSON.parse(readFileSync(join(out, "metrics.json"), "utf8"));
     const mine = JSON.parse(toJson(monitor.summary()));
     expect(metrics.current.block).to.equal(mine.current.block);
@@ -698,16 +764,40 @@ describe("monitor against a hardhat node (200 loans, some go bad)", function () 
       mine.snapshots.map((x: { block: number }) => x.block),
     );
     expect(metrics.snapshots).to.deep.equal(mine.snapshots, "same snapshots, same roll rates");
+    const activeKeys = (a: { key: string }[]) => a.map((x) => x.key).sort();
+    expect(activeKeys(metrics.active)).to.deep.equal(activeKeys(mine.active), "the same warnings active");
 
-    const once = await run([...common, "--once", "--out", join(dir, "cli-warnings.jsonl")]);
+    // Started on this book: the active warnings, one line each, and all of them in the warnings file.
+    const cliWarnings = join(dir, "cli-warnings.jsonl");
+    const once = await run([...common, "--once", "--out", cliWarnings]);
     expect(once.code, once.out).to.equal(0);
-    expect(once.out).to.match(/history steps \(\d+ warnings replayed\): 194 active loans/);
+    expect(once.out).to.match(/history steps \(\d+ warnings raised, 21 still active\): 194 active loans/);
+    expect(once.out).to.match(/\] 21 active warnings \(1 critical, 3 warning, 17 notice\) at block \d+ /);
+    const activeLines = once.out.split("\n").filter((l) => /\]   \[(critical|warning|notice)\] /.test(l));
+    expect(activeLines).to.have.length(21);
+    expect(activeLines[0]).to.match(
+      /\[critical\] breaker-tripped: 30\+ DPD over the circuit breaker, \d+\.\d\d% > 8\.00%, since /,
+    );
+    const found = readFileSync(cliWarnings, "utf8")
+      .trim()
+      .split("\n")
+      .map((l) => JSON.parse(l) as Warning);
+    expect(found.map((w) => w.replayed)).to.deep.equal(Array(21).fill(true), "found on catch-up");
+    const keyOf = (w: Warning) =>
+      w.loanId
+        ? `${w.kind}:${w.loanId}`
+        : w.kind === "concentration"
+          ? `${w.kind}:${w.details.measure}`
+          : w.kind;
+    expect(found.map(keyOf).sort()).to.deep.equal(activeKeys(mine.active));
 
     // The pool's address where the ledger's belongs: one line naming it, no ethers dump.
     const wrong = await run(["--rpc", RPC_URL, "--ledger", pool.target as string, "--config", cfg, "--once"]);
     expect(wrong.code, wrong.out).to.equal(1);
     expect(wrong.out.trim().split("\n")).to.have.length(1);
-    expect(wrong.out.trim()).to.match(/^monitor: 0x[0-9a-fA-F]{40} on chain \d+ is not a CreditLedger \(pool\(\) failed: /);
+    expect(wrong.out.trim()).to.match(
+      /^monitor: 0x[0-9a-fA-F]{40} on chain \d+ is not a CreditLedger \(pool\(\) failed: /,
+    );
 
     // `follow` polls until Ctrl-C: a line for the catch-up, one for a new block, then a clean stop.
     const fast = join(dir, "fast.json");
@@ -742,6 +832,7 @@ describe("monitor against a hardhat node (200 loans, some go bad)", function () 
     follow.kill("SIGINT");
     expect(await exited, text).to.equal(0);
     expect(text).to.match(/\] block \d+ \([^)]*\): 194 active loans[^\n]*\n[^\n]*monitor: stopping/);
+    expect(readFileSync(join(dir, "f.jsonl"), "utf8").trim().split("\n")).to.have.length(21);
     expect(text).to.contain("monitor: stopped");
   });
 });

@@ -7,25 +7,25 @@
 // monitor is behind by more than a snapshot interval (a first run, `--from-block 0`, a restart) the poll first steps
 // through the history, one step at the first block of each snapshot interval, so the snapshots, roll rates and
 // warnings of a rebuild are those of a monitor that had been running. Warnings of those history steps are marked
-// `replayed` and are not sent to the sinks; the head step's warnings are.
+// `replayed`; those still active at the head are sent to the sinks ("found on catch-up"), then every new one.
 import type { JsonRpcProvider } from "ethers";
 import { LendingPool__factory } from "../../typechain-types/factories/LendingPool__factory.ts";
 import type { LendingPool } from "../../typechain-types/LendingPool.ts";
 import { connectLedger, type CreditLedger } from "../chain/ledger.ts";
 import { targetBucket, type BucketParams } from "../core/buckets.ts";
-import { money } from "../format/money.ts";
 import { mapLimit, sleep } from "../util/async.ts";
 import { shortError } from "../util/short-error.ts";
 import { DEFAULT_CONFIG, type MonitorConfig } from "./config.ts";
 import {
   bookMetrics,
   Bucket,
-  BUCKET_NAMES,
+  lenderYield,
   originationByDay,
   rollRates,
   vintageCurves,
   type BookMetrics,
   type DayOrigination,
+  type LenderYield,
   type LoanPosition,
   type RollPoint,
   type RollRate,
@@ -33,7 +33,17 @@ import {
 } from "./metrics.ts";
 import { EventScanner, KEEPER_EVENTS, type MonitorEvent } from "./scan.ts";
 import { BookState, lastDueAt, type KeeperActivity, type LoanInfo } from "./state.ts";
-import { WarningRules, type NewlyLate, type StepInput, type Warning, type WarningSink } from "./warnings.ts";
+import { summaryLine, pollLines } from "./poll-lines.ts";
+import type { WarningSink } from "./sinks.ts";
+import {
+  WarningRules,
+  type ActiveWarning,
+  type ClearedWarning,
+  type NewlyLate,
+  type StepInput,
+  type StepTime,
+  type Warning,
+} from "./warnings.ts";
 
 export interface MonitorOptions {
   /** With ethers' request cache off: `createProvider(url)` of the keeper. */
@@ -54,6 +64,8 @@ export interface Snapshot {
   block: number;
   time: number;
   metrics: BookMetrics;
+  /** `LendingPool.totalSupply()` (the pool value is `metrics.utilisation.total`): the share price for the yield. */
+  poolShares: bigint;
   /** Since the previous snapshot (`since`); absent for the first. */
   rollRates?: RollRate[];
   since?: number;
@@ -63,9 +75,12 @@ export interface StepReport {
   block: number;
   time: number;
   metrics: BookMetrics;
-  /** `LendingPool.totalAssets()` and `ledger.principalOutstanding()` at the step's block. */
+  /** `LendingPool.totalAssets()`, `totalSupply()` and `ledger.principalOutstanding()` at the step's block. */
   poolValue: bigint;
+  poolShares: bigint;
   ledgerPrincipal: bigint;
+  /** Lenders' yield over the last 30 days of snapshots (absent before the second point). */
+  lenderYield?: LenderYield;
   riskParams: { graceDays: number; defaultDays: number };
   /** Active loans whose stored bucket differs from the bucket they belong in (not marked yet). */
   unmarked: number;
@@ -73,18 +88,33 @@ export interface StepReport {
   reads: number;
   staleLoans: number;
   snapshot?: Snapshot;
+  /** Warnings this step raised and cleared. */
   warnings: Warning[];
+  cleared: ClearedWarning[];
 }
 
 export interface PollReport {
   /** The block the poll reached (head − confirmations); steps empty when there was no new block. */
   head: number;
   steps: StepReport[];
-  /** Warnings of the head step: sent to the sinks. */
+  /** The first poll of this monitor: the catch-up. */
+  first: boolean;
+  /** Warnings raised by the head step: sent to the sinks. */
   live: Warning[];
-  /** Warnings of history steps: recorded only. */
+  /** Warnings raised by history steps: recorded; those still active at the head are in `found`. */
   replayed: Warning[];
+  /** Replayed warnings still active at the head, sent to the sinks before `live`. */
+  found: Warning[];
+  /** Warnings sent earlier whose condition stopped holding in this poll. */
+  cleared: ClearedWarning[];
+  /** Every warning active after the poll. */
+  active: ActiveWarning[];
   line: string;
+}
+
+/** A warning as the report lists it: with the step that cleared it, if one did. */
+export interface WarningEntry extends Warning {
+  cleared?: StepTime & { value?: number };
 }
 
 /** Everything the report shows. */
@@ -98,7 +128,9 @@ export interface MonitorSummary {
   originationByDay: DayOrigination[];
   vintages: Vintage[];
   writtenOff: { loans: number; principal: bigint; loss: bigint; recovered: bigint };
-  warnings: Warning[];
+  /** Every warning raised, in order, with when it cleared; and those active at the last step. */
+  warnings: WarningEntry[];
+  active: ActiveWarning[];
 }
 
 export class Monitor {
@@ -113,8 +145,11 @@ export class Monitor {
   readonly rules: WarningRules;
   readonly scanner: EventScanner;
   readonly snapshots: Snapshot[] = [];
-  /** Every warning raised, live and replayed, in order. */
+  /** Every warning raised, live and replayed, in order, and the step that cleared each one that did. */
   readonly warnings: Warning[] = [];
+  private readonly clearedAt = new Map<Warning, ClearedWarning>();
+  /** Warnings given to the sinks. */
+  private readonly sent = new Set<Warning>();
   readonly sinks: WarningSink[];
   readonly log: (line: string) => void;
   readonly signal?: AbortSignal;
@@ -163,8 +198,11 @@ export class Monitor {
   async poll(): Promise<PollReport> {
     const head = (await this.provider.getBlockNumber()) - this.config.confirmations;
     const steps: StepReport[] = [];
+    const first = this.lastStep === undefined;
     if (head <= (this.lastStep?.block ?? -1) || head < 0) {
-      return { head, steps, live: [], replayed: [], line: `block ${head}: no new block` };
+      const active = this.rules.active();
+      const none = { live: [], replayed: [], found: [], cleared: [] };
+      return { head, steps, first, ...none, active, line: `block ${head}: no new block` };
     }
     this.queue.push(...(await this.scanner.scanTo(head, this.signal)));
     const history = await this.historySteps(head);
@@ -173,16 +211,27 @@ export class Monitor {
     const replayed = steps.slice(0, -1).flatMap((s) => s.warnings);
     for (const w of replayed) w.replayed = true;
     const live = steps[steps.length - 1].warnings;
-    for (const w of live) for (const sink of this.sinks) await sink.emit(w);
-    return { head, steps, live, replayed, line: this.line(steps, replayed.length) };
+    const active = this.rules.active();
+    const found = active.map((a) => a.warning).filter((w) => w.replayed && !this.sent.has(w));
+    for (const w of [...found, ...live]) {
+      this.sent.add(w);
+      for (const sink of this.sinks) await sink.emit(w);
+    }
+    const cleared = steps.flatMap((s) => s.cleared).filter((c) => this.sent.has(c.warning));
+    const line = summaryLine(steps, {
+      replayed: replayed.length,
+      found: found.length,
+      active,
+      unknownLoanEvents: this.state.unknownLoanEvents,
+    });
+    return { head, steps, first, live, replayed, found, cleared, active, line };
   }
 
   /** Polls every `config.pollSeconds` until the signal aborts; a failed poll is logged and retried. */
   async run(): Promise<void> {
     while (!this.signal?.aborted) {
       try {
-        const report = await this.poll();
-        if (report.steps.length > 0) this.log(report.line);
+        for (const line of pollLines(await this.poll())) this.log(line);
       } catch (error) {
         if (this.signal?.aborted) break;
         this.log(`poll failed: ${shortError(error)}; next poll in ${this.config.pollSeconds} s`);
@@ -215,7 +264,11 @@ export class Monitor {
         loss: off.reduce((s, l) => s + (l.loss ?? 0n), 0n),
         recovered: off.reduce((s, l) => s + l.recovered, 0n),
       },
-      warnings: this.warnings,
+      warnings: this.warnings.map((w) => {
+        const c = this.clearedAt.get(w);
+        return c ? { ...w, cleared: { time: c.time, at: c.at, block: c.block, value: c.value } } : w;
+      }),
+      active: this.rules.active(),
     };
   }
 
@@ -254,9 +307,10 @@ export class Monitor {
     const time = await this.blockTime(block);
     await this.applyEvents(block);
     const tag = { blockTag: block };
-    const [params, poolValue, ledgerPrincipal] = await Promise.all([
+    const [params, poolValue, poolShares, ledgerPrincipal] = await Promise.all([
       this.ledger.riskParams(tag),
       this.pool.totalAssets(tag),
+      this.pool.totalSupply(tag),
       this.ledger.principalOutstanding(tag),
     ]);
     const bucketParams: BucketParams = { graceDays: params.graceDays, defaultDays: params.defaultDays };
@@ -265,11 +319,13 @@ export class Monitor {
     const now = BigInt(time);
     const active = this.state.active();
     const positions: LoanPosition[] = [];
+    const late = new Map<bigint, number>();
     let unmarked = 0;
     for (const l of active) {
       const v = l.view;
       const bucket = v ? targetBucket(v.pastDue, v.pastDueSince, now, bucketParams) : Bucket.Current;
       if (v && bucket !== v.storedBucket) unmarked++;
+      if (v && bucket >= Bucket.M1) late.set(l.loanId, time - Number(v.pastDueSince));
       positions.push({
         loanId: l.loanId,
         borrower: l.borrower,
@@ -291,7 +347,7 @@ export class Monitor {
       const rates = previous
         ? rollRates(this.lastPoints, points, (id) => this.state.loans.get(id)?.status === "defaulted")
         : undefined;
-      snapshot = { block, time, metrics, rollRates: rates, since: previous?.time };
+      snapshot = { block, time, metrics, poolShares, rollRates: rates, since: previous?.time };
       this.snapshots.push(snapshot);
       this.lastPoints = points;
     }
@@ -301,26 +357,37 @@ export class Monitor {
       time,
       metrics,
       newlyLate: this.newlyLate(positions),
+      late,
+      graceDays: Number(params.graceDays),
       rolls:
         snapshot?.rollRates && previous
           ? { rates: snapshot.rollRates, previous: previous.rollRates, since: previous.time }
           : undefined,
       keeper: this.keeperInput(active, time),
     };
-    const warnings = this.rules.evaluate(input);
-    this.warnings.push(...warnings);
+    const { raised, cleared } = this.rules.evaluate(input);
+    this.warnings.push(...raised);
+    for (const c of cleared) this.clearedAt.set(c.warning, c);
+    const poolPoint = (p: { time: number; metrics: BookMetrics; poolShares: bigint }) => ({
+      time: p.time,
+      poolValue: p.metrics.utilisation.total,
+      poolShares: p.poolShares,
+    });
     const report: StepReport = {
       block,
       time,
       metrics,
       poolValue,
+      poolShares,
       ledgerPrincipal,
+      lenderYield: lenderYield(poolPoint({ time, metrics, poolShares }), this.snapshots.map(poolPoint)),
       riskParams: { graceDays: Number(params.graceDays), defaultDays: Number(params.defaultDays) },
       unmarked,
       reads,
       staleLoans: stale,
       snapshot,
-      warnings,
+      warnings: raised,
+      cleared,
     };
     this.lastStep = report;
     return report;
@@ -447,26 +514,5 @@ export class Monitor {
       else lo = mid + 1;
     }
     return lo;
-  }
-
-  private line(steps: StepReport[], replayed: number): string {
-    const s = steps[steps.length - 1];
-    const m = s.metrics;
-    const pct = (x: number) => `${(x * 100).toFixed(2)}%`;
-    const buckets = BUCKET_NAMES.map((n, i) => `${n} ${m.byBucket.loans[i]}`).join(" / ");
-    const history =
-      steps.length > 1 ? `, ${steps.length - 1} history steps (${replayed} warnings replayed)` : "";
-    return (
-      `block ${s.block} (${new Date(s.time * 1000).toISOString().slice(0, 16)}Z)${history}: ${m.loans} active loans, ` +
-      `outstanding ${money(m.outstanding)}, utilisation ${pct(m.utilisation.ratio)}; ${buckets}; ` +
-      `NPL ${pct(m.npl.ratio)}, 30+ DPD ${pct(m.pastDue30.ratio)}, top1 ${pct(m.concentration.top1.ratio)}, ` +
-      `top10 ${pct(m.concentration.top10.ratio)}; ${s.unmarked} unmarked; ${s.reads} reads` +
-      (s.staleLoans ? `, ${s.staleLoans} left for the next step` : "") +
-      (s.snapshot ? "; snapshot" : "") +
-      (this.state.unknownLoanEvents
-        ? `; ${this.state.unknownLoanEvents} events of loans drawn before the first block read ignored`
-        : "") +
-      (s.warnings.length ? `; ${s.warnings.length} warning${s.warnings.length === 1 ? "" : "s"}` : "")
-    );
   }
 }

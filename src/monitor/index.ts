@@ -7,11 +7,13 @@ export {
   type PollReport,
   type Snapshot,
   type StepReport,
+  type WarningEntry,
 } from "./follow.ts";
 export { ConfigError, DEFAULT_CONFIG, loadConfig, resolveConfig, type MonitorConfig } from "./config.ts";
 export {
   bookMetrics,
   exposures,
+  lenderYield,
   originationByDay,
   ratio,
   rollRates,
@@ -20,7 +22,9 @@ export {
   MONTH_SECONDS,
   ROLL_STAGES,
   type BookMetrics,
+  type LenderYield,
   type LoanPosition,
+  type PoolPoint,
   type RollPoint,
   type RollRate,
   type Share,
@@ -30,13 +34,17 @@ export {
 export { EventScanner, decodeEvent, type MonitorEvent } from "./scan.ts";
 export { BookState, lastDueAt, type LoanInfo } from "./state.ts";
 export {
+  SEVERITY,
   WarningRules,
-  consoleSink,
-  jsonlSink,
-  webhookSink,
+  type ActiveWarning,
+  type ClearedWarning,
+  type Severity,
+  type StepInput,
   type Warning,
   type WarningKind,
-  type WarningSink,
 } from "./warnings.ts";
+export { jsonlSink, webhookSink, type WarningSink } from "./sinks.ts";
+export { activeLine, clearedLine, raisedLine, subject, versus } from "./warning-text.ts";
+export { pollLines } from "./poll-lines.ts";
 export { renderHtml, toJson, writeReport } from "./report.ts";
 export { deployedAddresses } from "./addresses.ts";

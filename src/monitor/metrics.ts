@@ -8,6 +8,7 @@ export { Bucket, BUCKET_NAMES };
 const DAY = 86_400;
 /** Vintage curves count months on book in 30-day months (the products' period, PRODUCT.md §4). */
 export const MONTH_SECONDS = 30 * DAY;
+const YEAR = 365 * DAY;
 
 /** A share: `amount` of `total`, and the ratio. */
 export interface Share {
@@ -243,4 +244,39 @@ export function originationByDay(loans: Pick<VintageLoan, "drawnAt" | "principal
     days.set(day, d);
   }
   return [...days.values()].sort((a, b) => a.day.localeCompare(b.day));
+}
+
+// ---------------------------------------------------------------- lenders' yield
+
+/** The pool at a moment: `LendingPool.totalAssets()` and `totalSupply()` (the share price is their ratio). */
+export interface PoolPoint {
+  time: number;
+  poolValue: bigint;
+  poolShares: bigint;
+}
+
+/** Lenders' yield is measured over the last 30 days of chain time (less while the pool is younger). */
+export const YIELD_WINDOW = 30 * DAY;
+
+export interface LenderYield {
+  /** Share-price growth since `since`, annualised without compounding: (price now / price then − 1) × year / Δt. */
+  rate: number;
+  since: number;
+}
+
+/**
+ * Lenders' yield at `now` against `history` (oldest first): from the latest point at least `window` before `now`,
+ * else the oldest point before `now`; undefined without such a point or with an empty pool at either end.
+ */
+export function lenderYield(
+  now: PoolPoint,
+  history: PoolPoint[],
+  window = YIELD_WINDOW,
+): LenderYield | undefined {
+  const before = history.filter((p) => p.time < now.time);
+  const from = before.filter((p) => p.time <= now.time - window).at(-1) ?? before[0];
+  if (!from || from.poolShares === 0n || from.poolValue === 0n || now.poolShares === 0n) return undefined;
+  // (value now / shares now) / (value then / shares then), as one ratio of bigints.
+  const growth = ratio(now.poolValue * from.poolShares, now.poolShares * from.poolValue);
+  return { rate: ((growth - 1) * YEAR) / (now.time - from.time), since: from.time };
 }

@@ -1,12 +1,17 @@
 // The report: `metrics.json` (everything the monitor computed, money as decimal strings) and `report.html`, one
-// self-contained page with inline SVG charts (bucket stack over time, vintage curves, origination by day) that opens
-// offline: no script, no stylesheet or font from anywhere.
+// self-contained page that opens offline (no script, no stylesheet or font from anywhere): headline figures with
+// breaches highlighted, the active warnings, charts at the page's width, the book's tables and every warning.
 import { mkdirSync, writeFileSync } from "node:fs";
 import { join } from "node:path";
 import { formatUnits } from "ethers";
-import { money as formatMoney } from "../format/money.ts";
-import type { MonitorSummary } from "./follow.ts";
+import { money as formatMoney, ratio } from "../format/money.ts";
+import { lineChartSvg, stackedBarsSvg } from "./charts.ts";
+import type { MonitorSummary, WarningEntry } from "./follow.ts";
+import { headlineFigures, headlineHtml } from "./headline.ts";
+import { esc, table } from "./html.ts";
 import { BUCKET_NAMES, ROLL_STAGES, utcDay, type Share } from "./metrics.ts";
+import { MAX_PERIODS, originationSeries } from "./series.ts";
+import { bySeverity, chainMinute, subject, versus } from "./warning-text.ts";
 
 /** JSON with bigints as decimal strings. */
 export function toJson(value: unknown): string {
@@ -27,181 +32,112 @@ export function writeReport(dir: string, summary: MonitorSummary, decimals = 6):
   return files;
 }
 
-// ---------------------------------------------------------------- charts
-
-const COLORS = ["#3b8c4a", "#a6c96a", "#f2c14e", "#f08a3c", "#d9473b", "#7a1f2b"];
-const SERIES = ["#1f77b4", "#ff7f0e", "#2ca02c", "#d62728", "#9467bd", "#8c564b", "#e377c2", "#17becf"];
-const W = 760;
-const H = 300;
-const PAD = { left: 70, right: 140, top: 16, bottom: 44 };
-
-const esc = (s: string) =>
-  s.replace(/&/g, "&amp;").replace(/</g, "&lt;").replace(/>/g, "&gt;").replace(/"/g, "&quot;");
 const pct = (x: number, digits = 2) => `${(x * 100).toFixed(digits)}%`;
+const date = (t: number) => `${chainMinute(t).replace("T", " ").slice(0, -1)} UTC`;
 
-/** A round upper bound for an axis and its ticks. */
-function niceScale(max: number): number[] {
-  if (!(max > 0)) return [0, 1];
-  const step0 = max / 4;
-  const mag = 10 ** Math.floor(Math.log10(step0));
-  const step = [1, 2, 2.5, 5, 10].map((m) => m * mag).find((s) => s >= step0)!;
-  const ticks: number[] = [];
-  for (let v = 0; v < max + step * 0.999; v += step) ticks.push(v);
-  return ticks;
-}
+const STYLE =
+  "body{font-family:sans-serif;margin:24px;color:#222}h1{margin:0 0 4px}h2{margin-top:1.6em}" +
+  "table{border-collapse:collapse;margin:1em 0}td,th{border:1px solid #ccc;padding:3px 8px;text-align:left;" +
+  "font-size:13px;vertical-align:top}.empty{color:#888}svg.chart{display:block;width:100%;height:auto}" +
+  ".headline{display:grid;grid-template-columns:repeat(auto-fill,minmax(210px,1fr));gap:10px;margin:16px 0}" +
+  ".figure{border:1px solid #ccc;border-radius:6px;padding:10px 12px;background:#f6f6f6}" +
+  ".figure .label{display:block;font-size:13px;color:#555}.figure .value{display:block;font-size:26px;" +
+  "font-weight:600;margin:2px 0}.figure .note{display:block;font-size:12px;color:#666}" +
+  ".figure.ok{background:#eef6ee;border-color:#a8cfa8}.figure.near{background:#fff4d6;border:2px solid #e0a100}" +
+  ".figure.breach{background:#fde3e0;border:2px solid #c62828}.figure.breach .value{color:#b71c1c}" +
+  ".flag{font-weight:600;text-transform:uppercase;font-size:11px;color:#b71c1c}.near .flag{color:#8a6100}" +
+  "tr.critical td{background:#fde3e0}tr.warning td{background:#fff4d6}td.sev{font-weight:600}" +
+  "tr.cleared td{color:#777}";
 
-function frame(title: string, ticks: number[], label: (v: number) => string, body: string, legend: string) {
-  const top = ticks[ticks.length - 1];
-  const plotH = H - PAD.top - PAD.bottom;
-  const grid = ticks
-    .map((v) => {
-      const y = PAD.top + plotH - (v / top) * plotH;
-      return (
-        `<line x1="${PAD.left}" x2="${W - PAD.right}" y1="${y}" y2="${y}" stroke="#ddd"/>` +
-        `<text x="${PAD.left - 6}" y="${y + 4}" text-anchor="end" font-size="11">${esc(label(v))}</text>`
-      );
-    })
-    .join("");
-  return (
-    `<svg xmlns="http://www.w3.org/2000/svg" viewBox="0 0 ${W} ${H}" width="${W}" height="${H}" role="img" ` +
-    `aria-label="${esc(title)}" font-family="sans-serif">${grid}${body}${legend}</svg>`
+/** The warnings still active, most severe first: severity, what, since, value now against the threshold. */
+function activeTable(s: MonitorSummary): string {
+  if (s.active.length === 0) return `<p class="empty">No active warning.</p>`;
+  const list = bySeverity(s.active);
+  return table(
+    ["severity", "kind", "what", "active since (chain time)", "now vs threshold", "found"],
+    list.map((a) => [
+      { text: a.warning.severity, cls: "sev" },
+      a.warning.kind,
+      subject(a.warning),
+      `${date(a.warning.time)}, block ${a.warning.block}`,
+      versus(a.warning, a.value, a.threshold, true),
+      a.warning.replayed ? "on catch-up" : "live",
+    ]),
+    (i) => list[i].warning.severity,
   );
 }
 
-function legendOf(names: string[], colors: string[]): string {
-  return names
-    .map((n, i) => {
-      const y = PAD.top + 6 + i * 18;
-      const x = W - PAD.right + 14;
-      return (
-        `<rect x="${x}" y="${y - 9}" width="12" height="12" fill="${colors[i % colors.length]}"/>` +
-        `<text x="${x + 18}" y="${y + 1}" font-size="12">${esc(n)}</text>`
-      );
-    })
-    .join("");
-}
-
-/** Stacked bars: `stacks[i][s]` is series s of bar i. */
-export function stackedBarsSvg(
-  title: string,
-  labels: string[],
-  stacks: number[][],
-  names: string[],
-  format: (v: number) => string,
-): string {
-  if (labels.length === 0) return `<p class="empty">No data yet.</p>`;
-  const ticks = niceScale(Math.max(...stacks.map((s) => s.reduce((a, b) => a + b, 0))));
-  const top = ticks[ticks.length - 1];
-  const plotW = W - PAD.left - PAD.right;
-  const plotH = H - PAD.top - PAD.bottom;
-  const slot = plotW / labels.length;
-  const bw = Math.max(1, Math.min(40, slot * 0.8));
-  const every = Math.ceil(labels.length / 8);
-  let body = "";
-  labels.forEach((label, i) => {
-    const x = PAD.left + i * slot + (slot - bw) / 2;
-    let y = PAD.top + plotH;
-    stacks[i].forEach((v, s) => {
-      const h = (v / top) * plotH;
-      y -= h;
-      if (h > 0) {
-        body +=
-          `<rect x="${x.toFixed(1)}" y="${y.toFixed(1)}" width="${bw.toFixed(1)}" height="${h.toFixed(1)}" ` +
-          `fill="${COLORS[s % COLORS.length]}"><title>${esc(`${label} ${names[s]}: ${format(v)}`)}</title></rect>`;
-      }
-    });
-    if (i % every === 0) {
-      body += `<text x="${(x + bw / 2).toFixed(1)}" y="${H - PAD.bottom + 16}" text-anchor="middle" font-size="11">${esc(label)}</text>`;
-    }
-  });
-  return frame(title, ticks, format, body, legendOf(names, COLORS));
-}
-
-/** Lines over x = 1, 2, …: `lines[k]` is one series. */
-export function lineChartSvg(
-  title: string,
-  lines: { name: string; points: { x: number; y: number }[] }[],
-  xLabel: string,
-  format: (v: number) => string,
-): string {
-  const all = lines.flatMap((l) => l.points);
-  if (all.length === 0) return `<p class="empty">No data yet.</p>`;
-  const ticks = niceScale(Math.max(...all.map((p) => p.y)));
-  const top = ticks[ticks.length - 1];
-  const maxX = Math.max(...all.map((p) => p.x), 1);
-  const plotW = W - PAD.left - PAD.right;
-  const plotH = H - PAD.top - PAD.bottom;
-  const sx = (x: number) => PAD.left + (maxX === 1 ? plotW / 2 : ((x - 1) / (maxX - 1)) * plotW);
-  const sy = (y: number) => PAD.top + plotH - (y / top) * plotH;
-  let body = "";
-  for (let x = 1; x <= maxX; x += Math.ceil(maxX / 12)) {
-    body += `<text x="${sx(x).toFixed(1)}" y="${H - PAD.bottom + 16}" text-anchor="middle" font-size="11">${x}</text>`;
-  }
-  body += `<text x="${PAD.left + plotW / 2}" y="${H - 6}" text-anchor="middle" font-size="12">${esc(xLabel)}</text>`;
-  lines.forEach((l, k) => {
-    const color = SERIES[k % SERIES.length];
-    const pts = l.points.map((p) => `${sx(p.x).toFixed(1)},${sy(p.y).toFixed(1)}`).join(" ");
-    body += `<polyline points="${pts}" fill="none" stroke="${color}" stroke-width="2"/>`;
-    for (const p of l.points) {
-      body +=
-        `<circle cx="${sx(p.x).toFixed(1)}" cy="${sy(p.y).toFixed(1)}" r="3" fill="${color}">` +
-        `<title>${esc(`${l.name}, ${xLabel} ${p.x}: ${format(p.y)}`)}</title></circle>`;
-    }
-  });
-  return frame(
-    title,
-    ticks,
-    format,
-    body,
-    legendOf(
-      lines.map((l) => l.name),
-      SERIES,
-    ),
-  );
-}
-
-// ---------------------------------------------------------------- page
-
-function table(head: string[], rows: (string | number)[][]): string {
-  const th = head.map((h) => `<th>${esc(h)}</th>`).join("");
-  const body = rows.map((r) => `<tr>${r.map((c) => `<td>${esc(String(c))}</td>`).join("")}</tr>`).join("");
-  return `<table><thead><tr>${th}</tr></thead><tbody>${body}</tbody></table>`;
-}
-
-/** Every day from the first to the last of `days` (at most `maxDays`), with zero for days without draws. */
-export function dailySeries<T extends { day: string }>(
-  days: T[],
-  empty: (day: string) => T,
-  maxDays = 731,
-): T[] {
-  if (days.length < 2) return days;
-  const first = Date.parse(`${days[0].day}T00:00:00Z`) / 1000;
-  const last = Date.parse(`${days[days.length - 1].day}T00:00:00Z`) / 1000;
-  const span = Math.round((last - first) / 86_400) + 1;
-  if (span > maxDays) return days;
-  const byDay = new Map(days.map((d) => [d.day, d]));
-  return Array.from({ length: span }, (_, i) => {
-    const day = utcDay(first + i * 86_400);
-    return byDay.get(day) ?? empty(day);
-  });
-}
+const status = (w: WarningEntry) =>
+  w.cleared ? `cleared ${date(w.cleared.time)} (block ${w.cleared.block})` : "active";
 
 export function renderHtml(s: MonitorSummary, decimals = 6): string {
   const tokens = (v: bigint) => Number(formatUnits(v, decimals));
   const money = (v: bigint) => formatMoney(v, decimals);
   const amount = (v: number) => v.toLocaleString("en-US", { maximumFractionDigits: 0 });
-  const shareText = (x: Share) => `${pct(x.ratio)} (${money(x.amount)} of ${money(x.total)})`;
-  const date = (t: number) => new Date(t * 1000).toISOString().slice(0, 16).replace("T", " ");
+  const shareText = (x: Share) => `${ratio(x.amount, x.total)} (${money(x.amount)} of ${money(x.total)})`;
   const c = s.current;
-  const origination = dailySeries(s.originationByDay, (day) => ({ day, loans: 0, principal: 0n }));
   const parts: string[] = [];
 
   parts.push(
     `<h1>Microcredit monitor</h1><p>Chain ${esc(s.chainId)}, ledger <code>${esc(s.ledger)}</code>, pool ` +
       `<code>${esc(s.pool)}</code>` +
-      (c ? `, block ${c.block} at ${esc(date(c.time))} UTC (chain time).` : ". No block read yet.") +
+      (c ? `, block ${c.block} at ${esc(date(c.time))} (chain time).` : ". No block read yet.") +
       `</p>`,
   );
+  parts.push(headlineHtml(headlineFigures(s, decimals)));
+  parts.push(
+    `<section id="active-warnings"><h2>Active warnings (${s.active.length})</h2>${activeTable(s)}</section>`,
+  );
+
+  const snapshots = s.snapshots.slice(-MAX_PERIODS);
+  const cut =
+    s.snapshots.length > snapshots.length ? ` (last ${snapshots.length} of ${s.snapshots.length})` : "";
+  parts.push(
+    `<h2>Outstanding principal by bucket at each snapshot${cut}</h2>` +
+      stackedBarsSvg(
+        "chart-buckets",
+        "Outstanding principal by bucket at each snapshot",
+        snapshots.map((x) => utcDay(x.time)),
+        snapshots.map((x) => x.metrics.byBucket.principal.map(tokens)),
+        [...BUCKET_NAMES],
+        amount,
+      ),
+  );
+
+  const origination = originationSeries(s.originationByDay);
+  parts.push(
+    `<h2>Origination per ${origination.period}</h2>` +
+      stackedBarsSvg(
+        "chart-origination",
+        `Principal drawn per ${origination.period}`,
+        origination.points.map((d) => d.label),
+        origination.points.map((d) => [tokens(d.principal)]),
+        ["drawn"],
+        amount,
+      ),
+  );
+
+  parts.push(
+    `<h2>Vintage curves: cumulative default rate by months on book</h2>` +
+      lineChartSvg(
+        "chart-vintages",
+        "Cumulative principal written off over principal originated, by origination month",
+        s.vintages.map((v) => ({
+          name: `${v.cohort} (${v.loans})`,
+          points: v.points.map((p) => ({ x: p.mob, y: p.rate })),
+        })),
+        "months on book (30 days)",
+        (v) => pct(v, 1),
+      ) +
+      table(
+        ["cohort", "loans", "originated", "written off", "rate now"],
+        s.vintages.map((v) => {
+          const last = v.points[v.points.length - 1];
+          return [v.cohort, v.loans, money(v.originated), v.defaults, pct(last?.rate ?? 0)];
+        }),
+      ),
+  );
+
   if (c) {
     const m = c.metrics;
     parts.push(
@@ -230,53 +166,11 @@ export function renderHtml(s: MonitorSummary, decimals = 6): string {
             n,
             m.byBucket.loans[i],
             money(m.byBucket.principal[i]),
-            pct(m.outstanding === 0n ? 0 : Number(m.byBucket.principal[i]) / Number(m.outstanding)),
+            ratio(m.byBucket.principal[i], m.outstanding),
           ]),
         ),
     );
   }
-
-  parts.push(
-    `<h2>Outstanding principal by bucket over time</h2>` +
-      stackedBarsSvg(
-        "Outstanding principal by bucket at each snapshot",
-        s.snapshots.map((x) => utcDay(x.time)),
-        s.snapshots.map((x) => x.metrics.byBucket.principal.map(tokens)),
-        [...BUCKET_NAMES],
-        amount,
-      ),
-  );
-
-  parts.push(
-    `<h2>Vintage curves: cumulative default rate by months on book</h2>` +
-      lineChartSvg(
-        "Cumulative principal written off over principal originated, by origination month",
-        s.vintages.map((v) => ({
-          name: `${v.cohort} (${v.loans})`,
-          points: v.points.map((p) => ({ x: p.mob, y: p.rate })),
-        })),
-        "months on book (30 days)",
-        (v) => pct(v, 1),
-      ) +
-      table(
-        ["cohort", "loans", "originated", "written off", "rate now"],
-        s.vintages.map((v) => {
-          const last = v.points[v.points.length - 1];
-          return [v.cohort, v.loans, money(v.originated), v.defaults, pct(last?.rate ?? 0)];
-        }),
-      ),
-  );
-
-  parts.push(
-    `<h2>Origination by day</h2>` +
-      stackedBarsSvg(
-        "Principal drawn per day",
-        origination.map((d) => d.day),
-        origination.map((d) => [tokens(d.principal)]),
-        ["drawn"],
-        amount,
-      ),
-  );
 
   const withRates = s.snapshots.filter((x) => x.rollRates).slice(-20);
   parts.push(
@@ -288,17 +182,26 @@ export function renderHtml(s: MonitorSummary, decimals = 6): string {
   );
 
   parts.push(
-    `<h2>Warnings (${s.warnings.length})</h2>` +
+    `<section id="all-warnings"><h2>Every warning raised (${s.warnings.length})</h2>` +
       table(
-        ["chain time", "block", "kind", "message"],
-        s.warnings.map((w) => [date(w.time), w.block, w.kind + (w.replayed ? " (replayed)" : ""), w.message]),
-      ),
+        ["raised (chain time)", "block", "severity", "kind", "value vs threshold", "status", "message"],
+        s.warnings.map((w) => [
+          date(w.time),
+          w.block,
+          { text: w.severity, cls: "sev" },
+          w.kind,
+          versus(w, w.value, w.threshold, true),
+          status(w),
+          w.message,
+        ]),
+        (i) => (s.warnings[i].cleared ? "cleared" : s.warnings[i].severity),
+      ) +
+      `</section>`,
   );
 
   return (
     `<!doctype html><html lang="en"><head><meta charset="utf-8"><title>Microcredit monitor</title>` +
-    `<style>body{font-family:sans-serif;margin:2em;max-width:1000px}table{border-collapse:collapse;margin:1em 0}` +
-    `td,th{border:1px solid #ccc;padding:3px 8px;text-align:left;font-size:13px}h2{margin-top:1.6em}` +
-    `.empty{color:#888}</style></head><body>${parts.join("\n")}</body></html>\n`
+    `<meta name="viewport" content="width=device-width, initial-scale=1"><style>${STYLE}</style></head>` +
+    `<body>${parts.join("\n")}</body></html>\n`
   );
 }

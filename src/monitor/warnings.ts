@@ -1,9 +1,9 @@
-// Warning rules and where warnings go. Rules run at every step of the monitor (the roll-rate rule only at
-// snapshots) in a fixed order: first missed payments, roll rate, concentration, circuit breaker, keeper. Level rules
-// (concentration, breaker) fire when a value crosses its limit and again only after it went back below; the keeper
-// rule fires once per silence. Sinks: the console, a JSON-lines file, a webhook (docs/MONITOR.md).
-import { appendFileSync, mkdirSync } from "node:fs";
-import { dirname } from "node:path";
+// Warning rules and their memory. Rules run at every step of the monitor (the roll-rate rule only at snapshots) in a
+// fixed order: first missed payments, roll rate, concentration, circuit breaker, keeper. Each warning has a severity
+// and stays *active* while its condition holds: a level rule (roll rate, concentration, breaker) while the value
+// stays above its limit, a first missed payment while the loan stays past grace, the keeper warning until a keeper
+// event arrives or nothing is overdue. A rule raises a warning when its condition starts to hold and clears it when
+// it stops (docs/MONITOR.md, "Warnings"). Sinks are in sinks.ts, the text people read in warning-text.ts.
 import { loanLabel } from "../core/loan-id.ts";
 import { money } from "../format/money.ts";
 import type { WarningThresholds } from "./config.ts";
@@ -17,24 +17,65 @@ export type WarningKind =
   | "breaker-tripped"
   | "keeper-stale";
 
+export type Severity = "critical" | "warning" | "notice";
+
+/** The severity of each kind: the breaker halts lending; the level rules and a silent keeper need action soon. */
+export const SEVERITY: Record<WarningKind, Severity> = {
+  "breaker-tripped": "critical",
+  "breaker-near": "warning",
+  concentration: "warning",
+  "roll-rate": "warning",
+  "keeper-stale": "warning",
+  "first-missed-payment": "notice",
+};
+
+/** Most severe first. */
+export const SEVERITIES: readonly Severity[] = ["critical", "warning", "notice"];
+
 export type DetailValue = string | number | boolean | null;
 
-export interface Warning {
-  kind: WarningKind;
-  /** Chain time (unix seconds, and ISO) and block of the step that raised it. */
+/** Chain time (unix seconds, and ISO) and block of a step. */
+export interface StepTime {
   time: number;
   at: string;
   block: number;
+}
+
+export interface Warning extends StepTime {
+  kind: WarningKind;
+  severity: Severity;
   message: string;
   /** The loan (decimal id) and borrower a per-loan warning is about. */
   loanId?: string;
   borrower?: string;
-  /** The measured share and the limit it crossed. */
+  /** The measured value and the limit it went over: a share, days past due (first missed payment) or seconds. */
   value?: number;
   threshold?: number;
   details: Record<string, DetailValue>;
-  /** Raised while catching up on history (a step before the head of its poll): recorded, not sent. */
+  /** Raised by a history step while catching up (before the head of its poll). */
   replayed?: boolean;
+}
+
+/** A warning whose condition still holds: the warning that raised it, and the value at the last step. */
+export interface ActiveWarning {
+  key: string;
+  warning: Warning;
+  value?: number;
+  threshold?: number;
+}
+
+/** A warning whose condition stopped holding at a step; `value` is the measure then (absent: nothing to measure). */
+export interface ClearedWarning extends StepTime {
+  key: string;
+  warning: Warning;
+  value?: number;
+  threshold?: number;
+}
+
+/** What one step changed. */
+export interface StepWarnings {
+  raised: Warning[];
+  cleared: ClearedWarning[];
 }
 
 /** A loan past grace at a step that was never past grace before. */
@@ -55,6 +96,10 @@ export interface StepInput {
   time: number;
   metrics: BookMetrics;
   newlyLate: NewlyLate[];
+  /** Every active loan past grace by time at this step (M1 or worse), with the seconds since its oldest due date. */
+  late: ReadonlyMap<bigint, number>;
+  /** The ledger's grace period: a first missed payment is more than this many days past due. */
+  graceDays: number;
   /** Set at a snapshot step: this snapshot's roll rates and the previous snapshot's (when it had any). */
   rolls?: { rates: RollRate[]; previous?: RollRate[]; since: number };
   keeper: {
@@ -65,89 +110,54 @@ export interface StepInput {
   };
 }
 
+type Raise = Omit<Warning, keyof StepTime | "severity">;
+
 const pct = (x: number) => `${(x * 100).toFixed(2)}%`;
 const iso = (seconds: number | bigint) => new Date(Number(seconds) * 1000).toISOString();
 const hours = (seconds: number) => `${(seconds / 3600).toFixed(1)} h`;
+/** Days past due as a warning's value: to a thousandth of a day. */
+const days = (seconds: number) => Math.round(seconds / 86.4) / 1000;
 
 const shareDetails = (s: Share): Record<string, DetailValue> => ({
   amount: s.amount.toString(),
   total: s.total.toString(),
 });
 
-/** The warning rules with their memory (what fired, which levels are crossed). */
+/** The warning rules with their memory: the active warnings by key, and the keeper silence already reported. */
 export class WarningRules {
   readonly thresholds: WarningThresholds;
-  /** Level rules currently above their limit. */
-  private readonly above = new Set<string>();
+  private readonly activeByKey = new Map<string, ActiveWarning>();
   /** The keeper event after which keeper-stale last fired (-1: before any keeper event). */
   private keeperStaleAfter?: number;
+  /** The step being evaluated and what it changed so far. */
+  private at: StepTime = { time: 0, at: "", block: 0 };
+  private changes: StepWarnings = { raised: [], cleared: [] };
 
   constructor(thresholds: WarningThresholds) {
     this.thresholds = thresholds;
   }
 
-  evaluate(input: StepInput): Warning[] {
-    const out: Warning[] = [];
-    const base = { time: input.time, at: iso(input.time), block: input.block };
-    const push = (w: Omit<Warning, "time" | "at" | "block">) => out.push({ ...base, ...w });
+  /** The warnings active after the last step, in the order they were raised. */
+  active(): ActiveWarning[] {
+    return [...this.activeByKey.values()];
+  }
 
-    for (const l of [...input.newlyLate].sort((a, b) => (a.loanId < b.loanId ? -1 : 1))) {
-      const days = l.pastDueSince > 0n ? Math.floor((input.time - Number(l.pastDueSince)) / 86_400) : null;
-      push({
-        kind: "first-missed-payment",
-        loanId: l.loanId.toString(),
-        borrower: l.borrower,
-        message:
-          `first missed payment: loan ${loanLabel(l.loanId)} is ${BUCKET_NAMES[l.bucket]}` +
-          (days !== null ? `, ${days} days past due since ${iso(l.pastDueSince).slice(0, 10)}` : "") +
-          ` (${money(l.pastDue)} past due, ${money(l.principalOutstanding)} outstanding)`,
-        details: {
-          bucket: BUCKET_NAMES[l.bucket],
-          active: l.active,
-          daysPastDue: days,
-          pastDue: l.pastDue.toString(),
-          pastDueSince: l.pastDueSince > 0n ? iso(l.pastDueSince) : null,
-          principalOutstanding: l.principalOutstanding.toString(),
-        },
-      });
-    }
-
-    if (input.rolls) {
-      const limits = this.thresholds.rollRate;
-      const r = input.rolls.rates[0];
-      const previous = input.rolls.previous?.[0];
-      const jump = previous ? r.rate - previous.rate : undefined;
-      const overMax = r.base > 0n && r.rate > limits.currentToM1Max;
-      const overJump = r.base > 0n && jump !== undefined && jump > limits.currentToM1JumpMax;
-      if (overMax || overJump) {
-        push({
-          kind: "roll-rate",
-          value: r.rate,
-          threshold: overMax ? limits.currentToM1Max : limits.currentToM1JumpMax,
-          message:
-            `roll rate current → 1–30 DPD ${pct(r.rate)} since ${iso(input.rolls.since)}` +
-            (previous ? ` (previous snapshot ${pct(previous.rate)})` : "") +
-            `: ${overMax ? `above ${pct(limits.currentToM1Max)}` : ""}${overMax && overJump ? ", " : ""}` +
-            `${overJump ? `up more than ${(limits.currentToM1JumpMax * 100).toFixed(2)} points` : ""}`,
-          details: {
-            rolled: r.rolled.toString(),
-            base: r.base.toString(),
-            previousRate: previous?.rate ?? null,
-            jump: jump ?? null,
-            since: iso(input.rolls.since),
-          },
-        });
-      }
-    }
+  evaluate(input: StepInput): StepWarnings {
+    this.at = { time: input.time, at: iso(input.time), block: input.block };
+    this.changes = { raised: [], cleared: [] };
+    this.firstMissed(input);
+    if (input.rolls) this.rollRate(input.rolls);
 
     const c = this.thresholds.concentration;
     const top = input.metrics.concentration;
-    this.level(push, "concentration", "top1", top.top1.ratio, c.top1Max, () => ({
+    this.level("concentration:top1", top.top1.ratio, c.top1Max, () => ({
+      kind: "concentration",
       message: `concentration: largest borrower ${top.top[0]?.borrower} holds ${pct(top.top1.ratio)} of outstanding (limit ${pct(c.top1Max)})`,
       borrower: top.top[0]?.borrower,
       details: { measure: "top1", ...shareDetails(top.top1) },
     }));
-    this.level(push, "concentration", "top10", top.top10.ratio, c.top10Max, () => ({
+    this.level("concentration:top10", top.top10.ratio, c.top10Max, () => ({
+      kind: "concentration",
       message: `concentration: ten largest borrowers hold ${pct(top.top10.ratio)} of outstanding (limit ${pct(c.top10Max)})`,
       details: { measure: "top10", ...shareDetails(top.top10) },
     }));
@@ -155,97 +165,154 @@ export class WarningRules {
     const b = this.thresholds.breaker;
     const p30 = input.metrics.pastDue30;
     const near = b.threshold * b.nearFraction;
-    this.level(push, "breaker-near", "near", p30.ratio, near, () => ({
+    this.level("breaker-near", p30.ratio, near, () => ({
+      kind: "breaker-near",
       message: `circuit breaker near: ${pct(p30.ratio)} of outstanding is 30+ days past due (warning at ${pct(near)}, breaker at ${pct(b.threshold)})`,
       details: { breakerThreshold: b.threshold, ...shareDetails(p30) },
     }));
-    this.level(push, "breaker-tripped", "tripped", p30.ratio, b.threshold, () => ({
+    this.level("breaker-tripped", p30.ratio, b.threshold, () => ({
+      kind: "breaker-tripped",
       message: `circuit breaker threshold crossed: ${pct(p30.ratio)} of outstanding is 30+ days past due (breaker at ${pct(b.threshold)})`,
       details: { breakerThreshold: b.threshold, ...shareDetails(p30) },
     }));
 
-    const k = input.keeper;
-    const stale = this.thresholds.keeper.staleHours * 3600;
-    const after = k.last?.block ?? -1;
-    if (k.oldestDue !== undefined && input.time - k.oldestDue > stale && this.keeperStaleAfter !== after) {
-      this.keeperStaleAfter = after;
-      push({
-        kind: "keeper-stale",
-        value: input.time - k.oldestDue,
-        threshold: stale,
+    this.keeperStale(input);
+    return this.changes;
+  }
+
+  private raise(key: string, { kind, ...w }: Raise) {
+    const warning: Warning = { ...this.at, kind, severity: SEVERITY[kind], ...w };
+    this.changes.raised.push(warning);
+    this.activeByKey.set(key, { key, warning, value: w.value, threshold: w.threshold });
+  }
+
+  private clear(a: ActiveWarning, value?: number) {
+    this.activeByKey.delete(a.key);
+    this.changes.cleared.push({ ...this.at, key: a.key, warning: a.warning, value, threshold: a.threshold });
+  }
+
+  /** A level: raised when `value` goes above `limit`, kept (with the value now) while above, cleared when not. */
+  private level(key: string, value: number, limit: number, build: () => Omit<Raise, "value" | "threshold">) {
+    const a = this.activeByKey.get(key);
+    if (value <= limit) {
+      if (a) this.clear(a, value);
+    } else if (a) {
+      a.value = value;
+      a.threshold = limit;
+    } else {
+      this.raise(key, { ...build(), value, threshold: limit });
+    }
+  }
+
+  /** One per loan when it first goes past grace; active while the loan stays past grace (and on the book). */
+  private firstMissed(input: StepInput) {
+    for (const l of [...input.newlyLate].sort((a, b) => (a.loanId < b.loanId ? -1 : 1))) {
+      const late = l.pastDueSince > 0n ? input.time - Number(l.pastDueSince) : undefined;
+      const whole = late === undefined ? null : Math.floor(late / 86_400);
+      this.raise(`first-missed-payment:${l.loanId}`, {
+        kind: "first-missed-payment",
+        loanId: l.loanId.toString(),
+        borrower: l.borrower,
+        value: late === undefined ? undefined : days(late),
+        threshold: input.graceDays,
         message:
-          `keeper not running: ${k.loansDue} loan${k.loansDue === 1 ? " has" : "s have"} had something due since ` +
-          `${iso(k.oldestDue)} ` +
-          `(${hours(input.time - k.oldestDue)}) and the last Collected/CollectionFailed/BucketChanged event ` +
-          (k.last ? `was at ${iso(k.last.time)} (block ${k.last.block})` : "never happened"),
+          `first missed payment: loan ${loanLabel(l.loanId)} is ${BUCKET_NAMES[l.bucket]}` +
+          (whole !== null ? `, ${whole} days past due since ${iso(l.pastDueSince).slice(0, 10)}` : "") +
+          ` (${money(l.pastDue)} past due, ${money(l.principalOutstanding)} outstanding)`,
         details: {
-          loansDue: k.loansDue,
-          oldestDue: iso(k.oldestDue),
-          lastKeeperEvent: k.last ? iso(k.last.time) : null,
-          lastKeeperBlock: k.last?.block ?? null,
+          bucket: BUCKET_NAMES[l.bucket],
+          active: l.active,
+          daysPastDue: whole,
+          pastDue: l.pastDue.toString(),
+          pastDueSince: l.pastDueSince > 0n ? iso(l.pastDueSince) : null,
+          principalOutstanding: l.principalOutstanding.toString(),
         },
       });
     }
-    return out;
-  }
-
-  /** Fires `kind` when `value` goes above `limit` (and was not above at the last step). */
-  private level(
-    push: (w: Omit<Warning, "time" | "at" | "block">) => void,
-    kind: WarningKind,
-    key: string,
-    value: number,
-    limit: number,
-    build: () => Pick<Warning, "message" | "details" | "borrower">,
-  ) {
-    const id = `${kind}:${key}`;
-    if (value > limit) {
-      if (!this.above.has(id)) {
-        this.above.add(id);
-        push({ kind, value, threshold: limit, ...build() });
-      }
-    } else {
-      this.above.delete(id);
+    for (const a of this.activeByKey.values()) {
+      if (a.warning.kind !== "first-missed-payment") continue;
+      const late = input.late.get(BigInt(a.warning.loanId!));
+      if (late === undefined) this.clear(a);
+      else a.value = days(late);
     }
   }
-}
 
-// ---------------------------------------------------------------- sinks
+  /**
+   * At a snapshot: active while the performing → M1 rate is above its limit, or rose since the previous snapshot by
+   * more than allowed; kept with the new rate at each snapshot where that holds, cleared at the first where not.
+   */
+  private rollRate(rolls: NonNullable<StepInput["rolls"]>) {
+    const limits = this.thresholds.rollRate;
+    const r = rolls.rates[0];
+    const previous = rolls.previous?.[0];
+    const jump = previous ? r.rate - previous.rate : undefined;
+    const overMax = r.base > 0n && r.rate > limits.currentToM1Max;
+    const overJump = r.base > 0n && jump !== undefined && jump > limits.currentToM1JumpMax;
+    const a = this.activeByKey.get("roll-rate");
+    if (!overMax && !overJump) {
+      if (a) this.clear(a, r.rate);
+      return;
+    }
+    // A jump over its limit means a rate over it too (the previous rate is ≥ 0): value > threshold either way.
+    const threshold = overMax ? limits.currentToM1Max : limits.currentToM1JumpMax;
+    if (a) {
+      a.value = r.rate;
+      a.threshold = threshold;
+      return;
+    }
+    this.raise("roll-rate", {
+      kind: "roll-rate",
+      value: r.rate,
+      threshold,
+      message:
+        `roll rate current → 1–30 DPD ${pct(r.rate)} since ${iso(rolls.since)}` +
+        (previous ? ` (previous snapshot ${pct(previous.rate)})` : "") +
+        `: ${overMax ? `above ${pct(limits.currentToM1Max)}` : ""}${overMax && overJump ? ", " : ""}` +
+        `${overJump ? `up more than ${(limits.currentToM1JumpMax * 100).toFixed(2)} points` : ""}`,
+      details: {
+        rolled: r.rolled.toString(),
+        base: r.base.toString(),
+        previousRate: previous?.rate ?? null,
+        jump: jump ?? null,
+        since: iso(rolls.since),
+      },
+    });
+  }
 
-export interface WarningSink {
-  emit(warning: Warning): void | Promise<void>;
-}
-
-/** One line per warning: "[warning] 2027-01-01T00:00:00.000Z block 123 first-missed-payment: …". */
-export function consoleSink(log: (line: string) => void = console.log): WarningSink {
-  return { emit: (w) => log(`[warning] ${w.at} block ${w.block} ${w.kind}: ${w.message}`) };
-}
-
-/** Appends each warning to `file` as one JSON line. */
-export function jsonlSink(file: string): WarningSink {
-  mkdirSync(dirname(file), { recursive: true });
-  return { emit: (w) => appendFileSync(file, JSON.stringify(w) + "\n") };
-}
-
-/** POSTs each warning as JSON to `url`; a failure is logged and never stops the monitor. */
-export function webhookSink(
-  url: string,
-  log: (line: string) => void = console.error,
-  timeoutMs = 5_000,
-): WarningSink {
-  return {
-    async emit(w) {
-      try {
-        const response = await fetch(url, {
-          method: "POST",
-          headers: { "content-type": "application/json" },
-          body: JSON.stringify(w),
-          signal: AbortSignal.timeout(timeoutMs),
-        });
-        if (!response.ok) log(`webhook ${url}: HTTP ${response.status} for ${w.kind} at block ${w.block}`);
-      } catch (error) {
-        log(`webhook ${url}: ${(error as Error).message} for ${w.kind} at block ${w.block}`);
-      }
-    },
-  };
+  /**
+   * Once per silence: something past due whose due date is after the last keeper event, the oldest more than
+   * `staleHours` ago. Active until a keeper event arrives or nothing is overdue any more.
+   */
+  private keeperStale(input: StepInput) {
+    const k = input.keeper;
+    const stale = this.thresholds.keeper.staleHours * 3600;
+    const after = k.last?.block ?? -1;
+    const silent = k.oldestDue !== undefined ? input.time - k.oldestDue : undefined;
+    const staleNow = silent !== undefined && silent > stale;
+    const a = this.activeByKey.get("keeper-stale");
+    if (a && (!staleNow || this.keeperStaleAfter !== after)) this.clear(a, silent);
+    if (!staleNow) return;
+    if (this.keeperStaleAfter === after) {
+      const still = this.activeByKey.get("keeper-stale");
+      if (still) still.value = silent;
+      return;
+    }
+    this.keeperStaleAfter = after;
+    this.raise("keeper-stale", {
+      kind: "keeper-stale",
+      value: silent,
+      threshold: stale,
+      message:
+        `keeper not running: ${k.loansDue} loan${k.loansDue === 1 ? " has" : "s have"} had something due since ` +
+        `${iso(k.oldestDue!)} ` +
+        `(${hours(silent)}) and the last Collected/CollectionFailed/BucketChanged event ` +
+        (k.last ? `was at ${iso(k.last.time)} (block ${k.last.block})` : "never happened"),
+      details: {
+        loansDue: k.loansDue,
+        oldestDue: iso(k.oldestDue!),
+        lastKeeperEvent: k.last ? iso(k.last.time) : null,
+        lastKeeperBlock: k.last?.block ?? null,
+      },
+    });
+  }
 }

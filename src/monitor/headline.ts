@@ -1,0 +1,140 @@
+// The figures the report opens with: pool value, lenders' yield, utilisation, NPL (90+), 30+ DPD, the circuit
+// breaker, concentration, the roll rate and the active warnings. A figure with a configured threshold is `breach`
+// when over it (the same strict comparison the warning rules make), `near` between the breaker's warning level and
+// the breaker, `ok` under; a figure without a threshold is `plain`.
+import { money, ratio } from "../format/money.ts";
+import type { MonitorSummary } from "./follow.ts";
+import { esc } from "./html.ts";
+import { activeCount } from "./warning-text.ts";
+
+export type FigureState = "breach" | "near" | "ok" | "plain";
+
+export interface Figure {
+  /** Stable name (`data-figure` in the page). */
+  id: string;
+  label: string;
+  value: string;
+  note: string;
+  state: FigureState;
+  /** Words beside the label when not ok ("over limit" by default). */
+  flag?: string;
+}
+
+const pct = (x: number) => `${(x * 100).toFixed(2)}%`;
+const day = (t: number) => new Date(t * 1000).toISOString().slice(0, 10);
+const over = (value: number, limit: number): FigureState => (value > limit ? "breach" : "ok");
+
+/** The headline figures at the last step; none before the first block is read. */
+export function headlineFigures(s: MonitorSummary, decimals = 6): Figure[] {
+  const c = s.current;
+  if (!c) return [];
+  const m = c.metrics;
+  const t = s.config.warnings;
+  const cash = (v: bigint) => money(v, decimals);
+  const near = t.breaker.threshold * t.breaker.nearFraction;
+  const p30 = m.pastDue30.ratio;
+  const breaker: FigureState = p30 > t.breaker.threshold ? "breach" : p30 > near ? "near" : "ok";
+  const y = c.lenderYield;
+  const rolls = s.snapshots.filter((x) => x.rollRates);
+  const roll = rolls.at(-1)?.rollRates?.[0];
+  const previousRoll = rolls.at(-2)?.rollRates?.[0];
+  const rollState =
+    roll && roll.base > 0n
+      ? roll.rate > t.rollRate.currentToM1Max ||
+        (previousRoll !== undefined && roll.rate - previousRoll.rate > t.rollRate.currentToM1JumpMax)
+        ? "breach"
+        : "ok"
+      : "ok";
+  const severities = s.active.map((a) => a.warning.severity);
+  const top = m.concentration;
+
+  return [
+    {
+      id: "pool-value",
+      label: "Pool value",
+      value: cash(c.poolValue),
+      note: `${cash(m.outstanding)} lent in ${m.loans} active loans`,
+      state: "plain",
+    },
+    {
+      id: "yield",
+      label: "Lenders' yield",
+      value: y ? pct(y.rate) : "n/a",
+      note: y ? `share price since ${day(y.since)}, annualised` : "needs a second snapshot",
+      state: "plain",
+    },
+    {
+      id: "utilisation",
+      label: "Utilisation",
+      value: ratio(m.utilisation.amount, m.utilisation.total),
+      note: "outstanding / pool value",
+      state: "plain",
+    },
+    {
+      id: "npl",
+      label: "NPL (90+)",
+      value: ratio(m.npl.amount, m.npl.total),
+      note: `${cash(m.npl.amount)} more than ${c.riskParams.defaultDays} days past due`,
+      state: "plain",
+    },
+    {
+      id: "dpd30",
+      label: "30+ DPD",
+      value: ratio(m.pastDue30.amount, m.pastDue30.total),
+      note: `breaker at ${pct(t.breaker.threshold)}, warning over ${pct(near)}`,
+      state: breaker,
+    },
+    {
+      id: "breaker",
+      label: "Circuit breaker",
+      value: breaker === "breach" ? "tripped" : breaker === "near" ? "near" : "clear",
+      note: `30+ DPD ${ratio(m.pastDue30.amount, m.pastDue30.total)} against ${pct(t.breaker.threshold)}`,
+      state: breaker,
+    },
+    {
+      id: "top1",
+      label: "Top-1 borrower",
+      value: ratio(top.top1.amount, top.top1.total),
+      note: `limit ${pct(t.concentration.top1Max)}`,
+      state: over(top.top1.ratio, t.concentration.top1Max),
+    },
+    {
+      id: "top10",
+      label: "Top-10 borrowers",
+      value: ratio(top.top10.amount, top.top10.total),
+      note: `limit ${pct(t.concentration.top10Max)}`,
+      state: over(top.top10.ratio, t.concentration.top10Max),
+    },
+    {
+      id: "roll-rate",
+      label: "Roll performing → M1",
+      value: roll ? pct(roll.rate) : "n/a",
+      note: `last snapshot; limit ${pct(t.rollRate.currentToM1Max)} or a rise of ${(t.rollRate.currentToM1JumpMax * 100).toFixed(2)} points`,
+      state: rollState,
+    },
+    {
+      id: "warnings",
+      label: "Active warnings",
+      value: String(s.active.length),
+      note: activeCount(s.active),
+      state: severities.includes("critical") ? "breach" : severities.includes("warning") ? "near" : "ok",
+      flag: severities.includes("critical") ? "critical" : "",
+    },
+  ];
+}
+
+const FLAG: Record<FigureState, string> = { breach: "over limit", near: "near limit", ok: "", plain: "" };
+
+/** The headline block: one box per figure, classed by state. */
+export function headlineHtml(figures: Figure[]): string {
+  if (figures.length === 0) return "";
+  const boxes = figures.map((f) => {
+    const flag = f.flag ?? FLAG[f.state];
+    return (
+      `<div class="figure ${f.state}" data-figure="${esc(f.id)}"><span class="label">${esc(f.label)}` +
+      (flag ? ` <span class="flag">${esc(flag)}</span>` : "") +
+      `</span><span class="value">${esc(f.value)}</span><span class="note">${esc(f.note)}</span></div>`
+    );
+  });
+  return `<section class="headline" aria-label="Headline figures">${boxes.join("")}</section>`;
+}
