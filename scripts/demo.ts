@@ -103,7 +103,7 @@ const drawReceipt = await (
   await ledger.connect(borrower).drawWithin(2, principal, ZeroAddress, bounds)
 ).wait();
 const disclosed = drawReceipt!.logs.map((log) => ledger.interface.parseLog(log)).find((e) => e?.name === "DrawDisclosed");
-say(`The draw's DrawDisclosed event repeats it: APR ${percent(disclosed!.args.aprBps)}, interest ${fmt(disclosed!.args.totalInterest)}, repayable ${fmt(disclosed!.args.totalRepayable)} (same as quoted: ${disclosed!.args.totalRepayable === quoted.totalRepayable && disclosed!.args.aprBps === quoted.aprBps})`);
+say(`The draw is bound to that quote (drawWithin reverts at a higher APR, a smaller payout or another plan); its DrawDisclosed event repeats it: APR ${percent(disclosed!.args.aprBps)}, interest ${fmt(disclosed!.args.totalInterest)}, repayable ${fmt(disclosed!.args.totalRepayable)} (same as quoted: ${disclosed!.args.totalRepayable === quoted.totalRepayable && disclosed!.args.aprBps === quoted.aprBps})`);
 const [productOutstanding, productCap] = await connectProductLimits(await ledger.getAddress(), ethers.provider).productExposure(2);
 say(`Product 2 (${productName(2)}) now carries ${fmt(productOutstanding)} mUSD outstanding of its ${fmt(productCap)} cap (a per-product limit: no product may take over the book)`);
 // On a persistent node a rerun reuses the deployment: take the borrower's newest loan.
