@@ -171,12 +171,3 @@ export function decide(policy: Policy, score: number): Decision {
     notes: [`tier ${tier.name} (score >= ${tier.minScore})${tier.decision === "refer" ? ": manual review" : ""}`],
   };
 }
-
-/** "1234.500000"-style rendering of base units; exact, no float on the way. */
-export function formatUnits(amount: bigint, decimals: number): string {
-  const neg = amount < 0n;
-  const abs = neg ? -amount : amount;
-  const base = 10n ** BigInt(decimals);
-  const frac = decimals > 0 ? `.${(abs % base).toString().padStart(decimals, "0")}` : "";
-  return `${neg ? "-" : ""}${abs / base}${frac}`;
-}

@@ -1,6 +1,7 @@
 // Decodes every custom error of the Microcredit contracts (and the OpenZeppelin errors they can raise) into a
 // typed error with a sentence a person can act on.
 import { Interface, id, type ErrorDescription, type Result } from "ethers";
+import { loanLabel } from "../core/loan-id.ts";
 import { money, percent } from "../format/money.ts";
 import { CreditLedger__factory } from "../../typechain-types/factories/CreditLedger__factory.ts";
 import { CreditOffers__factory } from "../../typechain-types/factories/CreditOffers__factory.ts";
@@ -170,11 +171,6 @@ function when(seconds: bigint): string {
 
 function bps(value: bigint): string {
   return percent(value);
-}
-
-function loanLabel(loanId: bigint): string {
-  const borrower = `0x${(loanId >> 96n).toString(16).padStart(40, "0")}`;
-  return `#${loanId & ((1n << 96n) - 1n)} of ${short(borrower)}`;
 }
 
 // Role ids are keccak256 of the role name, as the contracts define them.
