@@ -128,7 +128,8 @@ contract CollectionUpkeep is ICollectionUpkeep {
 
     /// @dev Adds `borrower`'s loans to the scan, within the borrower's gas share. Returns false when a list filled
     /// up before the last of them. A borrower whose loans do not all fit in the share is read from a starting loan
-    /// that changes with the block, so every loan is read in some block.
+    /// derived from the block number, so over blocks the reads move across all its loans; a borrower who can
+    /// predict the start can steer it away from one loan for a while (docs/KEEPER.md, "Limits").
     function _scanBorrower(Scan memory s, address borrower) internal view returns (bool) {
         uint256 begin = gasleft();
         uint256 loans = ledger.lineOf(borrower).loanCount;

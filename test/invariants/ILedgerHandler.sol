@@ -65,9 +65,10 @@ interface ILedgerHandler {
         uint256 flashRoundTrips;
         /// POOL_I: `processRedemptions(n)` calls that moved the queue's head by more than n.
         uint256 queueOverreach;
-        /// LEDGER_H: draws accepted above an exposure cap on the book before the block's deposits; and how many
-        /// deposit → draw sequences in one block tried.
+        /// LEDGER_H: draws accepted above an exposure cap on the book before the block's deposits, draws within it
+        /// that the exposure cap refused, and how many deposit → draw sequences in one block tried.
         uint256 capsLoosened;
+        uint256 capsTightened;
         uint256 flashDraws;
     }
 

@@ -147,9 +147,11 @@ contract LedgerInvariants is MicrocreditBase {
     }
 
     /// LEDGER_H: "a deposit never loosens a cap in its own block: a draw after a deposit in the same block is
-    /// accepted only within the per-borrower cap on the book before the deposit."
+    /// accepted only within the per-borrower cap on the book before the deposit", and the cap refuses nothing within
+    /// it.
     function invariant_LEDGER_H_sameBlockDepositsLoosenNoCap() public view {
-        assertEq(handler.ghost().capsLoosened, 0);
+        assertEq(handler.ghost().capsLoosened, 0, "accepted above the pre-block cap");
+        assertEq(handler.ghost().capsTightened, 0, "refused within the pre-block cap");
     }
 
     /// POOL_E: "share price (convertToAssets(1e18)) never decreases between handler calls", but for new provisions,
