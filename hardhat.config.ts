@@ -1,6 +1,7 @@
 import { createRequire } from "node:module";
 import hardhatToolboxMochaEthers from "@nomicfoundation/hardhat-toolbox-mocha-ethers";
 import { defineConfig } from "hardhat/config";
+import buildProgress from "./scripts/hardhat/build-progress.ts";
 
 // Hardhat cannot download compilers on this network: compile with the wasm
 // build shipped in the npm `solc` package, pinned to exactly SOLC_VERSION.
@@ -36,7 +37,8 @@ const overrides = {
 };
 
 export default defineConfig({
-  plugins: [hardhatToolboxMochaEthers],
+  // buildProgress: progress lines while compiling, every core used, only the diagnostics that fail the build.
+  plugins: [hardhatToolboxMochaEthers, buildProgress],
   // One compiler setting for every build profile: `ignition deploy` builds with "production", tests with
   // "default", and both must produce the same bytecode (viaIR is needed for the stack depth of the ledger).
   solidity: {

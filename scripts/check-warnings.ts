@@ -2,6 +2,7 @@
 // Hardhat keeps the compiler output next to each build info; read it instead of recompiling.
 import { readdirSync, readFileSync, existsSync } from "node:fs";
 import { join } from "node:path";
+import { isOurs } from "./hardhat/compiler-warnings.ts";
 
 const dir = join("artifacts", "build-info");
 if (!existsSync(dir)) {
@@ -12,12 +13,7 @@ let warnings = 0;
 for (const file of readdirSync(dir).filter((f) => f.endsWith(".output.json"))) {
   const out = JSON.parse(readFileSync(join(dir, file), "utf8"));
   for (const e of out.output?.errors ?? []) {
-    if (e.severity !== "warning" && e.severity !== "error") continue;
-    const source: string = e.sourceLocation?.file ?? "";
-    if (source.includes("node_modules") || source.startsWith("npm/")) continue;
-    // Test contracts (handlers, suites) are never deployed on a real chain and the Solidity test runner does not
-    // enforce the mainnet size limits: their code-size warnings (5574 runtime, 3860 initcode) are not defects.
-    if (/^(project\/)?test\//.test(source) && (e.errorCode === "5574" || e.errorCode === "3860")) continue;
+    if (!isOurs(e)) continue;
     warnings++;
     console.error(e.formattedMessage ?? e.message);
   }
