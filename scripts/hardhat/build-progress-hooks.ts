@@ -35,8 +35,8 @@ export default async (): Promise<Partial<SolidityHooks>> => {
       }
       if (total > 0 && options?.quiet !== true) {
         console.log(
-          `build: ${total} compilation job${total === 1 ? "" : "s"} (${options?.scope ?? "contracts"}) on ` +
-            `${cpus().length} cores; a first build takes minutes`,
+          `build: ${total} compilation job${total === 1 ? "" : "s"} on ${cpus().length} cores ` +
+            "(the wasm compiler is slow: a first build takes minutes)",
         );
       }
       // Hardhat prints an empty line after each job's diagnostics, even when it has none: drop bare empty lines
