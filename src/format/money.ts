@@ -68,6 +68,11 @@ export function percent(bps: bigint | number, digits = 2): string {
   return `${decimal(BigInt(bps), 2, digits, digits)}%`;
 }
 
+/** A fraction (a share computed in floating point, 0.1234) as a percentage: "12.34%". */
+export function fraction(x: number, digits = 2): string {
+  return `${(x * 100).toFixed(digits)}%`;
+}
+
 /** A ratio of two amounts as a percentage ("12.34%"), exact to the basis point, 0 when the whole is 0. */
 export function ratio(part: bigint, whole: bigint, digits = 2): string {
   if (whole === 0n) return percent(0n, digits);

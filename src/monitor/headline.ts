@@ -2,9 +2,10 @@
 // breaker, concentration, the roll rate and the active warnings. A figure with a configured threshold is `breach`
 // when over it (the same strict comparison the warning rules make), `near` between the breaker's warning level and
 // the breaker, `ok` under; a figure without a threshold is `plain`.
-import { money, ratio } from "../format/money.ts";
+import { money, ratio, fraction } from "../format/money.ts";
 import type { MonitorSummary } from "./follow.ts";
 import { esc } from "./html.ts";
+import { utcDay } from "./metrics.ts";
 import { activeCount } from "./warning-text.ts";
 
 export type FigureState = "breach" | "near" | "ok" | "plain";
@@ -20,8 +21,6 @@ export interface Figure {
   flag?: string;
 }
 
-const pct = (x: number) => `${(x * 100).toFixed(2)}%`;
-const day = (t: number) => new Date(t * 1000).toISOString().slice(0, 10);
 const over = (value: number, limit: number): FigureState => (value > limit ? "breach" : "ok");
 
 /** The headline figures at the last step; none before the first block is read. */
@@ -59,8 +58,8 @@ export function headlineFigures(s: MonitorSummary, decimals = 6): Figure[] {
     {
       id: "yield",
       label: "Lenders' yield",
-      value: y ? pct(y.rate) : "n/a",
-      note: y ? `share price since ${day(y.since)}, annualised` : "needs a second snapshot",
+      value: y ? fraction(y.rate) : "n/a",
+      note: y ? `share price since ${utcDay(y.since)}, annualised` : "needs a second snapshot",
       state: "plain",
     },
     {
@@ -81,35 +80,35 @@ export function headlineFigures(s: MonitorSummary, decimals = 6): Figure[] {
       id: "dpd30",
       label: "30+ DPD",
       value: ratio(m.pastDue30.amount, m.pastDue30.total),
-      note: `breaker at ${pct(t.breaker.threshold)}, warning over ${pct(near)}`,
+      note: `breaker at ${fraction(t.breaker.threshold)}, warning over ${fraction(near)}`,
       state: breaker,
     },
     {
       id: "breaker",
       label: "Circuit breaker",
       value: breaker === "breach" ? "tripped" : breaker === "near" ? "near" : "clear",
-      note: `30+ DPD ${ratio(m.pastDue30.amount, m.pastDue30.total)} against ${pct(t.breaker.threshold)}`,
+      note: `30+ DPD ${ratio(m.pastDue30.amount, m.pastDue30.total)} against ${fraction(t.breaker.threshold)}`,
       state: breaker,
     },
     {
       id: "top1",
       label: "Top-1 borrower",
       value: ratio(top.top1.amount, top.top1.total),
-      note: `limit ${pct(t.concentration.top1Max)}`,
+      note: `limit ${fraction(t.concentration.top1Max)}`,
       state: over(top.top1.ratio, t.concentration.top1Max),
     },
     {
       id: "top10",
       label: "Top-10 borrowers",
       value: ratio(top.top10.amount, top.top10.total),
-      note: `limit ${pct(t.concentration.top10Max)}`,
+      note: `limit ${fraction(t.concentration.top10Max)}`,
       state: over(top.top10.ratio, t.concentration.top10Max),
     },
     {
       id: "roll-rate",
       label: "Roll performing → M1",
-      value: roll ? pct(roll.rate) : "n/a",
-      note: `last snapshot; limit ${pct(t.rollRate.currentToM1Max)} or a rise of ${(t.rollRate.currentToM1JumpMax * 100).toFixed(2)} points`,
+      value: roll ? fraction(roll.rate) : "n/a",
+      note: `last snapshot; limit ${fraction(t.rollRate.currentToM1Max)} or a rise of ${(t.rollRate.currentToM1JumpMax * 100).toFixed(2)} points`,
       state: rollState,
     },
     {

@@ -1,6 +1,6 @@
 // The lines the monitor prints for a poll: one summary line, then after the first poll (the catch-up) one line per
 // active warning, and after later polls one line per warning raised or cleared (docs/MONITOR.md, "Output").
-import { money } from "../format/money.ts";
+import { money, fraction } from "../format/money.ts";
 import type { PollReport, StepReport } from "./follow.ts";
 import { BUCKET_NAMES } from "./metrics.ts";
 import { activeCount, activeLine, bySeverity, chainMinute, clearedLine, raisedLine } from "./warning-text.ts";
@@ -9,7 +9,6 @@ import type { ActiveWarning, Warning } from "./warnings.ts";
 /** Per-loan warnings printed per poll at most; the rest are counted in one line (the warnings file has them all). */
 export const MAX_LOAN_LINES = 50;
 
-const pct = (x: number) => `${(x * 100).toFixed(2)}%`;
 
 /** The poll's summary: the head step's book, the history stepped through, and the warnings. */
 export function summaryLine(
@@ -27,9 +26,9 @@ export function summaryLine(
     s.warnings.length || s.cleared.length ? `; ${s.warnings.length} raised, ${s.cleared.length} cleared` : "";
   return (
     `block ${s.block} (${chainMinute(s.time)})${history}: ${m.loans} active loans, ` +
-    `outstanding ${money(m.outstanding)}, utilisation ${pct(m.utilisation.ratio)}; ${buckets}; ` +
-    `NPL ${pct(m.npl.ratio)}, 30+ DPD ${pct(m.pastDue30.ratio)}, top1 ${pct(m.concentration.top1.ratio)}, ` +
-    `top10 ${pct(m.concentration.top10.ratio)}; ${s.unmarked} unmarked; ${s.reads} reads` +
+    `outstanding ${money(m.outstanding)}, utilisation ${fraction(m.utilisation.ratio)}; ${buckets}; ` +
+    `NPL ${fraction(m.npl.ratio)}, 30+ DPD ${fraction(m.pastDue30.ratio)}, top1 ${fraction(m.concentration.top1.ratio)}, ` +
+    `top10 ${fraction(m.concentration.top10.ratio)}; ${s.unmarked} unmarked; ${s.reads} reads` +
     (s.staleLoans ? `, ${s.staleLoans} left for the next step` : "") +
     (s.snapshot ? "; snapshot" : "") +
     (counts.unknownLoanEvents

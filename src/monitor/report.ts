@@ -4,7 +4,7 @@
 import { mkdirSync, writeFileSync } from "node:fs";
 import { join } from "node:path";
 import { formatUnits } from "ethers";
-import { money as formatMoney, ratio } from "../format/money.ts";
+import { money as formatMoney, ratio, fraction } from "../format/money.ts";
 import { lineChartSvg, stackedBarsSvg } from "./charts.ts";
 import type { MonitorSummary, WarningEntry } from "./follow.ts";
 import { headlineFigures, headlineHtml } from "./headline.ts";
@@ -32,7 +32,6 @@ export function writeReport(dir: string, summary: MonitorSummary, decimals = 6):
   return files;
 }
 
-const pct = (x: number, digits = 2) => `${(x * 100).toFixed(digits)}%`;
 const date = (t: number) => `${chainMinute(t).replace("T", " ").slice(0, -1)} UTC`;
 
 const STYLE =
@@ -127,13 +126,13 @@ export function renderHtml(s: MonitorSummary, decimals = 6): string {
           points: v.points.map((p) => ({ x: p.mob, y: p.rate })),
         })),
         "months on book (30 days)",
-        (v) => pct(v, 1),
+        (v) => fraction(v, 1),
       ) +
       table(
         ["cohort", "loans", "originated", "written off", "rate now"],
         s.vintages.map((v) => {
           const last = v.points[v.points.length - 1];
-          return [v.cohort, v.loans, money(v.originated), v.defaults, pct(last?.rate ?? 0)];
+          return [v.cohort, v.loans, money(v.originated), v.defaults, fraction(last?.rate ?? 0)];
         }),
       ),
   );
@@ -177,7 +176,7 @@ export function renderHtml(s: MonitorSummary, decimals = 6): string {
     `<h2>Roll rates between snapshots</h2>` +
       table(
         ["from", "to", ...ROLL_STAGES.slice(0, -1).map((f, i) => `${f} → ${ROLL_STAGES[i + 1]}`)],
-        withRates.map((x) => [date(x.since!), date(x.time), ...x.rollRates!.map((r) => pct(r.rate))]),
+        withRates.map((x) => [date(x.since!), date(x.time), ...x.rollRates!.map((r) => fraction(r.rate))]),
       ),
   );
 

@@ -1,6 +1,7 @@
 // How a warning reads for people: what it is about, its value against its threshold, and the one-line forms the
 // console prints for an active, a raised and a cleared warning (docs/MONITOR.md, "Output").
 import { loanLabel } from "../core/loan-id.ts";
+import { fraction } from "../format/money.ts";
 import {
   SEVERITIES,
   type ActiveWarning,
@@ -10,7 +11,6 @@ import {
   type Warning,
 } from "./warnings.ts";
 
-const pct = (x: number) => `${(x * 100).toFixed(2)}%`;
 const hours = (seconds: number) => `${(seconds / 3600).toFixed(1)} h`;
 const shortAddress = (a: string) => `${a.slice(0, 6)}…${a.slice(-4)}`;
 
@@ -54,7 +54,7 @@ export function versus(
     return `due for ${hours(value)} with no keeper event ${sign} ${hours(threshold ?? 0)}`;
   }
   if (value === undefined || threshold === undefined) return "";
-  return `${pct(value)} ${sign} ${pct(threshold)}`;
+  return `${fraction(value)} ${sign} ${fraction(threshold)}`;
 }
 
 const head = (severity: Severity, verb: string, w: Warning) =>

@@ -5,7 +5,7 @@
 // event arrives or nothing is overdue. A rule raises a warning when its condition starts to hold and clears it when
 // it stops (docs/MONITOR.md, "Warnings"). Sinks are in sinks.ts, the text people read in warning-text.ts.
 import { loanLabel } from "../core/loan-id.ts";
-import { money } from "../format/money.ts";
+import { money, fraction } from "../format/money.ts";
 import type { WarningThresholds } from "./config.ts";
 import { BUCKET_NAMES, type BookMetrics, type RollRate, type Share } from "./metrics.ts";
 
@@ -112,7 +112,6 @@ export interface StepInput {
 
 type Raise = Omit<Warning, keyof StepTime | "severity">;
 
-const pct = (x: number) => `${(x * 100).toFixed(2)}%`;
 const iso = (seconds: number | bigint) => new Date(Number(seconds) * 1000).toISOString();
 const hours = (seconds: number) => `${(seconds / 3600).toFixed(1)} h`;
 /** Days past due as a warning's value: to a thousandth of a day. */
@@ -152,13 +151,13 @@ export class WarningRules {
     const top = input.metrics.concentration;
     this.level("concentration:top1", top.top1.ratio, c.top1Max, () => ({
       kind: "concentration",
-      message: `concentration: largest borrower ${top.top[0]?.borrower} holds ${pct(top.top1.ratio)} of outstanding (limit ${pct(c.top1Max)})`,
+      message: `concentration: largest borrower ${top.top[0]?.borrower} holds ${fraction(top.top1.ratio)} of outstanding (limit ${fraction(c.top1Max)})`,
       borrower: top.top[0]?.borrower,
       details: { measure: "top1", ...shareDetails(top.top1) },
     }));
     this.level("concentration:top10", top.top10.ratio, c.top10Max, () => ({
       kind: "concentration",
-      message: `concentration: ten largest borrowers hold ${pct(top.top10.ratio)} of outstanding (limit ${pct(c.top10Max)})`,
+      message: `concentration: ten largest borrowers hold ${fraction(top.top10.ratio)} of outstanding (limit ${fraction(c.top10Max)})`,
       details: { measure: "top10", ...shareDetails(top.top10) },
     }));
 
@@ -167,12 +166,12 @@ export class WarningRules {
     const near = b.threshold * b.nearFraction;
     this.level("breaker-near", p30.ratio, near, () => ({
       kind: "breaker-near",
-      message: `circuit breaker near: ${pct(p30.ratio)} of outstanding is 30+ days past due (warning at ${pct(near)}, breaker at ${pct(b.threshold)})`,
+      message: `circuit breaker near: ${fraction(p30.ratio)} of outstanding is 30+ days past due (warning at ${fraction(near)}, breaker at ${fraction(b.threshold)})`,
       details: { breakerThreshold: b.threshold, ...shareDetails(p30) },
     }));
     this.level("breaker-tripped", p30.ratio, b.threshold, () => ({
       kind: "breaker-tripped",
-      message: `circuit breaker threshold crossed: ${pct(p30.ratio)} of outstanding is 30+ days past due (breaker at ${pct(b.threshold)})`,
+      message: `circuit breaker threshold crossed: ${fraction(p30.ratio)} of outstanding is 30+ days past due (breaker at ${fraction(b.threshold)})`,
       details: { breakerThreshold: b.threshold, ...shareDetails(p30) },
     }));
 
@@ -265,9 +264,9 @@ export class WarningRules {
       value: r.rate,
       threshold,
       message:
-        `roll rate current → 1–30 DPD ${pct(r.rate)} since ${iso(rolls.since)}` +
-        (previous ? ` (previous snapshot ${pct(previous.rate)})` : "") +
-        `: ${overMax ? `above ${pct(limits.currentToM1Max)}` : ""}${overMax && overJump ? ", " : ""}` +
+        `roll rate current → 1–30 DPD ${fraction(r.rate)} since ${iso(rolls.since)}` +
+        (previous ? ` (previous snapshot ${fraction(previous.rate)})` : "") +
+        `: ${overMax ? `above ${fraction(limits.currentToM1Max)}` : ""}${overMax && overJump ? ", " : ""}` +
         `${overJump ? `up more than ${(limits.currentToM1JumpMax * 100).toFixed(2)} points` : ""}`,
       details: {
         rolled: r.rolled.toString(),
