@@ -106,6 +106,11 @@ async function borrowerWith(d: Deployment, limit: bigint, mandate = false, token
   return w;
 }
 
+/** A measured path must be the path its label names: stop the bench otherwise. */
+function expect(holds: boolean, what: string) {
+  if (!holds) throw new Error(`bench: expected that ${what}, and it did not happen`);
+}
+
 async function markAll(d: Deployment, ids: bigint[]) {
   for (let i = 0; i < ids.length; i += 50) await d.ledger.mark(ids.slice(i, i + 50), { gasLimit: 16_000_000 });
 }
@@ -238,9 +243,12 @@ async function measure(d: Deployment): Promise<Record<string, number>> {
   // Five days past the due date: past the 3-day grace, a penalty accrues.
   await networkHelpers.time.increaseTo(dueDates[0] + 5n * DAY);
   await token.faucet(late.address, 1_000n * ONE);
+  const penaltyBefore = await ledger.penaltyIncome();
   g["collect a late instalment with penalty"] = await gasOf(ledger.collect([lateIds[0]], { gasLimit: 1_000_000 }));
+  expect(await ledger.penaltyIncome() > penaltyBefore, "the late collection paid a penalty");
   await token.connect(late).transfer(admin.address, await token.balanceOf(late.address));
   g["mark (Current → M1)"] = await gasOf(ledger.mark([lateIds[1]], { gasLimit: 1_000_000 }));
+  expect((await ledger.loanRecord(lateIds[1])).bucket === 2n, "the mark moved the loan from Current to M1");
 
   for (let k = 1; k < dueDates.length; k++) {
     await networkHelpers.time.increaseTo(dueDates[k] + 60n);
@@ -249,6 +257,7 @@ async function measure(d: Deployment): Promise<Record<string, number>> {
   }
   // Long past the default threshold and never marked: one mark writes it off.
   g["mark (write-off)"] = await gasOf(ledger.mark([lateIds[2]], { gasLimit: 1_000_000 }));
+  expect((await ledger.loanRecord(lateIds[2])).status === 3n, "the mark wrote the loan off");
   await token.faucet(late.address, 1_000n * ONE);
   g["recovery (repay on a written-off loan)"] = await gasOf(ledger.connect(late).repay(lateIds[2], 300n * ONE));
   return g;
