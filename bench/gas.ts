@@ -67,12 +67,14 @@ interface Deployment {
 async function deploy(): Promise<Deployment> {
   const token = await ethers.deployContract("MockStablecoin");
   const module = await ethers.deployContract("CollectionModule", [await token.getAddress()]);
+  const views = await ethers.deployContract("ViewModule", [await token.getAddress()]);
   const deployer = await ethers.deployContract("MicrocreditDeployer", [
     await token.getAddress(),
     "Pool",
     "mcUSD",
     admin.address,
     await module.getAddress(),
+    await views.getAddress(),
   ]);
   const pool = await ethers.getContractAt("LendingPool", await deployer.pool());
   const ledger = await ethers.getContractAt("CreditLedger", await deployer.ledger());

@@ -5,21 +5,19 @@ import {IERC20} from "@openzeppelin/contracts/token/ERC20/IERC20.sol";
 import {SafeERC20} from "@openzeppelin/contracts/token/ERC20/utils/SafeERC20.sol";
 import {ICreditLedger} from "./interfaces/ICreditLedger.sol";
 import {IRiskLimits} from "./interfaces/IRiskLimits.sol";
+import {IProductLimits} from "./interfaces/IProductLimits.sol";
 import {ICostDisclosure} from "./interfaces/ICostDisclosure.sol";
 import {LedgerCore} from "./base/LedgerCore.sol";
 import {LedgerBookApi} from "./base/LedgerBookApi.sol";
 import {CollectionModule} from "./modules/CollectionModule.sol";
-import {ConfigModule} from "./modules/ConfigModule.sol";
 import {Address} from "@openzeppelin/contracts/utils/Address.sol";
 import {TransientSlot} from "@openzeppelin/contracts/utils/TransientSlot.sol";
 import {ScheduleMath} from "./libraries/ScheduleMath.sol";
-import {LoanMath} from "./libraries/LoanMath.sol";
 import {Packing} from "./libraries/Packing.sol";
-import {ArrearsMath} from "./libraries/ArrearsMath.sol";
 
 /// @title CreditLedger
 /// @notice Credit lines, loans and their repayment plans, over the book that holds the pool's cash.
-contract CreditLedger is ICreditLedger, LedgerBookApi {
+contract CreditLedger is ICreditLedger, IProductLimits, LedgerBookApi {
     using SafeERC20 for IERC20;
     using TransientSlot for bytes32;
     using TransientSlot for TransientSlot.Uint256Slot;
@@ -27,15 +25,25 @@ contract CreditLedger is ICreditLedger, LedgerBookApi {
     /// @notice The module that runs configuration, collection, marking, write-offs and recoveries on this contract's
     /// storage.
     address public immutable collectionModule;
-    /// @dev The CollectionModule's ConfigModule, where `fallback` sends calls this contract does not define.
-    address private immutable _configModule;
+    /// @notice The module that answers this contract's computed views on its storage (see `_answerInModule`).
+    address public immutable viewModule;
 
-    constructor(IERC20 asset_, address pool_, address admin, address module) LedgerCore(asset_, pool_) {
-        if (address(asset_) == address(0) || pool_ == address(0) || admin == address(0) || module == address(0)) {
-            revert ZeroAddress();
-        }
+    constructor(
+        IERC20 asset_,
+        address pool_,
+        address admin,
+        address module,
+        address views
+    ) LedgerCore(asset_, pool_) {
+        if (
+            address(asset_) == address(0) ||
+            pool_ == address(0) ||
+            admin == address(0) ||
+            module == address(0) ||
+            views == address(0)
+        ) revert ZeroAddress();
         collectionModule = module;
-        _configModule = CollectionModule(module).configModule();
+        viewModule = views;
         _grantRole(DEFAULT_ADMIN_ROLE, admin);
         _initBook();
         _setRiskParams(
@@ -52,16 +60,8 @@ contract CreditLedger is ICreditLedger, LedgerBookApi {
 
     // ---------------------------------------------------------------- configuration
 
-    // Configuration runs in the CollectionModule (this contract would pass the 24 KiB code-size limit); the
-    // module checks the roles, on this contract's storage.
-
-    /// @notice Calls this contract does not define (IProductLimits) run in the ConfigModule on this contract's
-    /// storage, which checks the caller's role on every entry point that writes. They go straight to the
-    /// ConfigModule, never to the CollectionModule, whose draw and recovery steps must only run inside `draw` and
-    /// `repay`.
-    fallback(bytes calldata data) external returns (bytes memory) {
-        return Address.functionDelegateCall(_configModule, data);
-    }
+    // Configuration runs in the ConfigModule (through the CollectionModule), which checks the roles, on this
+    // contract's storage. Every entry point is declared here, so this contract's ABI is complete.
 
     /// @inheritdoc ICreditLedger
     function setProduct(uint8, uint8, uint8, uint16, bool) external {
@@ -111,17 +111,29 @@ contract CreditLedger is ICreditLedger, LedgerBookApi {
 
     /// @inheritdoc IRiskLimits
     function riskState() external view returns (RiskState memory) {
-        // Computed in the ConfigModule (code room): a static call to this contract's `fallback`, which runs it there
-        // on this contract's storage; its return data is returned as is (decoding and re-encoding the struct would
-        // cost the room this saves).
-        (bool ok, bytes memory ret) = address(this).staticcall(abi.encodeCall(ConfigModule.riskStateView, ()));
-        // solhint-disable-next-line no-inline-assembly
-        assembly ("memory-safe") {
-            if iszero(ok) {
-                revert(add(ret, 32), mload(ret))
-            }
-            return(add(ret, 32), mload(ret))
-        }
+        _answerInModule();
+        revert();
+    }
+
+    /// @inheritdoc ICreditLedger
+    function setProductOriginator(uint8, address) external {
+        _delegate(msg.data);
+    }
+
+    /// @inheritdoc IProductLimits
+    function setProductCap(uint8, uint256) external {
+        _delegate(msg.data);
+    }
+
+    /// @inheritdoc IProductLimits
+    function cutProductCap(uint8, uint256) external {
+        _delegate(msg.data);
+    }
+
+    /// @inheritdoc IProductLimits
+    function productExposure(uint8) external view returns (uint256, uint256) {
+        _answerInModule();
+        revert();
     }
 
     /// @inheritdoc ICreditLedger
@@ -133,12 +145,12 @@ contract CreditLedger is ICreditLedger, LedgerBookApi {
 
     /// @inheritdoc ICreditLedger
     function drawTo(uint8 productId, uint256 amount, address recipient) external nonReentrant returns (uint256) {
-        return _draw(productId, amount, recipient == address(0) ? msg.sender : recipient);
+        return _draw(msg.sender, productId, amount, recipient == address(0) ? msg.sender : recipient);
     }
 
     /// @inheritdoc ICreditLedger
     function draw(uint8 productId, uint256 amount) external nonReentrant returns (uint256) {
-        return _draw(productId, amount, msg.sender);
+        return _draw(msg.sender, productId, amount, msg.sender);
     }
 
     /// @inheritdoc ICreditLedger
@@ -158,8 +170,18 @@ contract CreditLedger is ICreditLedger, LedgerBookApi {
                 (_min(bounds.maxAprBps, type(uint32).max) << 128) |
                 _min(bounds.minReceived, type(uint128).max)
         );
-        loanId = _draw(productId, amount, recipient == address(0) ? msg.sender : recipient);
+        loanId = _draw(msg.sender, productId, amount, recipient == address(0) ? msg.sender : recipient);
         DRAW_BOUNDS_SLOT.asUint256().tstore(0);
+    }
+
+    /// @inheritdoc ICreditLedger
+    function originate(
+        address borrower,
+        uint8 productId,
+        uint256 amount,
+        address recipient
+    ) external nonReentrant returns (uint256) {
+        return _draw(borrower, productId, amount, recipient == address(0) ? borrower : recipient);
     }
 
     /// @inheritdoc ICreditLedger
@@ -229,54 +251,12 @@ contract CreditLedger is ICreditLedger, LedgerBookApi {
 
     // ---------------------------------------------------------------- views
 
+    // Computed views are answered by the ViewModule on this contract's storage (`_answerInModule`).
+
     /// @inheritdoc ICreditLedger
-    function loanState(uint256 loanId) external view returns (LoanView memory v) {
-        Loan memory loan = _existing(loanId);
-        v.borrower = _borrowerOf(loanId);
-        v.status = loan.status;
-        v.principal = loan.principal;
-        uint256 period = LoanMath.periodSeconds(loan);
-        v.maturity = loan.drawnAt + uint256(loan.instalments) * period;
-        v.bucket = loan.bucket;
-        v.markedBucket = loan.bucket;
-        if (loan.status == LoanStatus.Defaulted) {
-            v.payoff = _writeOffs[loanId].claimLeft;
-            v.bucket = Bucket.Default;
-            v.markedBucket = Bucket.Default;
-            return v;
-        }
-        if (loan.status != LoanStatus.Active) return v;
-        Position memory p = _position(loanId, loan);
-        LoanMath.Accrual memory a = p.a;
-        LoanMath.Owed memory o = p.o;
-        v.principalOutstanding = o.principalOutstanding;
-        v.interestAccrued = o.pastDueInterest + o.currentInterest;
-        v.pastDue = p.pastDue;
-        v.penalty = p.penalty;
-        v.payoff = o.payoff + v.penalty;
-        v.pastDueSince = ArrearsMath.pastDueSince(loan, a.period, v.pastDue, a.lastInstalment);
-        if (v.pastDue != 0) v.daysPastDue = (block.timestamp - v.pastDueSince) / 1 days;
-        v.bucket = ArrearsMath.bucketOf(v.pastDue, v.pastDueSince, block.timestamp, _risk);
-        if (a.period <= loan.instalments) {
-            v.nextDueAt = loan.drawnAt + a.period * period;
-            int256 interestByNext =
-                int256(loan.interestBalance) +
-                    int256(
-                        ScheduleMath.accruedInterestUp(
-                            loan.openingBalance,
-                            loan.aprBps,
-                            v.nextDueAt - loan.segmentStart
-                        )
-                    );
-            uint256 scheduledNext = LoanMath.scheduledAfter(LoanMath.plan(loan), a.scheduledBalanceDue, a.period);
-            uint256 principalByNext = uint256(loan.principal) - scheduledNext;
-            v.nextDueAmount =
-                (interestByNext > 0 ? uint256(interestByNext) : 0) +
-                (principalByNext > loan.principalPaid ? principalByNext - loan.principalPaid : 0);
-        } else {
-            v.nextDueAt = v.maturity;
-            v.nextDueAmount = o.payoff;
-        }
+    function loanState(uint256) external view returns (LoanView memory) {
+        _answerInModule();
+        revert();
     }
 
     /// @inheritdoc ICreditLedger
@@ -285,14 +265,15 @@ contract CreditLedger is ICreditLedger, LedgerBookApi {
     }
 
     /// @inheritdoc ICreditLedger
-    function mandateOf(address borrower) external view returns (bool active, uint256 capPerCollection) {
-        Mandate memory m = _mandates[borrower];
-        return (m.active, m.cap);
+    function mandateOf(address) external view returns (bool, uint256) {
+        _answerInModule();
+        revert();
     }
 
     /// @inheritdoc ICreditLedger
     function riskParams() external view returns (RiskParams memory) {
-        return _risk;
+        _answerInModule();
+        revert();
     }
 
     /// @inheritdoc ICreditLedger
@@ -306,36 +287,21 @@ contract CreditLedger is ICreditLedger, LedgerBookApi {
     }
 
     /// @inheritdoc ICreditLedger
-    function loanRecord(uint256 loanId) external view returns (Loan memory) {
-        return _loadLoan(loanId);
+    function loanRecord(uint256) external view returns (Loan memory) {
+        _answerInModule();
+        revert();
     }
 
     /// @inheritdoc ICreditLedger
-    function lineOf(address borrower) external view returns (LineView memory v) {
-        Line memory l = Packing.decodeLine(_lines[borrower]);
-        v.limit = l.limit;
-        v.outstanding = l.outstanding;
-        v.available =
-            l.status == LineStatus.Active && l.lateLoans == 0 && l.limit > l.outstanding ? l.limit - l.outstanding : 0;
-        v.aprBps = l.aprBps;
-        v.productMask = l.productMask;
-        v.loanCount = l.loanCount;
-        v.status = l.status;
-        v.lateLoans = l.lateLoans;
-        v.kycExpiresAt = uint256(l.kycExpiryDay) * 1 days;
+    function lineOf(address) external view returns (LineView memory) {
+        _answerInModule();
+        revert();
     }
 
     /// @inheritdoc ICreditLedger
-    function creditHistory(address borrower) external view returns (CreditHistory memory c) {
-        History memory h = _history[borrower];
-        c.loansRepaid = h.loansRepaid;
-        c.instalmentsRepaid = h.instalmentsRepaid;
-        c.latePayments = h.latePayments;
-        c.maxDaysLate = h.maxDaysLate;
-        c.defaults = h.defaults;
-        c.principalRepaid = h.principalRepaid;
-        c.principalDefaulted = h.principalDefaulted;
-        c.principalOutstanding = Packing.decodeLine(_lines[borrower]).outstanding;
+    function creditHistory(address) external view returns (CreditHistory memory) {
+        _answerInModule();
+        revert();
     }
 
     /// @inheritdoc ICreditLedger
@@ -344,8 +310,9 @@ contract CreditLedger is ICreditLedger, LedgerBookApi {
     }
 
     /// @inheritdoc ICreditLedger
-    function product(uint8 productId) external view returns (Product memory) {
-        return _products[productId];
+    function product(uint8) external view returns (Product memory) {
+        _answerInModule();
+        revert();
     }
 
     /// @inheritdoc ICreditLedger
@@ -355,32 +322,44 @@ contract CreditLedger is ICreditLedger, LedgerBookApi {
 
     // ---------------------------------------------------------------- internals
 
-    function _draw(uint8 productId, uint256 amount, address recipient) internal returns (uint256 loanId) {
+    /// @dev The one origination path, on `borrower`'s line: the borrower's own draw when the caller is the borrower,
+    /// else a product contract's (`originate`), which must be the product's originator. (So a product contract
+    /// cannot originate on its own line. The originator is derived, not passed: a literal argument would make the
+    /// optimizer compile a second copy of this function.)
+    function _draw(
+        address borrower,
+        uint8 productId,
+        uint256 amount,
+        address recipient
+    ) internal returns (uint256 loanId) {
         Book memory book = _loadBook();
         if (book.creditPaused) revert EnforcedPause();
         if (amount == 0) revert ZeroAmount();
-        Line memory l = Packing.decodeLine(_lines[msg.sender]);
-        if (l.status != LineStatus.Active) revert LineNotActive(msg.sender, l.status);
-        if (l.lateLoans != 0) revert LineFrozenByArrears(msg.sender, l.lateLoans);
+        Line memory l = Packing.decodeLine(_lines[borrower]);
+        if (l.status != LineStatus.Active) revert LineNotActive(borrower, l.status);
+        if (l.lateLoans != 0) revert LineFrozenByArrears(borrower, l.lateLoans);
         if (l.kycExpiryDay != 0 || book.kycRequired) {
             uint256 kycUntil = uint256(l.kycExpiryDay) * 1 days;
-            if (block.timestamp >= kycUntil) revert KycRequiredToDraw(msg.sender, kycUntil);
+            if (block.timestamp >= kycUntil) revert KycRequiredToDraw(borrower, kycUntil);
         }
-        if (productId > 15 || (l.productMask >> productId) & 1 == 0) revert ProductNotAllowed(msg.sender, productId);
+        if (productId > 15 || (l.productMask >> productId) & 1 == 0) revert ProductNotAllowed(borrower, productId);
         Product memory p = _products[productId];
         if (!p.enabled) revert ProductNotEnabled(productId);
+        if (p.originator != (borrower == msg.sender ? address(0) : msg.sender)) {
+            revert NotProductOriginator(productId, p.originator, msg.sender);
+        }
         uint256 available = l.limit > l.outstanding ? l.limit - l.outstanding : 0;
         if (amount > available) revert CreditLimitExceeded(amount, available);
         unchecked {
             // amount ≤ limit − outstanding < 2^80; a borrower cannot draw 2^24 loans at gas prices that exist.
-            loanId = _loanId(msg.sender, ++l.loanCount);
+            loanId = _loanId(borrower, ++l.loanCount);
             l.outstanding += uint80(amount);
         }
         uint256 fee = abi.decode(
             _delegate(
                 abi.encodeCall(
                     CollectionModule.admitDraw,
-                    (msg.sender, loanId, productId, amount, l.aprBps, l.outstanding, book.cash, book.principal)
+                    (borrower, loanId, productId, amount, l.aprBps, l.outstanding, book.cash, book.principal)
                 )
             ),
             (uint256)
@@ -389,7 +368,7 @@ contract CreditLedger is ICreditLedger, LedgerBookApi {
         (uint8 instalments, uint16 periodDays) = p.method == ScheduleMath.BULLET
             ? (1, p.periodDays * p.instalments)
             : (p.instalments, p.periodDays);
-        _lines[msg.sender] = Packing.encodeLine(l);
+        _lines[borrower] = Packing.encodeLine(l);
         _storeLoan(
             loanId,
             Loan({
@@ -415,6 +394,36 @@ contract CreditLedger is ICreditLedger, LedgerBookApi {
     }
 
     /// @dev The single path through which lines open and change; the signed-offer flow will call it too.
+    /// @dev Runs this call's calldata, unchanged, in the ViewModule on this contract's storage and returns its answer
+    /// (or its revert) as is. Views cannot DELEGATECALL, so the view entry points reach `_answerInModuleRaw` through
+    /// a function pointer retyped as view (`_asView`): the call only reads, as every ViewModule function does, and a
+    /// STATICCALL context still forbids any write.
+    /// Never returns to its caller.
+    function _answerInModule() internal view {
+        _asView(_answerInModuleRaw)();
+    }
+
+    function _answerInModuleRaw() private {
+        address views = viewModule;
+        // solhint-disable-next-line no-inline-assembly
+        assembly ("memory-safe") {
+            calldatacopy(0, 0, calldatasize())
+            let ok := delegatecall(gas(), views, 0, calldatasize(), 0, 0)
+            returndatacopy(0, 0, returndatasize())
+            if iszero(ok) {
+                revert(0, returndatasize())
+            }
+            return(0, returndatasize())
+        }
+    }
+
+    function _asView(function() internal f) private pure returns (function() internal view g) {
+        // solhint-disable-next-line no-inline-assembly
+        assembly ("memory-safe") {
+            g := f
+        }
+    }
+
     /// @dev Runs `data` in the collection module on this contract's storage, bubbling up its revert.
     function _delegate(bytes memory data) internal override returns (bytes memory) {
         return Address.functionDelegateCall(collectionModule, data);

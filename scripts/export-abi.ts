@@ -1,10 +1,10 @@
 // Writes the ABI of every deployable contract to `abi/<Name>.json` and every custom error they can return to
 // `abi/errors.json` (selector → signature), for integrators who call the contracts without Hardhat.
 //
-// The CreditLedger serves some calls through its `fallback` in the ConfigModule (IProductLimits: `setProductCap`,
-// `cutProductCap`, `productExposure`), and its draw and collection steps run in the CollectionModule, whose events and
-// errors come out of the ledger's address. `abi/CreditLedger.json` is what an integrator sees at the ledger's
-// address: the ledger's own ABI plus those functions, events and errors.
+// The CreditLedger runs configuration, collection and its computed views in modules (ConfigModule, CollectionModule,
+// ViewModule) on its own storage; their events and errors come out of the ledger's address. `abi/CreditLedger.json`
+// is what an integrator sees at the ledger's address: the ledger's own ABI (every function the modules answer for it
+// is declared in the ledger itself; this script fails if one is not) plus the modules' events and errors.
 // Run by `npm run build` after `hardhat build`; `node scripts/export-abi.ts --check` fails when `abi/` is stale.
 import { mkdirSync, readFileSync, writeFileSync, existsSync } from "node:fs";
 import { join } from "node:path";
@@ -28,22 +28,23 @@ function key(entry: unknown): string | undefined {
   return `${fragment.type} ${fragment.format("sighash")}`;
 }
 
-/** `base` plus the functions, events and errors of `functionsFrom` and the events and errors of `eventsFrom` that
- * it lacks. */
-function merged(base: unknown[], functionsFrom: unknown[], eventsFrom: unknown[]): unknown[] {
+/** `base` plus the events and errors of `from` that it lacks. */
+function withEventsAndErrors(base: unknown[], from: unknown[][]): unknown[] {
   const out = [...base];
   const seen = new Set(base.map(key));
-  const add = (abi: unknown[], functions: boolean) => {
-    for (const entry of abi) {
-      const k = key(entry);
-      if (!k || seen.has(k) || (!functions && k.startsWith("function "))) continue;
-      seen.add(k);
-      out.push(entry);
-    }
-  };
-  add(functionsFrom, true);
-  add(eventsFrom, false);
+  for (const entry of from.flat()) {
+    const k = key(entry);
+    if (!k || seen.has(k) || k.startsWith("function ")) continue;
+    seen.add(k);
+    out.push(entry);
+  }
   return out;
+}
+
+/** The functions of `module` that `ledger` does not declare (each is unreachable at the ledger's address). */
+function undeclared(ledger: unknown[], module: unknown[]): string[] {
+  const declared = new Set(ledger.map(key));
+  return module.map(key).filter((k): k is string => !!k && k.startsWith("function ") && !declared.has(k));
 }
 
 const all = builtContracts();
@@ -52,12 +53,18 @@ for (const c of all) {
   if (c.name === "CreditLedger") continue;
   files.set(c.name, c.abi);
 }
+const ledgerAbi = byName(all, "CreditLedger").abi;
+// Configuration and views are the ledger's API: each must be declared by the ledger. The CollectionModule's draw and
+// recovery steps run only inside the ledger's own draw and repay, so they must not be.
+const missing = ["ConfigModule", "ViewModule"].flatMap((m) => undeclared(ledgerAbi, byName(all, m).abi));
+if (missing.length > 0) {
+  throw new Error(`export-abi: the CreditLedger does not declare ${missing.join(", ")}, which its modules serve`);
+}
 files.set(
   "CreditLedger",
-  merged(
-    byName(all, "CreditLedger").abi,
-    byName(all, "ConfigModule").abi,
-    byName(all, "CollectionModule").abi,
+  withEventsAndErrors(
+    ledgerAbi,
+    ["ConfigModule", "CollectionModule", "ViewModule"].map((m) => byName(all, m).abi),
   ),
 );
 

@@ -44,7 +44,8 @@ abstract contract CollectionUpkeepBase is Test {
                     "Pool",
                     "mcUSD",
                     admin,
-                    deployCode("CollectionModule.sol:CollectionModule", abi.encode(token))
+                    deployCode("CollectionModule.sol:CollectionModule", abi.encode(token)),
+                    deployCode("ViewModule.sol:ViewModule", abi.encode(token))
                 )
             )
         );

@@ -61,7 +61,8 @@ abstract contract CreditOffersBase is Test {
                     "Pool",
                     "mcUSD",
                     admin,
-                    deployCode("CollectionModule.sol:CollectionModule", abi.encode(token))
+                    deployCode("CollectionModule.sol:CollectionModule", abi.encode(token)),
+                    deployCode("ViewModule.sol:ViewModule", abi.encode(token))
                 )
             )
         );

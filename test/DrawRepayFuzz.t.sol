@@ -28,7 +28,14 @@ contract DrawRepayFuzzTest is Test {
         IMicrocreditDeployer deployer = IMicrocreditDeployer(
             deployCode(
                 "MicrocreditDeployer.sol:MicrocreditDeployer",
-                abi.encode(token, "P", "P", address(this), address(module))
+                abi.encode(
+                    token,
+                    "P",
+                    "P",
+                    address(this),
+                    address(module),
+                    deployCode("ViewModule.sol:ViewModule", abi.encode(token))
+                )
             )
         );
         ledger = ITestLedger(deployer.ledger());

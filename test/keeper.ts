@@ -13,6 +13,7 @@ import { JsonRpcProvider, MaxUint256, NonceManager, Wallet, id, keccak256, toUtf
 import { MockStablecoin__factory } from "../typechain-types/factories/mocks/MockStablecoin__factory.ts";
 import { MicrocreditDeployer__factory } from "../typechain-types/factories/MicrocreditDeployer__factory.ts";
 import { CollectionModule__factory } from "../typechain-types/factories/modules/CollectionModule__factory.ts";
+import { ViewModule__factory } from "../typechain-types/factories/modules/ViewModule__factory.ts";
 import { CreditLedger__factory } from "../typechain-types/factories/CreditLedger__factory.ts";
 import { LendingPool__factory } from "../typechain-types/factories/LendingPool__factory.ts";
 import type { CreditLedger } from "../typechain-types/CreditLedger.ts";
@@ -147,6 +148,7 @@ describe("collection keeper against a hardhat node (200 loans)", function () {
     const module = await (
       await new CollectionModule__factory(admin).deploy(token.target)
     ).waitForDeployment();
+    const views = await (await new ViewModule__factory(admin).deploy(token.target)).waitForDeployment();
     const deployer = await (
       await new MicrocreditDeployer__factory(admin).deploy(
         token.target,
@@ -154,6 +156,7 @@ describe("collection keeper against a hardhat node (200 loans)", function () {
         "mcUSD",
         adminAddress,
         module.target,
+        views.target,
       )
     ).waitForDeployment();
     ledger = CreditLedger__factory.connect(await deployer.ledger(), admin);

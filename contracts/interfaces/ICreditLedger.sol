@@ -67,14 +67,17 @@ interface ICreditLedger is IRiskLimits, ICostDisclosure {
         uint16 provisionM3Bps;
     }
 
-    /// @notice A credit product: repayment method, number of instalments, period length, and the origination fee
-    /// deducted from each draw (basis points of the amount; see ICostDisclosure).
+    /// @notice A credit product: repayment method, number of instalments, period length, the origination fee
+    /// deducted from each draw (basis points of the amount; see ICostDisclosure), and who originates its loans.
     struct Product {
         uint8 method;
         uint8 instalments;
         uint16 periodDays;
         bool enabled;
         uint16 feeBps;
+        /// The product contract that originates this product's loans (`originate`), or zero when borrowers draw it
+        /// themselves (`draw`, `drawTo`, `drawWithin`). Each path is refused for the other kind of product.
+        address originator;
     }
 
     /// @notice What a borrower accepted from a quote (ICreditQuotes.quote), for `drawWithin`: the draw reverts rather
@@ -211,6 +214,9 @@ interface ICreditLedger is IRiskLimits, ICostDisclosure {
     /// @notice `drawWithin`: the product's plan is no longer the one the borrower accepted; the plan the draw would
     /// have (method, payments, days between them).
     error PlanChanged(uint8 method, uint256 payments, uint256 periodDays);
+    /// @notice The caller may not originate product `productId`: its originator is `originator` (zero: borrowers
+    /// draw it themselves; otherwise only that contract may, through `originate`).
+    error NotProductOriginator(uint8 productId, address originator, address caller);
     /// @notice Thrown when a loan id does not exist.
     error LoanNotFound(uint256 loanId);
     /// @notice Thrown when a loan is already repaid.
@@ -232,6 +238,8 @@ interface ICreditLedger is IRiskLimits, ICostDisclosure {
 
     /// @notice Emitted when a product is defined or changed.
     event ProductSet(uint8 indexed productId, uint8 method, uint8 instalments, uint16 periodDays, bool enabled);
+    /// @notice Emitted when the contract that originates a product's loans changes (zero: borrowers draw it).
+    event ProductOriginatorSet(uint8 indexed productId, address originator);
     /// @notice Emitted when a line is opened or its terms change.
     event LineSet(address indexed borrower, uint256 limit, uint256 aprBps, uint256 productMask, LineStatus status);
     /// @notice Emitted on every draw. The borrower is in the loan id (`loanId >> 96`); the APR is the line's at the
@@ -285,6 +293,11 @@ interface ICreditLedger is IRiskLimits, ICostDisclosure {
     /// cap.
     function setProduct(uint8 productId, uint8 method, uint8 instalments, uint16 periodDays, bool enabled) external;
 
+    /// @notice Makes `originator` the only contract that may originate product `productId`'s loans (`originate`),
+    /// or, with zero, lets borrowers draw it themselves. Admin only; the product must be defined. A product contract
+    /// (a merchant checkout, a statement plan) is periphery: this is all the core needs to know of it.
+    function setProductOriginator(uint8 productId, address originator) external;
+
     /// @notice Opens or changes `borrower`'s line. Underwriter only. A limit below the outstanding principal only
     /// blocks new draws; existing loans are untouched. While paused no new line opens (`EnforcedPause` for any line
     /// whose status is still None, KYC expiry recorded or not).
@@ -312,6 +325,16 @@ interface ICreditLedger is IRiskLimits, ICostDisclosure {
         address recipient,
         DrawBounds calldata bounds
     ) external returns (uint256 loanId);
+
+    /// @notice A product contract's draw: a new loan of product `productId` on `borrower`'s line, paid to
+    /// `recipient` (the borrower when zero), with every check of `draw` on the borrower (line, product mask, limits,
+    /// product cap, circuit breaker, KYC, APR cap, liquidity). Only the product's originator may call it
+    /// (`NotProductOriginator`). The core does not see the borrower: the originator answers for the borrower's
+    /// consent (for example by being called by the borrower, or by checking the borrower's signature).
+    /// @return loanId the new loan's id, the borrower's next.
+    function originate(address borrower, uint8 productId, uint256 amount, address recipient)
+        external
+        returns (uint256 loanId);
 
     /// @notice Pays `amount` (or the payoff, with `type(uint256).max`) towards `loanId` from the caller's wallet.
     /// Anyone may pay for anyone. Never blocked by pause.

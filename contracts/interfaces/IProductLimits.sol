@@ -13,9 +13,7 @@ pragma solidity 0.8.28;
 ///   until repayments bring it back under; it never touches existing loans.
 /// - The admin sets any cap (`setProductCap`, behind the timelock outside a local chain); the risk role may only
 ///   lower one (`cutProductCap`), never lift it to "no cap".
-///
-/// @dev The CreditLedger does not declare these functions: calls it does not define go to its ConfigModule through
-/// its `fallback` (the ledger is at its code-size limit). Integrators use this interface at the ledger's address.
+/// Implemented by the CreditLedger (the functions are in its ABI).
 interface IProductLimits {
     /// @notice The draw would take the product's principal outstanding to `outstandingAfter`, above its `cap`.
     error ProductCapExceeded(uint8 productId, uint256 outstandingAfter, uint256 cap);

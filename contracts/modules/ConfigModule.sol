@@ -19,9 +19,8 @@ import {ScheduleMath} from "../libraries/ScheduleMath.sol";
 /// waivers, lines, KYC expiry and requirement, pause, delinquency parameters, portfolio limits (and the risk role's
 /// tightening), pool rates and fee claims.
 /// @dev Runs by DELEGATECALL on the ledger's storage: the ledger's configuration functions delegate to its
-/// CollectionModule, whose fallback delegates here, and calls the ledger does not define at all (IProductLimits)
-/// come here through the ledger's own fallback (the CollectionModule deploys this contract in its constructor, so
-/// the ledger, its deployer and every fixture still pass one module address). Called directly it acts on its own
+/// CollectionModule, whose fallback delegates here (the CollectionModule deploys this contract in its constructor,
+/// so the ledger, its deployer and every fixture pass one module address). Its views are the ViewModule's. Called directly it acts on its own
 /// empty storage and can do no harm. Every entry point that writes checks its role.
 contract ConfigModule is LedgerCore {
     using SafeERC20 for IERC20;
@@ -109,12 +108,26 @@ contract ConfigModule is LedgerCore {
             revert ICreditLedger.InvalidProduct(method, instalments, periodDays);
         }
         uint16 feeBps = _products[productId].feeBps;
-        ICreditLedger.Product memory p = ICreditLedger.Product(method, instalments, periodDays, enabled, feeBps);
+        ICreditLedger.Product memory p = ICreditLedger.Product(
+            method,
+            instalments,
+            periodDays,
+            enabled,
+            feeBps,
+            _products[productId].originator
+        );
         // A product can always be disabled, even if a lowered cap now binds its fee.
         if (feeBps != 0 && enabled) _checkFeeApr(p);
         _products[productId] = p;
         _productBooks[productId].opened = true;
         emit ICreditLedger.ProductSet(productId, method, instalments, periodDays, enabled);
+    }
+
+    function setProductOriginator(uint8 productId, address originator) external onlyRole(DEFAULT_ADMIN_ROLE) {
+        ICreditLedger.Product storage p = _products[productId];
+        if (p.instalments == 0) revert ICreditLedger.InvalidProduct(p.method, p.instalments, p.periodDays);
+        p.originator = originator;
+        emit ICreditLedger.ProductOriginatorSet(productId, originator);
     }
 
     function setProductCap(uint8 productId, uint256 cap) external onlyRole(DEFAULT_ADMIN_ROLE) {
@@ -124,11 +137,6 @@ contract ConfigModule is LedgerCore {
     function cutProductCap(uint8 productId, uint256 cap) external onlyRole(RISK_ROLE) {
         _noRaise(9, _productBook(productId).cap, cap);
         _setProductCap(productId, cap);
-    }
-
-    function productExposure(uint8 productId) external view returns (uint256 outstanding, uint256 cap) {
-        ProductBook storage b = _productBook(productId);
-        return (b.outstanding, b.cap);
     }
 
     function _setProductCap(uint8 productId, uint256 cap) private {
@@ -262,21 +270,6 @@ contract ConfigModule is LedgerCore {
         emit IRiskLimits.LineLimitCut(borrower, l.limit, newLimit, msg.sender);
         l.limit = uint80(newLimit);
         _lines[borrower] = Packing.encodeLine(l);
-    }
-
-    /// @dev `IRiskLimits.riskState`, answered here for the ledger, whose `riskState` reaches it through a static
-    /// call to its own `fallback`.
-    function riskStateView() external view returns (IRiskLimits.RiskState memory r) {
-        r.limits = _limits;
-        Book memory book = _loadBook();
-        uint256 flow = _flowWord;
-        r.principal30Plus = flow >> FLOW_LATE_SHIFT;
-        r.principalOutstanding = book.principal;
-        r.bookValue = uint256(book.cash) + book.principal;
-        r.originationInWindow = _originationNow(flow, r.limits.dailyOriginationCap);
-        r.breakerTripped =
-            r.limits.breakerBps != 0 &&
-            r.principal30Plus * BPS > r.principalOutstanding * r.limits.breakerBps;
     }
 
     /// @dev A cap (0 = none) may only go down, and never from a value to "none".

@@ -13,7 +13,15 @@ export default buildModule("Microcredit", (m) => {
   const admin = m.getAccount(0);
   const asset = m.contract("MockStablecoin");
   const collectionModule = m.contract("CollectionModule", [asset]);
-  const deployer = m.contract("MicrocreditDeployer", [asset, "Microcredit Pool mUSD", "mcUSD", admin, collectionModule]);
+  const viewModule = m.contract("ViewModule", [asset]);
+  const deployer = m.contract("MicrocreditDeployer", [
+    asset,
+    "Microcredit Pool mUSD",
+    "mcUSD",
+    admin,
+    collectionModule,
+    viewModule,
+  ]);
   const ledgerAddress = m.staticCall(deployer, "ledger", [], 0, { id: "ledgerAddress" });
   const poolAddress = m.staticCall(deployer, "pool", [], 0, { id: "poolAddress" });
   const ledger = m.contractAt("CreditLedger", ledgerAddress);

@@ -46,6 +46,10 @@ export const ERROR_MESSAGES: Record<string, Formatter> = {
     `The recipient would now receive ${m(a[0])}, less than the ${m(a[1])} you accepted (a fee changed); quote again.`,
   PlanChanged: (a) =>
     `The product's plan is now ${a[1]} payment(s) every ${a[2]} days (${METHOD_NAMES[Number(a[0])] ?? `method ${a[0]}`}), not the plan you accepted; quote again.`,
+  NotProductOriginator: (a) =>
+    BigInt(a[1]) === 0n
+      ? `Product ${a[0]} is drawn by borrowers themselves; ${short(a[2])} may not originate it.`
+      : `Product ${a[0]} is originated only by its product contract ${short(a[1])}, not by ${short(a[2])}.`,
   WaiverExceedsPenalty: (a, m) =>
     `A waiver of ${m(a[0])} is more than the penalty the loan owes now (${m(a[1])}); waivers must be non-zero.`,
   WaiverReasonMissing: () => "A waiver needs a reason code (e.g. HARDSHIP, SERVICE_ERROR, DISPUTE, GOODWILL).",

@@ -1,5 +1,5 @@
-// Per-product outstanding caps (IProductLimits). The ledger serves them at its own address: the functions are not in
-// the CreditLedger ABI (its fallback runs them in the ConfigModule), so connect with the IProductLimits ABI.
+// Per-product outstanding caps (IProductLimits), which the CreditLedger implements: its own ABI has them too; this
+// module reads them through the narrower IProductLimits ABI.
 import type { ContractRunner } from "ethers";
 import { IProductLimits__factory } from "../../typechain-types/factories/interfaces/IProductLimits__factory.ts";
 import type { IProductLimits } from "../../typechain-types/interfaces/IProductLimits.ts";

@@ -41,7 +41,8 @@ abstract contract AttackBase is MicrocreditBase {
                     "Pool",
                     "mcX",
                     admin,
-                    deployCode("CollectionModule.sol:CollectionModule", abi.encode(asset))
+                    deployCode("CollectionModule.sol:CollectionModule", abi.encode(asset)),
+                    deployCode("ViewModule.sol:ViewModule", abi.encode(asset))
                 )
             )
         );

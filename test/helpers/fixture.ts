@@ -20,12 +20,14 @@ export async function deployMicrocredit(connection: NetworkConnection<"generic">
   const [admin, underwriter, lender, borrower, recipient, other] = await ethers.getSigners();
   const token = await ethers.deployContract("MockStablecoin");
   const module = await ethers.deployContract("CollectionModule", [await token.getAddress()]);
+  const views = await ethers.deployContract("ViewModule", [await token.getAddress()]);
   const deployer = await ethers.deployContract("MicrocreditDeployer", [
     await token.getAddress(),
     "Microcredit Pool mUSD",
     "mcUSD",
     admin.address,
     await module.getAddress(),
+    await views.getAddress(),
   ]);
   const pool = await ethers.getContractAt("LendingPool", await deployer.pool());
   const ledger = await ethers.getContractAt("CreditLedger", await deployer.ledger());
@@ -37,7 +39,7 @@ export async function deployMicrocredit(connection: NetworkConnection<"generic">
     await ledger.setProductFee(p.id, p.feeBps);
   }
   const quotes = await ethers.deployContract("CreditQuotes", [await ledger.getAddress()]);
-  // Per-product caps are served at the ledger's address (its fallback runs them in the ConfigModule).
+  // Per-product caps (IProductLimits) are in the ledger's ABI too; `caps` is the same contract through that interface.
   const caps = await ethers.getContractAt("IProductLimits", await ledger.getAddress());
   for (const who of [lender, borrower, other]) {
     await token.faucet(who.address, 1_000_000n * ONE);

@@ -50,7 +50,8 @@ abstract contract MicrocreditBase is Test {
                     "Pool",
                     "mcUSD",
                     admin,
-                    deployCode("CollectionModule.sol:CollectionModule", abi.encode(token))
+                    deployCode("CollectionModule.sol:CollectionModule", abi.encode(token)),
+                    deployCode("ViewModule.sol:ViewModule", abi.encode(token))
                 )
             )
         );

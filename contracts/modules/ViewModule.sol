@@ -1,0 +1,139 @@
+// SPDX-License-Identifier: MIT
+pragma solidity 0.8.28;
+
+import {IERC20} from "@openzeppelin/contracts/token/ERC20/IERC20.sol";
+import {LedgerCore} from "../base/LedgerCore.sol";
+import {ICreditLedger} from "../interfaces/ICreditLedger.sol";
+import {IRiskLimits} from "../interfaces/IRiskLimits.sol";
+import {ScheduleMath} from "../libraries/ScheduleMath.sol";
+import {LoanMath} from "../libraries/LoanMath.sol";
+import {ArrearsMath} from "../libraries/ArrearsMath.sol";
+import {Packing} from "../libraries/Packing.sol";
+
+/// @title ViewModule
+/// @notice The CreditLedger's computed views (loans, lines, histories, products, limits), answered on the ledger's
+/// storage. Integrators call them at the ledger's address, whose ABI has every one of them: each of the ledger's view
+/// functions of the same name forwards its calldata here unchanged and returns the answer as is.
+/// @dev Runs by DELEGATECALL from the CreditLedger's views (reads only: an `eth_call` or a STATICCALL context), so its
+/// functions must keep the selectors and return types of ICreditLedger, IRiskLimits and IProductLimits. Called
+/// directly it reads its own empty storage. Documentation: the interfaces.
+contract ViewModule is LedgerCore {
+    /// @dev The pool immutable is unused here.
+    constructor(IERC20 asset_) LedgerCore(asset_, address(0)) {}
+
+    /// @dev ICreditLedger.loanState
+    function loanState(uint256 loanId) external view returns (ICreditLedger.LoanView memory v) {
+        ICreditLedger.Loan memory loan = _existing(loanId);
+        v.borrower = _borrowerOf(loanId);
+        v.status = loan.status;
+        v.principal = loan.principal;
+        uint256 period = LoanMath.periodSeconds(loan);
+        v.maturity = loan.drawnAt + uint256(loan.instalments) * period;
+        v.bucket = loan.bucket;
+        v.markedBucket = loan.bucket;
+        if (loan.status == ICreditLedger.LoanStatus.Defaulted) {
+            v.payoff = _writeOffs[loanId].claimLeft;
+            v.bucket = ICreditLedger.Bucket.Default;
+            v.markedBucket = ICreditLedger.Bucket.Default;
+            return v;
+        }
+        if (loan.status != ICreditLedger.LoanStatus.Active) return v;
+        Position memory p = _position(loanId, loan);
+        LoanMath.Accrual memory a = p.a;
+        LoanMath.Owed memory o = p.o;
+        v.principalOutstanding = o.principalOutstanding;
+        v.interestAccrued = o.pastDueInterest + o.currentInterest;
+        v.pastDue = p.pastDue;
+        v.penalty = p.penalty;
+        v.payoff = o.payoff + v.penalty;
+        v.pastDueSince = ArrearsMath.pastDueSince(loan, a.period, v.pastDue, a.lastInstalment);
+        if (v.pastDue != 0) v.daysPastDue = (block.timestamp - v.pastDueSince) / 1 days;
+        v.bucket = ArrearsMath.bucketOf(v.pastDue, v.pastDueSince, block.timestamp, _risk);
+        if (a.period <= loan.instalments) {
+            v.nextDueAt = loan.drawnAt + a.period * period;
+            int256 interestByNext = int256(loan.interestBalance) +
+                int256(
+                    ScheduleMath.accruedInterestUp(loan.openingBalance, loan.aprBps, v.nextDueAt - loan.segmentStart)
+                );
+            uint256 scheduledNext = LoanMath.scheduledAfter(LoanMath.plan(loan), a.scheduledBalanceDue, a.period);
+            uint256 principalByNext = uint256(loan.principal) - scheduledNext;
+            v.nextDueAmount =
+                (interestByNext > 0 ? uint256(interestByNext) : 0) +
+                (principalByNext > loan.principalPaid ? principalByNext - loan.principalPaid : 0);
+        } else {
+            v.nextDueAt = v.maturity;
+            v.nextDueAmount = o.payoff;
+        }
+    }
+
+    /// @dev ICreditLedger.lineOf
+    function lineOf(address borrower) external view returns (ICreditLedger.LineView memory v) {
+        ICreditLedger.Line memory l = Packing.decodeLine(_lines[borrower]);
+        v.limit = l.limit;
+        v.outstanding = l.outstanding;
+        v.available = l.status == ICreditLedger.LineStatus.Active && l.lateLoans == 0 && l.limit > l.outstanding
+            ? l.limit - l.outstanding
+            : 0;
+        v.aprBps = l.aprBps;
+        v.productMask = l.productMask;
+        v.loanCount = l.loanCount;
+        v.status = l.status;
+        v.lateLoans = l.lateLoans;
+        v.kycExpiresAt = uint256(l.kycExpiryDay) * 1 days;
+    }
+
+    /// @dev ICreditLedger.creditHistory
+    function creditHistory(address borrower) external view returns (ICreditLedger.CreditHistory memory c) {
+        History memory h = _history[borrower];
+        c.loansRepaid = h.loansRepaid;
+        c.instalmentsRepaid = h.instalmentsRepaid;
+        c.latePayments = h.latePayments;
+        c.maxDaysLate = h.maxDaysLate;
+        c.defaults = h.defaults;
+        c.principalRepaid = h.principalRepaid;
+        c.principalDefaulted = h.principalDefaulted;
+        c.principalOutstanding = Packing.decodeLine(_lines[borrower]).outstanding;
+    }
+
+    /// @dev ICreditLedger.loanRecord
+    function loanRecord(uint256 loanId) external view returns (ICreditLedger.Loan memory) {
+        return _loadLoan(loanId);
+    }
+
+    /// @dev ICreditLedger.product
+    function product(uint8 productId) external view returns (ICreditLedger.Product memory) {
+        return _products[productId];
+    }
+
+    /// @dev ICreditLedger.riskParams
+    function riskParams() external view returns (ICreditLedger.RiskParams memory) {
+        return _risk;
+    }
+
+    /// @dev ICreditLedger.mandateOf
+    function mandateOf(address borrower) external view returns (bool active, uint256 capPerCollection) {
+        Mandate memory m = _mandates[borrower];
+        return (m.active, m.cap);
+    }
+
+    /// @dev IRiskLimits.riskState
+    function riskState() external view returns (IRiskLimits.RiskState memory r) {
+        r.limits = _limits;
+        Book memory book = _loadBook();
+        uint256 flow = _flowWord;
+        r.principal30Plus = flow >> FLOW_LATE_SHIFT;
+        r.principalOutstanding = book.principal;
+        r.bookValue = uint256(book.cash) + book.principal;
+        r.originationInWindow = _originationNow(flow, r.limits.dailyOriginationCap);
+        r.breakerTripped =
+            r.limits.breakerBps != 0 &&
+            r.principal30Plus * BPS > r.principalOutstanding * r.limits.breakerBps;
+    }
+
+    /// @dev IProductLimits.productExposure
+    function productExposure(uint8 productId) external view returns (uint256 outstanding, uint256 cap) {
+        if (productId > 15) revert ICreditLedger.ProductIdOutOfRange(productId);
+        ProductBook storage b = _productBooks[productId];
+        return (b.outstanding, b.cap);
+    }
+}
