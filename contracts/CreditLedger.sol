@@ -28,13 +28,7 @@ contract CreditLedger is ICreditLedger, IProductLimits, LedgerBookApi {
     /// @notice The module that answers this contract's computed views on its storage (see `_answerInModule`).
     address public immutable viewModule;
 
-    constructor(
-        IERC20 asset_,
-        address pool_,
-        address admin,
-        address module,
-        address views
-    ) LedgerCore(asset_, pool_) {
+    constructor(IERC20 asset_, address pool_, address admin, address module, address views) LedgerCore(asset_, pool_) {
         if (
             address(asset_) == address(0) ||
             pool_ == address(0) ||
@@ -112,12 +106,23 @@ contract CreditLedger is ICreditLedger, IProductLimits, LedgerBookApi {
     /// @inheritdoc IRiskLimits
     function riskState() external view returns (RiskState memory) {
         _answerInModule();
-        revert();
+        revert(); // solhint-disable-line reason-string, gas-custom-errors
     }
 
     /// @inheritdoc ICreditLedger
     function setProductOriginator(uint8, address) external {
         _delegate(msg.data);
+    }
+
+    /// @inheritdoc ICreditLedger
+    function setOriginatorAllowed(address, bool) external {
+        _delegate(msg.data);
+    }
+
+    /// @inheritdoc ICreditLedger
+    function originatorAllowed(address, address) external view returns (bool) {
+        _answerInModule();
+        revert(); // solhint-disable-line reason-string, gas-custom-errors
     }
 
     /// @inheritdoc IProductLimits
@@ -133,7 +138,7 @@ contract CreditLedger is ICreditLedger, IProductLimits, LedgerBookApi {
     /// @inheritdoc IProductLimits
     function productExposure(uint8) external view returns (uint256, uint256) {
         _answerInModule();
-        revert();
+        revert(); // solhint-disable-line reason-string, gas-custom-errors
     }
 
     /// @inheritdoc ICreditLedger
@@ -160,16 +165,7 @@ contract CreditLedger is ICreditLedger, IProductLimits, LedgerBookApi {
         address recipient,
         DrawBounds calldata bounds
     ) external nonReentrant returns (uint256 loanId) {
-        // The bounds reach the draw's cost check (`admitDraw`) through a transient slot, cleared before returning.
-        // Both amounts saturate at their field's largest value, never looser than asked.
-        DRAW_BOUNDS_SLOT.asUint256().tstore(
-            DRAW_BOUNDS_SET |
-                (uint256(bounds.periodDays) << 176) |
-                (uint256(bounds.payments) << 168) |
-                (uint256(bounds.method) << 160) |
-                (_min(bounds.maxAprBps, type(uint32).max) << 128) |
-                _min(bounds.minReceived, type(uint128).max)
-        );
+        _setBounds(bounds);
         loanId = _draw(msg.sender, productId, amount, recipient == address(0) ? msg.sender : recipient);
         DRAW_BOUNDS_SLOT.asUint256().tstore(0);
     }
@@ -179,9 +175,12 @@ contract CreditLedger is ICreditLedger, IProductLimits, LedgerBookApi {
         address borrower,
         uint8 productId,
         uint256 amount,
-        address recipient
-    ) external nonReentrant returns (uint256) {
-        return _draw(borrower, productId, amount, recipient == address(0) ? borrower : recipient);
+        address recipient,
+        DrawBounds calldata bounds
+    ) external nonReentrant returns (uint256 loanId) {
+        _setBounds(bounds);
+        loanId = _draw(borrower, productId, amount, recipient == address(0) ? borrower : recipient);
+        DRAW_BOUNDS_SLOT.asUint256().tstore(0);
     }
 
     /// @inheritdoc ICreditLedger
@@ -256,7 +255,7 @@ contract CreditLedger is ICreditLedger, IProductLimits, LedgerBookApi {
     /// @inheritdoc ICreditLedger
     function loanState(uint256) external view returns (LoanView memory) {
         _answerInModule();
-        revert();
+        revert(); // solhint-disable-line reason-string, gas-custom-errors
     }
 
     /// @inheritdoc ICreditLedger
@@ -267,13 +266,13 @@ contract CreditLedger is ICreditLedger, IProductLimits, LedgerBookApi {
     /// @inheritdoc ICreditLedger
     function mandateOf(address) external view returns (bool, uint256) {
         _answerInModule();
-        revert();
+        revert(); // solhint-disable-line reason-string, gas-custom-errors
     }
 
     /// @inheritdoc ICreditLedger
     function riskParams() external view returns (RiskParams memory) {
         _answerInModule();
-        revert();
+        revert(); // solhint-disable-line reason-string, gas-custom-errors
     }
 
     /// @inheritdoc ICreditLedger
@@ -289,19 +288,19 @@ contract CreditLedger is ICreditLedger, IProductLimits, LedgerBookApi {
     /// @inheritdoc ICreditLedger
     function loanRecord(uint256) external view returns (Loan memory) {
         _answerInModule();
-        revert();
+        revert(); // solhint-disable-line reason-string, gas-custom-errors
     }
 
     /// @inheritdoc ICreditLedger
     function lineOf(address) external view returns (LineView memory) {
         _answerInModule();
-        revert();
+        revert(); // solhint-disable-line reason-string, gas-custom-errors
     }
 
     /// @inheritdoc ICreditLedger
     function creditHistory(address) external view returns (CreditHistory memory) {
         _answerInModule();
-        revert();
+        revert(); // solhint-disable-line reason-string, gas-custom-errors
     }
 
     /// @inheritdoc ICreditLedger
@@ -312,7 +311,7 @@ contract CreditLedger is ICreditLedger, IProductLimits, LedgerBookApi {
     /// @inheritdoc ICreditLedger
     function product(uint8) external view returns (Product memory) {
         _answerInModule();
-        revert();
+        revert(); // solhint-disable-line reason-string, gas-custom-errors
     }
 
     /// @inheritdoc ICreditLedger
@@ -323,9 +322,9 @@ contract CreditLedger is ICreditLedger, IProductLimits, LedgerBookApi {
     // ---------------------------------------------------------------- internals
 
     /// @dev The one origination path, on `borrower`'s line: the borrower's own draw when the caller is the borrower,
-    /// else a product contract's (`originate`), which must be the product's originator. (So a product contract
-    /// cannot originate on its own line. The originator is derived, not passed: a literal argument would make the
-    /// optimizer compile a second copy of this function.)
+    /// else a product contract's (`originate`), which must be the product's originator and allowed by the borrower.
+    /// (So a product contract cannot originate on its own line. Which path it is comes from the caller, not from an
+    /// argument: a literal argument would make the optimizer compile a second copy of this function.)
     function _draw(
         address borrower,
         uint8 productId,
@@ -345,7 +344,10 @@ contract CreditLedger is ICreditLedger, IProductLimits, LedgerBookApi {
         if (productId > 15 || (l.productMask >> productId) & 1 == 0) revert ProductNotAllowed(borrower, productId);
         Product memory p = _products[productId];
         if (!p.enabled) revert ProductNotEnabled(productId);
-        if (p.originator != (borrower == msg.sender ? address(0) : msg.sender)) {
+        if (borrower != msg.sender) {
+            if (p.originator != msg.sender) revert NotProductOriginator(productId, p.originator, msg.sender);
+            if (!_originatorAllowed[borrower][msg.sender]) revert OriginatorNotAllowed(borrower, msg.sender);
+        } else if (p.originator != address(0)) {
             revert NotProductOriginator(productId, p.originator, msg.sender);
         }
         uint256 available = l.limit > l.outstanding ? l.limit - l.outstanding : 0;
@@ -394,6 +396,19 @@ contract CreditLedger is ICreditLedger, IProductLimits, LedgerBookApi {
     }
 
     /// @dev The single path through which lines open and change; the signed-offer flow will call it too.
+    /// @dev Hands `bounds` to the draw's cost check (`admitDraw`) through a transient slot, which the caller clears
+    /// after the draw. Both amounts saturate at their field's largest value, never looser than asked.
+    function _setBounds(DrawBounds calldata bounds) private {
+        DRAW_BOUNDS_SLOT.asUint256().tstore(
+            DRAW_BOUNDS_SET |
+                (uint256(bounds.periodDays) << 176) |
+                (uint256(bounds.payments) << 168) |
+                (uint256(bounds.method) << 160) |
+                (_min(bounds.maxAprBps, type(uint32).max) << 128) |
+                _min(bounds.minReceived, type(uint128).max)
+        );
+    }
+
     /// @dev Runs this call's calldata, unchanged, in the ViewModule on this contract's storage and returns its answer
     /// (or its revert) as is. Views cannot DELEGATECALL, so the view entry points reach `_answerInModuleRaw` through
     /// a function pointer retyped as view (`_asView`): the call only reads, as every ViewModule function does, and a
@@ -407,13 +422,15 @@ contract CreditLedger is ICreditLedger, IProductLimits, LedgerBookApi {
         address views = viewModule;
         // solhint-disable-next-line no-inline-assembly
         assembly ("memory-safe") {
-            calldatacopy(0, 0, calldatasize())
-            let ok := delegatecall(gas(), views, 0, calldatasize(), 0, 0)
-            returndatacopy(0, 0, returndatasize())
+            // Past the free memory pointer, which nothing reads again: the call never returns to Solidity code.
+            let ptr := mload(0x40)
+            calldatacopy(ptr, 0, calldatasize())
+            let ok := delegatecall(gas(), views, ptr, calldatasize(), 0, 0)
+            returndatacopy(ptr, 0, returndatasize())
             if iszero(ok) {
-                revert(0, returndatasize())
+                revert(ptr, returndatasize())
             }
-            return(0, returndatasize())
+            return(ptr, returndatasize())
         }
     }
 

@@ -8,7 +8,7 @@
 // Run by `npm run build` after `hardhat build`; `node scripts/export-abi.ts --check` fails when `abi/` is stale.
 import { mkdirSync, readFileSync, writeFileSync, existsSync } from "node:fs";
 import { join } from "node:path";
-import { Fragment, Interface } from "ethers";
+import { Fragment, FunctionFragment, Interface } from "ethers";
 import { builtContracts, type BuiltContract } from "./contract-artifacts.ts";
 
 const OUT = "abi";
@@ -41,10 +41,19 @@ function withEventsAndErrors(base: unknown[], from: unknown[][]): unknown[] {
   return out;
 }
 
-/** The functions of `module` that `ledger` does not declare (each is unreachable at the ledger's address). */
+/** The functions of `module` that `ledger` does not declare with the same inputs, outputs and mutability (each is
+ * unreachable at the ledger's address, or would be decoded wrongly). */
 function undeclared(ledger: unknown[], module: unknown[]): string[] {
-  const declared = new Set(ledger.map(key));
-  return module.map(key).filter((k): k is string => !!k && k.startsWith("function ") && !declared.has(k));
+  const full = (abi: unknown[]) =>
+    abi
+      .map((entry) => Fragment.from(entry as never))
+      .filter((f): f is FunctionFragment => f.type === "function")
+      .map(
+        (f) =>
+          `${f.format("sighash")} ${f.stateMutability} returns (${f.outputs.map((o) => o.format("sighash")).join(",")})`,
+      );
+  const declared = new Set(full(ledger));
+  return full(module).filter((f) => !declared.has(f));
 }
 
 const all = builtContracts();
@@ -58,7 +67,9 @@ const ledgerAbi = byName(all, "CreditLedger").abi;
 // recovery steps run only inside the ledger's own draw and repay, so they must not be.
 const missing = ["ConfigModule", "ViewModule"].flatMap((m) => undeclared(ledgerAbi, byName(all, m).abi));
 if (missing.length > 0) {
-  throw new Error(`export-abi: the CreditLedger does not declare ${missing.join(", ")}, which its modules serve`);
+  throw new Error(
+    `export-abi: the CreditLedger does not declare ${missing.join(", ")}, which its modules serve`,
+  );
 }
 files.set(
   "CreditLedger",

@@ -5,15 +5,24 @@ import { deployMicrocredit, ALL_PRODUCTS_MASK, ONE, DAY } from "./helpers/fixtur
 import { decodeError } from "../src/sdk/errors.ts";
 import { Method } from "../src/core/schedule.ts";
 
-// Products plug into the core (`originate`): a periphery contract made a product's originator opens loans on a
-// borrower's line, paid to a merchant, under every check of a draw; nothing in the core knows the contract beyond
-// the product's `originator`. MockProduct (contracts/mocks) is the smallest such product.
+// Products plug into the core (`originate`): a periphery contract made a product's originator opens loans on the
+// line of a borrower who let it in, paid to a merchant, under every check of a draw and the buyer's bounds; nothing
+// in the core knows the contract beyond the product's `originator`. MockProduct (contracts/mocks) is the smallest
+// such product.
 const connection = await network.create();
 const { networkHelpers, ethers } = connection;
 
 const CHECKOUT = 9; // 3 × 30 days, equal instalments: the terms of cash product 0, originated by a product contract
 const LIMIT = 10_000n * ONE;
 const APR = 1_800;
+/** What a buyer accepts for a checkout purchase of `amount`: at most 18% APR, all of it to the merchant, 3 × 30 days. */
+const accepted = (amount: bigint, maxAprBps = APR) => ({
+  maxAprBps,
+  minReceived: amount,
+  method: Method.EqualInstalment,
+  payments: 3,
+  periodDays: 30,
+});
 
 async function base() {
   const d = await deployMicrocredit(connection);
@@ -27,6 +36,9 @@ async function base() {
   for (const who of [d.borrower, d.other]) {
     await d.ledger.connect(d.underwriter).setLine(who.address, LIMIT, APR, mask, 1);
   }
+  await expect(d.ledger.connect(d.borrower).setOriginatorAllowed(await product.getAddress(), true))
+    .to.emit(d.ledger, "OriginatorAllowed")
+    .withArgs(d.borrower.address, await product.getAddress(), true);
   return { ...d, product, merchant: d.recipient };
 }
 const fixture = () => networkHelpers.loadFixture(base);
@@ -47,7 +59,7 @@ describe("credit products through the core's entry point (originate)", () => {
     const amount = 1_200n * ONE;
     const merchantBefore = await d.token.balanceOf(d.merchant.address);
     const loanId = await d.ledger.loanIdOf(d.borrower.address, 1);
-    await expect(d.product.connect(d.borrower).buy(d.merchant.address, amount))
+    await expect(d.product.connect(d.borrower).buy(d.merchant.address, amount, accepted(amount)))
       .to.emit(d.ledger, "Drawn")
       .withArgs(loanId, d.merchant.address, CHECKOUT, amount)
       .and.to.emit(d.product, "Bought")
@@ -89,17 +101,23 @@ describe("credit products through the core's entry point (originate)", () => {
       .to.be.revertedWithCustomError(d.ledger, "NotProductOriginator")
       .withArgs(CHECKOUT, productAddress, d.borrower.address);
     // Nobody else can originate it for the borrower.
-    await expect(d.ledger.connect(d.other).originate(d.borrower.address, CHECKOUT, ONE, d.other.address))
+    await expect(
+      d.ledger.connect(d.other).originate(d.borrower.address, CHECKOUT, ONE, d.other.address, accepted(ONE)),
+    )
       .to.be.revertedWithCustomError(d.ledger, "NotProductOriginator")
       .withArgs(CHECKOUT, productAddress, d.other.address);
     // A product contract cannot originate a cash product (no originator) on anyone's line.
     const rogue = await ethers.deployContract("MockProduct", [await d.ledger.getAddress(), 0]);
-    await expect(rogue.connect(d.borrower).buy(d.merchant.address, ONE))
+    await d.ledger.connect(d.borrower).setOriginatorAllowed(await rogue.getAddress(), true);
+    await expect(rogue.connect(d.borrower).buy(d.merchant.address, ONE, accepted(ONE)))
       .to.be.revertedWithCustomError(d.ledger, "NotProductOriginator")
       .withArgs(0, ZeroAddress, await rogue.getAddress());
     expect(await snapshot(d)).to.deep.equal(before);
     const message = decodeError(
-      await d.ledger.connect(d.other).originate.staticCall(d.borrower.address, CHECKOUT, ONE, ZeroAddress).catch((e: unknown) => e),
+      await d.ledger
+        .connect(d.other)
+        .originate.staticCall(d.borrower.address, CHECKOUT, ONE, ZeroAddress, accepted(ONE))
+        .catch((e: unknown) => e),
     )?.message;
     expect(message).to.equal(
       `Product ${CHECKOUT} is originated only by its product contract ${productAddress.slice(0, 8)}…${productAddress.slice(-4)}, ` +
@@ -110,18 +128,22 @@ describe("credit products through the core's entry point (originate)", () => {
   it("every check of a draw applies to the borrower: line, product mask, pause, product cap, KYC", async () => {
     const d = await fixture();
     const before = await snapshot(d);
-    const buy = (amount: bigint) => d.product.connect(d.borrower).buy(d.merchant.address, amount);
+    const buy = (amount: bigint) =>
+      d.product.connect(d.borrower).buy(d.merchant.address, amount, accepted(amount));
     await expect(buy(LIMIT + 1n))
       .to.be.revertedWithCustomError(d.ledger, "CreditLimitExceeded")
       .withArgs(LIMIT + 1n, LIMIT);
-    await expect(d.product.connect(d.lender).buy(d.merchant.address, ONE))
+    await d.ledger.connect(d.lender).setOriginatorAllowed(await d.product.getAddress(), true);
+    await expect(d.product.connect(d.lender).buy(d.merchant.address, ONE, accepted(ONE)))
       .to.be.revertedWithCustomError(d.ledger, "LineNotActive")
       .withArgs(d.lender.address, 0);
     await d.ledger.connect(d.underwriter).setLine(d.borrower.address, LIMIT, APR, ALL_PRODUCTS_MASK, 1);
     await expect(buy(ONE))
       .to.be.revertedWithCustomError(d.ledger, "ProductNotAllowed")
       .withArgs(d.borrower.address, CHECKOUT);
-    await d.ledger.connect(d.underwriter).setLine(d.borrower.address, LIMIT, APR, ALL_PRODUCTS_MASK | (1 << CHECKOUT), 1);
+    await d.ledger
+      .connect(d.underwriter)
+      .setLine(d.borrower.address, LIMIT, APR, ALL_PRODUCTS_MASK | (1 << CHECKOUT), 1);
     await d.ledger.pause();
     await expect(buy(ONE)).to.be.revertedWithCustomError(d.ledger, "EnforcedPause");
     await d.ledger.unpause();
@@ -130,7 +152,9 @@ describe("credit products through the core's entry point (originate)", () => {
       .to.be.revertedWithCustomError(d.ledger, "ProductCapExceeded")
       .withArgs(CHECKOUT, 500n * ONE + 1n, 500n * ONE);
     await d.ledger.setKycRequired(true);
-    await expect(buy(ONE)).to.be.revertedWithCustomError(d.ledger, "KycRequiredToDraw").withArgs(d.borrower.address, 0);
+    await expect(buy(ONE))
+      .to.be.revertedWithCustomError(d.ledger, "KycRequiredToDraw")
+      .withArgs(d.borrower.address, 0);
     expect(await snapshot(d)).to.deep.equal(before);
     await d.ledger.setKycRequired(false);
     await buy(500n * ONE);
@@ -152,9 +176,63 @@ describe("credit products through the core's entry point (originate)", () => {
     // Back to a cash product: the borrower draws it, the contract no longer can.
     await d.ledger.setProductOriginator(CHECKOUT, ZeroAddress);
     await d.ledger.connect(d.borrower).draw(CHECKOUT, ONE);
-    await expect(d.product.connect(d.other).buy(d.merchant.address, ONE))
+    await expect(d.product.connect(d.borrower).buy(d.merchant.address, ONE, accepted(ONE)))
       .to.be.revertedWithCustomError(d.ledger, "NotProductOriginator")
       .withArgs(CHECKOUT, ZeroAddress, productAddress);
     expect(await d.ledger.hasRole(id("UNDERWRITER_ROLE"), productAddress)).to.equal(false);
+  });
+
+  it("the admin cannot put debt on a borrower: an originator needs the borrower's own consent to that contract", async () => {
+    const d = await fixture();
+    // The attack: the admin names itself the originator of a product already on lines, then originates to itself.
+    await d.ledger.setProductOriginator(0, d.admin.address);
+    const before = await snapshot(d);
+    const adminBefore = await d.token.balanceOf(d.admin.address);
+    await expect(d.ledger.originate(d.borrower.address, 0, LIMIT, d.admin.address, accepted(LIMIT, 10_000)))
+      .to.be.revertedWithCustomError(d.ledger, "OriginatorNotAllowed")
+      .withArgs(d.borrower.address, d.admin.address);
+    // Consent is to one contract: the borrower let the checkout in, which does not let a second checkout in.
+    const second = await ethers.deployContract("MockProduct", [await d.ledger.getAddress(), CHECKOUT]);
+    await d.ledger.setProductOriginator(CHECKOUT, await second.getAddress());
+    await expect(second.connect(d.borrower).buy(d.merchant.address, ONE, accepted(ONE)))
+      .to.be.revertedWithCustomError(d.ledger, "OriginatorNotAllowed")
+      .withArgs(d.borrower.address, await second.getAddress());
+    // Withdrawn consent stops the contract it was given to.
+    await d.ledger.setProductOriginator(CHECKOUT, await d.product.getAddress());
+    await d.ledger.connect(d.borrower).setOriginatorAllowed(await d.product.getAddress(), false);
+    expect(await d.ledger.originatorAllowed(d.borrower.address, await d.product.getAddress())).to.equal(
+      false,
+    );
+    await expect(d.product.connect(d.borrower).buy(d.merchant.address, ONE, accepted(ONE)))
+      .to.be.revertedWithCustomError(d.ledger, "OriginatorNotAllowed")
+      .withArgs(d.borrower.address, await d.product.getAddress());
+    expect(await snapshot(d)).to.deep.equal(before);
+    expect(await d.token.balanceOf(d.admin.address)).to.equal(adminBefore);
+    await expect(
+      d.ledger.connect(d.borrower).setOriginatorAllowed(ZeroAddress, true),
+    ).to.be.revertedWithCustomError(d.ledger, "ZeroAddress");
+  });
+
+  it("a purchase holds what the buyer accepted: a line repriced before it is mined is refused", async () => {
+    const d = await fixture();
+    const amount = 1_000n * ONE;
+    // The underwriter (not behind the timelock) raises the line's APR just before the purchase lands.
+    await d.ledger
+      .connect(d.underwriter)
+      .setLine(d.borrower.address, LIMIT, 2_400, ALL_PRODUCTS_MASK | (1 << CHECKOUT), 1);
+    const before = await snapshot(d);
+    await expect(d.product.connect(d.borrower).buy(d.merchant.address, amount, accepted(amount)))
+      .to.be.revertedWithCustomError(d.ledger, "AprAboveBound")
+      .withArgs(2_400, APR);
+    await expect(
+      d.product
+        .connect(d.borrower)
+        .buy(d.merchant.address, amount, { ...accepted(amount, 2_400), payments: 6 }),
+    )
+      .to.be.revertedWithCustomError(d.ledger, "PlanChanged")
+      .withArgs(Method.EqualInstalment, 3, 30);
+    expect(await snapshot(d)).to.deep.equal(before);
+    await d.product.connect(d.borrower).buy(d.merchant.address, amount, accepted(amount, 2_400));
+    expect((await snapshot(d))[0] - before[0]).to.equal(amount);
   });
 });

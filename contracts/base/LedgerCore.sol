@@ -115,6 +115,9 @@ abstract contract LedgerCore is LedgerBook {
     /// `_flowWord` says the block had a deposit.
     uint256 internal _blockBook;
 
+    /// @dev The product contracts each borrower lets originate loans on their line (`setOriginatorAllowed`).
+    mapping(address borrower => mapping(address originator => bool)) internal _originatorAllowed;
+
     /// @dev Transient slot holding the bounds of the `drawWithin` in progress (ICreditLedger.DrawBounds): set flag
     /// 255 | periodDays 176..191 | payments 168..175 | method 160..167 | maximum APR in bps 128..159 | minimum
     /// received 0..127. Empty under `draw` and `drawTo`, and cleared when `drawWithin` returns, so a later draw in

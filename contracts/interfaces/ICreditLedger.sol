@@ -217,6 +217,8 @@ interface ICreditLedger is IRiskLimits, ICostDisclosure {
     /// @notice The caller may not originate product `productId`: its originator is `originator` (zero: borrowers
     /// draw it themselves; otherwise only that contract may, through `originate`).
     error NotProductOriginator(uint8 productId, address originator, address caller);
+    /// @notice `borrower` has not let `originator` originate loans on their line (`setOriginatorAllowed`).
+    error OriginatorNotAllowed(address borrower, address originator);
     /// @notice Thrown when a loan id does not exist.
     error LoanNotFound(uint256 loanId);
     /// @notice Thrown when a loan is already repaid.
@@ -240,6 +242,8 @@ interface ICreditLedger is IRiskLimits, ICostDisclosure {
     event ProductSet(uint8 indexed productId, uint8 method, uint8 instalments, uint16 periodDays, bool enabled);
     /// @notice Emitted when the contract that originates a product's loans changes (zero: borrowers draw it).
     event ProductOriginatorSet(uint8 indexed productId, address originator);
+    /// @notice Emitted when a borrower lets a product contract originate loans on their line, or stops it.
+    event OriginatorAllowed(address indexed borrower, address indexed originator, bool allowed);
     /// @notice Emitted when a line is opened or its terms change.
     event LineSet(address indexed borrower, uint256 limit, uint256 aprBps, uint256 productMask, LineStatus status);
     /// @notice Emitted on every draw. The borrower is in the loan id (`loanId >> 96`); the APR is the line's at the
@@ -295,8 +299,17 @@ interface ICreditLedger is IRiskLimits, ICostDisclosure {
 
     /// @notice Makes `originator` the only contract that may originate product `productId`'s loans (`originate`),
     /// or, with zero, lets borrowers draw it themselves. Admin only; the product must be defined. A product contract
-    /// (a merchant checkout, a statement plan) is periphery: this is all the core needs to know of it.
+    /// (a merchant checkout, a statement plan) is periphery: this is all the core needs to know of it. Naming one
+    /// gives it no borrower: each borrower lets it in (`setOriginatorAllowed`).
     function setProductOriginator(uint8 productId, address originator) external;
+
+    /// @notice Lets `originator` (a product contract) originate loans on the caller's line, or (`allowed` false)
+    /// stops it. A loan it originates still passes every check of a draw on the caller's line; this is the
+    /// borrower's own consent to the contract, which the admin cannot give or move to another contract.
+    function setOriginatorAllowed(address originator, bool allowed) external;
+
+    /// @notice Whether `borrower` lets `originator` originate loans on their line.
+    function originatorAllowed(address borrower, address originator) external view returns (bool);
 
     /// @notice Opens or changes `borrower`'s line. Underwriter only. A limit below the outstanding principal only
     /// blocks new draws; existing loans are untouched. While paused no new line opens (`EnforcedPause` for any line
@@ -327,14 +340,19 @@ interface ICreditLedger is IRiskLimits, ICostDisclosure {
     ) external returns (uint256 loanId);
 
     /// @notice A product contract's draw: a new loan of product `productId` on `borrower`'s line, paid to
-    /// `recipient` (the borrower when zero), with every check of `draw` on the borrower (line, product mask, limits,
-    /// product cap, circuit breaker, KYC, APR cap, liquidity). Only the product's originator may call it
-    /// (`NotProductOriginator`). The core does not see the borrower: the originator answers for the borrower's
-    /// consent (for example by being called by the borrower, or by checking the borrower's signature).
+    /// `recipient` (the borrower when zero), with every check of `drawWithin` on the borrower (line, product mask,
+    /// limits, product cap, circuit breaker, KYC, APR cap, liquidity, and `bounds`: what the borrower accepted for
+    /// this purchase). Only the product's originator may call it (`NotProductOriginator`), and only for a borrower
+    /// who lets it (`OriginatorNotAllowed`, `setOriginatorAllowed`); each purchase's consent is the product
+    /// contract's to obtain (being called by the borrower, or checking the borrower's signature).
     /// @return loanId the new loan's id, the borrower's next.
-    function originate(address borrower, uint8 productId, uint256 amount, address recipient)
-        external
-        returns (uint256 loanId);
+    function originate(
+        address borrower,
+        uint8 productId,
+        uint256 amount,
+        address recipient,
+        DrawBounds calldata bounds
+    ) external returns (uint256 loanId);
 
     /// @notice Pays `amount` (or the payoff, with `type(uint256).max`) towards `loanId` from the caller's wallet.
     /// Anyone may pay for anyone. Never blocked by pause.

@@ -15,13 +15,14 @@ import {Packing} from "../libraries/Packing.sol";
 import {ScheduleMath} from "../libraries/ScheduleMath.sol";
 
 /// @title ConfigModule
-/// @notice The CreditLedger's configuration: auto-debit mandates, products, their fees and outstanding caps, penalty
-/// waivers, lines, KYC expiry and requirement, pause, delinquency parameters, portfolio limits (and the risk role's
-/// tightening), pool rates and fee claims.
+/// @notice The CreditLedger's configuration: auto-debit mandates, products (their fees, originators and outstanding
+/// caps), borrowers' consents to originators, penalty waivers, lines, KYC expiry and requirement, pause, delinquency
+/// parameters, portfolio limits (and the risk role's tightening), pool rates and fee claims.
 /// @dev Runs by DELEGATECALL on the ledger's storage: the ledger's configuration functions delegate to its
 /// CollectionModule, whose fallback delegates here (the CollectionModule deploys this contract in its constructor,
-/// so the ledger, its deployer and every fixture pass one module address). Its views are the ViewModule's. Called directly it acts on its own
-/// empty storage and can do no harm. Every entry point that writes checks its role.
+/// so the ledger, its deployer and every fixture pass one module address). Its views are the ViewModule's. Called
+/// directly it acts on its own empty storage and can do no harm. Every entry point that writes checks its role
+/// (`setOriginatorAllowed` is the borrower's own: it writes only the caller's consent).
 contract ConfigModule is LedgerCore {
     using SafeERC20 for IERC20;
 
@@ -128,6 +129,12 @@ contract ConfigModule is LedgerCore {
         if (p.instalments == 0) revert ICreditLedger.InvalidProduct(p.method, p.instalments, p.periodDays);
         p.originator = originator;
         emit ICreditLedger.ProductOriginatorSet(productId, originator);
+    }
+
+    function setOriginatorAllowed(address originator, bool allowed) external {
+        if (originator == address(0)) revert ICreditLedger.ZeroAddress();
+        _originatorAllowed[msg.sender][originator] = allowed;
+        emit ICreditLedger.OriginatorAllowed(msg.sender, originator, allowed);
     }
 
     function setProductCap(uint8 productId, uint256 cap) external onlyRole(DEFAULT_ADMIN_ROLE) {

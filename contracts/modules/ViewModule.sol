@@ -51,10 +51,15 @@ contract ViewModule is LedgerCore {
         v.bucket = ArrearsMath.bucketOf(v.pastDue, v.pastDueSince, block.timestamp, _risk);
         if (a.period <= loan.instalments) {
             v.nextDueAt = loan.drawnAt + a.period * period;
-            int256 interestByNext = int256(loan.interestBalance) +
-                int256(
-                    ScheduleMath.accruedInterestUp(loan.openingBalance, loan.aprBps, v.nextDueAt - loan.segmentStart)
-                );
+            int256 interestByNext =
+                int256(loan.interestBalance) +
+                    int256(
+                        ScheduleMath.accruedInterestUp(
+                            loan.openingBalance,
+                            loan.aprBps,
+                            v.nextDueAt - loan.segmentStart
+                        )
+                    );
             uint256 scheduledNext = LoanMath.scheduledAfter(LoanMath.plan(loan), a.scheduledBalanceDue, a.period);
             uint256 principalByNext = uint256(loan.principal) - scheduledNext;
             v.nextDueAmount =
@@ -71,9 +76,10 @@ contract ViewModule is LedgerCore {
         ICreditLedger.Line memory l = Packing.decodeLine(_lines[borrower]);
         v.limit = l.limit;
         v.outstanding = l.outstanding;
-        v.available = l.status == ICreditLedger.LineStatus.Active && l.lateLoans == 0 && l.limit > l.outstanding
-            ? l.limit - l.outstanding
-            : 0;
+        v.available =
+            l.status == ICreditLedger.LineStatus.Active && l.lateLoans == 0 && l.limit > l.outstanding
+                ? l.limit - l.outstanding
+                : 0;
         v.aprBps = l.aprBps;
         v.productMask = l.productMask;
         v.loanCount = l.loanCount;
@@ -114,6 +120,11 @@ contract ViewModule is LedgerCore {
     function mandateOf(address borrower) external view returns (bool active, uint256 capPerCollection) {
         Mandate memory m = _mandates[borrower];
         return (m.active, m.cap);
+    }
+
+    /// @dev ICreditLedger.originatorAllowed
+    function originatorAllowed(address borrower, address originator) external view returns (bool) {
+        return _originatorAllowed[borrower][originator];
     }
 
     /// @dev IRiskLimits.riskState

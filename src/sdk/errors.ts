@@ -31,7 +31,8 @@ const short = (address: string) => `${address.slice(0, 8)}…${address.slice(-4)
 export const ERROR_MESSAGES: Record<string, Formatter> = {
   // CreditLedger
   CreditLimitExceeded: (a, m) => `Credit limit exceeded: requested ${m(a[0])}, available ${m(a[1])}.`,
-  LineNotActive: (a) => `The credit line of ${short(a[0])} is ${LINE_STATUS[Number(a[1])] ?? a[1]}, not active.`,
+  LineNotActive: (a) =>
+    `The credit line of ${short(a[0])} is ${LINE_STATUS[Number(a[1])] ?? a[1]}, not active.`,
   ProductNotAllowed: (a) => `Product ${a[1]} is not part of the credit line of ${short(a[0])}.`,
   ProductNotEnabled: (a) => `Product ${a[0]} is not offered (unknown or disabled).`,
   InvalidProduct: (a) =>
@@ -50,10 +51,14 @@ export const ERROR_MESSAGES: Record<string, Formatter> = {
     BigInt(a[1]) === 0n
       ? `Product ${a[0]} is drawn by borrowers themselves; ${short(a[2])} may not originate it.`
       : `Product ${a[0]} is originated only by its product contract ${short(a[1])}, not by ${short(a[2])}.`,
+  OriginatorNotAllowed: (a) =>
+    `${short(a[0])} has not let the product contract ${short(a[1])} originate loans on their line (setOriginatorAllowed).`,
   WaiverExceedsPenalty: (a, m) =>
     `A waiver of ${m(a[0])} is more than the penalty the loan owes now (${m(a[1])}); waivers must be non-zero.`,
-  WaiverReasonMissing: () => "A waiver needs a reason code (e.g. HARDSHIP, SERVICE_ERROR, DISPUTE, GOODWILL).",
-  WriteOffDue: (a) => `Loan ${loanLabel(a[0])} is past the default threshold: it is written off at the next mark, not waived.`,
+  WaiverReasonMissing: () =>
+    "A waiver needs a reason code (e.g. HARDSHIP, SERVICE_ERROR, DISPUTE, GOODWILL).",
+  WriteOffDue: (a) =>
+    `Loan ${loanLabel(a[0])} is past the default threshold: it is written off at the next mark, not waived.`,
   FeeTooHigh: (a) => `A product fee of ${bps(a[0])} is above the most a product may charge (${bps(a[1])}).`,
   LoanNotFound: (a) => `Loan ${loanLabel(a[0])} does not exist.`,
   LoanAlreadyRepaid: (a) => `Loan ${loanLabel(a[0])} is already repaid in full.`,
@@ -87,17 +92,27 @@ export const ERROR_MESSAGES: Record<string, Formatter> = {
     const field = LIMIT_FIELDS[Number(a[0])] ?? `field ${a[0]}`;
     const f = Number(a[0]);
     const show = (v: bigint) =>
-      f === 8 ? (v === 0n ? "the default cap (24.00%)" : bps(v)) : v === 0n ? "no limit" : f >= 4 && f <= 6 ? bps(v) : m(v);
+      f === 8
+        ? v === 0n
+          ? "the default cap (24.00%)"
+          : bps(v)
+        : v === 0n
+          ? "no limit"
+          : f >= 4 && f <= 6
+            ? bps(v)
+            : m(v);
     return `The risk role may only tighten: ${field} would go from ${show(a[1])} to ${show(a[2])}.`;
   },
   InvalidRiskParams: () =>
     "Invalid delinquency parameters (grace ≤ 30 days, default 61–365 days, penalty ≤ 3×, provisions ≤ 100%).",
   AddressEmptyCode: (a) => `No contract at ${short(a[0])}.`,
   FailedCall: () => "A call to another contract failed without a reason.",
-  UnknownMethod: (a) => `Unknown repayment method ${a[0]} (0 equal instalment, 1 equal principal, 2 interest-first, 3 bullet).`,
+  UnknownMethod: (a) =>
+    `Unknown repayment method ${a[0]} (0 equal instalment, 1 equal principal, 2 interest-first, 3 bullet).`,
   // LendingPool and the ledger's book
   NotPool: (a) => `Only the lending pool may call this; caller was ${short(a[0])}.`,
-  InsufficientLiquidity: (a, m) => `Not enough idle cash in the pool: requested ${m(a[0])}, available ${m(a[1])}.`,
+  InsufficientLiquidity: (a, m) =>
+    `Not enough idle cash in the pool: requested ${m(a[0])}, available ${m(a[1])}.`,
   RateOutOfBounds: (a) => `Rate ${bps(a[0])} is above the maximum of ${bps(a[1])}.`,
   ZeroShares: () => "The number of shares must be greater than zero.",
   NotRequestOwner: (a) => `Redemption request ${a[0]} does not belong to ${short(a[1])}.`,
@@ -113,7 +128,8 @@ export const ERROR_MESSAGES: Record<string, Formatter> = {
   InvalidSignature: (a) => `The contract signer ${a[0]} did not accept the signature (ERC-1271).`,
   MalformedSignature: (a) =>
     `A signature of ${a[0]} bytes is neither 65 bytes (r, s, v) nor abi.encode(signer, signature) for a contract signer.`,
-  OfferForOtherLedger: (a) => `The offer is for ledger ${a[1]}, but this offers contract serves ledger ${a[0]}.`,
+  OfferForOtherLedger: (a) =>
+    `The offer is for ledger ${a[1]}, but this offers contract serves ledger ${a[0]}.`,
   OfferExpired: (a) => `The offer expired at ${when(a[0])}; it is now ${when(a[1])}. Ask for a new offer.`,
   OfferNonceUsed: (a) => `Offer nonce ${a[1]} of ${a[0]} was already accepted or revoked.`,
   OfferNonceNotNext: (a) =>
@@ -128,7 +144,8 @@ export const ERROR_MESSAGES: Record<string, Formatter> = {
   PermitFailed: (a, m) =>
     `The permit failed and the ledger may spend only ${m(a[1])} of ${a[0]}'s tokens, below the ${m(a[2])} asked; ` +
     "sign a fresh permit or approve the ledger.",
-  NotAllowedToRevoke: (a) => `${a[0]} may not revoke the offer nonces of ${a[1]} (only the borrower, an admin or an underwriter).`,
+  NotAllowedToRevoke: (a) =>
+    `${a[0]} may not revoke the offer nonces of ${a[1]} (only the borrower, an admin or an underwriter).`,
   NonceOutOfRange: (a) => `Nonce ${a[0]} is too large (nonces are kept in 48 bits).`,
   // Local token
   FaucetOnlyOnLocalChain: (a) => `The faucet only works on local chains, not on chain ${a[0]}.`,
@@ -151,7 +168,8 @@ export const ERROR_MESSAGES: Record<string, Formatter> = {
   ERC20InvalidReceiver: (a) => `Invalid receiver ${short(a[0])}.`,
   ERC20InvalidSender: (a) => `Invalid sender ${short(a[0])}.`,
   ERC20InvalidSpender: (a) => `Invalid spender ${short(a[0])}.`,
-  ERC4626ExceededMaxDeposit: (a, m) => `Deposit of ${m(a[1])} for ${short(a[0])} is above the maximum ${m(a[2])}.`,
+  ERC4626ExceededMaxDeposit: (a, m) =>
+    `Deposit of ${m(a[1])} for ${short(a[0])} is above the maximum ${m(a[2])}.`,
   ERC4626ExceededMaxMint: (a) => `Mint of ${a[1]} shares for ${short(a[0])} is above the maximum ${a[2]}.`,
   ERC4626ExceededMaxWithdraw: (a, m) =>
     `Withdrawal of ${m(a[1])} by ${short(a[0])} is above what can leave now (${m(a[2])}); queue the rest with requestRedeem.`,
@@ -170,7 +188,9 @@ export const ERROR_MESSAGES: Record<string, Formatter> = {
 /** Unix seconds as "1750000000 (2025-06-15T15:06:40.000Z)". */
 function when(seconds: bigint): string {
   const ms = Number(seconds) * 1000;
-  return Number.isFinite(ms) && Math.abs(ms) <= 8.64e15 ? `${seconds} (${new Date(ms).toISOString()})` : `${seconds}`;
+  return Number.isFinite(ms) && Math.abs(ms) <= 8.64e15
+    ? `${seconds} (${new Date(ms).toISOString()})`
+    : `${seconds}`;
 }
 
 function bps(value: bigint): string {
@@ -180,7 +200,9 @@ function bps(value: bigint): string {
 // Role ids are keccak256 of the role name, as the contracts define them.
 const ROLE_NAMES = new Map<string, string>([
   ["0x" + "00".repeat(32), "DEFAULT_ADMIN_ROLE"],
-  ...["UNDERWRITER_ROLE", "PAUSER_ROLE", "KEEPER_ROLE", "RISK_ROLE", "SERVICER_ROLE"].map((name): [string, string] => [id(name), name]),
+  ...["UNDERWRITER_ROLE", "PAUSER_ROLE", "KEEPER_ROLE", "RISK_ROLE", "SERVICER_ROLE"].map(
+    (name): [string, string] => [id(name), name],
+  ),
 ]);
 
 function roleName(role: string): string {
@@ -199,8 +221,9 @@ export const DECODING_ABIS = [
 const decoder = new Interface(
   DECODING_ABIS.flatMap((abi) => abi.filter((fragment) => fragment.type === "error")).filter(
     (fragment, index, all) =>
-      all.findIndex((f) => f.name === fragment.name && JSON.stringify(f.inputs) === JSON.stringify(fragment.inputs)) ===
-      index,
+      all.findIndex(
+        (f) => f.name === fragment.name && JSON.stringify(f.inputs) === JSON.stringify(fragment.inputs),
+      ) === index,
   ),
 );
 
@@ -253,7 +276,9 @@ export function decodeError(errorOrData: unknown, decimals = 6): MicrocreditErro
   const format = ERROR_MESSAGES[description.name];
   // Decoded errors are about exact amounts: every decimal, and the base units the contract compared.
   const exact = (units: bigint) => money(units, decimals, { exact: true, units: true });
-  const message = format ? format(description.args, exact) : `${description.name}(${description.args.join(", ")})`;
+  const message = format
+    ? format(description.args, exact)
+    : `${description.name}(${description.args.join(", ")})`;
   return new MicrocreditError(description, message);
 }
 
