@@ -3,6 +3,7 @@
 // The key comes from KEEPER_KEY (Hardhat's account #0 is used only on chain 31337).
 import { Wallet, isAddress } from "ethers";
 import { defaultCheckpointFile, resolveKey } from "../src/keeper/config.ts";
+import { startProgress } from "../src/util/progress.ts";
 import { deployedAddresses } from "../src/monitor/addresses.ts";
 import { connectOrExit, DEFAULT_RPC_URL, errorLine, importAfterBuild, parseArgsOrExit, rpcOption } from "./cli-support.ts";
 
@@ -79,6 +80,7 @@ process.on("SIGINT", stop);
 process.on("SIGTERM", stop);
 
 const stamp = () => new Date().toISOString().slice(11, 19);
+const log = (line: string) => console.log(`[${stamp()}] ${line}`);
 const options = {
   provider,
   wallet,
@@ -88,7 +90,8 @@ const options = {
   fromBlock,
   confirmations,
   signal: controller.signal,
-  log: (line: string) => console.log(`[${stamp()}] ${line}`),
+  log,
+  progress: (label: string, total: number) => startProgress(label, total, { log }),
 };
 console.log(
   `keeper ${wallet.address} on chain ${chainId} for ledger ${ledger}; checkpoint ${checkpointFile}`,

@@ -6,6 +6,7 @@ import { existsSync } from "node:fs";
 import { isAddress } from "ethers";
 import { deployedAddresses } from "../src/monitor/addresses.ts";
 import type { MonitorConfig, WarningSink } from "../src/monitor/index.ts";
+import { startProgress } from "../src/util/progress.ts";
 import { connectOrExit, DEFAULT_RPC_URL, errorLine, importAfterBuild, parseArgsOrExit, rpcOption } from "./cli-support.ts";
 
 const DEFAULT_CONFIG_FILE = "config/monitor.json";
@@ -111,6 +112,7 @@ try {
     config,
     sinks,
     log,
+    progress: (label, total) => startProgress(label, total, { log }),
     signal: controller.signal,
   });
   log(

@@ -5,6 +5,7 @@ import { readFileSync, statSync, writeFileSync } from "node:fs";
 import { join } from "node:path";
 import { parseArgs } from "node:util";
 import { money, percent } from "../src/format/money.ts";
+import { startProgress } from "../src/util/progress.ts";
 import {
   applicantRow,
   assess,
@@ -194,26 +195,33 @@ function runTrain(argv: string[]): void {
   for (const f of families ?? []) {
     if (!["scorecard", "gbt", "blend"].includes(f)) throw new Error(`unknown model family ${f} (scorecard, gbt or blend)`);
   }
-  const result = trainFile(values.data, {
-    target: values.target,
-    bad: values.bad,
-    types: parseTypeOverrides(values.types),
-    exclude: list(values.exclude),
-    seed: num(values.seed, "seed"),
-    folds: num(values.folds, "folds"),
-    families: families as Family[] | undefined,
-    encodings: encodings as EncodingKind[] | undefined,
-    lambdas: list(values.lambdas)?.map((l) => num(l, "lambdas") as number),
-    depths: list(values.depths)?.map((d) => num(d, "depths") as number),
-    treeCounts: list(values.trees)?.map((t) => num(t, "trees") as number),
-    binning: parseBinning(values.binning),
-    scaling: {
-      baseScore: num(values["base-score"], "base-score") ?? DEFAULT_SCALING.baseScore,
-      baseOdds: num(values["base-odds"], "base-odds") ?? DEFAULT_SCALING.baseOdds,
-      pdo: num(values.pdo, "pdo") ?? DEFAULT_SCALING.pdo,
-    },
-    onProgress: (line) => console.log(`[${((Date.now() - start) / 1000).toFixed(1).padStart(5)}s] ${line}`),
-  });
+  const bar = startProgress("cross-validations", 1);
+  let result: ReturnType<typeof trainFile>;
+  try {
+    result = trainFile(values.data, {
+      target: values.target,
+      bad: values.bad,
+      types: parseTypeOverrides(values.types),
+      exclude: list(values.exclude),
+      seed: num(values.seed, "seed"),
+      folds: num(values.folds, "folds"),
+      families: families as Family[] | undefined,
+      encodings: encodings as EncodingKind[] | undefined,
+      lambdas: list(values.lambdas)?.map((l) => num(l, "lambdas") as number),
+      depths: list(values.depths)?.map((d) => num(d, "depths") as number),
+      treeCounts: list(values.trees)?.map((t) => num(t, "trees") as number),
+      binning: parseBinning(values.binning),
+      scaling: {
+        baseScore: num(values["base-score"], "base-score") ?? DEFAULT_SCALING.baseScore,
+        baseOdds: num(values["base-odds"], "base-odds") ?? DEFAULT_SCALING.baseOdds,
+        pdo: num(values.pdo, "pdo") ?? DEFAULT_SCALING.pdo,
+      },
+      onProgress: (line) => bar.log(`[${((Date.now() - start) / 1000).toFixed(1).padStart(5)}s] ${line}`),
+      onStep: (done, total) => bar.update(done, total),
+    });
+  } finally {
+    bar.stop();
+  }
   printSummary(result.report);
   if (result.report.auc < MIN_AUC && !values.force) {
     throw new Error(
