@@ -82,7 +82,7 @@ describe("progress", () => {
     t = 10;
     bar.update(10);
     const drawn = out.join("");
-    expect(drawn).to.match(/replaying history \[[^\]]+\] 10\/40 25%/);
+    expect(drawn).to.match(/replaying history \[[^\]]+\] 10\/40 25% \| 0:00 elapsed, eta /);
     out.length = 0;
     bar.log("a line of the pass");
     expect(lines).to.deep.equal(["a line of the pass"]);

@@ -75,7 +75,7 @@ export function startProgress(label: string, total: number, options: ProgressOpt
         bar = new cliProgress.SingleBar(
           {
             stream,
-            format: `${label} [{bar}] {value}/{total} {percentage}% | {duration_formatted} elapsed, eta {eta_formatted}`,
+            format: `${label} [{bar}] {value}/{total} {percentage}% | {elapsed} elapsed, eta {eta_formatted}`,
             hideCursor: true,
             clearOnComplete: true,
             // Redraw even when unchanged, so the bar comes back under a line `log` printed over it.
@@ -84,10 +84,10 @@ export function startProgress(label: string, total: number, options: ProgressOpt
           },
           cliProgress.Presets.shades_classic,
         );
-        bar.start(total, done);
+        bar.start(total, done, { elapsed: clock(t - t0) });
       } else {
         bar.setTotal(total);
-        bar.update(done);
+        bar.update(done, { elapsed: clock(t - t0) });
       }
     } else if (lastLine === undefined || t - lastLine >= everyMs) {
       lastLine = t;
