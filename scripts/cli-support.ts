@@ -59,6 +59,14 @@ export async function importAfterBuild<T>(tool: string, load: () => Promise<T>):
   }
 }
 
+/** From here on, an error nothing caught (a node that went away mid-run, a revert) is one line and exit code 1. */
+export function oneLineErrors(tool: string): void {
+  process.on("uncaughtException", (error) => {
+    console.error(`${tool}: ${errorLine(error)}`);
+    process.exit(1);
+  });
+}
+
 /** One line for an error: ethers' short message when there is one, never a stack or a JSON dump. */
 export function errorLine(error: unknown): string {
   const e = error as { shortMessage?: string; message?: string };

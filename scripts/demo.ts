@@ -11,7 +11,7 @@ import { readFileSync } from "node:fs";
 import { Wallet, ZeroAddress, id } from "ethers";
 import { assess, trainFile } from "../src/risk/index.ts";
 import { offerFromDecision, signKyc, signOffer, signPermit } from "../src/sdk/offers.ts";
-import { connectOrExit, parseArgsOrExit, rpcOption } from "./cli-support.ts";
+import { connectOrExit, oneLineErrors, parseArgsOrExit, rpcOption } from "./cli-support.ts";
 import { deployMicrocredit } from "./deployment.ts";
 
 const USAGE = `usage: npm run demo -- [--rpc <url>]
@@ -23,6 +23,7 @@ if (values.help) {
   console.log(USAGE);
   process.exit(0);
 }
+oneLineErrors("demo");
 if (values.rpc !== undefined) (await connectOrExit("demo", values.rpc)).provider.destroy();
 // Trained before connecting: seconds of computation with an idle connection open would let a node close it
 // under the client's feet.

@@ -2,7 +2,8 @@
 // down, and a fresh clone before any build each give one line and a non-zero exit, never a stack trace; one
 // `--rpc` reaches a node from every command, and each finds the deployment of the chain it is connected to.
 import { expect } from "chai";
-import { spawnSync, type ChildProcess } from "node:child_process";
+import { spawn, spawnSync, type ChildProcess } from "node:child_process";
+import { createServer, type Server } from "node:http";
 import { cpSync, existsSync, mkdirSync, mkdtempSync, readFileSync, rmSync, symlinkSync } from "node:fs";
 import { tmpdir } from "node:os";
 import { join } from "node:path";
@@ -34,7 +35,20 @@ function run(cwd: string, script: string, ...args: string[]) {
   });
 }
 
-function expectOneLine(out: ReturnType<typeof run>, pattern: RegExp, status = 2) {
+/** `run` without blocking this process (a server of the test must answer the child). */
+function runAsync(cwd: string, script: string, ...args: string[]) {
+  const loader = HARDHAT_SCRIPTS.has(script) ? ["--import", "tsx/esm"] : [];
+  const child = spawn(process.execPath, [...loader, join("scripts", script), ...args], { cwd, env: ENV });
+  let stdout = "";
+  let stderr = "";
+  child.stdout.on("data", (c) => (stdout += c));
+  child.stderr.on("data", (c) => (stderr += c));
+  return new Promise<{ status: number | null; stdout: string; stderr: string }>((resolve) =>
+    child.on("close", (status) => resolve({ status, stdout, stderr })),
+  );
+}
+
+function expectOneLine(out: { status: number | null; stderr: string }, pattern: RegExp, status = 2) {
   expect(out.status, out.stderr).to.equal(status);
   const lines = out.stderr.trim().split("\n");
   expect(lines, out.stderr).to.have.length(1);
@@ -89,6 +103,34 @@ describe("operator CLIs: one line for every user mistake", function () {
       run(ROOT, "monitor.ts", "--rpc", DOWN, "--once"),
       /^monitor: cannot reach http:\/\/127\.0\.0\.1:9: /,
     );
+  });
+
+  it("test_cli_nodeBroken: a node that answers eth_chainId and refuses the rest stops the demo and deploy in one line", async () => {
+    // A node that restarted into something else: it still says it is chain 31337, then every call fails.
+    const server: Server = createServer((req, res) => {
+      let body = "";
+      req.on("data", (chunk) => (body += chunk));
+      req.on("end", () => {
+        const calls = [JSON.parse(body)].flat() as { id: number; method: string }[];
+        const answers = calls.map(({ id, method }) =>
+          method === "eth_chainId"
+            ? { jsonrpc: "2.0", id, result: "0x7a69" }
+            : { jsonrpc: "2.0", id, error: { code: -32601, message: `${method} is not served here` } },
+        );
+        res.setHeader("content-type", "application/json");
+        res.end(JSON.stringify(Array.isArray(JSON.parse(body)) ? answers : answers[0]));
+      });
+    });
+    await new Promise<void>((resolve) => server.listen(0, "127.0.0.1", resolve));
+    const url = `http://127.0.0.1:${(server.address() as { port: number }).port}`;
+    try {
+      for (const tool of ["demo", "deploy"]) {
+        const out = await runAsync(ROOT, `${tool}.ts`, "--rpc", url);
+        expectOneLine(out, new RegExp(`^${tool}: .*is not served here`), 1);
+      }
+    } finally {
+      server.close();
+    }
   });
 
   describe("a fresh clone before `npm run build`", () => {
