@@ -78,16 +78,16 @@ describe("progress", () => {
     const { out, stream } = terminal();
     const lines: string[] = [];
     let t = 0;
-    const bar = startProgress("replaying history", 40, { stream, log: (l) => lines.push(l), now: () => t, quietMs: 0 });
+    const bar = startProgress("replaying history", 4_000, { stream, log: (l) => lines.push(l), now: () => t, quietMs: 0 });
     t = 10;
-    bar.update(10);
+    bar.update(1_000);
     const drawn = out.join("");
-    expect(drawn).to.match(/replaying history \[[^\]]+\] 10\/40 25% \| 0:00 elapsed, eta /);
+    expect(drawn).to.match(/replaying history \[[^\]]+\] 1,000\/4,000 25% \| 0:00 elapsed, eta /);
     out.length = 0;
     bar.log("a line of the pass");
     expect(lines).to.deep.equal(["a line of the pass"]);
     expect(out[0]).to.equal("\r\x1b[2K");
-    expect(out.join("")).to.match(/replaying history \[[^\]]+\] 10\/40 25%/);
+    expect(out.join("")).to.match(/replaying history \[[^\]]+\] 1,000\/4,000 25%/);
     bar.stop();
     expect(lines).to.deep.equal(["a line of the pass"]); // no plain line on a terminal
   });

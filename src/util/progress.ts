@@ -76,6 +76,7 @@ export function startProgress(label: string, total: number, options: ProgressOpt
           {
             stream,
             format: `${label} [{bar}] {value}/{total} {percentage}% | {elapsed} elapsed, eta {eta_formatted}`,
+            formatValue: (v, _, type) => (type === "value" || type === "total" ? count(v) : String(v)),
             hideCursor: true,
             clearOnComplete: true,
             // Redraw even when unchanged, so the bar comes back under a line `log` printed over it.
