@@ -36,16 +36,18 @@ const overrides = {
   "contracts/LendingPool.sol": ledgerCompiler,
 };
 
+// Hardhat defaults "production" to tool versions in its build info, which enter the jobs' hash: off, so that a
+// production build hashes like a default one and finds it in the cache.
+const profile = { compilers: [compiler], overrides, isolated: true, toolVersionsInBuildInfo: false };
+
 export default defineConfig({
   // buildProgress: progress lines while compiling, every core used, only the diagnostics that fail the build.
   plugins: [hardhatToolboxMochaEthers, buildProgress],
-  // One compiler setting for every build profile: `ignition deploy` builds with "production", tests with
-  // "default", and both must produce the same bytecode (viaIR is needed for the stack depth of the ledger).
+  // One build for every command: tests, the demo and `deploy:local` build "default"; `hardhat ignition deploy` builds
+  // "production", which is the same profile, so its compilation jobs hash alike and hit the cache the others left
+  // (and deploy the bytecode the tests ran). viaIR is needed for the stack depth of the ledger.
   solidity: {
-    profiles: {
-      default: { compilers: [compiler], overrides, isolated: true },
-      production: { compilers: [compiler], overrides, isolated: false },
-    },
+    profiles: { default: profile, production: profile },
   },
   paths: {
     tests: { mocha: "test", solidity: "test" },
@@ -62,7 +64,7 @@ export default defineConfig({
     mocha: { timeout: 600_000 },
   },
   networks: {
-    // `--network localhost` (demo, deploy:local) reaches MICROCREDIT_RPC when set, like the keeper and monitor.
+    // `--rpc` of the demo and deploy:local overrides the URL; `hardhat --network localhost` reaches MICROCREDIT_RPC.
     localhost: { type: "http", chainType: "l1", url: process.env.MICROCREDIT_RPC ?? "http://127.0.0.1:8545" },
   },
   typechain: { outDir: "typechain-types" },

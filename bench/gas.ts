@@ -13,6 +13,7 @@ import type { LendingPool } from "../typechain-types/LendingPool.ts";
 import type { MockStablecoin } from "../typechain-types/mocks/MockStablecoin.ts";
 import { PRODUCTS, ALL_PRODUCTS_MASK, ONE, LIMITS, FEE_PRODUCTS, FEE_PRODUCTS_MASK } from "../src/config/defaults.ts";
 import { money } from "../src/format/money.ts";
+import { startProgress } from "../src/util/progress.ts";
 
 const CHECK = process.argv.includes("--check") || process.env.BENCH_CHECK === "1";
 const BIG_BOOK = Number(process.env.BENCH_BOOK ?? 10_000);
@@ -117,14 +118,6 @@ async function markAll(d: Deployment, ids: bigint[]) {
   for (let i = 0; i < ids.length; i += 50) await d.ledger.mark(ids.slice(i, i + 50), { gasLimit: 16_000_000 });
 }
 
-let lastPrinted = 0;
-function progress(done: number, total: number, what: string) {
-  const now = Date.now();
-  if (done !== total && now - lastPrinted < 5_000) return;
-  lastPrinted = now;
-  console.log(`  … ${what}: ${done.toLocaleString("en-US")} of ${total.toLocaleString("en-US")}`);
-}
-
 /**
  * The big book, in one deployment: loans that went to default (written off by `mark`, a tenth of them partly
  * recovered), loans marked into M2 and M1, a queue of redemption requests nobody has processed, then current loans up
@@ -160,10 +153,12 @@ async function fillBook(d: Deployment, size: number) {
   const filler = await borrowerWith(d, 20_000_000n * ONE, false, 0n, 100n * 10n ** 18n);
   const current = size - defaulted.length - m2.length - m1.length;
   const fillerNonce = await filler.getNonce();
+  const drawing = startProgress("current loans drawn", current);
   for (let i = 0; i < current; i++) {
     await d.ledger.connect(filler).draw(2, 1_000n * ONE, { ...TX, nonce: fillerNonce + i });
-    progress(i + 1, current, "current loans drawn");
+    drawing.update(i + 1);
   }
+  drawing.stop();
   const state = await d.ledger.riskState();
   console.log(
     `  book: ${size.toLocaleString("en-US")} loans (${defaulted.length} written off, ${m2.length} in M2, ${m1.length} in M1, ` +

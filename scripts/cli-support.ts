@@ -1,6 +1,31 @@
-// What every operator CLI (keeper, monitor) needs before it touches the chain: flags parsed into one readable line
-// on error, and the contract bindings loaded only once it is known that they exist.
+// What every CLI (demo, deploy, keeper, monitor, risk) needs before it touches the chain: flags parsed into one
+// readable line on error, one way to name the node, and the contract bindings loaded only once they exist.
 import { parseArgs, type ParseArgsConfig } from "node:util";
+import type { JsonRpcProvider } from "ethers";
+import { createProvider, DEFAULT_RPC_URL } from "../src/keeper/config.ts";
+
+export { DEFAULT_RPC_URL };
+
+/** The `--rpc` option: `MICROCREDIT_RPC` when set, else `fallback` (null: the caller has a default of its own). */
+export function rpcOption(fallback: string | null = DEFAULT_RPC_URL) {
+  const url = process.env.MICROCREDIT_RPC ?? fallback;
+  return url === null ? { type: "string" as const } : { type: "string" as const, default: url };
+}
+
+/** A provider for `url` and its chain id, or one line naming the URL and exit code 2 when the node does not answer. */
+export async function connectOrExit(
+  tool: string,
+  url: string,
+): Promise<{ provider: JsonRpcProvider; chainId: bigint }> {
+  const provider = createProvider(url);
+  try {
+    return { provider, chainId: (await provider.getNetwork()).chainId };
+  } catch (error) {
+    provider.destroy();
+    console.error(`${tool}: cannot reach ${url}: ${errorLine(error)}`);
+    process.exit(2);
+  }
+}
 
 /** `parseArgs`, or one line naming the bad flag and exit code 2 (never a stack trace). */
 export function parseArgsOrExit<T extends ParseArgsConfig>(
@@ -32,6 +57,14 @@ export async function importAfterBuild<T>(tool: string, load: () => Promise<T>):
     );
     process.exit(2);
   }
+}
+
+/** From here on, an error nothing caught (a node that went away mid-run, a revert) is one line and exit code 1. */
+export function oneLineErrors(tool: string): void {
+  process.on("uncaughtException", (error) => {
+    console.error(`${tool}: ${errorLine(error)}`);
+    process.exit(1);
+  });
 }
 
 /** One line for an error: ethers' short message when there is one, never a stack or a JSON dump. */

@@ -1,19 +1,37 @@
-// The Microcredit story, told on a chain: `npm run demo` (in-process Hardhat network) or
-// `npm run demo -- --network localhost` (against `npm run node`).
+// The Microcredit story, told on a chain: `npm run demo` (an in-process Hardhat chain) or
+// `npm run demo -- --rpc http://127.0.0.1:8545` (a running node, e.g. `npm run node`).
 import { network } from "hardhat";
-import MicrocreditModule from "../ignition/modules/Microcredit.ts";
 import { schedule } from "../src/core/schedule.ts";
 import { FEE_PRODUCTS, PRODUCTS, ONE, POOL_RATES } from "../src/config/defaults.ts";
 import { loanLabel, money, percent, products, ratio, shares } from "../src/format/money.ts";
 import { boundsOf, describe as describeCost, disclose, quote } from "../src/sdk/disclosure.ts";
 import { explain } from "../src/sdk/errors.ts";
 import { connectProductLimits } from "../src/sdk/product-limits.ts";
-import { existsSync, readFileSync, rmSync } from "node:fs";
+import { readFileSync } from "node:fs";
 import { Wallet, ZeroAddress, id } from "ethers";
 import { assess, trainFile } from "../src/risk/index.ts";
 import { offerFromDecision, signKyc, signOffer, signPermit } from "../src/sdk/offers.ts";
+import { connectOrExit, oneLineErrors, parseArgsOrExit, rpcOption } from "./cli-support.ts";
+import { deployMicrocredit } from "./deployment.ts";
 
-const { ethers, ignition, networkHelpers } = await network.create();
+const USAGE = `usage: npm run demo -- [--rpc <url>]
+  --rpc   JSON-RPC URL of a running node (default: MICROCREDIT_RPC when set, else an in-process Hardhat chain)`;
+const { values } = parseArgsOrExit("demo", {
+  options: { rpc: rpcOption(null), help: { type: "boolean", short: "h", default: false } },
+});
+if (values.help) {
+  console.log(USAGE);
+  process.exit(0);
+}
+oneLineErrors("demo");
+if (values.rpc !== undefined) (await connectOrExit("demo", values.rpc)).provider.destroy();
+// Trained before connecting: seconds of computation with an idle connection open would let a node close it
+// under the client's feet.
+const { model, report } = trainFile("data/credit-g.arff", { target: "class", bad: "bad" });
+const connection = await network.create(
+  values.rpc === undefined ? undefined : { network: "localhost", override: { url: values.rpc } },
+);
+const { ethers, networkHelpers } = connection;
 const [admin, lender, borrower] = await ethers.getSigners();
 const fmt = (units: bigint) => money(units);
 const CATALOGUE = [...PRODUCTS, ...FEE_PRODUCTS];
@@ -25,18 +43,7 @@ const day = (t: bigint) => new Date(Number(t) * 1000).toISOString().slice(0, 10)
 console.log(`Microcredit demo on chain ${(await ethers.provider.getNetwork()).chainId}`);
 
 chapter("1. Deploy");
-// Ignition keeps a journal per chain id. A restarted local node (chain 31337) starts empty while the journal still
-// lists the old contracts: drop a journal whose contracts are gone instead of failing to reconcile it.
-const journal = "ignition/deployments/chain-31337";
-if ((await ethers.provider.getNetwork()).chainId === 31337n && existsSync(`${journal}/deployed_addresses.json`)) {
-  const addresses = Object.values(JSON.parse(readFileSync(`${journal}/deployed_addresses.json`, "utf8")) as string[]);
-  const codes = await Promise.all(addresses.map((a) => ethers.provider.getCode(a)));
-  if (codes.some((code) => code === "0x")) {
-    rmSync(journal, { recursive: true, force: true });
-    say("(a previous local deployment's journal pointed at contracts this node does not have: starting afresh)");
-  }
-}
-const deployed = await ignition.deploy(MicrocreditModule, { displayUi: false });
+const { deployed } = await deployMicrocredit(connection, { displayUi: false, say });
 const token = await ethers.getContractAt("MockStablecoin", await deployed.asset.getAddress());
 const ledger = await ethers.getContractAt("CreditLedger", await deployed.ledger.getAddress());
 const pool = await ethers.getContractAt("LendingPool", await deployed.pool.getAddress());
@@ -61,7 +68,6 @@ const offers = await ethers.deployContract("CreditOffers", [await ledger.getAddr
 await (await ledger.grantRole(id("UNDERWRITER_ROLE"), await offers.getAddress())).wait();
 await (await offers.setSigner(underwriterKey.address, true)).wait();
 await (await offers.setKycIssuer(kycIssuerKey.address, true)).wait();
-const { model, report } = trainFile("data/credit-g.arff", { target: "class", bad: "bad" });
 say(`Scorecard trained on German Credit (1,000 applicants): cross-validated AUC ${Number(report.auc).toFixed(3)}`);
 const applicant = (JSON.parse(readFileSync("examples/applicant.json", "utf8")) as Record<string, unknown>[])[0];
 const assessment = assess(model, applicant);
@@ -212,3 +218,4 @@ await (await pool.connect(lender).claim(lender.address)).wait();
 const received = (await token.balanceOf(lender.address)) - lenderStart;
 say(`Claimed: the lender got back ${fmt(received)} mUSD for the 1,000,000.00 deposited (interest earned, less the default)`);
 console.log("\nDone.");
+await connection.close();

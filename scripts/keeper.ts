@@ -2,9 +2,10 @@
 //   npm run keeper -- [--rpc http://127.0.0.1:8545] [--ledger 0x…] [--once] [--interval 15] [--checkpoint file]
 // The key comes from KEEPER_KEY (Hardhat's account #0 is used only on chain 31337).
 import { Wallet, isAddress } from "ethers";
-import { DEFAULT_RPC_URL, createProvider, defaultCheckpointFile, resolveKey } from "../src/keeper/config.ts";
+import { defaultCheckpointFile, resolveKey } from "../src/keeper/config.ts";
+import { startProgress } from "../src/util/progress.ts";
 import { deployedAddresses } from "../src/monitor/addresses.ts";
-import { errorLine, importAfterBuild, parseArgsOrExit } from "./cli-support.ts";
+import { connectOrExit, DEFAULT_RPC_URL, errorLine, importAfterBuild, parseArgsOrExit, rpcOption } from "./cli-support.ts";
 
 const USAGE = `usage: npm run keeper -- [--ledger <address>] [--rpc <url>] [--once | --interval <seconds>]
                             [--checkpoint <file>] [--from-block <n>] [--batch <n ≤ 100>] [--confirmations <n>]
@@ -19,7 +20,7 @@ env: KEEPER_KEY   private key that signs and pays gas (no role needed; default H
 
 const { values } = parseArgsOrExit("keeper", {
   options: {
-    rpc: { type: "string", default: process.env.MICROCREDIT_RPC ?? DEFAULT_RPC_URL },
+    rpc: rpcOption(),
     ledger: { type: "string" },
     once: { type: "boolean", default: false },
     interval: { type: "string", default: "15" },
@@ -60,13 +61,7 @@ const batchSize = integer("batch", values.batch, 1, 100);
 const fromBlock = integer("from-block", values["from-block"], 0);
 const confirmations = integer("confirmations", values.confirmations, 0);
 
-const provider = createProvider(values.rpc);
-let chainId: bigint;
-try {
-  chainId = (await provider.getNetwork()).chainId;
-} catch (error) {
-  fail(`cannot reach ${values.rpc}: ${errorLine(error)}`, false);
-}
+const { provider, chainId } = await connectOrExit("keeper", values.rpc!);
 const deployed = deployedAddresses(chainId);
 const ledger = values.ledger ?? deployed.ledger;
 if (!ledger) fail(`no --ledger and no Microcredit#CreditLedger in ${deployed.file} (deploy first: npm run deploy:local)`, false);
@@ -85,6 +80,7 @@ process.on("SIGINT", stop);
 process.on("SIGTERM", stop);
 
 const stamp = () => new Date().toISOString().slice(11, 19);
+const log = (line: string) => console.log(`[${stamp()}] ${line}`);
 const options = {
   provider,
   wallet,
@@ -94,7 +90,8 @@ const options = {
   fromBlock,
   confirmations,
   signal: controller.signal,
-  log: (line: string) => console.log(`[${stamp()}] ${line}`),
+  log,
+  progress: (label: string, total: number) => startProgress(label, total, { log }),
 };
 console.log(
   `keeper ${wallet.address} on chain ${chainId} for ledger ${ledger}; checkpoint ${checkpointFile}`,

@@ -4,10 +4,10 @@
 //   npm run monitor -- report --out <dir> [--rpc <url>] [--ledger 0x…] [--pool 0x…] [--from-block n] [--config file]
 import { existsSync } from "node:fs";
 import { isAddress } from "ethers";
-import { createProvider, DEFAULT_RPC_URL } from "../src/keeper/config.ts";
 import { deployedAddresses } from "../src/monitor/addresses.ts";
 import type { MonitorConfig, WarningSink } from "../src/monitor/index.ts";
-import { errorLine, importAfterBuild, parseArgsOrExit } from "./cli-support.ts";
+import { startProgress } from "../src/util/progress.ts";
+import { connectOrExit, DEFAULT_RPC_URL, errorLine, importAfterBuild, parseArgsOrExit, rpcOption } from "./cli-support.ts";
 
 const DEFAULT_CONFIG_FILE = "config/monitor.json";
 const DEFAULT_WARNINGS_FILE = "out/monitor/warnings.jsonl";
@@ -28,7 +28,7 @@ const USAGE = `usage: npm run monitor -- [follow] [options]          follow the 
 const { values, positionals } = parseArgsOrExit("monitor", {
   allowPositionals: true,
   options: {
-    rpc: { type: "string", default: process.env.MICROCREDIT_RPC ?? DEFAULT_RPC_URL },
+    rpc: rpcOption(),
     ledger: { type: "string" },
     pool: { type: "string" },
     "from-block": { type: "string" },
@@ -76,13 +76,7 @@ try {
   fail((error as Error).message, false);
 }
 
-const provider = createProvider(values.rpc);
-let chainId: bigint;
-try {
-  chainId = (await provider.getNetwork()).chainId;
-} catch (error) {
-  fail(`cannot reach ${values.rpc}: ${errorLine(error)}`, false);
-}
+const { provider, chainId } = await connectOrExit("monitor", values.rpc!);
 const deployed = deployedAddresses(chainId);
 const ledger = values.ledger ?? deployed.ledger;
 if (!ledger) fail(`no --ledger and no Microcredit#CreditLedger in ${deployed.file}`);
@@ -118,6 +112,7 @@ try {
     config,
     sinks,
     log,
+    progress: (label, total) => startProgress(label, total, { log }),
     signal: controller.signal,
   });
   log(

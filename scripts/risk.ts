@@ -5,6 +5,7 @@ import { readFileSync, statSync, writeFileSync } from "node:fs";
 import { join } from "node:path";
 import { parseArgs } from "node:util";
 import { money, percent } from "../src/format/money.ts";
+import { startProgress } from "../src/util/progress.ts";
 import {
   applicantRow,
   assess,
@@ -61,8 +62,9 @@ const HELP: Record<string, string> = {
       [--nonce N] [--expiry-seconds 86400] [--policy policy.json] [--history history.json] [--refer-approved]
     Scores one applicant and prints the EIP-712 credit offer signed by --key as JSON (offline; the key
     may come from MICROCREDIT_OFFER_KEY instead of --key, which keeps it out of the shell history).`,
-  history: `npm run risk -- history --ledger <address> --borrower <address> [--rpc http://127.0.0.1:8545 or MICROCREDIT_RPC]
-    Reads the borrower's on-chain repayment record and prints it as the JSON --history takes.`,
+  history: `npm run risk -- history --borrower <address> [--ledger <address>] [--rpc <url>]
+    Reads the borrower's on-chain repayment record and prints it as the JSON --history takes.
+    --rpc defaults to MICROCREDIT_RPC, else http://127.0.0.1:8545; --ledger to the chain's Ignition deployment.`,
 };
 
 const USAGE = `usage:
@@ -193,26 +195,33 @@ function runTrain(argv: string[]): void {
   for (const f of families ?? []) {
     if (!["scorecard", "gbt", "blend"].includes(f)) throw new Error(`unknown model family ${f} (scorecard, gbt or blend)`);
   }
-  const result = trainFile(values.data, {
-    target: values.target,
-    bad: values.bad,
-    types: parseTypeOverrides(values.types),
-    exclude: list(values.exclude),
-    seed: num(values.seed, "seed"),
-    folds: num(values.folds, "folds"),
-    families: families as Family[] | undefined,
-    encodings: encodings as EncodingKind[] | undefined,
-    lambdas: list(values.lambdas)?.map((l) => num(l, "lambdas") as number),
-    depths: list(values.depths)?.map((d) => num(d, "depths") as number),
-    treeCounts: list(values.trees)?.map((t) => num(t, "trees") as number),
-    binning: parseBinning(values.binning),
-    scaling: {
-      baseScore: num(values["base-score"], "base-score") ?? DEFAULT_SCALING.baseScore,
-      baseOdds: num(values["base-odds"], "base-odds") ?? DEFAULT_SCALING.baseOdds,
-      pdo: num(values.pdo, "pdo") ?? DEFAULT_SCALING.pdo,
-    },
-    onProgress: (line) => console.log(`[${((Date.now() - start) / 1000).toFixed(1).padStart(5)}s] ${line}`),
-  });
+  const bar = startProgress("cross-validations", 1);
+  let result: ReturnType<typeof trainFile>;
+  try {
+    result = trainFile(values.data, {
+      target: values.target,
+      bad: values.bad,
+      types: parseTypeOverrides(values.types),
+      exclude: list(values.exclude),
+      seed: num(values.seed, "seed"),
+      folds: num(values.folds, "folds"),
+      families: families as Family[] | undefined,
+      encodings: encodings as EncodingKind[] | undefined,
+      lambdas: list(values.lambdas)?.map((l) => num(l, "lambdas") as number),
+      depths: list(values.depths)?.map((d) => num(d, "depths") as number),
+      treeCounts: list(values.trees)?.map((t) => num(t, "trees") as number),
+      binning: parseBinning(values.binning),
+      scaling: {
+        baseScore: num(values["base-score"], "base-score") ?? DEFAULT_SCALING.baseScore,
+        baseOdds: num(values["base-odds"], "base-odds") ?? DEFAULT_SCALING.baseOdds,
+        pdo: num(values.pdo, "pdo") ?? DEFAULT_SCALING.pdo,
+      },
+      onProgress: (line) => bar.log(`[${((Date.now() - start) / 1000).toFixed(1).padStart(5)}s] ${line}`),
+      onStep: (done, total) => bar.update(done, total),
+    });
+  } finally {
+    bar.stop();
+  }
   printSummary(result.report);
   if (result.report.auc < MIN_AUC && !values.force) {
     throw new Error(
@@ -269,22 +278,26 @@ function readHistories(path: string | undefined, count: number): (CreditHistory 
 
 async function runHistory(argv: string[]): Promise<void> {
   if (helpAsked("history", argv)) return;
+  const { connectOrExit, rpcOption } = await import("./cli-support.ts");
   const { values } = parseArgs({
     args: argv,
-    options: { ledger: { type: "string" }, borrower: { type: "string" }, rpc: { type: "string" } },
+    options: { ledger: { type: "string" }, borrower: { type: "string" }, rpc: rpcOption() },
   });
-  if (!values.ledger || !values.borrower) throw new Error("history needs --ledger and --borrower");
-  const { JsonRpcProvider } = await import("ethers");
+  if (!values.borrower) throw new Error("history needs --borrower");
   const { historyToJson, readCreditHistory } = await import("../src/sdk/history.ts");
+  const { deployedAddresses } = await import("../src/monitor/addresses.ts");
   let factory: typeof import("../typechain-types/factories/CreditLedger__factory.ts");
   try {
     factory = await import("../typechain-types/factories/CreditLedger__factory.ts");
   } catch {
     throw new Error("history needs the contract bindings in typechain-types/: run npm run build first");
   }
-  const provider = new JsonRpcProvider(values.rpc ?? process.env.MICROCREDIT_RPC ?? "http://127.0.0.1:8545");
+  const { provider, chainId } = await connectOrExit("risk", values.rpc!);
   try {
-    const ledger = factory.CreditLedger__factory.connect(values.ledger, provider);
+    const deployed = deployedAddresses(chainId);
+    const address = values.ledger ?? deployed.ledger;
+    if (!address) throw new Error(`no --ledger and no Microcredit#CreditLedger in ${deployed.file}`);
+    const ledger = factory.CreditLedger__factory.connect(address, provider);
     console.log(JSON.stringify(historyToJson(await readCreditHistory(ledger, values.borrower)), null, 2));
   } finally {
     provider.destroy();

@@ -1,25 +1,54 @@
-// The operator CLIs (keeper, monitor, risk) as a newcomer meets them: a bad flag, a bad address, a node that is
-// down, and a fresh clone before any build each give one line and a non-zero exit, never a stack trace.
+// The CLIs (demo, deploy, keeper, monitor, risk) as a newcomer meets them: a bad flag, a bad address, a node that is
+// down, and a fresh clone before any build each give one line and a non-zero exit, never a stack trace; one
+// `--rpc` reaches a node from every command, and each finds the deployment of the chain it is connected to.
 import { expect } from "chai";
-import { spawnSync } from "node:child_process";
-import { cpSync, mkdtempSync, rmSync, symlinkSync } from "node:fs";
+import { spawn, spawnSync, type ChildProcess } from "node:child_process";
+import { createServer, type Server } from "node:http";
+import { cpSync, existsSync, mkdirSync, mkdtempSync, readFileSync, rmSync, symlinkSync } from "node:fs";
 import { tmpdir } from "node:os";
 import { join } from "node:path";
 import { fileURLToPath } from "node:url";
 import { isMissingBuild } from "../scripts/cli-support.ts";
+import { startNode } from "./helpers/node.ts";
 
 const ROOT = fileURLToPath(new URL("../", import.meta.url));
 const DOWN = "http://127.0.0.1:9"; // nothing listens on the discard port
+const PORT = 8575;
+const ZERO = "0x0000000000000000000000000000000000000001";
+
+// The environment of a user's shell: no MICROCREDIT_RPC of the developer's (the tests name the node), and none of
+// the HARDHAT_* variables `hardhat test` sets (HARDHAT_CONFIG would point the scripts at this checkout).
+const ENV = Object.fromEntries(
+  Object.entries(process.env).filter(([key]) => key !== "MICROCREDIT_RPC" && !key.startsWith("HARDHAT_")),
+);
+
+// As package.json runs them: the demo and deploy load Hardhat and the Ignition module, which need tsx.
+const HARDHAT_SCRIPTS = new Set(["demo.ts", "deploy.ts"]);
 
 function run(cwd: string, script: string, ...args: string[]) {
-  return spawnSync(process.execPath, [join("scripts", script), ...args], {
+  const loader = HARDHAT_SCRIPTS.has(script) ? ["--import", "tsx/esm"] : [];
+  return spawnSync(process.execPath, [...loader, join("scripts", script), ...args], {
     cwd,
     encoding: "utf8",
-    timeout: 60_000,
+    timeout: 120_000,
+    env: ENV,
   });
 }
 
-function expectOneLine(out: ReturnType<typeof run>, pattern: RegExp, status = 2) {
+/** `run` without blocking this process (a server of the test must answer the child). */
+function runAsync(cwd: string, script: string, ...args: string[]) {
+  const loader = HARDHAT_SCRIPTS.has(script) ? ["--import", "tsx/esm"] : [];
+  const child = spawn(process.execPath, [...loader, join("scripts", script), ...args], { cwd, env: ENV });
+  let stdout = "";
+  let stderr = "";
+  child.stdout.on("data", (c) => (stdout += c));
+  child.stderr.on("data", (c) => (stderr += c));
+  return new Promise<{ status: number | null; stdout: string; stderr: string }>((resolve) =>
+    child.on("close", (status) => resolve({ status, stdout, stderr })),
+  );
+}
+
+function expectOneLine(out: { status: number | null; stderr: string }, pattern: RegExp, status = 2) {
   expect(out.status, out.stderr).to.equal(status);
   const lines = out.stderr.trim().split("\n");
   expect(lines, out.stderr).to.have.length(1);
@@ -30,7 +59,13 @@ function expectOneLine(out: ReturnType<typeof run>, pattern: RegExp, status = 2)
 describe("operator CLIs: one line for every user mistake", function () {
   this.timeout(120_000);
 
-  it("test_cli_unknownFlag: keeper and monitor name the flag", () => {
+  it("test_cli_unknownFlag: demo, deploy, keeper and monitor name the flag", () => {
+    for (const tool of ["demo", "deploy"]) {
+      expectOneLine(
+        run(ROOT, `${tool}.ts`, "--network", "localhost"),
+        new RegExp(`^${tool}: Unknown option '--network'.* \\(see --help\\)$`),
+      );
+    }
     expectOneLine(
       run(ROOT, "keeper.ts", "--frobnicate"),
       /^keeper: Unknown option '--frobnicate'.* \(see --help\)$/,
@@ -53,6 +88,13 @@ describe("operator CLIs: one line for every user mistake", function () {
   });
 
   it("test_cli_nodeDown: a node that does not answer is named with its URL", () => {
+    for (const tool of ["demo", "deploy"]) {
+      expectOneLine(run(ROOT, `${tool}.ts`, "--rpc", DOWN), new RegExp(`^${tool}: cannot reach http://127\\.0\\.0\\.1:9: `));
+    }
+    expectOneLine(
+      run(ROOT, "risk.ts", "history", "--borrower", ZERO, "--rpc", DOWN),
+      /^risk: cannot reach http:\/\/127\.0\.0\.1:9: /,
+    );
     expectOneLine(
       run(ROOT, "keeper.ts", "--rpc", DOWN, "--once"),
       /^keeper: cannot reach http:\/\/127\.0\.0\.1:9: /,
@@ -61,6 +103,34 @@ describe("operator CLIs: one line for every user mistake", function () {
       run(ROOT, "monitor.ts", "--rpc", DOWN, "--once"),
       /^monitor: cannot reach http:\/\/127\.0\.0\.1:9: /,
     );
+  });
+
+  it("test_cli_nodeBroken: a node that answers eth_chainId and refuses the rest stops the demo and deploy in one line", async () => {
+    // A node that restarted into something else: it still says it is chain 31337, then every call fails.
+    const server: Server = createServer((req, res) => {
+      let body = "";
+      req.on("data", (chunk) => (body += chunk));
+      req.on("end", () => {
+        const calls = [JSON.parse(body)].flat() as { id: number; method: string }[];
+        const answers = calls.map(({ id, method }) =>
+          method === "eth_chainId"
+            ? { jsonrpc: "2.0", id, result: "0x7a69" }
+            : { jsonrpc: "2.0", id, error: { code: -32601, message: `${method} is not served here` } },
+        );
+        res.setHeader("content-type", "application/json");
+        res.end(JSON.stringify(Array.isArray(JSON.parse(body)) ? answers : answers[0]));
+      });
+    });
+    await new Promise<void>((resolve) => server.listen(0, "127.0.0.1", resolve));
+    const url = `http://127.0.0.1:${(server.address() as { port: number }).port}`;
+    try {
+      for (const tool of ["demo", "deploy"]) {
+        const out = await runAsync(ROOT, `${tool}.ts`, "--rpc", url);
+        expectOneLine(out, new RegExp(`^${tool}: .*is not served here`), 1);
+      }
+    } finally {
+      server.close();
+    }
   });
 
   describe("a fresh clone before `npm run build`", () => {
@@ -90,6 +160,54 @@ describe("operator CLIs: one line for every user mistake", function () {
       const synth = run(dir, "risk.ts", "synth", "--out", join(dir, "s.csv"), "--rows", "50");
       expect(synth.status, synth.stderr).to.equal(0);
       expect(run(dir, "risk.ts", "train", "--help").status).to.equal(0);
+    });
+  });
+
+  describe("one --rpc for every command, on a node that is not on port 8545", () => {
+    let dir: string;
+    let node: ChildProcess;
+    const rpc = `http://127.0.0.1:${PORT}`;
+    before(async () => {
+      // A checkout of its own, so the deployment journal it writes is not the developer's.
+      dir = mkdtempSync(join(tmpdir(), "microcredit-rpc-"));
+      for (const path of ["scripts", "src", "data", "examples", "artifacts", "typechain-types", "node_modules"])
+        symlinkSync(join(ROOT, path), join(dir, path));
+      for (const path of ["hardhat.config.ts", "package.json"]) cpSync(join(ROOT, path), join(dir, path));
+      mkdirSync(join(dir, "ignition"));
+      symlinkSync(join(ROOT, "ignition", "modules"), join(dir, "ignition", "modules"));
+      node = await startNode(PORT);
+    });
+    after(() => {
+      if (node?.pid) process.kill(-node.pid, "SIGKILL");
+      rmSync(dir, { recursive: true, force: true });
+    });
+
+    it("test_cli_rpc: deploy prints each contract once when piped; keeper, monitor, risk history and the demo find it", () => {
+      const deploy = run(dir, "deploy.ts", "--rpc", rpc);
+      expect(deploy.status, deploy.stderr).to.equal(0);
+      const file = join(dir, "ignition", "deployments", "chain-31337", "deployed_addresses.json");
+      expect(existsSync(file)).to.equal(true);
+      const ledger = (JSON.parse(readFileSync(file, "utf8")) as Record<string, string>)["Microcredit#CreditLedger"];
+      const lines = deploy.stdout.trim().split("\n");
+      expect(lines.filter((l) => l === `Microcredit#CreditLedger ${ledger}`)).to.have.length(1);
+      expect(lines).to.have.length(8); // 7 futures with an address, then where they are recorded
+      expect(lines[7]).to.equal(`deployed on chain 31337 (${rpc}); addresses in ignition/deployments/chain-31337/deployed_addresses.json`);
+      expect(deploy.stdout).to.not.match(/Batch #/);
+
+      const keeper = run(dir, "keeper.ts", "--rpc", rpc, "--once");
+      expect(keeper.status, keeper.stderr).to.equal(0);
+      expect(keeper.stdout).to.contain(`on chain 31337 for ledger ${ledger}`);
+      const monitor = run(dir, "monitor.ts", "--rpc", rpc, "--once", "--out", join(dir, "w.jsonl"));
+      expect(monitor.status, monitor.stderr).to.equal(0);
+      expect(monitor.stdout).to.contain(`ledger ${ledger}`);
+      const history = run(dir, "risk.ts", "history", "--borrower", ZERO, "--rpc", rpc);
+      expect(history.status, history.stderr).to.equal(0);
+      expect(JSON.parse(history.stdout)).to.be.an("object");
+
+      const demo = run(dir, "demo.ts", "--rpc", rpc);
+      expect(demo.status, demo.stderr).to.equal(0);
+      expect(demo.stdout).to.contain(`ledger ${ledger}`);
+      expect(demo.stdout.trim().endsWith("Done.")).to.equal(true);
     });
   });
 

@@ -4,11 +4,11 @@
 // checkpoint; instalment 3 by a keeper whose first transaction the node drops from its mempool. Nothing may be
 // collected twice, no batch may be submitted twice, and every borrower pays exactly the schedule.
 import { expect } from "chai";
-import { spawn, type ChildProcess } from "node:child_process";
+import type { ChildProcess } from "node:child_process";
+import { startNode } from "./helpers/node.ts";
 import { mkdtempSync, readFileSync, rmSync } from "node:fs";
 import { tmpdir } from "node:os";
 import { join } from "node:path";
-import { fileURLToPath } from "node:url";
 import { JsonRpcProvider, MaxUint256, NonceManager, Wallet, id, keccak256, toUtf8Bytes } from "ethers";
 import { MockStablecoin__factory } from "../typechain-types/factories/mocks/MockStablecoin__factory.ts";
 import { MicrocreditDeployer__factory } from "../typechain-types/factories/MicrocreditDeployer__factory.ts";
@@ -51,28 +51,6 @@ const borrowers: string[] = [];
 const payments = new Map<bigint, bigint[]>();
 const dueDates = new Map<bigint, bigint[]>();
 
-async function startNode(): Promise<ChildProcess> {
-  const cli = fileURLToPath(new URL("../node_modules/hardhat/dist/src/cli.js", import.meta.url));
-  // Not under the build lock: the node does not compile, it only serves JSON-RPC.
-  const child = spawn(process.execPath, [cli, "node", "--port", String(PORT)], {
-    stdio: ["ignore", "pipe", "pipe"],
-    detached: true,
-  });
-  await new Promise<void>((resolve, reject) => {
-    let out = "";
-    const timer = setTimeout(() => reject(new Error(`hardhat node did not start:\n${out}`)), 60_000);
-    child.stdout!.on("data", (chunk: Buffer) => {
-      if (out.length < 10_000) out += chunk.toString();
-      if (out.includes("Started HTTP")) {
-        clearTimeout(timer);
-        resolve();
-      }
-    });
-    child.stderr!.on("data", (chunk: Buffer) => (out += chunk.toString()));
-    child.once("exit", (code) => reject(new Error(`hardhat node exited with ${code}:\n${out}`)));
-  });
-  return child;
-}
 
 const rpc = (method: string, params: unknown[] = []) => provider.send(method, params);
 
@@ -135,7 +113,7 @@ async function expectInstalmentCollected(k: number, before: bigint[], reports: P
 describe("collection keeper against a hardhat node (200 loans)", function () {
   before(async function () {
     this.timeout(300_000);
-    node = await startNode();
+    node = await startNode(PORT);
     provider = createProvider(RPC_URL);
     await rpc("hardhat_setLoggingEnabled", [false]);
     dir = mkdtempSync(join(tmpdir(), "keeper-test-"));

@@ -8,7 +8,9 @@ import { tmpdir } from "node:os";
 import { join } from "node:path";
 import { fileURLToPath, pathToFileURL } from "node:url";
 import { chromium, type Browser, type Page } from "playwright-core";
+import { ConfigError, resolveConfig } from "../src/monitor/config.ts";
 import type { MonitorSummary } from "../src/monitor/follow.ts";
+import { headlineFigures, type Figure } from "../src/monitor/headline.ts";
 import { renderHtml } from "../src/monitor/report.ts";
 import { bookSummary, ONE } from "./helpers/monitor-book.ts";
 
@@ -25,6 +27,66 @@ const ARGS = [
 ];
 const SCREENSHOT = fileURLToPath(new URL("../docs/monitor-report.png", import.meta.url));
 const WIDTH = 1280;
+
+describe("headline limits of pool value, yield, utilisation and NPL (config `headline`)", () => {
+  const figure = (s: MonitorSummary, id: string) => headlineFigures(s).find((f) => f.id === id) as Figure;
+  const withLimits = (s: MonitorSummary, headline: Record<string, number>) => ({
+    ...s,
+    config: resolveConfig({ headline }),
+  });
+
+  it("test_headline_defaults: the hand-made book is within every default limit, and the notes name the limits", () => {
+    const s = bookSummary();
+    for (const id of ["pool-value", "yield", "utilisation", "npl"]) expect(figure(s, id).state, id).to.equal("ok");
+    expect(figure(s, "pool-value").note).to.equal("14,333.33 lent in 6 active loans; at its 30-day peak, limit a 20.00% drop");
+    expect(figure(s, "yield").note).to.match(/annualised; limit 0\.00% at least$/);
+    expect(figure(s, "utilisation").note).to.equal("outstanding / pool value; limit 90.00%");
+    expect(figure(s, "npl").note).to.match(/; limit 5\.00%$/);
+  });
+
+  it("test_headline_breaches: each figure is `breach` just past its limit and `ok` at it", () => {
+    const s = bookSummary();
+    // Utilisation 13.97%, yield 11.81%.
+    expect(figure(withLimits(s, { utilisationMax: 0.1397 }), "utilisation").state).to.equal("breach");
+    expect(figure(withLimits(s, { utilisationMax: 0.1398 }), "utilisation").state).to.equal("ok");
+    const slow = figure(withLimits(s, { lenderYieldMin: 0.12 }), "yield");
+    expect([slow.state, slow.flag]).to.deep.equal(["breach", "under limit"]);
+    expect(figure(withLimits(s, { lenderYieldMin: 0.118 }), "yield").state).to.equal("ok");
+    // NPL: a book with 10% of its principal 90+ days past due.
+    const npl = { ...s.current!.metrics.npl, ratio: 0.1 };
+    const bad = { ...s, current: { ...s.current!, metrics: { ...s.current!.metrics, npl } } };
+    expect(figure(bad, "npl").state).to.equal("breach");
+    expect(figure(withLimits(bad, { nplMax: 0.1 }), "npl").state).to.equal("ok");
+  });
+
+  it("test_headline_poolDrop: the pool value is judged against its highest snapshot of the last 30 days", () => {
+    const s = bookSummary();
+    const now = s.current!;
+    // A snapshot 10 days back at twice today's value: a 50% drop. One 31 days back at ten times: out of the window.
+    const at = (daysBack: number, value: bigint) => {
+      const x = s.snapshots.at(-1)!;
+      return { ...x, time: now.time - daysBack * 86_400, metrics: { ...x.metrics, utilisation: { ...x.metrics.utilisation, total: value } } };
+    };
+    const old = { ...s, snapshots: [at(31, now.poolValue * 10n)] };
+    expect(figure(old, "pool-value").state).to.equal("ok");
+    const dropped = { ...s, snapshots: [at(31, now.poolValue * 10n), at(10, now.poolValue * 2n)] };
+    const f = figure(dropped, "pool-value");
+    expect([f.state, f.flag]).to.deep.equal(["breach", "dropped"]);
+    expect(f.note).to.contain("50.00% below the peak 205,128.77 of");
+    expect(figure(withLimits(dropped, { poolValueDropMax: 0.5 }), "pool-value").state).to.equal("ok");
+  });
+
+  it("test_headline_config: limits out of range are refused with the key's name", () => {
+    expect(() => resolveConfig({ headline: { utilisationMax: 1.5 } })).to.throw(ConfigError, "headline.utilisationMax");
+    expect(() => resolveConfig({ headline: { poolValueDrop: 0.1 } })).to.throw(ConfigError, "unknown key headline.poolValueDrop");
+    expect(resolveConfig({ headline: { nplMax: 0.03 } }).headline).to.deep.equal({
+      poolValueDropMax: 0.2,
+      lenderYieldMin: 0,
+      utilisationMax: 0.9,
+      nplMax: 0.03,
+    });
+  });
+});
 
 describe("monitor report in headless Chromium (hand-made book, no chain)", function () {
   this.timeout(120_000);

@@ -5,6 +5,7 @@
 // that the warnings come in the order the scenario implies.
 import { expect } from "chai";
 import { spawn, type ChildProcess } from "node:child_process";
+import { startNode } from "./helpers/node.ts";
 import { createServer, type Server } from "node:http";
 import { existsSync, mkdtempSync, readFileSync, rmSync, writeFileSync } from "node:fs";
 import type { AddressInfo } from "node:net";
@@ -307,28 +308,6 @@ describe("monitor against a hardhat node (200 loans, some go bad)", function () 
 
   const rpc = (method: string, params: unknown[] = []) => provider.send(method, params);
 
-  async function startNode(): Promise<ChildProcess> {
-    const cli = fileURLToPath(new URL("../node_modules/hardhat/dist/src/cli.js", import.meta.url));
-    // Not under the build lock: the node does not compile, it only serves JSON-RPC.
-    const child = spawn(process.execPath, [cli, "node", "--port", String(PORT)], {
-      stdio: ["ignore", "pipe", "pipe"],
-      detached: true,
-    });
-    await new Promise<void>((resolve, reject) => {
-      let out = "";
-      const timer = setTimeout(() => reject(new Error(`hardhat node did not start:\n${out}`)), 60_000);
-      child.stdout!.on("data", (chunk: Buffer) => {
-        if (out.length < 10_000) out += chunk.toString();
-        if (out.includes("Started HTTP")) {
-          clearTimeout(timer);
-          resolve();
-        }
-      });
-      child.stderr!.on("data", (chunk: Buffer) => (out += chunk.toString()));
-      child.once("exit", (code) => reject(new Error(`hardhat node exited with ${code}:\n${out}`)));
-    });
-    return child;
-  }
 
   /** Runs `fn` over `items`, `limit` at a time. */
   async function each<T>(items: T[], limit: number, fn: (item: T) => Promise<void>) {
@@ -433,7 +412,7 @@ describe("monitor against a hardhat node (200 loans, some go bad)", function () 
 
   before(async function () {
     this.timeout(300_000);
-    node = await startNode();
+    node = await startNode(PORT);
     provider = createProvider(RPC_URL);
     await rpc("hardhat_setLoggingEnabled", [false]);
     await setTime(BigInt(START));

@@ -3,12 +3,8 @@
 // starts and one as it ends (k of n, its time, the time since the build began). `getCompilationJobErrors`: drops the diagnostics that do not fail the build, so none is printed.
 import { cpus } from "node:os";
 import type { SolidityHooks } from "hardhat/types/hooks";
+import { clock } from "../../src/util/progress.ts";
 import { isOurs } from "./compiler-warnings.ts";
-
-const clock = (ms: number) => {
-  const s = Math.round(ms / 1000);
-  return `${Math.floor(s / 60)}:${String(s % 60).padStart(2, "0")}`;
-};
 
 export default async (): Promise<Partial<SolidityHooks>> => {
   let total = 0;

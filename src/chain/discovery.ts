@@ -2,6 +2,7 @@
 // ranges in pages (halving a page the provider refuses) and advances the checkpoint page by page, so a restart
 // resumes where the last scan stopped.
 import type { Provider } from "ethers";
+import { withProgress, type StartProgress } from "../util/progress.ts";
 import type { CheckpointStore } from "./checkpoint.ts";
 import { ledgerInterface } from "./ledger.ts";
 
@@ -14,6 +15,8 @@ export interface DiscoveryOptions {
   /** Blocks to stay behind the head, so a shallow reorg cannot remove a scanned event. */
   confirmations: number;
   signal?: AbortSignal;
+  /** Shows the blocks scanned of those to scan (a catch-up from an old block takes a while). */
+  progress?: StartProgress;
 }
 
 export interface DiscoveryResult {
@@ -37,36 +40,39 @@ export async function discoverLoans(
   const result: DiscoveryResult = { from, to, drawn: 0, closed: 0 };
   let page = Math.max(1, options.pageBlocks);
   let start = from;
-  while (start <= to) {
-    options.signal?.throwIfAborted();
-    const end = Math.min(to, start + page - 1);
-    let logs;
-    try {
-      logs = await provider.getLogs({
-        address: ledger,
-        topics: [[DRAWN, CLOSED]],
-        fromBlock: start,
-        toBlock: end,
-      });
-    } catch (error) {
-      // Providers cap ranges and result sizes differently: retry a smaller range before giving up.
-      if (end === start) throw error;
-      page = Math.max(1, Math.floor((end - start + 1) / 2));
-      continue;
-    }
-    for (const log of logs) {
-      const loanId = BigInt(log.topics[1]);
-      if (log.topics[0] === DRAWN) {
-        store.addLoan(loanId);
-        result.drawn++;
-      } else {
-        store.removeLoan(loanId);
-        result.closed++;
+  await withProgress(options.progress, "scanning blocks", to - from + 1, async (update) => {
+    while (start <= to) {
+      options.signal?.throwIfAborted();
+      const end = Math.min(to, start + page - 1);
+      let logs;
+      try {
+        logs = await provider.getLogs({
+          address: ledger,
+          topics: [[DRAWN, CLOSED]],
+          fromBlock: start,
+          toBlock: end,
+        });
+      } catch (error) {
+        // Providers cap ranges and result sizes differently: retry a smaller range before giving up.
+        if (end === start) throw error;
+        page = Math.max(1, Math.floor((end - start + 1) / 2));
+        continue;
       }
+      for (const log of logs) {
+        const loanId = BigInt(log.topics[1]);
+        if (log.topics[0] === DRAWN) {
+          store.addLoan(loanId);
+          result.drawn++;
+        } else {
+          store.removeLoan(loanId);
+          result.closed++;
+        }
+      }
+      store.state.lastScannedBlock = end;
+      store.save();
+      start = end + 1;
+      update(end - from + 1);
     }
-    store.state.lastScannedBlock = end;
-    store.save();
-    start = end + 1;
-  }
+  });
   return result;
 }

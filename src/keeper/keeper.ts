@@ -10,6 +10,7 @@ import { targetBucket, type BucketParams } from "../core/buckets.ts";
 import { loanLabel } from "../core/loan-id.ts";
 import { money } from "../format/money.ts";
 import { mapLimit, sleep } from "../util/async.ts";
+import { withProgress, type StartProgress } from "../util/progress.ts";
 import { shortError } from "../util/short-error.ts";
 import { assertUncached, DEFAULT_TUNING, defaultCheckpointFile, type Tuning } from "./config.ts";
 import { addReceipt, countsText, emptyTotals, txSummary, type Totals } from "./progress.ts";
@@ -25,6 +26,8 @@ export interface KeeperOptions extends Partial<Tuning> {
   /** Defaults to `.keeper/checkpoint-<chainId>.json`. */
   checkpointFile?: string;
   log?: (line: string) => void;
+  /** Shows the long steps of a pass (event scan, loan reads, batches); nothing is shown without it. */
+  progress?: StartProgress;
   signal?: AbortSignal;
   afterBroadcast?: SenderOptions["afterBroadcast"];
 }
@@ -135,6 +138,7 @@ export class Keeper {
       pageBlocks: this.tuning.pageBlocks,
       confirmations: this.tuning.confirmations,
       signal,
+      progress: this.options.progress,
     });
     const now = BigInt((await this.options.provider.getBlock("latest"))!.timestamp);
     const ctx = {
@@ -143,15 +147,20 @@ export class Keeper {
       ledgerAddress: this.options.ledger,
       concurrency: this.tuning.concurrency,
       signal,
+      progress: this.options.progress,
     };
     const risk = await this.ledger.riskParams();
     const params = { graceDays: risk.graceDays, defaultDays: risk.defaultDays };
     const work = await plan(ctx, this.store, candidates(this.store, now), now, params);
     this.store.save();
 
-    for (const batch of chunks(work.collect, this.tuning.batchSize)) {
-      await this.sendSplitting("collect", batch, collect, failedLoans);
-    }
+    await withProgress(this.options.progress, "collecting loans", work.collect.length, async (update) => {
+      let sent = 0;
+      for (const batch of chunks(work.collect, this.tuning.batchSize)) {
+        await this.sendSplitting("collect", batch, collect, failedLoans);
+        update((sent += batch.length));
+      }
+    });
 
     // Collection reclassifies the loans it pays (and may cure them): look again before marking.
     const toMark = await this.stillToMark(work.mark, params);

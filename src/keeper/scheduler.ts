@@ -7,6 +7,7 @@ import type { CreditLedger } from "../chain/ledger.ts";
 import { Bucket, targetBucket, type BucketParams } from "../core/buckets.ts";
 import { borrowerOf } from "../core/loan-id.ts";
 import { mapLimit } from "../util/async.ts";
+import { withProgress, type StartProgress } from "../util/progress.ts";
 
 /** Ids whose loan might have something due at `now`: never looked at, due by the cached date, or already late. */
 export function candidates(store: CheckpointStore, now: bigint): bigint[] {
@@ -49,6 +50,7 @@ export interface SchedulerContext {
   /** Reads in flight at once; ethers batches them into JSON-RPC batches. */
   concurrency: number;
   signal?: AbortSignal;
+  progress?: StartProgress;
 }
 
 interface Look {
@@ -86,7 +88,9 @@ export async function plan(
   now: bigint,
   params: BucketParams,
 ): Promise<Plan> {
-  const looks = await mapLimit(ids, ctx.concurrency, (id) => look(ctx, id, now, params), ctx.signal);
+  const looks = await withProgress(ctx.progress, "reading loans", ids.length, (update) =>
+    mapLimit(ids, ctx.concurrency, (id) => look(ctx, id, now, params), ctx.signal, update),
+  );
   const result: Plan = { checked: looks.length, dropped: 0, due: [], collect: [], skipped: {}, mark: [] };
   const payers = new Map<string, Promise<SkipReason | undefined>>();
   const dueLooks: Look[] = [];

@@ -29,6 +29,21 @@ export interface WarningThresholds {
   };
 }
 
+/**
+ * Limits of the report's headline figures that no warning rule watches: a figure past its limit is marked
+ * `breach` in the report.
+ */
+export interface HeadlineLimits {
+  /** Pool value more than this share below its highest point of the yield window (a run on the pool or a loss). */
+  poolValueDropMax: number;
+  /** Lenders' yield (annualised) below this: the share price fell when 0. */
+  lenderYieldMin: number;
+  /** Outstanding / pool value above this (the ledger's default utilisation cap, where draws start to be refused). */
+  utilisationMax: number;
+  /** Share of outstanding principal 90+ days past due (NPL) above this. */
+  nplMax: number;
+}
+
 export interface MonitorConfig {
   /** Chain time between two snapshots (roll rates, the bucket history). */
   snapshotHours: number;
@@ -45,6 +60,7 @@ export interface MonitorConfig {
   /** Most snapshots a catch-up replays; a longer history is replayed at a coarser interval. */
   maxReplaySnapshots: number;
   warnings: WarningThresholds;
+  headline: HeadlineLimits;
 }
 
 export const DEFAULT_CONFIG: MonitorConfig = {
@@ -61,6 +77,7 @@ export const DEFAULT_CONFIG: MonitorConfig = {
     breaker: { threshold: 0.08, nearFraction: 0.8 },
     keeper: { staleHours: 24 },
   },
+  headline: { poolValueDropMax: 0.2, lenderYieldMin: 0, utilisationMax: 0.9, nplMax: 0.05 },
 };
 
 /** Thrown for a configuration file that cannot be used. */
@@ -120,6 +137,11 @@ export function validateConfig(c: MonitorConfig): MonitorConfig {
     "warnings.breaker.nearFraction must be in (0, 1]",
   );
   check(w.keeper.staleHours > 0, "warnings.keeper.staleHours must be > 0");
+  const h = c.headline;
+  check(share(h.poolValueDropMax), "headline.poolValueDropMax must be a share from 0 to 1");
+  check(h.lenderYieldMin >= -1 && h.lenderYieldMin <= 10, "headline.lenderYieldMin must be from -1 to 10");
+  check(share(h.utilisationMax), "headline.utilisationMax must be a share from 0 to 1");
+  check(share(h.nplMax), "headline.nplMax must be a share from 0 to 1");
   return c;
 }
 

@@ -14,6 +14,7 @@ import type { LendingPool } from "../../typechain-types/LendingPool.ts";
 import { connectLedger, type CreditLedger } from "../chain/ledger.ts";
 import { targetBucket, type BucketParams } from "../core/buckets.ts";
 import { mapLimit, sleep } from "../util/async.ts";
+import { withProgress, type StartProgress } from "../util/progress.ts";
 import { shortError } from "../util/short-error.ts";
 import { DEFAULT_CONFIG, type MonitorConfig } from "./config.ts";
 import {
@@ -56,6 +57,8 @@ export interface MonitorOptions {
   config?: MonitorConfig;
   sinks?: WarningSink[];
   log?: (line: string) => void;
+  /** Shows a catch-up's long steps (event scan, history replay); nothing is shown without it. */
+  progress?: StartProgress;
   signal?: AbortSignal;
 }
 
@@ -152,6 +155,7 @@ export class Monitor {
   private readonly sent = new Set<Warning>();
   readonly sinks: WarningSink[];
   readonly log: (line: string) => void;
+  private readonly progress?: StartProgress;
   readonly signal?: AbortSignal;
   lastStep?: StepReport;
   private lastPoints = new Map<bigint, RollPoint>();
@@ -169,6 +173,7 @@ export class Monitor {
     this.rules = new WarningRules(this.config.warnings);
     this.sinks = options.sinks ?? [];
     this.log = options.log ?? console.log;
+    this.progress = options.progress;
     this.signal = options.signal;
     this.scanner = new EventScanner(
       options.provider,
@@ -204,9 +209,11 @@ export class Monitor {
       const none = { live: [], replayed: [], found: [], cleared: [] };
       return { head, steps, first, ...none, active, line: `block ${head}: no new block` };
     }
-    this.queue.push(...(await this.scanner.scanTo(head, this.signal)));
+    this.queue.push(...(await this.scanner.scanTo(head, this.signal, this.progress)));
     const history = await this.historySteps(head);
-    for (const block of history) steps.push(await this.step(block, true));
+    await withProgress(this.progress, "replaying history", history.length, async (update) => {
+      for (const block of history) update(steps.push(await this.step(block, true)));
+    });
     steps.push(await this.step(head, false));
     const replayed = steps.slice(0, -1).flatMap((s) => s.warnings);
     for (const w of replayed) w.replayed = true;

@@ -1,11 +1,12 @@
 // The figures the report opens with: pool value, lenders' yield, utilisation, NPL (90+), 30+ DPD, the circuit
-// breaker, concentration, the roll rate and the active warnings. A figure with a configured threshold is `breach`
-// when over it (the same strict comparison the warning rules make), `near` between the breaker's warning level and
-// the breaker, `ok` under; a figure without a threshold is `plain`.
+// breaker, concentration, the roll rate and the active warnings. Every figure has a configured limit (the warning
+// thresholds, or `headline` for the four no rule watches) and is `breach` past it (the same strict comparison the
+// warning rules make), `near` between the breaker's warning level and the breaker, `ok` otherwise; `plain` is left
+// for a figure that cannot be judged yet (no yield before a second snapshot).
 import { money, ratio, fraction } from "../format/money.ts";
 import type { MonitorSummary } from "./follow.ts";
 import { esc } from "./html.ts";
-import { utcDay } from "./metrics.ts";
+import { utcDay, YIELD_WINDOW } from "./metrics.ts";
 import { activeCount } from "./warning-text.ts";
 
 export type FigureState = "breach" | "near" | "ok" | "plain";
@@ -22,6 +23,17 @@ export interface Figure {
 }
 
 const over = (value: number, limit: number): FigureState => (value > limit ? "breach" : "ok");
+
+/** The highest pool value of the yield window (snapshots of the last 30 days, and now), and when it was. */
+function poolPeak(s: MonitorSummary): { value: bigint; time: number } {
+  const c = s.current!;
+  let peak = { value: c.poolValue, time: c.time };
+  for (const x of s.snapshots) {
+    const value = x.metrics.utilisation.total;
+    if (x.time >= c.time - YIELD_WINDOW && x.time <= c.time && value > peak.value) peak = { value, time: x.time };
+  }
+  return peak;
+}
 
 /** The headline figures at the last step; none before the first block is read. */
 export function headlineFigures(s: MonitorSummary, decimals = 6): Figure[] {
@@ -46,35 +58,45 @@ export function headlineFigures(s: MonitorSummary, decimals = 6): Figure[] {
       : "ok";
   const severities = s.active.map((a) => a.warning.severity);
   const top = m.concentration;
+  const h = s.config.headline;
+  const peak = poolPeak(s);
+  const drop = peak.value > 0n ? Number(((peak.value - c.poolValue) * 1_000_000n) / peak.value) / 1_000_000 : 0;
 
   return [
     {
       id: "pool-value",
       label: "Pool value",
       value: cash(c.poolValue),
-      note: `${cash(m.outstanding)} lent in ${m.loans} active loans`,
-      state: "plain",
+      note:
+        `${cash(m.outstanding)} lent in ${m.loans} active loans; ` +
+        (drop > 0 ? `${fraction(drop)} below the peak ${cash(peak.value)} of ${utcDay(peak.time)}` : "at its 30-day peak") +
+        `, limit a ${fraction(h.poolValueDropMax)} drop`,
+      state: over(drop, h.poolValueDropMax),
+      flag: drop > h.poolValueDropMax ? "dropped" : undefined,
     },
     {
       id: "yield",
       label: "Lenders' yield",
       value: y ? fraction(y.rate) : "n/a",
-      note: y ? `share price since ${utcDay(y.since)}, annualised` : "needs a second snapshot",
-      state: "plain",
+      note: y
+        ? `share price since ${utcDay(y.since)}, annualised; limit ${fraction(h.lenderYieldMin)} at least`
+        : "needs a second snapshot",
+      state: y ? (y.rate < h.lenderYieldMin ? "breach" : "ok") : "plain",
+      flag: y && y.rate < h.lenderYieldMin ? "under limit" : undefined,
     },
     {
       id: "utilisation",
       label: "Utilisation",
       value: ratio(m.utilisation.amount, m.utilisation.total),
-      note: "outstanding / pool value",
-      state: "plain",
+      note: `outstanding / pool value; limit ${fraction(h.utilisationMax)}`,
+      state: over(m.utilisation.ratio, h.utilisationMax),
     },
     {
       id: "npl",
       label: "NPL (90+)",
       value: ratio(m.npl.amount, m.npl.total),
-      note: `${cash(m.npl.amount)} more than ${c.riskParams.defaultDays} days past due`,
-      state: "plain",
+      note: `${cash(m.npl.amount)} more than ${c.riskParams.defaultDays} days past due; limit ${fraction(h.nplMax)}`,
+      state: over(m.npl.ratio, h.nplMax),
     },
     {
       id: "dpd30",

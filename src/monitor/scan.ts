@@ -7,6 +7,7 @@ import type { Filter, Log, Provider } from "ethers";
 import { CheckpointStore, emptyCheckpoint } from "../chain/checkpoint.ts";
 import { discoverLoans } from "../chain/discovery.ts";
 import { ledgerInterface } from "../chain/ledger.ts";
+import type { StartProgress } from "../util/progress.ts";
 
 interface At {
   block: number;
@@ -110,7 +111,7 @@ export class EventScanner {
    * Reads the events of the blocks after the last scanned one up to `toBlock`, in chain order. When a page fails
    * (or the signal aborts), the pages read before it stay scanned and their events are returned by the next call.
    */
-  async scanTo(toBlock: number, signal?: AbortSignal): Promise<MonitorEvent[]> {
+  async scanTo(toBlock: number, signal?: AbortSignal, progress?: StartProgress): Promise<MonitorEvent[]> {
     const events = this.pending;
     const provider = this.provider;
     const view = new Proxy(provider, {
@@ -137,6 +138,7 @@ export class EventScanner {
       pageBlocks: this.pageBlocks,
       confirmations: 0,
       signal,
+      progress,
     });
     return events.splice(0).sort((a, b) => a.block - b.block || a.logIndex - b.logIndex);
   }

@@ -46,6 +46,8 @@ export interface TrainOptions {
   /** Score step of the cut-off table. */
   cutoffStep?: number;
   onProgress?: (line: string) => void;
+  /** The cross-validations done of those to do (selection, then one per outer fold). */
+  onStep?: (done: number, total: number) => void;
 }
 
 export const DEFAULT_SEED = 42;
@@ -512,7 +514,10 @@ export function train(ds: Dataset, options: TrainOptions): TrainResult {
   const policy = options.policy ?? DEFAULT_POLICY;
 
   // 1. Selection on all rows: which family and candidate the final model uses.
+  const step = options.onStep ?? (() => {});
+  step(0, folds + 1);
   const selection = crossValidate(problem, rows, y, seed);
+  step(1, folds + 1);
   for (const c of selection.results) progress(`candidate ${c.name}: CV AUC ${c.auc.toFixed(4)} ± ${c.aucStd.toFixed(4)}`);
   const chosenIndex = argBest(selection.results);
   const chosen = selection.candidates[chosenIndex];
@@ -565,6 +570,7 @@ export function train(ds: Dataset, options: TrainOptions): TrainResult {
     });
     procedure.aucByFold.push(auc(testY, won.raw));
     procedure.picks.push(pick.name);
+    step(f + 2, folds + 1);
     progress(
       `nested CV fold ${f + 1}/${folds}: picked ${pick.name}, AUC ${procedure.aucByFold[f].toFixed(4)}` +
         families.map((fam) => `; ${fam} ${(byFamily.get(fam) as OuterPredictions).aucByFold[f].toFixed(4)}`).join(""),
