@@ -16,7 +16,7 @@ import { deriveSeed, stratifiedFolds } from "./cv.ts";
 import { buildReference } from "./drift.ts";
 import { DEFAULT_BINNING, encodeForScoring, encodeRow, fitEncoder, type BinningOptions, type EncodingKind, type FeatureSpec, type Value } from "./encode.ts";
 import { AGE_BANDS, AGE_COLUMN, ageBand, fairnessTable, protectedReason, type Decided, type FairnessTable } from "./fairness.ts";
-import { DEFAULT_GBT, fitGbt, gbtReadableRow, gbtStagedLogits, truncateGbt, type GbtModel, type GbtParams } from "./gbt.ts";
+import { DEFAULT_GBT, fitGbt, gbtStagedLogitsOfRows, truncateGbt, type GbtModel, type GbtParams } from "./gbt.ts";
 import { fitLogistic, sigmoid, type LogisticModel } from "./logistic.ts";
 import { auc, brier, calibrationTable, cutoffTable, ks, mean, std, type CalibrationBin, type CutoffRow } from "./metrics.ts";
 import { MODEL_FORMAT, sealModel, serializeModel, type CandidateResult, type ExcludedColumn, type Family, type FamilyFigures, type ModelArtifact, type ScorecardPart } from "./model.ts";
@@ -162,7 +162,7 @@ function scorecardLogits(part: { encoder: ReturnType<typeof fitEncoder>; fit: Lo
 
 /** Staged log-odds of every test row at each tree count, with unreadable values made worst-case. */
 function gbtStaged(model: GbtModel, rows: Value[][], counts: number[]): number[][] {
-  return rows.map((r) => gbtStagedLogits(model, gbtReadableRow(model, r).row, counts));
+  return gbtStagedLogitsOfRows(model, rows, counts);
 }
 
 function gbtParams(p: Problem, depth: number, trees: number, seed: number): GbtParams {

@@ -11,6 +11,8 @@ import {
   gbtContributions,
   gbtLogit,
   gbtReadableRow,
+  gbtStagedLogits,
+  gbtStagedLogitsOfRows,
   inferDirections,
   sigmoid,
   DEFAULT_GBT,
@@ -139,5 +141,18 @@ describe("gradient-boosted trees", function () {
     const a = contentHash(fitGbt(FEATURES, train.rows, train.y, params));
     expect(contentHash(fitGbt(FEATURES, train.rows, train.y, params))).to.equal(a);
     expect(contentHash(fitGbt(FEATURES, train.rows, train.y, { ...params, seed: 7 }))).to.not.equal(a);
+  });
+
+  it("test_gbtStagedLogitsOfRows_sameAsOneByOne: scoring on bin codes gives every row's staged log-odds, unreadable rows worst-case", () => {
+    const model = fitGbt(FEATURES, train.rows, train.y, { ...DEFAULT_GBT, trees: 30, bags: 2 });
+    const rows: Value[][] = [...test.rows.slice(0, 200), [0.5, null, "purple"], [null, 0.2, "red"], [3, -3, "blue"]];
+    const counts = [5, 20, 30];
+    const many = gbtStagedLogitsOfRows(model, rows, counts);
+    rows.forEach((r, i) => {
+      const one = gbtStagedLogits(model, gbtReadableRow(model, r).row, counts);
+      one.forEach((z, k) => expectClose(many[i][k], z, 1e-12));
+    });
+    // The last count is the whole model: every member's 30 trees.
+    expectClose(many[0][2], gbtLogit(model, gbtReadableRow(model, rows[0]).row), 1e-12);
   });
 });
