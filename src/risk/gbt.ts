@@ -764,3 +764,21 @@ export function truncateGbt(model: GbtModel, trees: number): GbtModel {
   return { ...model, params: { ...model.params, trees }, trees: model.trees.slice(0, trees * bags) };
 }
 
+/**
+ * The average of tree models fitted on the same rows with the same column settings (so the same
+ * bins and constraints; say trees of different depths): one model holding every member's trees,
+ * each step scaled by 1 / members. Its log-odds and path attributions are the members' averages,
+ * and it stays monotone wherever every member is. `params` keeps the deepest member's depth and
+ * counts every tree as one member's.
+ */
+export function mergeGbt(models: GbtModel[]): GbtModel {
+  if (models.length === 0) throw new Error("nothing to merge");
+  if (models.length === 1) return models[0];
+  const columns = JSON.stringify(models[0].columns);
+  if (models.some((m) => JSON.stringify(m.columns) !== columns)) throw new Error("only tree models with the same columns can be merged");
+  const w = 1 / models.length;
+  const trees = models.flatMap((m) => m.trees.map((t) => t.map((node) => ({ ...node, value: node.value * w }))));
+  const base = models.reduce((z, m) => z + w * m.base, 0);
+  const maxDepth = Math.max(...models.map((m) => m.params.maxDepth));
+  return { params: { ...models[0].params, maxDepth, trees: trees.length, bags: 1 }, columns: models[0].columns, base, trees };
+}

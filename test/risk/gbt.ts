@@ -14,6 +14,7 @@ import {
   gbtStagedLogits,
   gbtStagedLogitsOfRows,
   inferDirections,
+  mergeGbt,
   sigmoid,
   DEFAULT_GBT,
   type Direction,
@@ -154,5 +155,27 @@ describe("gradient-boosted trees", function () {
     });
     // The last count is the whole model: every member's 30 trees.
     expectClose(many[0][2], gbtLogit(model, gbtReadableRow(model, rows[0]).row), 1e-12);
+  });
+
+  it("test_mergeGbt_averagesMembers: the merged model scores and attributes the members' average, and stays monotone", () => {
+    const monotone: Direction[] = [1, 0, 0];
+    const shallow = fitGbt(FEATURES, train.rows, train.y, { ...DEFAULT_GBT, trees: 30, maxDepth: 2 }, { monotone });
+    const deep = fitGbt(FEATURES, train.rows, train.y, { ...DEFAULT_GBT, trees: 20, maxDepth: 3 }, { monotone });
+    const merged = mergeGbt([shallow, deep]);
+    expect(merged.trees.length).to.equal(shallow.trees.length + deep.trees.length);
+    expect(merged.params.maxDepth).to.equal(3);
+    for (const row of test.rows.slice(0, 100)) {
+      const r = gbtReadableRow(merged, row).row;
+      expectClose(gbtLogit(merged, r), (gbtLogit(shallow, r) + gbtLogit(deep, r)) / 2, 1e-9);
+      const m = gbtContributions(merged, r).contributions;
+      const a = gbtContributions(shallow, r).contributions;
+      const b = gbtContributions(deep, r).contributions;
+      m.forEach((c, j) => expectClose(c, (a[j] + b[j]) / 2, 1e-9));
+      const higher = r.slice();
+      higher[0] = (typeof r[0] === "number" ? r[0] : 0) + 0.5;
+      if (r[0] !== null) expect(gbtLogit(merged, higher)).to.be.at.least(gbtLogit(merged, r) - 1e-12);
+    }
+    const other = fitGbt(FEATURES, train.rows.slice(0, 500), train.y.slice(0, 500), { ...DEFAULT_GBT, trees: 5 });
+    expect(() => mergeGbt([shallow, other])).to.throw(/same columns/);
   });
 });
