@@ -56,7 +56,7 @@ export const DEFAULT_FAMILIES: Family[] = ["scorecard", "gbt", "blend"];
 export const DEFAULT_ENCODINGS: EncodingKind[] = ["woe", "onehot"];
 export const DEFAULT_LAMBDAS = [1, 3, 10];
 export const DEFAULT_DEPTHS = [2, 3];
-export const DEFAULT_TREE_COUNTS = [100, 200, 300, 450, 600];
+export const DEFAULT_TREE_COUNTS = [25, 50, 75, 100, 150, 225, 300];
 
 export interface RowCounts {
   total: number;
