@@ -40,7 +40,7 @@ const HELP: Record<string, string> = {
   train: `npm run risk -- train --data <file.csv|file.arff> --target <column> --bad <label> --out <dir>
       [--types col=numeric,col2=categorical] [--exclude a,b] [--seed 42] [--folds 5]
       [--families scorecard,gbt,blend] [--encodings woe,onehot,bins] [--lambdas 1,3,10]
-      [--depths 2,3] [--trees 100,200,300,450,600]
+      [--depths 2,3] [--trees 25,50,75,100,150,225,300]
       [--binning maxBins=20,minBinFraction=0.05,minLevelFraction=0.02,monotone=true]
       [--base-score 600] [--base-odds 50] [--pdo 20] [--force]
     Picks a model among the families by cross-validation, measures it by nested CV, calibrates it

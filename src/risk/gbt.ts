@@ -46,9 +46,11 @@ export interface GbtParams {
 }
 
 export const DEFAULT_GBT: GbtParams = {
-  trees: 400,
-  bags: 1,
-  learningRate: 0.05,
+  trees: 200,
+  // Four members at twice the step size cost twice one member at the half step, and their
+  // average is steadier than the one: subsampled boosting on a few hundred bads is noisy.
+  bags: 4,
+  learningRate: 0.1,
   maxDepth: 3,
   minChildHessian: 4,
   lambda: 1,
@@ -263,6 +265,9 @@ interface Split {
   leftBins: Uint8Array | null;
   wL: number;
   wR: number;
+  /** Gradient and hessian sums of the left child. */
+  GL: number;
+  HL: number;
 }
 
 /**
@@ -323,7 +328,13 @@ class TreeBuilder {
   }
 
   build(rows: Int32Array): void {
-    this.grow(rows, 0, -Infinity, Infinity, null);
+    let G = 0;
+    let H = 0;
+    for (let k = 0; k < rows.length; k++) {
+      G += this.g[rows[k]];
+      H += this.h[rows[k]];
+    }
+    this.grow(rows, G, H, 0, -Infinity, Infinity, null);
   }
 
   /** Gradient and hessian sums per bin of every allowed column, over `rows`. */
@@ -343,31 +354,19 @@ class TreeBuilder {
     return { g: hg, h: hh };
   }
 
-  private grow(rows: Int32Array, depth: number, lo: number, hi: number, given: Hist | null): number {
-    let G = 0;
-    let H = 0;
-    for (let k = 0; k < rows.length; k++) {
-      G += this.g[rows[k]];
-      H += this.h[rows[k]];
-    }
-    const id = this.nodes.length;
-    const node: BuildNode = { value: leafWeight(G, H, this.p.lambda, lo, hi), cover: H, split: null, left: -1, right: -1 };
-    this.nodes.push(node);
+  private leaf(G: number, H: number, lo: number, hi: number): number {
+    this.nodes.push({ value: leafWeight(G, H, this.p.lambda, lo, hi), cover: H, split: null, left: -1, right: -1 });
+    return this.nodes.length - 1;
+  }
+
+  /** Grows the node holding `rows` (gradient sum G, hessian sum H); returns its id. */
+  private grow(rows: Int32Array, G: number, H: number, depth: number, lo: number, hi: number, given: Hist | null): number {
+    const id = this.leaf(G, H, lo, hi);
     if (depth >= this.p.maxDepth || H < 2 * this.p.minChildHessian) return id;
     const hist = given ?? this.histogram(rows);
     const split = this.bestSplit(hist, G, H, lo, hi);
     if (!split) return id;
-    const goesLeft = this.router(split);
-    let nLeft = 0;
-    for (let k = 0; k < rows.length; k++) if (goesLeft(rows[k])) nLeft++;
-    const leftRows = new Int32Array(nLeft);
-    const rightRows = new Int32Array(rows.length - nLeft);
-    let a = 0;
-    let b = 0;
-    for (let k = 0; k < rows.length; k++) {
-      if (goesLeft(rows[k])) leftRows[a++] = rows[k];
-      else rightRows[b++] = rows[k];
-    }
+    const node = this.nodes[id];
     node.split = split;
     let loL = lo;
     let hiL = hi;
@@ -385,22 +384,41 @@ class TreeBuilder {
         hiR = Math.min(hiR, mid);
       }
     }
-    // Only the smaller child is counted; the larger one's histogram is the parent's minus it.
-    let histL: Hist | null = null;
-    let histR: Hist | null = null;
-    if (depth + 1 < this.p.maxDepth) {
-      const smallIsLeft = leftRows.length <= rightRows.length;
-      const small = this.histogram(smallIsLeft ? leftRows : rightRows);
-      const large: Hist = { g: new Float64Array(this.width), h: new Float64Array(this.width) };
-      for (let b = 0; b < this.width; b++) {
-        large.g[b] = hist.g[b] - small.g[b];
-        large.h[b] = Math.max(0, hist.h[b] - small.h[b]);
-      }
-      histL = smallIsLeft ? small : large;
-      histR = smallIsLeft ? large : small;
+    const GR = G - split.GL;
+    const HR = H - split.HL;
+    if (depth + 1 >= this.p.maxDepth) {
+      // The children are leaves: their sums are all they need, no rows to route.
+      node.left = this.leaf(split.GL, split.HL, loL, hiL);
+      node.right = this.leaf(GR, HR, loR, hiR);
+      return id;
     }
-    node.left = this.grow(leftRows, depth + 1, loL, hiL, histL);
-    node.right = this.grow(rightRows, depth + 1, loR, hiR, histR);
+    const goesLeft = this.router(split);
+    const side = new Uint8Array(rows.length);
+    let nLeft = 0;
+    for (let k = 0; k < rows.length; k++) {
+      if (goesLeft(rows[k])) {
+        side[k] = 1;
+        nLeft++;
+      }
+    }
+    const leftRows = new Int32Array(nLeft);
+    const rightRows = new Int32Array(rows.length - nLeft);
+    let a = 0;
+    let b = 0;
+    for (let k = 0; k < rows.length; k++) {
+      if (side[k] === 1) leftRows[a++] = rows[k];
+      else rightRows[b++] = rows[k];
+    }
+    // Only the smaller child is counted; the larger one's histogram is the parent's minus it.
+    const smallIsLeft = leftRows.length <= rightRows.length;
+    const small = this.histogram(smallIsLeft ? leftRows : rightRows);
+    const large: Hist = { g: new Float64Array(this.width), h: new Float64Array(this.width) };
+    for (let b = 0; b < this.width; b++) {
+      large.g[b] = hist.g[b] - small.g[b];
+      large.h[b] = Math.max(0, hist.h[b] - small.h[b]);
+    }
+    node.left = this.grow(leftRows, split.GL, split.HL, depth + 1, loL, hiL, smallIsLeft ? small : large);
+    node.right = this.grow(rightRows, GR, HR, depth + 1, loR, hiR, smallIsLeft ? large : small);
     return id;
   }
 
@@ -433,7 +451,7 @@ class TreeBuilder {
         if ((monotone > 0 && wL > wR) || (monotone < 0 && wL < wR)) return false;
         const gain = parentLoss - leafLoss(GL, HL, lambda, wL) - leafLoss(GR, HR, lambda, wR);
         if (!(gain > 1e-9) || (found.best !== null && gain <= found.best.gain)) return false;
-        found.best = { gain, feature: f, t, missingLeft, leftBins: null, wL, wR };
+        found.best = { gain, feature: f, t, missingLeft, leftBins: null, wL, wR, GL, HL };
         return true;
       };
       if (c.type === "numeric") {
@@ -566,12 +584,14 @@ export function fitGbt(features: FeatureSpec[], rows: Value[][], y: ArrayLike<nu
     const rng = createRng(bag === 0 ? params.seed : deriveSeed(params.seed, `bag-${bag}`));
     const F = new Float64Array(n).fill(base);
     for (let t = 0; t < params.trees; t++) {
-      for (let i = 0; i < n; i++) {
+      const sample = take === n ? all : sampleInOrder(n, take, rng);
+      // Only the sampled rows' gradients are read.
+      for (let k = 0; k < sample.length; k++) {
+        const i = sample[k];
         const pr = 1 / (1 + Math.exp(-F[i]));
         g[i] = pr - target[i];
         h[i] = Math.max(pr * (1 - pr), 1e-6);
       }
-      const sample = take === n ? all : sampleInOrder(n, take, rng);
       const allowed = takeCols === features.length ? featureIds : shuffle(featureIds, rng).slice(0, takeCols).sort((a, b) => a - b);
       const builder = new TreeBuilder(columns, bins, g, h, params, allowed);
       builder.build(sample);
@@ -629,6 +649,68 @@ export function gbtStagedLogits(model: GbtModel, row: Value[], checkpoints: read
   return out;
 }
 
+/** A tree node read on bin codes: what scoring many rows at once walks. */
+interface BinNode {
+  feature: number;
+  /** Numeric: bins 1..t go left; missing (bin 0) goes left when `missingLeft`. */
+  t: number;
+  missingLeft: boolean;
+  /** Categorical: 1 for every bin that goes left. */
+  mask: Uint8Array | null;
+  left: number;
+  right: number;
+  value: number;
+}
+
+function binTree(tree: TreeNode[], columns: GbtColumn[]): BinNode[] {
+  return tree.map((node) => {
+    if (node.feature === undefined) return { feature: -1, t: 0, missingLeft: false, mask: null, left: -1, right: -1, value: node.value };
+    const c = columns[node.feature];
+    const out: BinNode = { feature: node.feature, t: 0, missingLeft: node.missingLeft === true, mask: null, left: node.left as number, right: node.right as number, value: node.value };
+    if (c.type === "numeric") out.t = node.threshold === null ? c.edges.length + 1 : numericBin(c.edges, node.threshold as number) + 1;
+    else {
+      const left = new Set(node.leftLevels);
+      out.mask = Uint8Array.from({ length: binCount(c) }, (_, b) => (left.has(binLabel(c, b)) ? 1 : 0));
+    }
+    return out;
+  });
+}
+
+/**
+ * `gbtStagedLogits` of many rows, each after `gbtReadableRow`: rows the model can read fully are
+ * walked on bin codes, which gives the same leaves as the raw values.
+ */
+export function gbtStagedLogitsOfRows(model: GbtModel, rows: Value[][], checkpoints: readonly number[]): number[][] {
+  const bags = Math.max(1, Math.floor(model.params.bags ?? 1));
+  const trees = model.trees.map((t) => binTree(t, model.columns));
+  const bins = new Int32Array(model.columns.length);
+  return rows.map((row) => {
+    let readable = true;
+    model.columns.forEach((c, j) => {
+      bins[j] = binOf(c, row[j]);
+      if (bins[j] < 0) readable = false;
+    });
+    if (!readable) return gbtStagedLogits(model, gbtReadableRow(model, row).row, checkpoints);
+    const out: number[] = [];
+    let z = model.base;
+    let t = 0;
+    for (const stop of checkpoints) {
+      for (; t < Math.min(stop * bags, trees.length); t++) {
+        const tree = trees[t];
+        let node = tree[0];
+        while (node.feature >= 0) {
+          const b = bins[node.feature];
+          const left = node.mask ? node.mask[b] === 1 : b === 0 ? node.missingLeft : b <= node.t;
+          node = tree[left ? node.left : node.right];
+        }
+        z += node.value;
+      }
+      out.push(z);
+    }
+    return out;
+  });
+}
+
 /**
  * Replaces every value the model cannot read by the state training saw that gives the highest
  * log-odds of bad (column by column, in column order), so withholding or garbling data can never
@@ -682,4 +764,23 @@ export function gbtContributions(model: GbtModel, row: Value[], trees = model.tr
 export function truncateGbt(model: GbtModel, trees: number): GbtModel {
   const bags = Math.max(1, Math.floor(model.params.bags ?? 1));
   return { ...model, params: { ...model.params, trees }, trees: model.trees.slice(0, trees * bags) };
+}
+
+/**
+ * The average of tree models fitted on the same rows with the same column settings (so the same
+ * bins and constraints; say trees of different depths): one model holding every member's trees,
+ * each step scaled by 1 / members. Its log-odds and path attributions are the members' averages,
+ * and it stays monotone wherever every member is. `params` keeps the deepest member's depth and
+ * counts every tree as one member's.
+ */
+export function mergeGbt(models: GbtModel[]): GbtModel {
+  if (models.length === 0) throw new Error("nothing to merge");
+  if (models.length === 1) return models[0];
+  const columns = JSON.stringify(models[0].columns);
+  if (models.some((m) => JSON.stringify(m.columns) !== columns)) throw new Error("only tree models with the same columns can be merged");
+  const w = 1 / models.length;
+  const trees = models.flatMap((m) => m.trees.map((t) => t.map((node) => ({ ...node, value: node.value * w }))));
+  const base = models.reduce((z, m) => z + w * m.base, 0);
+  const maxDepth = Math.max(...models.map((m) => m.params.maxDepth));
+  return { params: { ...models[0].params, maxDepth, trees: trees.length, bags: 1 }, columns: models[0].columns, base, trees };
 }

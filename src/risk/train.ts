@@ -16,7 +16,7 @@ import { deriveSeed, stratifiedFolds } from "./cv.ts";
 import { buildReference } from "./drift.ts";
 import { DEFAULT_BINNING, encodeForScoring, encodeRow, fitEncoder, type BinningOptions, type EncodingKind, type FeatureSpec, type Value } from "./encode.ts";
 import { AGE_BANDS, AGE_COLUMN, ageBand, fairnessTable, protectedReason, type Decided, type FairnessTable } from "./fairness.ts";
-import { DEFAULT_GBT, fitGbt, gbtReadableRow, gbtStagedLogits, truncateGbt, type GbtModel, type GbtParams } from "./gbt.ts";
+import { DEFAULT_GBT, fitGbt, gbtStagedLogitsOfRows, mergeGbt, truncateGbt, type GbtModel, type GbtParams } from "./gbt.ts";
 import { fitLogistic, sigmoid, type LogisticModel } from "./logistic.ts";
 import { auc, brier, calibrationTable, cutoffTable, ks, mean, std, type CalibrationBin, type CutoffRow } from "./metrics.ts";
 import { MODEL_FORMAT, sealModel, serializeModel, type CandidateResult, type ExcludedColumn, type Family, type FamilyFigures, type ModelArtifact, type ScorecardPart } from "./model.ts";
@@ -58,9 +58,7 @@ export const DEFAULT_FAMILIES: Family[] = ["scorecard", "gbt", "blend"];
 export const DEFAULT_ENCODINGS: EncodingKind[] = ["woe", "onehot"];
 export const DEFAULT_LAMBDAS = [1, 3, 10];
 export const DEFAULT_DEPTHS = [2, 3];
-export const DEFAULT_TREE_COUNTS = [100, 200, 300, 450, 600];
-/** In a blend the scorecard and the trees count equally: no weight is fitted, so none overfits. */
-export const BLEND_WEIGHT = 0.5;
+export const DEFAULT_TREE_COUNTS = [25, 50, 75, 100, 150, 225, 300];
 
 export interface RowCounts {
   total: number;
@@ -122,13 +120,18 @@ export interface TrainResult {
 
 type ScorecardCandidate = { family: "scorecard"; encoding: EncodingKind; lambda: number };
 type GbtCandidate = { family: "gbt"; depth: number; trees: number };
-type BlendCandidate = { family: "blend"; scorecard: ScorecardCandidate; gbt: GbtCandidate };
+/**
+ * The best scorecard and the best trees of every depth, log-odds averaged with equal weights: no
+ * weight is fitted, so none overfits, and averaging models that err differently (a linear
+ * score, shallow and deeper trees) takes out part of each one's noise.
+ */
+type BlendCandidate = { family: "blend"; scorecard: ScorecardCandidate; gbts: GbtCandidate[] };
 type Candidate = ScorecardCandidate | GbtCandidate | BlendCandidate;
 
 function candidateName(c: Candidate): string {
   if (c.family === "scorecard") return `${c.encoding} λ=${c.lambda}`;
   if (c.family === "gbt") return `gbt depth ${c.depth} × ${c.trees} trees`;
-  return `blend (${candidateName(c.scorecard)} + ${candidateName(c.gbt)})`;
+  return `blend (${[c.scorecard, ...c.gbts].map(candidateName).join(" + ")})`;
 }
 
 interface Problem {
@@ -164,7 +167,7 @@ function scorecardLogits(part: { encoder: ReturnType<typeof fitEncoder>; fit: Lo
 
 /** Staged log-odds of every test row at each tree count, with unreadable values made worst-case. */
 function gbtStaged(model: GbtModel, rows: Value[][], counts: number[]): number[][] {
-  return rows.map((r) => gbtStagedLogits(model, gbtReadableRow(model, r).row, counts));
+  return gbtStagedLogitsOfRows(model, rows, counts);
 }
 
 function gbtParams(p: Problem, depth: number, trees: number, seed: number): GbtParams {
@@ -178,19 +181,32 @@ interface CvResult {
   oof: Float64Array[];
 }
 
-function argBest(results: CandidateResult[], family?: Family): number {
+/** Index of the highest AUC among the candidates `ok` accepts (the first on a tie). */
+function argBestWhere(results: CandidateResult[], ok: (i: number) => boolean): number {
   let k = -1;
   results.forEach((r, i) => {
-    if (family && r.family !== family) return;
+    if (!ok(i)) return;
     if (k < 0 || r.auc > results[k].auc) k = i;
   });
   return k;
 }
 
+function argBest(results: CandidateResult[], family?: Family): number {
+  return argBestWhere(results, (i) => family === undefined || results[i].family === family);
+}
+
+/** Equal-weight average of the members' log-odds, row by row. */
+function averageLogits(members: ArrayLike<number>[], n: number): Float64Array<ArrayBuffer> {
+  const out = new Float64Array(n);
+  for (const m of members) for (let i = 0; i < n; i++) out[i] += m[i] / members.length;
+  return out;
+}
+
 /**
  * Cross-validated AUC of every candidate over the same folds (a paired comparison). One tree
- * fit per fold and depth scores every tree count; the blend pairs the best scorecard and the
- * best trees of this very CV, from their out-of-fold predictions, with no fit of its own.
+ * fit per fold and depth scores every tree count; the blend averages the best scorecard and the
+ * best trees of each depth of this very CV, from their out-of-fold predictions, with no fit of
+ * its own.
  */
 function crossValidate(p: Problem, rows: Value[][], y: number[], seed: number): CvResult {
   const fold = stratifiedFolds(y, p.folds, seed);
@@ -242,9 +258,11 @@ function crossValidate(p: Problem, rows: Value[][], y: number[], seed: number): 
   const results: CandidateResult[] = candidates.map((c, ci) => ({ family: c.family, name: candidateName(c), auc: mean(aucs[ci]), aucStd: std(aucs[ci]) }));
   if (p.families.includes("blend")) {
     const a = argBest(results, "scorecard");
-    const b = argBest(results, "gbt");
-    const blended = new Float64Array(rows.length);
-    for (let i = 0; i < rows.length; i++) blended[i] = BLEND_WEIGHT * oof[a][i] + (1 - BLEND_WEIGHT) * oof[b][i];
+    const bs = p.depths.map((d) => argBestWhere(results, (i) => candidates[i].family === "gbt" && (candidates[i] as GbtCandidate).depth === d));
+    const blended = averageLogits(
+      [a, ...bs].map((k) => oof[k]),
+      rows.length,
+    );
     const foldAucs: number[] = [];
     for (let f = 0; f < p.folds; f++) {
       const test = foldSplit(fold, f).test;
@@ -255,7 +273,7 @@ function crossValidate(p: Problem, rows: Value[][], y: number[], seed: number): 
         ),
       );
     }
-    const blend: BlendCandidate = { family: "blend", scorecard: candidates[a] as ScorecardCandidate, gbt: candidates[b] as GbtCandidate };
+    const blend: BlendCandidate = { family: "blend", scorecard: candidates[a] as ScorecardCandidate, gbts: bs.map((b) => candidates[b] as GbtCandidate) };
     candidates.push(blend);
     oof.push(blended);
     results.push({ family: "blend", name: candidateName(blend), auc: mean(foldAucs), aucStd: std(foldAucs) });
@@ -291,15 +309,26 @@ function fitScorecard(p: Problem, c: ScorecardCandidate, rows: Value[][], y: num
   };
 }
 
-function fitCandidate(p: Problem, c: Candidate, rows: Value[][], y: number[], seed: number): Fitted {
-  if (c.family === "scorecard") return { family: "scorecard", scorecard: fitScorecard(p, c, rows, y), gbt: null, blendWeight: null };
-  if (c.family === "gbt") {
+/**
+ * Fits a candidate on the rows. `fits` holds the fits already made on the same rows with the same
+ * seed, by candidate name: a blend often shares a member with its family's own pick.
+ */
+function fitCandidate(p: Problem, c: Candidate, rows: Value[][], y: number[], seed: number, fits = new Map<string, Fitted>()): Fitted {
+  const known = fits.get(candidateName(c));
+  if (known) return known;
+  let fitted: Fitted;
+  if (c.family === "scorecard") fitted = { family: "scorecard", scorecard: fitScorecard(p, c, rows, y), gbt: null, blendWeight: null };
+  else if (c.family === "gbt") {
     const gbt = truncateGbt(fitGbt(p.features, rows, y, gbtParams(p, c.depth, c.trees, seed)), c.trees);
-    return { family: "gbt", scorecard: null, gbt, blendWeight: null };
+    fitted = { family: "gbt", scorecard: null, gbt, blendWeight: null };
+  } else {
+    // The scorecard is one member of 1 + depths; the trees' members merge into one tree model.
+    const sc = fitCandidate(p, c.scorecard, rows, y, seed, fits);
+    const gbts = c.gbts.map((g) => fitCandidate(p, g, rows, y, seed, fits).gbt as GbtModel);
+    fitted = { family: "blend", scorecard: sc.scorecard, gbt: mergeGbt(gbts), blendWeight: 1 / (1 + gbts.length) };
   }
-  const a = fitCandidate(p, c.scorecard, rows, y, seed);
-  const b = fitCandidate(p, c.gbt, rows, y, seed);
-  return { family: "blend", scorecard: a.scorecard, gbt: b.gbt, blendWeight: BLEND_WEIGHT };
+  fits.set(candidateName(c), fitted);
+  return fitted;
 }
 
 function fittedLogits(m: Fitted, rows: Value[][]): number[] {
@@ -536,22 +565,13 @@ export function train(ds: Dataset, options: TrainOptions): TrainResult {
     const inner = crossValidate(problem, trainRows, trainY, deriveSeed(seed, `outer-${f}`));
     const pickOverall = argBest(inner.results);
     const fits = new Map<Family, { raw: number[]; calibrated: number[] }>();
-    let scorecardFit: Fitted | null = null;
-    let gbtFit: Fitted | null = null;
+    const fitted = new Map<string, Fitted>();
     for (const family of families) {
       const k = argBest(inner.results, family);
       const c = inner.candidates[k];
-      // A blend reuses the scorecard and tree fits of the same outer fold when they are the same candidates.
-      let fitted: Fitted;
-      if (c.family === "blend") {
-        const sc = scorecardFit && candidateName(c.scorecard) === byFamily.get("scorecard")?.picks[f] ? scorecardFit : fitCandidate(problem, c.scorecard, trainRows, trainY, deriveSeed(seed, `fit-${f}`));
-        const gb = gbtFit && candidateName(c.gbt) === byFamily.get("gbt")?.picks[f] ? gbtFit : fitCandidate(problem, c.gbt, trainRows, trainY, deriveSeed(seed, `fit-${f}`));
-        fitted = { family: "blend", scorecard: sc.scorecard, gbt: gb.gbt, blendWeight: BLEND_WEIGHT };
-      } else fitted = fitCandidate(problem, c, trainRows, trainY, deriveSeed(seed, `fit-${f}`));
-      if (family === "scorecard") scorecardFit = fitted;
-      if (family === "gbt") gbtFit = fitted;
+      const fit = fitCandidate(problem, c, trainRows, trainY, deriveSeed(seed, `fit-${f}`), fitted);
       const calibration = fitPlatt(inner.oof[k], trainY);
-      const raw = fittedLogits(fitted, testRows);
+      const raw = fittedLogits(fit, testRows);
       const calibrated = raw.map((z) => calibrateLogit(calibration, z));
       fits.set(family, { raw, calibrated });
       const o = byFamily.get(family) as OuterPredictions;

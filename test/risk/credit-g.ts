@@ -33,11 +33,11 @@ describe("credit-g risk model (CLI end to end)", function () {
     expect(sha256(readFileSync(DATA))).to.equal("bd94085134e4eb845c96b34c93ed65a223f89d089bacb273ef96f57509ce0bed");
   });
 
-  it("reaches a nested-CV AUC of at least 0.79 and writes every report key", () => {
+  it("reaches the nested-CV AUC of at least 0.80 that issue #20 asks for, and writes every report key", () => {
     for (const key of ["auc", "aucStd", "ks", "brier", "brierRaw", "calibration", "cutoffs", "rows", "excluded", "seed", "modelVersion", "families", "fairness", "chosen"]) {
       expect(report, key).to.have.property(key);
     }
-    expect(report.auc).to.be.at.least(0.79);
+    expect(report.auc).to.be.at.least(0.8);
     expect(report.aucStd).to.be.within(0, 0.1);
     expect(report.aucByFold).to.have.length(5);
     expect(report.seed).to.equal(42);

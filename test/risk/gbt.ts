@@ -11,7 +11,10 @@ import {
   gbtContributions,
   gbtLogit,
   gbtReadableRow,
+  gbtStagedLogits,
+  gbtStagedLogitsOfRows,
   inferDirections,
+  mergeGbt,
   sigmoid,
   DEFAULT_GBT,
   type Direction,
@@ -139,5 +142,53 @@ describe("gradient-boosted trees", function () {
     const a = contentHash(fitGbt(FEATURES, train.rows, train.y, params));
     expect(contentHash(fitGbt(FEATURES, train.rows, train.y, params))).to.equal(a);
     expect(contentHash(fitGbt(FEATURES, train.rows, train.y, { ...params, seed: 7 }))).to.not.equal(a);
+  });
+
+  it("test_gbtStagedLogitsOfRows_sameAsOneByOne: scoring on bin codes gives every row's staged log-odds, unreadable rows worst-case", () => {
+    const model = fitGbt(FEATURES, train.rows, train.y, { ...DEFAULT_GBT, trees: 30, bags: 2 });
+    const rows: Value[][] = [...test.rows.slice(0, 200), [0.5, null, "purple"], [null, 0.2, "red"], [3, -3, "blue"]];
+    const counts = [5, 20, 30];
+    const many = gbtStagedLogitsOfRows(model, rows, counts);
+    rows.forEach((r, i) => {
+      const one = gbtStagedLogits(model, gbtReadableRow(model, r).row, counts);
+      one.forEach((z, k) => expectClose(many[i][k], z, 1e-12));
+    });
+    // The last count is the whole model: every member's 30 trees.
+    expectClose(many[0][2], gbtLogit(model, gbtReadableRow(model, rows[0]).row), 1e-12);
+  });
+
+  it("test_fitGbt_baggingSteadies: two seeds disagree less on held-out rows with four members than with one", () => {
+    const spread = (bags: number) => {
+      const params = { ...DEFAULT_GBT, trees: 60, maxDepth: 3, bags };
+      const a = fitGbt(FEATURES, train.rows, train.y, { ...params, seed: 1 });
+      const b = fitGbt(FEATURES, train.rows, train.y, { ...params, seed: 2 });
+      const rows = test.rows.slice(0, 300).map((r) => gbtReadableRow(a, r).row);
+      return Math.sqrt(rows.reduce((t, r) => t + (gbtLogit(a, r) - gbtLogit(b, r)) ** 2, 0) / rows.length);
+    };
+    const one = spread(1);
+    const four = spread(4);
+    expect(four).to.be.below(0.7 * one);
+  });
+
+  it("test_mergeGbt_averagesMembers: the merged model scores and attributes the members' average, and stays monotone", () => {
+    const monotone: Direction[] = [1, 0, 0];
+    const shallow = fitGbt(FEATURES, train.rows, train.y, { ...DEFAULT_GBT, trees: 30, maxDepth: 2 }, { monotone });
+    const deep = fitGbt(FEATURES, train.rows, train.y, { ...DEFAULT_GBT, trees: 20, maxDepth: 3 }, { monotone });
+    const merged = mergeGbt([shallow, deep]);
+    expect(merged.trees.length).to.equal(shallow.trees.length + deep.trees.length);
+    expect(merged.params.maxDepth).to.equal(3);
+    for (const row of test.rows.slice(0, 100)) {
+      const r = gbtReadableRow(merged, row).row;
+      expectClose(gbtLogit(merged, r), (gbtLogit(shallow, r) + gbtLogit(deep, r)) / 2, 1e-9);
+      const m = gbtContributions(merged, r).contributions;
+      const a = gbtContributions(shallow, r).contributions;
+      const b = gbtContributions(deep, r).contributions;
+      m.forEach((c, j) => expectClose(c, (a[j] + b[j]) / 2, 1e-9));
+      const higher = r.slice();
+      higher[0] = (typeof r[0] === "number" ? r[0] : 0) + 0.5;
+      if (r[0] !== null) expect(gbtLogit(merged, higher)).to.be.at.least(gbtLogit(merged, r) - 1e-12);
+    }
+    const other = fitGbt(FEATURES, train.rows.slice(0, 500), train.y.slice(0, 500), { ...DEFAULT_GBT, trees: 5 });
+    expect(() => mergeGbt([shallow, other])).to.throw(/same columns/);
   });
 });

@@ -8,6 +8,7 @@ import {
   applicantRow,
   assess,
   compareToReference,
+  DEFAULT_GBT,
   parseCsv,
   PSI_WARN,
   scoreApplicant,
@@ -109,10 +110,16 @@ describe("risk pipeline on synthetic credit-scoring data", function () {
     expect(shifted.warnings).to.include.members(["Age", "Income", "score"]);
   });
 
-  it("test_train_blendExplainsToo: a blend of scorecard and trees carries calibrated scores and reasons", () => {
-    const blend = train(parseCsv(csv, "synthetic.csv"), { target: "Status", bad: "bad", families: ["blend"], ...QUICK });
+  it("test_train_blendExplainsToo: a blend of the scorecard and the trees of every depth, equal thirds, carries calibrated scores and reasons", () => {
+    const blend = train(parseCsv(csv, "synthetic.csv"), { target: "Status", bad: "bad", families: ["blend"], ...QUICK, depths: [2, 3], treeCounts: [25, 50] });
     expect(blend.model.family).to.equal("blend");
-    expect(blend.model.blendWeight).to.equal(0.5);
+    expect(blend.model.blendWeight).to.equal(1 / 3);
+    // One tree model holds both depths' picks, every member's trees.
+    const picked = [...blend.report.chosen.name.matchAll(/gbt depth (\d) × (\d+) trees/g)].map((m) => [Number(m[1]), Number(m[2])]);
+    expect(picked.map(([depth]) => depth)).to.deep.equal([2, 3]);
+    const gbt = blend.model.gbt!;
+    expect(gbt.trees.length).to.equal(picked.reduce((t, [, trees]) => t + trees * DEFAULT_GBT.bags, 0));
+    expect(gbt.params.maxDepth).to.equal(3);
     const d = assess(blend.model, applicants(csv)[0]);
     expect(d.reasons.length).to.be.at.least(1);
     expect(d.probabilityOfBad).to.be.within(0, 1);
