@@ -11,8 +11,16 @@ import type { CreditLedger } from "../typechain-types/CreditLedger.ts";
 import type { CreditQuotes } from "../typechain-types/CreditQuotes.ts";
 import type { LendingPool } from "../typechain-types/LendingPool.ts";
 import type { MockStablecoin } from "../typechain-types/mocks/MockStablecoin.ts";
-import { PRODUCTS, ALL_PRODUCTS_MASK, ONE, LIMITS, FEE_PRODUCTS, FEE_PRODUCTS_MASK } from "../src/config/defaults.ts";
+import {
+  PRODUCTS,
+  ALL_PRODUCTS_MASK,
+  ONE,
+  LIMITS,
+  FEE_PRODUCTS,
+  FEE_PRODUCTS_MASK,
+} from "../src/config/defaults.ts";
 import { money } from "../src/format/money.ts";
+import { deployCore } from "../test/helpers/fixture.ts";
 import { startProgress } from "../src/util/progress.ts";
 
 const CHECK = process.argv.includes("--check") || process.env.BENCH_CHECK === "1";
@@ -42,7 +50,10 @@ const TARGETS: Record<string, number> = {
  * instant withdrawal also read the queue's hold (`_queueReserve`, one cold slot: every slot they read anyway is full;
  * core v2 packs it). The ratio check allows at most this much on top, and fails on anything more.
  */
-const QUEUE_HOLD_READ = { gas: 2_400, why: "reads the queue's hold while redemption requests are queued (one cold slot)" };
+const QUEUE_HOLD_READ = {
+  gas: 2_400,
+  why: "reads the queue's hold while redemption requests are queued (one cold slot)",
+};
 const KNOWN_EXTRA: Record<string, { gas: number; why: string }> = {
   "draw (recipient never held the token)": QUEUE_HOLD_READ,
   "draw (later loan)": QUEUE_HOLD_READ,
@@ -50,7 +61,8 @@ const KNOWN_EXTRA: Record<string, { gas: number; why: string }> = {
   "withdraw (instant)": QUEUE_HOLD_READ,
 };
 
-const { ethers, networkHelpers } = await network.create();
+const connection = await network.create();
+const { ethers, networkHelpers } = connection;
 const [admin, underwriter, lender, lender2] = await ethers.getSigners();
 
 async function gasOf(tx: Promise<ContractTransactionResponse>): Promise<number> {
@@ -67,18 +79,7 @@ interface Deployment {
 
 async function deploy(): Promise<Deployment> {
   const token = await ethers.deployContract("MockStablecoin");
-  const module = await ethers.deployContract("CollectionModule", [await token.getAddress()]);
-  const views = await ethers.deployContract("ViewModule", [await token.getAddress()]);
-  const deployer = await ethers.deployContract("MicrocreditDeployer", [
-    await token.getAddress(),
-    "Pool",
-    "mcUSD",
-    admin.address,
-    await module.getAddress(),
-    await views.getAddress(),
-  ]);
-  const pool = await ethers.getContractAt("LendingPool", await deployer.pool());
-  const ledger = await ethers.getContractAt("CreditLedger", await deployer.ledger());
+  const { pool, ledger } = await deployCore(connection, await token.getAddress(), admin.address, "Pool");
   const quotes = await ethers.deployContract("CreditQuotes", [await ledger.getAddress()]);
   await ledger.grantRole(id("UNDERWRITER_ROLE"), underwriter.address);
   for (const p of PRODUCTS) await ledger.setProduct(p.id, p.method, p.instalments, p.periodDays, true);
@@ -102,7 +103,9 @@ async function deploy(): Promise<Deployment> {
 async function borrowerWith(d: Deployment, limit: bigint, mandate = false, tokens = 0n, eth = 10n ** 18n) {
   const w = ethers.Wallet.createRandom().connect(ethers.provider);
   await admin.sendTransaction({ to: w.address, value: eth });
-  await d.ledger.connect(underwriter).setLine(w.address, limit, 1800, ALL_PRODUCTS_MASK | FEE_PRODUCTS_MASK, 1);
+  await d.ledger
+    .connect(underwriter)
+    .setLine(w.address, limit, 1800, ALL_PRODUCTS_MASK | FEE_PRODUCTS_MASK, 1);
   if (tokens > 0n) await d.token.faucet(w.address, tokens);
   await d.token.connect(w).approve(await d.ledger.getAddress(), ethers.MaxUint256, TX);
   if (mandate) await d.ledger.connect(w).setMandate(0, TX);
@@ -115,7 +118,8 @@ function expect(holds: boolean, what: string) {
 }
 
 async function markAll(d: Deployment, ids: bigint[]) {
-  for (let i = 0; i < ids.length; i += 50) await d.ledger.mark(ids.slice(i, i + 50), { gasLimit: 16_000_000 });
+  for (let i = 0; i < ids.length; i += 50)
+    await d.ledger.mark(ids.slice(i, i + 50), { gasLimit: 16_000_000 });
 }
 
 /**
@@ -184,7 +188,9 @@ async function measure(d: Deployment): Promise<Record<string, number>> {
   await admin.sendTransaction({ to: newLender.address, value: 10n ** 18n });
   await token.faucet(newLender.address, 2_000_000n * ONE);
   await token.connect(newLender).approve(await pool.getAddress(), ethers.MaxUint256);
-  g["deposit (a lender's first)"] = await gasOf(pool.connect(newLender).deposit(1_000_000n * ONE, newLender.address));
+  g["deposit (a lender's first)"] = await gasOf(
+    pool.connect(newLender).deposit(1_000_000n * ONE, newLender.address),
+  );
   g["deposit (repeat)"] = await gasOf(pool.connect(newLender).deposit(500_000n * ONE, newLender.address));
 
   // A borrower who never held the token: what this draw costs above the next one is mostly the token's fresh
@@ -223,7 +229,9 @@ async function measure(d: Deployment): Promise<Record<string, number>> {
   await networkHelpers.time.setNextBlockTimestamp(firstDue[0]);
   g["repay one instalment"] = await gasOf(ledger.connect(borrower).repay(first, firstPayments[0]));
   g["repay in full"] = await gasOf(ledger.connect(borrower).repay(second, ethers.MaxUint256));
-  g["withdraw (instant)"] = await gasOf(pool.connect(newLender).withdraw(100_000n * ONE, newLender.address, newLender.address));
+  g["withdraw (instant)"] = await gasOf(
+    pool.connect(newLender).withdraw(100_000n * ONE, newLender.address, newLender.address),
+  );
   // Two requests, one filled: the queue stays non-empty after the fill on both books.
   await pool.connect(newLender).requestRedeem(10_000n * ONE);
   await pool.connect(newLender).requestRedeem(10_000n * ONE);
@@ -241,8 +249,10 @@ async function measure(d: Deployment): Promise<Record<string, number>> {
   await networkHelpers.time.increaseTo(dueDates[0] + 5n * DAY);
   await token.faucet(late.address, 1_000n * ONE);
   const penaltyBefore = await ledger.penaltyIncome();
-  g["collect a late instalment with penalty"] = await gasOf(ledger.collect([lateIds[0]], { gasLimit: 1_000_000 }));
-  expect(await ledger.penaltyIncome() > penaltyBefore, "the late collection paid a penalty");
+  g["collect a late instalment with penalty"] = await gasOf(
+    ledger.collect([lateIds[0]], { gasLimit: 1_000_000 }),
+  );
+  expect((await ledger.penaltyIncome()) > penaltyBefore, "the late collection paid a penalty");
   await token.connect(late).transfer(admin.address, await token.balanceOf(late.address));
   g["mark (Current → M1)"] = await gasOf(ledger.mark([lateIds[1]], { gasLimit: 1_000_000 }));
   expect((await ledger.loanRecord(lateIds[1])).bucket === 2n, "the mark moved the loan from Current to M1");
@@ -250,13 +260,16 @@ async function measure(d: Deployment): Promise<Record<string, number>> {
   for (let k = 1; k < dueDates.length; k++) {
     await networkHelpers.time.increaseTo(dueDates[k] + 60n);
     const gas = await gasOf(ledger.collect(batchIds, { gasLimit: 15_000_000 }));
-    if (k === dueDates.length - 1) g[`collect per loan (batch of ${BATCH}, 12th instalment)`] = Math.round(gas / BATCH);
+    if (k === dueDates.length - 1)
+      g[`collect per loan (batch of ${BATCH}, 12th instalment)`] = Math.round(gas / BATCH);
   }
   // Long past the default threshold and never marked: one mark writes it off.
   g["mark (write-off)"] = await gasOf(ledger.mark([lateIds[2]], { gasLimit: 1_000_000 }));
   expect((await ledger.loanRecord(lateIds[2])).status === 3n, "the mark wrote the loan off");
   await token.faucet(late.address, 1_000n * ONE);
-  g["recovery (repay on a written-off loan)"] = await gasOf(ledger.connect(late).repay(lateIds[2], 300n * ONE));
+  g["recovery (repay on a written-off loan)"] = await gasOf(
+    ledger.connect(late).repay(lateIds[2], 300n * ONE),
+  );
   return g;
 }
 
@@ -283,7 +296,8 @@ const rows = Object.keys(empty).map((op) => {
 });
 const header = ["operation", EMPTY, BIG, "ratio", "known extra", "budget", "core v2 target"];
 const widths = header.map((h, i) => Math.max(h.length, ...rows.map((r) => r[i].length)));
-const line = (cells: string[]) => cells.map((c, i) => (i === 0 ? c.padEnd(widths[i]) : c.padStart(widths[i]))).join("  ");
+const line = (cells: string[]) =>
+  cells.map((c, i) => (i === 0 ? c.padEnd(widths[i]) : c.padStart(widths[i]))).join("  ");
 console.log("\n" + line(header));
 for (const r of rows) console.log(line(r));
 console.log(`known extra: ${QUEUE_HOLD_READ.why}; core v2 packs it`);
@@ -294,7 +308,9 @@ for (const op of Object.keys(empty)) {
   const known = KNOWN_EXTRA[op];
   const ratio = (big[op] - Math.min(known?.gas ?? 0, Math.max(0, big[op] - empty[op]))) / empty[op];
   if (BIG_BOOK >= 10_000 && ratio > RATIO_MAX) {
-    console.error(`  ✗ ${op}: ${ratio.toFixed(4)} times the empty book's cost in a book of ${BIG} (more than ${RATIO_MAX})`);
+    console.error(
+      `  ✗ ${op}: ${ratio.toFixed(4)} times the empty book's cost in a book of ${BIG} (more than ${RATIO_MAX})`,
+    );
     failures++;
   }
 }

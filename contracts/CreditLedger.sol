@@ -22,22 +22,30 @@ contract CreditLedger is ICreditLedger, IProductLimits, LedgerBookApi {
     using TransientSlot for bytes32;
     using TransientSlot for TransientSlot.Uint256Slot;
 
-    /// @notice The module that runs configuration, collection, marking, write-offs and recoveries on this contract's
-    /// storage.
-    address public immutable collectionModule;
-    /// @notice The module that answers this contract's computed views on its storage (see `_answerInModule`).
-    address public immutable viewModule;
+    /// @dev The modules that run on this contract's storage (see `modules`).
+    address private immutable _collectionModule;
+    address private immutable _configModule;
+    address private immutable _viewModule;
 
-    constructor(IERC20 asset_, address pool_, address admin, address module, address views) LedgerCore(asset_, pool_) {
+    constructor(
+        IERC20 asset_,
+        address pool_,
+        address admin,
+        address collection,
+        address config,
+        address views
+    ) LedgerCore(asset_, pool_) {
         if (
             address(asset_) == address(0) ||
             pool_ == address(0) ||
             admin == address(0) ||
-            module == address(0) ||
+            collection == address(0) ||
+            config == address(0) ||
             views == address(0)
         ) revert ZeroAddress();
-        collectionModule = module;
-        viewModule = views;
+        _collectionModule = collection;
+        _configModule = config;
+        _viewModule = views;
         _grantRole(DEFAULT_ADMIN_ROLE, admin);
         _initBook();
         _setRiskParams(
@@ -54,53 +62,53 @@ contract CreditLedger is ICreditLedger, IProductLimits, LedgerBookApi {
 
     // ---------------------------------------------------------------- configuration
 
-    // Configuration runs in the ConfigModule (through the CollectionModule), which checks the roles, on this
-    // contract's storage. Every entry point is declared here, so this contract's ABI is complete.
+    // Configuration runs in the ConfigModule, which checks the roles, on this contract's storage. Every entry point
+    // is declared here, so this contract's ABI is complete.
 
     /// @inheritdoc ICreditLedger
     function setProduct(uint8, uint8, uint8, uint16, bool) external {
-        _delegate(msg.data);
+        _configure(msg.data);
     }
 
     /// @inheritdoc ICostDisclosure
     function setProductFee(uint8, uint16) external {
-        _delegate(msg.data);
+        _configure(msg.data);
     }
 
     /// @inheritdoc ICostDisclosure
     function waivePenalty(uint256, uint256, bytes32) external {
         // No guard needed: a waiver moves no tokens and calls nothing outside.
-        _delegate(msg.data);
+        _configure(msg.data);
     }
 
     /// @inheritdoc ICreditLedger
     function setLine(address, uint256, uint256, uint32, LineStatus) external {
-        _delegate(msg.data);
+        _configure(msg.data);
     }
 
     /// @inheritdoc ICreditLedger
     function pause() external {
-        _delegate(msg.data);
+        _configure(msg.data);
     }
 
     /// @inheritdoc ICreditLedger
     function unpause() external {
-        _delegate(msg.data);
+        _configure(msg.data);
     }
 
     /// @inheritdoc IRiskLimits
     function setLimits(Limits calldata) external {
-        _delegate(msg.data);
+        _configure(msg.data);
     }
 
     /// @inheritdoc IRiskLimits
     function tightenLimits(Limits calldata) external {
-        _delegate(msg.data);
+        _configure(msg.data);
     }
 
     /// @inheritdoc IRiskLimits
     function cutLine(address, uint256) external {
-        _delegate(msg.data);
+        _configure(msg.data);
     }
 
     /// @inheritdoc IRiskLimits
@@ -111,12 +119,12 @@ contract CreditLedger is ICreditLedger, IProductLimits, LedgerBookApi {
 
     /// @inheritdoc ICreditLedger
     function setProductOriginator(uint8, address) external {
-        _delegate(msg.data);
+        _configure(msg.data);
     }
 
     /// @inheritdoc ICreditLedger
     function setOriginatorAllowed(address, bool) external {
-        _delegate(msg.data);
+        _configure(msg.data);
     }
 
     /// @inheritdoc ICreditLedger
@@ -127,12 +135,12 @@ contract CreditLedger is ICreditLedger, IProductLimits, LedgerBookApi {
 
     /// @inheritdoc IProductLimits
     function setProductCap(uint8, uint256) external {
-        _delegate(msg.data);
+        _configure(msg.data);
     }
 
     /// @inheritdoc IProductLimits
     function cutProductCap(uint8, uint256) external {
-        _delegate(msg.data);
+        _configure(msg.data);
     }
 
     /// @inheritdoc IProductLimits
@@ -205,32 +213,32 @@ contract CreditLedger is ICreditLedger, IProductLimits, LedgerBookApi {
 
     /// @inheritdoc ICreditLedger
     function setMandate(uint256) external {
-        _delegate(msg.data);
+        _configure(msg.data);
     }
 
     /// @inheritdoc ICreditLedger
     function setMandateWithPermit(uint256, uint256, uint256, uint8, bytes32, bytes32) external {
-        _delegate(msg.data);
+        _configure(msg.data);
     }
 
     /// @inheritdoc ICreditLedger
     function revokeMandate() external {
-        _delegate(msg.data);
+        _configure(msg.data);
     }
 
     /// @inheritdoc ICreditLedger
     function setMandateFor(address, uint256) external {
-        _delegate(msg.data);
+        _configure(msg.data);
     }
 
     /// @inheritdoc ICreditLedger
     function setKycExpiry(address, uint256) external {
-        _delegate(msg.data);
+        _configure(msg.data);
     }
 
     /// @inheritdoc ICreditLedger
     function setKycRequired(bool) external {
-        _delegate(msg.data);
+        _configure(msg.data);
     }
 
     /// @inheritdoc ICreditLedger
@@ -245,7 +253,7 @@ contract CreditLedger is ICreditLedger, IProductLimits, LedgerBookApi {
 
     /// @inheritdoc ICreditLedger
     function setRiskParams(RiskParams calldata) external {
-        _delegate(msg.data);
+        _configure(msg.data);
     }
 
     // ---------------------------------------------------------------- views
@@ -312,6 +320,11 @@ contract CreditLedger is ICreditLedger, IProductLimits, LedgerBookApi {
     function product(uint8) external view returns (Product memory) {
         _answerInModule();
         revert(); // solhint-disable-line reason-string, gas-custom-errors
+    }
+
+    /// @inheritdoc ICreditLedger
+    function modules() external view returns (address collection, address config, address views) {
+        return (_collectionModule, _configModule, _viewModule);
     }
 
     /// @inheritdoc ICreditLedger
@@ -419,7 +432,7 @@ contract CreditLedger is ICreditLedger, IProductLimits, LedgerBookApi {
     }
 
     function _answerInModuleRaw() private {
-        address views = viewModule;
+        address views = _viewModule;
         // solhint-disable-next-line no-inline-assembly
         assembly ("memory-safe") {
             // Past the free memory pointer, which nothing reads again: the call never returns to Solidity code.
@@ -441,8 +454,13 @@ contract CreditLedger is ICreditLedger, IProductLimits, LedgerBookApi {
         }
     }
 
-    /// @dev Runs `data` in the collection module on this contract's storage, bubbling up its revert.
-    function _delegate(bytes memory data) internal override returns (bytes memory) {
-        return Address.functionDelegateCall(collectionModule, data);
+    /// @dev Runs `data` in the CollectionModule on this contract's storage, bubbling up its revert.
+    function _delegate(bytes memory data) private returns (bytes memory) {
+        return Address.functionDelegateCall(_collectionModule, data);
+    }
+
+    /// @dev Runs `data` in the ConfigModule on this contract's storage, bubbling up its revert.
+    function _configure(bytes memory data) internal override {
+        Address.functionDelegateCall(_configModule, data);
     }
 }

@@ -9,9 +9,9 @@ import {CreditLedger} from "./CreditLedger.sol";
 /// @notice Deploys a ledger and its pool in one transaction, each knowing the other as an immutable.
 /// @dev The ledger needs the pool's address before the pool exists (it checks `msg.sender == pool` without a storage
 /// read). Contract nonces start at 1, so the ledger is this contract's first creation and the pool its second; the
-/// pool's address is computed up front and checked after. The ledger's modules are deployed beforehand and passed
-/// in (`new CollectionModule(asset)`, which creates its ConfigModule, and `new ViewModule(asset)`): their creation
-/// codes with these two would exceed the 48 KiB initcode limit.
+/// pool's address is computed up front and checked after. The ledger's three modules (`CollectionModule`,
+/// `ConfigModule`, `ViewModule`, each constructed with the asset) are deployed beforehand and passed in: their
+/// creation codes with these two would exceed the 48 KiB initcode limit.
 contract MicrocreditDeployer {
     /// @notice Thrown if the ledger did not land on its precomputed address.
     error DeploymentMismatch(address expected, address actual);
@@ -28,12 +28,13 @@ contract MicrocreditDeployer {
         string memory symbol,
         address admin,
         address collectionModule,
+        address configModule,
         address viewModule
     ) {
         address expected = address(
             uint160(uint256(keccak256(abi.encodePacked(bytes2(0xd694), address(this), bytes1(0x02)))))
         );
-        CreditLedger ledger_ = new CreditLedger(asset, expected, admin, collectionModule, viewModule);
+        CreditLedger ledger_ = new CreditLedger(asset, expected, admin, collectionModule, configModule, viewModule);
         LendingPool pool_ = new LendingPool(asset, name, symbol, address(ledger_));
         if (address(pool_) != expected) revert DeploymentMismatch(expected, address(pool_));
         pool = pool_;

@@ -45,6 +45,7 @@ abstract contract CollectionUpkeepBase is Test {
                     "mcUSD",
                     admin,
                     deployCode("CollectionModule.sol:CollectionModule", abi.encode(token)),
+                    deployCode("ConfigModule.sol:ConfigModule", abi.encode(token)),
                     deployCode("ViewModule.sol:ViewModule", abi.encode(token))
                 )
             )

@@ -62,6 +62,7 @@ abstract contract CreditOffersBase is Test {
                     "mcUSD",
                     admin,
                     deployCode("CollectionModule.sol:CollectionModule", abi.encode(token)),
+                    deployCode("ConfigModule.sol:ConfigModule", abi.encode(token)),
                     deployCode("ViewModule.sol:ViewModule", abi.encode(token))
                 )
             )

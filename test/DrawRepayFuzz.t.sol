@@ -34,6 +34,7 @@ contract DrawRepayFuzzTest is Test {
                     "P",
                     address(this),
                     address(module),
+                    deployCode("ConfigModule.sol:ConfigModule", abi.encode(token)),
                     deployCode("ViewModule.sol:ViewModule", abi.encode(token))
                 )
             )

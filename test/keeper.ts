@@ -13,6 +13,7 @@ import { JsonRpcProvider, MaxUint256, NonceManager, Wallet, id, keccak256, toUtf
 import { MockStablecoin__factory } from "../typechain-types/factories/mocks/MockStablecoin__factory.ts";
 import { MicrocreditDeployer__factory } from "../typechain-types/factories/MicrocreditDeployer__factory.ts";
 import { CollectionModule__factory } from "../typechain-types/factories/modules/CollectionModule__factory.ts";
+import { ConfigModule__factory } from "../typechain-types/factories/modules/ConfigModule__factory.ts";
 import { ViewModule__factory } from "../typechain-types/factories/modules/ViewModule__factory.ts";
 import { CreditLedger__factory } from "../typechain-types/factories/CreditLedger__factory.ts";
 import { LendingPool__factory } from "../typechain-types/factories/LendingPool__factory.ts";
@@ -50,7 +51,6 @@ const loans: bigint[] = [];
 const borrowers: string[] = [];
 const payments = new Map<bigint, bigint[]>();
 const dueDates = new Map<bigint, bigint[]>();
-
 
 const rpc = (method: string, params: unknown[] = []) => provider.send(method, params);
 
@@ -126,6 +126,7 @@ describe("collection keeper against a hardhat node (200 loans)", function () {
     const module = await (
       await new CollectionModule__factory(admin).deploy(token.target)
     ).waitForDeployment();
+    const configModule = await (await new ConfigModule__factory(admin).deploy(token.target)).waitForDeployment();
     const views = await (await new ViewModule__factory(admin).deploy(token.target)).waitForDeployment();
     const deployer = await (
       await new MicrocreditDeployer__factory(admin).deploy(
@@ -134,6 +135,7 @@ describe("collection keeper against a hardhat node (200 loans)", function () {
         "mcUSD",
         adminAddress,
         module.target,
+        configModule.target,
         views.target,
       )
     ).waitForDeployment();

@@ -16,6 +16,7 @@ import { JsonRpcProvider, MaxUint256, NonceManager, Wallet, id, keccak256, toUtf
 import { MockStablecoin__factory } from "../typechain-types/factories/mocks/MockStablecoin__factory.ts";
 import { MicrocreditDeployer__factory } from "../typechain-types/factories/MicrocreditDeployer__factory.ts";
 import { CollectionModule__factory } from "../typechain-types/factories/modules/CollectionModule__factory.ts";
+import { ConfigModule__factory } from "../typechain-types/factories/modules/ConfigModule__factory.ts";
 import { ViewModule__factory } from "../typechain-types/factories/modules/ViewModule__factory.ts";
 import { CreditLedger__factory } from "../typechain-types/factories/CreditLedger__factory.ts";
 import { LendingPool__factory } from "../typechain-types/factories/LendingPool__factory.ts";
@@ -308,7 +309,6 @@ describe("monitor against a hardhat node (200 loans, some go bad)", function () 
 
   const rpc = (method: string, params: unknown[] = []) => provider.send(method, params);
 
-
   /** Runs `fn` over `items`, `limit` at a time. */
   async function each<T>(items: T[], limit: number, fn: (item: T) => Promise<void>) {
     let next = 0;
@@ -433,6 +433,7 @@ describe("monitor against a hardhat node (200 loans, some go bad)", function () 
     const module = await (
       await new CollectionModule__factory(admin).deploy(token.target)
     ).waitForDeployment();
+    const configModule = await (await new ConfigModule__factory(admin).deploy(token.target)).waitForDeployment();
     const views = await (await new ViewModule__factory(admin).deploy(token.target)).waitForDeployment();
     const deployer = await (
       await new MicrocreditDeployer__factory(admin).deploy(
@@ -441,6 +442,7 @@ describe("monitor against a hardhat node (200 loans, some go bad)", function () 
         "mcUSD",
         adminAddress,
         module.target,
+        configModule.target,
         views.target,
       )
     ).waitForDeployment();

@@ -62,20 +62,20 @@ abstract contract LedgerBookApi is LedgerCore, ILedgerBook {
         _storeBook(book);
     }
 
-    // Rates and fee claims run in the CollectionModule (code size); the module checks the admin role.
+    // Rates and fee claims run in the ConfigModule (code size); the module checks the admin role.
 
     /// @inheritdoc ILedgerBook
     function setRates(uint256, uint256, uint256) external {
-        _delegate(msg.data);
+        _configure(msg.data);
     }
 
     /// @inheritdoc ILedgerBook
     function claimFees(address, uint256) external nonReentrant {
-        _delegate(msg.data);
+        _configure(msg.data);
     }
 
-    /// @dev Runs `data` in the ledger's module on this contract's storage (CreditLedger).
-    function _delegate(bytes memory data) internal virtual returns (bytes memory);
+    /// @dev Runs `data` in the ledger's ConfigModule on this contract's storage (CreditLedger).
+    function _configure(bytes memory data) internal virtual;
 
     // ---------------------------------------------------------------- views
 

@@ -447,6 +447,12 @@ interface ICreditLedger is IRiskLimits, ICostDisclosure {
     /// @notice Product `productId`.
     function product(uint8 productId) external view returns (Product memory);
 
+    /// @notice The modules that run on the ledger's storage by DELEGATECALL: `collection` (collection, marking,
+    /// write-offs, recoveries, the draw's limit checks), `config` (configuration; it checks every role) and `views`
+    /// (the computed views). Immutable. One getter for the three keeps them out of the way of the hot paths in the
+    /// selector dispatch, which is linear.
+    function modules() external view returns (address collection, address config, address views);
+
     /// @notice The loan id of `borrower`'s `n`-th loan (n from 1).
     function loanIdOf(address borrower, uint256 n) external pure returns (uint256);
 }

@@ -12,14 +12,11 @@ import {DisclosureMath} from "../libraries/DisclosureMath.sol";
 import {LoanMath} from "../libraries/LoanMath.sol";
 import {ScheduleMath} from "../libraries/ScheduleMath.sol";
 import {Packing} from "../libraries/Packing.sol";
-import {Address} from "@openzeppelin/contracts/utils/Address.sol";
 import {TransientSlot} from "@openzeppelin/contracts/utils/TransientSlot.sol";
-import {ConfigModule} from "./ConfigModule.sol";
 
 /// @title CollectionModule
 /// @notice Automatic collection, delinquency marking, write-offs and recoveries of the CreditLedger, and the
-/// portfolio-limit checks of its draws. Configuration (mandates included) continues into the ConfigModule through
-/// `fallback`.
+/// portfolio-limit checks of its draws.
 /// @dev Runs only by DELEGATECALL from the CreditLedger, on the ledger's storage (see LedgerCore). It is deployed
 /// with the same asset and pool so its immutables match the ledger's. Called directly it acts on its own empty
 /// storage and can do no harm. The ledger's wrappers hold the reentrancy guard; functions here do not take it.
@@ -31,19 +28,8 @@ contract CollectionModule is LedgerCore {
     /// @dev keccak256("microcredit.collect.tally"): salt of the per-transaction tally of capped pulls.
     bytes32 private constant COLLECT_TALLY_SALT = 0x61c8ae07924e70ccd38a580568f030345266d4ff977098c70f4ee9e0ee4092f2;
 
-    /// @notice The ConfigModule this module forwards every other call to (see `fallback`).
-    address public immutable configModule;
-
     /// @dev The pool immutable is unused here: pool-facing functions are never delegated to the module.
-    constructor(IERC20 asset_) LedgerCore(asset_, address(0)) {
-        configModule = address(new ConfigModule(asset_));
-    }
-
-    /// @notice Configuration calls (products, lines, pause, parameters, limits, rates, fees) continue into the
-    /// ConfigModule, still on the ledger's storage and with the original caller, which it checks for roles.
-    fallback(bytes calldata data) external returns (bytes memory) {
-        return Address.functionDelegateCall(configModule, data);
-    }
+    constructor(IERC20 asset_) LedgerCore(asset_, address(0)) {}
 
     function collect(uint256[] calldata loanIds) external returns (uint256 collected) {
         for (uint256 i = 0; i < loanIds.length; ++i) collected += _collectOne(loanIds[i]);

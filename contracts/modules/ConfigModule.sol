@@ -18,9 +18,8 @@ import {ScheduleMath} from "../libraries/ScheduleMath.sol";
 /// @notice The CreditLedger's configuration: auto-debit mandates, products (their fees, originators and outstanding
 /// caps), borrowers' consents to originators, penalty waivers, lines, KYC expiry and requirement, pause, delinquency
 /// parameters, portfolio limits (and the risk role's tightening), pool rates and fee claims.
-/// @dev Runs by DELEGATECALL on the ledger's storage: the ledger's configuration functions delegate to its
-/// CollectionModule, whose fallback delegates here (the CollectionModule deploys this contract in its constructor,
-/// so the ledger, its deployer and every fixture pass one module address). Its views are the ViewModule's. Called
+/// @dev Runs by DELEGATECALL from the ledger's configuration functions, on the ledger's storage. Never on a hot path,
+/// so it is compiled for size (200 optimizer runs, `hardhat.config.ts`). Its views are the ViewModule's. Called
 /// directly it acts on its own empty storage and can do no harm. Every entry point that writes checks its role
 /// (`setOriginatorAllowed` is the borrower's own: it writes only the caller's consent).
 contract ConfigModule is LedgerCore {

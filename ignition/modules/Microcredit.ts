@@ -1,7 +1,6 @@
 import { buildModule } from "@nomicfoundation/hardhat-ignition/modules";
 import { FEE_PRODUCTS, LIMITS, PRODUCT_CAPS, PRODUCTS } from "../../src/config/defaults.ts";
 
-
 /**
  * Local deployment: the 6-decimals stablecoin mock, then ledger and pool in one transaction through
  * MicrocreditDeployer (each knows the other as an immutable), the default product catalogue (fee products with
@@ -13,6 +12,7 @@ export default buildModule("Microcredit", (m) => {
   const admin = m.getAccount(0);
   const asset = m.contract("MockStablecoin");
   const collectionModule = m.contract("CollectionModule", [asset]);
+  const configModule = m.contract("ConfigModule", [asset]);
   const viewModule = m.contract("ViewModule", [asset]);
   const deployer = m.contract("MicrocreditDeployer", [
     asset,
@@ -20,6 +20,7 @@ export default buildModule("Microcredit", (m) => {
     "mcUSD",
     admin,
     collectionModule,
+    configModule,
     viewModule,
   ]);
   const ledgerAddress = m.staticCall(deployer, "ledger", [], 0, { id: "ledgerAddress" });
@@ -37,8 +38,12 @@ export default buildModule("Microcredit", (m) => {
     const set = m.call(ledger, "setProduct", [p.id, p.method, p.instalments, p.periodDays, true], {
       id: `product${p.id}`,
     });
-    if ("feeBps" in p) m.call(ledger, "setProductFee", [p.id, p.feeBps], { id: `productFee${p.id}`, after: [set] });
-    m.call(productLimits, "setProductCap", [p.id, PRODUCT_CAPS[p.id]], { id: `productCap${p.id}`, after: [set] });
+    if ("feeBps" in p)
+      m.call(ledger, "setProductFee", [p.id, p.feeBps], { id: `productFee${p.id}`, after: [set] });
+    m.call(productLimits, "setProductCap", [p.id, PRODUCT_CAPS[p.id]], {
+      id: `productCap${p.id}`,
+      after: [set],
+    });
   }
   m.call(ledger, "setLimits", [LIMITS], { id: "limits" });
   const quotes = m.contract("CreditQuotes", [ledger]);

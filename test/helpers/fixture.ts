@@ -1,6 +1,13 @@
 import type { NetworkConnection } from "hardhat/types/network";
 import { id } from "ethers";
-import { PRODUCTS, ALL_PRODUCTS_MASK, ONE, LIMITS, FEE_PRODUCTS, FEE_PRODUCTS_MASK } from "../../src/config/defaults.ts";
+import {
+  PRODUCTS,
+  ALL_PRODUCTS_MASK,
+  ONE,
+  LIMITS,
+  FEE_PRODUCTS,
+  FEE_PRODUCTS_MASK,
+} from "../../src/config/defaults.ts";
 
 export { ONE, ALL_PRODUCTS_MASK, PRODUCTS, FEE_PRODUCTS, FEE_PRODUCTS_MASK };
 export const DAY = 86_400n;
@@ -14,23 +21,42 @@ export const LOCAL_LIMITS = {
   aprCapBps: BigInt(LIMITS.aprCapBps),
 };
 
+/** The ledger's three modules, then ledger and pool (MicrocreditDeployer) over `asset`, administered by `admin`. */
+export async function deployCore(
+  connection: NetworkConnection<"generic">,
+  asset: string,
+  admin: string,
+  name: string,
+) {
+  const { ethers } = connection;
+  const modules = [];
+  for (const module of ["CollectionModule", "ConfigModule", "ViewModule"]) {
+    modules.push(await (await ethers.deployContract(module, [asset])).getAddress());
+  }
+  const deployer = await ethers.deployContract("MicrocreditDeployer", [
+    asset,
+    name,
+    "mcUSD",
+    admin,
+    ...modules,
+  ]);
+  return {
+    pool: await ethers.getContractAt("LendingPool", await deployer.pool()),
+    ledger: await ethers.getContractAt("CreditLedger", await deployer.ledger()),
+  };
+}
+
 /** Deploys token, pool and ledger with the default product catalogue and a funded lender. */
 export async function deployMicrocredit(connection: NetworkConnection<"generic">) {
   const { ethers } = connection;
   const [admin, underwriter, lender, borrower, recipient, other] = await ethers.getSigners();
   const token = await ethers.deployContract("MockStablecoin");
-  const module = await ethers.deployContract("CollectionModule", [await token.getAddress()]);
-  const views = await ethers.deployContract("ViewModule", [await token.getAddress()]);
-  const deployer = await ethers.deployContract("MicrocreditDeployer", [
+  const { pool, ledger } = await deployCore(
+    connection,
     await token.getAddress(),
-    "Microcredit Pool mUSD",
-    "mcUSD",
     admin.address,
-    await module.getAddress(),
-    await views.getAddress(),
-  ]);
-  const pool = await ethers.getContractAt("LendingPool", await deployer.pool());
-  const ledger = await ethers.getContractAt("CreditLedger", await deployer.ledger());
+    "Microcredit Pool mUSD",
+  );
   await ledger.grantRole(id("UNDERWRITER_ROLE"), underwriter.address);
   await ledger.grantRole(id("PAUSER_ROLE"), admin.address);
   for (const p of PRODUCTS) await ledger.setProduct(p.id, p.method, p.instalments, p.periodDays, true);
@@ -46,7 +72,20 @@ export async function deployMicrocredit(connection: NetworkConnection<"generic">
     await token.connect(who).approve(await pool.getAddress(), ethers.MaxUint256);
     await token.connect(who).approve(await ledger.getAddress(), ethers.MaxUint256);
   }
-  return { ethers, token, pool, ledger, quotes, caps, admin, underwriter, lender, borrower, recipient, other };
+  return {
+    ethers,
+    token,
+    pool,
+    ledger,
+    quotes,
+    caps,
+    admin,
+    underwriter,
+    lender,
+    borrower,
+    recipient,
+    other,
+  };
 }
 
 export type Deployment = Awaited<ReturnType<typeof deployMicrocredit>>;
