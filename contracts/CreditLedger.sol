@@ -43,6 +43,9 @@ contract CreditLedger is ICreditLedger, IProductLimits, LedgerBookApi {
             config == address(0) ||
             views == address(0)
         ) revert ZeroAddress();
+        _checkModule(collection, asset_);
+        _checkModule(config, asset_);
+        _checkModule(views, asset_);
         _collectionModule = collection;
         _configModule = config;
         _viewModule = views;
@@ -207,8 +210,6 @@ contract CreditLedger is ICreditLedger, IProductLimits, LedgerBookApi {
         return paid;
     }
 
-    // ---------------------------------------------------------------- collection and delinquency
-
     // ---------------------------------------------------------------- collection and delinquency (CollectionModule)
 
     /// @inheritdoc ICreditLedger
@@ -334,6 +335,12 @@ contract CreditLedger is ICreditLedger, IProductLimits, LedgerBookApi {
 
     // ---------------------------------------------------------------- internals
 
+    /// @dev Deployment only: a module must hold code and serve a book over this ledger's asset, so a mistyped or
+    /// mismatched address fails here rather than at the first collection or configuration call.
+    function _checkModule(address module, IERC20 asset_) private view {
+        if (module.code.length == 0 || LedgerCore(module).asset() != asset_) revert InvalidModule(module);
+    }
+
     /// @dev The one origination path, on `borrower`'s line: the borrower's own draw when the caller is the borrower,
     /// else a product contract's (`originate`), which must be the product's originator and allowed by the borrower.
     /// (So a product contract cannot originate on its own line. Which path it is comes from the caller, not from an
@@ -408,7 +415,6 @@ contract CreditLedger is ICreditLedger, IProductLimits, LedgerBookApi {
         asset.safeTransfer(recipient, amount - fee);
     }
 
-    /// @dev The single path through which lines open and change; the signed-offer flow will call it too.
     /// @dev Hands `bounds` to the draw's cost check (`admitDraw`) through a transient slot, which the caller clears
     /// after the draw. Both amounts saturate at their field's largest value, never looser than asked.
     function _setBounds(DrawBounds calldata bounds) private {

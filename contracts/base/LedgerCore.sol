@@ -12,9 +12,10 @@ import {Packing} from "../libraries/Packing.sol";
 import {DisclosureMath} from "../libraries/DisclosureMath.sol";
 
 /// @title LedgerCore
-/// @notice The ledger's storage and the payment path shared by the CreditLedger (manual repayment) and its
-/// CollectionModule (collection, marking, write-offs), which runs by DELEGATECALL on the same storage.
-/// @dev Both contracts inherit exactly this base and declare no state of their own, so their layouts are identical.
+/// @notice The ledger's storage and the payment path shared by the CreditLedger (draws, manual repayment) and its
+/// three modules (CollectionModule, ConfigModule, ViewModule), which run by DELEGATECALL on the ledger's storage.
+/// @dev All four contracts inherit exactly this base and declare no storage variables of their own (the ledger's
+/// module addresses are immutables, held in code), so their layouts are identical.
 abstract contract LedgerCore is LedgerBook {
     bytes32 public constant UNDERWRITER_ROLE = keccak256("UNDERWRITER_ROLE");
     bytes32 public constant PAUSER_ROLE = keccak256("PAUSER_ROLE");
@@ -118,10 +119,10 @@ abstract contract LedgerCore is LedgerBook {
     /// @dev The product contracts each borrower lets originate loans on their line (`setOriginatorAllowed`).
     mapping(address borrower => mapping(address originator => bool)) internal _originatorAllowed;
 
-    /// @dev Transient slot holding the bounds of the `drawWithin` in progress (ICreditLedger.DrawBounds): set flag
-    /// 255 | periodDays 176..191 | payments 168..175 | method 160..167 | maximum APR in bps 128..159 | minimum
-    /// received 0..127. Empty under `draw` and `drawTo`, and cleared when `drawWithin` returns, so a later draw in
-    /// the same transaction is not bound by it.
+    /// @dev Transient slot holding the bounds of the `drawWithin` or `originate` in progress
+    /// (ICreditLedger.DrawBounds): set flag 255 | periodDays 176..191 | payments 168..175 | method 160..167 | maximum
+    /// APR in bps 128..159 | minimum received 0..127. Empty under `draw` and `drawTo`, and cleared when `drawWithin`
+    /// or `originate` returns, so a later draw in the same transaction is not bound by it.
     bytes32 internal constant DRAW_BOUNDS_SLOT = keccak256("microcredit.ledger.drawBounds");
     uint256 internal constant DRAW_BOUNDS_SET = 1 << 255;
 

@@ -203,6 +203,8 @@ interface ICreditLedger is IRiskLimits, ICostDisclosure {
     error ZeroAmount();
     /// @notice Thrown when an address argument is zero.
     error ZeroAddress();
+    /// @notice Thrown at deployment when a module address holds no code or serves a book over another asset.
+    error InvalidModule(address module);
     /// @notice Thrown when an amount does not fit the ledger's storage (2^88 − 1 base units).
     error AmountTooLarge(uint256 amount, uint256 max);
     /// @notice Thrown when an APR is above the protocol's hard cap.
@@ -305,7 +307,8 @@ interface ICreditLedger is IRiskLimits, ICostDisclosure {
 
     /// @notice Lets `originator` (a product contract) originate loans on the caller's line, or (`allowed` false)
     /// stops it. A loan it originates still passes every check of a draw on the caller's line; this is the
-    /// borrower's own consent to the contract, which the admin cannot give or move to another contract.
+    /// borrower's own consent to the contract, which the admin cannot give or move to another contract. It covers
+    /// every product that contract originates, so a product contract originates one product id only.
     function setOriginatorAllowed(address originator, bool allowed) external;
 
     /// @notice Whether `borrower` lets `originator` originate loans on their line.
