@@ -335,10 +335,15 @@ contract CreditLedger is ICreditLedger, IProductLimits, LedgerBookApi {
 
     // ---------------------------------------------------------------- internals
 
-    /// @dev Deployment only: a module must hold code and serve a book over this ledger's asset, so a mistyped or
-    /// mismatched address fails here rather than at the first collection or configuration call.
+    /// @dev Deployment only: a module must answer `asset()` with this ledger's asset, so an address with no code, a
+    /// contract without `asset()` or a module built over another asset fails here rather than at the first
+    /// collection or configuration call (a DELEGATECALL to an address with no code would succeed and do nothing).
+    /// It is a check against mistakes, not against a malicious deployer: verify the code at `modules()`.
     function _checkModule(address module, IERC20 asset_) private view {
-        if (module.code.length == 0 || LedgerCore(module).asset() != asset_) revert InvalidModule(module);
+        (bool ok, bytes memory answer) = module.staticcall(abi.encodeCall(LedgerCore(module).asset, ()));
+        if (!ok || answer.length != 32 || bytes32(answer) != bytes32(uint256(uint160(address(asset_))))) {
+            revert InvalidModule(module);
+        }
     }
 
     /// @dev The one origination path, on `borrower`'s line: the borrower's own draw when the caller is the borrower,

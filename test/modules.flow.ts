@@ -36,7 +36,7 @@ describe("ledger modules", () => {
     }
   });
 
-  it("refuses at deployment a module over another asset or an address with no code", async () => {
+  it("refuses at deployment a module over another asset, an address with no code or a contract without asset()", async () => {
     const d = await networkHelpers.loadFixture(base);
     const asset = await d.token.getAddress();
     const other = await (await ethers.deployContract("MockStablecoin")).getAddress();
@@ -49,6 +49,7 @@ describe("ledger modules", () => {
       [1, foreign[1]],
       [2, foreign[2]],
       [1, noCode],
+      [2, other], // a contract with no asset(): the answer is a revert, not an address
     ];
     for (const [slot, bad] of cases) {
       const modules = [...good];

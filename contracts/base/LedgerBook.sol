@@ -74,8 +74,7 @@ abstract contract LedgerBook is AccessControl, ReentrancyGuardTransient {
     }
 
     /// @dev The book's first state: accrual from now, the default split and reserve. Called by the CreditLedger's
-    /// constructor only: the modules never use their own storage, and keeping this out of their creation code keeps
-    /// the CollectionModule under the initcode size limit.
+    /// constructor only: the modules never use their own storage.
     function _initBook() internal {
         _accrualWord = uint256(uint32(block.timestamp)) << 136;
         _setRates(500, 1_000, 500);

@@ -308,7 +308,8 @@ interface ICreditLedger is IRiskLimits, ICostDisclosure {
     /// @notice Lets `originator` (a product contract) originate loans on the caller's line, or (`allowed` false)
     /// stops it. A loan it originates still passes every check of a draw on the caller's line; this is the
     /// borrower's own consent to the contract, which the admin cannot give or move to another contract. It covers
-    /// every product that contract originates, so a product contract originates one product id only.
+    /// every product that contract originates: a product contract must originate one product id only (the ledger
+    /// does not enforce it; the admin names one contract per product).
     function setOriginatorAllowed(address originator, bool allowed) external;
 
     /// @notice Whether `borrower` lets `originator` originate loans on their line.

@@ -18,7 +18,8 @@ import {TransientSlot} from "@openzeppelin/contracts/utils/TransientSlot.sol";
 /// @notice Automatic collection, delinquency marking, write-offs and recoveries of the CreditLedger, and the
 /// portfolio-limit checks of its draws.
 /// @dev Runs only by DELEGATECALL from the CreditLedger, on the ledger's storage (see LedgerCore). It is deployed
-/// with the same asset and pool so its immutables match the ledger's. Called directly it acts on its own empty
+/// with the ledger's asset (the ledger's constructor checks it); it serves no pool-facing call, so its pool is zero.
+/// Called directly it acts on its own empty
 /// storage and can do no harm. The ledger's wrappers hold the reentrancy guard; functions here do not take it.
 contract CollectionModule is LedgerCore {
     using SafeERC20 for IERC20;
@@ -58,7 +59,7 @@ contract CollectionModule is LedgerCore {
     /// line's principal after the draw; `cash` and `principal` are the book before it (a draw moves cash to
     /// principal, so their sum, the base of the shares, is the same after, plus the fee when there is one). Writes
     /// only the origination bucket, the product's outstanding and, for a fee, the protocol's fee claim. Returns the
-    /// fee, which the ledger keeps out of what it sends. Under `drawWithin` it also checks the borrower's bounds
+    /// fee, which the ledger keeps out of what it sends. Under `drawWithin` and `originate` it also checks the borrower's bounds
     /// (`DRAW_BOUNDS_SLOT`).
     function admitDraw(
         address borrower,
@@ -143,7 +144,7 @@ contract CollectionModule is LedgerCore {
         emit ICostDisclosure.DrawDisclosed(loanId, apr, fee, totalInterest, amount + totalInterest);
     }
 
-    /// @dev `drawWithin`'s bounds (`DRAW_BOUNDS_SLOT`) against the draw's APR, what the recipient receives and the
+    /// @dev The bounds of `drawWithin` or `originate` (`DRAW_BOUNDS_SLOT`) against the draw's APR, what the recipient receives and the
     /// product's plan as the loan is drawn (a bullet product: one payment after the whole term).
     function _checkBounds(uint256 bounds, ICreditLedger.Product memory p, uint256 apr, uint256 received) private pure {
         if (apr > uint32(bounds >> 128)) revert ICreditLedger.AprAboveBound(apr, uint32(bounds >> 128));
