@@ -14,13 +14,15 @@ async function base() {
   return deployMicrocredit(connection);
 }
 
+type Modules = [collection: string, config: string, views: string];
+
 /** Deploys the three modules over `asset`, in the order the deployer takes them. */
-async function modulesOver(asset: string) {
+async function modulesOver(asset: string): Promise<Modules> {
   const out: string[] = [];
   for (const name of ["CollectionModule", "ConfigModule", "ViewModule"]) {
     out.push(await (await ethers.deployContract(name, [asset])).getAddress());
   }
-  return out;
+  return [out[0], out[1], out[2]];
 }
 
 describe("ledger modules", () => {
@@ -52,7 +54,7 @@ describe("ledger modules", () => {
       [2, other], // a contract with no asset(): the answer is a revert, not an address
     ];
     for (const [slot, bad] of cases) {
-      const modules = [...good];
+      const modules: Modules = [...good];
       modules[slot] = bad;
       const error = await factory
         .deploy(asset, "Pool", "mcUSD", d.admin.address, ...modules)

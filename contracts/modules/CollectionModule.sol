@@ -144,8 +144,9 @@ contract CollectionModule is LedgerCore {
         emit ICostDisclosure.DrawDisclosed(loanId, apr, fee, totalInterest, amount + totalInterest);
     }
 
-    /// @dev The bounds of `drawWithin` or `originate` (`DRAW_BOUNDS_SLOT`) against the draw's APR, what the recipient receives and the
-    /// product's plan as the loan is drawn (a bullet product: one payment after the whole term).
+    /// @dev The bounds of `drawWithin` or `originate` (`DRAW_BOUNDS_SLOT`) against the draw's APR, what the
+    /// recipient receives and the product's plan as the loan is drawn (a bullet product: one payment after the whole
+    /// term).
     function _checkBounds(uint256 bounds, ICreditLedger.Product memory p, uint256 apr, uint256 received) private pure {
         if (apr > uint32(bounds >> 128)) revert ICreditLedger.AprAboveBound(apr, uint32(bounds >> 128));
         if (received < uint128(bounds)) revert ICreditLedger.ReceivedBelowMinimum(received, uint128(bounds));
