@@ -5,8 +5,9 @@ import { DEFAULT_RPC_URL, connectOrExit, errorLine, parseArgsOrExit, rpcOption }
 
 const USAGE = `usage: npm run deploy:local -- [--rpc <url>]
   --rpc   JSON-RPC URL of the node (default ${DEFAULT_RPC_URL}, or MICROCREDIT_RPC)
-Deploys the token mock, ledger, pool, products and quotes lens with the node's first account, and records the
-addresses in ignition/deployments/chain-<chainId>/deployed_addresses.json for the keeper, monitor and risk history.`;
+Deploys the token mock, ledger, pool, products, quotes lens and offers contract with the node's first account
+(admin, underwriter, offer signer and KYC issuer), and records the addresses in
+ignition/deployments/chain-<chainId>/deployed_addresses.json for the keeper, monitor and risk history.`;
 
 const { values } = parseArgsOrExit("deploy", {
   options: { rpc: rpcOption(), help: { type: "boolean", short: "h", default: false } },

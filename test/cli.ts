@@ -190,8 +190,9 @@ describe("operator CLIs: one line for every user mistake", function () {
       const ledger = (JSON.parse(readFileSync(file, "utf8")) as Record<string, string>)["Microcredit#CreditLedger"];
       const lines = deploy.stdout.trim().split("\n");
       expect(lines.filter((l) => l === `Microcredit#CreditLedger ${ledger}`)).to.have.length(1);
-      expect(lines).to.have.length(10); // 9 futures with an address, then where they are recorded
-      expect(lines[9]).to.equal(`deployed on chain 31337 (${rpc}); addresses in ignition/deployments/chain-31337/deployed_addresses.json`);
+      expect(lines).to.have.length(11); // 10 futures with an address, then where they are recorded
+      expect(lines.filter((l) => l.startsWith("Microcredit#CreditOffers 0x"))).to.have.length(1);
+      expect(lines[10]).to.equal(`deployed on chain 31337 (${rpc}); addresses in ignition/deployments/chain-31337/deployed_addresses.json`);
       expect(deploy.stdout).to.not.match(/Batch #/);
 
       const keeper = run(dir, "keeper.ts", "--rpc", rpc, "--once");

@@ -2,11 +2,16 @@ import { buildModule } from "@nomicfoundation/hardhat-ignition/modules";
 import { FEE_PRODUCTS, LIMITS, PRODUCT_CAPS, PRODUCTS } from "../../src/config/defaults.ts";
 
 /**
- * Local deployment: the 6-decimals stablecoin mock, then ledger and pool in one transaction through
- * MicrocreditDeployer (each knows the other as an immutable), the default product catalogue (fee products with
- * their fees) with their outstanding caps (IProductLimits, served at the ledger's address), the CreditQuotes lens
- * that discloses a draw's cost before it happens, and the portfolio limits of PRODUCT.md §6, and the deployer account as underwriter, pauser and risk officer (replace
- * with the real keys, and put the admin role behind a MicrocreditTimelock, outside a local chain).
+ * Local deployment, wired and configured:
+ * - the 6-decimals stablecoin mock;
+ * - ledger and pool in one transaction through MicrocreditDeployer (each knows the other as an immutable), after the
+ *   ledger's three modules;
+ * - the default product catalogue (fee products with their fees) with their outstanding caps (IProductLimits, served
+ *   at the ledger's address) and the portfolio limits of PRODUCT.md §6;
+ * - the CreditQuotes lens that discloses a draw's cost before it happens;
+ * - CreditOffers, the signed-offer front door, holding the underwriter role on the ledger;
+ * - the deployer account as underwriter, pauser, risk officer, offer signer and KYC issuer.
+ * Outside a local chain, replace those with the real keys and put the admin role behind a MicrocreditTimelock.
  */
 export default buildModule("Microcredit", (m) => {
   const admin = m.getAccount(0);
@@ -47,5 +52,9 @@ export default buildModule("Microcredit", (m) => {
   }
   m.call(ledger, "setLimits", [LIMITS], { id: "limits" });
   const quotes = m.contract("CreditQuotes", [ledger]);
-  return { asset, deployer, ledger, pool, quotes, productLimits };
+  const offers = m.contract("CreditOffers", [ledger, admin]);
+  m.call(ledger, "grantRole", [underwriterRole, offers], { id: "grantOffersUnderwriter" });
+  m.call(offers, "setSigner", [admin, true], { id: "offerSigner" });
+  m.call(offers, "setKycIssuer", [admin, true], { id: "kycIssuer" });
+  return { asset, deployer, ledger, pool, quotes, offers, productLimits };
 });
