@@ -15,13 +15,13 @@ async function base() {
 }
 
 type Modules = [collection: string, config: string, views: string];
+/** The three modules, in the order `modules()` returns them and the deployer takes them. */
+const MODULE_NAMES = ["CollectionModule", "ConfigModule", "ViewModule"] as const;
 
-/** Deploys the three modules over `asset`, in the order the deployer takes them. */
+/** Deploys the three modules over `asset`. */
 async function modulesOver(asset: string): Promise<Modules> {
   const out: string[] = [];
-  for (const name of ["CollectionModule", "ConfigModule", "ViewModule"]) {
-    out.push(await (await ethers.deployContract(name, [asset])).getAddress());
-  }
+  for (const name of MODULE_NAMES) out.push(await (await ethers.deployContract(name, [asset])).getAddress());
   return [out[0], out[1], out[2]];
 }
 
@@ -30,10 +30,9 @@ describe("ledger modules", () => {
     const d = await networkHelpers.loadFixture(base);
     const [collection, config, views] = await d.ledger.modules();
     expect(new Set([collection, config, views]).size).to.equal(3);
-    const names = ["CollectionModule", "ConfigModule", "ViewModule"];
     for (const [i, address] of [collection, config, views].entries()) {
       expect(await ethers.provider.getCode(address)).to.not.equal("0x");
-      const module = await ethers.getContractAt(names[i], address);
+      const module = await ethers.getContractAt(MODULE_NAMES[i], address);
       expect(await module.asset()).to.equal(await d.token.getAddress());
     }
   });

@@ -203,7 +203,8 @@ interface ICreditLedger is IRiskLimits, ICostDisclosure {
     error ZeroAmount();
     /// @notice Thrown when an address argument is zero.
     error ZeroAddress();
-    /// @notice Thrown at deployment when a module address holds no code or serves a book over another asset.
+    /// @notice Thrown at deployment when a module address does not answer `asset()` with the ledger's asset: no code,
+    /// a contract that is not a module, or a module over another asset.
     error InvalidModule(address module);
     /// @notice Thrown when an amount does not fit the ledger's storage (2^88 − 1 base units).
     error AmountTooLarge(uint256 amount, uint256 max);

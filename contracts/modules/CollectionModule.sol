@@ -19,8 +19,8 @@ import {TransientSlot} from "@openzeppelin/contracts/utils/TransientSlot.sol";
 /// portfolio-limit checks of its draws.
 /// @dev Runs only by DELEGATECALL from the CreditLedger, on the ledger's storage (see LedgerCore). It is deployed
 /// with the ledger's asset (the ledger's constructor checks it); it serves no pool-facing call, so its pool is zero.
-/// Called directly it acts on its own empty
-/// storage and can do no harm. The ledger's wrappers hold the reentrancy guard; functions here do not take it.
+/// Called directly it acts on its own empty storage and can do no harm. The ledger's wrappers hold the reentrancy
+/// guard; functions here do not take it.
 contract CollectionModule is LedgerCore {
     using SafeERC20 for IERC20;
     using TransientSlot for bytes32;
@@ -59,8 +59,8 @@ contract CollectionModule is LedgerCore {
     /// line's principal after the draw; `cash` and `principal` are the book before it (a draw moves cash to
     /// principal, so their sum, the base of the shares, is the same after, plus the fee when there is one). Writes
     /// only the origination bucket, the product's outstanding and, for a fee, the protocol's fee claim. Returns the
-    /// fee, which the ledger keeps out of what it sends. Under `drawWithin` and `originate` it also checks the borrower's bounds
-    /// (`DRAW_BOUNDS_SLOT`).
+    /// fee, which the ledger keeps out of what it sends. Under `drawWithin` and `originate` it also checks the
+    /// borrower's bounds (`DRAW_BOUNDS_SLOT`).
     function admitDraw(
         address borrower,
         uint256 loanId,

@@ -39,7 +39,8 @@ export const ERROR_MESSAGES: Record<string, Formatter> = {
     `Invalid product: method ${a[0]}, ${a[1]} instalments of ${a[2]} days (method 0–3, instalments and period > 0).`,
   ZeroAmount: () => "The amount must be greater than zero.",
   ZeroAddress: () => "An address argument is the zero address.",
-  InvalidModule: (a) => `${short(a[0])} is not a ledger module over this asset (no code, or another asset's book).`,
+  InvalidModule: (a) =>
+    `${short(a[0])} is not a ledger module over this asset (no code, no asset(), or a module over another asset).`,
   AmountTooLarge: (a, m) => `Amount ${m(a[0])} is above the largest the ledger stores (${m(a[1])}).`,
   AprAboveCap: (a) => `APR ${bps(a[0])} (fees included) is above the cap of ${bps(a[1])}.`,
   AprAboveBound: (a) =>
