@@ -10,6 +10,8 @@ import {ICostDisclosure} from "./interfaces/ICostDisclosure.sol";
 import {LedgerCore} from "./base/LedgerCore.sol";
 import {LedgerBookApi} from "./base/LedgerBookApi.sol";
 import {CollectionModule} from "./modules/CollectionModule.sol";
+import {ConfigModule} from "./modules/ConfigModule.sol";
+import {LoanMath} from "./libraries/LoanMath.sol";
 import {Address} from "@openzeppelin/contracts/utils/Address.sol";
 import {TransientSlot} from "@openzeppelin/contracts/utils/TransientSlot.sol";
 import {ScheduleMath} from "./libraries/ScheduleMath.sol";
@@ -463,6 +465,23 @@ contract CreditLedger is ICreditLedger, IProductLimits, LedgerBookApi {
         assembly ("memory-safe") {
             g := f
         }
+    }
+
+    /// @dev A prepayment's fee rebate runs in the ConfigModule (code size; never on an instalment paid when due). A
+    /// loan without a fee skips the call: the product's book word read here is the one the repayment writes next.
+    function _feeRebate(
+        uint256 loanId,
+        Loan memory loan,
+        LoanMath.Accrual memory,
+        LoanMath.Owed memory,
+        uint256 prepaid
+    ) internal override returns (uint256, uint256) {
+        if (_productBooks[loan.productId].feeBps == 0) return (0, 0);
+        bytes memory result = Address.functionDelegateCall(
+            _configModule,
+            abi.encodeCall(ConfigModule.feeRebate, (loanId, prepaid))
+        );
+        return abi.decode(result, (uint256, uint256));
     }
 
     /// @dev Runs `data` in the CollectionModule on this contract's storage, bubbling up its revert.

@@ -137,12 +137,23 @@ describe("a draw with a fee", () => {
     expect(await d.ledger.lenderAssets()).to.equal(lenderBefore);
     expect(await d.ledger.principalOutstanding()).to.equal(amount);
 
-    // The protocol can take its fee out; lenders' assets still do not move.
+    // The fee is earned as principal falls due (an early payoff gets the rest back), so the claim keeps it back
+    // meanwhile: right after the draw, only the unit or so of interest fee accrued since is claimable.
+    await expect(d.ledger.claimFees(d.admin.address, 150n * ONE))
+      .to.be.revertedWithCustomError(d.ledger, "FeesExceeded")
+      .withArgs(150n * ONE, (claimable: bigint) => claimable < 10n);
+    // The first instalment paid on its due date: the fee share of its principal becomes claimable; taking it out
+    // does not move the lenders' assets.
+    await networkHelpers.time.increaseTo((await d.ledger.loanRecord(loanId)).drawnAt + 30n * 86_400n);
+    await d.ledger.connect(d.borrower).repay(loanId, await d.ledger.dueNow(loanId));
+    const outstanding = (await d.ledger.loanState(loanId)).principalOutstanding;
+    const claimable = (await d.ledger.protocolFeesOwed()) - (outstanding * 150n) / 10_000n;
+    expect(claimable).to.be.at.least(((amount - outstanding) * 150n) / 10_000n);
     const adminBefore = await d.token.balanceOf(d.admin.address);
-    const lenderAfterDraw = await d.ledger.lenderAssets();
-    await d.ledger.claimFees(d.admin.address, 150n * ONE);
-    expect((await d.token.balanceOf(d.admin.address)) - adminBefore).to.equal(150n * ONE);
-    expect(await d.ledger.lenderAssets()).to.be.at.least(lenderAfterDraw);
+    const lenderAfterPayment = await d.ledger.lenderAssets();
+    await d.ledger.claimFees(d.admin.address, claimable);
+    expect((await d.token.balanceOf(d.admin.address)) - adminBefore).to.equal(claimable);
+    expect(await d.ledger.lenderAssets()).to.be.at.least(lenderAfterPayment);
 
     // The borrower repays the full amount with interest: the fee was never part of what is owed.
     await d.ledger.connect(d.borrower).repay(loanId, d.ethers.MaxUint256);
@@ -165,16 +176,22 @@ describe("a draw with a fee", () => {
     const [cash, principal] = [await d.ledger.cash(), await d.ledger.principalOutstanding()];
     const reserve = ((cash + principal) * 500n + 9_999n) / 10_000n;
     expect(cash).to.be.at.least(reserve, "the reserve is whole after the fee draw");
-    // The fee (7,125) is owed, but only what is above the reserve may be claimed.
-    const fees = await d.ledger.protocolFeesOwed();
-    const left = await d.ledger.availableLiquidity();
-    expect(left).to.equal(cash - reserve);
-    expect(fees).to.be.greaterThan(left);
-    await expect(d.ledger.claimFees(d.admin.address, fees))
+    expect(await d.ledger.availableLiquidity()).to.equal(cash - reserve);
+    // The fee (7,125) is owed but kept back while its loan's principal is out (an early payoff would take it back).
+    const fee = 7_125n * ONE;
+    expect(await d.ledger.protocolFeesOwed()).to.be.closeTo(fee, ONE);
+    await expect(d.ledger.claimFees(d.admin.address, fee)).to.be.revertedWithCustomError(d.ledger, "FeesExceeded");
+    // Ten days of interest make some fee claimable; with the liquidity reserve raised to 50 %, none of it may leave.
+    await networkHelpers.time.increase(10n * 86_400n);
+    await d.ledger.setRates(500, 1_000, 5_000);
+    const claimable = (await d.ledger.protocolFeesOwed()) - fee;
+    expect(claimable).to.be.greaterThan(0n);
+    expect(await d.ledger.availableLiquidity()).to.equal(0n);
+    await expect(d.ledger.claimFees(d.admin.address, claimable))
       .to.be.revertedWithCustomError(d.ledger, "InsufficientLiquidity")
-      .withArgs(fees, left);
-    await d.ledger.claimFees(d.admin.address, left);
-    expect(await d.ledger.cash()).to.equal(reserve);
+      .withArgs(claimable, 0n);
+    await d.ledger.setRates(500, 1_000, 500);
+    await d.ledger.claimFees(d.admin.address, claimable);
   });
 
   it("binds the draw to its quote: a rate, a plan or a fee changed in between is refused with a sentence, and nothing moves", async () => {

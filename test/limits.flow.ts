@@ -1,7 +1,7 @@
 import { expect } from "chai";
 import { network } from "hardhat";
 import { id } from "ethers";
-import { deployMicrocredit, ALL_PRODUCTS_MASK, ONE, DAY, LOCAL_LIMITS } from "./helpers/fixture.ts";
+import { deployMicrocredit, ALL_PRODUCTS_MASK, ONE, DAY, LOCAL_LIMITS, NO_LIMITS } from "./helpers/fixture.ts";
 import { decodeError } from "../src/sdk/errors.ts";
 
 // Portfolio limits (IRiskLimits, PRODUCT.md C8): each cap hit exactly at its boundary (the limit passes, one unit
@@ -10,16 +10,7 @@ import { decodeError } from "../src/sdk/errors.ts";
 const connection = await network.create();
 const { networkHelpers, ethers } = connection;
 
-const OFF = {
-  minDraw: 0n,
-  maxDraw: 0n,
-  maxExposure: 0n,
-  dailyOriginationCap: 0n,
-  maxExposureBps: 0n,
-  maxUtilisationBps: 0n,
-  breakerBps: 0n,
-  aprCapBps: 0n,
-};
+const OFF = NO_LIMITS;
 type Limits = typeof OFF;
 
 async function base() {

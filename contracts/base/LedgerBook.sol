@@ -103,13 +103,31 @@ abstract contract LedgerBook is AccessControl, ReentrancyGuardTransient {
         _storeBook(book);
     }
 
-    /// @dev A repayment the caller pulls in after its own effects, with the loan's true-up of the book.
-    function _bookRepay(uint256 principal, uint256 interest, int256 rateDelta, int256 accrualAdjustment) internal {
+    /// @dev A repayment of `cashIn` the caller pulls in after its own effects, retiring `principal`, with the loan's
+    /// true-up of the book. `principal` exceeds the principal part of `cashIn` by any fee rebate (`_bookRebate`).
+    function _bookRepay(uint256 principal, uint256 cashIn, int256 rateDelta, int256 accrualAdjustment) internal {
         _adjust(rateDelta, accrualAdjustment);
         Book memory book = _loadBook();
-        book.cash += (principal + interest).toUint104();
+        book.cash += cashIn.toUint104();
         book.principal -= uint104(principal);
         _storeBook(book);
+    }
+
+    /// @dev A fee rebate: principal retired without cash, given back by the protocol's fee claim, so capital and
+    /// claim fall together and the lenders' assets do not move. `claimFees` keeps back the most the open loans'
+    /// rebates can need; only a write-off's take-back of the fee (item 3 of SECURITY) can leave less, and then the
+    /// claim falls to zero and the lenders carry the rest.
+    function _bookRebate(uint256 rebate) internal {
+        uint256 atCheckpoint = _feesAtCheckpoint;
+        if (rebate <= atCheckpoint) {
+            // Taken from the claim's checkpoint, as a draw's fee is added to it: the split does not move.
+            _feesAtCheckpoint = uint128(atCheckpoint - rebate);
+        } else {
+            uint256 gross = _accrue();
+            uint256 fees = _feesAt(gross);
+            _checkpointSplit(gross, fees - _min128(rebate, fees), _reserveAt(gross));
+        }
+        _capital -= int256(rebate);
     }
 
     /// @dev A provision change (a loan entering, leaving or moving between buckets).
@@ -120,12 +138,14 @@ abstract contract LedgerBook is AccessControl, ReentrancyGuardTransient {
 
     /// @dev Writes off `principal` and `interest` of a defaulted loan. The protocol fee and the first-loss cut were
     /// set aside as the interest was recognised; interest never received earns neither, so both shares of it are
-    /// taken back (at the current rates; the fee at most what is still owed). What the lenders lose is then the
-    /// principal and their own share of the interest, and the first-loss reserve absorbs that first.
+    /// taken back (at the current rates; the fee at most what is still owed), with `unearnedFee`, the origination
+    /// fee's share of the principal that had not fallen due (FeeRebateMath). What the lenders lose is then the
+    /// principal less that, and their own share of the interest, and the first-loss reserve absorbs that first.
     /// Returns what the reserve absorbed and what is left for the lenders.
     function _bookWriteOff(
         uint256 principal,
         uint256 interest,
+        uint256 unearnedFee,
         int256 rateDelta
     ) internal returns (uint256 absorbed, uint256 lenderLoss) {
         _adjust(rateDelta, 0);
@@ -138,7 +158,7 @@ abstract contract LedgerBook is AccessControl, ReentrancyGuardTransient {
         Split memory split = _split;
         uint256 fees = _feesAt(gross);
         uint256 reserve = _reserveAt(gross);
-        uint256 feeBack = _min128((interest * split.feeBps) / BPS, fees);
+        uint256 feeBack = _min128((interest * split.feeBps) / BPS + unearnedFee, fees);
         uint256 reserveBack = _min128((interest * split.firstLossBps) / BPS, reserve);
         reserve -= reserveBack;
         lenderLoss = principal + interest - feeBack - reserveBack;

@@ -10,6 +10,8 @@ import {LoanMath} from "../libraries/LoanMath.sol";
 import {ArrearsMath} from "../libraries/ArrearsMath.sol";
 import {Packing} from "../libraries/Packing.sol";
 import {DisclosureMath} from "../libraries/DisclosureMath.sol";
+import {FeeRebateMath} from "../libraries/FeeRebateMath.sol";
+import {ICostDisclosure} from "../interfaces/ICostDisclosure.sol";
 
 /// @title LedgerCore
 /// @notice The ledger's storage and the payment path shared by the CreditLedger (draws, manual repayment) and its
@@ -93,11 +95,14 @@ abstract contract LedgerCore is LedgerBook {
     uint256 internal constant FLOW_LATE_SHIFT = 144;
     uint256 internal constant FLOW_TAG_SHIFT = 128;
 
-    /// @notice A product's principal outstanding and its cap (IProductLimits), one word per product id (0..15).
+    /// @notice A product's principal outstanding, its cap (IProductLimits) and its fee, one word per product id
+    /// (0..15): a repayment that retires principal writes this word anyway, so a prepayment reads the fee from it.
     struct ProductBook {
         uint120 outstanding;
         /// 0 = no cap.
-        uint128 cap;
+        uint112 cap;
+        /// `Product.feeBps`, copied here by `setProductFee` (both change together; locked while `outstanding != 0`).
+        uint16 feeBps;
         /// Set when the product is first configured, so the word never returns to zero and a draw after the book of
         /// the product has been repaid updates a non-zero slot instead of paying for a new one.
         bool opened;
@@ -196,9 +201,9 @@ abstract contract LedgerCore is LedgerBook {
     }
 
     /// @dev The one payment path of manual repayment and collection, after `_position`: waterfall (penalty →
-    /// past-due interest → past-due principal → current interest → prepayment) → effects → events. The caller
-    /// moves the tokens. `onlyDue` (collection) caps the amount at what is due now; otherwise an amount above the
-    /// payoff reverts.
+    /// past-due interest → past-due principal → current interest → prepayment, which retires its fee rebate too) →
+    /// effects → events. The caller moves the tokens (`paid`). `onlyDue` (collection) caps the amount at what is due
+    /// now; otherwise an amount above the payoff (net of the fee rebate) reverts, and `type(uint256).max` pays it.
     function _settle(
         uint256 loanId,
         ICreditLedger.Loan memory loan,
@@ -206,15 +211,22 @@ abstract contract LedgerCore is LedgerBook {
         uint256 amount,
         bool onlyDue
     ) internal returns (uint256 paid) {
+        uint256 asked = amount;
         uint256 limit = onlyDue ? p.pastDue + p.penalty : p.o.payoff + p.penalty;
-        if (amount == type(uint256).max) amount = limit;
-        else if (amount > limit) {
-            if (onlyDue) amount = limit;
-            else revert ICreditLedger.RepaymentExceedsPayoff(amount, limit);
-        }
-        paid = amount;
+        if (amount > limit) amount = limit; // refused below unless it is collection's or `type(uint256).max`
         uint256 penaltyPaid = amount < p.penalty ? amount : p.penalty;
         (uint256 interestPaid, uint256 principalPaid, uint256 prepaid) = _waterfall(p.o, amount - penaltyPaid);
+        if (prepaid != 0) {
+            // Only a prepayment reaches here (collection never prepays), so an instalment paid when due reads no
+            // product.
+            (uint256 rebate, uint256 excess) = _feeRebate(loanId, loan, p.a, p.o, prepaid);
+            amount -= excess;
+            principalPaid = principalPaid + rebate - excess;
+        }
+        if (asked != amount && !onlyDue && asked != type(uint256).max) {
+            revert ICreditLedger.RepaymentExceedsPayoff(asked, amount);
+        }
+        paid = amount;
         loan.interestBalance -= int88(int256(interestPaid));
         loan.principalPaid += uint80(principalPaid);
         int256 rateDelta = p.a.rateDelta;
@@ -250,7 +262,7 @@ abstract contract LedgerCore is LedgerBook {
             _productBooks[loan.productId].outstanding -= uint120(principalPaid);
             if (block.timestamp < uint256(loan.drawnAt) + 1 days) _returnOrigination(principalPaid, loan.drawnAt);
         }
-        _bookRepay(principalPaid, interestPaid + penaltyPaid, rateDelta, adjustment);
+        _bookRepay(principalPaid, paid, rateDelta, adjustment);
 
         if (penaltyPaid != 0) emit ICreditLedger.PenaltyCharged(loanId, penaltyPaid);
         emit ICreditLedger.Repaid(
@@ -261,6 +273,69 @@ abstract contract LedgerCore is LedgerBook {
             uint256(loan.principal) - loan.principalPaid
         );
         if (closed) emit ICreditLedger.LoanClosed(loanId);
+    }
+
+    /// @dev The origination fee `loan` paid, recomputed from its product's fee, which cannot change while the product
+    /// has principal outstanding (`setProductFee`).
+    function _loanFee(ICreditLedger.Loan memory loan) internal view returns (uint256) {
+        return DisclosureMath.feeDown(loan.principal, _productBooks[loan.productId].feeBps);
+    }
+
+    /// @dev What `loan`'s fee rebate depends on now (FeeRebateMath.Unearned), after `LoanMath.roll` to now: nothing
+    /// without a fee or after the plan, when all principal is due.
+    function _unearned(
+        ICreditLedger.Loan memory loan,
+        LoanMath.Accrual memory a,
+        LoanMath.Owed memory o
+    ) internal view returns (FeeRebateMath.Unearned memory u) {
+        u.fee = _loanFee(loan);
+        if (u.fee == 0 || a.period > loan.instalments) return u;
+        u.principal = loan.principal;
+        u.period = LoanMath.periodSeconds(loan);
+        u.left = loan.drawnAt + a.period * u.period - block.timestamp;
+        // Due by the end of this period: what the outstanding exceeds the plan's balance after it by.
+        uint256 planAfter = LoanMath.scheduledAfter(LoanMath.plan(loan), a.scheduledBalanceDue, a.period);
+        uint256 outstanding = o.principalOutstanding;
+        u.current = (outstanding > planAfter ? outstanding - planAfter : 0) - o.pastDuePrincipal;
+        u.later = outstanding - o.pastDuePrincipal - u.current;
+    }
+
+    /// @dev The fee rebate a payoff now would get (FeeRebateMath.payoffRebateDown). A write-off takes the same amount
+    /// back from the protocol: that part of the fee was never earned.
+    function _payoffRebate(
+        ICreditLedger.Loan memory loan,
+        LoanMath.Accrual memory a,
+        LoanMath.Owed memory o
+    ) internal view returns (uint256) {
+        FeeRebateMath.Unearned memory u = _unearned(loan, a, o);
+        return u.principal == 0 ? 0 : FeeRebateMath.payoffRebateDown(u);
+    }
+
+    /// @dev A prepayment of `prepaid` cash also retires its fee rebate (FeeRebateMath), which the protocol's fee
+    /// claim gives back: `rebate` is the extra principal retired, `excess` the cash beyond the payoff net of the
+    /// rebate. Books the rebate (the lenders' assets do not move) and emits `FeeRebated`. The CollectionModule, which
+    /// never prepays, overrides it with a no-op.
+    function _feeRebate(
+        uint256 loanId,
+        ICreditLedger.Loan memory loan,
+        LoanMath.Accrual memory a,
+        LoanMath.Owed memory o,
+        uint256 prepaid
+    ) internal virtual returns (uint256 rebate, uint256 excess) {
+        FeeRebateMath.Unearned memory u = _unearned(loan, a, o);
+        if (u.principal == 0) return (0, 0);
+        uint256 notDue = u.current + u.later;
+        uint256 payoffRebate = FeeRebateMath.payoffRebateDown(u);
+        if (prepaid + payoffRebate >= notDue) {
+            // A payoff: all principal not yet due is retired, for its net.
+            excess = prepaid + payoffRebate - notDue;
+            rebate = payoffRebate;
+        } else {
+            rebate = FeeRebateMath.retiredByDown(u, prepaid) - prepaid;
+        }
+        if (rebate == 0) return (0, excess);
+        _bookRebate(rebate);
+        emit ICostDisclosure.FeeRebated(loanId, rebate);
     }
 
     /// @dev Arrears bookkeeping after a payment on a loan that was late or stays late: a cure clears them (a latent

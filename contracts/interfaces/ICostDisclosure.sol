@@ -8,7 +8,9 @@ pragma solidity 0.8.28;
 /// Fees. A product may carry an origination fee of `feeBps` of the amount drawn, rounded down (in the borrower's
 /// favour). It is deducted from what the recipient receives: the loan's principal, plan and interest are those of the
 /// full amount, the recipient gets `amount − fee`. The fee is paid to the protocol (it adds to `protocolFeesOwed`),
-/// so the lenders' share price does not step on a draw. There is no other fee: penalty interest on late payments
+/// so the lenders' share price does not step on a draw. It is earned as principal falls due: repaying ahead of the
+/// plan gives back its unearned part (`FeeRebated`, ICreditLedger), so `totalFees` is the most a loan keeps, and
+/// `claimFees` keeps back what open loans may still get back. There is no other fee: penalty interest on late payments
 /// (C5) is not a fee of the plan and is disclosed as a rate (`riskParams().penaltyMultiplierBps`).
 ///
 /// APR. The comprehensive annual cost is the internal rate of return of the borrower's cash flows, annualised on the
@@ -57,6 +59,13 @@ interface ICostDisclosure {
     /// left is a recovery claim, not waived here.
     error WriteOffDue(uint256 loanId);
 
+    /// @notice The product's fee cannot change while `outstanding` of its principal is lent out: each loan's fee
+    /// rebate is worked out from it. Offer the new fee as another product id, or wait until the book is repaid.
+    error ProductFeeLocked(uint8 productId, uint256 outstanding);
+
+    /// @notice Emitted when a repayment ahead of the plan retires `rebate` of principal on top of the cash paid: the
+    /// unearned part of the loan's origination fee, given back (FeeRebateMath). `Repaid.principal` includes it.
+    event FeeRebated(uint256 indexed loanId, uint256 rebate);
     /// @notice Emitted when a product's origination fee is set.
     event ProductFeeSet(uint8 indexed productId, uint256 feeBps);
     /// @notice Emitted with every draw, before `Drawn`: the figures `CreditQuotes.quote` showed for it (the
@@ -85,6 +94,7 @@ interface ICostDisclosure {
 
     /// @notice Sets product `productId`'s origination fee (admin; behind the timelock outside a local chain). Refused
     /// above `MAX_FEE_BPS` (`FeeTooHigh`) or when the fee alone, at a contract APR of 0, would put the product's APR
-    /// above the cap (`AprAboveCap`). The product must be defined.
+    /// above the cap (`AprAboveCap`), and while the product has principal outstanding (`ProductFeeLocked`: each loan's
+    /// fee rebate is worked out from it). The product must be defined.
     function setProductFee(uint8 productId, uint16 feeBps) external;
 }

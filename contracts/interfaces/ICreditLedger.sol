@@ -19,8 +19,15 @@ import {ICostDisclosure} from "./ICostDisclosure.sol";
 /// accrual segment: interest to that second is booked (rounded up) and the rest of the period accrues on the lower
 /// balance. Paying off early pays interest only to the second of payment.
 ///
+/// Fee rebate: a product's origination fee is earned per unit of principal (`fee / principal`) over the period in which
+/// that principal falls due. Principal repaid ahead of the plan retires the unearned part of its share too, given back
+/// by the protocol's fee claim (`FeeRebated`; FeeRebateMath), so a payoff after instalments paid when due costs at
+/// most the APR disclosed at the draw. The
+/// payoff (`loanState().payoff`, `type(uint256).max`) is net of it.
+///
 /// Waterfall of every payment: past-due interest → past-due principal (oldest first) → interest accrued in the
-/// current period → principal prepayment. Paying more than the payoff is refused (`RepaymentExceedsPayoff`);
+/// current period → principal prepayment. Paying more than the payoff (net of the fee rebate) is refused
+/// (`RepaymentExceedsPayoff`);
 /// `type(uint256).max` means "the payoff, whatever it is at execution".
 ///
 /// Loan ids encode the borrower: `loanId = uint256(uint160(borrower)) << 96 | n` for the borrower's n-th loan

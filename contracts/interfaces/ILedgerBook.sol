@@ -27,8 +27,8 @@ interface ILedgerBook {
     error InsufficientLiquidity(uint256 requested, uint256 available);
     /// @notice Thrown when fee, first-loss and reserve rates are out of bounds.
     error RateOutOfBounds(uint256 bps, uint256 maxBps);
-    /// @notice Thrown when more fees are claimed than have accrued.
-    error FeesExceeded(uint256 requested, uint256 owed);
+    /// @notice Thrown when more fees are claimed than are claimable: accrued, less what fee rebates may still need.
+    error FeesExceeded(uint256 requested, uint256 claimable);
 
     /// @notice Emitted when fee, first-loss and liquidity-reserve rates change.
     event RatesSet(uint256 protocolFeeBps, uint256 firstLossBps, uint256 liquidityReserveBps);
@@ -53,7 +53,9 @@ interface ILedgerBook {
     function setRates(uint256 protocolFeeBps, uint256 firstLossBps, uint256 liquidityReserveBps) external;
 
     /// @notice Pays `assets` of accrued protocol fees to `to`. Admin only. At most `availableLiquidity()`
-    /// (`InsufficientLiquidity`): the liquidity reserve and the redemption queue's hold are the lenders'.
+    /// (`InsufficientLiquidity`): the liquidity reserve and the redemption queue's hold are the lenders'. At most the
+    /// fees owed less what the open loans' fee rebates may still need (each fee product's fee on its principal
+    /// outstanding), else `FeesExceeded(assets, claimable)`.
     function claimFees(address to, uint256 assets) external;
 
     /// @notice The lenders' assets: cash + principal + interest receivable − protocol fees − first-loss reserve

@@ -22,7 +22,7 @@ interface IProductLimits {
     event ProductCapSet(uint8 indexed productId, uint256 previousCap, uint256 cap, address indexed by);
 
     /// @notice Sets product `productId`'s cap on principal outstanding (0 = none). Admin only; the product must be
-    /// configured (`setProduct`). Reverts `InvalidLimits` above 2^128 − 1.
+    /// configured (`setProduct`). Reverts `InvalidLimits` above 2^112 − 1.
     function setProductCap(uint8 productId, uint256 cap) external;
 
     /// @notice Lowers product `productId`'s cap, immediately. Risk role only; a higher cap, or 0 (no cap) in place

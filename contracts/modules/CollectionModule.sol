@@ -32,6 +32,17 @@ contract CollectionModule is LedgerCore {
     /// @dev The pool immutable is unused here: pool-facing functions are never delegated to the module.
     constructor(IERC20 asset_) LedgerCore(asset_, address(0)) {}
 
+    /// @dev Collection takes only what is due, never a prepayment: no fee rebate, and no product read.
+    function _feeRebate(
+        uint256,
+        ICreditLedger.Loan memory,
+        LoanMath.Accrual memory,
+        LoanMath.Owed memory,
+        uint256
+    ) internal pure override returns (uint256, uint256) {
+        return (0, 0);
+    }
+
     function collect(uint256[] calldata loanIds) external returns (uint256 collected) {
         for (uint256 i = 0; i < loanIds.length; ++i) collected += _collectOne(loanIds[i]);
     }
@@ -234,7 +245,12 @@ contract CollectionModule is LedgerCore {
         _reclassify(loanId, loan, ar, ICreditLedger.Bucket.Default, 0, o.principalOutstanding, _risk);
         int256 rateDelta = a.rateDelta - int256(uint256(loan.openingBalance) * loan.aprBps);
         _bookRepay(0, 0, 0, a.accrualAdjustment);
-        (uint256 absorbed, uint256 lenderLoss) = _bookWriteOff(o.principalOutstanding, interest, rateDelta);
+        (uint256 absorbed, uint256 lenderLoss) = _bookWriteOff(
+            o.principalOutstanding,
+            interest,
+            _payoffRebate(loan, a, o),
+            rateDelta
+        );
         uint256 loss = o.principalOutstanding + interest;
         _writeOffs[loanId] = WriteOff({
             claimLeft: uint88(loss + ar.penalty),

@@ -11,6 +11,7 @@ import {IRiskLimits} from "../interfaces/IRiskLimits.sol";
 import {ICostDisclosure} from "../interfaces/ICostDisclosure.sol";
 import {IProductLimits} from "../interfaces/IProductLimits.sol";
 import {DisclosureMath} from "../libraries/DisclosureMath.sol";
+import {LoanMath} from "../libraries/LoanMath.sol";
 import {Packing} from "../libraries/Packing.sol";
 import {ScheduleMath} from "../libraries/ScheduleMath.sol";
 
@@ -149,9 +150,19 @@ contract ConfigModule is LedgerCore {
         ProductBook storage b = _productBook(productId);
         ICreditLedger.Product memory p = _products[productId];
         if (p.instalments == 0) revert ICreditLedger.InvalidProduct(p.method, p.instalments, p.periodDays);
-        if (cap > type(uint128).max) revert IRiskLimits.InvalidLimits();
+        if (cap > type(uint112).max) revert IRiskLimits.InvalidLimits();
         emit IProductLimits.ProductCapSet(productId, b.cap, cap, msg.sender);
-        b.cap = uint128(cap);
+        b.cap = uint112(cap);
+    }
+
+    /// @dev The most the open loans' fee rebates can still give back: per product, its fee on its principal
+    /// outstanding (a loan's rebates never add up to more than its fee share of the principal they retire).
+    function _rebatesHeld() private view returns (uint256 held) {
+        for (uint256 id = 0; id < 16; ++id) {
+            ProductBook storage b = _productBooks[id];
+            uint256 feeBps = b.feeBps;
+            if (feeBps != 0) held += DisclosureMath.feeDown(b.outstanding, feeBps);
+        }
     }
 
     function _productBook(uint8 productId) private view returns (ProductBook storage) {
@@ -163,10 +174,24 @@ contract ConfigModule is LedgerCore {
         ICreditLedger.Product memory p = _products[productId];
         if (p.instalments == 0) revert ICreditLedger.InvalidProduct(p.method, p.instalments, p.periodDays);
         if (feeBps > MAX_FEE_BPS) revert ICostDisclosure.FeeTooHigh(feeBps, MAX_FEE_BPS);
+        ProductBook storage b = _productBooks[productId];
+        uint256 outstanding = b.outstanding;
+        if (feeBps != p.feeBps && outstanding != 0) revert ICostDisclosure.ProductFeeLocked(productId, outstanding);
         p.feeBps = feeBps;
         _checkFeeApr(p);
         _products[productId].feeBps = feeBps;
+        b.feeBps = feeBps;
         emit ICostDisclosure.ProductFeeSet(productId, feeBps);
+    }
+
+    /// @dev A prepayment's fee rebate (LedgerCore._feeRebate), for the ledger's repayment (not one of its functions:
+    /// reachable only by the ledger's own DELEGATECALL from `repay`, which has not stored the loan yet, so its
+    /// stored copy is the one before the payment). Called on the module directly, it acts on the module's empty
+    /// storage and finds no loan.
+    function feeRebate(uint256 loanId, uint256 prepaid) external returns (uint256 rebate, uint256 excess) {
+        ICreditLedger.Loan memory loan = _loadLoan(loanId);
+        LoanMath.Accrual memory a = LoanMath.roll(loan, block.timestamp);
+        return _feeRebate(loanId, loan, a, LoanMath.owed(loan, a, block.timestamp), prepaid);
     }
 
     function waivePenalty(uint256 loanId, uint256 amount, bytes32 reason) external onlyRole(SERVICER_ROLE) {
@@ -312,7 +337,9 @@ contract ConfigModule is LedgerCore {
     function claimFees(address to, uint256 assets) external onlyRole(DEFAULT_ADMIN_ROLE) {
         uint256 gross = _accrue();
         uint256 owed = _feesAt(gross);
-        if (assets > owed) revert ILedgerBook.FeesExceeded(assets, owed);
+        uint256 held = _rebatesHeld();
+        uint256 claimable = owed > held ? owed - held : 0;
+        if (assets > claimable) revert ILedgerBook.FeesExceeded(assets, claimable);
         Book memory book = _loadBook();
         // Only cash above the liquidity reserve and the redemption queue's hold: lenders waiting come first.
         uint256 available = _available(book);

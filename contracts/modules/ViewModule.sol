@@ -45,7 +45,7 @@ contract ViewModule is LedgerCore {
         v.interestAccrued = o.pastDueInterest + o.currentInterest;
         v.pastDue = p.pastDue;
         v.penalty = p.penalty;
-        v.payoff = o.payoff + v.penalty;
+        v.payoff = o.payoff + v.penalty - _payoffRebate(loan, a, o);
         v.pastDueSince = ArrearsMath.pastDueSince(loan, a.period, v.pastDue, a.lastInstalment);
         if (v.pastDue != 0) v.daysPastDue = (block.timestamp - v.pastDueSince) / 1 days;
         v.bucket = ArrearsMath.bucketOf(v.pastDue, v.pastDueSince, block.timestamp, _risk);

@@ -62,6 +62,8 @@ export const ERROR_MESSAGES: Record<string, Formatter> = {
   WriteOffDue: (a) =>
     `Loan ${loanLabel(a[0])} is past the default threshold: it is written off at the next mark, not waived.`,
   FeeTooHigh: (a) => `A product fee of ${bps(a[0])} is above the most a product may charge (${bps(a[1])}).`,
+  ProductFeeLocked: (a, m) =>
+    `Product ${a[0]}'s fee cannot change while ${m(a[1])} of its principal is lent out; offer the new fee as another product.`,
   LoanNotFound: (a) => `Loan ${loanLabel(a[0])} does not exist.`,
   LoanAlreadyRepaid: (a) => `Loan ${loanLabel(a[0])} is already repaid in full.`,
   RepaymentExceedsPayoff: (a, m) =>
@@ -121,7 +123,8 @@ export const ERROR_MESSAGES: Record<string, Formatter> = {
   RequestClosed: (a) => `Redemption request ${a[0]} is already filled or cancelled.`,
   ZeroRequests: () => "processRedemptions needs a number of requests to visit greater than zero.",
   NothingToClaim: (a) => `${short(a[0])} has no filled redemption to claim.`,
-  FeesExceeded: (a, m) => `Cannot claim ${m(a[0])} of fees: only ${m(a[1])} accrued.`,
+  FeesExceeded: (a, m) =>
+    `Cannot claim ${m(a[0])} of fees: only ${m(a[1])} is claimable (fees accrued, less what open loans' fee rebates may need).`,
   // CreditOffers
   NotOfferBorrower: (a) => `Only the offer's borrower ${a[1]} may accept it; caller was ${a[0]}.`,
   UntrustedSigner: (a) =>

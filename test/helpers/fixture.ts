@@ -12,6 +12,18 @@ import {
 export { ONE, ALL_PRODUCTS_MASK, PRODUCTS, FEE_PRODUCTS, FEE_PRODUCTS_MASK };
 export const DAY = 86_400n;
 
+/** Every portfolio limit off (the APR cap at its default, 0 = 24 %). */
+export const NO_LIMITS = {
+  minDraw: 0n,
+  maxDraw: 0n,
+  maxExposure: 0n,
+  dailyOriginationCap: 0n,
+  maxExposureBps: 0n,
+  maxUtilisationBps: 0n,
+  breakerBps: 0n,
+  aprCapBps: 0n,
+};
+
 /** The local deployment's portfolio limits (PRODUCT.md §6), shares as bigints as the contract returns them. */
 export const LOCAL_LIMITS = {
   ...LIMITS,
