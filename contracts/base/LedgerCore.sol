@@ -431,10 +431,10 @@ abstract contract LedgerCore is LedgerBook {
     /// @dev Credit history of a payment that closed a loan or was made past grace.
     function _recordPayment(address borrower, ICreditLedger.Loan memory loan, bool closed, Position memory p) internal {
         History memory h = _history[borrower];
-        if (closed) {
+        // Only instalments whose due date has come count, and only loans repaid a day or more after their draw: a
+        // loan drawn and paid off at once proves nothing, so a draw-and-repay loop cannot write a record.
+        if (closed && block.timestamp >= uint256(loan.drawnAt) + 1 days) {
             h.loansRepaid = uint24(_saturate(uint256(h.loansRepaid) + 1, type(uint24).max));
-            // Only instalments whose due date has come count: a loan drawn and paid off at once proves nothing, so
-            // a draw-and-repay loop cannot write a record of instalments paid on time.
             h.instalmentsRepaid = uint32(_saturate(uint256(h.instalmentsRepaid) + p.a.period - 1, type(uint32).max));
             h.principalRepaid = uint80(_saturate(uint256(h.principalRepaid) + loan.principal, type(uint80).max));
         }

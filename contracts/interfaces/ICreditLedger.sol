@@ -22,8 +22,8 @@ import {ICostDisclosure} from "./ICostDisclosure.sol";
 /// Fee rebate: a product's origination fee is earned per unit of principal (`fee / principal`) over the period in which
 /// that principal falls due. Principal repaid ahead of the plan retires the unearned part of its share too, given back
 /// by the protocol's fee claim (`FeeRebated`; FeeRebateMath), so a payoff after instalments paid when due costs at
-/// most the APR disclosed at the draw. The
-/// payoff (`loanState().payoff`, `type(uint256).max`) is net of it.
+/// most the APR disclosed at the draw (up to the base unit: interest is rounded up, the rebate down). The payoff
+/// (`loanState().payoff`, `type(uint256).max`) is net of it.
 ///
 /// Waterfall of every payment: past-due interest → past-due principal (oldest first) → interest accrued in the
 /// current period → principal prepayment. Paying more than the payoff (net of the fee rebate) is refused
@@ -120,9 +120,10 @@ interface ICreditLedger is IRiskLimits, ICostDisclosure {
 
     /// @notice A borrower's repayment record, kept by the ledger (never reset, never written by a role).
     struct CreditHistory {
-        /// Loans repaid in full, and their instalments whose due date had come when the loan closed (a bullet loan
-        /// counts one at most; a loan paid off before its first due date counts none), so that a draw repaid at once
-        /// adds nothing a risk engine would read as instalments paid on time.
+        /// Loans repaid in full a day or more after their draw, and their instalments whose due date had come when the
+        /// loan closed (a bullet loan counts one at most). A loan paid off within a day of its draw counts in none of
+        /// these nor in `principalRepaid`, so that a draw repaid at once (free on a fee product, whose fee then comes
+        /// back) adds nothing a risk engine would read as a repayment record.
         uint256 loansRepaid;
         uint256 instalmentsRepaid;
         /// Payments made after the grace period of the oldest instalment they paid (each such payment counts once).
@@ -130,7 +131,7 @@ interface ICreditLedger is IRiskLimits, ICostDisclosure {
         /// Worst days past due seen at a payment or at default.
         uint256 maxDaysLate;
         uint256 defaults;
-        /// Principal of the loans repaid in full, and principal written off at default.
+        /// Principal of the loans repaid in full (a day or more after their draw), and principal written off at default.
         uint256 principalRepaid;
         uint256 principalDefaulted;
         /// Principal outstanding on the line now.
@@ -261,7 +262,9 @@ interface ICreditLedger is IRiskLimits, ICostDisclosure {
     /// the SDK). The recipient receives `principal` less the product's fee; the cost figures are in `DrawDisclosed`, emitted just
     /// before.
     event Drawn(uint256 indexed loanId, address recipient, uint8 productId, uint256 principal);
-    /// @notice Emitted on every repayment, with the split of the amount paid.
+    /// @notice Emitted on every repayment, with the split of the amount paid: `interest` (penalty is in
+    /// `PenaltyCharged`) and `principal` retired, which includes any fee rebate (`FeeRebated`, emitted before it), so
+    /// `principal` may exceed what was paid towards it.
     event Repaid(
         uint256 indexed loanId,
         address indexed payer,

@@ -245,15 +245,18 @@ contract CollectionModule is LedgerCore {
         _reclassify(loanId, loan, ar, ICreditLedger.Bucket.Default, 0, o.principalOutstanding, _risk);
         int256 rateDelta = a.rateDelta - int256(uint256(loan.openingBalance) * loan.aprBps);
         _bookRepay(0, 0, 0, a.accrualAdjustment);
+        // The fee share of principal that had not fallen due was never earned: the protocol gives it back and the
+        // borrower no longer owes it, as a payoff now would have had it.
+        uint256 unearnedFee = _payoffRebate(loan, a, o);
         (uint256 absorbed, uint256 lenderLoss) = _bookWriteOff(
             o.principalOutstanding,
             interest,
-            _payoffRebate(loan, a, o),
+            unearnedFee,
             rateDelta
         );
         uint256 loss = o.principalOutstanding + interest;
         _writeOffs[loanId] = WriteOff({
-            claimLeft: uint88(loss + ar.penalty),
+            claimLeft: uint88(loss + ar.penalty - unearnedFee),
             lenderLossLeft: uint88(lenderLoss),
             reserveLeft: uint80(absorbed)
         });

@@ -186,8 +186,8 @@ contract ConfigModule is LedgerCore {
 
     /// @dev A prepayment's fee rebate (LedgerCore._feeRebate), for the ledger's repayment (not one of its functions:
     /// reachable only by the ledger's own DELEGATECALL from `repay`, which has not stored the loan yet, so its
-    /// stored copy is the one before the payment). Called on the module directly, it acts on the module's empty
-    /// storage and finds no loan.
+    /// stored copy is the one before the payment). Called on the module directly, it reads the module's empty storage
+    /// and reverts.
     function feeRebate(uint256 loanId, uint256 prepaid) external returns (uint256 rebate, uint256 excess) {
         ICreditLedger.Loan memory loan = _loadLoan(loanId);
         LoanMath.Accrual memory a = LoanMath.roll(loan, block.timestamp);

@@ -225,6 +225,39 @@ contract LenderSafetyTest is AttackBase {
         assertEq(ledger.lenderAssets() + lenderLoss, lenderBefore + provisionBefore, "lenders fall by their loss");
     }
 
+    /// KI-12 (open, pinned): paying each instalment a full period early, at the start of the period it falls due in,
+    /// retires its principal before any of its fee share is earned, so almost the whole fee comes back. The protocol's
+    /// income, not the lenders' money; the fix (an actuarial fee) flips this test.
+    function test_KI12_payingAPeriodEarly_keepsAlmostNoFee() public {
+        vm.prank(admin);
+        ledger.setProductFee(1, 150);
+        _openLine(borrower, 10_000e6, APR);
+        uint256 loanId = _draw(borrower, 1, 10_000e6);
+        uint256 start = ledger.loanRecord(loanId).drawnAt;
+        _fund(borrower, 2_000e6);
+        uint256 rebates;
+        for (uint256 k = 0; k < 6 && ledger.loanRecord(loanId).status == ICreditLedger.LoanStatus.Active; ++k) {
+            vm.warp(start + k * 30 days + 1);
+            // The period's interest to date and the principal of the instalment due at its end.
+            ICreditLedger.LoanView memory v = ledger.loanState(loanId);
+            (, uint256[] memory principals, ) = ScheduleMath.schedule(EQUAL_INSTALMENT, 10_000e6, APR, 6, 30);
+            uint256 amount = v.interestAccrued + principals[k];
+            if (amount > v.payoff) amount = v.payoff;
+            vm.recordLogs();
+            _repay(borrower, loanId, amount);
+            Vm.Log[] memory logs = vm.getRecordedLogs();
+            for (uint256 i = 0; i < logs.length; ++i) {
+                if (logs[i].topics[0] == ICostDisclosure.FeeRebated.selector) {
+                    rebates += abi.decode(logs[i].data, (uint256));
+                }
+            }
+        }
+        if (ledger.loanRecord(loanId).status == ICreditLedger.LoanStatus.Active) {
+            _repay(borrower, loanId, type(uint256).max);
+        }
+        assertGt(rebates, 149e6, "almost the whole 150 of fee comes back (KI-12)");
+    }
+
     /// KI-8: a write-off also takes back the origination fee's share of the principal that had not fallen due (it
     /// was never earned, as an early payoff would have shown), so the lenders' loss is lower by that much. Before,
     /// the protocol kept the whole 150 of fee and the lenders lost it with the principal.
@@ -242,9 +275,12 @@ contract LenderSafetyTest is AttackBase {
         uint256 unearned = (150e6 * (later * 30 days + (notDue - later) * 29 days)) / (10_000e6 * 30 days);
         assertGt(unearned, 100e6, "two thirds of the principal had not fallen due");
 
+        uint256 penalty = ledger.loanState(loanId).penalty;
         vm.recordLogs();
         _markOne(loanId);
         (uint256 loss, uint256 absorbed, uint256 lenderLoss) = _defaulted();
+        // Nor does the borrower owe it: a full recovery does not hand the lenders a fee nobody earned.
+        assertEq(ledger.loanState(loanId).payoff, loss + penalty - unearned, "the recovery claim");
         uint256 interest = loss - 10_000e6;
         uint256 reserveBack = (interest * 1_000) / 10_000;
         // What the lenders do not lose is the reserve's cut of the interest and the fee taken back: the fee on the
@@ -477,13 +513,15 @@ contract LenderSafetyTest is AttackBase {
     // ---------------------------------------------------------------- 8. farming a repayment record
 
     /// Item 8: one draw of 10 tokens paid off in the same second recorded 12 on-time instalments before the fix
-    /// (the risk engine raises limits after 6). Now an instalment counts only once its due date has come.
+    /// (the risk engine raises limits after 6). Now a loan and its instalments count only once a due date has come,
+    /// and so does its principal (the engine also wants half the limit repaid).
     function test_item08_drawAndRepayAtOnce_recordsNoInstalment() public {
         _openLine(borrower, 1_000e6, APR);
         uint256 loanId = _draw(borrower, 2, 10e6);
         _repay(borrower, loanId, type(uint256).max);
         ICreditLedger.CreditHistory memory h = ledger.creditHistory(borrower);
-        assertEq(h.loansRepaid, 1);
+        assertEq(h.loansRepaid, 0, "no due date had come");
+        assertEq(h.principalRepaid, 0, "nor its principal");
         assertEq(h.instalmentsRepaid, 0, "no instalment had come due (fails before: 12)");
 
         // Paid on schedule for three periods, then off: three instalments count.
