@@ -147,6 +147,34 @@ async function payOffAt(d: D, loan: Awaited<ReturnType<typeof drawFee>>, instalm
   return { payments, paid };
 }
 
+/**
+ * At `at`, pays the interest to date (read a second earlier) plus `extra` towards principal ahead of the plan: what
+ * went to principal (a second's interest less than `extra`), the principal retired and the rebate, from the events.
+ */
+async function prepayAt(d: D, loanId: bigint, at: bigint, extra: bigint) {
+  await networkHelpers.time.setNextBlockTimestamp(at - 1n);
+  await networkHelpers.mine();
+  const cash = (await d.ledger.loanState(loanId)).interestAccrued + extra;
+  await networkHelpers.time.setNextBlockTimestamp(at);
+  const receipt = await (await d.ledger.connect(d.borrower).repay(loanId, cash)).wait();
+  const events = receipt!.logs.map((l) => d.ledger.interface.parseLog(l)).filter((e) => e !== null);
+  const repaid = events.find((e) => e.name === "Repaid")!;
+  return {
+    toPrincipal: cash - (repaid.args.interest as bigint),
+    retired: repaid.args.principal as bigint,
+    rebate: events.find((e) => e.name === "FeeRebated")!.args.rebate as bigint,
+  };
+}
+
+/** 10,000 drawn at 18 % on the 1.5 % fee product (6 × 30 days), with its plan's principals. */
+async function feeProductLoan() {
+  const d = await fixture();
+  const [amount, fee, period] = [10_000n * ONE, 150n * ONE, 30n * DAY];
+  const loan = await drawFee(d, FEE_PRODUCT.id, amount, 1_800);
+  const [, , principals] = await d.quotes.loanSchedule(loan.loanId);
+  return { d, loan, principals, amount, fee, period };
+}
+
 describe("SECURITY item 11: early payoff of a fee product stays within the disclosed APR", () => {
   it("the issue's case: 10,000 at 18 % on the 1.5 % fee product, paid off at day 10, costs 9,908.03 (was 10,050)", async () => {
     const d = await fixture();
@@ -210,33 +238,19 @@ describe("SECURITY item 11: early payoff of a fee product stays within the discl
   });
 
   it("a partial prepayment retires its fee share too, the current instalment's first; the fee kept covers the principal that fell due", async () => {
-    const d = await fixture();
-    const amount = 10_000n * ONE;
-    const fee = 150n * ONE;
-    const period = 30n * DAY;
-    const loan = await drawFee(d, FEE_PRODUCT.id, amount, 1_800);
-    const [, , principals] = await d.quotes.loanSchedule(loan.loanId);
+    const { d, loan, principals, amount, fee, period } = await feeProductLoan();
     await payDue(d, loan.loanId, loan.drawnAt + period); // the first instalment
     expect((await d.ledger.loanRecord(loan.loanId)).principalPaid).to.equal(principals[0]);
     let outstanding = amount - principals[0];
     // Day 40: the period's interest, then 2,955 of prepayment: the second instalment's principal first (a third of
     // the period run: two thirds of its share back), then principal due later (its whole share back).
-    const at = loan.drawnAt + 40n * DAY;
-    await networkHelpers.time.setNextBlockTimestamp(at);
-    await networkHelpers.mine();
-    const interest = (await d.ledger.loanState(loan.loanId)).interestAccrued;
-    await networkHelpers.time.setNextBlockTimestamp(at + 1n);
-    const cash = interest + 2_955n * ONE;
-    const receipt = await (await d.ledger.connect(d.borrower).repay(loan.loanId, cash)).wait();
-    const events = receipt!.logs.map((l) => d.ledger.interface.parseLog(l)).filter((e) => e !== null);
-    const repaid = events.find((e) => e.name === "Repaid")!;
-    const first = events.find((e) => e.name === "FeeRebated")!.args.rebate as bigint;
+    const at = loan.drawnAt + 40n * DAY + 1n;
+    const first = await prepayAt(d, loan.loanId, at, 2_955n * ONE);
     // The second since the view accrued a little interest, so a little less than 2,955 went to principal.
-    const toPrincipal = cash - repaid.args.interest;
-    const retired = retiredBy(terms(principals, outstanding, period, at + 1n - loan.drawnAt), toPrincipal, fee, amount, period);
+    const retired = retiredBy(terms(principals, outstanding, period, at - loan.drawnAt), first.toPrincipal, fee, amount, period);
     expect(retired).to.be.above(principals[1], "past the second instalment's principal");
-    expect(first).to.equal(retired - toPrincipal);
-    expect(repaid.args.principal).to.equal(retired, "Repaid.principal includes the rebate");
+    expect(first.rebate).to.equal(retired - first.toPrincipal);
+    expect(first.retired).to.equal(retired, "Repaid.principal includes the rebate");
     outstanding -= retired;
     expect((await d.ledger.loanState(loan.loanId)).principalOutstanding).to.equal(outstanding);
     // Day 60: nothing of principal falls due (the prepayment ran ahead of the plan), only interest. Day 75: paid off.
@@ -248,8 +262,22 @@ describe("SECURITY item 11: early payoff of a fee product stays within the discl
       .to.emit(d.ledger, "FeeRebated")
       .withArgs(loan.loanId, last);
     // The protocol keeps at least the fee share of the principal paid when due, and a part of the current shares.
-    expect(fee - first - last).to.be.at.least((principals[0] * fee) / amount);
-    expect(fee - first - last).to.be.below(((principals[0] + principals[1] + principals[2]) * fee) / amount);
+    expect(fee - first.rebate - last).to.be.at.least((principals[0] * fee) / amount);
+    expect(fee - first.rebate - last).to.be.below(((principals[0] + principals[1] + principals[2]) * fee) / amount);
+  });
+
+  it("a prepayment within the current instalment's principal gets back the unearned part of that share only", async () => {
+    const { d, loan, principals, amount, fee, period } = await feeProductLoan();
+    // Day 10: the interest to date, then 500 towards the first instalment's principal (1,605.25), two thirds of
+    // whose period is still to run: 1.5 % × 2/3 of it comes back, about 5.05.
+    const at = loan.drawnAt + 10n * DAY + 1n;
+    const paid = await prepayAt(d, loan.loanId, at, 500n * ONE);
+    const retired = retiredBy(terms(principals, amount, period, at - loan.drawnAt), paid.toPrincipal, fee, amount, period);
+    expect(retired).to.be.below(principals[0], "within the current instalment's principal");
+    expect(paid.retired).to.equal(retired);
+    expect(paid.rebate).to.equal(retired - paid.toPrincipal);
+    expect(paid.rebate).to.be.closeTo(5_050_505n, 1_000n);
+    expect((await d.ledger.loanState(loan.loanId)).principalOutstanding).to.equal(amount - retired);
   });
 
   it("the payoff is net of the rebate: a larger amount is refused with the net payoff, the rebate comes from the protocol's fees", async () => {
