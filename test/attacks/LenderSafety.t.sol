@@ -229,11 +229,7 @@ contract LenderSafetyTest is AttackBase {
     /// retires its principal before any of its fee share is earned, so almost the whole fee comes back. The protocol's
     /// income, not the lenders' money; the fix (an actuarial fee) flips this test.
     function test_KI12_payingAPeriodEarly_keepsAlmostNoFee() public {
-        vm.prank(admin);
-        ledger.setProductFee(1, 150);
-        _openLine(borrower, 10_000e6, APR);
-        uint256 loanId = _draw(borrower, 1, 10_000e6);
-        uint256 start = ledger.loanRecord(loanId).drawnAt;
+        (uint256 loanId, uint256 start) = _feeLoan();
         _fund(borrower, 2_000e6);
         uint256 rebates;
         for (uint256 k = 0; k < 6 && ledger.loanRecord(loanId).status == ICreditLedger.LoanStatus.Active; ++k) {
@@ -698,6 +694,16 @@ contract LenderSafetyTest is AttackBase {
 
     // ---------------------------------------------------------------- 11. early payoff of a fee product
 
+    /// 10,000 drawn at 18 % on product 1 (6 × 30 days, equal instalments) with a 1.5 % fee, and its draw time (read
+    /// from the ledger, not `block.timestamp`, which the optimizer may re-read after a warp).
+    function _feeLoan() internal returns (uint256 loanId, uint256 start) {
+        vm.prank(admin);
+        ledger.setProductFee(1, 150);
+        _openLine(borrower, 10_000e6, APR);
+        loanId = _draw(borrower, 1, 10_000e6);
+        start = ledger.loanRecord(loanId).drawnAt;
+    }
+
     /// Repays `amount` of `loanId` from the borrower (funded); returns the fee rebate it got (`FeeRebated`, 0 if none).
     function _repayForRebate(uint256 loanId, uint256 amount) internal returns (uint256 rebate) {
         vm.recordLogs();
@@ -727,10 +733,7 @@ contract LenderSafetyTest is AttackBase {
     /// instalment's share: 9,908.03 (21.2 %). `test/fee-rebate.ts` checks the realised APR against the disclosed
     /// one for every repayment method over payoff dates.
     function test_item11_earlyPayoffOfAFeeProduct_staysWithinTheDisclosedApr() public {
-        vm.prank(admin);
-        ledger.setProductFee(1, 150);
-        _openLine(borrower, 10_000e6, APR);
-        uint256 loanId = _draw(borrower, 1, 10_000e6);
+        (uint256 loanId, ) = _feeLoan();
         assertEq(token.balanceOf(borrower), 9_850e6, "received");
         uint256 feesBefore = ledger.protocolFeesOwed();
         vm.warp(block.timestamp + 10 days);
@@ -752,13 +755,8 @@ contract LenderSafetyTest is AttackBase {
     /// due, and what the payoff takes is what `loanState` showed.
     function testFuzz_item11_payoffOnAnyDate_getsBackTheUnearnedFee(uint256 elapsed) public {
         elapsed = bound(elapsed, 0, 180 days); // up to maturity: after it, the plan has paid the loan off
-        vm.prank(admin);
-        ledger.setProductFee(1, 150);
-        _openLine(borrower, 10_000e6, APR);
-        uint256 loanId = _draw(borrower, 1, 10_000e6);
+        (uint256 loanId, uint256 start) = _feeLoan();
         _fund(borrower, 1_000e6); // the interest; the principal comes back from what the draw sent
-        // Read from the ledger, not `block.timestamp`, which the optimizer may re-read after a warp.
-        uint256 start = ledger.loanRecord(loanId).drawnAt;
         for (uint256 k = 1; k <= 6 && k * 30 days < elapsed; ++k) {
             vm.warp(start + k * 30 days);
             uint256 instalment = ledger.dueNow(loanId);
@@ -776,11 +774,7 @@ contract LenderSafetyTest is AttackBase {
     /// back only a second's worth of its fee share (a rule that gave back the whole share would let a borrower who
     /// always pays early never pay the fee).
     function test_item11_payingEarly_getsBackOnlyTheSecondsLeft() public {
-        vm.prank(admin);
-        ledger.setProductFee(1, 150);
-        _openLine(borrower, 10_000e6, APR);
-        uint256 loanId = _draw(borrower, 1, 10_000e6);
-        uint256 start = ledger.loanRecord(loanId).drawnAt;
+        (uint256 loanId, uint256 start) = _feeLoan();
         _fund(borrower, 2_000e6);
         uint256 rebates;
         for (uint256 k = 1; k <= 6; ++k) {
