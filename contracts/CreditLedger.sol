@@ -9,8 +9,7 @@ import {IProductLimits} from "./interfaces/IProductLimits.sol";
 import {ICostDisclosure} from "./interfaces/ICostDisclosure.sol";
 import {LedgerCore} from "./base/LedgerCore.sol";
 import {LedgerBookApi} from "./base/LedgerBookApi.sol";
-import {CollectionModule} from "./modules/CollectionModule.sol";
-import {ConfigModule} from "./modules/ConfigModule.sol";
+import {IModuleSteps} from "./interfaces/IModuleSteps.sol";
 import {LoanMath} from "./libraries/LoanMath.sol";
 import {Address} from "@openzeppelin/contracts/utils/Address.sol";
 import {TransientSlot} from "@openzeppelin/contracts/utils/TransientSlot.sol";
@@ -201,7 +200,8 @@ contract CreditLedger is ICreditLedger, IProductLimits, LedgerBookApi {
         if (amount == 0) revert ZeroAmount();
         Loan memory loan = _loadLoan(loanId);
         if (loan.status == LoanStatus.Defaulted) {
-            return abi.decode(_delegate(abi.encodeCall(CollectionModule.recover, (loanId, amount))), (uint256));
+            bytes memory data = abi.encodeCall(IModuleSteps.recover, (loanId, amount));
+            return abi.decode(Address.functionDelegateCall(_configModule, data), (uint256));
         }
         if (loan.status != LoanStatus.Active) {
             if (loan.status == LoanStatus.None) revert LoanNotFound(loanId);
@@ -387,7 +387,7 @@ contract CreditLedger is ICreditLedger, IProductLimits, LedgerBookApi {
         uint256 fee = abi.decode(
             _delegate(
                 abi.encodeCall(
-                    CollectionModule.admitDraw,
+                    IModuleSteps.admitDraw,
                     (borrower, loanId, productId, amount, l.aprBps, l.outstanding, book.cash, book.principal)
                 )
             ),
@@ -479,7 +479,7 @@ contract CreditLedger is ICreditLedger, IProductLimits, LedgerBookApi {
         if (_productBooks[loan.productId].feeBps == 0) return (0, 0);
         bytes memory result = Address.functionDelegateCall(
             _configModule,
-            abi.encodeCall(ConfigModule.feeRebate, (loanId, prepaid))
+            abi.encodeCall(IModuleSteps.feeRebate, (loanId, prepaid))
         );
         return abi.decode(result, (uint256, uint256));
     }

@@ -63,10 +63,9 @@ for (const c of all) {
   files.set(c.name, c.abi);
 }
 const ledgerAbi = byName(all, "CreditLedger").abi;
-// Configuration and views are the ledger's API: each must be declared by the ledger. The CollectionModule's draw and
-// recovery steps, and the ConfigModule's fee rebate, run only inside the ledger's own draw and repay, so they must not
-// be.
-const INNER_STEPS = new Set(["feeRebate(uint256,uint256)"]);
+// Configuration and views are the ledger's API: each must be declared by the ledger. The CollectionModule's draw step,
+// and the ConfigModule's fee rebate and recovery, run only inside the ledger's own draw and repay, so they must not be.
+const INNER_STEPS = new Set(["feeRebate(uint256,uint256)", "recover(uint256,uint256)"]);
 const missing = ["ConfigModule", "ViewModule"]
   .flatMap((m) => undeclared(ledgerAbi, byName(all, m).abi))
   .filter((f) => !INNER_STEPS.has(f.split(" ")[0]));

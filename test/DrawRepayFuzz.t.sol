@@ -4,7 +4,6 @@ pragma solidity 0.8.28;
 import {Test} from "forge-std/Test.sol";
 import {MockStablecoin} from "../contracts/mocks/MockStablecoin.sol";
 import {ICreditLedger} from "../contracts/interfaces/ICreditLedger.sol";
-import {CollectionModule} from "../contracts/modules/CollectionModule.sol";
 import {ITestLedger, IMicrocreditDeployer} from "./utils/ITestLedger.sol";
 import {ILendingPool} from "../contracts/interfaces/ILendingPool.sol";
 
@@ -24,7 +23,7 @@ contract DrawRepayFuzzTest is Test {
     function setUp() public {
         vm.chainId(31337);
         token = new MockStablecoin();
-        CollectionModule module = new CollectionModule(token);
+        address module = deployCode("CollectionModule.sol:CollectionModule", abi.encode(token));
         IMicrocreditDeployer deployer = IMicrocreditDeployer(
             deployCode(
                 "MicrocreditDeployer.sol:MicrocreditDeployer",
@@ -33,7 +32,7 @@ contract DrawRepayFuzzTest is Test {
                     "P",
                     "P",
                     address(this),
-                    address(module),
+                    module,
                     deployCode("ConfigModule.sol:ConfigModule", abi.encode(token)),
                     deployCode("ViewModule.sol:ViewModule", abi.encode(token))
                 )

@@ -182,7 +182,7 @@ abstract contract LedgerCore is LedgerBook {
                 p.fast = true;
                 return p;
             }
-            if (p.pastDue <= p.a.lastInstalment) {
+            if (ArrearsMath.onlyLastDue(loan, p.a)) {
                 uint256 graceEnd = ArrearsMath.dueDate(loan, p.a.period - 1) + _graceDays() * 1 days;
                 if (block.timestamp <= graceEnd) {
                     p.fast = true;
@@ -191,8 +191,8 @@ abstract contract LedgerCore is LedgerBook {
             }
         }
         ICreditLedger.RiskParams memory params = _risk;
-        p.ar = _accrueArrears(loanId, loan, p.checkpoint, p.pastDue, params);
-        uint256 since = ArrearsMath.pastDueSince(loan, p.a.period, p.pastDue, p.a.lastInstalment);
+        p.ar = _accrueArrears(loanId, loan, p.o.principalOutstanding, p.checkpoint, p.pastDue, params);
+        uint256 since = ArrearsMath.pastDueSince(loan, p.a);
         if (p.pastDue != 0 && block.timestamp - since > uint256(params.graceDays) * 1 days) {
             p.penalty = p.ar.penalty;
             p.pastGrace = true;
@@ -351,10 +351,10 @@ abstract contract LedgerCore is LedgerBook {
         ICreditLedger.RiskParams memory params = _risk;
         Arrears memory ar = p.ar;
         // A part payment inside grace: start the arrears record with the penalty latent since the due date.
-        if (p.fast) ar = _accrueArrears(loanId, loan, p.checkpoint, p.pastDue, params);
+        if (p.fast) ar = _accrueArrears(loanId, loan, p.o.principalOutstanding, p.checkpoint, p.pastDue, params);
         ar.penalty = uint88(dueAfter == 0 ? 0 : ar.penalty - penaltyPaid);
         ar.dueAtCheckpoint = uint88(dueAfter);
-        uint256 since = ArrearsMath.pastDueSince(loan, p.a.period, dueAfter, p.a.lastInstalment);
+        uint256 since = ArrearsMath.pastDueSince(loan, p.a);
         ICreditLedger.Bucket bucket = ArrearsMath.bucketOf(dueAfter, since, block.timestamp, params);
         if (bucket == ICreditLedger.Bucket.Default) bucket = ICreditLedger.Bucket.M3;
         _reclassify(
@@ -389,8 +389,8 @@ abstract contract LedgerCore is LedgerBook {
         m.a = LoanMath.roll(loan, block.timestamp);
         m.o = LoanMath.owed(loan, m.a, block.timestamp);
         m.pastDue = m.o.pastDueInterest + m.o.pastDuePrincipal;
-        m.ar = _accrueArrears(loanId, loan, checkpoint, m.pastDue, params);
-        m.since = ArrearsMath.pastDueSince(loan, m.a.period, m.pastDue, m.a.lastInstalment);
+        m.ar = _accrueArrears(loanId, loan, m.o.principalOutstanding, checkpoint, m.pastDue, params);
+        m.since = ArrearsMath.pastDueSince(loan, m.a);
         m.bucket = ArrearsMath.bucketOf(m.pastDue, m.since, block.timestamp, params);
     }
 
@@ -407,10 +407,12 @@ abstract contract LedgerCore is LedgerBook {
         _bookRepay(0, 0, m.a.rateDelta, m.a.accrualAdjustment);
     }
 
-    /// @dev Loads a loan's arrears and books the penalty accrued since its last touch.
+    /// @dev Loads a loan's arrears and books the penalty accrued since its last touch, over which its outstanding
+    /// principal was `outstanding`.
     function _accrueArrears(
         uint256 loanId,
         ICreditLedger.Loan memory loan,
+        uint256 outstanding,
         uint256 checkpoint,
         uint256 pastDue,
         ICreditLedger.RiskParams memory params
@@ -419,6 +421,7 @@ abstract contract LedgerCore is LedgerBook {
         if (pastDue == 0 && ar.dueAtCheckpoint == 0) return ar;
         uint256 accrued = ArrearsMath.penaltyAccruedUp(
             loan,
+            outstanding,
             checkpoint,
             block.timestamp,
             ar.dueAtCheckpoint,

@@ -7,18 +7,11 @@ import {LoanMath} from "./LoanMath.sol";
 
 /// @title ArrearsMath
 /// @notice Pure delinquency math: the oldest unpaid due date, the bucket, and penalty interest.
-/// @dev DPD (days past due) counts from the oldest unpaid due date, found by walking the plan backwards from the last
-/// due date until the scheduled instalments cover what is past due. Penalty interest runs per second on the
-/// past-due amount from each due date at `aprBps × penaltyMultiplierBps / 10000`, rounded up at each touch.
+/// @dev DPD (days past due) counts from the oldest unpaid due date (`pastDueSince`). Penalty interest runs per second
+/// on the past-due amount from each due date at `aprBps × penaltyMultiplierBps / 10000`, rounded up at each touch.
 library ArrearsMath {
     uint256 internal constant SCALE = ScheduleMath.INTEREST_SCALE;
     uint256 internal constant BPS = 10_000;
-
-    /// @notice The plan rows of a stored loan (bullet loans are stored as one period, i.e. interest-first).
-    function plan(ICreditLedger.Loan memory loan) internal pure returns (uint256[] memory payments) {
-        uint8 method = loan.method == ScheduleMath.BULLET ? ScheduleMath.INTEREST_FIRST : loan.method;
-        (payments, , ) = ScheduleMath.schedule(method, loan.principal, loan.aprBps, loan.instalments, loan.periodDays);
-    }
 
     function dueDate(ICreditLedger.Loan memory loan, uint256 k) internal pure returns (uint256) {
         unchecked {
@@ -26,23 +19,51 @@ library ArrearsMath {
         }
     }
 
-    /// @notice Oldest unpaid due date of a loan rolled to `period` with `pastDue` outstanding (0 when none).
-    function pastDueSince(
-        ICreditLedger.Loan memory loan,
-        uint256 period,
-        uint256 pastDue,
-        uint256 lastInstalment
-    ) internal pure returns (uint256) {
-        if (pastDue == 0) return 0;
-        uint256 last = period - 1;
-        if (pastDue <= lastInstalment) return dueDate(loan, last);
-        uint256[] memory payments = plan(loan);
-        uint256 covered;
-        for (uint256 k = last; k > 0; --k) {
-            covered += payments[k - 1];
-            if (covered >= pastDue) return dueDate(loan, k);
+    /// @notice Whether all that a rolled loan has past due fell due at its last due date (`a.period − 1`): no earlier
+    /// instalment's principal is unpaid, and the unpaid interest is at most the last period's.
+    /// @dev The last period opened on at least the smaller of the outstanding and its scheduled balance, so its
+    /// interest is at least the interest on that (see `pastDueSince`).
+    function onlyLastDue(ICreditLedger.Loan memory loan, LoanMath.Accrual memory a) internal pure returns (bool) {
+        uint256 outstanding = uint256(loan.principal) - loan.principalPaid;
+        if (outstanding > a.scheduledBalanceBefore) return false;
+        int256 interest = loan.interestBalance;
+        return
+            interest <= 0 ||
+            uint256(interest) <= ScheduleMath.periodInterestUp(outstanding, loan.aprBps, loan.periodDays);
+    }
+
+    /// @notice Oldest unpaid due date of a loan rolled to `a.period` (and possibly paid since), 0 when nothing is past
+    /// due.
+    /// @dev A payment clears past-due interest before past-due principal, and principal paid covers the earliest
+    /// instalments first, so:
+    /// - the oldest instalment with principal unpaid is the first `k` whose scheduled balance is below the
+    ///   outstanding principal (exact);
+    /// - unpaid interest is that of the latest periods. Since the last payment of principal, each period has opened
+    ///   on the smaller of the outstanding and its scheduled balance, and the period of that payment has at most
+    ///   the interest on it left unpaid; walking back from the last due date with that interest per period dates
+    ///   the unpaid interest exactly.
+    /// Scheduled instalments are not used: after a prepayment each later period owes less than its instalment, and
+    /// dating by instalments would let arrears restart at a later due date.
+    function pastDueSince(ICreditLedger.Loan memory loan, LoanMath.Accrual memory a) internal pure returns (uint256) {
+        uint256 outstanding = uint256(loan.principal) - loan.principalPaid;
+        int256 balance = loan.interestBalance;
+        uint256 interest = balance > 0 ? uint256(balance) : 0;
+        if (interest == 0 && outstanding <= a.scheduledBalanceDue) return 0;
+        uint256 last = a.period - 1;
+        if (onlyLastDue(loan, a)) return dueDate(loan, last);
+        (uint256[] memory principalOf, uint256[] memory interestOf) = _fellDue(loan, outstanding, last);
+        uint256 oldest = last;
+        for (uint256 k = 1; k < last; ++k) {
+            if (principalOf[k - 1] != 0) {
+                oldest = k;
+                break;
+            }
         }
-        return dueDate(loan, 1);
+        for (uint256 k = last; k != 0 && interest != 0; --k) {
+            if (k < oldest) oldest = k;
+            interest -= interestOf[k - 1] < interest ? interestOf[k - 1] : interest;
+        }
+        return dueDate(loan, oldest);
     }
 
     /// @notice The bucket for `pastDue` outstanding since `since`, at `now_`.
@@ -61,15 +82,17 @@ library ArrearsMath {
         return ICreditLedger.Bucket.M3;
     }
 
-    /// @notice Penalty accrued between the checkpoint `from` and `now_`, rounded up: on `dueAtCheckpoint` for the
-    /// whole span, plus on each instalment that fell due in between, from its due date, on the part of it still
-    /// unpaid.
-    /// @dev Nothing is paid between two touches, so what became past due in between is `dueNow − dueAtCheckpoint`.
-    /// Money paid ahead covers the earliest instalments, so that amount is the unpaid tail of the latest ones: it is
-    /// spread from the latest due date backwards, each instalment taking at most its scheduled payment (the same
-    /// walk as `pastDueSince`). Charging the scheduled payment instead would put penalty on money already prepaid.
+    /// @notice Penalty accrued between the checkpoint `from` and `now_` on a loan with `outstanding` principal over
+    /// that span, rounded up: on `dueAtCheckpoint` for the whole span, plus on what fell due at each due date in
+    /// between, from that date.
+    /// @dev Nothing is paid between two touches, so what became past due in between is `dueNow − dueAtCheckpoint`,
+    /// and what fell due at each due date after the first one in between is exact (`_fellDue`): the part of its
+    /// instalment's principal not paid ahead, and its period's interest on the balance it opened with. The first
+    /// due date in between takes the rest. Charging scheduled instalments instead would put penalty on money already
+    /// prepaid, or date it too late.
     function penaltyAccruedUp(
         ICreditLedger.Loan memory loan,
+        uint256 outstanding,
         uint256 from,
         uint256 now_,
         uint256 dueAtCheckpoint,
@@ -82,16 +105,37 @@ library ArrearsMath {
         uint256 last = (now_ - loan.drawnAt) / period; // last due date at or before `now_`
         if (last > loan.instalments) last = loan.instalments;
         if (first <= last && dueNow > dueAtCheckpoint) {
-            uint256[] memory payments = plan(loan);
+            (uint256[] memory principalOf, uint256[] memory interestOf) = _fellDue(loan, outstanding, last);
             uint256 left = dueNow - dueAtCheckpoint;
-            // first ≥ 1, so k stops at first − 1 ≥ 0 without wrapping.
-            for (uint256 k = last; k >= first && left != 0; --k) {
-                uint256 part = payments[k - 1] < left ? payments[k - 1] : left;
+            // The first due date takes all that is left, so k stops there (first ≥ 1).
+            for (uint256 k = last; left != 0; --k) {
+                uint256 fell = principalOf[k - 1] + interestOf[k - 1];
+                uint256 part = k > first && fell < left ? fell : left;
                 weighted += part * (now_ - dueDate(loan, k));
                 left -= part;
             }
         }
         return ScheduleMath.divUp(weighted * loan.aprBps * multiplierBps, SCALE * BPS);
+    }
+
+    /// @dev What fell due at each due date `k` up to `last` (index `k − 1`), counting each period as opened on the
+    /// smaller of `outstanding` and its scheduled balance (exact for the periods that opened after the last payment
+    /// of principal): the part of instalment `k`'s principal not paid ahead, and period `k`'s interest.
+    function _fellDue(
+        ICreditLedger.Loan memory loan,
+        uint256 outstanding,
+        uint256 last
+    ) private pure returns (uint256[] memory principalOf, uint256[] memory interestOf) {
+        LoanMath.Plan memory p = LoanMath.plan(loan);
+        principalOf = new uint256[](last);
+        interestOf = new uint256[](last);
+        uint256 scheduled = p.principal;
+        for (uint256 k = 1; k <= last; ++k) {
+            uint256 opening = outstanding < scheduled ? outstanding : scheduled;
+            scheduled = LoanMath.scheduledAfter(p, scheduled, k);
+            principalOf[k - 1] = opening > scheduled ? opening - scheduled : 0;
+            interestOf[k - 1] = ScheduleMath.periodInterestUp(opening, p.aprBps, p.periodDays);
+        }
     }
 
     /// @notice Provision rate of a bucket, in basis points.

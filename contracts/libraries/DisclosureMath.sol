@@ -27,7 +27,7 @@ library DisclosureMath {
 
     /// @notice What a draw emits and is checked on (`DrawDisclosed`): the APR including the fee (rounded up), the
     /// fee, and the plan's total interest. Without a fee the plan is not built (the APR is the contract APR), so
-    /// fee-free draws stay cheap; with one it is `discloseUp`.
+    /// fee-free draws stay cheap; with one the figures are `discloseUp`'s, without the rest of its disclosure.
     function costUp(
         uint8 method,
         uint256 instalments,
@@ -40,8 +40,17 @@ library DisclosureMath {
         if (fee == 0) {
             return (aprBps, 0, ScheduleMath.totalInterestUp(method, amount, aprBps, instalments, periodDays));
         }
-        ICostDisclosure.Disclosure memory d = discloseUp(method, instalments, periodDays, aprBps, feeBps, amount);
-        return (d.aprBps, fee, d.totalInterest);
+        (uint256[] memory payments, , uint256[] memory interests) = ScheduleMath.schedule(
+            method,
+            amount,
+            aprBps,
+            instalments,
+            periodDays
+        );
+        for (uint256 k = 0; k < interests.length; ++k) totalInterest += interests[k];
+        uint256 days_ = method == ScheduleMath.BULLET ? periodDays * instalments : periodDays;
+        uint256 rate = AprMath.periodicRateDown(amount - fee, payments, AprMath.periodicRateOfDown(aprBps, days_));
+        apr = AprMath.annualBpsUp(rate, days_);
     }
 
     /// @notice Everything but the due dates for a draw of `amount` on a product (`method`, `instalments`,

@@ -24,8 +24,9 @@ library LoanMath {
         int256 accrualAdjustment;
         /// Change of the loan's accrual rate in the pool, in 1/SCALE units per second.
         int256 rateDelta;
-        /// Scheduled amount of the last instalment that fell due (`period − 1`), 0 before the first due date.
-        uint256 lastInstalment;
+        /// Scheduled balance before the last completed instalment (after instalment `period − 2`); the principal
+        /// before the first due date.
+        uint256 scheduledBalanceBefore;
     }
 
     /// @notice Amounts a loan owes at the second it was rolled to.
@@ -136,7 +137,7 @@ library LoanMath {
             loan.segmentStart = uint32(loan.drawnAt + (a.period - 1) * periodSeconds(loan));
         } else {
             // Within one period the pool's linear accrual is exactly the contract's: nothing to true up.
-            (a.scheduledBalanceDue, a.lastInstalment) = _scheduledAndLast(p, a.period - 1);
+            (a.scheduledBalanceDue, a.scheduledBalanceBefore) = _scheduledAndBefore(p, a.period - 1);
         }
         loan.checkpoint = uint32(now_);
         unchecked {
@@ -181,9 +182,7 @@ library LoanMath {
         for (uint256 k = checkpointPeriod; k < a.period; ++k) {
             uint256 before = scheduled;
             scheduled = scheduledAfter(p, scheduled, k);
-            if (k + 1 == a.period) {
-                a.lastInstalment = before - scheduled + ScheduleMath.periodInterestUp(before, p.aprBps, p.periodDays);
-            }
+            if (k + 1 == a.period) a.scheduledBalanceBefore = before;
             // Period k + 1 opens at due date k on the smaller of the real and the scheduled balance.
             if (k >= p.instalments) continue;
             opening = outstanding < scheduled ? outstanding : scheduled;
@@ -204,15 +203,15 @@ library LoanMath {
         a.scheduledBalanceDue = scheduled;
     }
 
-    /// @dev Scheduled balance after the first `count` instalments, and the scheduled amount of instalment `count`.
-    function _scheduledAndLast(
+    /// @dev Scheduled balance after the first `count` instalments, and before instalment `count` (the principal when
+    /// `count` is 0).
+    function _scheduledAndBefore(
         Plan memory p,
         uint256 count
-    ) private pure returns (uint256 scheduled, uint256 lastInstalment) {
-        if (count == 0) return (p.principal, 0);
-        uint256 before = scheduledThrough(p, count - 1);
+    ) private pure returns (uint256 scheduled, uint256 before) {
+        if (count == 0) return (p.principal, p.principal);
+        before = scheduledThrough(p, count - 1);
         scheduled = scheduledAfter(p, before, count);
-        lastInstalment = before - scheduled + ScheduleMath.periodInterestUp(before, p.aprBps, p.periodDays);
     }
 
     /// @notice What a rolled loan owes at `now_` (the second it was rolled to).

@@ -2,7 +2,6 @@
 pragma solidity 0.8.28;
 
 import {IERC20} from "@openzeppelin/contracts/token/ERC20/IERC20.sol";
-import {SafeERC20} from "@openzeppelin/contracts/token/ERC20/utils/SafeERC20.sol";
 import {LedgerCore} from "../base/LedgerCore.sol";
 import {ICreditLedger} from "../interfaces/ICreditLedger.sol";
 import {IRiskLimits} from "../interfaces/IRiskLimits.sol";
@@ -15,14 +14,13 @@ import {Packing} from "../libraries/Packing.sol";
 import {TransientSlot} from "@openzeppelin/contracts/utils/TransientSlot.sol";
 
 /// @title CollectionModule
-/// @notice Automatic collection, delinquency marking, write-offs and recoveries of the CreditLedger, and the
-/// portfolio-limit checks of its draws.
+/// @notice Automatic collection, delinquency marking and write-offs of the CreditLedger, and the portfolio-limit
+/// checks of its draws.
 /// @dev Runs only by DELEGATECALL from the CreditLedger, on the ledger's storage (see LedgerCore). It is deployed
 /// with the ledger's asset (the ledger's constructor checks it); it serves no pool-facing call, so its pool is zero.
 /// Called directly it acts on its own empty storage and can do no harm. The ledger's wrappers hold the reentrancy
 /// guard; functions here do not take it.
 contract CollectionModule is LedgerCore {
-    using SafeERC20 for IERC20;
     using TransientSlot for bytes32;
     using TransientSlot for TransientSlot.Uint256Slot;
 
@@ -47,19 +45,38 @@ contract CollectionModule is LedgerCore {
         for (uint256 i = 0; i < loanIds.length; ++i) collected += _collectOne(loanIds[i]);
     }
 
+    /// @dev Two passes: every loan's accrual true-up is booked first, then the write-offs. A write-off checkpoints the
+    /// fee and first-loss split at the book's gross interest; a true-up booked after it in the same call would fall
+    /// on the lenders alone (the split takes nothing back below a checkpoint), so none is. A loan to write off is
+    /// classified again in the second pass, from the same storage (the first pass stores nothing of it), so that
+    /// only its id is kept in memory.
     function mark(uint256[] calldata loanIds) external {
         ICreditLedger.RiskParams memory params = _risk;
+        uint256[] memory ids = new uint256[](loanIds.length);
+        uint256 n;
         for (uint256 i = 0; i < loanIds.length; ++i) {
             uint256 loanId = loanIds[i];
             ICreditLedger.Loan memory loan = _loadLoan(loanId);
-            if (loan.status != ICreditLedger.LoanStatus.Active) continue;
+            if (loan.status != ICreditLedger.LoanStatus.Active || _listed(ids, n, loanId)) continue;
             Mark memory m = _markNow(loanId, loan, params);
-            if (m.bucket == ICreditLedger.Bucket.Default) {
-                _writeOff(loanId, loan, m.a, m.o, m.ar, (block.timestamp - m.since) / 1 days);
+            if (m.bucket != ICreditLedger.Bucket.Default) {
+                _storeMark(loanId, loan, m, params);
                 continue;
             }
-            _storeMark(loanId, loan, m, params);
+            _bookRepay(0, 0, 0, m.a.accrualAdjustment);
+            ids[n++] = loanId;
         }
+        for (uint256 j = 0; j < n; ++j) {
+            ICreditLedger.Loan memory loan = _loadLoan(ids[j]);
+            _writeOff(ids[j], loan, _markNow(ids[j], loan, params));
+        }
+    }
+
+    /// @dev Whether `loanId` is among the first `n` of `ids` (a loan written off by this call stays `Active` in
+    /// storage until the second pass, so a repeated id must not be marked twice).
+    function _listed(uint256[] memory ids, uint256 n, uint256 loanId) private pure returns (bool) {
+        for (uint256 j = 0; j < n; ++j) if (ids[j] == loanId) return true;
+        return false;
     }
 
     // ---------------------------------------------------------------- portfolio limits (IRiskLimits)
@@ -232,59 +249,37 @@ contract CollectionModule is LedgerCore {
         return 0;
     }
 
-    /// @dev Default: write off principal and interest owed (reserve first), remember what recoveries owe whom.
-    function _writeOff(
-        uint256 loanId,
-        ICreditLedger.Loan memory loan,
-        LoanMath.Accrual memory a,
-        LoanMath.Owed memory o,
-        Arrears memory ar,
-        uint256 daysLate
-    ) internal {
-        uint256 interest = o.pastDueInterest + o.currentInterest;
-        _reclassify(loanId, loan, ar, ICreditLedger.Bucket.Default, 0, o.principalOutstanding, _risk);
-        int256 rateDelta = a.rateDelta - int256(uint256(loan.openingBalance) * loan.aprBps);
-        _bookRepay(0, 0, 0, a.accrualAdjustment);
+    /// @dev Default: write off principal and interest owed (reserve first), remember what recoveries owe whom. `mark`
+    /// has booked the loan's accrual true-up already (`m.a.accrualAdjustment` is not booked here).
+    function _writeOff(uint256 loanId, ICreditLedger.Loan memory loan, Mark memory m) internal {
+        uint256 interest = m.o.pastDueInterest + m.o.currentInterest;
+        _reclassify(loanId, loan, m.ar, ICreditLedger.Bucket.Default, 0, m.o.principalOutstanding, _risk);
+        int256 rateDelta = m.a.rateDelta - int256(uint256(loan.openingBalance) * loan.aprBps);
         // The fee share of principal that had not fallen due was never earned: the protocol gives it back and the
         // borrower no longer owes it, as a payoff now would have had it.
-        uint256 unearnedFee = _payoffRebate(loan, a, o);
+        uint256 unearnedFee = _payoffRebate(loan, m.a, m.o);
         (uint256 absorbed, uint256 lenderLoss) = _bookWriteOff(
-            o.principalOutstanding,
+            m.o.principalOutstanding,
             interest,
             unearnedFee,
             rateDelta
         );
-        uint256 loss = o.principalOutstanding + interest;
+        uint256 loss = m.o.principalOutstanding + interest;
         _writeOffs[loanId] = WriteOff({
-            claimLeft: uint88(loss + ar.penalty - unearnedFee),
+            claimLeft: uint88(loss + m.ar.penalty - unearnedFee),
             lenderLossLeft: uint88(lenderLoss),
             reserveLeft: uint80(absorbed)
         });
         address borrower = _borrowerOf(loanId);
         ICreditLedger.Line memory l = Packing.decodeLine(_lines[borrower]);
-        l.outstanding -= uint80(o.principalOutstanding);
-        _productBooks[loan.productId].outstanding -= uint120(o.principalOutstanding);
+        l.outstanding -= uint80(m.o.principalOutstanding);
+        _productBooks[loan.productId].outstanding -= uint120(m.o.principalOutstanding);
         l.status = ICreditLedger.LineStatus.Frozen;
         _lines[borrower] = Packing.encodeLine(l);
-        _recordDefault(borrower, o.principalOutstanding, daysLate);
+        _recordDefault(borrower, m.o.principalOutstanding, (block.timestamp - m.since) / 1 days);
         loan.openingBalance = 0;
         loan.status = ICreditLedger.LoanStatus.Defaulted;
         _storeLoan(loanId, loan);
         emit ICreditLedger.LoanDefaulted(loanId, loss, absorbed, lenderLoss);
-    }
-
-    /// @notice A payment on a written-off loan (the ledger's `repay` routes here): lenders first, then the reserve.
-    function recover(uint256 loanId, uint256 amount) external returns (uint256) {
-        WriteOff memory w = _writeOffs[loanId];
-        if (amount == type(uint256).max) amount = w.claimLeft;
-        else if (amount > w.claimLeft) revert ICreditLedger.RepaymentExceedsPayoff(amount, w.claimLeft);
-        (uint256 toLenders, uint256 toReserve) = _bookRecovery(amount, w.lenderLossLeft, w.reserveLeft);
-        w.claimLeft -= uint88(amount);
-        w.lenderLossLeft -= uint88(_min(toLenders, w.lenderLossLeft));
-        w.reserveLeft -= uint80(toReserve);
-        _writeOffs[loanId] = w;
-        emit ICreditLedger.Recovered(loanId, amount, toLenders, toReserve);
-        asset.safeTransferFrom(msg.sender, address(this), amount);
-        return amount;
     }
 }

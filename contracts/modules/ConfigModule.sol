@@ -18,7 +18,8 @@ import {ScheduleMath} from "../libraries/ScheduleMath.sol";
 /// @title ConfigModule
 /// @notice The CreditLedger's configuration: auto-debit mandates, products (their fees, originators and outstanding
 /// caps), borrowers' consents to originators, penalty waivers, lines, KYC expiry and requirement, pause, delinquency
-/// parameters, portfolio limits (and the risk role's tightening), pool rates and fee claims.
+/// parameters, portfolio limits (and the risk role's tightening), pool rates and fee claims; and the two inner steps
+/// of `repay` that are off its hot path: a prepayment's fee rebate and a recovery on a written-off loan.
 /// @dev Runs by DELEGATECALL from the ledger's configuration functions, on the ledger's storage. Never on a hot path,
 /// so it is compiled for size (200 optimizer runs, `hardhat.config.ts`). Its views are the ViewModule's. Called
 /// directly it acts on its own empty storage and can do no harm. Every entry point that writes checks its role
@@ -351,5 +352,23 @@ contract ConfigModule is LedgerCore {
         _capital -= int256(assets);
         emit ILedgerBook.FeesClaimed(to, assets);
         asset.safeTransfer(to, assets);
+    }
+
+    // ---------------------------------------------------------------- recoveries
+
+    /// @notice A payment on a written-off loan (the ledger's `repay` routes here): lenders first, then the reserve.
+    /// A recovery is rare and never on a hot path, so it runs here rather than in the CollectionModule.
+    function recover(uint256 loanId, uint256 amount) external returns (uint256) {
+        WriteOff memory w = _writeOffs[loanId];
+        if (amount == type(uint256).max) amount = w.claimLeft;
+        else if (amount > w.claimLeft) revert ICreditLedger.RepaymentExceedsPayoff(amount, w.claimLeft);
+        (uint256 toLenders, uint256 toReserve) = _bookRecovery(amount, w.lenderLossLeft, w.reserveLeft);
+        w.claimLeft -= uint88(amount);
+        w.lenderLossLeft -= uint88(_min(toLenders, w.lenderLossLeft));
+        w.reserveLeft -= uint80(toReserve);
+        _writeOffs[loanId] = w;
+        emit ICreditLedger.Recovered(loanId, amount, toLenders, toReserve);
+        asset.safeTransferFrom(msg.sender, address(this), amount);
+        return amount;
     }
 }

@@ -46,7 +46,7 @@ contract ViewModule is LedgerCore {
         v.pastDue = p.pastDue;
         v.penalty = p.penalty;
         v.payoff = o.payoff + v.penalty - _payoffRebate(loan, a, o);
-        v.pastDueSince = ArrearsMath.pastDueSince(loan, a.period, v.pastDue, a.lastInstalment);
+        v.pastDueSince = ArrearsMath.pastDueSince(loan, a);
         if (v.pastDue != 0) v.daysPastDue = (block.timestamp - v.pastDueSince) / 1 days;
         v.bucket = ArrearsMath.bucketOf(v.pastDue, v.pastDueSince, block.timestamp, _risk);
         if (a.period <= loan.instalments) {

@@ -692,6 +692,51 @@ contract LenderSafetyTest is AttackBase {
         quotes.loanSchedule(loanId + 2);
     }
 
+    /// Item 13, KI-6: days past due were dated by walking scheduled instalments back from the last due date. After a
+    /// large prepayment each later period owes only interest on the lower balance, so the unpaid interest of due
+    /// date 1 plus the whole of due date 2 fit under "one instalment" and were dated from due date 2: a loan marked
+    /// M1 went back to Grace one day after due date 2 (provision released, penalty under-charged). Now the oldest
+    /// unpaid due date stays due date 1 and the penalty runs on each period's interest from its own due date.
+    function test_item13_KI6_prepaymentDoesNotRestartDaysPastDue() public {
+        uint256 loanId = _openAndDraw(borrower, 2, 10_000e6, APR); // 12 × 30 days, equal instalments
+        uint256 start = ledger.loanRecord(loanId).drawnAt;
+        vm.warp(start + 1 days);
+        _repay(borrower, loanId, 5_000e6); // a day's interest, the rest prepays the first instalments' principal
+        ICreditLedger.RiskParams memory params = ledger.riskParams();
+        uint256 outstanding = _outstanding(loanId);
+
+        vm.warp(start + 50 days); // 20 days after due date 1, nothing paid since the prepayment
+        _markOne(loanId);
+        ICreditLedger.LoanView memory v = ledger.loanState(loanId);
+        assertEq(v.pastDueSince, start + 30 days, "due date 1");
+        assertEq(uint8(v.markedBucket), uint8(ICreditLedger.Bucket.M1), "marked M1");
+        uint256 interest1 = v.pastDue; // the rest of period 1's interest: no principal is due yet
+        assertEq(interest1, ScheduleMath.accruedInterestUp(outstanding, APR, 29 days), "period 1, lower balance");
+        uint256 penaltyAtMark = v.penalty;
+        assertEq(penaltyAtMark, _penaltyUp(interest1 * 20 days, params), "20 days on it");
+
+        vm.warp(start + 61 days); // a day after due date 2
+        v = ledger.loanState(loanId);
+        uint256 interest2 = v.pastDue - interest1;
+        assertEq(interest2, ScheduleMath.periodInterestUp(outstanding, APR, 30), "period 2 is interest only");
+        assertEq(v.pastDueSince, start + 30 days, "still due date 1 (fails before: due date 2)");
+        assertEq(v.daysPastDue, 31);
+        assertEq(uint8(v.bucket), uint8(ICreditLedger.Bucket.M2), "fails before: Grace");
+        assertEq(
+            v.penalty,
+            penaltyAtMark + _penaltyUp(interest1 * 11 days + interest2 * 1 days, params),
+            "each period's interest from its own due date (fails before: 0, inside grace)"
+        );
+        _markOne(loanId);
+        assertEq(uint8(ledger.loanRecord(loanId).bucket), uint8(ICreditLedger.Bucket.M2), "not back to Grace");
+        assertEq(ledger.provisions(), (outstanding * params.provisionM2Bps) / 10_000, "M2 provision kept");
+    }
+
+    /// Penalty on `weighted` (amount × seconds) at the penalty rate, rounded up as the ledger rounds each touch.
+    function _penaltyUp(uint256 weighted, ICreditLedger.RiskParams memory params) internal pure returns (uint256) {
+        return ScheduleMath.divUp(weighted * APR * params.penaltyMultiplierBps, SCALE * 10_000);
+    }
+
     // ---------------------------------------------------------------- 11. early payoff of a fee product
 
     /// 10,000 drawn at 18 % on product 1 (6 × 30 days, equal instalments) with a 1.5 % fee, and its draw time (read

@@ -36,10 +36,10 @@ contract LedgerHandler is Test, ILedgerHandler {
     /// counted), and a recovery into such a pool may fill the deficit before lenders see it (`recover`, LEDGER_G),
     /// while this is true.
     bool public constant KNOWN_ISSUE_INSOLVENT_POOL = true;
-    /// KI-11: a call that writes a loan off has made the price fall by one unit more than POOL_G's allowances in two
-    /// CI counterexamples (docs/SECURITY.md). Until the rounding that adds it is found and fixed, such a call is
-    /// allowed this much more, and counted.
-    uint256 public constant KNOWN_ISSUE_WRITE_OFF_UNIT = 1;
+    /// KI-11 (fixed): a `mark` that booked a true-up after a write-off's split checkpoint made the price fall by more
+    /// than POOL_G's allowances (docs/SECURITY.md). `mark` now books every true-up before its write-offs; a call that
+    /// writes a loan off is allowed this much more per write-off.
+    uint256 public constant KNOWN_ISSUE_WRITE_OFF_UNIT = 0;
 
     /// One measured segment of a handler call (POOL_E, POOL_G): the pool before it, and what the call booked.
     struct Segment {

@@ -69,6 +69,30 @@ contract PenaltyTest is MicrocreditBase {
             assertEq(v.penalty, bound, "penalty on the past-due amount only, exactly");
         }
     }
+
+    /// KI-6: after a prepayment, each later period owes only interest on the lower balance. Two due dates pass
+    /// between touches: the penalty runs on period 1's unpaid interest from due date 1 and on period 2's from due
+    /// date 2. Walking scheduled instalments back charged both from due date 2 (under-charged, and days past due
+    /// restarted there).
+    function test_KI6_penaltyRunsFromEachDueDateAfterAPrepayment() public {
+        _openLine(borrower, PRINCIPAL, APR);
+        uint256 loanId = _draw(borrower, 2, PRINCIPAL); // 12 × 30 days, equal instalments
+        vm.warp(START + 1 days);
+        _repay(borrower, loanId, 5_000e6); // a day's interest, the rest prepays principal
+        uint256 outstanding = _outstanding(loanId);
+        vm.warp(START + 61 days);
+        ICreditLedger.LoanView memory v = ledger.loanState(loanId);
+        uint256 interest1 = ScheduleMath.accruedInterestUp(outstanding, APR, 29 days);
+        uint256 interest2 = ScheduleMath.periodInterestUp(outstanding, APR, 30);
+        assertEq(v.pastDue, interest1 + interest2, "two periods' interest, no principal");
+        assertEq(v.pastDueSince, START + 30 days, "since due date 1 (fails before: due date 2)");
+        uint256 weighted = interest1 * 31 days + interest2 * 1 days;
+        assertEq(
+            v.penalty,
+            ScheduleMath.divUp(weighted * APR * PENALTY_MULTIPLIER_BPS, SCALE * 10_000),
+            "each period's interest from its own due date (fails before: 0, inside grace)"
+        );
+    }
 }
 
 /// KI-5: instant withdrawals hold back the liquidity reserve and the redemption queue, not the cash that backs the

@@ -1,0 +1,30 @@
+// SPDX-License-Identifier: MIT
+pragma solidity 0.8.28;
+
+/// @title IModuleSteps
+/// @notice Steps of the ledger's own `draw` and `repay` that run in its modules, by DELEGATECALL on the ledger's
+/// storage. They are not the ledger's API: the ledger declares none of them and has no `fallback`, so calldata naming
+/// one at the ledger's address reverts. Called on a module directly, each acts on the module's own empty storage.
+/// @dev Lets the ledger encode these calls without compiling the modules into its own build.
+interface IModuleSteps {
+    /// @notice CollectionModule: the draw's portfolio limits, product cap and APR cap (and, under `drawWithin` or
+    /// `originate`, the borrower's bounds); books the fee and emits `DrawDisclosed`. Returns the fee.
+    function admitDraw(
+        address borrower,
+        uint256 loanId,
+        uint8 productId,
+        uint256 amount,
+        uint256 aprBps,
+        uint256 exposureAfter,
+        uint256 cash,
+        uint256 principal
+    ) external returns (uint256 fee);
+
+    /// @notice ConfigModule: the fee rebate a prepayment of `prepaid` retires on a fee product's loan; `excess` is the
+    /// cash beyond the payoff net of the rebate.
+    function feeRebate(uint256 loanId, uint256 prepaid) external returns (uint256 rebate, uint256 excess);
+
+    /// @notice ConfigModule: a payment of `amount` on a written-off loan (lenders first, then the reserve). Returns
+    /// what it took.
+    function recover(uint256 loanId, uint256 amount) external returns (uint256);
+}
