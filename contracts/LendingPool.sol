@@ -45,8 +45,8 @@ contract LendingPool is ILendingPool, ERC4626, ReentrancyGuardTransient {
         _lock.lastSync = uint32(block.timestamp);
     }
 
-    // The entry points below sync first (validate → sync → effects → events → interactions). OpenZeppelin's
-    // `deposit` and `mint` price with `previewDeposit` / `previewMint` (the whole book, locked gains included),
+    // The entry points below sync first (validate → sync → effects → events → interactions). `deposit` and `mint`
+    // price with `previewDeposit` / `previewMint` (the whole book, locked gains included),
     // `withdraw` and `redeem` with `totalAssets()` (the book less locked gains); both read the synced value already.
 
     // ---------------------------------------------------------------- gains
@@ -167,6 +167,31 @@ contract LendingPool is ILendingPool, ERC4626, ReentrancyGuardTransient {
     /// @notice Assets a mint of `shares` costs now, priced like `previewDeposit`.
     function previewMint(uint256 shares) public view override(ERC4626, IERC4626) returns (uint256) {
         return Math.mulDiv(shares, _entryAssets() + 1, totalSupply() + 10 ** _decimalsOffset(), Math.Rounding.Ceil);
+    }
+
+    /// @notice The most a deposit can add now: the ledger holds the pool's cash in 104 bits, so this is that bound
+    /// less the cash it holds (EIP-4626: never more than `deposit` accepts). The same for every receiver.
+    function maxDeposit(address) public view override(ERC4626, IERC4626) returns (uint256) {
+        return type(uint104).max - ILedgerBook(ledger).cash();
+    }
+
+    /// @notice The shares a deposit of `maxDeposit` would mint now.
+    function maxMint(address receiver) public view override(ERC4626, IERC4626) returns (uint256) {
+        return previewDeposit(maxDeposit(receiver));
+    }
+
+    /// @notice ERC-4626 `deposit`. The bound of `maxDeposit` is the ledger's own (its cash is 104 bits), which refuses
+    /// a deposit above it (an arithmetic panic), so it is not read again here: reading it would cost every deposit
+    /// about 2,200 gas for a bound no real token supply reaches.
+    function deposit(uint256 assets, address receiver) public override(ERC4626, IERC4626) returns (uint256 shares) {
+        shares = previewDeposit(assets);
+        _deposit(_msgSender(), receiver, assets, shares);
+    }
+
+    /// @notice ERC-4626 `mint`, bounded like `deposit`.
+    function mint(uint256 shares, address receiver) public override(ERC4626, IERC4626) returns (uint256 assets) {
+        assets = previewMint(shares);
+        _deposit(_msgSender(), receiver, assets, shares);
     }
 
     /// @notice Withdrawable now: the owner's assets, capped by cash available for instant exits.

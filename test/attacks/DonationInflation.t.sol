@@ -1,7 +1,8 @@
 // SPDX-License-Identifier: MIT
 pragma solidity 0.8.28;
 
-import {AttackBase} from "./AttackBase.sol";
+import {AttackBase, MintableToken} from "./AttackBase.sol";
+import {stdError} from "forge-std/StdError.sol";
 import {ITestLedger} from "../utils/ITestLedger.sol";
 import {ILendingPool} from "../../contracts/interfaces/ILendingPool.sol";
 
@@ -128,5 +129,38 @@ contract DonationInflationTest is AttackBase {
         vm.prank(attacker);
         freshPool.redeem(attackerShares, attacker, attacker);
         assertLe(token.balanceOf(attacker), start, "attacker never profits");
+    }
+
+    /// EIP-4626: `maxDeposit` and `maxMint` return the real bound, not 2^256 − 1. The ledger holds the pool's cash in
+    /// 104 bits: a deposit of exactly `maxDeposit` goes through, one unit more is refused (by the ledger's checked
+    /// add), and both bounds are then 0.
+    function test_maxDepositIsTheLedgersCashBound() public {
+        MintableToken big = new MintableToken("Big USD", "bUSD");
+        (ITestLedger l, ILendingPool p) = _deployWith(address(big));
+        assertEq(p.maxDeposit(victim), type(uint104).max, "an empty pool");
+        assertEq(p.maxMint(victim), p.previewDeposit(type(uint104).max));
+
+        big.mint(attacker, VICTIM_DEPOSIT);
+        vm.startPrank(attacker);
+        big.approve(address(p), type(uint256).max);
+        p.deposit(VICTIM_DEPOSIT, attacker);
+        vm.stopPrank();
+        uint256 room = p.maxDeposit(victim);
+        assertEq(room, type(uint104).max - VICTIM_DEPOSIT, "the bound less the cash held");
+        uint256 maxShares = p.maxMint(attacker);
+        assertEq(maxShares, p.previewDeposit(room), "the same for every receiver");
+        assertLe(p.previewMint(maxShares), room, "minting maxMint costs at most maxDeposit");
+
+        big.mint(victim, room + 1);
+        vm.startPrank(victim);
+        big.approve(address(p), type(uint256).max);
+        vm.expectRevert(stdError.arithmeticError); // the ledger's 104-bit cash
+        p.deposit(room + 1, victim);
+        uint256 shares = p.deposit(room, victim);
+        vm.stopPrank();
+        assertEq(shares, maxShares, "maxDeposit bought maxMint");
+        assertEq(l.cash(), type(uint104).max);
+        assertEq(p.maxDeposit(victim), 0, "full");
+        assertEq(p.maxMint(victim), 0);
     }
 }
