@@ -418,7 +418,7 @@ contract CreditLedger is ICreditLedger, IProductLimits, LedgerBookApi {
             })
         );
         _bookDisburse(book, amount, amount - fee, amount * l.aprBps);
-        emit Drawn(loanId, recipient, productId, amount);
+        emit Drawn(loanId, borrower, recipient, productId, amount);
         asset.safeTransfer(recipient, amount - fee);
     }
 

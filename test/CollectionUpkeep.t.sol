@@ -19,7 +19,7 @@ abstract contract CollectionUpkeepBase is Test {
     uint256 internal constant PRINCIPAL = 1_000e6;
     uint256 internal constant APR = 1_800;
     uint256 internal constant PERIOD = 30 days;
-    bytes32 internal constant COLLECTED = keccak256("Collected(uint256,uint256)");
+    bytes32 internal constant COLLECTED = keccak256("Collected(uint256,address,uint256)");
     bytes32 internal constant FAILED = keccak256("CollectionFailed(uint256,uint8)");
 
     MockStablecoin internal token;

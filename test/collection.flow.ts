@@ -31,7 +31,7 @@ describe("automatic collection", () => {
       const before = await d.token.balanceOf(d.borrower.address);
       await expect(d.ledger.connect(d.other).collect([d.loanId]))
         .to.emit(d.ledger, "Collected")
-        .withArgs(d.loanId, d.payments[k]);
+        .withArgs(d.loanId, d.borrower.address, d.payments[k]);
       expect(before - (await d.token.balanceOf(d.borrower.address))).to.equal(d.payments[k]);
       await expect(d.ledger.connect(d.other).collect([d.loanId])).to.not.emit(d.ledger, "Collected");
     }
@@ -43,7 +43,7 @@ describe("automatic collection", () => {
     await networkHelpers.time.setNextBlockTimestamp(d.dueDates[0] + 2n * DAY);
     await expect(d.ledger.collect([d.loanId]))
       .to.emit(d.ledger, "Collected")
-      .withArgs(d.loanId, d.payments[0])
+      .withArgs(d.loanId, d.borrower.address, d.payments[0])
       .and.to.not.emit(d.ledger, "PenaltyCharged");
     const s = await d.ledger.loanState(d.loanId);
     expect(s.pastDue).to.equal(0n);
@@ -60,7 +60,7 @@ describe("automatic collection", () => {
       .to.emit(d.ledger, "PenaltyCharged")
       .withArgs(d.loanId, penalty)
       .and.to.emit(d.ledger, "Collected")
-      .withArgs(d.loanId, d.payments[0] + penalty);
+      .withArgs(d.loanId, d.borrower.address, d.payments[0] + penalty);
     expect((await d.ledger.loanState(d.loanId)).pastDue).to.equal(0n);
   });
 
@@ -239,7 +239,7 @@ describe("delinquency, default and recovery", () => {
     const d = await withLoan();
     await d.ledger.pause();
     await networkHelpers.time.setNextBlockTimestamp(d.dueDates[0]);
-    await expect(d.ledger.collect([d.loanId])).to.emit(d.ledger, "Collected").withArgs(d.loanId, d.payments[0]);
+    await expect(d.ledger.collect([d.loanId])).to.emit(d.ledger, "Collected").withArgs(d.loanId, d.borrower.address, d.payments[0]);
     await d.ledger.mark([d.loanId]);
   });
 });

@@ -125,7 +125,7 @@ describe("a draw with a fee", () => {
       .to.emit(d.ledger, "DrawDisclosed")
       .withArgs(loanId, q.aprBps, q.totalFees, q.totalInterest, q.totalRepayable)
       .and.to.emit(d.ledger, "Drawn")
-      .withArgs(loanId, d.recipient.address, FEE_PRODUCT.id, amount);
+      .withArgs(loanId, d.borrower.address, d.recipient.address, FEE_PRODUCT.id, amount);
 
     expect((await d.token.balanceOf(d.recipient.address)) - recipientBefore).to.equal(9_850n * ONE);
     expect((await d.ledger.loanRecord(loanId)).principal).to.equal(amount);

@@ -279,7 +279,7 @@ describe("pause (C9): stops new lines and draws, nothing else", () => {
     // Collected a block later than the view: the penalty of that second is added.
     await expect(d.ledger.collect([loan]))
       .to.emit(d.ledger, "Collected")
-      .withArgs(loan, (amount: bigint) => amount >= due && amount - due < ONE);
+      .withArgs(loan, d.borrower.address, (amount: bigint) => amount >= due && amount - due < ONE);
     expect(await d.ledger.dueNow(loan)).to.equal(0n);
     await expect(b.repay(loan, ethers.MaxUint256)).to.emit(d.ledger, "LoanClosed").withArgs(loan);
     await expect(d.ledger.connect(d.other).repay(bad, 1_000n * ONE)).to.emit(d.ledger, "Recovered");

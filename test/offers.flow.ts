@@ -468,7 +468,7 @@ describe("KYC on the ledger and the on-chain repayment history", () => {
       .withArgs(applicant.address, until);
     // Repayment and collection do not look at KYC.
     await networkHelpers.time.setNextBlockTimestamp(dueDates[0]);
-    await expect(ledger.collect([loanId])).to.emit(ledger, "Collected").withArgs(loanId, payments[0]);
+    await expect(ledger.collect([loanId])).to.emit(ledger, "Collected").withArgs(loanId, applicant.address, payments[0]);
     await token.faucet(applicant.address, 100n * ONE); // interest on top of the principal drawn
     await ledger.connect(applicant).repay(loanId, e.ethers.MaxUint256);
     expect((await ledger.loanState(loanId)).status).to.equal(2n);

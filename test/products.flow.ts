@@ -61,7 +61,7 @@ describe("credit products through the core's entry point (originate)", () => {
     const loanId = await d.ledger.loanIdOf(d.borrower.address, 1);
     await expect(d.product.connect(d.borrower).buy(d.merchant.address, amount, accepted(amount)))
       .to.emit(d.ledger, "Drawn")
-      .withArgs(loanId, d.merchant.address, CHECKOUT, amount)
+      .withArgs(loanId, d.borrower.address, d.merchant.address, CHECKOUT, amount)
       .and.to.emit(d.product, "Bought")
       .withArgs(d.borrower.address, d.merchant.address, loanId, amount);
     expect((await d.token.balanceOf(d.merchant.address)) - merchantBefore).to.equal(amount);

@@ -257,11 +257,17 @@ interface ICreditLedger is IRiskLimits, ICostDisclosure {
     event OriginatorAllowed(address indexed borrower, address indexed originator, bool allowed);
     /// @notice Emitted when a line is opened or its terms change.
     event LineSet(address indexed borrower, uint256 limit, uint256 aprBps, uint256 productMask, LineStatus status);
-    /// @notice Emitted on every draw. The borrower is in the loan id (`loanId >> 96`); the APR is the line's at the
-    /// time (`loanRecord`), and the plan follows from principal, APR and product (`ICreditQuotes.loanSchedule`, or
-    /// the SDK). The recipient receives `principal` less the product's fee; the cost figures are in `DrawDisclosed`, emitted just
-    /// before.
-    event Drawn(uint256 indexed loanId, address recipient, uint8 productId, uint256 principal);
+    /// @notice Emitted on every draw, with the borrower indexed so that a client can filter a borrower's loans (it is
+    /// also `loanId >> 96`). The APR is the line's at the time (`loanRecord`), and the plan follows from principal,
+    /// APR and product (`ICreditQuotes.loanSchedule`, or the SDK). The recipient receives `principal` less the
+    /// product's fee; the cost figures are in `DrawDisclosed`, emitted just before.
+    event Drawn(
+        uint256 indexed loanId,
+        address indexed borrower,
+        address recipient,
+        uint8 productId,
+        uint256 principal
+    );
     /// @notice Emitted on every repayment, with the split of the amount paid: `interest` (penalty is in
     /// `PenaltyCharged`) and `principal` retired, which includes any fee rebate (`FeeRebated`, emitted before it), so
     /// `principal` may exceed what was paid towards it.
@@ -278,8 +284,10 @@ interface ICreditLedger is IRiskLimits, ICostDisclosure {
     event MandateSet(address indexed borrower, uint256 capPerCollection);
     /// @notice Emitted when a borrower revokes the auto-debit mandate.
     event MandateRevoked(address indexed borrower);
-    /// @notice Emitted when `collect` pulls `amount` for a loan.
-    event Collected(uint256 indexed loanId, uint256 amount);
+    /// @notice Emitted when `collect` pulls `amount` from `borrower` (indexed) for a loan. Its split into penalty,
+    /// interest and principal is in the `PenaltyCharged` and `Repaid` the same collection emits just before (kept
+    /// there, not repeated here, to keep collection within its gas budget).
+    event Collected(uint256 indexed loanId, address indexed borrower, uint256 amount);
     /// @notice Emitted when `collect` skips a loan with something due: 1 not active, 2 no mandate, 3 no balance,
     /// 4 no allowance, 5 the token transfer failed, 6 the mandate's cap for this loan is used up in this call (the
     /// loan id came earlier in the batch).

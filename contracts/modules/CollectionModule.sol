@@ -217,7 +217,7 @@ contract CollectionModule is LedgerCore {
         }
         paid = _settle(loanId, loan, p, amount, true);
         if (capLeft != 0) _tally(loanId, m.cap - capLeft + paid);
-        emit ICreditLedger.Collected(loanId, paid);
+        emit ICreditLedger.Collected(loanId, borrower, paid);
     }
 
     /// @dev Transient slot of a loan's tally of capped pulls in this transaction (salted: no clash with the

@@ -47,8 +47,8 @@ export function addReceipt(
     const parsed = ledgerInterface.parseLog(log);
     if (!parsed) continue;
     if (parsed.name === "Collected") {
-      const loanId = parsed.args[0] as bigint;
-      const amount = parsed.args[1] as bigint;
+      const loanId = parsed.args.loanId as bigint;
+      const amount = parsed.args.amount as bigint;
       totals.collected.set(loanId, (totals.collected.get(loanId) ?? 0n) + amount);
       totals.amount += amount;
       totals.loans++;

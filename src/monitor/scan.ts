@@ -57,13 +57,13 @@ export function decodeEvent(log: Log): MonitorEvent | undefined {
   const at: At = { block: log.blockNumber, logIndex: log.index, loanId: a[0] as bigint };
   switch (parsed.name) {
     case "Drawn":
-      return { ...at, name: "Drawn", principal: a[3] as bigint, productId: Number(a[2]) };
+      return { ...at, name: "Drawn", principal: a.principal as bigint, productId: Number(a.productId) };
     case "Repaid":
       return { ...at, name: "Repaid", principalOutstanding: a[4] as bigint };
     case "LoanClosed":
       return { ...at, name: "LoanClosed" };
     case "Collected":
-      return { ...at, name: "Collected", amount: a[1] as bigint };
+      return { ...at, name: "Collected", amount: a.amount as bigint };
     case "CollectionFailed":
       return { ...at, name: "CollectionFailed", reason: Number(a[1]) };
     case "BucketChanged":

@@ -82,11 +82,11 @@ contract BlacklistedBorrowerTest is AttackBase {
         uint256 principal = bLedger.principalOutstanding();
 
         vm.expectEmit(address(bLedger));
-        emit ICreditLedger.Collected(loans[0], due);
+        emit ICreditLedger.Collected(loans[0], address(uint160(loans[0] >> 96)), due);
         vm.expectEmit(address(bLedger));
         emit ICreditLedger.CollectionFailed(loans[1], 5);
         vm.expectEmit(address(bLedger));
-        emit ICreditLedger.Collected(loans[2], due);
+        emit ICreditLedger.Collected(loans[2], address(uint160(loans[2] >> 96)), due);
         vm.prank(keeper);
         uint256 collected = bLedger.collect(loans);
 

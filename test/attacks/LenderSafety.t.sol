@@ -559,7 +559,7 @@ contract LenderSafetyTest is AttackBase {
         uint256[] memory ids = new uint256[](10);
         for (uint256 i = 0; i < 10; ++i) ids[i] = loanId;
         vm.expectEmit(address(ledger));
-        emit ICreditLedger.Collected(loanId, 100e6);
+        emit ICreditLedger.Collected(loanId, borrower, 100e6);
         for (uint256 i = 1; i < 10; ++i) {
             vm.expectEmit(address(ledger));
             emit ICreditLedger.CollectionFailed(loanId, 6);

@@ -156,7 +156,7 @@ contract NonStandardTokensTest is AttackBase {
         uint256 due = _instalment(LOAN, APR, 3);
         vm.warp(drawnAt + 30 days);
         vm.expectEmit(address(l));
-        emit ICreditLedger.Collected(loanId, due);
+        emit ICreditLedger.Collected(loanId, address(uint160(loanId >> 96)), due);
         vm.prank(keeper);
         assertEq(l.collect(_ids(loanId)), due);
         vm.warp(drawnAt + 60 days);

@@ -392,7 +392,7 @@ contract LedgerInvariants is MicrocreditBase {
 
     // ---------------------------------------------------------------- collection and delinquency
 
-    /// COLL_A: "no collection above what is due: each Collected(loanId, amount) amount ≤ dueNow(loanId) read just
+    /// COLL_A: "no collection above what is due: each Collected(loanId, borrower, amount) amount ≤ dueNow(loanId) read just
     /// before in the same handler call; a second collect of the same ids in the same block collects nothing" for a
     /// loan whose due the first collected in full (after a capped or short pull it collects at most the rest).
     function invariant_COLL_A_noCollectionAboveDue() public view {
