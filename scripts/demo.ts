@@ -43,7 +43,7 @@ const day = (t: bigint) => new Date(Number(t) * 1000).toISOString().slice(0, 10)
 console.log(`Microcredit demo on chain ${(await ethers.provider.getNetwork()).chainId}`);
 
 chapter("1. Deploy");
-const { deployed } = await deployMicrocredit(connection, { displayUi: false, say });
+const { deployed } = await deployMicrocredit(connection, { rpcUrl: values.rpc, displayUi: false, say });
 const token = await ethers.getContractAt("MockStablecoin", await deployed.asset.getAddress());
 const ledger = await ethers.getContractAt("CreditLedger", await deployed.ledger.getAddress());
 const pool = await ethers.getContractAt("LendingPool", await deployed.pool.getAddress());

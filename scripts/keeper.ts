@@ -12,7 +12,7 @@ const USAGE = `usage: npm run keeper -- [--ledger <address>] [--rpc <url>] [--on
   --rpc           JSON-RPC URL (default ${DEFAULT_RPC_URL}, or MICROCREDIT_RPC)
   --ledger        CreditLedger address (default: Ignition's deployed_addresses.json for the chain)
   --once          one pass, then exit (default: loop every --interval seconds, default 15)
-  --checkpoint    checkpoint file (default .keeper/checkpoint-<chainId>.json)
+  --checkpoint    checkpoint file (default .keeper/checkpoint-<chainId>.json; checkpoint-31337-<port>.json on a local node)
   --from-block    first block to scan for loans when there is no checkpoint (the ledger's deployment block)
   --batch         loans per collect transaction (default 100)
   --confirmations blocks to stay behind the head when scanning events (default 0)
@@ -62,11 +62,11 @@ const fromBlock = integer("from-block", values["from-block"], 0);
 const confirmations = integer("confirmations", values.confirmations, 0);
 
 const { provider, chainId } = await connectOrExit("keeper", values.rpc!);
-const deployed = deployedAddresses(chainId);
+const deployed = deployedAddresses(chainId, values.rpc!);
 const ledger = values.ledger ?? deployed.ledger;
 if (!ledger) fail(`no --ledger and no Microcredit#CreditLedger in ${deployed.file} (deploy first: npm run deploy:local)`, false);
 const wallet = new Wallet(resolveKey(chainId), provider);
-const checkpointFile = values.checkpoint ?? defaultCheckpointFile(chainId);
+const checkpointFile = values.checkpoint ?? defaultCheckpointFile(chainId, values.rpc!);
 
 const controller = new AbortController();
 const stop = () => {

@@ -77,7 +77,7 @@ try {
 }
 
 const { provider, chainId } = await connectOrExit("monitor", values.rpc!);
-const deployed = deployedAddresses(chainId);
+const deployed = deployedAddresses(chainId, values.rpc!);
 const ledger = values.ledger ?? deployed.ledger;
 if (!ledger) fail(`no --ledger and no Microcredit#CreditLedger in ${deployed.file}`);
 const pool = values.pool ?? (values.ledger ? undefined : deployed.pool);

@@ -294,7 +294,7 @@ async function runHistory(argv: string[]): Promise<void> {
   }
   const { provider, chainId } = await connectOrExit("risk", values.rpc!);
   try {
-    const deployed = deployedAddresses(chainId);
+    const deployed = deployedAddresses(chainId, values.rpc!);
     const address = values.ledger ?? deployed.ledger;
     if (!address) throw new Error(`no --ledger and no Microcredit#CreditLedger in ${deployed.file}`);
     const ledger = factory.CreditLedger__factory.connect(address, provider);

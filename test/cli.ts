@@ -9,11 +9,13 @@ import { tmpdir } from "node:os";
 import { join } from "node:path";
 import { fileURLToPath } from "node:url";
 import { isMissingBuild } from "../scripts/cli-support.ts";
+import { deploymentId } from "../src/chain/deployment-id.ts";
 import { startNode } from "./helpers/node.ts";
 
 const ROOT = fileURLToPath(new URL("../", import.meta.url));
 const DOWN = "http://127.0.0.1:9"; // nothing listens on the discard port
 const PORT = 8575;
+const OTHER_PORT = 8576;
 const ZERO = "0x0000000000000000000000000000000000000001";
 
 // The environment of a user's shell: no MICROCREDIT_RPC of the developer's (the tests name the node), and none of
@@ -166,6 +168,7 @@ describe("operator CLIs: one line for every user mistake", function () {
   describe("one --rpc for every command, on a node that is not on port 8545", () => {
     let dir: string;
     let node: ChildProcess;
+    let other: ChildProcess;
     const rpc = `http://127.0.0.1:${PORT}`;
     before(async () => {
       // A checkout of its own, so the deployment journal it writes is not the developer's.
@@ -176,28 +179,33 @@ describe("operator CLIs: one line for every user mistake", function () {
       mkdirSync(join(dir, "ignition"));
       symlinkSync(join(ROOT, "ignition", "modules"), join(dir, "ignition", "modules"));
       node = await startNode(PORT);
+      other = await startNode(OTHER_PORT);
     });
     after(() => {
       if (node?.pid) process.kill(-node.pid, "SIGKILL");
+      if (other?.pid) process.kill(-other.pid, "SIGKILL");
       rmSync(dir, { recursive: true, force: true });
     });
 
     it("test_cli_rpc: deploy prints each contract once when piped; keeper, monitor, risk history and the demo find it", () => {
       const deploy = run(dir, "deploy.ts", "--rpc", rpc);
       expect(deploy.status, deploy.stderr).to.equal(0);
-      const file = join(dir, "ignition", "deployments", "chain-31337", "deployed_addresses.json");
+      const file = join(dir, "ignition", "deployments", `chain-31337-${PORT}`, "deployed_addresses.json");
       expect(existsSync(file)).to.equal(true);
       const ledger = (JSON.parse(readFileSync(file, "utf8")) as Record<string, string>)["Microcredit#CreditLedger"];
       const lines = deploy.stdout.trim().split("\n");
       expect(lines.filter((l) => l === `Microcredit#CreditLedger ${ledger}`)).to.have.length(1);
       expect(lines).to.have.length(11); // 10 futures with an address, then where they are recorded
       expect(lines.filter((l) => l.startsWith("Microcredit#CreditOffers 0x"))).to.have.length(1);
-      expect(lines[10]).to.equal(`deployed on chain 31337 (${rpc}); addresses in ignition/deployments/chain-31337/deployed_addresses.json`);
+      expect(lines[10]).to.equal(
+        `deployed on chain 31337 (${rpc}); addresses in ignition/deployments/chain-31337-${PORT}/deployed_addresses.json`,
+      );
       expect(deploy.stdout).to.not.match(/Batch #/);
 
       const keeper = run(dir, "keeper.ts", "--rpc", rpc, "--once");
       expect(keeper.status, keeper.stderr).to.equal(0);
       expect(keeper.stdout).to.contain(`on chain 31337 for ledger ${ledger}`);
+      expect(existsSync(join(dir, ".keeper", `checkpoint-31337-${PORT}.json`))).to.equal(true);
       const monitor = run(dir, "monitor.ts", "--rpc", rpc, "--once", "--out", join(dir, "w.jsonl"));
       expect(monitor.status, monitor.stderr).to.equal(0);
       expect(monitor.stdout).to.contain(`ledger ${ledger}`);
@@ -210,6 +218,33 @@ describe("operator CLIs: one line for every user mistake", function () {
       expect(demo.stdout).to.contain(`ledger ${ledger}`);
       expect(demo.stdout.trim().endsWith("Done.")).to.equal(true);
     });
+
+    it("test_cli_twoNodes: a second local node (same chain id, another port) shares neither journal nor checkpoint", () => {
+      const otherRpc = `http://127.0.0.1:${OTHER_PORT}`;
+      const journal = `ignition/deployments/chain-31337-${OTHER_PORT}/deployed_addresses.json`;
+      for (const script of ["keeper.ts", "monitor.ts"]) {
+        const out = run(dir, script, "--rpc", otherRpc, "--once");
+        expectOneLine(out, new RegExp(`no --ledger and no Microcredit#CreditLedger in .*${journal}`));
+      }
+      const deploy = run(dir, "deploy.ts", "--rpc", otherRpc);
+      expect(deploy.status, deploy.stderr).to.equal(0);
+      expect(deploy.stdout.trim().split("\n").at(-1)).to.equal(`deployed on chain 31337 (${otherRpc}); addresses in ${journal}`);
+      const keeper = run(dir, "keeper.ts", "--rpc", otherRpc, "--once");
+      expect(keeper.status, keeper.stderr).to.equal(0);
+      expect(keeper.stdout).to.contain(`checkpoint ${join(dir, ".keeper", `checkpoint-31337-${OTHER_PORT}.json`)}`);
+      // The first node's journal is untouched: it still lists that node's contracts.
+      const first = join(dir, "ignition", "deployments", `chain-31337-${PORT}`, "deployed_addresses.json");
+      expect(existsSync(first)).to.equal(true);
+    });
+  });
+
+  it("deploymentId: one journal per public chain, one per local node", () => {
+    expect(deploymentId(11155111n, "https://rpc.example.org/v1/key")).to.equal("chain-11155111");
+    expect(deploymentId(31337n, "http://127.0.0.1:8545")).to.equal("chain-31337-8545");
+    expect(deploymentId(31337n, "http://localhost:9545/")).to.equal("chain-31337-9545");
+    expect(deploymentId(31337n, "http://[::1]:9545")).to.equal("chain-31337-9545");
+    expect(deploymentId(31337n, "https://node.internal")).to.equal("chain-31337-node.internal-443");
+    expect(deploymentId(31337n, "http://10.0.0.7:8545")).to.equal("chain-31337-10.0.0.7-8545");
   });
 
   it("isMissingBuild recognises only a missing typechain-types module", () => {

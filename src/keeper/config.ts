@@ -2,10 +2,12 @@
 // chain only (a well-known key must never sign on a real network).
 import { join } from "node:path";
 import { JsonRpcProvider } from "ethers";
+import { deploymentId, LOCAL_CHAIN_ID } from "../chain/deployment-id.ts";
+
+export { LOCAL_CHAIN_ID };
 
 /** Hardhat's (and Anvil's) default account #0: public knowledge, only ever used on chain 31337. */
 export const HARDHAT_ACCOUNT_0_KEY = "0xac0974bec39a17e36ba4a6b4d238ff944bacb478cbed5efcae784d7bf4f2ff80";
-export const LOCAL_CHAIN_ID = 31337n;
 export const DEFAULT_RPC_URL = "http://127.0.0.1:8545";
 
 export interface Tuning {
@@ -46,9 +48,12 @@ export const DEFAULT_TUNING: Tuning = {
   gasHeadroomPercent: 25n,
 };
 
-/** `.keeper/checkpoint-<chainId>.json` under `cwd`. */
-export function defaultCheckpointFile(chainId: bigint, cwd = process.cwd()): string {
-  return join(cwd, ".keeper", `checkpoint-${chainId}.json`);
+/**
+ * `.keeper/checkpoint-<chainId>.json` under `cwd`; for a local node, `checkpoint-31337-<port>.json`: one file per
+ * node, as for its deployment (deploymentId), since two fresh nodes give the ledger the same address.
+ */
+export function defaultCheckpointFile(chainId: bigint, rpcUrl: string, cwd = process.cwd()): string {
+  return join(cwd, ".keeper", `checkpoint-${deploymentId(chainId, rpcUrl).slice("chain-".length)}.json`);
 }
 
 /** The keeper's private key: `KEEPER_KEY`, else Hardhat's account #0 when (and only when) the chain is 31337. */

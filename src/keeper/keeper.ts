@@ -23,7 +23,7 @@ export interface KeeperOptions extends Partial<Tuning> {
   /** The signing key; it pays gas for `collect` and `mark` and needs no role on the ledger. */
   wallet: Wallet;
   ledger: string;
-  /** Defaults to `.keeper/checkpoint-<chainId>.json`. */
+  /** Defaults to `.keeper/checkpoint-<chainId>.json` (`checkpoint-31337-<port>.json` on a local node). */
   checkpointFile?: string;
   log?: (line: string) => void;
   /** Shows the long steps of a pass (event scan, loan reads, batches); nothing is shown without it. */
@@ -106,7 +106,7 @@ export class Keeper {
     const { chainId } = await options.provider.getNetwork();
     const code = await options.provider.getCode(options.ledger);
     if (code === "0x") throw new Error(`no contract at ledger address ${options.ledger} on chain ${chainId}`);
-    const file = options.checkpointFile ?? defaultCheckpointFile(chainId);
+    const file = options.checkpointFile ?? defaultCheckpointFile(chainId, options.provider._getConnection().url);
     const fromBlock = options.fromBlock ?? DEFAULT_TUNING.fromBlock;
     const store = CheckpointStore.open(file, chainId, options.ledger, fromBlock);
     let token: string;

@@ -1,7 +1,8 @@
-// Where the ledger and pool are when no flag says: the addresses Ignition recorded for the chain
-// (`npm run deploy:local` writes ignition/deployments/chain-<chainId>/deployed_addresses.json).
+// Where the ledger and pool are when no flag says: the addresses Ignition recorded for the chain (`npm run
+// deploy:local` writes ignition/deployments/<deployment id>/deployed_addresses.json; see deployment-id.ts).
 import { existsSync, readFileSync } from "node:fs";
 import { join } from "node:path";
+import { deploymentId } from "../chain/deployment-id.ts";
 
 export interface DeployedAddresses {
   file: string;
@@ -9,9 +10,12 @@ export interface DeployedAddresses {
   pool?: string;
 }
 
-/** The `Microcredit#CreditLedger` and `Microcredit#LendingPool` entries of the chain's Ignition deployment. */
-export function deployedAddresses(chainId: bigint, cwd = process.cwd()): DeployedAddresses {
-  const file = join(cwd, "ignition", "deployments", `chain-${chainId}`, "deployed_addresses.json");
+/**
+ * The `Microcredit#CreditLedger` and `Microcredit#LendingPool` entries of the Ignition deployment of the chain
+ * `chainId` reached at `rpcUrl`.
+ */
+export function deployedAddresses(chainId: bigint, rpcUrl: string, cwd = process.cwd()): DeployedAddresses {
+  const file = join(cwd, "ignition", "deployments", deploymentId(chainId, rpcUrl), "deployed_addresses.json");
   if (!existsSync(file)) return { file };
   const entries = JSON.parse(readFileSync(file, "utf8")) as Record<string, string>;
   return { file, ledger: entries["Microcredit#CreditLedger"], pool: entries["Microcredit#LendingPool"] };
