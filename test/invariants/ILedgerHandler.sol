@@ -70,6 +70,10 @@ interface ILedgerHandler {
         uint256 capsLoosened;
         uint256 capsTightened;
         uint256 flashDraws;
+        /// COLL_C: observations of a loan's oldest unpaid due date that moved without a payment, or moved back;
+        /// and how many observations compared two dates.
+        uint256 dueDateMoves;
+        uint256 dueDateComparisons;
     }
 
     /// What went wrong last, for the failure messages.
@@ -80,6 +84,7 @@ interface ILedgerHandler {
         string lastLossDrop;
         string lastCollection;
         string lastBucket;
+        string lastDueDateMove;
     }
 
     /// What is left of a written-off loan, as the handler works it out from `LoanDefaulted` and `Recovered`.

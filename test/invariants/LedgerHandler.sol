@@ -57,13 +57,18 @@ contract LedgerHandler is Test, ILedgerHandler {
     }
 
     /// Per loan: principal repaid, principal written off, the provision the handler worked out at its last touch
-    /// (and the risk epoch of the rates it used), and what is left of its claim once written off.
+    /// (and the risk epoch of the rates it used), and what is left of its claim once written off. For COLL_C: the
+    /// payments the loan received (repayments, and collections that took something), and its oldest unpaid due date
+    /// when last observed (0: nothing past due) with the payment count at that observation.
     struct LoanGhost {
         uint256 principalRepaid;
         uint256 principalWrittenOff;
         uint256 provision;
         uint256 provisionEpoch;
         Claim claim;
+        uint256 payments;
+        uint256 observedDueDate;
+        uint256 paymentsAtObservation;
     }
 
     MockStablecoin public immutable token;
@@ -140,6 +145,38 @@ contract LedgerHandler is Test, ILedgerHandler {
     function _end(string memory action) internal {
         currentTime = block.timestamp;
         _closeSegment(action);
+        _observeDueDate(this.lateLoan(ghost_.totalCalls));
+    }
+
+    /// COLL_C: a loan's oldest unpaid due date (`pastDueSince`) is a fact of its schedule and its payments. Time
+    /// alone never moves it (later due dates only add arrears behind it), and a payment moves it only forward. The
+    /// loan is compared with its last observation, then observed anew. The ledger's dating (ArrearsMath) is not used.
+    function _observeDueDate(uint256 loanId) internal {
+        if (loanId == 0) return;
+        LoanGhost storage g = ghost_loans[loanId];
+        ICreditLedger.LoanView memory v = ledger.loanState(loanId);
+        uint256 since = v.status == ICreditLedger.LoanStatus.Active ? v.pastDueSince : 0;
+        if (since != 0 && g.observedDueDate != 0) {
+            ++ghost_.dueDateComparisons;
+            bool paid = g.payments != g.paymentsAtObservation;
+            if (paid ? since < g.observedDueDate : since != g.observedDueDate) {
+                ++ghost_.dueDateMoves;
+                notes.lastDueDateMove = string.concat(
+                    "loan ",
+                    vm.toString(loanId),
+                    paid
+                        ? ": a payment moved the oldest unpaid due date back from "
+                        : ": with no payment since, the oldest unpaid due date moved from ",
+                    vm.toString(g.observedDueDate),
+                    " to ",
+                    vm.toString(since),
+                    " at ",
+                    vm.toString(block.timestamp)
+                );
+            }
+        }
+        g.observedDueDate = since;
+        g.paymentsAtObservation = g.payments;
     }
 
     function _openSegment() internal {
@@ -770,6 +807,7 @@ contract LedgerHandler is Test, ILedgerHandler {
         try ledger.repay(loanId, amount) returns (uint256 paid) {
             if (mustFail) return _unexpected("over-payment accepted", abi.encode(loanId, amount, v.payoff));
             _accepted("repay");
+            ++ghost_loans[loanId].payments;
             uint256 principalPart = ledger.loanRecord(loanId).principalPaid - principalBefore;
             if (paid != (amount == type(uint256).max ? v.payoff : amount)) _unexpected("repay: paid amount", "");
             if (tokensBefore - token.balanceOf(payer) != paid) _unexpected("repay: pulled amount", "");
@@ -878,6 +916,7 @@ contract LedgerHandler is Test, ILedgerHandler {
             uint256 collected;
             for (uint256 j = i; j < ids.length; ++j) if (ids[j] == ids[i]) collected += taken[j];
             if (collected == 0) continue;
+            ++ghost_loans[ids[i]].payments;
             uint256 principalPart = ledger.loanRecord(ids[i]).principalPaid - principalBefore[i];
             ghost_loans[ids[i]].principalRepaid += principalPart;
             ghost_.interestCollected += collected - principalPart;

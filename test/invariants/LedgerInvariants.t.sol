@@ -438,6 +438,13 @@ contract LedgerInvariants is MicrocreditBase {
         vm.revertToState(snapshot);
     }
 
+    /// COLL_C: "a loan's oldest unpaid due date (loanState(id).pastDueSince) never moves without a payment and never
+    /// moves back": checked by the handler after every call on a late loan it picks, against its own record of the
+    /// loan's payments, not against the ledger's arrears math (KI-6 moved it to a later due date with no payment).
+    function invariant_COLL_C_pastDueDateMovesOnlyWithAPayment() public view {
+        assertEq(handler.ghost().dueDateMoves, 0, handler.note().lastDueDateMove);
+    }
+
     function _markedState(uint256 loanId) internal view returns (bytes32) {
         return
             keccak256(
