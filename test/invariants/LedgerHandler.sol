@@ -46,7 +46,7 @@ contract LedgerHandler is Test, ILedgerHandler {
         uint256 assets;
         uint256 supply;
         uint256 provisions;
-        /// Gross interest recognised, in whole units: interestReceivable + interest collected.
+        /// Gross interest recognised less penalty paid, in whole units (`_grossUnits`).
         uint256 gross;
         /// Net change of the loans' provisions booked in the segment (increases positive, releases negative).
         int256 provisionDelta;
@@ -201,13 +201,14 @@ contract LedgerHandler is Test, ILedgerHandler {
         _checkLoss(action);
     }
 
-    /// Gross interest recognised since deployment less penalty paid, in whole units, from the views: interest
-    /// collected and interest written off (the handler's ghosts) + interest receivable − penaltyIncome. Exact while
-    /// interestReceivable is not clamped at 0 (KI-3). Penalty is left out so that a late payment's true-up (KI-1)
-    /// shows as the fall it is even when the penalty it pays is larger (the pool locks the penalty as a step).
+    /// Gross interest recognised since deployment less penalty paid, in whole units (`grossInterest()`, floored).
+    /// Not rebuilt from interestReceivable + interest collected + interest written off: interestReceivable clamps at
+    /// 0, and once every loan is closed or written off the units KI-3 leaves in cash make it negative, so the rebuilt
+    /// figure would show a write-off's true-up a few units short. Penalty is left out so that a late payment's
+    /// true-up (KI-1) shows as the fall it is even when the penalty it pays is larger (the pool locks the penalty as
+    /// a step).
     function _grossUnits() internal view returns (uint256) {
-        return
-            ledger.interestReceivable() + ghost_.interestCollected + ghost_.interestWrittenOff - ledger.penaltyIncome();
+        return ledger.grossInterest() - ledger.penaltyIncome();
     }
 
     /// Price = (totalAssets + 1) / (totalSupply + 10^6), OpenZeppelin's virtual-share formula. A fall of more than

@@ -3,7 +3,7 @@ pragma solidity 0.8.28;
 
 import {ICreditLedger} from "../../contracts/interfaces/ICreditLedger.sol";
 import {ArrearsMath} from "../../contracts/libraries/ArrearsMath.sol";
-import {MicrocreditBase} from "../utils/MicrocreditBase.sol";
+import {HandlerSetup} from "./HandlerSetup.sol";
 import {ILedgerHandler} from "./ILedgerHandler.sol";
 
 /// Handler-based invariants of the pool and the ledger (docs/INVARIANTS.md lists them with their ids).
@@ -11,75 +11,7 @@ import {ILedgerHandler} from "./ILedgerHandler.sol";
 /// borrowers draw every product, repay in every way, set and revoke mandates and move their wallets; a keeper collects
 /// and marks random batches; defaulted loans get recoveries; time jumps by 1 s to 100 days or to a bucket edge; the
 /// admin pauses, requires KYC, changes rates, risk parameters and product caps, and claims fees.
-contract LedgerInvariants is MicrocreditBase {
-    ILedgerHandler internal handler;
-
-    function setUp() public override {
-        super.setUp();
-        // The handler, its model and its wallet actor come from their artifacts (see ILedgerHandler).
-        address model = deployCode("LedgerModel.sol:LedgerModel", abi.encode(token, ledger));
-        address wallets = deployCode("WalletActor.sol:WalletActor", abi.encode(token, ledger));
-        handler = ILedgerHandler(
-            deployCode(
-                "LedgerHandler.sol:LedgerHandler",
-                abi.encode(
-                    token,
-                    ledger,
-                    pool,
-                    model,
-                    wallets,
-                    ILedgerHandler.Roles({
-                        admin: admin,
-                        underwriter: underwriter,
-                        pauser: pauser,
-                        thirdParty: recipient
-                    }),
-                    lender,
-                    INITIAL_DEPOSIT
-                )
-            )
-        );
-        address[] memory borrowers = handler.borrowersList();
-        for (uint256 i = 0; i < borrowers.length; ++i) _openLine(borrowers[i], 100_000e6, 1_000 + 300 * i);
-        // Three borrowers start with an uncapped mandate and one with a cap, so collection has loans to collect
-        // from the first call; the handler sets, changes and revokes mandates from there.
-        for (uint256 i = 0; i < 4; ++i) {
-            vm.prank(borrowers[i]);
-            ledger.setMandate(i == 3 ? 500e6 : 0);
-        }
-
-        // Time, draws, repayments, collection and marking are listed several times: the fuzzer picks an entry
-        // uniformly.
-        bytes4[] memory selectors = new bytes4[](36);
-        selectors[0] = ILedgerHandler.deposit.selector;
-        selectors[1] = ILedgerHandler.withdraw.selector;
-        selectors[2] = ILedgerHandler.requestRedeem.selector;
-        selectors[3] = ILedgerHandler.cancelRedeem.selector;
-        selectors[4] = ILedgerHandler.processRedemptions.selector;
-        selectors[5] = ILedgerHandler.donate.selector;
-        selectors[6] = ILedgerHandler.setLine.selector;
-        selectors[7] = ILedgerHandler.setPaused.selector;
-        selectors[8] = ILedgerHandler.setRates.selector;
-        selectors[9] = ILedgerHandler.claimFees.selector;
-        for (uint256 i = 10; i < 13; ++i) selectors[i] = ILedgerHandler.warp.selector;
-        for (uint256 i = 13; i < 17; ++i) selectors[i] = ILedgerHandler.draw.selector;
-        for (uint256 i = 17; i < 21; ++i) selectors[i] = ILedgerHandler.repay.selector;
-        selectors[21] = ILedgerHandler.warpLong.selector;
-        selectors[22] = ILedgerHandler.warpToEdge.selector;
-        selectors[23] = ILedgerHandler.setRiskParams.selector;
-        selectors[24] = ILedgerHandler.setMandate.selector;
-        selectors[25] = ILedgerHandler.setWallet.selector;
-        for (uint256 i = 26; i < 28; ++i) selectors[i] = ILedgerHandler.collect.selector;
-        for (uint256 i = 28; i < 30; ++i) selectors[i] = ILedgerHandler.mark.selector;
-        for (uint256 i = 30; i < 32; ++i) selectors[i] = ILedgerHandler.recover.selector;
-        selectors[32] = ILedgerHandler.setKyc.selector;
-        selectors[33] = ILedgerHandler.setProductCap.selector;
-        selectors[34] = ILedgerHandler.flashRoundTrip.selector;
-        selectors[35] = ILedgerHandler.flashDraw.selector;
-        targetSelector(FuzzSelector({addr: address(handler), selectors: selectors}));
-        targetContract(address(handler));
-    }
-
+contract LedgerInvariants is HandlerSetup {
     /// Invariants read the book at the handler's clock.
     function _sync() internal {
         vm.warp(handler.currentTime());
