@@ -48,9 +48,24 @@ library DisclosureMath {
             periodDays
         );
         for (uint256 k = 0; k < interests.length; ++k) totalInterest += interests[k];
-        uint256 days_ = method == ScheduleMath.BULLET ? periodDays * instalments : periodDays;
-        uint256 rate = AprMath.periodicRateDown(amount - fee, payments, AprMath.periodicRateOfDown(aprBps, days_));
-        apr = AprMath.annualBpsUp(rate, days_);
+        apr = aprWithFeeUp(amount - fee, payments, aprBps, aprPeriodDays(method, instalments, periodDays));
+    }
+
+    /// @notice The period the APR is computed over: the whole term for a bullet (one payment), else one instalment.
+    function aprPeriodDays(uint8 method, uint256 instalments, uint256 periodDays) internal pure returns (uint256) {
+        return method == ScheduleMath.BULLET ? periodDays * instalments : periodDays;
+    }
+
+    /// @notice The APR including the fee: the rate per `periodDays_` at which `net` received repays `payments`
+    /// (rounded down, searched from the contract rate `aprBps`), annualised in bps and rounded UP.
+    function aprWithFeeUp(
+        uint256 net,
+        uint256[] memory payments,
+        uint256 aprBps,
+        uint256 periodDays_
+    ) internal pure returns (uint256) {
+        uint256 rate = AprMath.periodicRateDown(net, payments, AprMath.periodicRateOfDown(aprBps, periodDays_));
+        return AprMath.annualBpsUp(rate, periodDays_);
     }
 
     /// @notice Everything but the due dates for a draw of `amount` on a product (`method`, `instalments`,
@@ -70,7 +85,7 @@ library DisclosureMath {
             instalments,
             periodDays
         );
-        d.periodDays = method == ScheduleMath.BULLET ? periodDays * instalments : periodDays;
+        d.periodDays = aprPeriodDays(method, instalments, periodDays);
         d.contractAprBps = aprBps;
         d.totalFees = feeDown(amount, feeBps);
         d.netDisbursed = amount - d.totalFees;
@@ -78,15 +93,6 @@ library DisclosureMath {
             d.totalRepayable += d.payments[k];
             d.totalInterest += d.interests[k];
         }
-        if (d.totalFees == 0) {
-            d.aprBps = aprBps;
-        } else {
-            uint256 rate = AprMath.periodicRateDown(
-                d.netDisbursed,
-                d.payments,
-                AprMath.periodicRateOfDown(aprBps, d.periodDays)
-            );
-            d.aprBps = AprMath.annualBpsUp(rate, d.periodDays);
-        }
+        d.aprBps = d.totalFees == 0 ? aprBps : aprWithFeeUp(d.netDisbursed, d.payments, aprBps, d.periodDays);
     }
 }

@@ -138,7 +138,8 @@ contract DonationInflationTest is AttackBase {
         MintableToken big = new MintableToken("Big USD", "bUSD");
         (ITestLedger l, ILendingPool p) = _deployWith(address(big));
         assertEq(p.maxDeposit(victim), type(uint104).max, "an empty pool");
-        assertEq(p.maxMint(victim), p.previewDeposit(type(uint104).max));
+        // Decimals offset 6: an empty pool mints 10^6 shares per unit.
+        assertEq(p.maxMint(victim), uint256(type(uint104).max) * 1e6, "the bound in shares");
 
         big.mint(attacker, VICTIM_DEPOSIT);
         vm.startPrank(attacker);
@@ -148,7 +149,8 @@ contract DonationInflationTest is AttackBase {
         uint256 room = p.maxDeposit(victim);
         assertEq(room, type(uint104).max - VICTIM_DEPOSIT, "the bound less the cash held");
         uint256 maxShares = p.maxMint(attacker);
-        assertEq(maxShares, p.previewDeposit(room), "the same for every receiver");
+        assertEq(maxShares, room * 1e6, "still 10^6 shares per unit: nothing earned yet");
+        assertEq(p.maxMint(victim), maxShares, "the same for every receiver");
         assertLe(p.previewMint(maxShares), room, "minting maxMint costs at most maxDeposit");
 
         big.mint(victim, room + 1);
