@@ -1,7 +1,9 @@
 #!/usr/bin/env bash
-# Checks that run after the test suite in CI: gas budgets and snapshot, the README's demo command, and the coverage
-# gate (last: the coverage build writes instrumented artifacts).
+# Checks that run after the test suite in CI: the packed SDK, gas budgets and snapshot, the README's demo command,
+# and the coverage gate (last: the coverage build writes instrumented artifacts).
 set -euo pipefail
+echo "ci: the SDK package (npm pack, installed into a fresh project with ethers, driven against a local node)"
+bash scripts/pack-check.sh
 echo "ci: gas benchmark against bench/budgets.json and the committed bench/gas.json"
 BENCH_CHECK=1 npm run bench:gas
 echo "ci: the README's demo"

@@ -62,6 +62,9 @@ for (const c of all) {
   if (c.name === "CreditLedger") continue;
   files.set(c.name, c.abi);
 }
+// The local stablecoin mock (Ignition's local module deploys it) is exported too, so its faucet's errors decode.
+const MOCK_TOKEN = join("artifacts", "contracts", "mocks", "MockStablecoin.sol", "MockStablecoin.json");
+files.set("MockStablecoin", (JSON.parse(readFileSync(MOCK_TOKEN, "utf8")) as { abi: unknown[] }).abi);
 const ledgerAbi = byName(all, "CreditLedger").abi;
 // Configuration and views are the ledger's API: each must be declared by the ledger. The CollectionModule's draw step,
 // and the ConfigModule's fee rebate and recovery, run only inside the ledger's own draw and repay, so they must not be.

@@ -81,9 +81,11 @@ export function scheduledPrincipalDown(
 }
 
 export class UnknownMethodError extends Error {
-  constructor(readonly method: number) {
+  readonly method: number;
+  constructor(method: number) {
     super(`unknown repayment method ${method} (0 equal instalment, 1 equal principal, 2 interest-first, 3 bullet)`);
     this.name = "UnknownMethodError";
+    this.method = method;
   }
 }
 

@@ -3,11 +3,8 @@
 import { Interface, id, type ErrorDescription, type Result } from "ethers";
 import { loanLabel } from "../core/loan-id.ts";
 import { money, percent } from "../format/money.ts";
-import { CreditLedger__factory } from "../../typechain-types/factories/CreditLedger__factory.ts";
-import { CreditOffers__factory } from "../../typechain-types/factories/CreditOffers__factory.ts";
-import { IProductLimits__factory } from "../../typechain-types/factories/interfaces/IProductLimits__factory.ts";
-import { LendingPool__factory } from "../../typechain-types/factories/LendingPool__factory.ts";
-import { MockStablecoin__factory } from "../../typechain-types/factories/mocks/MockStablecoin__factory.ts";
+import { ABIS } from "../abi/contracts.ts";
+import type { Abi } from "../abi/types.ts";
 
 type Formatter = (args: Result, money: (units: bigint) => string) => string;
 
@@ -214,14 +211,11 @@ function roleName(role: string): string {
   return ROLE_NAMES.get(role) ?? role;
 }
 
-/** All contract ABIs whose errors the SDK decodes. */
-export const DECODING_ABIS = [
-  CreditLedger__factory.abi,
-  LendingPool__factory.abi,
-  MockStablecoin__factory.abi,
-  CreditOffers__factory.abi,
-  IProductLimits__factory.abi,
-];
+/**
+ * All contract ABIs whose errors the SDK decodes (abi/CreditLedger.json includes its modules' and IProductLimits'),
+ * the local token mock's faucet included.
+ */
+export const DECODING_ABIS: readonly Abi[] = [ABIS.CreditLedger, ABIS.LendingPool, ABIS.CreditOffers, ABIS.MockStablecoin];
 
 const decoder = new Interface(
   DECODING_ABIS.flatMap((abi) => abi.filter((fragment) => fragment.type === "error")).filter(

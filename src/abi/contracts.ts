@@ -1,0 +1,38 @@
+// The ABI of every deployable contract, as `npm run build` exports it to abi/ (scripts/export-abi.ts).
+// `CreditLedger` is everything served at the ledger's address: its modules' events and errors included.
+import CollectionModule from "../../abi/CollectionModule.json" with { type: "json" };
+import CollectionUpkeep from "../../abi/CollectionUpkeep.json" with { type: "json" };
+import ConfigModule from "../../abi/ConfigModule.json" with { type: "json" };
+import CreditLedger from "../../abi/CreditLedger.json" with { type: "json" };
+import CreditOffers from "../../abi/CreditOffers.json" with { type: "json" };
+import CreditQuotes from "../../abi/CreditQuotes.json" with { type: "json" };
+import LendingPool from "../../abi/LendingPool.json" with { type: "json" };
+import MicrocreditDeployer from "../../abi/MicrocreditDeployer.json" with { type: "json" };
+import MicrocreditTimelock from "../../abi/MicrocreditTimelock.json" with { type: "json" };
+import MockStablecoin from "../../abi/MockStablecoin.json" with { type: "json" };
+import ViewModule from "../../abi/ViewModule.json" with { type: "json" };
+import type { Abi } from "./types.ts";
+
+const typed = (json: unknown): Abi => json as Abi;
+
+export const ABIS = {
+  CollectionModule: typed(CollectionModule),
+  CollectionUpkeep: typed(CollectionUpkeep),
+  ConfigModule: typed(ConfigModule),
+  CreditLedger: typed(CreditLedger),
+  CreditOffers: typed(CreditOffers),
+  CreditQuotes: typed(CreditQuotes),
+  LendingPool: typed(LendingPool),
+  MicrocreditDeployer: typed(MicrocreditDeployer),
+  MicrocreditTimelock: typed(MicrocreditTimelock),
+  /** The 6-decimals token mock with a faucet that local deployments use (never deployed on a public network). */
+  MockStablecoin: typed(MockStablecoin),
+  ViewModule: typed(ViewModule),
+} as const;
+
+export type ContractName = keyof typeof ABIS;
+
+export const CREDIT_LEDGER_ABI = ABIS.CreditLedger;
+export const LENDING_POOL_ABI = ABIS.LendingPool;
+export const CREDIT_OFFERS_ABI = ABIS.CreditOffers;
+export const CREDIT_QUOTES_ABI = ABIS.CreditQuotes;

@@ -1,0 +1,59 @@
+// Where a Microcredit deployment lives: the addresses a client talks to, given directly or read from the
+// `deployed_addresses.json` Hardhat Ignition writes (ignition/modules/Microcredit.ts names the futures).
+
+/** The contracts of one deployment. `token` is the pool's asset; `offers` and `quotes` are optional. */
+export interface MicrocreditAddresses {
+  ledger: string;
+  pool: string;
+  token: string;
+  offers?: string;
+  quotes?: string;
+}
+
+/** Addresses as a deployment lists them: without the token, the client asks the pool for its asset. */
+export type DeploymentAddresses = Omit<MicrocreditAddresses, "token"> & { token?: string };
+
+/** The future ids of the Ignition module `Microcredit` for each address (the token: the local mock, or the asset). */
+export const IGNITION_FUTURES = {
+  ledger: ["Microcredit#CreditLedger"],
+  pool: ["Microcredit#LendingPool"],
+  token: ["Microcredit#MockStablecoin", "Microcredit#asset"],
+  offers: ["Microcredit#CreditOffers"],
+  quotes: ["Microcredit#CreditQuotes"],
+} as const;
+
+const first = (entries: Record<string, string>, ids: readonly string[]): string | undefined =>
+  ids.map((id) => entries[id]).find((address) => typeof address === "string");
+
+/** The addresses in the parsed content of an Ignition `deployed_addresses.json` (future id → address). */
+export function addressesFromIgnition(entries: Record<string, string>): DeploymentAddresses {
+  const ledger = first(entries, IGNITION_FUTURES.ledger);
+  const pool = first(entries, IGNITION_FUTURES.pool);
+  if (ledger === undefined || pool === undefined) {
+    const ids = [...IGNITION_FUTURES.ledger, ...IGNITION_FUTURES.pool].join(", ");
+    throw new Error(`the Ignition deployment lacks ${ids}`);
+  }
+  const addresses: DeploymentAddresses = { ledger, pool };
+  for (const key of ["token", "offers", "quotes"] as const) {
+    const address = first(entries, IGNITION_FUTURES[key]);
+    if (address !== undefined) addresses[key] = address;
+  }
+  return addresses;
+}
+
+/** What `Microcredit.connect` accepts: addresses, an Ignition deployment's entries, or the path of its file. */
+export type AddressSource = DeploymentAddresses | Record<string, string> | string;
+
+function isAddresses(source: object): source is DeploymentAddresses {
+  const record = source as Record<string, unknown>;
+  return typeof record.ledger === "string" && typeof record.pool === "string";
+}
+
+/** Resolves any AddressSource to addresses; a path is read from disk (Node only). */
+export async function resolveAddresses(source: AddressSource): Promise<DeploymentAddresses> {
+  if (typeof source === "string") {
+    const { readFile } = await import("node:fs/promises");
+    return addressesFromIgnition(JSON.parse(await readFile(source, "utf8")) as Record<string, string>);
+  }
+  return isAddresses(source) ? { ...source } : addressesFromIgnition(source);
+}

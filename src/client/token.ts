@@ -1,0 +1,45 @@
+// The pool's asset as the client uses it: an ERC-20 with decimals, and the allowance a deposit or a repayment needs.
+import { Contract, type ContractRunner, type Signer } from "ethers";
+
+export const ERC20_ABI = [
+  "function decimals() view returns (uint8)",
+  "function balanceOf(address owner) view returns (uint256)",
+  "function allowance(address owner, address spender) view returns (uint256)",
+  "function approve(address spender, uint256 value) returns (bool)",
+  "event Transfer(address indexed from, address indexed to, uint256 value)",
+];
+
+export function connectToken(address: string, runner: ContractRunner): Contract {
+  return new Contract(address, ERC20_ABI, runner);
+}
+
+/** Raises `owner`'s allowance to `spender` to `amount` when it is lower (one `approve`, awaited). */
+export async function ensureAllowance(
+  token: Contract,
+  owner: Signer,
+  spender: string,
+  amount: bigint,
+): Promise<void> {
+  const current: bigint = await token.allowance(await owner.getAddress(), spender);
+  if (current >= amount) return;
+  const tx = await token.connect(owner).getFunction("approve")(spender, amount);
+  await tx.wait();
+}
+
+/** The sum of the `Transfer`s of `token` from `from` in a receipt's logs. */
+export function transferredFrom(
+  token: Contract,
+  tokenAddress: string,
+  from: string,
+  logs: readonly { address: string; topics: readonly string[]; data: string }[],
+): bigint {
+  let total = 0n;
+  for (const log of logs) {
+    if (log.address.toLowerCase() !== tokenAddress.toLowerCase()) continue;
+    const event = token.interface.parseLog(log);
+    if (event?.name === "Transfer" && String(event.args.from).toLowerCase() === from.toLowerCase()) {
+      total += event.args.value as bigint;
+    }
+  }
+  return total;
+}
