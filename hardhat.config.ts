@@ -1,6 +1,6 @@
 import { createRequire } from "node:module";
 import hardhatToolboxMochaEthers from "@nomicfoundation/hardhat-toolbox-mocha-ethers";
-import { defineConfig } from "hardhat/config";
+import { configVariable, defineConfig } from "hardhat/config";
 import buildProgress from "./scripts/hardhat/build-progress.ts";
 
 // Hardhat cannot download compilers on this network: compile with the wasm
@@ -71,6 +71,24 @@ export default defineConfig({
   networks: {
     // `--rpc` of the demo and deploy:local overrides the URL; `hardhat --network localhost` reaches MICROCREDIT_RPC.
     localhost: { type: "http", chainType: "l1", url: process.env.MICROCREDIT_RPC ?? "http://127.0.0.1:8545" },
+    // Public testnets (docs/DEPLOY.md): the URL and the deployer's key come from the keystore
+    // (`npx hardhat keystore set SEPOLIA_RPC_URL`) or the environment, and are read only when the network is used.
+    sepolia: {
+      type: "http",
+      chainType: "l1",
+      chainId: 11155111,
+      url: configVariable("SEPOLIA_RPC_URL"),
+      accounts: [configVariable("SEPOLIA_PRIVATE_KEY")],
+    },
+    baseSepolia: {
+      type: "http",
+      chainType: "op",
+      chainId: 84532,
+      url: configVariable("BASE_SEPOLIA_RPC_URL"),
+      accounts: [configVariable("BASE_SEPOLIA_PRIVATE_KEY")],
+    },
   },
+  // `ignition deploy --verify` and `ignition verify`: Etherscan with the key below, Blockscout and Sourcify without.
+  verify: { etherscan: { apiKey: configVariable("ETHERSCAN_API_KEY") } },
   typechain: { outDir: "typechain-types" },
 });

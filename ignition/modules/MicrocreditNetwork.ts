@@ -1,0 +1,62 @@
+import { buildModule } from "@nomicfoundation/hardhat-ignition/modules";
+import { wireMicrocredit } from "./wiring.ts";
+
+/** Two days: the default delay of every admin change (PRODUCT.md C9). */
+export const DEFAULT_TIMELOCK_DELAY = 2 * 24 * 60 * 60;
+
+/**
+ * Public-network deployment (docs/DEPLOY.md): the system of Microcredit.ts on an existing stablecoin, with the
+ * operators of a parameters file (ignition/parameters/<network>.json) and the admin role behind a
+ * MicrocreditTimelock. Module id "Microcredit", as locally, so that the keeper, the monitor and the SDK read the
+ * same `Microcredit#CreditLedger` entries.
+ *
+ * Parameters (`Microcredit.<name>`):
+ * | name | default |
+ * | `asset` | required: the stablecoin's address |
+ * | `poolName`, `poolSymbol` | "Microcredit Pool", "mcPOOL" |
+ * | `underwriter`, `pauser`, `riskOfficer`, `offerSigner`, `kycIssuer` | the deploying account |
+ * | `governor` | the deploying account: the timelock's only proposer and executor |
+ * | `timelockDelay` | 172,800 s (two days) |
+ * The deploying account configures the products, caps and limits, then grants the admin role of the ledger and of
+ * CreditOffers to the timelock and renounces its own: every later admin change waits `timelockDelay`.
+ */
+export default buildModule("Microcredit", (m) => {
+  const deployerAccount = m.getAccount(0);
+  const asset = m.getParameter<string>("asset");
+  const wired = wireMicrocredit(
+    m,
+    asset,
+    { name: m.getParameter("poolName", "Microcredit Pool"), symbol: m.getParameter("poolSymbol", "mcPOOL") },
+    {
+      underwriter: m.getParameter("underwriter", deployerAccount),
+      pauser: m.getParameter("pauser", deployerAccount),
+      riskOfficer: m.getParameter("riskOfficer", deployerAccount),
+      offerSigner: m.getParameter("offerSigner", deployerAccount),
+      kycIssuer: m.getParameter("kycIssuer", deployerAccount),
+    },
+  );
+  const { deployer, ledger, pool, quotes, offers, productLimits, configured } = wired;
+  const governor = m.getParameter("governor", deployerAccount);
+  const timelock = m.contract("MicrocreditTimelock", [
+    m.getParameter("timelockDelay", DEFAULT_TIMELOCK_DELAY),
+    [governor],
+    [governor],
+    "0x0000000000000000000000000000000000000000",
+  ]);
+  const adminRole = "0x0000000000000000000000000000000000000000000000000000000000000000";
+  const ledgerToTimelock = m.call(ledger, "grantRole", [adminRole, timelock], {
+    id: "ledgerAdminToTimelock",
+  });
+  const offersToTimelock = m.call(offers, "grantRole", [adminRole, timelock], {
+    id: "offersAdminToTimelock",
+  });
+  m.call(ledger, "renounceRole", [adminRole, deployerAccount], {
+    id: "ledgerAdminRenounced",
+    after: [...configured, ledgerToTimelock],
+  });
+  m.call(offers, "renounceRole", [adminRole, deployerAccount], {
+    id: "offersAdminRenounced",
+    after: [...configured, offersToTimelock],
+  });
+  return { deployer, ledger, pool, quotes, offers, productLimits, timelock };
+});

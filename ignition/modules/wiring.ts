@@ -1,0 +1,86 @@
+// The Microcredit system wired and configured on a stablecoin, shared by the local module (Microcredit.ts, on the
+// token mock) and the public-network module (MicrocreditNetwork.ts, on a real stablecoin behind a timelock). The
+// deploying account is the admin while it configures; `configured` lists every call that needs the admin role, so
+// a module can hand the role over after them.
+import type {
+  AccountRuntimeValue,
+  ContractFuture,
+  Future,
+  IgnitionModuleBuilder,
+  ModuleParameterRuntimeValue,
+} from "@nomicfoundation/ignition-core";
+import { FEE_PRODUCTS, LIMITS, PRODUCT_CAPS, PRODUCTS } from "../../src/config/defaults.ts";
+
+type Account = AccountRuntimeValue | ModuleParameterRuntimeValue<AccountRuntimeValue>;
+
+/** Who holds each operating role: the ledger's underwriter, pauser and risk officer; the offers' signer and KYC issuer. */
+export interface Operators {
+  underwriter: Account;
+  pauser: Account;
+  riskOfficer: Account;
+  offerSigner: Account;
+  kycIssuer: Account;
+}
+
+export function wireMicrocredit(
+  m: IgnitionModuleBuilder,
+  asset: ContractFuture<string> | ModuleParameterRuntimeValue<string>,
+  pool: {
+    name: string | ModuleParameterRuntimeValue<string>;
+    symbol: string | ModuleParameterRuntimeValue<string>;
+  },
+  operators: Operators,
+) {
+  const admin = m.getAccount(0);
+  const collectionModule = m.contract("CollectionModule", [asset]);
+  const configModule = m.contract("ConfigModule", [asset]);
+  const viewModule = m.contract("ViewModule", [asset]);
+  const deployer = m.contract("MicrocreditDeployer", [
+    asset,
+    pool.name,
+    pool.symbol,
+    admin,
+    collectionModule,
+    configModule,
+    viewModule,
+  ]);
+  const ledgerAddress = m.staticCall(deployer, "ledger", [], 0, { id: "ledgerAddress" });
+  const poolAddress = m.staticCall(deployer, "pool", [], 0, { id: "poolAddress" });
+  const ledger = m.contractAt("CreditLedger", ledgerAddress);
+  const lendingPool = m.contractAt("LendingPool", poolAddress);
+  const configured: Future[] = [];
+  const underwriterRole = m.staticCall(ledger, "UNDERWRITER_ROLE", [], 0, { id: "underwriterRole" });
+  const pauserRole = m.staticCall(ledger, "PAUSER_ROLE", [], 0, { id: "pauserRole" });
+  const riskRole = m.staticCall(ledger, "RISK_ROLE", [], 0, { id: "riskRole" });
+  configured.push(
+    m.call(ledger, "grantRole", [underwriterRole, operators.underwriter], { id: "grantUnderwriter" }),
+    m.call(ledger, "grantRole", [pauserRole, operators.pauser], { id: "grantPauser" }),
+    m.call(ledger, "grantRole", [riskRole, operators.riskOfficer], { id: "grantRisk" }),
+  );
+  const productLimits = m.contractAt("IProductLimits", ledgerAddress, { id: "productLimits" });
+  for (const p of [...PRODUCTS, ...FEE_PRODUCTS]) {
+    const set = m.call(ledger, "setProduct", [p.id, p.method, p.instalments, p.periodDays, true], {
+      id: `product${p.id}`,
+    });
+    configured.push(set);
+    if ("feeBps" in p)
+      configured.push(
+        m.call(ledger, "setProductFee", [p.id, p.feeBps], { id: `productFee${p.id}`, after: [set] }),
+      );
+    configured.push(
+      m.call(productLimits, "setProductCap", [p.id, PRODUCT_CAPS[p.id]], {
+        id: `productCap${p.id}`,
+        after: [set],
+      }),
+    );
+  }
+  configured.push(m.call(ledger, "setLimits", [LIMITS], { id: "limits" }));
+  const quotes = m.contract("CreditQuotes", [ledger]);
+  const offers = m.contract("CreditOffers", [ledger, admin]);
+  configured.push(
+    m.call(ledger, "grantRole", [underwriterRole, offers], { id: "grantOffersUnderwriter" }),
+    m.call(offers, "setSigner", [operators.offerSigner, true], { id: "offerSigner" }),
+    m.call(offers, "setKycIssuer", [operators.kycIssuer, true], { id: "kycIssuer" }),
+  );
+  return { deployer, ledger, pool: lendingPool, quotes, offers, productLimits, admin, configured };
+}
