@@ -13,11 +13,14 @@ export interface MicrocreditAddresses {
 /** Addresses as a deployment lists them: without the token, the client asks the pool for its asset. */
 export type DeploymentAddresses = Omit<MicrocreditAddresses, "token"> & { token?: string };
 
-/** The future ids of the Ignition module `Microcredit` for each address (the token: the local mock, or the asset). */
+/**
+ * The future ids of the Ignition module `Microcredit` for each address (the token: the local mock; on a public
+ * network the client reads the pool's asset).
+ */
 export const IGNITION_FUTURES = {
   ledger: ["Microcredit#CreditLedger"],
   pool: ["Microcredit#LendingPool"],
-  token: ["Microcredit#MockStablecoin", "Microcredit#asset"],
+  token: ["Microcredit#MockStablecoin"],
   offers: ["Microcredit#CreditOffers"],
   quotes: ["Microcredit#CreditQuotes"],
 } as const;
