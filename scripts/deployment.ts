@@ -4,7 +4,8 @@
 import { existsSync, readFileSync, rmSync } from "node:fs";
 import type { NetworkConnection } from "hardhat/types/network";
 import MicrocreditModule from "../ignition/modules/Microcredit.ts";
-import { deploymentId, LOCAL_CHAIN_ID } from "../src/chain/deployment-id.ts";
+import { deploymentId, isPerNode } from "../src/chain/deployment-id.ts";
+import { defaultCheckpointFile } from "../src/keeper/config.ts";
 
 export interface DeployOptions {
   /** The node's JSON-RPC URL, which keys a local node's journal; none for an in-process chain. */
@@ -24,12 +25,14 @@ export async function deployMicrocredit(connection: NetworkConnection, { rpcUrl,
   const journal = `ignition/deployments/${id}`;
   const addressesFile = `${journal}/deployed_addresses.json`;
   // A restarted local node starts empty while the journal still lists the old contracts: drop a journal whose
-  // contracts are gone instead of failing to reconcile it. An in-process chain keeps no journal and must not touch
-  // the one of a node on the same chain id.
-  if (live && chainId === LOCAL_CHAIN_ID && existsSync(addressesFile)) {
+  // contracts are gone instead of failing to reconcile it, with the keeper's checkpoint for that node (the new
+  // ledger lands at the same address, and the old checkpoint would skip the new chain's first blocks). An
+  // in-process chain keeps no journal and must not touch the one of a node on the same chain id.
+  if (live && isPerNode(chainId, rpcUrl!) && existsSync(addressesFile)) {
     const codes = await Promise.all(recorded(addressesFile).map(([, a]) => ethers.provider.getCode(a)));
     if (codes.some((code) => code === "0x")) {
       rmSync(journal, { recursive: true, force: true });
+      rmSync(defaultCheckpointFile(chainId, rpcUrl!), { force: true });
       say("(a previous local deployment's journal pointed at contracts this node does not have: starting afresh)");
     }
   }

@@ -236,15 +236,32 @@ describe("operator CLIs: one line for every user mistake", function () {
       const first = join(dir, "ignition", "deployments", `chain-31337-${PORT}`, "deployed_addresses.json");
       expect(existsSync(first)).to.equal(true);
     });
+
+    it("test_cli_restartedNode: a node restarted on its port starts afresh, its keeper checkpoint included", async () => {
+      const otherRpc = `http://127.0.0.1:${OTHER_PORT}`;
+      const checkpoint = join(dir, ".keeper", `checkpoint-31337-${OTHER_PORT}.json`);
+      expect(existsSync(checkpoint)).to.equal(true);
+      if (other?.pid) process.kill(-other.pid, "SIGKILL");
+      await new Promise((resolve) => setTimeout(resolve, 500));
+      other = await startNode(OTHER_PORT);
+      const deploy = run(dir, "deploy.ts", "--rpc", otherRpc);
+      expect(deploy.status, deploy.stderr).to.equal(0);
+      expect(deploy.stdout).to.contain("starting afresh");
+      // The old checkpoint would have skipped the blocks the new chain reuses.
+      expect(existsSync(checkpoint)).to.equal(false);
+    });
   });
 
-  it("deploymentId: one journal per public chain, one per local node", () => {
+  it("deploymentId: one journal per public chain, one per node on this machine or 31337 node", () => {
     expect(deploymentId(11155111n, "https://rpc.example.org/v1/key")).to.equal("chain-11155111");
     expect(deploymentId(31337n, "http://127.0.0.1:8545")).to.equal("chain-31337-8545");
     expect(deploymentId(31337n, "http://localhost:9545/")).to.equal("chain-31337-9545");
     expect(deploymentId(31337n, "http://[::1]:9545")).to.equal("chain-31337-9545");
     expect(deploymentId(31337n, "https://node.internal")).to.equal("chain-31337-node.internal-443");
     expect(deploymentId(31337n, "http://10.0.0.7:8545")).to.equal("chain-31337-10.0.0.7-8545");
+    // A fork on this machine keeps the id of the chain it copies, never that chain's journal.
+    expect(deploymentId(11155111n, "http://127.0.0.1:8545")).to.equal("chain-11155111-8545");
+    expect(deploymentId(84532n, "wss://base-sepolia.example.org/ws")).to.equal("chain-84532");
   });
 
   it("isMissingBuild recognises only a missing typechain-types module", () => {

@@ -49,12 +49,22 @@ describe("public-network deployment (MicrocreditNetwork module)", () => {
       const params = parametersOf(net.name);
       const asset = String(params.Microcredit.asset);
       const { ethers, ignition, networkHelpers } = await network.create({ chainType: net.chainType });
-      const [deployer, other] = await ethers.getSigners();
+      const [deployer, other, governor] = await ethers.getSigners();
       // The stablecoin the file names, as a token at that address on this local chain.
       const mock = await ethers.deployContract("MockStablecoin");
       await networkHelpers.setCode(asset, await ethers.provider.getCode(await mock.getAddress()));
 
-      const deployed = await ignition.deploy(MicrocreditNetwork, { parameters: params });
+      // The file names no governor: the deployment refuses to start without one, before any transaction.
+      const nonce = await ethers.provider.getTransactionCount(deployer.address);
+      const refused = await ignition.deploy(MicrocreditNetwork, { parameters: params }).then(
+        () => "deployed",
+        (error: Error) => error.message,
+      );
+      expect(refused).to.match(/governor/);
+      expect(await ethers.provider.getTransactionCount(deployer.address)).to.equal(nonce);
+
+      const withGovernor = { Microcredit: { ...params.Microcredit, governor: governor.address } };
+      const deployed = await ignition.deploy(MicrocreditNetwork, { parameters: withGovernor });
       const ledger = await ethers.getContractAt("CreditLedger", await deployed.ledger.getAddress());
       const pool = await ethers.getContractAt("LendingPool", await deployed.pool.getAddress());
       const offers = await ethers.getContractAt("CreditOffers", await deployed.offers.getAddress());
@@ -71,7 +81,8 @@ describe("public-network deployment (MicrocreditNetwork module)", () => {
       expect(await timelock.getMinDelay()).to.equal(
         BigInt(params.Microcredit.timelockDelay ?? DEFAULT_TIMELOCK_DELAY),
       );
-      expect(await timelock.hasRole(await timelock.PROPOSER_ROLE(), deployer.address)).to.equal(true);
+      expect(await timelock.hasRole(await timelock.PROPOSER_ROLE(), governor.address)).to.equal(true);
+      expect(await timelock.hasRole(await timelock.PROPOSER_ROLE(), deployer.address)).to.equal(false);
       for (const c of [ledger, offers]) {
         expect(await c.hasRole(ZeroHash, timelockAddress)).to.equal(true);
         expect(await c.hasRole(ZeroHash, deployer.address)).to.equal(false);

@@ -10,12 +10,13 @@ export const DEFAULT_TIMELOCK_DELAY = 2 * 24 * 60 * 60;
  * MicrocreditTimelock. Module id "Microcredit", as locally, so that the keeper, the monitor and the SDK read the
  * same `Microcredit#CreditLedger` entries.
  *
+ * The limits and caps of src/config/defaults.ts are in units of a 6-decimals token (USDC).
  * Parameters (`Microcredit.<name>`):
  * | name | default |
  * | `asset` | required: the stablecoin's address |
  * | `poolName`, `poolSymbol` | "Microcredit Pool", "mcPOOL" |
  * | `underwriter`, `pauser`, `riskOfficer`, `offerSigner`, `kycIssuer` | the deploying account |
- * | `governor` | the deploying account: the timelock's only proposer and executor |
+ * | `governor` | required: the timelock's only proposer and executor (a multisig); never the deploying key |
  * | `timelockDelay` | 172,800 s (two days) |
  * The deploying account configures the products, caps and limits, then grants the admin role of the ledger and of
  * CreditOffers to the timelock and renounces its own: every later admin change waits `timelockDelay`.
@@ -36,7 +37,8 @@ export default buildModule("Microcredit", (m) => {
     },
   );
   const { deployer, ledger, pool, quotes, offers, productLimits, configured } = wired;
-  const governor = m.getParameter("governor", deployerAccount);
+  // No default: a governor left to the deploying key would keep the admin role within reach of that key.
+  const governor = m.getParameter<string>("governor");
   const timelock = m.contract("MicrocreditTimelock", [
     m.getParameter("timelockDelay", DEFAULT_TIMELOCK_DELAY),
     [governor],

@@ -1,18 +1,30 @@
 // Which Ignition journal belongs to the chain a tool is connected to. Every local Hardhat node reports chain id
-// 31337, so a local journal is keyed by the node's port too (and its host when not this machine): two nodes never
-// share a journal, and the deploy script, keeper, monitor and CLIs all find the one of the node they reach.
-// Public chains have one journal per chain id.
+// 31337, and a local fork keeps the id of the chain it copies, so a node on this machine is told apart by its port
+// (and a 31337 node elsewhere by its host and port): two nodes never share a journal, a fork never writes into the
+// journal of the public chain it copies, and the deploy script, keeper, monitor and CLIs all find the one of the
+// node they reach. A public chain reached over the network has one journal per chain id.
 
 /** The chain id of every local Hardhat node. */
 export const LOCAL_CHAIN_ID = 31337n;
 
 const LOOPBACK = new Set(["127.0.0.1", "localhost", "[::1]", "::1", "0.0.0.0"]);
 
+function hostAndPort(rpcUrl: string): { host: string; port: string; loopback: boolean } {
+  const url = new URL(rpcUrl);
+  const secure = url.protocol === "https:" || url.protocol === "wss:";
+  const port = url.port !== "" ? url.port : secure ? "443" : "80";
+  return { host: url.hostname, port, loopback: LOOPBACK.has(url.hostname) };
+}
+
+/** True when `rpcUrl` reaches one node whose journal is its own (a node on this machine, or a 31337 node elsewhere). */
+export function isPerNode(chainId: bigint, rpcUrl: string): boolean {
+  return chainId === LOCAL_CHAIN_ID || hostAndPort(rpcUrl).loopback;
+}
+
 /** The Ignition deployment id (directory under `ignition/deployments/`) for `chainId` reached at `rpcUrl`. */
 export function deploymentId(chainId: bigint, rpcUrl: string): string {
-  if (chainId !== LOCAL_CHAIN_ID) return `chain-${chainId}`;
-  const url = new URL(rpcUrl);
-  const port = url.port !== "" ? url.port : url.protocol === "https:" ? "443" : "80";
-  if (LOOPBACK.has(url.hostname)) return `chain-${chainId}-${port}`;
-  return `chain-${chainId}-${url.hostname.replace(/[^A-Za-z0-9.-]/g, "_")}-${port}`;
+  if (!isPerNode(chainId, rpcUrl)) return `chain-${chainId}`;
+  const { host, port, loopback } = hostAndPort(rpcUrl);
+  if (loopback) return `chain-${chainId}-${port}`;
+  return `chain-${chainId}-${host.replace(/[^A-Za-z0-9.-]/g, "_")}-${port}`;
 }

@@ -49,8 +49,8 @@ export const DEFAULT_TUNING: Tuning = {
 };
 
 /**
- * `.keeper/checkpoint-<chainId>.json` under `cwd`; for a local node, `checkpoint-31337-<port>.json`: one file per
- * node, as for its deployment (deploymentId), since two fresh nodes give the ledger the same address.
+ * `.keeper/checkpoint-<chainId>.json` under `cwd`; for a node on this machine, `checkpoint-<chainId>-<port>.json`:
+ * one file per node, as for its deployment (deploymentId), since two fresh nodes give the ledger the same address.
  */
 export function defaultCheckpointFile(chainId: bigint, rpcUrl: string, cwd = process.cwd()): string {
   return join(cwd, ".keeper", `checkpoint-${deploymentId(chainId, rpcUrl).slice("chain-".length)}.json`);
