@@ -63,7 +63,11 @@ export class Microcredit {
   static async connect(runner: ContractRunner, source: AddressSource): Promise<Microcredit> {
     const listed = await resolveAddresses(source);
     const pool = new Contract(listed.pool, abi(ABIS.LendingPool), runner);
-    const addresses = { ...listed, token: listed.token ?? String(await pool.asset()) };
+    const asset = String(await pool.asset());
+    if (listed.token !== undefined && listed.token.toLowerCase() !== asset.toLowerCase()) {
+      throw new Error(`the token ${listed.token} is not the pool's asset ${asset}`);
+    }
+    const addresses = { ...listed, token: asset };
     const decimals = Number(await connectToken(addresses.token, runner).decimals());
     return new Microcredit(runner, addresses, decimals);
   }
@@ -206,7 +210,9 @@ export class Microcredit {
     const signer = this.signer();
     const me = await signer.getAddress();
     return this.decoded(async () => {
-      await ensureAllowance(this.token, signer, this.addresses.ledger, allowance);
+      // With a collection mandate, the allowance left to the ledger is the mandate's budget: the payment adds to it.
+      const [mandate] = (await this.ledger.mandateOf(me)) as [boolean, bigint];
+      await ensureAllowance(this.token, signer, this.addresses.ledger, allowance, mandate);
       const receipt = await this.send(this.ledger, "repay", [loanId, amount]);
       return { value: transferredFrom(this.token, this.addresses.token, me, receipt.logs), receipt };
     });

@@ -1,5 +1,5 @@
 // The pool's asset as the client uses it: an ERC-20 with decimals, and the allowance a deposit or a repayment needs.
-import { Contract, type ContractRunner, type Signer } from "ethers";
+import { Contract, MaxUint256, type ContractRunner, type Signer } from "ethers";
 
 export const ERC20_ABI = [
   "function decimals() view returns (uint8)",
@@ -13,16 +13,25 @@ export function connectToken(address: string, runner: ContractRunner): Contract 
   return new Contract(address, ERC20_ABI, runner);
 }
 
-/** Raises `owner`'s allowance to `spender` to `amount` when it is lower (one `approve`, awaited). */
+/**
+ * Makes `amount` pullable by `spender` (at most one `approve`, awaited). With `keep`, what `owner` had already
+ * allowed is still there after the pull (the budget a collection mandate draws on): the allowance becomes
+ * `current + amount`. Without it, the allowance is raised to `amount` when lower. An unlimited allowance is left as is.
+ */
 export async function ensureAllowance(
   token: Contract,
   owner: Signer,
   spender: string,
   amount: bigint,
+  keep = false,
 ): Promise<void> {
   const current: bigint = await token.allowance(await owner.getAddress(), spender);
-  if (current >= amount) return;
-  const tx = await token.connect(owner).getFunction("approve")(spender, amount);
+  const target = keep ? current + amount : amount;
+  if (current >= target || current === MaxUint256) return;
+  const tx = await token.connect(owner).getFunction("approve")(
+    spender,
+    target > MaxUint256 ? MaxUint256 : target,
+  );
   await tx.wait();
 }
 
