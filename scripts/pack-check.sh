@@ -2,7 +2,8 @@
 # The library as a user installs it: builds dist/ (npm run build:lib), packs the tarball, installs it with ethers
 # from the registry (the peer dependency) into a fresh project, and runs plain Node scripts (no TypeScript loader)
 # through every entry point. Then, unless --no-chain: starts a Hardhat node on PACK_CHECK_PORT (9645), deploys with
-# scripts/deploy.ts, and drives deposit → draw → repay → payoff → redeem through the installed client.
+# scripts/deploy.ts, drives deposit → draw → repay → payoff → redeem through the installed client, and runs the
+# installed `microcredit` CLI (lender status, deposit; ops status; a node without a deployment).
 #   bash scripts/pack-check.sh [--no-chain]
 set -euo pipefail
 cd "$(dirname "$0")/.."
@@ -122,6 +123,10 @@ assert.deepEqual(client.addressesFromIgnition(entries), { ledger, pool: offers, 
 console.log(`pack-check: core, abi, risk and the client load from the tarball (${seen.size} core modules, no ethers)`);
 EOF
 node check.mjs
+# The `microcredit` bin is installed and runs under plain Node.
+usage=$(npx --no microcredit lender --help)
+[[ "$usage" == "usage: microcredit lender <command>"* ]] ||
+  { echo "pack-check: the installed microcredit bin does not print its usage" >&2; exit 1; }
 
 if [ "$chain" -eq 0 ]; then
   echo "pack-check: passed in $(($(date +%s) - started)) s (no chain)"
@@ -209,4 +214,27 @@ addresses=$(sed -n 's/.*; addresses in //p' "$work/deploy.log" | tail -1)
 journal=$(cd "$(dirname "$addresses")" && pwd)
 cd "$work/app"
 node chain.mjs "$rpc" "$journal/deployed_addresses.json"
+
+# The installed `microcredit` bin (plain Node, no TypeScript loader): a lender's status, a deposit, the status again;
+# without --deployment, the fresh project has no deployment for the node: one line and exit code 2.
+cli() { npx --no microcredit "$@" --rpc "$rpc" --deployment "$journal/deployed_addresses.json" --json; }
+before=$(cli lender status --account 1)
+deposited=$(cli lender deposit --amount 250.5 --account 1)
+after=$(cli lender status --account 1)
+pool=$(cli ops status)
+node -e '
+const [before, deposited, after, pool] = process.argv.slice(1).map((s) => JSON.parse(s));
+const assert = (ok, what) => { if (!ok) { console.error(`pack-check: microcredit CLI: ${what}`); process.exit(1); } };
+assert(deposited.assets === "250500000", `deposit of ${deposited.assets} units, not 250500000`);
+assert(BigInt(after.shares) === BigInt(before.shares) + BigInt(deposited.shares), "shares after = before + minted");
+assert(BigInt(after.tokenBalance) === BigInt(before.tokenBalance) - 250_500000n, "the wallet paid the deposit");
+assert(pool.paused === false && BigInt(pool.totalAssets) > 0n, `ops status ${JSON.stringify(pool)}`);
+console.log(`pack-check: microcredit CLI: deposit 250.5 for ${deposited.shares} shares, lender status ${after.shares} shares, pool ${pool.totalAssets} units`);
+' "$before" "$deposited" "$after" "$pool"
+set +e
+missing=$(npx --no microcredit ops status --rpc "$rpc" 2>&1 >/dev/null)
+status=$?
+set -e
+[ "$status" -eq 2 ] && [[ "$missing" == "microcredit ops status: no deployment for chain 31337 at $rpc: "* ]] ||
+  { echo "pack-check: microcredit CLI without a deployment: exit $status, \"$missing\"" >&2; exit 1; }
 echo "pack-check: passed in $(($(date +%s) - started)) s"

@@ -1,0 +1,149 @@
+// What a command works with: the node (`--rpc`), its chain id, the deployment found for it (the same rule as the
+// keeper and the monitor: ignition/deployments/<deploymentId(chainId, rpc)>/deployed_addresses.json under the
+// current directory, or --deployment, or --ledger [--pool]), the key, and the Microcredit client on top.
+import { existsSync, readFileSync, statSync } from "node:fs";
+import { join, relative } from "node:path";
+import { Contract, JsonRpcProvider, type Signer } from "ethers";
+import { ABIS } from "../abi/contracts.ts";
+import { deploymentId } from "../chain/deployment-id.ts";
+import { addressesFromIgnition, Microcredit, type DeploymentAddresses } from "../client/index.ts";
+import { address, rpcUrl, str, UsageError, type Values } from "./args.ts";
+import { resolveSigner } from "./keys.ts";
+
+export class Context {
+  readonly values: Values;
+  readonly rpc: string;
+  readonly provider: JsonRpcProvider;
+  readonly chainId: bigint;
+  private signerValue?: Signer;
+  private deploymentValue?: DeploymentAddresses;
+
+  private constructor(values: Values, rpc: string, provider: JsonRpcProvider, chainId: bigint) {
+    this.values = values;
+    this.rpc = rpc;
+    this.provider = provider;
+    this.chainId = chainId;
+  }
+
+  /** Connects to the node of `--rpc`; a node that does not answer is a UsageError naming its URL. */
+  static async open(values: Values): Promise<Context> {
+    const rpc = rpcUrl(values);
+    const provider = new JsonRpcProvider(rpc, undefined, {
+      staticNetwork: true,
+      cacheTimeout: -1,
+      pollingInterval: 500,
+    });
+    try {
+      const { chainId } = await provider.getNetwork();
+      return new Context(values, rpc, provider, chainId);
+    } catch (error) {
+      provider.destroy();
+      const e = error as { shortMessage?: string; message?: string };
+      throw new UsageError(
+        `cannot reach ${rpc}: ${(e.shortMessage ?? e.message ?? String(error)).split("\n")[0]}`,
+        false,
+      );
+    }
+  }
+
+  /** The signer of the command (MICROCREDIT_KEY, or --account on chain 31337). */
+  signer(): Signer {
+    this.signerValue ??= resolveSigner(this.chainId, this.provider, str(this.values, "account"));
+    return this.signerValue;
+  }
+
+  /** The address the reads are about: --address when the command has it, else the signer's. */
+  async who(): Promise<string> {
+    const given = str(this.values, "address");
+    return given !== undefined ? address(given, "address") : this.signer().getAddress();
+  }
+
+  /** The deployment's addresses, each checked to hold a contract on this node. */
+  async deployment(): Promise<DeploymentAddresses> {
+    if (this.deploymentValue) return this.deploymentValue;
+    const found = await this.findDeployment();
+    for (const [name, at] of Object.entries(found)) {
+      if (typeof at === "string" && (await this.provider.getCode(at)) === "0x") {
+        throw new UsageError(
+          `no contract at ${at} (the ${name} address) on chain ${this.chainId} at ${this.rpc}`,
+          false,
+        );
+      }
+    }
+    this.deploymentValue = found;
+    return found;
+  }
+
+  /** The client, as the signer (writes) or read-only. */
+  async client(asSigner: boolean): Promise<Microcredit> {
+    // The key first: a missing key is said before anything about the deployment.
+    const runner = asSigner ? this.signer() : this.provider;
+    return Microcredit.connect(runner, await this.deployment());
+  }
+
+  /** CreditOffers or CreditQuotes of the deployment, or a UsageError saying the command needs it. */
+  async optional(name: "offers" | "quotes"): Promise<Contract> {
+    const at = (await this.deployment())[name];
+    if (at === undefined) {
+      throw new UsageError(
+        `this command needs the Credit${name === "offers" ? "Offers" : "Quotes"} address: use the node's deployment or --deployment`,
+      );
+    }
+    return new Contract(
+      at,
+      (name === "offers" ? ABIS.CreditOffers : ABIS.CreditQuotes) as never,
+      this.provider,
+    );
+  }
+
+  /** The latest block's timestamp (the chain's clock, which a local node may have moved). */
+  async now(): Promise<bigint> {
+    const block = await this.provider.getBlock("latest");
+    if (!block) throw new Error("the node returned no latest block");
+    return BigInt(block.timestamp);
+  }
+
+  close(): void {
+    this.provider.destroy();
+  }
+
+  private async findDeployment(): Promise<DeploymentAddresses> {
+    const ledgerFlag = str(this.values, "ledger");
+    const poolFlag = str(this.values, "pool");
+    const file = str(this.values, "deployment");
+    if (ledgerFlag !== undefined || poolFlag !== undefined) {
+      if (file !== undefined) throw new UsageError("give --deployment or --ledger/--pool, not both");
+      if (ledgerFlag === undefined) throw new UsageError("--pool needs --ledger");
+      const ledger = address(ledgerFlag, "ledger");
+      if ((await this.provider.getCode(ledger)) === "0x") {
+        throw new UsageError(
+          `no contract at ${ledger} (the ledger address) on chain ${this.chainId} at ${this.rpc}`,
+          false,
+        );
+      }
+      const pool =
+        poolFlag !== undefined
+          ? address(poolFlag, "pool")
+          : String(await new Contract(ledger, ABIS.CreditLedger as never, this.provider).pool());
+      return { ledger, pool };
+    }
+    const id = deploymentId(this.chainId, this.rpc);
+    const path = file ?? join(process.cwd(), "ignition", "deployments", id, "deployed_addresses.json");
+    const target =
+      existsSync(path) && statSync(path).isDirectory() ? join(path, "deployed_addresses.json") : path;
+    if (!existsSync(target)) {
+      throw new UsageError(
+        file !== undefined
+          ? `--deployment ${file}: no such file`
+          : `no deployment for chain ${this.chainId} at ${this.rpc}: ${relative(process.cwd(), target)} does not exist ` +
+              "(deploy first, or pass --deployment or --ledger)",
+        file !== undefined,
+      );
+    }
+    try {
+      return addressesFromIgnition(JSON.parse(readFileSync(target, "utf8")) as Record<string, string>);
+    } catch (error) {
+      throw new UsageError(`${relative(process.cwd(), target)}: ${(error as Error).message}`, false);
+    }
+  }
+}

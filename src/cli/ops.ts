@@ -1,0 +1,159 @@
+// `microcredit ops collect|mark|status`: the operator's side, through the client. Without --loans, collect finds
+// the book's active loans from the ledger's views (borrowerCount/borrowerAt, each line's loans) and collects those
+// with something due now, in batches; the keeper (npm run keeper) does the same from events, checkpointed, for a
+// large book.
+import type { Microcredit } from "../client/index.ts";
+import { ratio } from "../format/money.ts";
+import { withDecodedErrors } from "../sdk/errors.ts";
+import { mapLimit } from "../util/async.ts";
+import { list, loanId, required, str } from "./args.ts";
+import type { Command, Role } from "./command.ts";
+import { pairs, units } from "./output.ts";
+
+/** Loans per collect transaction (the ledger's batch is gas-bounded; 100 fits a block comfortably). */
+const BATCH = 100;
+const READS_IN_FLIGHT = 16;
+
+/** Every active loan of the book with something due now, from the ledger's views. */
+async function dueLoans(client: Microcredit): Promise<{ active: number; due: bigint[] }> {
+  return withDecodedErrors(async () => {
+    const count = Number(await client.ledger.borrowerCount());
+    const borrowers = await mapLimit(
+      Array.from({ length: count }, (_, i) => i),
+      READS_IN_FLIGHT,
+      async (i) => String(await client.ledger.borrowerAt(i)),
+    );
+    const books = await mapLimit(borrowers, READS_IN_FLIGHT, (b) => client.loans(b));
+    const active = books.flat().filter((l) => l.status === "active");
+    const dues = await mapLimit(
+      active,
+      READS_IN_FLIGHT,
+      async (l) => (await client.ledger.dueNow(l.id)) as bigint,
+    );
+    return { active: active.length, due: active.filter((_, i) => dues[i] > 0n).map((l) => l.id) };
+  }, client.decimals);
+}
+
+const loansOption = { loans: { type: "string" as const } };
+const parseLoans = (raw: string) => list(raw, "loans", loanId);
+
+const collect: Command = {
+  name: "collect",
+  summary: "collect [--loans <id,id>]   collect what is due from the borrowers' mandates",
+  usage: `  --loans <ids>       loan ids, comma-separated (default: every active loan with something due, in batches of ${BATCH})`,
+  options: loansOption,
+  check: (values) => void (str(values, "loans") !== undefined && parseLoans(str(values, "loans")!)),
+  async run(ctx, values) {
+    const client = await ctx.client(true);
+    const given = str(values, "loans");
+    const found = given === undefined ? await dueLoans(client) : undefined;
+    const ids = given !== undefined ? parseLoans(given) : found!.due;
+    let collected = 0n;
+    const hashes: string[] = [];
+    for (let i = 0; i < ids.length; i += BATCH) {
+      const outcome = await client.collect(ids.slice(i, i + BATCH));
+      collected += outcome.value;
+      hashes.push(outcome.receipt.hash);
+    }
+    const d = client.decimals;
+    const scope = found
+      ? `${ids.length} of ${found.active} active loan(s) had something due`
+      : `${ids.length} loan(s)`;
+    return {
+      json: { command: "ops collect", loans: ids, collected, decimals: d, tx: hashes },
+      human: [
+        ids.length === 0
+          ? `nothing due on ${found!.active} active loan(s); no transaction sent`
+          : `collected ${units(collected, d)}: ${scope} (tx ${hashes.join(", ")})`,
+      ],
+    };
+  },
+};
+
+const mark: Command = {
+  name: "mark",
+  summary: "mark --loans <id,id>        move loans to the bucket their arrears put them in",
+  usage: "  --loans <ids>       loan ids, comma-separated",
+  options: loansOption,
+  check: (values) => void parseLoans(required(values, "loans")),
+  async run(ctx, values) {
+    const ids = parseLoans(required(values, "loans"));
+    const client = await ctx.client(true);
+    const { value: changes, receipt } = await client.mark(ids);
+    const after = await Promise.all(ids.map((id) => client.loan(id)));
+    return {
+      json: {
+        command: "ops mark",
+        loans: after.map((l) => ({ id: l.id, status: l.status, bucket: l.markedBucket })),
+        bucketChanges: changes,
+        tx: receipt.hash,
+      },
+      human: [
+        `marked ${ids.length} loan(s): ${changes} bucket change(s) (tx ${receipt.hash})`,
+        ...after.map((l) => `  ${l.id}: ${l.status}, ${l.markedBucket}`),
+      ],
+    };
+  },
+};
+
+const status: Command = {
+  name: "status",
+  summary: "status                      the pool and the book: assets, cash, principal, provisions, paused",
+  usage: "",
+  options: {},
+  async run(ctx) {
+    const client = await ctx.client(false);
+    const figures = await withDecodedErrors(async () => {
+      const [totalAssets, totalSupply, cash, principal, interest, provisions, available, paused] =
+        await Promise.all([
+          client.pool.totalAssets() as Promise<bigint>,
+          client.pool.totalSupply() as Promise<bigint>,
+          client.ledger.cash() as Promise<bigint>,
+          client.ledger.principalOutstanding() as Promise<bigint>,
+          client.ledger.interestReceivable() as Promise<bigint>,
+          client.ledger.provisions() as Promise<bigint>,
+          client.ledger.availableLiquidity() as Promise<bigint>,
+          client.ledger.paused() as Promise<boolean>,
+        ]);
+      return {
+        totalAssets,
+        totalSupply,
+        cash,
+        principalOutstanding: principal,
+        interestReceivable: interest,
+        provisions,
+        availableLiquidity: available,
+        paused,
+      };
+    }, client.decimals);
+    const d = client.decimals;
+    const book = figures.cash + figures.principalOutstanding;
+    return {
+      json: {
+        command: "ops status",
+        ledger: client.addresses.ledger,
+        pool: client.addresses.pool,
+        ...figures,
+        decimals: d,
+      },
+      human: pairs([
+        ["ledger", client.addresses.ledger],
+        ["pool", client.addresses.pool],
+        ["pool total assets", units(figures.totalAssets, d)],
+        ["cash", units(figures.cash, d)],
+        ["available to lend", units(figures.availableLiquidity, d)],
+        ["principal outstanding", units(figures.principalOutstanding, d)],
+        ["interest receivable", units(figures.interestReceivable, d)],
+        ["provisions", units(figures.provisions, d)],
+        ["utilisation", ratio(figures.principalOutstanding, book)],
+        ["new credit", figures.paused ? "paused" : "open"],
+      ]),
+    };
+  },
+};
+
+export const ops: Role = {
+  name: "ops",
+  summary: "collect, mark, see the pool and the book",
+  commands: [collect, mark, status],
+};
