@@ -19,10 +19,13 @@ node_major=$(node -p 'process.versions.node.split(".")[0]')
 work=$(mktemp -d "${TMPDIR:-/tmp}/microcredit-pack.XXXXXX")
 node_pid=""
 journal=""
+# A journal of this port from before the run is someone else's: it is never removed.
+journal_existed=0
+[ -d "ignition/deployments/chain-31337-${port}" ] && journal_existed=1
 cleanup() {
   if [ -n "$node_pid" ]; then kill "$node_pid" 2>/dev/null || true; fi
-  # The node's journal goes with the node when it is keyed by the port (not the shared chain-31337/).
-  if [ -n "$journal" ] && [[ "$journal" == *"-${port}" ]]; then
+  # The node's journal goes with the node when this run created it (keyed by the port, not the shared chain-31337/).
+  if [ "$journal_existed" -eq 0 ] && [ -n "$journal" ] && [[ "$journal" == *"-${port}" ]]; then
     rm -rf "$journal"
     rmdir "$(dirname "$journal")" 2> /dev/null || true
   fi
@@ -196,15 +199,21 @@ provider.destroy();
 EOF
 
 cd "$repo"
+rpc="http://127.0.0.1:${port}"
+answers() {
+  curl -s -o /dev/null -X POST -H 'content-type: application/json' \
+    --data '{"jsonrpc":"2.0","id":1,"method":"eth_chainId","params":[]}' "$rpc"
+}
+# Another node on the port would get this run's contracts (and lose its journal): refuse instead.
+if answers; then
+  echo "pack-check: something already answers on port ${port}; set PACK_CHECK_PORT to a free port" >&2
+  exit 1
+fi
 node_modules/.bin/hardhat node --port "$port" > "$work/node.log" 2>&1 &
 node_pid=$!
-rpc="http://127.0.0.1:${port}"
 for _ in $(seq 1 120); do
-  if curl -s -o /dev/null -X POST -H 'content-type: application/json' \
-    --data '{"jsonrpc":"2.0","id":1,"method":"eth_chainId","params":[]}' "$rpc"; then
-    break
-  fi
   kill -0 "$node_pid" 2>/dev/null || { cat "$work/node.log"; exit 1; }
+  answers && break
   sleep 0.5
 done
 node --import tsx/esm scripts/deploy.ts --rpc "$rpc" > "$work/deploy.log" 2>&1 || { cat "$work/deploy.log"; exit 1; }

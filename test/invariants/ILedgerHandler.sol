@@ -74,6 +74,8 @@ interface ILedgerHandler {
         /// and how many observations compared two dates.
         uint256 dueDateMoves;
         uint256 dueDateComparisons;
+        /// POOL_G: reads of the book whose gross interest was below the penalty paid (penalty is part of gross).
+        uint256 grossBelowPenalty;
     }
 
     /// What went wrong last, for the failure messages.

@@ -149,24 +149,33 @@ contract LedgerHandler is Test, ILedgerHandler {
     }
 
     /// COLL_C: a loan's oldest unpaid due date (`pastDueSince`) is a fact of its schedule and its payments. Time
-    /// alone never moves it (later due dates only add arrears behind it), and a payment moves it only forward. The
-    /// loan is compared with its last observation, then observed anew. The ledger's dating (ArrearsMath) is not used.
+    /// alone never moves or clears it (later due dates only add arrears behind it), and a payment moves it only
+    /// forward. The loan is compared with its last observation, then observed anew. The ledger's dating (ArrearsMath)
+    /// is not used.
     function _observeDueDate(uint256 loanId) internal {
         if (loanId == 0) return;
         LoanGhost storage g = ghost_loans[loanId];
         ICreditLedger.LoanView memory v = ledger.loanState(loanId);
-        uint256 since = v.status == ICreditLedger.LoanStatus.Active ? v.pastDueSince : 0;
-        if (since != 0 && g.observedDueDate != 0) {
+        bool active = v.status == ICreditLedger.LoanStatus.Active;
+        uint256 since = active ? v.pastDueSince : 0;
+        if (active && g.observedDueDate != 0) {
             ++ghost_.dueDateComparisons;
             bool paid = g.payments != g.paymentsAtObservation;
-            if (paid ? since < g.observedDueDate : since != g.observedDueDate) {
+            // Arrears that vanish with no payment (since 0) are a move too.
+            bool moved =
+                since == 0
+                    ? !paid
+                    : paid
+                        ? since < g.observedDueDate
+                        : since != g.observedDueDate;
+            if (moved) {
                 ++ghost_.dueDateMoves;
                 notes.lastDueDateMove = string.concat(
                     "loan ",
                     vm.toString(loanId),
                     paid
                         ? ": a payment moved the oldest unpaid due date back from "
-                        : ": with no payment since, the oldest unpaid due date moved from ",
+                        : ": with no payment since, the oldest unpaid due date moved (0: cleared) from ",
                     vm.toString(g.observedDueDate),
                     " to ",
                     vm.toString(since),
@@ -207,8 +216,13 @@ contract LedgerHandler is Test, ILedgerHandler {
     /// figure would show a write-off's true-up a few units short. Penalty is left out so that a late payment's
     /// true-up (KI-1) shows as the fall it is even when the penalty it pays is larger (the pool locks the penalty as
     /// a step).
-    function _grossUnits() internal view returns (uint256) {
-        return ledger.grossInterest() - ledger.penaltyIncome();
+    function _grossUnits() internal returns (uint256) {
+        uint256 gross = ledger.grossInterest();
+        uint256 penalty = ledger.penaltyIncome();
+        if (gross >= penalty) return gross - penalty;
+        // Penalty is part of gross when paid: less gross than penalty is a fault of the book, counted for POOL_G.
+        ++ghost_.grossBelowPenalty;
+        return 0;
     }
 
     /// Price = (totalAssets + 1) / (totalSupply + 10^6), OpenZeppelin's virtual-share formula. A fall of more than

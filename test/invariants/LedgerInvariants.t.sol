@@ -140,6 +140,7 @@ contract LedgerInvariants is HandlerSetup {
     /// loan, the fall of gross interest recognised that the call caused (KI-1).
     function invariant_POOL_G_priceFallsOnlyByBookedLosses() public view {
         assertEq(handler.ghost().lossDrops, 0, handler.note().lastLossDrop);
+        assertEq(handler.ghost().grossBelowPenalty, 0, "grossInterest() below penaltyIncome()");
     }
 
     // ---------------------------------------------------------------- ledger
