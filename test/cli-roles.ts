@@ -4,9 +4,8 @@
 // deployment) is one line on stderr and a non-zero exit, never a stack trace.
 import { expect } from "chai";
 import { spawn, type ChildProcess } from "node:child_process";
-import { cpSync, mkdirSync, mkdtempSync, readFileSync, rmSync, symlinkSync } from "node:fs";
+import { readFileSync, rmSync } from "node:fs";
 import { createServer, type Server } from "node:http";
-import { tmpdir } from "node:os";
 import { join } from "node:path";
 import { fileURLToPath } from "node:url";
 import { Contract, JsonRpcProvider, Wallet, type InterfaceAbi } from "ethers";
@@ -15,6 +14,7 @@ import { deploymentId } from "../src/chain/deployment-id.ts";
 import { hardhatKey } from "../src/cli/keys.ts";
 import { schedule } from "../src/core/schedule.ts";
 import { offerFromJson, recoverKycIssuer, recoverOfferSigner } from "../src/sdk/offers.ts";
+import { scratchCheckout } from "./helpers/checkout.ts";
 import { startNode } from "./helpers/node.ts";
 
 const ROOT = fileURLToPath(new URL("../", import.meta.url));
@@ -111,13 +111,7 @@ describe("microcredit CLI: every role's commands against a node", function () {
   let loanId: string;
 
   before(async () => {
-    // A checkout of its own, so the deployment journal it writes is not the developer's (as test/cli.ts).
-    dir = mkdtempSync(join(tmpdir(), "microcredit-cli-"));
-    for (const path of ["scripts", "src", "data", "examples", "artifacts", "typechain-types", "node_modules"])
-      symlinkSync(join(ROOT, path), join(dir, path));
-    for (const path of ["hardhat.config.ts", "package.json"]) cpSync(join(ROOT, path), join(dir, path));
-    mkdirSync(join(dir, "ignition"));
-    symlinkSync(join(ROOT, "ignition", "modules"), join(dir, "ignition", "modules"));
+    dir = scratchCheckout("microcredit-cli-");
     node = await startNode(PORT);
     const deploy = await new Promise<Run>((resolve) => {
       const child = spawn(

@@ -4,12 +4,13 @@
 import { expect } from "chai";
 import { spawn, spawnSync, type ChildProcess } from "node:child_process";
 import { createServer, type Server } from "node:http";
-import { cpSync, existsSync, mkdirSync, mkdtempSync, readFileSync, rmSync, symlinkSync } from "node:fs";
+import { cpSync, existsSync, mkdtempSync, readFileSync, rmSync, symlinkSync } from "node:fs";
 import { tmpdir } from "node:os";
 import { join } from "node:path";
 import { fileURLToPath } from "node:url";
 import { isMissingBuild } from "../scripts/cli-support.ts";
 import { deploymentId } from "../src/chain/deployment-id.ts";
+import { scratchCheckout } from "./helpers/checkout.ts";
 import { startNode } from "./helpers/node.ts";
 
 const ROOT = fileURLToPath(new URL("../", import.meta.url));
@@ -171,13 +172,7 @@ describe("operator CLIs: one line for every user mistake", function () {
     let other: ChildProcess;
     const rpc = `http://127.0.0.1:${PORT}`;
     before(async () => {
-      // A checkout of its own, so the deployment journal it writes is not the developer's.
-      dir = mkdtempSync(join(tmpdir(), "microcredit-rpc-"));
-      for (const path of ["scripts", "src", "data", "examples", "artifacts", "typechain-types", "node_modules"])
-        symlinkSync(join(ROOT, path), join(dir, path));
-      for (const path of ["hardhat.config.ts", "package.json"]) cpSync(join(ROOT, path), join(dir, path));
-      mkdirSync(join(dir, "ignition"));
-      symlinkSync(join(ROOT, "ignition", "modules"), join(dir, "ignition", "modules"));
+      dir = scratchCheckout("microcredit-rpc-");
       node = await startNode(PORT);
       other = await startNode(OTHER_PORT);
     });

@@ -11,20 +11,14 @@ import {
   type Signer,
 } from "ethers";
 import { ABIS } from "../abi/contracts.ts";
+import type { DrawBounds } from "../core/draw-bounds.ts";
 import { accruedInterestUp, BPS } from "../core/schedule.ts";
 import { withDecodedErrors } from "../sdk/errors.ts";
 import { resolveAddresses, type AddressSource, type MicrocreditAddresses } from "./addresses.ts";
 import { connectToken, ensureAllowance, transferredFrom } from "./token.ts";
 import { toLine, toLoan, type Line, type Loan, type Position } from "./views.ts";
 
-/** `ICreditLedger.DrawBounds`: what the borrower accepted from a quote (`CreditQuotes.quote`). */
-export interface DrawBounds {
-  maxAprBps: bigint;
-  minReceived: bigint;
-  method: number;
-  payments: number;
-  periodDays: number;
-}
+export type { DrawBounds };
 
 /** A mined transaction and what it did, read from its events. */
 export interface Outcome<T> {

@@ -6,6 +6,7 @@ import { Method, schedule, BPS, DAYS_PER_YEAR } from "../core/schedule.ts";
 import { percent } from "../format/money.ts";
 import { ICreditQuotes__factory } from "../../typechain-types/factories/interfaces/ICreditQuotes__factory.ts";
 import { ICreditLedger__factory } from "../../typechain-types/factories/interfaces/ICreditLedger__factory.ts";
+import type { DrawBounds } from "../core/draw-bounds.ts";
 
 export const WAD = 10n ** 18n;
 /** Newton steps before giving up (the contract's `AprMath.MAX_STEPS`). */
@@ -159,14 +160,7 @@ export async function quote(
   };
 }
 
-/** `ICreditLedger.DrawBounds`: what a borrower accepted from a quote. */
-export interface DrawBounds {
-  maxAprBps: bigint;
-  minReceived: bigint;
-  method: number;
-  payments: number;
-  periodDays: number;
-}
+export type { DrawBounds };
 
 /**
  * The bounds `CreditLedger.drawWithin` takes from a quote: the draw reverts (`AprAboveBound`, `ReceivedBelowMinimum`,
