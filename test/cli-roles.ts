@@ -4,7 +4,7 @@
 // deployment) is one line on stderr and a non-zero exit, never a stack trace.
 import { expect } from "chai";
 import { spawn, type ChildProcess } from "node:child_process";
-import { readFileSync, rmSync } from "node:fs";
+import { readFileSync, rmSync, writeFileSync } from "node:fs";
 import { createServer, type Server } from "node:http";
 import { join } from "node:path";
 import { fileURLToPath } from "node:url";
@@ -329,6 +329,65 @@ describe("microcredit CLI: every role's commands against a node", function () {
       provider,
     );
     expect(all.sharesLeft).to.equal(((await pool.balanceOf(lender.address)) as bigint).toString());
+  });
+
+  it("test_cliRoles_acceptAndFaucet: a newcomer gets test tokens and accepts a signed offer and KYC credential", async () => {
+    const newcomer = new Wallet(hardhatKey(4));
+    const minted = json(await run("token", "faucet", "--amount", "100", "--account", "4", "--json"));
+    expect(minted).to.include({
+      command: "token faucet",
+      to: newcomer.address,
+      amount: "100000000",
+      balance: "100000000",
+    });
+    const balance = json(await run("token", "balance", "--address", newcomer.address, "--json"));
+    expect(balance.balance).to.equal("100000000");
+
+    const offerFile = join(dir, "newcomer-offer.json");
+    const kycFile = join(dir, "newcomer-kyc.json");
+    const common = ["--borrower", newcomer.address, "--expiry-days", "7", "--json"];
+    writeFileSync(
+      offerFile,
+      ok(
+        await run(
+          "underwriter",
+          "offer",
+          "--limit",
+          "750",
+          "--apr-bps",
+          "1600",
+          "--products",
+          "0,1",
+          ...common,
+        ),
+      ),
+    );
+    writeFileSync(kycFile, ok(await run("underwriter", "kyc", "--level", "1", ...common)));
+    const accepted = json(
+      await run("borrower", "accept", "--offer", offerFile, "--kyc", kycFile, "--account", "4", "--json"),
+    );
+    expect(accepted.borrower).to.equal(newcomer.address);
+    expect(accepted.line).to.include({
+      limit: "750000000",
+      aprBps: "1600",
+      productMask: 3,
+      status: "active",
+    });
+
+    // The same offer again: its nonce is used, decoded in one sentence.
+    const again = await run("borrower", "accept", "--offer", offerFile, "--kyc", kycFile, "--account", "4");
+    oneLine(again, /^microcredit borrower accept: .*nonce/i, 1);
+    // Someone else's offer, and a file that is not a signed offer.
+    oneLine(
+      await run("borrower", "accept", "--offer", offerFile, "--kyc", kycFile, "--account", "5"),
+      /^microcredit borrower accept: .*/,
+      1,
+    );
+    oneLine(
+      await run("borrower", "accept", "--offer", kycFile, "--kyc", kycFile, "--account", "4"),
+      /is not a signed offer/,
+      2,
+    );
   });
 
   it("test_cliRoles_underwriter: a signed offer and a KYC credential that recover to the signer", async () => {

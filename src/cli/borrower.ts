@@ -1,4 +1,4 @@
-// `microcredit borrower line|loans|schedule|quote|draw|repay|mandate`: a credit line and its loans, through the
+// `microcredit borrower line|loans|schedule|quote|accept|draw|repay|mandate`: a credit line and its loans, through the
 // client; quotes and plans from CreditQuotes (or, without it, microcredit/core's schedule).
 import type { ContractTransactionReceipt, Result } from "ethers";
 import { schedule as planOf } from "../core/schedule.ts";
@@ -7,6 +7,7 @@ import { percent } from "../format/money.ts";
 import { withDecodedErrors } from "../sdk/errors.ts";
 import type { DrawBounds, Microcredit } from "../client/index.ts";
 import { amount, integer, loanId, oneOf, required, str, UsageError, type Values } from "./args.ts";
+import { accept } from "./accept.ts";
 import type { Command, Role } from "./command.ts";
 import type { Context } from "./context.ts";
 import { date, pairs, table, units } from "./output.ts";
@@ -421,6 +422,6 @@ const mandate: Command = {
 
 export const borrower: Role = {
   name: "borrower",
-  summary: "see a line and its loans, quote, draw, repay, set the collection mandate",
-  commands: [line, loans, scheduleCommand, quote, draw, repay, mandate],
+  summary: "see a line and its loans, quote, accept an offer, draw, repay, set the collection mandate",
+  commands: [line, loans, scheduleCommand, quote, accept, draw, repay, mandate],
 };

@@ -9,11 +9,12 @@ import { borrower } from "./borrower.ts";
 import type { Command, Role } from "./command.ts";
 import { Context } from "./context.ts";
 import { lender } from "./lender.ts";
+import { token } from "./token.ts";
 import { ops } from "./ops.ts";
 import { print } from "./output.ts";
 import { underwriter } from "./underwriter.ts";
 
-const ROLES: Role[] = [lender, borrower, underwriter, ops];
+const ROLES: Role[] = [lender, borrower, underwriter, ops, token];
 
 function usage(): string {
   return [
