@@ -1,7 +1,7 @@
 import { buildModule } from "@nomicfoundation/hardhat-ignition/modules";
 import { wireMicrocredit } from "./wiring.ts";
 
-/** Two days: the default delay of every admin change (PRODUCT.md C9). */
+/** Two days: the default delay of every admin change (PRODUCT.md C9 asks for a timelock, not a length). */
 export const DEFAULT_TIMELOCK_DELAY = 2 * 24 * 60 * 60;
 
 /**
