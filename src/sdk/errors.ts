@@ -165,7 +165,7 @@ export const ERROR_MESSAGES: Record<string, Formatter> = {
   SafeCastOverflowedUintDowncast: (a) => `Value ${a[1]} does not fit in uint${a[0]}.`,
   ERC20InsufficientBalance: (a, m) => `Balance too low: ${short(a[0])} has ${m(a[1])}, needs ${m(a[2])}.`,
   ERC20InsufficientAllowance: (a, m) =>
-    `Allowance too low: ${short(a[0])} may spend ${m(a[1])}, needs ${m(a[2])}. Approve the ledger first.`,
+    `Allowance too low: ${short(a[0])} may spend ${m(a[1])}, needs ${m(a[2])}. Approve ${short(a[0])} (the spender) first.`,
   ERC20InvalidApprover: (a) => `Invalid approver ${short(a[0])}.`,
   ERC20InvalidReceiver: (a) => `Invalid receiver ${short(a[0])}.`,
   ERC20InvalidSender: (a) => `Invalid sender ${short(a[0])}.`,
@@ -215,7 +215,12 @@ function roleName(role: string): string {
  * All contract ABIs whose errors the SDK decodes (abi/CreditLedger.json includes its modules' and IProductLimits'),
  * the local token mock's faucet included.
  */
-export const DECODING_ABIS: readonly Abi[] = [ABIS.CreditLedger, ABIS.LendingPool, ABIS.CreditOffers, ABIS.MockStablecoin];
+export const DECODING_ABIS: readonly Abi[] = [
+  ABIS.CreditLedger,
+  ABIS.LendingPool,
+  ABIS.CreditOffers,
+  ABIS.MockStablecoin,
+];
 
 const decoder = new Interface(
   DECODING_ABIS.flatMap((abi) => abi.filter((fragment) => fragment.type === "error")).filter(
