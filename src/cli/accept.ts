@@ -1,10 +1,9 @@
 // `microcredit borrower accept --offer <file> --kyc <file>`: the borrower submits a signed offer and KYC credential
 // (the JSON `microcredit underwriter offer|kyc --json` prints) to CreditOffers, which opens or changes the line.
 import { readFileSync } from "node:fs";
-import { getAddress } from "ethers";
 import { percent } from "../format/money.ts";
 import { withDecodedErrors } from "../sdk/errors.ts";
-import { NO_PERMIT, offerFromJson, type Kyc } from "../sdk/offers.ts";
+import { kycFromJson, NO_PERMIT, offerFromJson, type Kyc } from "../sdk/offers.ts";
 import { required, UsageError } from "./args.ts";
 import type { Command } from "./command.ts";
 import { pairs, units } from "./output.ts";
@@ -28,14 +27,6 @@ function signedDocument(
     );
   }
   return { body: doc[key] as Record<string, unknown>, signature: doc.signature };
-}
-
-function kycFromJson(json: Record<string, unknown>): Kyc {
-  return {
-    borrower: getAddress(String(json.borrower)),
-    level: Number(json.level),
-    expiry: BigInt(String(json.expiry)),
-  };
 }
 
 export const accept: Command = {

@@ -3,26 +3,13 @@
 import type { ContractTransactionReceipt } from "ethers";
 import { loanLabel } from "../core/loan-id.ts";
 import { withDecodedErrors } from "../sdk/errors.ts";
-import type { DrawBounds, Microcredit } from "../client/index.ts";
+import { transferred, type DrawBounds, type Microcredit } from "../client/index.ts";
 import { amount, integer, loanId, oneOf, required, str, UsageError, type Values } from "./args.ts";
 import { accept } from "./accept.ts";
 import { line, loans, productOption, quote, quoteFor, scheduleCommand } from "./borrower-reads.ts";
 import type { Command, Role } from "./command.ts";
 import type { Context } from "./context.ts";
 import { units } from "./output.ts";
-
-/** What the signer received from the ledger in a receipt (the token's Transfers to it). */
-function received(client: Microcredit, me: string, receipt: ContractTransactionReceipt): bigint {
-  let total = 0n;
-  for (const log of receipt.logs) {
-    if (log.address.toLowerCase() !== client.addresses.token.toLowerCase()) continue;
-    const event = client.token.interface.parseLog(log);
-    if (event?.name === "Transfer" && String(event.args.to).toLowerCase() === me.toLowerCase()) {
-      total += event.args.value as bigint;
-    }
-  }
-  return total;
-}
 
 /** drawWithin's bounds: the quote now, with --max-apr-bps and --min-received in place of its figures. */
 async function boundsFor(
@@ -72,7 +59,7 @@ const draw: Command = {
     const value = amount(required(values, "amount"), client.decimals, "amount");
     const bounds = await boundsFor(ctx, client, me, product, value, values);
     const { value: id, receipt } = await client.draw(product, value, bounds);
-    const got = received(client, me, receipt);
+    const got = transferred(client.token, client.addresses.token, "to", me, receipt.logs);
     const d = client.decimals;
     return {
       json: {

@@ -2,5 +2,5 @@
 export * from "./addresses.ts";
 export * from "./microcredit.ts";
 export * from "./views.ts";
-export { ERC20_ABI } from "./token.ts";
+export { ERC20_ABI, transferred } from "./token.ts";
 export { decodeError, explain, MicrocreditError, withDecodedErrors, ERROR_MESSAGES } from "../sdk/errors.ts";

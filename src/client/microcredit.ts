@@ -15,7 +15,7 @@ import type { DrawBounds } from "../core/draw-bounds.ts";
 import { accruedInterestUp, BPS } from "../core/schedule.ts";
 import { withDecodedErrors } from "../sdk/errors.ts";
 import { resolveAddresses, type AddressSource, type MicrocreditAddresses } from "./addresses.ts";
-import { connectToken, ensureAllowance, transferredFrom } from "./token.ts";
+import { connectToken, ensureAllowance, transferred } from "./token.ts";
 import { toLine, toLoan, type Line, type Loan, type Position } from "./views.ts";
 
 export type { DrawBounds };
@@ -208,7 +208,7 @@ export class Microcredit {
       const [mandate] = (await this.ledger.mandateOf(me)) as [boolean, bigint];
       await ensureAllowance(this.token, signer, this.addresses.ledger, allowance, mandate);
       const receipt = await this.send(this.ledger, "repay", [loanId, amount]);
-      return { value: transferredFrom(this.token, this.addresses.token, me, receipt.logs), receipt };
+      return { value: transferred(this.token, this.addresses.token, "from", me, receipt.logs), receipt };
     });
   }
 

@@ -35,18 +35,19 @@ export async function ensureAllowance(
   await tx.wait();
 }
 
-/** The sum of the `Transfer`s of `token` from `from` in a receipt's logs. */
-export function transferredFrom(
+/** The sum of the `Transfer`s of `token` in a receipt's logs whose `side` ("from" or "to") is `account`. */
+export function transferred(
   token: Contract,
   tokenAddress: string,
-  from: string,
+  side: "from" | "to",
+  account: string,
   logs: readonly { address: string; topics: readonly string[]; data: string }[],
 ): bigint {
   let total = 0n;
   for (const log of logs) {
     if (log.address.toLowerCase() !== tokenAddress.toLowerCase()) continue;
     const event = token.interface.parseLog(log);
-    if (event?.name === "Transfer" && String(event.args.from).toLowerCase() === from.toLowerCase()) {
+    if (event?.name === "Transfer" && String(event.args[side]).toLowerCase() === account.toLowerCase()) {
       total += event.args.value as bigint;
     }
   }

@@ -283,6 +283,15 @@ export function toJson<T extends object>(value: T): { [K in keyof T]: T[K] exten
   ) as { [K in keyof T]: T[K] extends bigint ? string : T[K] };
 }
 
+/** Reads a KYC credential back from its JSON form. */
+export function kycFromJson(json: Record<string, unknown>): Kyc {
+  return {
+    borrower: getAddress(String(json.borrower)),
+    level: Number(json.level),
+    expiry: BigInt(String(json.expiry)),
+  };
+}
+
 /** Reads an offer back from its JSON form. */
 export function offerFromJson(json: Record<string, unknown>): CreditOffer {
   const big = (key: string) => {
