@@ -9,3 +9,26 @@ export interface DrawBounds {
   payments: number;
   periodDays: number;
 }
+
+/** The figures of a disclosure the bounds hold a draw to. */
+export interface BoundedFigures {
+  aprBps: bigint;
+  netDisbursed: bigint;
+  payments: readonly bigint[];
+  periodDays: bigint;
+}
+
+/**
+ * The bounds `drawWithin` takes from a quote of a product with repayment `method` (the product's): the draw reverts
+ * (`AprAboveBound`, `ReceivedBelowMinimum`, `PlanChanged`) rather than cost more, pay out less or follow another plan
+ * than quoted, whatever changes on the line or the product in between.
+ */
+export function drawBoundsOf(quoted: BoundedFigures, method: number): DrawBounds {
+  return {
+    maxAprBps: quoted.aprBps,
+    minReceived: quoted.netDisbursed,
+    method,
+    payments: quoted.payments.length,
+    periodDays: Number(quoted.periodDays),
+  };
+}

@@ -46,7 +46,12 @@ export function accruedInterestUp(balance: bigint, aprBps: bigint, elapsed: bigi
 }
 
 /** `A = ceil(P·r(1+r)^n / ((1+r)^n − 1))`, `(1+r)^n` in ray precision rounding down (as on chain). */
-export function equalInstalmentUp(principal: bigint, aprBps: bigint, instalments: bigint, periodDays: bigint): bigint {
+export function equalInstalmentUp(
+  principal: bigint,
+  aprBps: bigint,
+  instalments: bigint,
+  periodDays: bigint,
+): bigint {
   const rateNumerator = aprBps * periodDays;
   if (rateNumerator === 0n) return divUp(principal, instalments);
   let growthRay = RAY;
@@ -80,10 +85,39 @@ export function scheduledPrincipalDown(
   return 0n;
 }
 
+/**
+ * Scheduled balance after the first `count` instalments, the twin of `ScheduleMath.scheduledBalanceUp`: the principal
+ * parts round down, so the balance is the larger one. Zero once `count` reaches `instalments`.
+ */
+export function scheduledBalanceUp(
+  method: number,
+  principal: bigint,
+  payment: bigint,
+  aprBps: bigint,
+  instalments: bigint,
+  periodDays: bigint,
+  count: bigint,
+): bigint {
+  if (count >= instalments) return 0n;
+  let balance = principal;
+  if (method === Method.EqualInstalment) {
+    for (let k = 0n; k < count; k++) {
+      const interest = periodInterestUp(balance, aprBps, periodDays);
+      const part = payment > interest ? payment - interest : 0n;
+      balance -= part < balance ? part : balance;
+    }
+  } else if (method === Method.EqualPrincipal) {
+    balance = principal - (principal / instalments) * count;
+  }
+  return balance;
+}
+
 export class UnknownMethodError extends Error {
   readonly method: number;
   constructor(method: number) {
-    super(`unknown repayment method ${method} (0 equal instalment, 1 equal principal, 2 interest-first, 3 bullet)`);
+    super(
+      `unknown repayment method ${method} (0 equal instalment, 1 equal principal, 2 interest-first, 3 bullet)`,
+    );
     this.name = "UnknownMethodError";
     this.method = method;
   }
@@ -99,18 +133,29 @@ export function schedule(input: ScheduleInput): ScheduleRow[] {
   const aprBps = BigInt(input.aprBps);
   let instalments = BigInt(input.instalments);
   let periodDays = BigInt(input.periodDays);
-  if (instalments <= 0n || periodDays <= 0n) throw new RangeError("instalments and periodDays must be positive");
+  if (instalments <= 0n || periodDays <= 0n)
+    throw new RangeError("instalments and periodDays must be positive");
   if (principal < 0n || aprBps < 0n) throw new RangeError("principal and aprBps must not be negative");
   if (method === Method.Bullet) {
     periodDays *= instalments;
     instalments = 1n;
   }
-  const payment = method === Method.EqualInstalment ? equalInstalmentUp(principal, aprBps, instalments, periodDays) : 0n;
+  const payment =
+    method === Method.EqualInstalment ? equalInstalmentUp(principal, aprBps, instalments, periodDays) : 0n;
   const rows: ScheduleRow[] = [];
   let balance = principal;
   for (let k = 1n; k <= instalments; k++) {
     const interest = periodInterestUp(balance, aprBps, periodDays);
-    const part = scheduledPrincipalDown(method, principal, balance, payment, aprBps, instalments, periodDays, k);
+    const part = scheduledPrincipalDown(
+      method,
+      principal,
+      balance,
+      payment,
+      aprBps,
+      instalments,
+      periodDays,
+      k,
+    );
     balance -= part;
     rows.push({ payment: part + interest, principal: part, interest });
   }
