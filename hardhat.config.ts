@@ -2,6 +2,7 @@ import { createRequire } from "node:module";
 import hardhatToolboxMochaEthers from "@nomicfoundation/hardhat-toolbox-mocha-ethers";
 import { configVariable, defineConfig } from "hardhat/config";
 import buildProgress from "./scripts/hardhat/build-progress.ts";
+import { DEFAULT_RPC_URL, NETWORKS, RPC_VARIABLE, type NamedNetwork } from "./src/chain/networks.ts";
 
 // Hardhat cannot download compilers on this network: compile with the wasm
 // build shipped in the npm `solc` package, pinned to exactly SOLC_VERSION.
@@ -45,6 +46,17 @@ const overrides = {
 // production build hashes like a default one and finds it in the cache.
 const profile = { compilers: [compiler], overrides, isolated: true, toolVersionsInBuildInfo: false };
 
+// A public testnet of the registry every tool shares (src/chain/networks.ts): its chain id, chain type and the names
+// of its variables, read from the keystore (`npx hardhat keystore set SEPOLIA_RPC_URL`) or the environment only
+// when the network is used.
+const testnet = ({ chainId, chainType, rpcVariable, keyVariable }: Required<NamedNetwork>) => ({
+  type: "http" as const,
+  chainType,
+  chainId: Number(chainId),
+  url: configVariable(rpcVariable),
+  accounts: [configVariable(keyVariable)],
+});
+
 export default defineConfig({
   // buildProgress: progress lines while compiling, every core used, only the diagnostics that fail the build.
   plugins: [hardhatToolboxMochaEthers, buildProgress],
@@ -70,23 +82,10 @@ export default defineConfig({
   },
   networks: {
     // `--rpc` of the demo and deploy:local overrides the URL; `hardhat --network localhost` reaches MICROCREDIT_RPC.
-    localhost: { type: "http", chainType: "l1", url: process.env.MICROCREDIT_RPC ?? "http://127.0.0.1:8545" },
-    // Public testnets (docs/DEPLOY.md): the URL and the deployer's key come from the keystore
-    // (`npx hardhat keystore set SEPOLIA_RPC_URL`) or the environment, and are read only when the network is used.
-    sepolia: {
-      type: "http",
-      chainType: "l1",
-      chainId: 11155111,
-      url: configVariable("SEPOLIA_RPC_URL"),
-      accounts: [configVariable("SEPOLIA_PRIVATE_KEY")],
-    },
-    baseSepolia: {
-      type: "http",
-      chainType: "op",
-      chainId: 84532,
-      url: configVariable("BASE_SEPOLIA_RPC_URL"),
-      accounts: [configVariable("BASE_SEPOLIA_PRIVATE_KEY")],
-    },
+    localhost: { type: "http", chainType: "l1", url: process.env[RPC_VARIABLE] || DEFAULT_RPC_URL },
+    // Public testnets (docs/DEPLOY.md).
+    sepolia: testnet(NETWORKS.sepolia),
+    baseSepolia: testnet(NETWORKS.baseSepolia),
   },
   // `ignition deploy --verify` and `ignition verify`: Etherscan with the key below, Blockscout and Sourcify without.
   verify: { etherscan: { apiKey: configVariable("ETHERSCAN_API_KEY") } },

@@ -1,10 +1,21 @@
 // What every CLI (demo, deploy, keeper, monitor, risk) needs before it touches the chain: flags parsed into one
-// readable line on error, one way to name the node, and the contract bindings loaded only once they exist.
+// readable line on error, one way to name the node (`--rpc` / `--network`, src/chain/networks.ts), and the contract
+// bindings loaded only once they exist.
 import { parseArgs, type ParseArgsConfig } from "node:util";
 import type { JsonRpcProvider } from "ethers";
-import { createProvider, DEFAULT_RPC_URL } from "../src/keeper/config.ts";
+import {
+  DEFAULT_RPC_URL,
+  NetworkError,
+  resolveRpc,
+  type RpcFlags,
+  type RpcTarget,
+} from "../src/chain/networks.ts";
+import { connect } from "../src/chain/provider.ts";
 
 export { DEFAULT_RPC_URL };
+
+/** `--rpc <url>` and `--network <name>`, without defaults: `resolveRpc` applies them. */
+export const NODE_OPTIONS = { rpc: { type: "string" }, network: { type: "string" } } as const;
 
 /** The `--rpc` option: `MICROCREDIT_RPC` when set, else `fallback` (null: the caller has a default of its own). */
 export function rpcOption(fallback: string | null = DEFAULT_RPC_URL) {
@@ -12,19 +23,34 @@ export function rpcOption(fallback: string | null = DEFAULT_RPC_URL) {
   return url === null ? { type: "string" as const } : { type: "string" as const, default: url };
 }
 
-/** A provider for `url` and its chain id, or one line naming the URL and exit code 2 when the node does not answer. */
+/** The node of `--rpc` / `--network`, or one line and exit code 2 (an unknown name, an unset variable). */
+export function resolveOrExit(tool: string, flags: RpcFlags): RpcTarget {
+  try {
+    return resolveRpc(flags);
+  } catch (error) {
+    exitWith(tool, error);
+  }
+}
+
+/**
+ * A provider for `target` (a URL, or the node of `resolveOrExit`) and its chain id, or one line and exit code 2 when
+ * the node does not answer or is not the chain `--network` names.
+ */
 export async function connectOrExit(
   tool: string,
-  url: string,
+  target: string | RpcTarget,
 ): Promise<{ provider: JsonRpcProvider; chainId: bigint }> {
-  const provider = createProvider(url);
   try {
-    return { provider, chainId: (await provider.getNetwork()).chainId };
+    return await connect(typeof target === "string" ? { url: target } : target);
   } catch (error) {
-    provider.destroy();
-    console.error(`${tool}: cannot reach ${url}: ${errorLine(error)}`);
-    process.exit(2);
+    exitWith(tool, error);
   }
+}
+
+function exitWith(tool: string, error: unknown): never {
+  if (!(error instanceof NetworkError)) throw error;
+  console.error(`${tool}: ${error.message}${error.seeHelp ? " (see --help)" : ""}`);
+  process.exit(2);
 }
 
 /** `parseArgs`, or one line naming the bad flag and exit code 2 (never a stack trace). */

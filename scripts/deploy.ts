@@ -1,24 +1,49 @@
 // Local deployment (`npm run deploy:local`): the Microcredit module on a running node, built with the profile the
 // demo and the tests use, so it never recompiles what they built.
-//   npm run deploy:local -- [--rpc http://127.0.0.1:8545]
-import { DEFAULT_RPC_URL, connectOrExit, errorLine, parseArgsOrExit, rpcOption } from "./cli-support.ts";
+//   npm run deploy:local -- [--rpc http://127.0.0.1:8545] [--network localhost]
+import { isPerNode } from "../src/chain/deployment-id.ts";
+import { displayUrl, NETWORKS, NETWORKS_TEXT, type NamedNetwork } from "../src/chain/networks.ts";
+import {
+  DEFAULT_RPC_URL,
+  connectOrExit,
+  errorLine,
+  NODE_OPTIONS,
+  parseArgsOrExit,
+  resolveOrExit,
+} from "./cli-support.ts";
 
-const USAGE = `usage: npm run deploy:local -- [--rpc <url>]
-  --rpc   JSON-RPC URL of the node (default ${DEFAULT_RPC_URL}, or MICROCREDIT_RPC)
+const USAGE = `usage: npm run deploy:local -- [--rpc <url>] [--network <name>]
+  --rpc       JSON-RPC URL of the node (default MICROCREDIT_RPC, else ${DEFAULT_RPC_URL})
+  --network   ${NETWORKS_TEXT}:
+              the URL from that variable (or --rpc), and the node must be that chain
 Deploys the token mock, ledger, pool, products, quotes lens and offers contract with the node's first account
 (admin, underwriter, offer signer and KYC issuer), and records the addresses in
 ignition/deployments/chain-<chainId>/deployed_addresses.json (chain-31337-<port>/ for a local node) for the keeper,
-monitor and risk history.`;
+monitor and risk history. Sepolia and Base Sepolia take the network module instead (docs/DEPLOY.md).`;
 
 const { values } = parseArgsOrExit("deploy", {
-  options: { rpc: rpcOption(), help: { type: "boolean", short: "h", default: false } },
+  options: { ...NODE_OPTIONS, help: { type: "boolean", short: "h", default: false } },
 });
 if (values.help) {
   console.log(USAGE);
   process.exit(0);
 }
-const rpc = values.rpc!;
-(await connectOrExit("deploy", rpc)).provider.destroy();
+const target = resolveOrExit("deploy", values);
+const rpc = target.url;
+const node = await connectOrExit("deploy", target);
+node.provider.destroy();
+// The local module mints its own token and signs with the node's accounts: a public testnet (not a fork of it on this
+// machine) takes the network module, with its stablecoin, governor and timelock.
+const testnet = Object.values(NETWORKS).find(
+  (n: NamedNetwork) => n !== NETWORKS.localhost && n.chainId === node.chainId,
+);
+if (testnet !== undefined && !isPerNode(node.chainId, rpc)) {
+  console.error(
+    `deploy: ${displayUrl(rpc)} is ${testnet.name} (chain ${node.chainId}): deploy there with ` +
+      `\`npx hardhat ignition deploy ignition/modules/MicrocreditNetwork.ts --network ${testnet.name}\` (docs/DEPLOY.md)`,
+  );
+  process.exit(2);
+}
 
 const { network } = await import("hardhat");
 const { deployMicrocredit, recorded } = await import("./deployment.ts");
@@ -32,7 +57,7 @@ try {
   });
   // Piped, Ignition's panel is off (its redraws would repeat it): one line per contract instead.
   if (!terminal) for (const [future, address] of recorded(addressesFile)) console.log(`${future} ${address}`);
-  console.log(`deployed on chain ${chainId} (${rpc}); addresses in ${addressesFile}`);
+  console.log(`deployed on chain ${chainId} (${displayUrl(rpc)}); addresses in ${addressesFile}`);
 } catch (error) {
   console.error(`deploy: ${errorLine(error)}`);
   process.exitCode = 1;

@@ -1,26 +1,39 @@
 // Collection keeper CLI (docs/KEEPER.md):
-//   npm run keeper -- [--rpc http://127.0.0.1:8545] [--ledger 0x…] [--once] [--interval 15] [--checkpoint file]
-// The key comes from KEEPER_KEY (Hardhat's account #0 is used only on chain 31337).
+//   npm run keeper -- [--rpc http://127.0.0.1:8545 | --network sepolia] [--ledger 0x…] [--once] [--interval 15]
+//                     [--checkpoint file]
+// The key comes from KEEPER_KEY (Hardhat's account #0 is used only on a local chain, 31337 or 1337).
 import { Wallet, isAddress } from "ethers";
+import { NETWORKS_TEXT } from "../src/chain/networks.ts";
 import { defaultCheckpointFile, resolveKey } from "../src/keeper/config.ts";
 import { startProgress } from "../src/util/progress.ts";
 import { deployedAddresses } from "../src/monitor/addresses.ts";
-import { connectOrExit, DEFAULT_RPC_URL, errorLine, importAfterBuild, parseArgsOrExit, rpcOption } from "./cli-support.ts";
+import {
+  connectOrExit,
+  DEFAULT_RPC_URL,
+  errorLine,
+  importAfterBuild,
+  NODE_OPTIONS,
+  parseArgsOrExit,
+  resolveOrExit,
+} from "./cli-support.ts";
 
 const USAGE = `usage: npm run keeper -- [--ledger <address>] [--rpc <url>] [--once | --interval <seconds>]
-                            [--checkpoint <file>] [--from-block <n>] [--batch <n ≤ 100>] [--confirmations <n>]
-  --rpc           JSON-RPC URL (default ${DEFAULT_RPC_URL}, or MICROCREDIT_RPC)
+                            [--network <name>] [--checkpoint <file>] [--from-block <n>] [--batch <n ≤ 100>]
+                            [--confirmations <n>]
+  --rpc           JSON-RPC URL (default MICROCREDIT_RPC, else ${DEFAULT_RPC_URL})
+  --network       ${NETWORKS_TEXT}:
+                  the URL from that variable (or --rpc), and the node must be that chain
   --ledger        CreditLedger address (default: Ignition's deployed_addresses.json for the chain)
   --once          one pass, then exit (default: loop every --interval seconds, default 15)
   --checkpoint    checkpoint file (default .keeper/checkpoint-<chainId>.json; checkpoint-31337-<port>.json on a local node)
   --from-block    first block to scan for loans when there is no checkpoint (the ledger's deployment block)
   --batch         loans per collect transaction (default 100)
   --confirmations blocks to stay behind the head when scanning events (default 0)
-env: KEEPER_KEY   private key that signs and pays gas (no role needed; default Hardhat #0 on chain 31337 only)`;
+env: KEEPER_KEY   private key that signs and pays gas (no role needed; default Hardhat #0 on chain 31337 or 1337 only)`;
 
 const { values } = parseArgsOrExit("keeper", {
   options: {
-    rpc: rpcOption(),
+    ...NODE_OPTIONS,
     ledger: { type: "string" },
     once: { type: "boolean", default: false },
     interval: { type: "string", default: "15" },
@@ -54,19 +67,31 @@ if (values.help) {
   console.log(USAGE);
   process.exit(0);
 }
-if (values.ledger !== undefined && !isAddress(values.ledger)) fail(`--ledger must be an address, got "${values.ledger}"`);
+if (values.ledger !== undefined && !isAddress(values.ledger))
+  fail(`--ledger must be an address, got "${values.ledger}"`);
+const target = resolveOrExit("keeper", values);
 const { runLoop, runOnce } = await importAfterBuild("keeper", () => import("../src/keeper/keeper.ts"));
 const interval = integer("interval", values.interval, 1)!;
 const batchSize = integer("batch", values.batch, 1, 100);
 const fromBlock = integer("from-block", values["from-block"], 0);
 const confirmations = integer("confirmations", values.confirmations, 0);
 
-const { provider, chainId } = await connectOrExit("keeper", values.rpc!);
-const deployed = deployedAddresses(chainId, values.rpc!);
+const { provider, chainId } = await connectOrExit("keeper", target);
+const deployed = deployedAddresses(chainId, target.url);
 const ledger = values.ledger ?? deployed.ledger;
-if (!ledger) fail(`no --ledger and no Microcredit#CreditLedger in ${deployed.file} (deploy first: npm run deploy:local)`, false);
-const wallet = new Wallet(resolveKey(chainId), provider);
-const checkpointFile = values.checkpoint ?? defaultCheckpointFile(chainId, values.rpc!);
+if (!ledger)
+  fail(
+    `no --ledger and no Microcredit#CreditLedger in ${deployed.file} (deploy first: npm run deploy:local)`,
+    false,
+  );
+let wallet: Wallet;
+try {
+  wallet = new Wallet(resolveKey(chainId), provider);
+} catch (error) {
+  const invalid = (error as { code?: string }).code === "INVALID_ARGUMENT";
+  fail(invalid ? "KEEPER_KEY is not a private key (32 bytes as 64 hex digits)" : errorLine(error), false);
+}
+const checkpointFile = values.checkpoint ?? defaultCheckpointFile(chainId, target.url);
 
 const controller = new AbortController();
 const stop = () => {

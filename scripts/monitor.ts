@@ -1,13 +1,23 @@
 // Early-warning monitor CLI (docs/MONITOR.md):
-//   npm run monitor -- [follow] [--rpc <url>] [--ledger 0x…] [--pool 0x…] [--from-block n] [--once]
-//                      [--config file] [--out warnings.jsonl] [--webhook url]
-//   npm run monitor -- report --out <dir> [--rpc <url>] [--ledger 0x…] [--pool 0x…] [--from-block n] [--config file]
+//   npm run monitor -- [follow] [--rpc <url> | --network <name>] [--ledger 0x…] [--pool 0x…] [--from-block n]
+//                      [--once] [--config file] [--out warnings.jsonl] [--webhook url]
+//   npm run monitor -- report --out <dir> [--rpc <url> | --network <name>] [--ledger 0x…] [--pool 0x…]
+//                      [--from-block n] [--config file]
 import { existsSync } from "node:fs";
 import { isAddress } from "ethers";
+import { NETWORKS_TEXT } from "../src/chain/networks.ts";
 import { deployedAddresses } from "../src/monitor/addresses.ts";
 import type { MonitorConfig, WarningSink } from "../src/monitor/index.ts";
 import { startProgress } from "../src/util/progress.ts";
-import { connectOrExit, DEFAULT_RPC_URL, errorLine, importAfterBuild, parseArgsOrExit, rpcOption } from "./cli-support.ts";
+import {
+  connectOrExit,
+  DEFAULT_RPC_URL,
+  errorLine,
+  importAfterBuild,
+  NODE_OPTIONS,
+  parseArgsOrExit,
+  resolveOrExit,
+} from "./cli-support.ts";
 
 const DEFAULT_CONFIG_FILE = "config/monitor.json";
 const DEFAULT_WARNINGS_FILE = "out/monitor/warnings.jsonl";
@@ -15,7 +25,9 @@ const DEFAULT_REPORT_DIR = "out/monitor/report";
 
 const USAGE = `usage: npm run monitor -- [follow] [options]          follow the chain, print and record warnings
        npm run monitor -- report --out <dir> [options]   catch up, write <dir>/metrics.json and <dir>/report.html
-  --rpc         JSON-RPC URL (default ${DEFAULT_RPC_URL}, or MICROCREDIT_RPC)
+  --rpc         JSON-RPC URL (default MICROCREDIT_RPC, else ${DEFAULT_RPC_URL})
+  --network     ${NETWORKS_TEXT}:
+                the URL from that variable (or --rpc), and the node must be that chain
   --ledger      CreditLedger address (default: Ignition's deployed_addresses.json for the chain)
   --pool        LendingPool address (default: the ledger's pool())
   --from-block  first block to read events from (default 0: rebuild from genesis)
@@ -28,7 +40,7 @@ const USAGE = `usage: npm run monitor -- [follow] [options]          follow the 
 const { values, positionals } = parseArgsOrExit("monitor", {
   allowPositionals: true,
   options: {
-    rpc: rpcOption(),
+    ...NODE_OPTIONS,
     ledger: { type: "string" },
     pool: { type: "string" },
     "from-block": { type: "string" },
@@ -64,6 +76,7 @@ for (const flag of ["ledger", "pool"] as const) {
 if (values.webhook !== undefined && !/^https?:\/\//.test(values.webhook)) {
   fail(`--webhook must be an http(s) URL, got "${values.webhook}"`);
 }
+const target = resolveOrExit("monitor", values);
 
 const { jsonlSink, loadConfig, Monitor, pollLines, resolveConfig, webhookSink, writeReport } =
   await importAfterBuild("monitor", () => import("../src/monitor/index.ts"));
@@ -76,8 +89,8 @@ try {
   fail((error as Error).message, false);
 }
 
-const { provider, chainId } = await connectOrExit("monitor", values.rpc!);
-const deployed = deployedAddresses(chainId, values.rpc!);
+const { provider, chainId } = await connectOrExit("monitor", target);
+const deployed = deployedAddresses(chainId, target.url);
 const ledger = values.ledger ?? deployed.ledger;
 if (!ledger) fail(`no --ledger and no Microcredit#CreditLedger in ${deployed.file}`);
 const pool = values.pool ?? (values.ledger ? undefined : deployed.pool);

@@ -62,9 +62,11 @@ const HELP: Record<string, string> = {
       [--nonce N] [--expiry-seconds 86400] [--policy policy.json] [--history history.json] [--refer-approved]
     Scores one applicant and prints the EIP-712 credit offer signed by --key as JSON (offline; the key
     may come from MICROCREDIT_OFFER_KEY instead of --key, which keeps it out of the shell history).`,
-  history: `npm run risk -- history --borrower <address> [--ledger <address>] [--rpc <url>]
+  history: `npm run risk -- history --borrower <address> [--ledger <address>] [--rpc <url>] [--network <name>]
     Reads the borrower's on-chain repayment record and prints it as the JSON --history takes.
-    --rpc defaults to MICROCREDIT_RPC, else http://127.0.0.1:8545; --ledger to the chain's Ignition deployment.`,
+    --rpc defaults to MICROCREDIT_RPC, else http://127.0.0.1:8545; --network is one of localhost,
+    sepolia, baseSepolia (the URL from MICROCREDIT_RPC, SEPOLIA_RPC_URL, BASE_SEPOLIA_RPC_URL unless
+    --rpc), and the node must be that chain; --ledger defaults to the chain's Ignition deployment.`,
 };
 
 const USAGE = `usage:
@@ -83,7 +85,12 @@ function helpAsked(command: string, argv: string[]): boolean {
 }
 
 function list(s: string | undefined): string[] | undefined {
-  return s === undefined ? undefined : s.split(",").map((x) => x.trim()).filter((x) => x !== "");
+  return s === undefined
+    ? undefined
+    : s
+        .split(",")
+        .map((x) => x.trim())
+        .filter((x) => x !== "");
 }
 
 function num(s: string | undefined, name: string): number | undefined {
@@ -99,7 +106,8 @@ function parseBinning(spec: string | undefined): BinningOptions {
   for (const part of list(spec) ?? []) {
     const [key, value] = part.split("=").map((x) => x.trim());
     if (key === "monotone" && (value === "true" || value === "false")) out.monotone = value === "true";
-    else if (key === "maxBins" || key === "minBinFraction" || key === "minLevelFraction") out[key] = num(value, "binning") as number;
+    else if (key === "maxBins" || key === "minBinFraction" || key === "minLevelFraction")
+      out[key] = num(value, "binning") as number;
     else throw new Error(`bad --binning entry ${part}`);
   }
   return out;
@@ -128,18 +136,25 @@ function printSummary(report: TrainReport): void {
         "(declare them with --types to be sure)",
     );
   }
-  for (const [col, dir] of Object.entries(r.monotone)) console.log(`monotone ${col}: ${dir} as the value grows`);
+  for (const [col, dir] of Object.entries(r.monotone))
+    console.log(`monotone ${col}: ${dir} as the value grows`);
   console.log(`\nchosen ${r.chosen.name}: ${r.chosen.why}`);
-  console.log(`${r.folds}-fold nested CV AUC ${f4(r.auc)} ± ${f4(r.aucStd)} (seed ${r.seed}), KS ${f4(r.ks)}, Brier ${f4(r.brier)} (before calibration ${f4(r.brierRaw)})`);
+  console.log(
+    `${r.folds}-fold nested CV AUC ${f4(r.auc)} ± ${f4(r.aucStd)} (seed ${r.seed}), KS ${f4(r.ks)}, Brier ${f4(r.brier)} (before calibration ${f4(r.brierRaw)})`,
+  );
   console.log("\nfamilies (nested CV: best of the family picked inside every outer fold)");
   console.log("  family      AUC      ± std    KS       Brier raw  Brier calibrated");
   for (const [name, f] of Object.entries(r.families)) {
-    console.log(`  ${name.padEnd(10)}  ${f4(f.auc)}  ${f4(f.aucStd)}  ${f4(f.ks)}   ${f4(f.brierRaw)}     ${f4(f.brier)}`);
+    console.log(
+      `  ${name.padEnd(10)}  ${f4(f.auc)}  ${f4(f.aucStd)}  ${f4(f.ks)}   ${f4(f.brierRaw)}     ${f4(f.brier)}`,
+    );
   }
   console.log("\ncalibration (out-of-fold deciles of calibrated P(bad))");
   console.log("  bin  count  predicted  observed");
   for (const b of r.calibration) {
-    console.log(`  ${String(b.bin).padStart(3)}  ${String(b.count).padStart(5)}  ${pct(b.meanPredicted)}    ${pct(b.observedBadRate)}`);
+    console.log(
+      `  ${String(b.bin).padStart(3)}  ${String(b.count).padStart(5)}  ${pct(b.meanPredicted)}    ${pct(b.observedBadRate)}`,
+    );
   }
   console.log("\ncut-offs (out-of-fold scores: approve when score >= cut-off)");
   console.log("  cutoff  approved  bad rate among approved");
@@ -149,7 +164,9 @@ function printSummary(report: TrainReport): void {
   }
   console.log(`\nfairness (out-of-fold decisions under policy ${r.fairness.policy})`);
   for (const t of r.fairness.tables) {
-    console.log(`  ${t.attribute} (${t.note}): approval gap ${pct(t.approvalGap).trim()}, ratio ${t.approvalRatio.toFixed(2)}, average-limit gap ${t.limitGap.toFixed(0)} tokens`);
+    console.log(
+      `  ${t.attribute} (${t.note}): approval gap ${pct(t.approvalGap).trim()}, ratio ${t.approvalRatio.toFixed(2)}, average-limit gap ${t.limitGap.toFixed(0)} tokens`,
+    );
     for (const g of t.groups) {
       console.log(
         `    ${g.group.padEnd(22)} ${String(g.applicants).padStart(5)} applicants  approved ${pct(g.approvalRate)}  average limit ${g.averageLimit.toFixed(0).padStart(6)}  bad rate ${pct(g.badRate)}${g.small ? "  (small group)" : ""}`,
@@ -193,7 +210,8 @@ function runTrain(argv: string[]): void {
   }
   const families = list(values.families);
   for (const f of families ?? []) {
-    if (!["scorecard", "gbt", "blend"].includes(f)) throw new Error(`unknown model family ${f} (scorecard, gbt or blend)`);
+    if (!["scorecard", "gbt", "blend"].includes(f))
+      throw new Error(`unknown model family ${f} (scorecard, gbt or blend)`);
   }
   const bar = startProgress("cross-validations", 1);
   let result: ReturnType<typeof trainFile>;
@@ -262,7 +280,8 @@ function readApplicants(path: string): Record<string, unknown>[] {
   const parsed = readWith(path, () => JSON.parse(text) as unknown);
   const list = Array.isArray(parsed) ? parsed : [parsed];
   for (const a of list) {
-    if (a === null || typeof a !== "object" || Array.isArray(a)) throw new Error(`${path}: every applicant must be a JSON object`);
+    if (a === null || typeof a !== "object" || Array.isArray(a))
+      throw new Error(`${path}: every applicant must be a JSON object`);
   }
   return list as Record<string, unknown>[];
 }
@@ -271,19 +290,22 @@ function readHistories(path: string | undefined, count: number): (CreditHistory 
   if (!path) return new Array(count).fill(undefined);
   const raw = readWith(path, (t) => JSON.parse(t) as unknown);
   if (!Array.isArray(raw) || raw.length !== count) {
-    throw new Error(`${path}: expected an array of ${count} history records (null for none), one per applicant`);
+    throw new Error(
+      `${path}: expected an array of ${count} history records (null for none), one per applicant`,
+    );
   }
   return raw.map((h) => (h === null ? undefined : parseHistory(h as Record<string, unknown>)));
 }
 
 async function runHistory(argv: string[]): Promise<void> {
   if (helpAsked("history", argv)) return;
-  const { connectOrExit, rpcOption } = await import("./cli-support.ts");
+  const { connectOrExit, NODE_OPTIONS, resolveOrExit } = await import("./cli-support.ts");
   const { values } = parseArgs({
     args: argv,
-    options: { ledger: { type: "string" }, borrower: { type: "string" }, rpc: rpcOption() },
+    options: { ledger: { type: "string" }, borrower: { type: "string" }, ...NODE_OPTIONS },
   });
   if (!values.borrower) throw new Error("history needs --borrower");
+  const target = resolveOrExit("risk", values);
   const { historyToJson, readCreditHistory } = await import("../src/sdk/history.ts");
   const { deployedAddresses } = await import("../src/monitor/addresses.ts");
   let factory: typeof import("../typechain-types/factories/CreditLedger__factory.ts");
@@ -292,9 +314,9 @@ async function runHistory(argv: string[]): Promise<void> {
   } catch {
     throw new Error("history needs the contract bindings in typechain-types/: run npm run build first");
   }
-  const { provider, chainId } = await connectOrExit("risk", values.rpc!);
+  const { provider, chainId } = await connectOrExit("risk", target);
   try {
-    const deployed = deployedAddresses(chainId, values.rpc!);
+    const deployed = deployedAddresses(chainId, target.url);
     const address = values.ledger ?? deployed.ledger;
     if (!address) throw new Error(`no --ledger and no Microcredit#CreditLedger in ${deployed.file}`);
     const ledger = factory.CreditLedger__factory.connect(address, provider);
@@ -314,7 +336,8 @@ function describe(a: Assessment, policy: Policy, label: string): string {
   ];
   for (const r of a.reasons) lines.push(`  reason: ${r.text}`);
   if (a.missing.length) lines.push(`  missing: ${a.missing.join(", ")}`);
-  if (a.unreadable.length) lines.push(`  scored as least favourable (never seen in training): ${a.unreadable.join(", ")}`);
+  if (a.unreadable.length)
+    lines.push(`  scored as least favourable (never seen in training): ${a.unreadable.join(", ")}`);
   for (const n of a.notes) lines.push(`  ${n}`);
   return lines.join("\n");
 }
@@ -342,20 +365,32 @@ function runScore(argv: string[]): void {
     console.log(JSON.stringify(results, (_, v) => (typeof v === "bigint" ? v.toString() : v), 2));
     return;
   }
-  console.log(`model ${model.modelVersion} (${model.family})\npolicy ${policy.version} ${results[0]?.policyHash ?? ""}`);
+  console.log(
+    `model ${model.modelVersion} (${model.family})\npolicy ${policy.version} ${results[0]?.policyHash ?? ""}`,
+  );
   results.forEach((r, i) => {
     const id = applicants[i].id;
-    console.log(describe(r, policy, `applicant ${typeof id === "string" || typeof id === "number" ? id : i + 1}`));
+    console.log(
+      describe(r, policy, `applicant ${typeof id === "string" || typeof id === "number" ? id : i + 1}`),
+    );
   });
 }
 
 function printDrift(report: DriftReport): void {
-  console.log(`batch of ${report.rows} applicants against the training population (PSI: < ${PSI_WATCH} stable, ${PSI_WATCH}–${PSI_WARN} watch, > ${PSI_WARN} warn)`);
+  console.log(
+    `batch of ${report.rows} applicants against the training population (PSI: < ${PSI_WATCH} stable, ${PSI_WATCH}–${PSI_WARN} watch, > ${PSI_WARN} warn)`,
+  );
   console.log("  name                    PSI     level");
-  for (const r of [...report.features, report.score]) console.log(`  ${r.name.padEnd(22)}  ${r.psi.toFixed(4)}  ${r.level}`);
+  for (const r of [...report.features, report.score])
+    console.log(`  ${r.name.padEnd(22)}  ${r.psi.toFixed(4)}  ${r.level}`);
   for (const name of report.warnings) {
-    const r = name === "score" ? report.score : (report.features.find((f) => f.name === name) as DriftReport["score"]);
-    const moved = r.bins.slice().sort((a, b) => Math.abs(b.actual - b.expected) - Math.abs(a.actual - a.expected))[0];
+    const r =
+      name === "score"
+        ? report.score
+        : (report.features.find((f) => f.name === name) as DriftReport["score"]);
+    const moved = r.bins
+      .slice()
+      .sort((a, b) => Math.abs(b.actual - b.expected) - Math.abs(a.actual - a.expected))[0];
     console.log(
       `WARNING: ${name} has drifted (PSI ${r.psi.toFixed(3)} > ${PSI_WARN}); largest move in bin ${moved.label}: ${pct(moved.expected).trim()} in training, ${pct(moved.actual).trim()} now`,
     );
@@ -392,13 +427,19 @@ function runSynth(argv: string[]): void {
   if (helpAsked("synth", argv)) return;
   const { values } = parseArgs({
     args: argv,
-    options: { out: { type: "string" }, rows: { type: "string" }, seed: { type: "string" }, shift: { type: "string" } },
+    options: {
+      out: { type: "string" },
+      rows: { type: "string" },
+      seed: { type: "string" },
+      shift: { type: "string" },
+    },
   });
   if (!values.out) throw new Error("synth needs --out (see synth --help)");
   const rows = num(values.rows, "rows") ?? 4454;
   const seed = num(values.seed, "seed") ?? 1;
   if (!Number.isInteger(rows) || rows < 1) throw new Error(`--rows must be a positive integer, got ${rows}`);
-  if (!Number.isInteger(seed) || seed < 0) throw new Error(`--seed must be a non-negative integer, got ${seed}`);
+  if (!Number.isInteger(seed) || seed < 0)
+    throw new Error(`--seed must be a non-negative integer, got ${seed}`);
   writeFileSync(values.out, syntheticCreditCsv({ rows, seed, shift: num(values.shift, "shift") ?? 0 }));
   console.log(`wrote ${rows} synthetic applicants to ${values.out} (target Status, bad label bad)`);
 }
@@ -416,7 +457,8 @@ function integer(s: string | undefined, name: string, fallback?: bigint): bigint
 async function runOffer(argv: string[]): Promise<void> {
   if (helpAsked("offer", argv)) return;
   const { Wallet } = await import("ethers");
-  const { offerDigest, offerFromDecision, offersDomain, signOffer, toJson } = await import("../src/sdk/offers.ts");
+  const { offerDigest, offerFromDecision, offersDomain, signOffer, toJson } =
+    await import("../src/sdk/offers.ts");
   const { values } = parseArgs({
     args: argv,
     options: {
@@ -440,7 +482,8 @@ async function runOffer(argv: string[]): Promise<void> {
   }
   const chainId = integer(values["chain-id"], "chain-id");
   const nonce = integer(values.nonce, "nonce", 0n);
-  const expiry = BigInt(Math.floor(Date.now() / 1000)) + integer(values["expiry-seconds"], "expiry-seconds", 86_400n);
+  const expiry =
+    BigInt(Math.floor(Date.now() / 1000)) + integer(values["expiry-seconds"], "expiry-seconds", 86_400n);
   let signer: InstanceType<typeof Wallet>;
   try {
     signer = new Wallet(key.startsWith("0x") ? key : `0x${key}`);
@@ -450,7 +493,8 @@ async function runOffer(argv: string[]): Promise<void> {
   const model = readModel(values.model);
   const policy = values.policy ? readWith(values.policy, parsePolicy) : DEFAULT_POLICY;
   const applicants = readApplicants(values.input);
-  if (applicants.length !== 1) throw new Error(`${values.input}: offer takes exactly one applicant, found ${applicants.length}`);
+  if (applicants.length !== 1)
+    throw new Error(`${values.input}: offer takes exactly one applicant, found ${applicants.length}`);
   const [history] = readHistories(values.history, 1);
   const a = assess(model, applicants[0], policy, history);
   const offer = offerFromDecision(a, values.borrower, values.ledger, nonce, expiry, a.modelVersion, {

@@ -19,22 +19,28 @@ const PORT = 8575;
 const OTHER_PORT = 8576;
 const ZERO = "0x0000000000000000000000000000000000000001";
 
-// The environment of a user's shell: no MICROCREDIT_RPC of the developer's (the tests name the node), and none of
-// the HARDHAT_* variables `hardhat test` sets (HARDHAT_CONFIG would point the scripts at this checkout).
+// The environment of a user's shell: no MICROCREDIT_RPC or testnet URL of the developer's (the tests name the node),
+// and none of the HARDHAT_* variables `hardhat test` sets (HARDHAT_CONFIG would point the scripts at this checkout).
+const OWN = new Set(["MICROCREDIT_RPC", "SEPOLIA_RPC_URL", "BASE_SEPOLIA_RPC_URL"]);
 const ENV = Object.fromEntries(
-  Object.entries(process.env).filter(([key]) => key !== "MICROCREDIT_RPC" && !key.startsWith("HARDHAT_")),
+  Object.entries(process.env).filter(([key]) => !OWN.has(key) && !key.startsWith("HARDHAT_")),
 );
 
 // As package.json runs them: the demo and deploy load Hardhat and the Ignition module, which need tsx.
 const HARDHAT_SCRIPTS = new Set(["demo.ts", "deploy.ts"]);
 
 function run(cwd: string, script: string, ...args: string[]) {
+  return runWith({}, cwd, script, ...args);
+}
+
+/** `run` with `env` added to the user's environment. */
+function runWith(env: NodeJS.ProcessEnv, cwd: string, script: string, ...args: string[]) {
   const loader = HARDHAT_SCRIPTS.has(script) ? ["--import", "tsx/esm"] : [];
   return spawnSync(process.execPath, [...loader, join("scripts", script), ...args], {
     cwd,
     encoding: "utf8",
     timeout: 120_000,
-    env: ENV,
+    env: { ...ENV, ...env },
   });
 }
 
@@ -65,8 +71,8 @@ describe("operator CLIs: one line for every user mistake", function () {
   it("test_cli_unknownFlag: demo, deploy, keeper and monitor name the flag", () => {
     for (const tool of ["demo", "deploy"]) {
       expectOneLine(
-        run(ROOT, `${tool}.ts`, "--network", "localhost"),
-        new RegExp(`^${tool}: Unknown option '--network'.* \\(see --help\\)$`),
+        run(ROOT, `${tool}.ts`, "--frobnicate"),
+        new RegExp(`^${tool}: Unknown option '--frobnicate'.* \\(see --help\\)$`),
       );
     }
     expectOneLine(
@@ -92,7 +98,10 @@ describe("operator CLIs: one line for every user mistake", function () {
 
   it("test_cli_nodeDown: a node that does not answer is named with its URL", () => {
     for (const tool of ["demo", "deploy"]) {
-      expectOneLine(run(ROOT, `${tool}.ts`, "--rpc", DOWN), new RegExp(`^${tool}: cannot reach http://127\\.0\\.0\\.1:9: `));
+      expectOneLine(
+        run(ROOT, `${tool}.ts`, "--rpc", DOWN),
+        new RegExp(`^${tool}: cannot reach http://127\\.0\\.0\\.1:9: `),
+      );
     }
     expectOneLine(
       run(ROOT, "risk.ts", "history", "--borrower", ZERO, "--rpc", DOWN),
@@ -187,7 +196,9 @@ describe("operator CLIs: one line for every user mistake", function () {
       expect(deploy.status, deploy.stderr).to.equal(0);
       const file = join(dir, "ignition", "deployments", `chain-31337-${PORT}`, "deployed_addresses.json");
       expect(existsSync(file)).to.equal(true);
-      const ledger = (JSON.parse(readFileSync(file, "utf8")) as Record<string, string>)["Microcredit#CreditLedger"];
+      const ledger = (JSON.parse(readFileSync(file, "utf8")) as Record<string, string>)[
+        "Microcredit#CreditLedger"
+      ];
       const lines = deploy.stdout.trim().split("\n");
       expect(lines.filter((l) => l === `Microcredit#CreditLedger ${ledger}`)).to.have.length(1);
       expect(lines).to.have.length(11); // 10 futures with an address, then where they are recorded
@@ -214,6 +225,41 @@ describe("operator CLIs: one line for every user mistake", function () {
       expect(demo.stdout.trim().endsWith("Done.")).to.equal(true);
     });
 
+    it("test_cli_network: --network names the node through its variable and stops every tool on a node of another chain", () => {
+      const localhost = { MICROCREDIT_RPC: rpc };
+      const deploy = runWith(localhost, dir, "deploy.ts", "--network", "localhost");
+      expect(deploy.status, deploy.stderr).to.equal(0);
+      expect(deploy.stdout.trim().split("\n").at(-1)).to.equal(
+        `deployed on chain 31337 (${rpc}); addresses in ignition/deployments/chain-31337-${PORT}/deployed_addresses.json`,
+      );
+      const keeper = runWith(localhost, dir, "keeper.ts", "--network", "localhost", "--once");
+      expect(keeper.status, keeper.stderr).to.equal(0);
+      expect(keeper.stdout).to.contain("on chain 31337 for ledger 0x");
+
+      // SEPOLIA_RPC_URL points at the local node: each tool stops in one line before it reads or signs anything.
+      const sepolia = { SEPOLIA_RPC_URL: rpc };
+      const wrong = (tool: string) =>
+        new RegExp(
+          `^${tool}: --network sepolia expects chain 11155111, but http://127\\.0\\.0\\.1:${PORT} is chain 31337$`,
+        );
+      expectOneLine(runWith(sepolia, dir, "keeper.ts", "--network", "sepolia", "--once"), wrong("keeper"));
+      expectOneLine(runWith(sepolia, dir, "monitor.ts", "--network", "sepolia", "--once"), wrong("monitor"));
+      expectOneLine(runWith(sepolia, dir, "deploy.ts", "--network", "sepolia"), wrong("deploy"));
+      // --rpc gives the URL, --network the chain it must be.
+      expectOneLine(
+        run(dir, "risk.ts", "history", "--borrower", ZERO, "--network", "sepolia", "--rpc", rpc),
+        wrong("risk"),
+      );
+      expectOneLine(
+        runWith(localhost, dir, "monitor.ts", "--network", "baseSepolia", "--once"),
+        /^monitor: --network baseSepolia needs BASE_SEPOLIA_RPC_URL \(the node's JSON-RPC URL\)$/,
+      );
+      expectOneLine(
+        run(dir, "keeper.ts", "--network", "mainnet", "--once"),
+        /^keeper: unknown --network "mainnet" \(known: localhost, sepolia, baseSepolia\) \(see --help\)$/,
+      );
+    });
+
     it("test_cli_twoNodes: a second local node (same chain id, another port) shares neither journal nor checkpoint", () => {
       const otherRpc = `http://127.0.0.1:${OTHER_PORT}`;
       const journal = `ignition/deployments/chain-31337-${OTHER_PORT}/deployed_addresses.json`;
@@ -223,10 +269,14 @@ describe("operator CLIs: one line for every user mistake", function () {
       }
       const deploy = run(dir, "deploy.ts", "--rpc", otherRpc);
       expect(deploy.status, deploy.stderr).to.equal(0);
-      expect(deploy.stdout.trim().split("\n").at(-1)).to.equal(`deployed on chain 31337 (${otherRpc}); addresses in ${journal}`);
+      expect(deploy.stdout.trim().split("\n").at(-1)).to.equal(
+        `deployed on chain 31337 (${otherRpc}); addresses in ${journal}`,
+      );
       const keeper = run(dir, "keeper.ts", "--rpc", otherRpc, "--once");
       expect(keeper.status, keeper.stderr).to.equal(0);
-      expect(keeper.stdout).to.contain(`checkpoint ${join(dir, ".keeper", `checkpoint-31337-${OTHER_PORT}.json`)}`);
+      expect(keeper.stdout).to.contain(
+        `checkpoint ${join(dir, ".keeper", `checkpoint-31337-${OTHER_PORT}.json`)}`,
+      );
       // The first node's journal is untouched: it still lists that node's contracts.
       const first = join(dir, "ignition", "deployments", `chain-31337-${PORT}`, "deployed_addresses.json");
       expect(existsSync(first)).to.equal(true);
@@ -247,7 +297,7 @@ describe("operator CLIs: one line for every user mistake", function () {
     });
   });
 
-  it("deploymentId: one journal per public chain, one per node on this machine or 31337 node", () => {
+  it("deploymentId: one journal per public chain, one per node on this machine or local-chain node", () => {
     expect(deploymentId(11155111n, "https://rpc.example.org/v1/key")).to.equal("chain-11155111");
     expect(deploymentId(31337n, "http://127.0.0.1:8545")).to.equal("chain-31337-8545");
     expect(deploymentId(31337n, "http://localhost:9545/")).to.equal("chain-31337-9545");
@@ -257,6 +307,9 @@ describe("operator CLIs: one line for every user mistake", function () {
     // A fork on this machine keeps the id of the chain it copies, never that chain's journal.
     expect(deploymentId(11155111n, "http://127.0.0.1:8545")).to.equal("chain-11155111-8545");
     expect(deploymentId(84532n, "wss://base-sepolia.example.org/ws")).to.equal("chain-84532");
+    // Ganache, Geth's dev mode and some Anvil set-ups are chain 1337: local too.
+    expect(deploymentId(1337n, "http://127.0.0.1:7545")).to.equal("chain-1337-7545");
+    expect(deploymentId(1337n, "http://10.0.0.7:8545")).to.equal("chain-1337-10.0.0.7-8545");
   });
 
   it("isMissingBuild recognises only a missing typechain-types module", () => {

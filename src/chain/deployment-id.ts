@@ -1,11 +1,11 @@
-// Which Ignition journal belongs to the chain a tool is connected to. Every local Hardhat node reports chain id
-// 31337, and a local fork keeps the id of the chain it copies, so a node on this machine is told apart by its port
-// (and a 31337 node elsewhere by its host and port): two nodes never share a journal, a fork never writes into the
-// journal of the public chain it copies, and the deploy script, keeper, monitor and CLIs all find the one of the
-// node they reach. A public chain reached over the network has one journal per chain id.
+// Which Ignition journal belongs to the chain a tool is connected to. Every development node reports the same local
+// chain id (31337 or 1337), and a local fork keeps the id of the chain it copies, so a node on this machine is told
+// apart by its port (and a local-id node elsewhere by its host and port): two nodes never share a journal, a fork
+// never writes into the journal of the public chain it copies, and the deploy script, keeper, monitor and CLIs all
+// find the one of the node they reach. A public chain reached over the network has one journal per chain id.
+import { isLocalChain, LOCAL_CHAIN_ID } from "./networks.ts";
 
-/** The chain id of every local Hardhat node. */
-export const LOCAL_CHAIN_ID = 31337n;
+export { isLocalChain, LOCAL_CHAIN_ID };
 
 const LOOPBACK = new Set(["127.0.0.1", "localhost", "[::1]", "::1", "0.0.0.0"]);
 
@@ -16,9 +16,9 @@ function hostAndPort(rpcUrl: string): { host: string; port: string; loopback: bo
   return { host: url.hostname, port, loopback: LOOPBACK.has(url.hostname) };
 }
 
-/** True when `rpcUrl` reaches one node whose journal is its own (a node on this machine, or a 31337 node elsewhere). */
+/** True when `rpcUrl` reaches one node whose journal is its own (a node on this machine, or a local-id node elsewhere). */
 export function isPerNode(chainId: bigint, rpcUrl: string): boolean {
-  return chainId === LOCAL_CHAIN_ID || hostAndPort(rpcUrl).loopback;
+  return isLocalChain(chainId) || hostAndPort(rpcUrl).loopback;
 }
 
 /** The Ignition deployment id (directory under `ignition/deployments/`) for `chainId` reached at `rpcUrl`. */

@@ -2,6 +2,14 @@
 // UsageError naming the flag: amounts in token units ("1000.50"), addresses, integers, lists of loan ids.
 import { parseArgs } from "node:util";
 import { getAddress, isAddress, parseUnits } from "ethers";
+import {
+  DEFAULT_RPC_URL,
+  LOCAL_CHAINS_TEXT,
+  NETWORKS_TEXT,
+  NetworkError,
+  resolveRpc,
+  type RpcTarget,
+} from "../chain/networks.ts";
 
 /**
  * A mistake of the user's (a flag, a value, a missing key or deployment, a node that does not answer): one line and
@@ -16,8 +24,6 @@ export class UsageError extends Error {
   }
 }
 
-export const DEFAULT_RPC_URL = "http://127.0.0.1:8545";
-
 export type OptionSpec = { type: "string" | "boolean"; short?: string };
 export type Options = Record<string, OptionSpec>;
 export type Values = Record<string, string | boolean | undefined>;
@@ -25,6 +31,7 @@ export type Values = Record<string, string | boolean | undefined>;
 /** The options of every command: the node, the output, the deployment and the local account. */
 export const COMMON_OPTIONS: Options = {
   rpc: { type: "string" },
+  network: { type: "string" },
   json: { type: "boolean" },
   deployment: { type: "string" },
   ledger: { type: "string" },
@@ -35,10 +42,12 @@ export const COMMON_OPTIONS: Options = {
 
 export const COMMON_USAGE = `common options:
   --rpc <url>          JSON-RPC URL (default MICROCREDIT_RPC, else ${DEFAULT_RPC_URL})
+  --network <name>     ${NETWORKS_TEXT}:
+                       the URL from that variable (or --rpc), and the node must be that chain
   --json               one JSON object on stdout (amounts in base units, as decimal strings)
   --deployment <path>  an Ignition deployed_addresses.json (default: ignition/deployments/<id>/ of the node)
   --ledger <address>   the CreditLedger instead of a deployment file (--pool: the LendingPool, default the ledger's)
-  --account <n>        Hardhat account #n (0–19) as the key, on chain 31337 only (default 0)
+  --account <n>        Hardhat account #n (0–19) as the key, on a local chain (${LOCAL_CHAINS_TEXT}) only (default 0)
   -h, --help           this help
 key: MICROCREDIT_KEY (a private key, 0x + 64 hex); never on the command line`;
 
@@ -52,11 +61,18 @@ export function parseCommandArgs(argv: string[], options: Options): Values {
   }
 }
 
-/** The RPC URL of `--rpc`, else MICROCREDIT_RPC, else the default local node. */
-export function rpcUrl(values: Values, env: NodeJS.ProcessEnv = process.env): string {
-  const url = str(values, "rpc") ?? env.MICROCREDIT_RPC ?? DEFAULT_RPC_URL;
-  if (!/^https?:\/\//.test(url)) throw new UsageError(`--rpc must be an http(s) URL, got "${url}"`);
-  return url;
+/** The node of `--rpc` / `--network` (src/chain/networks.ts, `resolveRpc`); a bad one is a UsageError. */
+export function rpcTarget(values: Values, env: NodeJS.ProcessEnv = process.env): RpcTarget {
+  try {
+    return resolveRpc({ rpc: str(values, "rpc"), network: str(values, "network") }, env);
+  } catch (error) {
+    throw asUsageError(error);
+  }
+}
+
+/** A NetworkError (a bad flag, an unset variable, a node that is down or of another chain) as a UsageError. */
+export function asUsageError(error: unknown): unknown {
+  return error instanceof NetworkError ? new UsageError(error.message, error.seeHelp) : error;
 }
 
 export function str(values: Values, name: string): string | undefined {

@@ -1,13 +1,15 @@
-// What a command works with: the node (`--rpc`), its chain id, the deployment found for it (the same rule as the
-// keeper and the monitor: ignition/deployments/<deploymentId(chainId, rpc)>/deployed_addresses.json under the
-// current directory, or --deployment, or --ledger [--pool]), the key, and the Microcredit client on top.
+// What a command works with: the node (`--rpc` / `--network`), its chain id, the deployment found for it (the same
+// rule as the keeper and the monitor: ignition/deployments/<deploymentId(chainId, rpc)>/deployed_addresses.json
+// under the current directory, or --deployment, or --ledger [--pool]), the key, and the Microcredit client on top.
 import { existsSync, readFileSync, statSync } from "node:fs";
 import { join, relative } from "node:path";
-import { Contract, JsonRpcProvider, type Signer } from "ethers";
+import { Contract, type JsonRpcProvider, type Signer } from "ethers";
 import { ABIS } from "../abi/contracts.ts";
 import { deploymentId } from "../chain/deployment-id.ts";
+import { displayUrl } from "../chain/networks.ts";
+import { connect } from "../chain/provider.ts";
 import { addressesFromIgnition, Microcredit, type DeploymentAddresses } from "../client/index.ts";
-import { address, rpcUrl, str, UsageError, type Values } from "./args.ts";
+import { address, asUsageError, rpcTarget, str, UsageError, type Values } from "./args.ts";
 import { resolveSigner } from "./keys.ts";
 
 export class Context {
@@ -25,28 +27,21 @@ export class Context {
     this.chainId = chainId;
   }
 
-  /** Connects to the node of `--rpc`; a node that does not answer is a UsageError naming its URL. */
+  /**
+   * Connects to the node of `--rpc` / `--network`; a node that does not answer, or is not the chain `--network`
+   * names, is a UsageError naming its URL.
+   */
   static async open(values: Values): Promise<Context> {
-    const rpc = rpcUrl(values);
-    const provider = new JsonRpcProvider(rpc, undefined, {
-      staticNetwork: true,
-      cacheTimeout: -1,
-      pollingInterval: 500,
-    });
+    const target = rpcTarget(values);
     try {
-      const { chainId } = await provider.getNetwork();
-      return new Context(values, rpc, provider, chainId);
+      const { provider, chainId } = await connect(target, { pollingInterval: 500 });
+      return new Context(values, target.url, provider, chainId);
     } catch (error) {
-      provider.destroy();
-      const e = error as { shortMessage?: string; message?: string };
-      throw new UsageError(
-        `cannot reach ${rpc}: ${(e.shortMessage ?? e.message ?? String(error)).split("\n")[0]}`,
-        false,
-      );
+      throw asUsageError(error);
     }
   }
 
-  /** The signer of the command (MICROCREDIT_KEY, or --account on chain 31337). */
+  /** The signer of the command (MICROCREDIT_KEY, or --account on a local chain). */
   signer(): Signer {
     this.signerValue ??= resolveSigner(this.chainId, this.provider, str(this.values, "account"));
     return this.signerValue;
@@ -65,7 +60,7 @@ export class Context {
     for (const [name, at] of Object.entries(found)) {
       if (typeof at === "string" && (await this.provider.getCode(at)) === "0x") {
         throw new UsageError(
-          `no contract at ${at} (the ${name} address) on chain ${this.chainId} at ${this.rpc}`,
+          `no contract at ${at} (the ${name} address) on chain ${this.chainId} at ${displayUrl(this.rpc)}`,
           false,
         );
       }
@@ -117,7 +112,7 @@ export class Context {
       const ledger = address(ledgerFlag, "ledger");
       if ((await this.provider.getCode(ledger)) === "0x") {
         throw new UsageError(
-          `no contract at ${ledger} (the ledger address) on chain ${this.chainId} at ${this.rpc}`,
+          `no contract at ${ledger} (the ledger address) on chain ${this.chainId} at ${displayUrl(this.rpc)}`,
           false,
         );
       }
@@ -135,7 +130,7 @@ export class Context {
       throw new UsageError(
         file !== undefined
           ? `--deployment ${file}: no such file`
-          : `no deployment for chain ${this.chainId} at ${this.rpc}: ${relative(process.cwd(), target)} does not exist ` +
+          : `no deployment for chain ${this.chainId} at ${displayUrl(this.rpc)}: ${relative(process.cwd(), target)} does not exist ` +
               "(deploy first, or pass --deployment or --ledger)",
         file !== undefined,
       );

@@ -1,13 +1,13 @@
-// The key a command signs with: MICROCREDIT_KEY, or on a local Hardhat node (chain 31337) only, one of its 20
+// The key a command signs with: MICROCREDIT_KEY, or on a local node (chain 31337 or 1337) only, one of Hardhat's 20
 // default accounts chosen with --account. A key is never taken from the command line (it would stay in the shell's
 // history and in `ps`); `npx hardhat keystore get <name>` can fill the variable from the Hardhat keystore.
 import { HDNodeWallet, Wallet, type Provider, type Signer } from "ethers";
-import { LOCAL_CHAIN_ID } from "../chain/deployment-id.ts";
+import { isLocalChain, LOCAL_CHAINS_TEXT } from "../chain/networks.ts";
 import { integer, UsageError } from "./args.ts";
 
 export const KEY_VARIABLE = "MICROCREDIT_KEY";
 
-/** The mnemonic of Hardhat's (and Anvil's) default accounts: public knowledge, only ever used on chain 31337. */
+/** The mnemonic of Hardhat's (and Anvil's) default accounts: public knowledge, only ever used on a local chain. */
 const HARDHAT_MNEMONIC = "test test test test test test test test test test test junk";
 const HARDHAT_ACCOUNTS = 20;
 
@@ -18,7 +18,8 @@ export function hardhatKey(n: number): string {
 
 /**
  * The signer for `chainId`: MICROCREDIT_KEY when set (then `account` must not be), else Hardhat account
- * `account` (default 0) when the chain is 31337; anything else is a UsageError that never repeats the key.
+ * `account` (default 0) when the chain is local (isLocalChain); anything else is a UsageError that never repeats
+ * the key.
  */
 export function resolveSigner(
   chainId: bigint,
@@ -36,9 +37,9 @@ export function resolveSigner(
     }
     return new Wallet(key.startsWith("0x") ? key : `0x${key}`, provider);
   }
-  if (chainId !== LOCAL_CHAIN_ID) {
+  if (!isLocalChain(chainId)) {
     throw new UsageError(
-      `${KEY_VARIABLE} is not set; Hardhat's default accounts (--account) are only used on chain ${LOCAL_CHAIN_ID}, not ${chainId}`,
+      `${KEY_VARIABLE} is not set; Hardhat's default accounts (--account) are only used on a local chain (${LOCAL_CHAINS_TEXT}), not ${chainId}`,
       false,
     );
   }

@@ -1,14 +1,15 @@
-// Keeper settings and their defaults, and the signing key: from KEEPER_KEY, or Hardhat's account #0 on the local
+// Keeper settings and their defaults, and the signing key: from KEEPER_KEY, or Hardhat's account #0 on a local
 // chain only (a well-known key must never sign on a real network).
 import { join } from "node:path";
-import { JsonRpcProvider } from "ethers";
-import { deploymentId, LOCAL_CHAIN_ID } from "../chain/deployment-id.ts";
+import type { JsonRpcProvider } from "ethers";
+import { deploymentId } from "../chain/deployment-id.ts";
+import { isLocalChain, LOCAL_CHAIN_ID, LOCAL_CHAINS_TEXT } from "../chain/networks.ts";
+import { createProvider, DEFAULT_RPC_URL } from "../chain/provider.ts";
 
-export { LOCAL_CHAIN_ID };
+export { createProvider, DEFAULT_RPC_URL, LOCAL_CHAIN_ID };
 
-/** Hardhat's (and Anvil's) default account #0: public knowledge, only ever used on chain 31337. */
+/** Hardhat's (and Anvil's) default account #0: public knowledge, only ever used on a local chain (31337 or 1337). */
 export const HARDHAT_ACCOUNT_0_KEY = "0xac0974bec39a17e36ba4a6b4d238ff944bacb478cbed5efcae784d7bf4f2ff80";
-export const DEFAULT_RPC_URL = "http://127.0.0.1:8545";
 
 export interface Tuning {
   /** Loans per `collect` transaction (the ledger's batch is gas-bounded: ~100 fits comfortably in a block). */
@@ -56,26 +57,14 @@ export function defaultCheckpointFile(chainId: bigint, rpcUrl: string, cwd = pro
   return join(cwd, ".keeper", `checkpoint-${deploymentId(chainId, rpcUrl).slice("chain-".length)}.json`);
 }
 
-/** The keeper's private key: `KEEPER_KEY`, else Hardhat's account #0 when (and only when) the chain is 31337. */
+/** The keeper's private key: `KEEPER_KEY`, else Hardhat's account #0 when (and only when) the chain is local. */
 export function resolveKey(chainId: bigint, env: NodeJS.ProcessEnv = process.env): string {
   const key = env.KEEPER_KEY?.trim();
   if (key) return key;
-  if (chainId === LOCAL_CHAIN_ID) return HARDHAT_ACCOUNT_0_KEY;
+  if (isLocalChain(chainId)) return HARDHAT_ACCOUNT_0_KEY;
   throw new Error(
-    `KEEPER_KEY is not set; the default Hardhat key is only used on chain ${LOCAL_CHAIN_ID}, not ${chainId}`,
+    `KEEPER_KEY is not set; the default Hardhat key is only used on a local chain (${LOCAL_CHAINS_TEXT}), not ${chainId}`,
   );
-}
-
-/**
- * A JSON-RPC provider fit for the keeper: ethers' 250 ms request cache is off (it would hand back a nonce, a
- * receipt or a loan state from before the transaction just mined), and the network is detected once.
- */
-export function createProvider(url: string): JsonRpcProvider {
-  return new JsonRpcProvider(url, undefined, {
-    staticNetwork: true,
-    cacheTimeout: -1,
-    pollingInterval: 1_000,
-  });
 }
 
 /** Throws unless `provider` has ethers' request cache turned off (see `createProvider`). */

@@ -47,7 +47,7 @@ import {
 } from "./warnings.ts";
 
 export interface MonitorOptions {
-  /** With ethers' request cache off: `createProvider(url)` of the keeper. */
+  /** With ethers' request cache off: `createProvider(url)` of src/chain/provider.ts. */
   provider: JsonRpcProvider;
   ledger: string;
   /** The LendingPool; defaults to `ledger.pool()`. */
