@@ -7,7 +7,6 @@ import { spawn, type ChildProcess } from "node:child_process";
 import { readFileSync, rmSync, writeFileSync } from "node:fs";
 import { createServer, type Server } from "node:http";
 import { join } from "node:path";
-import { fileURLToPath } from "node:url";
 import { Contract, JsonRpcProvider, Wallet, type InterfaceAbi } from "ethers";
 import { ABIS } from "../src/abi/contracts.ts";
 import { deploymentId } from "../src/chain/deployment-id.ts";
@@ -16,64 +15,15 @@ import { schedule } from "../src/core/schedule.ts";
 import { offerFromJson, recoverKycIssuer, recoverOfferSigner } from "../src/sdk/offers.ts";
 import { scratchCheckout } from "./helpers/checkout.ts";
 import { startNode } from "./helpers/node.ts";
+import { json, ok, oneLine, runCli, USER_ENV, type Run } from "./helpers/cli-process.ts";
 
-const ROOT = fileURLToPath(new URL("../", import.meta.url));
-const CLI = join(ROOT, "src", "cli", "index.ts");
 const PORT = 9731;
 const RPC = `http://127.0.0.1:${PORT}`;
 const ONE = 10n ** 6n;
 const DAY = 86_400;
 
-// A user's shell: no MICROCREDIT_RPC or MICROCREDIT_KEY of the developer's, none of the HARDHAT_* variables
-// `hardhat test` sets.
-const ENV = Object.fromEntries(
-  Object.entries(process.env).filter(
-    ([key]) => key !== "MICROCREDIT_RPC" && key !== "MICROCREDIT_KEY" && !key.startsWith("HARDHAT_"),
-  ),
-);
-
-interface Run {
-  status: number | null;
-  stdout: string;
-  stderr: string;
-}
-
-/** Runs the CLI in `cwd` without blocking this process (a server of the test may have to answer it). */
-function cli(cwd: string, args: string[], env: NodeJS.ProcessEnv = {}): Promise<Run> {
-  const child = spawn(process.execPath, ["--import", "tsx/esm", CLI, ...args], {
-    cwd,
-    env: { ...ENV, ...env },
-  });
-  let stdout = "";
-  let stderr = "";
-  child.stdout.on("data", (c) => (stdout += c));
-  child.stderr.on("data", (c) => (stderr += c));
-  return new Promise((resolve) => child.on("close", (status) => resolve({ status, stdout, stderr })));
-}
-
-function ok(out: Run): string {
-  expect(out.status, out.stderr).to.equal(0);
-  expect(out.stderr).to.equal("");
-  return out.stdout;
-}
-
-/** A --json command's one JSON object. */
-function json(out: Run): Record<string, any> {
-  const text = ok(out).trim();
-  expect(text.split("\n"), text).to.have.length(1);
-  return JSON.parse(text) as Record<string, any>;
-}
-
+const cli = runCli;
 const escape = (text: string) => text.replace(/[.*+?^${}()|[\]\\/]/g, "\\$&");
-
-function oneLine(out: Run, pattern: RegExp, status: number) {
-  expect(out.status, out.stderr).to.equal(status);
-  const lines = out.stderr.trim().split("\n");
-  expect(lines, out.stderr).to.have.length(1);
-  expect(lines[0]).to.match(pattern);
-  expect(out.stderr).to.not.match(/\n\s+at |Error:/);
-  expect(out.stdout).to.equal("");
-}
 
 /** A JSON-RPC server that says it is chain `chainId` and refuses everything else: a public network seen offline. */
 async function fakeChain(chainId: bigint): Promise<{ url: string; server: Server }> {
@@ -119,7 +69,7 @@ describe("microcredit CLI: every role's commands against a node", function () {
         ["--import", "tsx/esm", join("scripts", "deploy.ts"), "--rpc", RPC],
         {
           cwd: dir,
-          env: ENV,
+          env: USER_ENV,
         },
       );
       let stdout = "";
@@ -488,7 +438,7 @@ describe("microcredit CLI: every role's commands against a node", function () {
     );
     oneLine(
       await run("lender", "borrow"),
-      /^microcredit lender borrow: unknown command "lender borrow" \(lender commands: deposit, redeem, status\)/,
+      /^microcredit lender borrow: unknown command "lender borrow" \(lender commands: deposit, redeem, [a-z, ]*status\)/,
       2,
     );
     oneLine(await run("banker", "status"), /^microcredit banker status: unknown role "banker"/, 2);
@@ -547,7 +497,7 @@ describe("microcredit CLI: every role's commands against a node", function () {
     try {
       oneLine(
         await cli(dir, ["lender", "deposit", "--amount", "1", "--rpc", url]),
-        /^microcredit lender deposit: MICROCREDIT_KEY is not set; Hardhat's default accounts \(--account\) are only used on chain 31337, not 11155111$/,
+        /^microcredit lender deposit: MICROCREDIT_KEY is not set; Hardhat's default accounts \(--account\) are only used on a local chain \(31337 or 1337\), not 11155111$/,
         2,
       );
       oneLine(
@@ -563,6 +513,56 @@ describe("microcredit CLI: every role's commands against a node", function () {
       oneLine(
         await cli(dir, ["ops", "status"], { MICROCREDIT_RPC: url }),
         /^microcredit ops status: no deployment for chain 11155111 at /,
+        2,
+      );
+    } finally {
+      server.close();
+    }
+  });
+
+  it("test_cliRoles_networkFlag: --network picks the node from its variable and refuses a node of another chain", async () => {
+    // localhost: MICROCREDIT_RPC's node, a local chain.
+    const status = json(
+      await cli(dir, ["ops", "status", "--network", "localhost", "--json"], { MICROCREDIT_RPC: RPC }),
+    );
+    expect(status.totalAssets).to.equal(json(await run("ops", "status", "--json")).totalAssets);
+    // sepolia: SEPOLIA_RPC_URL, here the local node, which is chain 31337: stopped before anything is read or signed.
+    const wrong = new RegExp(
+      `^microcredit lender deposit: --network sepolia expects chain 11155111, but ${escape(RPC)} is chain 31337$`,
+    );
+    const before = await provider.getTransactionCount(lender.address);
+    oneLine(
+      await cli(dir, ["lender", "deposit", "--amount", "1", "--account", "1", "--network", "sepolia"], {
+        SEPOLIA_RPC_URL: RPC,
+      }),
+      wrong,
+      2,
+    );
+    expect(await provider.getTransactionCount(lender.address)).to.equal(before);
+    // --rpc gives the URL, --network the chain it must be.
+    oneLine(
+      await cli(dir, ["lender", "deposit", "--amount", "1", "--network", "sepolia", "--rpc", RPC]),
+      wrong,
+      2,
+    );
+    oneLine(
+      await cli(dir, ["ops", "status", "--network", "sepolia"], { MICROCREDIT_RPC: RPC }),
+      /^microcredit ops status: --network sepolia needs SEPOLIA_RPC_URL \(the node's JSON-RPC URL\)$/,
+      2,
+    );
+    oneLine(
+      await cli(dir, ["ops", "status", "--network", "mainnet"], { MICROCREDIT_RPC: RPC }),
+      /^microcredit ops status: unknown --network "mainnet" \(known: localhost, sepolia, baseSepolia\) \(see --help\)$/,
+      2,
+    );
+    // localhost is any local chain, not a public one reached on this machine.
+    const { url, server } = await fakeChain(84532n);
+    try {
+      oneLine(
+        await cli(dir, ["ops", "status", "--network", "localhost", "--rpc", url]),
+        new RegExp(
+          `^microcredit ops status: --network localhost expects a local chain \\(31337 or 1337\\), but ${escape(url)} is chain 84532$`,
+        ),
         2,
       );
     } finally {

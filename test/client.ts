@@ -1,9 +1,20 @@
-// The Microcredit client (src/client/) on an in-process chain: what it approves for a payment, and what it refuses
-// at connection. The full lender → borrower lifecycle through the installed package is scripts/pack-check.sh's.
+// The Microcredit client (src/client/) on an in-process chain: what it approves for a payment, the redemption queue,
+// quotes and bounded draws, permits, typed events, and how it finds a deployment. The full lender → borrower
+// lifecycle through the installed package is scripts/pack-check.sh's.
 import { expect } from "chai";
+import { mkdirSync, mkdtempSync, rmSync, writeFileSync } from "node:fs";
+import { tmpdir } from "node:os";
+import { join } from "node:path";
+import { JsonRpcProvider, MaxUint256, Wallet } from "ethers";
 import { network } from "hardhat";
-import { Microcredit } from "../src/client/index.ts";
-import { deployMicrocredit, ALL_PRODUCTS_MASK, ONE } from "./helpers/fixture.ts";
+import { deploymentOf, eventsNamed, Microcredit, MicrocreditError, rpcUrlOf } from "../src/client/index.ts";
+import {
+  deployMicrocredit,
+  ALL_PRODUCTS_MASK,
+  FEE_PRODUCTS,
+  FEE_PRODUCTS_MASK,
+  ONE,
+} from "./helpers/fixture.ts";
 
 const connection = await network.create();
 const { networkHelpers } = connection;
@@ -16,8 +27,27 @@ async function setup() {
   await d.token.faucet(borrower.address, 10_000n * ONE);
   await d.ledger.connect(d.underwriter).setLine(borrower.address, 5_000n * ONE, 1_800, ALL_PRODUCTS_MASK, 1);
   const addresses = { ledger: await d.ledger.getAddress(), pool: await d.pool.getAddress() };
-  const client = await Microcredit.connect(borrower, addresses);
-  return { ...d, borrower, addresses, client };
+  const client = await Microcredit.connect(borrower, { ...addresses, quotes: await d.quotes.getAddress() });
+  const lenderClient = await Microcredit.connect(d.lender, addresses);
+  return { ...d, fixtureBorrower: d.borrower, borrower, addresses, client, lenderClient };
+}
+
+/** Lends out all the pool's cash but its liquidity reserve, to the fixture's borrower: exits must queue. */
+async function lentOut() {
+  const d = await networkHelpers.loadFixture(setup);
+  await d.ledger
+    .connect(d.underwriter)
+    .setLine(d.fixtureBorrower.address, 200_000n * ONE, 1_800, ALL_PRODUCTS_MASK, 1);
+  await d.ledger.connect(d.fixtureBorrower).draw(5, await d.ledger.availableLiquidity());
+  return d;
+}
+
+/** The rejection of `promise`: its error, or a failure of the test when it resolves. */
+async function rejection(promise: Promise<unknown>): Promise<Error> {
+  return promise.then(
+    () => expect.fail("expected a rejection"),
+    (error: Error) => error,
+  );
 }
 
 describe("Microcredit client", () => {
@@ -52,5 +82,235 @@ describe("Microcredit client", () => {
       (error: Error) => error.message,
     );
     expect(refused).to.equal(`the token ${token} is not the pool's asset ${await d.token.getAddress()}`);
+  });
+});
+
+describe("Microcredit client: the lender's queue", () => {
+  it("queues, shows the shares ahead, cancels, and claims exactly what the fill booked", async () => {
+    const d = await lentOut();
+    // Nothing can leave now: redeemAll redeems nothing rather than revert.
+    expect((await d.lenderClient.redeemAll()).value).to.deep.equal({ shares: 0n, assets: 0n });
+    const other = await Microcredit.connect(d.other, d.addresses);
+    const { value: otherShares } = await other.deposit(1_000n * ONE);
+    const { value: first } = await other.requestRedeem(otherShares);
+    const { shares } = await d.lenderClient.position();
+    const { value: cancelled } = await d.lenderClient.requestRedeem(shares / 4n);
+    const { value: kept } = await d.lenderClient.requestRedeem(shares / 2n);
+    expect([first, cancelled, kept]).to.deep.equal([0n, 1n, 2n]);
+
+    const { value: returned } = await d.lenderClient.cancelRedeem(cancelled);
+    expect(returned).to.equal(shares / 4n);
+    const position = await d.lenderClient.queuePosition();
+    expect(position.requests).to.deep.equal([
+      { requestId: 2n, shares: shares / 2n, sharesAhead: otherShares },
+    ]);
+    expect([position.head, position.tail, position.truncated]).to.deep.equal([0n, 3n, false]);
+    expect(position.queuedShares).to.equal(otherShares + shares / 2n);
+    const capped = await d.lenderClient.queuePosition(d.lender.address, { maxRequests: 2 });
+    expect([capped.requests.length, capped.truncated]).to.deep.equal([0, true]);
+    expect((await other.queuePosition()).requests).to.deep.equal([
+      { requestId: 0n, shares: otherShares, sharesAhead: 0n },
+    ]);
+
+    const loanId = await d.ledger.loanIdOf(d.fixtureBorrower.address, 1);
+    await networkHelpers.time.increase(30n * 86_400n);
+    await d.ledger.connect(d.fixtureBorrower).repay(loanId, MaxUint256);
+    const fill = await (await d.pool.processRedemptions(10)).wait();
+    const filled = eventsNamed(d.lenderClient.events(fill!), "RedeemFilled");
+    expect(filled.map((e) => e.args.requestId)).to.deep.equal([0n, 2n]);
+    const owed = filled[1].args.assets;
+    expect((await d.lenderClient.position()).claimable).to.equal(owed);
+    expect((await d.lenderClient.queuePosition()).requests).to.deep.equal([]);
+
+    const before = await d.token.balanceOf(d.lender.address);
+    const { value: paid } = await d.lenderClient.claim();
+    expect(paid).to.equal(owed);
+    expect((await d.token.balanceOf(d.lender.address)) - before).to.equal(owed);
+    const nothing = await rejection(d.lenderClient.claim());
+    expect(nothing).to.be.instanceOf(MicrocreditError);
+    expect(nothing.message).to.match(/has no filled redemption to claim\.$/);
+  });
+
+  it("redeemAll takes what can leave when the transaction runs, where a redeem of an older maxRedeem reverts", async () => {
+    const d = await networkHelpers.loadFixture(setup);
+    await d.ledger
+      .connect(d.underwriter)
+      .setLine(d.fixtureBorrower.address, 200_000n * ONE, 1_800, ALL_PRODUCTS_MASK, 1);
+    await d.ledger.connect(d.fixtureBorrower).draw(5, 60_000n * ONE);
+    const { shares, maxRedeem } = await d.lenderClient.position();
+    expect(maxRedeem).to.be.lessThan(shares);
+    await networkHelpers.time.increase(10n * 86_400n); // interest raises the share price: maxRedeem falls
+    const stale = await rejection(d.lenderClient.redeem(maxRedeem));
+    expect((stale as MicrocreditError).errorName).to.equal("ERC4626ExceededMaxRedeem");
+
+    const before = await d.token.balanceOf(d.lender.address);
+    const { value } = await d.lenderClient.redeemAll();
+    expect(value.shares).to.be.greaterThan(0n).and.lessThan(maxRedeem);
+    expect((await d.lenderClient.position()).shares).to.equal(shares - value.shares);
+    expect((await d.token.balanceOf(d.lender.address)) - before).to.equal(value.assets);
+  });
+});
+
+describe("Microcredit client: the borrower's quote, mandate and events", () => {
+  it("a draw within its quote's bounds discloses the quote's figures; tighter bounds refuse it", async () => {
+    const d = await networkHelpers.loadFixture(setup);
+    const mask = ALL_PRODUCTS_MASK | FEE_PRODUCTS_MASK;
+    await d.ledger.connect(d.underwriter).setLine(d.borrower.address, 5_000n * ONE, 1_800, mask, 1);
+    const product = FEE_PRODUCTS[0];
+    const q = await d.client.quote(product.id, 1_000n * ONE);
+    expect(q.disclosure.totalFees).to.equal((1_000n * ONE * BigInt(product.feeBps)) / 10_000n);
+    expect(q.disclosure.aprBps).to.be.greaterThan(1_800n); // the fee adds to the APR
+    expect(q.bounds).to.deep.equal({
+      maxAprBps: q.disclosure.aprBps,
+      minReceived: q.disclosure.netDisbursed,
+      method: product.method,
+      payments: q.disclosure.payments.length,
+      periodDays: Number(q.disclosure.periodDays),
+    });
+    const tighter = { ...q.bounds, maxAprBps: q.bounds.maxAprBps - 1n };
+    const refused = await rejection(d.client.draw(product.id, 1_000n * ONE, tighter));
+    expect((refused as MicrocreditError).errorName).to.equal("AprAboveBound");
+
+    const before = await d.token.balanceOf(d.borrower.address);
+    const { value: loanId, receipt } = await d.client.draw(product.id, 1_000n * ONE, q.bounds);
+    const [disclosed] = eventsNamed(d.client.events(receipt), "DrawDisclosed");
+    expect(disclosed.args).to.deep.equal({
+      loanId,
+      aprBps: q.disclosure.aprBps,
+      totalFees: q.disclosure.totalFees,
+      totalInterest: q.disclosure.totalInterest,
+      totalRepayable: q.disclosure.totalRepayable,
+    });
+    expect((await d.token.balanceOf(d.borrower.address)) - before).to.equal(q.disclosure.netDisbursed);
+
+    const bare = await Microcredit.connect(d.borrower, d.addresses);
+    const missing = await rejection(bare.quote(product.id, 1_000n * ONE));
+    expect(missing.message).to.equal(
+      "this needs the CreditQuotes address: connect with { quotes } or a deployment that lists it",
+    );
+  });
+
+  it("setMandateWithPermit sets the mandate and the allowance in one transaction, with no approve", async () => {
+    const d = await networkHelpers.loadFixture(setup);
+    const ledger = await d.ledger.getAddress();
+    expect(await d.token.allowance(d.borrower.address, ledger)).to.equal(0n);
+    const nonce = await d.ethers.provider.getTransactionCount(d.borrower.address);
+    const { value, receipt } = await d.client.setMandateWithPermit(50n * ONE, 700n * ONE);
+    expect(await d.ethers.provider.getTransactionCount(d.borrower.address)).to.equal(nonce + 1);
+    expect(receipt.to).to.equal(ledger);
+    expect(value).to.deep.equal({ capPerCollection: 50n * ONE, allowance: 700n * ONE, permitted: true });
+    expect(await d.ledger.mandateOf(d.borrower.address)).to.deep.equal([true, 50n * ONE]);
+    expect(await d.token.allowance(d.borrower.address, ledger)).to.equal(700n * ONE);
+
+    // An expired permit: the ledger still sets the mandate, and the client says the token refused the permit.
+    const expired = await d.client.setMandateWithPermit(0n, 900n * ONE, 1n);
+    expect(expired.value).to.deep.equal({ capPerCollection: 0n, allowance: 700n * ONE, permitted: false });
+    expect(await d.ledger.mandateOf(d.borrower.address)).to.deep.equal([true, 0n]);
+    await d.client.revokeMandate();
+    expect((await d.ledger.mandateOf(d.borrower.address))[0]).to.equal(false);
+  });
+
+  it("events() types a draw's and a repayment's events; logsOf finds them by borrower", async () => {
+    const d = await networkHelpers.loadFixture(setup);
+    const drawn = await d.client.draw(2, 1_000n * ONE);
+    const loanId = drawn.value;
+    expect(d.client.events(drawn.receipt).map((e) => e.name)).to.deep.equal(["DrawDisclosed", "Drawn"]);
+    const [draw] = eventsNamed(d.client.events(drawn.receipt), "Drawn");
+    expect(draw.contract).to.equal("ledger");
+    expect(draw.args).to.deep.equal({
+      loanId,
+      borrower: d.borrower.address,
+      recipient: d.borrower.address,
+      productId: 2,
+      principal: 1_000n * ONE,
+    });
+    await networkHelpers.time.increase(5n * 86_400n);
+    const repaid = await d.client.repay(loanId, 100n * ONE);
+    const [repayment] = eventsNamed(d.client.events(repaid.receipt), "Repaid");
+    const loan = await d.client.loan(loanId);
+    expect(repayment.args.payer).to.equal(d.borrower.address);
+    expect(repayment.args.interest).to.be.greaterThan(0n);
+    expect(repayment.args.interest + repayment.args.principal).to.equal(100n * ONE);
+    expect(repayment.args.principalOutstanding).to.equal(loan.principalOutstanding);
+    expect(loan.principalOutstanding).to.equal(1_000n * ONE - repayment.args.principal);
+
+    const deposit = await d.lenderClient.deposit(10n * ONE);
+    const [minted] = eventsNamed(d.lenderClient.events(deposit.receipt), "Deposit");
+    expect(minted).to.include({ contract: "pool" });
+    expect(minted.args).to.deep.include({
+      owner: d.lender.address,
+      assets: 10n * ONE,
+      shares: deposit.value,
+    });
+
+    const history = await d.client.logsOf(d.borrower.address);
+    expect(history.map((e) => [e.name, e.transactionHash])).to.deep.equal([
+      ["DrawDisclosed", drawn.receipt.hash],
+      ["Drawn", drawn.receipt.hash],
+      ["Repaid", repaid.receipt.hash],
+    ]);
+    expect(await d.client.logsOf(d.lender.address)).to.deep.equal([]);
+  });
+});
+
+describe("Microcredit client: a deployment by chain", () => {
+  const LOCAL_RPC = "http://127.0.0.1:9733";
+  let cwd: string;
+  beforeEach(() => (cwd = mkdtempSync(join(tmpdir(), "microcredit-client-"))));
+  afterEach(() => rmSync(cwd, { recursive: true, force: true }));
+
+  /** Writes the Ignition journal a deploy to the node at LOCAL_RPC would leave under `cwd`. */
+  function writeJournal(entries: Record<string, string>) {
+    const dir = join(cwd, "ignition", "deployments", "chain-31337-9733");
+    mkdirSync(dir, { recursive: true });
+    writeFileSync(join(dir, "deployed_addresses.json"), JSON.stringify(entries));
+  }
+
+  it("refuses a chain with no published deployment in one sentence, reading the chain id from the runner", async () => {
+    const d = await networkHelpers.loadFixture(setup);
+    const sepolia = await rejection(Microcredit.connect(d.borrower, { chainId: 11155111 }));
+    expect(sepolia.message).to.equal(
+      "no Microcredit deployment is published for chain 11155111: pass its addresses or its deployed_addresses.json",
+    );
+    // The in-process chain has no RPC URL to name its journal: only a published deployment could do.
+    const local = await rejection(Microcredit.connect(d.borrower));
+    expect(local.message).to.equal(
+      "no Microcredit deployment is published for chain 31337: pass its addresses or its deployed_addresses.json",
+    );
+  });
+
+  it("finds the journal of a local node under the current directory", async () => {
+    const d = await networkHelpers.loadFixture(setup);
+    const quotes = await d.quotes.getAddress();
+    const missing = await rejection(Microcredit.connect(d.borrower, { rpcUrl: LOCAL_RPC, cwd }));
+    const file = join(cwd, "ignition", "deployments", "chain-31337-9733", "deployed_addresses.json");
+    expect(missing.message).to.equal(
+      `no Microcredit deployment is published for chain 31337 and ${file} does not exist: ` +
+        "pass its addresses or its deployed_addresses.json",
+    );
+    writeJournal({
+      "Microcredit#CreditLedger": d.addresses.ledger,
+      "Microcredit#LendingPool": d.addresses.pool,
+      "Microcredit#CreditQuotes": quotes,
+    });
+    const home = process.cwd();
+    process.chdir(cwd);
+    try {
+      const client = await Microcredit.connect(d.borrower, { chainId: 31337n, rpcUrl: LOCAL_RPC });
+      expect(client.addresses).to.deep.equal({ ...d.addresses, quotes, token: await d.token.getAddress() });
+      expect((await client.line()).limit).to.equal(5_000n * ONE);
+    } finally {
+      process.chdir(home);
+    }
+    // The URL comes from the runner's JSON-RPC provider (no request is sent with the chain id given).
+    const provider = new JsonRpcProvider(LOCAL_RPC, 31337, { staticNetwork: true });
+    try {
+      const wallet = Wallet.createRandom().connect(provider);
+      expect(rpcUrlOf(wallet)).to.equal(LOCAL_RPC);
+      expect(rpcUrlOf(d.borrower)).to.equal(undefined);
+      expect(await deploymentOf(wallet, { chainId: 31337, cwd })).to.deep.equal({ ...d.addresses, quotes });
+    } finally {
+      provider.destroy();
+    }
   });
 });

@@ -3,7 +3,9 @@
 import type { ContractTransactionReceipt } from "ethers";
 import { loanLabel } from "../core/loan-id.ts";
 import { withDecodedErrors } from "../sdk/errors.ts";
-import { transferred, type DrawBounds, type Microcredit } from "../client/index.ts";
+import { costDisclosureOf, type DecodedDisclosure } from "../core/disclosure.ts";
+import { drawBoundsOf } from "../core/draw-bounds.ts";
+import { transferred, type Microcredit } from "../client/index.ts";
 import { amount, integer, loanId, oneOf, required, str, UsageError, type Values } from "./args.ts";
 import { accept } from "./accept.ts";
 import { line, loans, productOption, quote, quoteFor, scheduleCommand } from "./borrower-reads.ts";
@@ -28,18 +30,15 @@ async function boundsFor(
   }
   const { disclosure: q } = await quoteFor(ctx, client, me, product, value);
   const p = await client.ledger.product(product);
-  const bounds: DrawBounds = {
-    maxAprBps:
-      maxApr !== undefined ? BigInt(integer(maxApr, "max-apr-bps", 0, 1_000_000)) : (q.aprBps as bigint),
+  const quoted = drawBoundsOf(costDisclosureOf(q as unknown as DecodedDisclosure), Number(p.method));
+  return {
+    ...quoted,
+    maxAprBps: maxApr !== undefined ? BigInt(integer(maxApr, "max-apr-bps", 0, 1_000_000)) : quoted.maxAprBps,
     minReceived:
       minReceived !== undefined
         ? amount(minReceived, client.decimals, "min-received", true)
-        : (q.netDisbursed as bigint),
-    method: Number(p.method),
-    payments: (q.payments as bigint[]).length,
-    periodDays: Number(q.periodDays),
+        : quoted.minReceived,
   };
-  return bounds;
 }
 
 const draw: Command = {

@@ -1,14 +1,33 @@
-// `microcredit lender deposit|redeem|status`: the pool as a lender uses it, through the client.
+// `microcredit lender deposit|redeem|request|cancel|claim|status`: the pool as a lender uses it, through the client.
+// Shares are in the pool's own decimals (the token's + 6), read from `pool.decimals()`.
 import type { ContractTransactionReceipt } from "ethers";
-import { withDecodedErrors } from "../sdk/errors.ts";
-import type { Microcredit } from "../client/index.ts";
-import { amount, oneOf, required } from "./args.ts";
+import { eventsNamed, type Microcredit, type QueuePosition } from "../client/index.ts";
+import { address, amount, oneOf, required, str, UsageError, type Values } from "./args.ts";
 import type { Command, Role } from "./command.ts";
 import type { Context } from "./context.ts";
 import { pairs, shareUnits, units } from "./output.ts";
 
 async function shareDecimals(client: Microcredit): Promise<number> {
   return Number(await client.pool.decimals());
+}
+
+/** `--shares` in share units with at most the pool's `decimals` decimals, as base units (more than zero). */
+function sharesOf(values: Values, decimals: number): bigint {
+  const raw = required(values, "shares");
+  const fraction = /^\d+\.(\d+)$/.exec(raw.trim())?.[1] ?? "";
+  if (fraction.length > decimals) {
+    throw new UsageError(`--shares ${raw} has more than the pool shares' ${decimals} decimals`);
+  }
+  return amount(raw, decimals, "shares");
+}
+
+/** A request id as `lender status` prints it: a non-negative integer. */
+function requestIdOf(values: Values): bigint {
+  const raw = required(values, "request").trim();
+  if (!/^\d+$/.test(raw) || BigInt(raw) >= 1n << 256n) {
+    throw new UsageError(`--request must be a request id (an integer, see lender status), got "${raw}"`);
+  }
+  return BigInt(raw);
 }
 
 const deposit: Command = {
@@ -43,25 +62,11 @@ function withdrawn(
   client: Microcredit,
   receipt: ContractTransactionReceipt,
 ): { assets: bigint; shares: bigint } {
-  let assets = 0n;
-  let shares = 0n;
-  for (const log of receipt.logs) {
-    if (log.address.toLowerCase() !== client.addresses.pool.toLowerCase()) continue;
-    const event = client.pool.interface.parseLog(log);
-    if (event?.name === "Withdraw") {
-      assets += event.args.assets as bigint;
-      shares += event.args.shares as bigint;
-    }
-  }
-  return { assets, shares };
-}
-
-async function redeemAll(client: Microcredit, me: string): Promise<ContractTransactionReceipt> {
-  return withDecodedErrors(async () => {
-    const balance: bigint = await client.pool.balanceOf(me);
-    const tx = await client.pool.getFunction("redeemAvailable")(balance, me);
-    return (await tx.wait()) as ContractTransactionReceipt;
-  }, client.decimals);
+  const events = eventsNamed(client.events(receipt), "Withdraw");
+  return {
+    assets: events.reduce((sum, e) => sum + e.args.assets, 0n),
+    shares: events.reduce((sum, e) => sum + e.args.shares, 0n),
+  };
 }
 
 const redeem: Command = {
@@ -76,9 +81,7 @@ const redeem: Command = {
     const client = await ctx.client(true);
     const sd = await shareDecimals(client);
     const me = await ctx.signer().getAddress();
-    let receipt: ContractTransactionReceipt;
-    if (values.all) receipt = await redeemAll(client, me);
-    else receipt = (await client.redeem(amount(required(values, "shares"), sd, "shares"))).receipt;
+    const { receipt } = values.all ? await client.redeemAll() : await client.redeem(sharesOf(values, sd));
     const { assets, shares } = withdrawn(client, receipt);
     const left: bigint = await client.pool.balanceOf(me);
     return {
@@ -101,13 +104,105 @@ const redeem: Command = {
   },
 };
 
+const request: Command = {
+  name: "request",
+  summary: "request --shares <shares> | --all queue shares for redemption (filled as cash comes back)",
+  usage:
+    "  --shares <shares>   shares to queue, in share units (the pool's decimals)\n" +
+    "  --all               every share of the key's address",
+  options: { shares: { type: "string" }, all: { type: "boolean" } },
+  check: (values) => void oneOf(values, ["shares", "all"]),
+  async run(ctx, values) {
+    const client = await ctx.client(true);
+    const sd = await shareDecimals(client);
+    const me = await ctx.signer().getAddress();
+    const shares = values.all ? ((await client.pool.balanceOf(me)) as bigint) : sharesOf(values, sd);
+    if (shares === 0n) throw new UsageError(`${me} has no shares to queue`, false);
+    const { value: requestId, receipt } = await client.requestRedeem(shares);
+    // A new request is the queue's last: every other queued share is ahead of it.
+    const ahead = ((await client.pool.queuedShares()) as bigint) - shares;
+    return {
+      json: {
+        command: "lender request",
+        requestId,
+        shares,
+        sharesAhead: ahead,
+        shareDecimals: sd,
+        tx: receipt.hash,
+      },
+      human: [
+        `queued ${shareUnits(shares, sd)} shares as request ${requestId}, ${shareUnits(ahead, sd)} shares ahead ` +
+          `(tx ${receipt.hash})`,
+        "filled as repayments bring cash back (ops or anyone: processRedemptions); then: lender claim",
+      ],
+    };
+  },
+};
+
+const cancel: Command = {
+  name: "cancel",
+  summary: "cancel --request <id>            cancel a queued request; its unfilled shares come back",
+  usage: "  --request <id>      the request id (lender status lists them)",
+  options: { request: { type: "string" } },
+  check: (values) => void requestIdOf(values),
+  async run(ctx, values) {
+    const client = await ctx.client(true);
+    const sd = await shareDecimals(client);
+    const id = requestIdOf(values);
+    const { value: shares, receipt } = await client.cancelRedeem(id);
+    return {
+      json: { command: "lender cancel", requestId: id, shares, shareDecimals: sd, tx: receipt.hash },
+      human: [`cancelled request ${id}: ${shareUnits(shares, sd)} shares returned (tx ${receipt.hash})`],
+    };
+  },
+};
+
+const claim: Command = {
+  name: "claim",
+  summary: "claim [--to <a>]                 take the filled redemptions (claimable)",
+  usage: "  --to <a>            pay to this address (default: the key's)",
+  options: { to: { type: "string" } },
+  check(values) {
+    const to = str(values, "to");
+    if (to !== undefined) address(to, "to");
+  },
+  async run(ctx, values) {
+    const client = await ctx.client(true);
+    const to = str(values, "to");
+    const receiver = to !== undefined ? address(to, "to") : await ctx.signer().getAddress();
+    const { value: assets, receipt } = await client.claim(receiver);
+    return {
+      json: {
+        command: "lender claim",
+        assets,
+        receiver,
+        decimals: client.decimals,
+        tx: receipt.hash,
+      },
+      human: [`claimed ${units(assets, client.decimals)} to ${receiver} (tx ${receipt.hash})`],
+    };
+  },
+};
+
+/** The queue in one line: each open request with the shares ahead of it. */
+function queueLine(queue: QueuePosition, sd: number): string {
+  if (queue.requests.length === 0 && !queue.truncated) return "none";
+  const requests = queue.requests.map(
+    (r) =>
+      `request ${r.requestId}: ${shareUnits(r.shares, sd)} shares, ${shareUnits(r.sharesAhead, sd)} ahead`,
+  );
+  if (queue.truncated) requests.push(`the queue's ids from ${queue.head} on were read up to a limit`);
+  return requests.join("; ");
+}
+
 async function statusOf(ctx: Context) {
   const client = await ctx.client(false);
   const who = await ctx.who();
-  const [position, balance, sd] = await Promise.all([
+  const [position, balance, sd, queue] = await Promise.all([
     client.position(who),
     client.token.balanceOf(who) as Promise<bigint>,
     shareDecimals(client),
+    client.queuePosition(who),
   ]);
   const d = client.decimals;
   return {
@@ -115,6 +210,8 @@ async function statusOf(ctx: Context) {
       command: "lender status",
       address: who,
       ...position,
+      queue: queue.requests,
+      queueTruncated: queue.truncated,
       tokenBalance: balance,
       decimals: d,
       shareDecimals: sd,
@@ -125,6 +222,7 @@ async function statusOf(ctx: Context) {
       ["value", units(position.assets, d)],
       ["can withdraw now", units(position.maxWithdraw, d)],
       ["can redeem now", `${shareUnits(position.maxRedeem, sd)} shares`],
+      ["queued", queueLine(queue, sd)],
       ["claimable", units(position.claimable, d)],
       ["wallet", units(balance, d)],
     ]),
@@ -133,7 +231,7 @@ async function statusOf(ctx: Context) {
 
 const status: Command = {
   name: "status",
-  summary: "status [--address <a>]           shares, their value, what can leave now, the wallet",
+  summary: "status [--address <a>]           shares, their value, what can leave now, the queue, the wallet",
   usage: "  --address <a>       whose position (default: the key's address)",
   options: { address: { type: "string" } },
   run: statusOf,
@@ -141,6 +239,6 @@ const status: Command = {
 
 export const lender: Role = {
   name: "lender",
-  summary: "deposit into the pool, redeem, see a position",
-  commands: [deposit, redeem, status],
+  summary: "deposit into the pool, redeem or queue shares, claim, see a position",
+  commands: [deposit, redeem, request, cancel, claim, status],
 };

@@ -1,6 +1,12 @@
-// Public API of `microcredit`: the client, and the decoder that turns every revert into one sentence.
+// Public API of `microcredit`: the client (lender, borrower, operator; quotes, permits, typed events, deployments by
+// chain), and the decoder that turns every revert into one sentence.
 export * from "./addresses.ts";
+export * from "./deployments.ts";
+export * from "./events.ts";
 export * from "./microcredit.ts";
+export * from "./queue.ts";
+export * from "./quote.ts";
 export * from "./views.ts";
+export { PERMIT_TYPES, permitDomain, signPermit, type SignedPermit } from "./permit.ts";
 export { ERC20_ABI, transferred } from "./token.ts";
 export { decodeError, explain, MicrocreditError, withDecodedErrors, ERROR_MESSAGES } from "../sdk/errors.ts";

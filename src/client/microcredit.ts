@@ -8,13 +8,20 @@ import {
   type ContractRunner,
   type ContractTransactionReceipt,
   type InterfaceAbi,
+  type Provider,
   type Signer,
 } from "ethers";
 import { ABIS } from "../abi/contracts.ts";
 import type { DrawBounds } from "../core/draw-bounds.ts";
-import { accruedInterestUp, BPS } from "../core/schedule.ts";
+import { LoanStatus } from "../core/loan.ts";
+import { payoffAllowanceUp } from "../core/payoff.ts";
 import { withDecodedErrors } from "../sdk/errors.ts";
 import { resolveAddresses, type AddressSource, type MicrocreditAddresses } from "./addresses.ts";
+import { deploymentOf, isChainLookup, type ChainLookup } from "./deployments.ts";
+import { parseEvents, queryBorrowerEvents, type MicrocreditEvent, type RawLog } from "./events.ts";
+import { signPermit } from "./permit.ts";
+import { readQueuePosition, type QueuePosition } from "./queue.ts";
+import { readQuote, type Quote } from "./quote.ts";
 import { connectToken, ensureAllowance, transferred } from "./token.ts";
 import { toLine, toLoan, type Line, type Loan, type Position } from "./views.ts";
 
@@ -29,6 +36,23 @@ export interface Outcome<T> {
 /** How long the allowance given for a payoff covers the loan's interest and penalty growing (seconds). */
 export const PAYOFF_ALLOWANCE_SECONDS = 3_600n;
 
+/** How long a permit signed by `setMandateWithPermit` stays valid when no deadline is given (seconds). */
+export const PERMIT_SECONDS = 3_600n;
+
+/** What `redeemAll` and `redeemAvailable` did: shares burnt and assets paid (both 0 when nothing could leave). */
+export interface Redeemed {
+  shares: bigint;
+  assets: bigint;
+}
+
+/** What `setMandateWithPermit` left: the mandate's cap, and the ledger's allowance after the permit. */
+export interface MandatePermitted {
+  capPerCollection: bigint;
+  allowance: bigint;
+  /** False when the token refused the permit (used, expired, front-run): the mandate is set all the same. */
+  permitted: boolean;
+}
+
 const abi = (entries: unknown): InterfaceAbi => entries as InterfaceAbi;
 
 export class Microcredit {
@@ -37,6 +61,8 @@ export class Microcredit {
   readonly ledger: Contract;
   readonly pool: Contract;
   readonly token: Contract;
+  /** CreditQuotes, when the deployment lists it (`quote` needs it). */
+  readonly quotes?: Contract;
   /** The token's decimals, used to write amounts in error messages. */
   readonly decimals: number;
 
@@ -47,15 +73,23 @@ export class Microcredit {
     this.ledger = new Contract(addresses.ledger, abi(ABIS.CreditLedger), runner);
     this.pool = new Contract(addresses.pool, abi(ABIS.LendingPool), runner);
     this.token = connectToken(addresses.token, runner);
+    if (addresses.quotes !== undefined) {
+      this.quotes = new Contract(addresses.quotes, abi(ABIS.CreditQuotes), runner);
+    }
   }
 
   /**
-   * Connects to a deployment given as addresses, as the entries of an Ignition `deployed_addresses.json`, or as the
-   * path of that file; without a token address, the pool's asset. A signer runner can send transactions; a provider
-   * only reads.
+   * Connects to a deployment given as addresses, as the entries of an Ignition `deployed_addresses.json`, as the
+   * path of that file, or by its chain (`{ chainId? }`, the default: `deploymentOf`, src/client/deployments.ts);
+   * without a token address, the pool's asset. A signer runner can send transactions; a provider only reads.
    */
-  static async connect(runner: ContractRunner, source: AddressSource): Promise<Microcredit> {
-    const listed = await resolveAddresses(source);
+  static async connect(
+    runner: ContractRunner,
+    source: AddressSource | ChainLookup = {},
+  ): Promise<Microcredit> {
+    const listed = isChainLookup(source)
+      ? await deploymentOf(runner, source)
+      : await resolveAddresses(source);
     const pool = new Contract(listed.pool, abi(ABIS.LendingPool), runner);
     const asset = String(await pool.asset());
     if (listed.token !== undefined && listed.token.toLowerCase() !== asset.toLowerCase()) {
@@ -112,6 +146,70 @@ export class Microcredit {
     });
   }
 
+  /**
+   * Redeems at most `shares` now: as many as can leave when the transaction runs (`pool.redeemAvailable`), so a figure
+   * read from `maxRedeem` a block earlier cannot make it revert. Resolves with the shares burnt and assets paid.
+   */
+  async redeemAvailable(shares: bigint): Promise<Outcome<Redeemed>> {
+    const me = await this.signer().getAddress();
+    return this.decoded(async () => {
+      const receipt = await this.send(this.pool, "redeemAvailable", [shares, me]);
+      const withdrawn = this.parsed(this.pool, receipt).find((e) => e.name === "Withdraw");
+      const value = withdrawn
+        ? { shares: withdrawn.args.shares as bigint, assets: withdrawn.args.assets as bigint }
+        : { shares: 0n, assets: 0n };
+      return { value, receipt };
+    });
+  }
+
+  /** Redeems every share of the signer that can leave now (`redeemAvailable` of the balance); the rest stays. */
+  async redeemAll(): Promise<Outcome<Redeemed>> {
+    const me = await this.signer().getAddress();
+    const balance = await this.decoded(async () => (await this.pool.balanceOf(me)) as bigint);
+    return this.redeemAvailable(balance);
+  }
+
+  /**
+   * Queues `shares` for redemption (escrowed by the pool, filled FIFO by `processRedemptions` as cash comes back, then
+   * taken with `claim`). Resolves with the request id.
+   */
+  async requestRedeem(shares: bigint): Promise<Outcome<bigint>> {
+    this.signer();
+    return this.decoded(async () => {
+      const receipt = await this.send(this.pool, "requestRedeem", [shares]);
+      return { value: this.poolEvent(receipt, "RedeemRequested", "requestId"), receipt };
+    });
+  }
+
+  /** Cancels the signer's request `requestId`. Resolves with the unfilled shares returned. */
+  async cancelRedeem(requestId: bigint): Promise<Outcome<bigint>> {
+    this.signer();
+    return this.decoded(async () => {
+      const receipt = await this.send(this.pool, "cancelRedeem", [requestId]);
+      return { value: this.poolEvent(receipt, "RedeemCancelled", "shares"), receipt };
+    });
+  }
+
+  /**
+   * The owner's open requests (the signer's by default), each with the shares queued ahead of it. The pool has no
+   * index by owner: this walks the queue from head to tail, one `redemptionRequest` read per id, at most `maxRequests`
+   * ids (default 1,000); a longer queue comes back with `truncated` set.
+   */
+  async queuePosition(owner?: string, options: { maxRequests?: number } = {}): Promise<QueuePosition> {
+    const who = owner ?? (await this.signer().getAddress());
+    return this.decoded(() => readQueuePosition(this.pool, who, options.maxRequests));
+  }
+
+  /** Takes the signer's filled redemptions (`claimable`), paid to `receiver` (the signer by default). Resolves with
+   * the assets paid. */
+  async claim(receiver?: string): Promise<Outcome<bigint>> {
+    const me = await this.signer().getAddress();
+    return this.decoded(async () => {
+      const receipt = await this.send(this.pool, "claim", [receiver ?? me]);
+      return { value: this.poolEvent(receipt, "RedeemClaimed", "assets"), receipt };
+    });
+  }
+
   // ── borrower ────────────────────────────────────────────────────────────────────────────────────────────────
 
   /** The borrower's credit line (the signer's by default). */
@@ -124,17 +222,29 @@ export class Microcredit {
   async loans(borrower?: string): Promise<Loan[]> {
     const who = borrower ?? (await this.signer().getAddress());
     return this.decoded(async () => {
-      const { loanCount } = toLine(await this.ledger.lineOf(who));
-      const ids: bigint[] = await Promise.all(
-        Array.from({ length: loanCount }, (_, i) => this.ledger.loanIdOf(who, i + 1) as Promise<bigint>),
-      );
+      const ids = await this.loanIds(who);
       return Promise.all(ids.map(async (id) => toLoan(id, await this.ledger.loanState(id))));
     });
   }
 
-  /** One loan as the ledger sees it now. */
+  /** One loan as the ledger sees it now; its next instalment is `nextDueAt` and `nextDueAmount`. */
   async loan(loanId: bigint): Promise<Loan> {
     return this.decoded(async () => toLoan(loanId, await this.ledger.loanState(loanId)));
+  }
+
+  /**
+   * What drawing `amount` on `productId` would cost now (`CreditQuotes.quote`, for the signer by default): the
+   * disclosure, whether its APR is within the cap, and the `bounds` to pass to `draw` so the draw costs no more.
+   */
+  async quote(productId: number, amount: bigint, borrower?: string): Promise<Quote> {
+    const quotes = this.quotes;
+    if (quotes === undefined) {
+      throw new Error(
+        "this needs the CreditQuotes address: connect with { quotes } or a deployment that lists it",
+      );
+    }
+    const who = borrower ?? (await this.signer().getAddress());
+    return this.decoded(() => readQuote(quotes, this.ledger, who, productId, amount));
   }
 
   /**
@@ -161,15 +271,101 @@ export class Microcredit {
   /** Pays the loan off, whatever the payoff is when the transaction runs. Resolves with the amount taken. */
   async payoff(loanId: bigint): Promise<Outcome<bigint>> {
     const allowance = await this.decoded(async () => {
-      const [state, record, params] = await Promise.all([
-        this.ledger.loanState(loanId),
-        this.ledger.loanRecord(loanId),
-        this.ledger.riskParams(),
+      // Every read in one block, whose timestamp is the `now` of the bound (core/payoff.ts payoffAllowanceUp).
+      const block = await this.provider().getBlock("latest");
+      if (block === null) throw new Error("the node returned no latest block");
+      const at = { blockTag: block.number };
+      const [state, record, risk] = await Promise.all([
+        this.ledger.loanState(loanId, at),
+        this.ledger.loanRecord(loanId, at),
+        this.ledger.riskParams(at),
       ]);
-      const rate = (BigInt(record.aprBps) * (BPS + BigInt(params.penaltyMultiplierBps))) / BPS;
-      return (state.payoff as bigint) + accruedInterestUp(state.payoff, rate, PAYOFF_ALLOWANCE_SECONDS);
+      if (BigInt(record.status) === BigInt(LoanStatus.Defaulted)) return state.payoff as bigint; // a fixed claim
+      const { feeBps } = await this.ledger.product(record.productId, at);
+      const reads = {
+        record,
+        penalty: state.penalty as bigint,
+        risk,
+        feeBps: BigInt(feeBps),
+        now: BigInt(block.timestamp),
+      };
+      return payoffAllowanceUp(reads, PAYOFF_ALLOWANCE_SECONDS);
     });
     return this.pay(loanId, MaxUint256, allowance);
+  }
+
+  /**
+   * Authorises collection from the signer's wallet, at most `capPerCollection` per loan and call (0: no cap). The
+   * ledger also needs an allowance (`setMandateWithPermit` gives both). Resolves with the cap set.
+   */
+  async setMandate(capPerCollection: bigint): Promise<Outcome<bigint>> {
+    this.signer();
+    return this.decoded(async () => {
+      const receipt = await this.send(this.ledger, "setMandate", [capPerCollection]);
+      return { value: this.ledgerEvent(receipt, "MandateSet", "capPerCollection"), receipt };
+    });
+  }
+
+  /**
+   * `setMandate` and an allowance of `allowance` to the ledger in one transaction, with no `approve` sent: signs an
+   * ERC-2612 permit (valid until `deadline`, default an hour after the latest block) for `ledger.setMandateWithPermit`.
+   * The ledger sets the mandate even when the token refuses the permit: `permitted` says whether it took it.
+   */
+  async setMandateWithPermit(
+    capPerCollection: bigint,
+    allowance: bigint,
+    deadline?: bigint,
+  ): Promise<Outcome<MandatePermitted>> {
+    const signer = this.signer();
+    const me = await signer.getAddress();
+    return this.decoded(async () => {
+      const until = deadline ?? (await this.latestTimestamp()) + PERMIT_SECONDS;
+      const permit = await signPermit(this.token, signer, this.addresses.ledger, allowance, until);
+      const receipt = await this.send(this.ledger, "setMandateWithPermit", [
+        capPerCollection,
+        permit.value,
+        permit.deadline,
+        permit.v,
+        permit.r,
+        permit.s,
+      ]);
+      const cap = this.ledgerEvent(receipt, "MandateSet", "capPerCollection");
+      const approved = receipt.logs.some((log) => {
+        if (log.address.toLowerCase() !== this.addresses.token.toLowerCase()) return false;
+        const event = this.token.interface.parseLog(log);
+        return event?.name === "Approval" && String(event.args.owner).toLowerCase() === me.toLowerCase();
+      });
+      const current: bigint = await this.token.allowance(me, this.addresses.ledger);
+      return { value: { capPerCollection: cap, allowance: current, permitted: approved }, receipt };
+    });
+  }
+
+  /** Stops collection from the signer's wallet (the allowance is left as it is). */
+  async revokeMandate(): Promise<Outcome<void>> {
+    this.signer();
+    return this.decoded(async () => ({
+      value: undefined,
+      receipt: await this.send(this.ledger, "revokeMandate", []),
+    }));
+  }
+
+  // ── events ──────────────────────────────────────────────────────────────────────────────────────────────────
+
+  /** The ledger's and the pool's events in a receipt, typed (`MicrocreditEvent`, narrowed by `name`). */
+  events(receipt: { logs: readonly RawLog[] }): MicrocreditEvent[] {
+    return parseEvents(this.addresses, receipt.logs);
+  }
+
+  /**
+   * A borrower's history from `fromBlock` (default 0) to `toBlock` (default latest): its `Drawn` and `Collected`
+   * (filtered by the indexed borrower), and every event about its loans (repayments, fees, penalties, buckets,
+   * write-offs, closings), in chain order. Public nodes limit the block range of a query: pass a recent `fromBlock`.
+   */
+  async logsOf(borrower: string, fromBlock: number = 0, toBlock?: number): Promise<MicrocreditEvent[]> {
+    const provider = this.runner.provider;
+    if (!provider) throw new Error("this needs a runner with a provider to query logs");
+    const ids = await this.decoded(() => this.loanIds(borrower));
+    return queryBorrowerEvents(provider, this.addresses, borrower, ids, fromBlock, toBlock);
   }
 
   // ── operator ────────────────────────────────────────────────────────────────────────────────────────────────
@@ -210,6 +406,26 @@ export class Microcredit {
       const receipt = await this.send(this.ledger, "repay", [loanId, amount]);
       return { value: transferred(this.token, this.addresses.token, "from", me, receipt.logs), receipt };
     });
+  }
+
+  private async loanIds(borrower: string): Promise<bigint[]> {
+    const { loanCount } = toLine(await this.ledger.lineOf(borrower));
+    return Promise.all(
+      Array.from({ length: loanCount }, (_, i) => this.ledger.loanIdOf(borrower, i + 1) as Promise<bigint>),
+    );
+  }
+
+  private async latestTimestamp(): Promise<bigint> {
+    const block = await this.runner.provider?.getBlock("latest");
+    if (!block) throw new Error("this needs a runner with a provider to read the latest block");
+    return BigInt(block.timestamp);
+  }
+
+  private provider(): Provider {
+    const provider = this.runner.provider;
+    if (!provider)
+      throw new Error("this needs a provider: connect with a Signer that has one, or a Provider");
+    return provider;
   }
 
   private signer(): Signer {
