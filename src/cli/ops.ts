@@ -6,6 +6,7 @@ import type { Microcredit } from "../client/index.ts";
 import { ratio } from "../format/money.ts";
 import { withDecodedErrors } from "../sdk/errors.ts";
 import { mapLimit } from "../util/async.ts";
+import { startProgress, withProgress, type StartProgress } from "../util/progress.ts";
 import { list, loanId, required, str } from "./args.ts";
 import type { Command, Role } from "./command.ts";
 import { pairs, units } from "./output.ts";
@@ -14,21 +15,35 @@ import { pairs, units } from "./output.ts";
 const BATCH = 100;
 const READS_IN_FLIGHT = 16;
 
+/**
+ * A bar on stderr for a pass that lasts (plain lines when stderr is not a terminal; nothing for a pass under two
+ * seconds): stdout keeps only the result, so `--json` stays one object.
+ */
+const progress: StartProgress = (label, total) =>
+  startProgress(label, total, { stream: process.stderr, log: (line) => process.stderr.write(`${line}\n`) });
+
 /** Every active loan of the book with something due now, from the ledger's views. */
 async function dueLoans(client: Microcredit): Promise<{ active: number; due: bigint[] }> {
   return withDecodedErrors(async () => {
     const count = Number(await client.ledger.borrowerCount());
-    const borrowers = await mapLimit(
-      Array.from({ length: count }, (_, i) => i),
-      READS_IN_FLIGHT,
-      async (i) => String(await client.ledger.borrowerAt(i)),
+    const books = await withProgress(progress, "reading the book's lines", count, (update) =>
+      mapLimit(
+        Array.from({ length: count }, (_, i) => i),
+        READS_IN_FLIGHT,
+        async (i) => client.loans(String(await client.ledger.borrowerAt(i))),
+        undefined,
+        update,
+      ),
     );
-    const books = await mapLimit(borrowers, READS_IN_FLIGHT, (b) => client.loans(b));
     const active = books.flat().filter((l) => l.status === "active");
-    const dues = await mapLimit(
-      active,
-      READS_IN_FLIGHT,
-      async (l) => (await client.ledger.dueNow(l.id)) as bigint,
+    const dues = await withProgress(progress, "reading what is due", active.length, (update) =>
+      mapLimit(
+        active,
+        READS_IN_FLIGHT,
+        async (l) => (await client.ledger.dueNow(l.id)) as bigint,
+        undefined,
+        update,
+      ),
     );
     return { active: active.length, due: active.filter((_, i) => dues[i] > 0n).map((l) => l.id) };
   }, client.decimals);
@@ -50,11 +65,14 @@ const collect: Command = {
     const ids = given !== undefined ? parseLoans(given) : found!.due;
     let collected = 0n;
     const hashes: string[] = [];
-    for (let i = 0; i < ids.length; i += BATCH) {
-      const outcome = await client.collect(ids.slice(i, i + BATCH));
-      collected += outcome.value;
-      hashes.push(outcome.receipt.hash);
-    }
+    await withProgress(progress, "collecting (loans)", ids.length, async (update) => {
+      for (let i = 0; i < ids.length; i += BATCH) {
+        const outcome = await client.collect(ids.slice(i, i + BATCH));
+        collected += outcome.value;
+        hashes.push(outcome.receipt.hash);
+        update(Math.min(ids.length, i + BATCH));
+      }
+    });
     const d = client.decimals;
     const scope = found
       ? `${ids.length} of ${found.active} active loan(s) had something due`
