@@ -190,6 +190,27 @@ describe("Microcredit client: the borrower's quote, mandate and events", () => {
     );
   });
 
+  it("plan() is the loan's plan as drawn, the same from CreditQuotes and from microcredit/core", async () => {
+    const d = await networkHelpers.loadFixture(setup);
+    const quoted = await d.client.quote(1, 1_000n * ONE);
+    const { value: loanId } = await d.client.draw(1, 1_000n * ONE, quoted.bounds);
+    const fromQuotes = await d.client.plan(loanId);
+    const withoutQuotes = await Microcredit.connect(d.borrower, d.addresses);
+    const fromCore = await withoutQuotes.plan(loanId);
+    expect(fromQuotes.source).to.equal("CreditQuotes.loanSchedule");
+    expect(fromCore.source).to.equal("microcredit/core schedule");
+    expect(fromCore.rows).to.deep.equal(fromQuotes.rows);
+    expect(fromQuotes.rows.map((r) => r.payment)).to.deep.equal(quoted.disclosure.payments);
+    // The quote's due dates count from its block; the loan's from the draw's block, a second later.
+    const drawnAt = BigInt((await d.ledger.loanRecord(loanId)).drawnAt);
+    const quotedAt = drawnAt - (fromQuotes.rows[0].dueAt - quoted.disclosure.dueDates[0]);
+    expect(fromQuotes.rows.map((r) => r.dueAt - drawnAt)).to.deep.equal(
+      quoted.disclosure.dueDates.map((t) => t - quotedAt),
+    );
+    expect(fromQuotes.rows.reduce((sum, r) => sum + r.principal, 0n)).to.equal(1_000n * ONE);
+    await expect(withoutQuotes.plan(loanId + 1n)).to.be.rejectedWith(/loan/i);
+  });
+
   it("setMandateWithPermit sets the mandate and the allowance in one transaction, with no approve", async () => {
     const d = await networkHelpers.loadFixture(setup);
     const ledger = await d.ledger.getAddress();

@@ -1,7 +1,6 @@
 // `microcredit borrower line|loans|schedule|quote`: what a borrower reads, through the client; plans and quotes
 // from CreditQuotes (or, without it, microcredit/core's schedule).
 import type { Result } from "ethers";
-import { schedule as planOf } from "../core/schedule.ts";
 import { loanLabel } from "../core/loan-id.ts";
 import { percent } from "../format/money.ts";
 import { withDecodedErrors } from "../sdk/errors.ts";
@@ -11,7 +10,6 @@ import type { Command } from "./command.ts";
 import type { Context } from "./context.ts";
 import { date, pairs, table, units } from "./output.ts";
 
-const SECONDS_PER_DAY = 86_400n;
 const addressOption = { address: { type: "string" as const } };
 const addressUsage = "  --address <a>       whose (default: the key's address)";
 
@@ -101,46 +99,6 @@ export const loans: Command = {
   },
 };
 
-interface PlanRow {
-  dueAt: bigint;
-  payment: bigint;
-  principal: bigint;
-  interest: bigint;
-}
-
-/** The loan's plan as drawn: CreditQuotes.loanSchedule, or microcredit/core's schedule of the loan's record. */
-async function loanPlan(
-  ctx: Context,
-  client: Microcredit,
-  id: bigint,
-): Promise<{ rows: PlanRow[]; source: string }> {
-  return withDecodedErrors(async () => {
-    if ((await ctx.deployment()).quotes !== undefined) {
-      const quotes = await ctx.optional("quotes");
-      const [dueDates, payments, principals, interests] = (await quotes.loanSchedule(id)) as bigint[][];
-      const rows = payments.map((payment, i) => ({
-        dueAt: dueDates[i],
-        payment,
-        principal: principals[i],
-        interest: interests[i],
-      }));
-      return { rows, source: "CreditQuotes.loanSchedule" };
-    }
-    await client.loan(id); // LoanNotFound for an id never drawn
-    const r = await client.ledger.loanRecord(id);
-    const plan = planOf({
-      method: Number(r.method),
-      principal: r.principal as bigint,
-      aprBps: r.aprBps as bigint,
-      instalments: r.instalments as bigint,
-      periodDays: r.periodDays as bigint,
-    });
-    const period = BigInt(r.periodDays) * SECONDS_PER_DAY;
-    const rows = plan.map((row, i) => ({ dueAt: BigInt(r.drawnAt) + period * BigInt(i + 1), ...row }));
-    return { rows, source: "microcredit/core schedule" };
-  }, client.decimals);
-}
-
 export const scheduleCommand: Command = {
   name: "schedule",
   summary:
@@ -151,7 +109,7 @@ export const scheduleCommand: Command = {
   async run(ctx, values) {
     const id = loanId(required(values, "loan"), "loan");
     const client = await ctx.client(false);
-    const { rows, source } = await loanPlan(ctx, client, id);
+    const { rows, source } = await client.plan(id);
     const d = client.decimals;
     const total = rows.reduce((sum, r) => sum + r.payment, 0n);
     return {

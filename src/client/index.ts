@@ -4,6 +4,7 @@ export * from "./addresses.ts";
 export * from "./deployments.ts";
 export * from "./events.ts";
 export * from "./microcredit.ts";
+export * from "./plan.ts";
 export * from "./queue.ts";
 export * from "./quote.ts";
 export * from "./views.ts";

@@ -21,6 +21,7 @@ import { deploymentOf, isChainLookup, type ChainLookup } from "./deployments.ts"
 import { parseEvents, queryBorrowerEvents, type MicrocreditEvent, type RawLog } from "./events.ts";
 import { signPermit } from "./permit.ts";
 import { readQueuePosition, type QueuePosition } from "./queue.ts";
+import { readPlan, type LoanPlan } from "./plan.ts";
 import { readQuote, type Quote } from "./quote.ts";
 import { connectToken, ensureAllowance, transferred } from "./token.ts";
 import { toLine, toLoan, type Line, type Loan, type Position } from "./views.ts";
@@ -230,6 +231,11 @@ export class Microcredit {
   /** One loan as the ledger sees it now; its next instalment is `nextDueAt` and `nextDueAmount`. */
   async loan(loanId: bigint): Promise<Loan> {
     return this.decoded(async () => toLoan(loanId, await this.ledger.loanState(loanId)));
+  }
+
+  /** The loan's plan as drawn: each due date with its payment, principal and interest (see `readPlan`). */
+  async plan(loanId: bigint): Promise<LoanPlan> {
+    return this.decoded(() => readPlan(this.ledger, this.quotes, loanId));
   }
 
   /**
