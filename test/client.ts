@@ -85,6 +85,40 @@ describe("Microcredit client", () => {
   });
 });
 
+describe("Microcredit client: what a payment approves", () => {
+  it("a deployment address without code is one sentence at connection", async () => {
+    const d = await networkHelpers.loadFixture(setup);
+    const nowhere = "0x00000000000000000000000000000000000000AA";
+    const refused = await rejection(Microcredit.connect(d.borrower, { ...d.addresses, pool: nowhere }));
+    expect(refused.message).to.equal(`no contract at ${nowhere} (the pool address) on chain 31337`);
+  });
+
+  it("a repayment the ledger refuses for another reason approves nothing", async () => {
+    const d = await networkHelpers.loadFixture(setup);
+    const ledger = await d.ledger.getAddress();
+    const { value: loanId } = await d.client.draw(0, 1_000n * ONE);
+    const refused = await rejection(d.client.repay(loanId, 5_000n * ONE)); // more than the payoff
+    expect(refused).to.be.instanceOf(MicrocreditError);
+    expect(await d.token.allowance(d.borrower.address, ledger)).to.equal(0n, "no approve was sent");
+  });
+
+  it("a payoff whose bound had to cover an unseen latent penalty takes the rest of the allowance back", async () => {
+    const d = await networkHelpers.loadFixture(setup);
+    const ledger = await d.ledger.getAddress();
+    const { value: loanId } = await d.client.draw(1, 1_000n * ONE);
+    const [dueAt] = (await d.quotes.loanSchedule(loanId))[0] as bigint[];
+    const { graceDays } = await d.ledger.riskParams();
+    await networkHelpers.time.increaseTo(dueAt + 86_400n);
+    await d.ledger.mark([loanId]); // into Grace: its latent penalty is in no view
+    // Grace ends within the hour the payoff's allowance covers.
+    await networkHelpers.time.increaseTo(dueAt + BigInt(graceDays) * 86_400n - 1_800n);
+    const { value: paid } = await d.client.payoff(loanId);
+    expect(paid).to.be.greaterThan(1_000n * ONE);
+    expect((await d.ledger.loanRecord(loanId)).status).to.equal(2n); // Repaid
+    expect(await d.token.allowance(d.borrower.address, ledger)).to.equal(0n, "the rest was taken back");
+  });
+});
+
 describe("Microcredit client: the lender's queue", () => {
   it("queues, shows the shares ahead, cancels, and claims exactly what the fill booked", async () => {
     const d = await lentOut();
@@ -293,9 +327,15 @@ describe("Microcredit client: a deployment by chain", () => {
 
   it("refuses a chain with no published deployment in one sentence, reading the chain id from the runner", async () => {
     const d = await networkHelpers.loadFixture(setup);
-    const sepolia = await rejection(Microcredit.connect(d.borrower, { chainId: 11155111 }));
+    // A runner without a provider (an offline wallet) takes the chain id it is given.
+    const sepolia = await rejection(deploymentOf(Wallet.createRandom(), { chainId: 11155111 }));
     expect(sepolia.message).to.equal(
       "no Microcredit deployment is published for chain 11155111: pass its addresses or its deployed_addresses.json",
+    );
+    // A runner on another chain than the one named is refused before any address is used.
+    const elsewhere = await rejection(Microcredit.connect(d.borrower, { chainId: 84532 }));
+    expect(elsewhere.message).to.equal(
+      "the runner is on chain 31337, not chain 84532: connect a runner of chain 84532",
     );
     // The in-process chain has no RPC URL to name its journal: only a published deployment could do.
     const local = await rejection(Microcredit.connect(d.borrower));

@@ -22,6 +22,7 @@ import {
   loanPositionAt,
   penaltyInterestUp,
   payoffAllowanceUp,
+  payoffAllowanceIsTight,
   schedule,
   type ArrearsRecord,
   type PayoffReads,
@@ -329,6 +330,26 @@ describe("core math: payoff allowance", () => {
     const later = await d.ledger.loanState(loanId);
     expect(later.penalty).to.be.above(0n, "grace ended inside the window");
     expect(allowance).to.be.at.least(later.payoff);
+  });
+
+  it("for a loan marked in grace, a window that stays inside grace gets a tight allowance", async () => {
+    const d = await fixture();
+    const { loanId, dueDates } = await drawLoan(d, 6, 10_000n * ONE);
+    await networkHelpers.time.increaseTo(dueDates[0] + DAY);
+    await d.ledger.mark([loanId]);
+    await networkHelpers.time.increaseTo(dueDates[0] + 2n * DAY);
+    const r = await readsOf(d, loanId);
+    expect(arrearsOf(r.record, r.penalty, r.risk, r.now).exact).to.equal(false);
+    expect(payoffAllowanceIsTight(r, WINDOW)).to.equal(true);
+    const allowance = payoffAllowanceUp(r, WINDOW);
+    await networkHelpers.time.increaseTo(r.now + WINDOW);
+    const later = await d.ledger.loanState(loanId);
+    expect(later.penalty).to.equal(0n, "still inside grace");
+    expect(allowance).to.be.at.least(later.payoff);
+    expect(allowance - later.payoff).to.be.at.most(WINDOW, "tight: rounding margin only");
+    // The same loan with grace ending inside the window: the bound is loose, and says so.
+    const crossing = { ...r, now: dueDates[0] + GRACE - WINDOW / 2n };
+    expect(payoffAllowanceIsTight(crossing, WINDOW)).to.equal(false);
   });
 
   it("a payoff sent with the allowance at the end of the window goes through; with the former one it reverts", async () => {

@@ -76,20 +76,31 @@ async function journalOf(
 }
 
 /**
- * The deployment of a chain: under Node, the Ignition journal of the node the runner reaches (when its provider has
- * a URL), else the deployment published for the chain id. Neither: an error saying what to pass instead.
+ * The deployment of a chain. Under Node, for a node with a journal of its own (a development chain, or any node on
+ * this machine: `isPerNode`), the Ignition journal of the node the runner reaches; for a public chain, the journal
+ * under `lookup.cwd` only when `cwd` is given (a project's own `ignition/` is not read by accident), else the deployment
+ * published for the chain id. A `chainId` given with a runner on another chain is refused. Neither: an error saying
+ * what to pass instead.
  */
 export async function deploymentOf(
   runner: ContractRunner,
   lookup: ChainLookup = {},
 ): Promise<DeploymentAddresses> {
-  const chainId = lookup.chainId !== undefined ? BigInt(lookup.chainId) : await chainIdOf(runner);
+  const runnerChain = providerOf(runner) !== undefined ? await chainIdOf(runner) : undefined;
+  const chainId = lookup.chainId !== undefined ? BigInt(lookup.chainId) : runnerChain;
+  if (chainId === undefined)
+    throw new Error("the runner has no provider to read the chain id from: pass { chainId }");
+  if (runnerChain !== undefined && runnerChain !== chainId) {
+    throw new Error(
+      `the runner is on chain ${runnerChain}, not chain ${chainId}: connect a runner of chain ${chainId}`,
+    );
+  }
   const rpcUrl = lookup.rpcUrl ?? rpcUrlOf(runner);
   let missing = "";
-  if (rpcUrl !== undefined && underNode()) {
+  if (rpcUrl !== undefined && underNode() && (isPerNode(chainId, rpcUrl) || lookup.cwd !== undefined)) {
     const journal = await journalOf(chainId, rpcUrl, lookup.cwd ?? process.cwd());
     if (journal.addresses !== undefined) return journal.addresses;
-    if (isPerNode(chainId, rpcUrl)) missing = ` and ${journal.file} does not exist`;
+    missing = ` and ${journal.file} does not exist`;
   }
   const published = PUBLISHED_DEPLOYMENTS[chainId.toString()];
   if (published !== undefined) return { ...published };

@@ -14,7 +14,7 @@ import {
 import { ABIS } from "../abi/contracts.ts";
 import type { DrawBounds } from "../core/draw-bounds.ts";
 import { LoanStatus } from "../core/loan.ts";
-import { payoffAllowanceUp } from "../core/payoff.ts";
+import { payoffAllowanceIsTight, payoffAllowanceUp } from "../core/payoff.ts";
 import { withDecodedErrors } from "../sdk/errors.ts";
 import { resolveAddresses, type AddressSource, type MicrocreditAddresses } from "./addresses.ts";
 import { deploymentOf, isChainLookup, type ChainLookup } from "./deployments.ts";
@@ -23,7 +23,13 @@ import { signPermit } from "./permit.ts";
 import { readQueuePosition, type QueuePosition } from "./queue.ts";
 import { readPlan, type LoanPlan } from "./plan.ts";
 import { readQuote, type Quote } from "./quote.ts";
-import { connectToken, ensureAllowance, transferred } from "./token.ts";
+import {
+  connectToken,
+  ensureAllowance,
+  isAllowanceShortfall,
+  restoreAllowance,
+  transferred,
+} from "./token.ts";
 import { toLine, toLoan, type Line, type Loan, type Position } from "./views.ts";
 
 export type { DrawBounds };
@@ -91,6 +97,16 @@ export class Microcredit {
     const listed = isChainLookup(source)
       ? await deploymentOf(runner, source)
       : await resolveAddresses(source);
+    const provider =
+      runner.provider ?? (typeof (runner as Provider).getCode === "function" ? (runner as Provider) : null);
+    if (provider !== null) {
+      for (const [name, at] of Object.entries(listed)) {
+        if (typeof at === "string" && (await provider.getCode(at)) === "0x") {
+          const { chainId } = await provider.getNetwork();
+          throw new Error(`no contract at ${at} (the ${name} address) on chain ${chainId}`);
+        }
+      }
+    }
     const pool = new Contract(listed.pool, abi(ABIS.LendingPool), runner);
     const asset = String(await pool.asset());
     if (listed.token !== undefined && listed.token.toLowerCase() !== asset.toLowerCase()) {
@@ -211,6 +227,26 @@ export class Microcredit {
     });
   }
 
+  /**
+   * Fills up to `maxRequests` queued redemptions from the head of the queue with the cash the pool can release now
+   * (anyone may call it). Resolves with the requests filled (fully or in part) and the shares and assets they took.
+   */
+  async processRedemptions(
+    maxRequests: number,
+  ): Promise<Outcome<{ filled: number; shares: bigint; assets: bigint }>> {
+    this.signer();
+    return this.decoded(async () => {
+      const receipt = await this.send(this.pool, "processRedemptions", [maxRequests]);
+      const fills = this.parsed(this.pool, receipt).filter((e) => e.name === "RedeemFilled");
+      const value = {
+        filled: fills.length,
+        shares: fills.reduce((sum, e) => sum + (e.args.shares as bigint), 0n),
+        assets: fills.reduce((sum, e) => sum + (e.args.assets as bigint), 0n),
+      };
+      return { value, receipt };
+    });
+  }
+
   // ── borrower ────────────────────────────────────────────────────────────────────────────────────────────────
 
   /** The borrower's credit line (the signer's by default). */
@@ -276,7 +312,7 @@ export class Microcredit {
 
   /** Pays the loan off, whatever the payoff is when the transaction runs. Resolves with the amount taken. */
   async payoff(loanId: bigint): Promise<Outcome<bigint>> {
-    const allowance = await this.decoded(async () => {
+    const bound = await this.decoded(async () => {
       // Every read in one block, whose timestamp is the `now` of the bound (core/payoff.ts payoffAllowanceUp).
       const block = await this.provider().getBlock("latest");
       if (block === null) throw new Error("the node returned no latest block");
@@ -286,7 +322,8 @@ export class Microcredit {
         this.ledger.loanRecord(loanId, at),
         this.ledger.riskParams(at),
       ]);
-      if (BigInt(record.status) === BigInt(LoanStatus.Defaulted)) return state.payoff as bigint; // a fixed claim
+      if (BigInt(record.status) === BigInt(LoanStatus.Defaulted))
+        return { allowance: state.payoff as bigint, tight: true };
       const { feeBps } = await this.ledger.product(record.productId, at);
       const reads = {
         record,
@@ -295,9 +332,12 @@ export class Microcredit {
         feeBps: BigInt(feeBps),
         now: BigInt(block.timestamp),
       };
-      return payoffAllowanceUp(reads, PAYOFF_ALLOWANCE_SECONDS);
+      return {
+        allowance: payoffAllowanceUp(reads, PAYOFF_ALLOWANCE_SECONDS),
+        tight: payoffAllowanceIsTight(reads, PAYOFF_ALLOWANCE_SECONDS),
+      };
     });
-    return this.pay(loanId, MaxUint256, allowance);
+    return this.pay(loanId, MaxUint256, bound.allowance, !bound.tight);
   }
 
   /**
@@ -402,14 +442,36 @@ export class Microcredit {
 
   // ── plumbing ────────────────────────────────────────────────────────────────────────────────────────────────
 
-  private async pay(loanId: bigint, amount: bigint, allowance: bigint): Promise<Outcome<bigint>> {
+  /**
+   * Repays from the signer's wallet with `allowance` made pullable first. A repayment the ledger would refuse for
+   * another reason than the allowance is refused before anything is approved; if it fails once approved (it was mined
+   * too late, the ledger was paused in between), the allowance goes back to what it was. With `takeBackRest`, the
+   * allowance left above its former value after the payment is taken back too (a loose payoff bound).
+   */
+  private async pay(
+    loanId: bigint,
+    amount: bigint,
+    allowance: bigint,
+    takeBackRest = false,
+  ): Promise<Outcome<bigint>> {
     const signer = this.signer();
     const me = await signer.getAddress();
+    const ledger = this.addresses.ledger;
     return this.decoded(async () => {
+      await this.ledger.repay.staticCall(loanId, amount).catch((error: unknown) => {
+        if (!isAllowanceShortfall(error)) throw error;
+      });
       // With a collection mandate, the allowance left to the ledger is the mandate's budget: the payment adds to it.
       const [mandate] = (await this.ledger.mandateOf(me)) as [boolean, bigint];
-      await ensureAllowance(this.token, signer, this.addresses.ledger, allowance, mandate);
-      const receipt = await this.send(this.ledger, "repay", [loanId, amount]);
+      const before = await ensureAllowance(this.token, signer, ledger, allowance, mandate);
+      let receipt: ContractTransactionReceipt;
+      try {
+        receipt = await this.send(this.ledger, "repay", [loanId, amount]);
+      } catch (error) {
+        await restoreAllowance(this.token, signer, ledger, before).catch(() => undefined);
+        throw error;
+      }
+      if (takeBackRest) await restoreAllowance(this.token, signer, ledger, before);
       return { value: transferred(this.token, this.addresses.token, "from", me, receipt.logs), receipt };
     });
   }

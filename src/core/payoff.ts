@@ -37,6 +37,8 @@ export interface LoanPosition {
   daysPastDue: bigint;
   /** Penalty a payment at this second is charged: zero inside grace. */
   penalty: bigint;
+  /** Whether a payment at this second is charged the penalty (something past due, past its grace period). */
+  penaltyPayable: boolean;
   /** Penalty accrued to this second whether payable or not: inside grace it becomes `penalty` when grace ends. */
   latentPenalty: bigint;
   /** What paying the loan off at this second costs: `loanState().payoff`. */
@@ -52,6 +54,7 @@ const ZERO_POSITION: LoanPosition = {
   pastDueSince: 0n,
   daysPastDue: 0n,
   penalty: 0n,
+  penaltyPayable: false,
   latentPenalty: 0n,
   payoff: 0n,
   bucket: Bucket.Current,
@@ -117,7 +120,8 @@ export function loanPositionAt(
   const fast =
     loan.bucket === Bucket.Current &&
     (pastDue === 0n || (onlyLastDue(rolled, a) && now <= dueDateOf(rolled, a.period - 1n) + grace));
-  const penalty = !fast && pastDue !== 0n && now - since > grace ? latentPenalty : 0n;
+  const penaltyPayable = !fast && pastDue !== 0n && now - since > grace;
+  const penalty = penaltyPayable ? latentPenalty : 0n;
   const rebate = payoffRebateDown(unearnedAt(rolled, a, o, feeBps, now));
   return {
     principalOutstanding: o.principalOutstanding,
@@ -126,6 +130,7 @@ export function loanPositionAt(
     pastDueSince: since,
     daysPastDue: pastDue !== 0n ? (now - since) / SECONDS_PER_DAY : 0n,
     penalty,
+    penaltyPayable,
     latentPenalty,
     payoff: o.payoff + penalty - rebate,
     bucket: targetBucket(pastDue, since, now, {
@@ -226,16 +231,24 @@ export interface PayoffReads {
  * at the end of that window (a payoff only grows with time: interest and penalty accrue, the fee rebate runs down),
  * including the penalty, counted from the due date, that becomes payable when a grace period ends inside the window,
  * plus a unit per second of the window for touches of the loan that round its penalty up. For a loan marked or
- * part-paid inside its grace period the latent penalty shows in no view (`arrearsOf`): the bound then adds the most
- * penalty the loan can have accrued (`latentPenaltyBoundUp`), generous but never short. Meant for the allowance sent with `repay(loanId, type(uint256).max)`. Throws
+ * part-paid inside its grace period the latent penalty shows in no view (`arrearsOf`): while the window stays inside
+ * grace the payoff does not include it, and when grace ends inside the window the bound adds the most penalty the loan
+ * can have accrued (`latentPenaltyBoundUp`), generous but never short (`payoffAllowanceIsTight` is then false). Meant for the allowance sent with `repay(loanId, type(uint256).max)`. Throws
  * `WrittenOffLoanError` for a written-off loan (its payoff, the claim left, does not grow).
  */
 export function payoffAllowanceUp(reads: PayoffReads, seconds: bigint): bigint {
   const arrears = arrearsOf(reads.record, reads.penalty, reads.risk, reads.now);
   const endsAt = reads.now + seconds;
-  const end = loanPositionAt(reads.record, arrears, reads.risk, reads.feeBps, endsAt);
-  const bound = end.payoff + (end.latentPenalty !== 0n ? seconds : 0n);
-  return arrears.exact ? bound : bound + latentPenaltyBoundUp(loanOf(reads.record), reads.risk, endsAt);
+  if (arrears.exact) {
+    const end = loanPositionAt(reads.record, arrears, reads.risk, reads.feeBps, endsAt);
+    return end.payoff + (end.latentPenalty !== 0n ? seconds : 0n);
+  }
+  // The stored latent penalty shows in no view: count none of it, and add a bound of it only if the penalty is
+  // payable by the window's end (inside grace the payoff does not include it).
+  const withoutRecord = { penalty: 0n, dueAtCheckpoint: arrears.dueAtCheckpoint };
+  const end = loanPositionAt(reads.record, withoutRecord, reads.risk, reads.feeBps, endsAt);
+  if (!end.penaltyPayable) return end.payoff + (end.latentPenalty !== 0n ? seconds : 0n);
+  return end.payoff + seconds + latentPenaltyBoundUp(loanOf(reads.record), reads.risk, endsAt);
 }
 
 /**
@@ -249,4 +262,17 @@ function latentPenaltyBoundUp(loan: Loan, risk: PenaltyParams, at: bigint): bigi
   const most = loan.principal + accruedInterestUp(loan.principal, loan.aprBps, at - loan.drawnAt);
   const seconds = at - firstDue;
   return penaltyInterestUp(most, loan.aprBps, BigInt(risk.penaltyMultiplierBps), seconds) + seconds;
+}
+
+/**
+ * False when `payoffAllowanceUp(reads, seconds)` had to bound a latent penalty no view shows (a loan marked or
+ * part-paid in grace whose grace ends inside the window): the allowance can then exceed the payoff by much more than
+ * the window's interest, and a client should take the rest back after the payment.
+ */
+export function payoffAllowanceIsTight(reads: PayoffReads, seconds: bigint): boolean {
+  const arrears = arrearsOf(reads.record, reads.penalty, reads.risk, reads.now);
+  if (arrears.exact) return true;
+  const withoutRecord = { penalty: 0n, dueAtCheckpoint: arrears.dueAtCheckpoint };
+  return !loanPositionAt(reads.record, withoutRecord, reads.risk, reads.feeBps, reads.now + seconds)
+    .penaltyPayable;
 }
