@@ -1,6 +1,6 @@
 // `microcredit lender …` as a lender runs it against a Hardhat node: shares in the pool's own decimals (the token's
-// + 6), the redemption queue (request, the shares ahead in status, cancel) and claim; every mistake one line on
-// stderr and a non-zero exit.
+// + 6), the redemption queue (request, the shares ahead in status, cancel, `ops process` filling it) and claim; every
+// mistake one line on stderr and a non-zero exit.
 import { expect } from "chai";
 import { spawn, type ChildProcess } from "node:child_process";
 import { readFileSync, rmSync } from "node:fs";
@@ -8,6 +8,8 @@ import { join } from "node:path";
 import { Contract, JsonRpcProvider, MaxUint256, Wallet, type InterfaceAbi } from "ethers";
 import { ABIS } from "../src/abi/contracts.ts";
 import { hardhatKey } from "../src/cli/keys.ts";
+import { statusReport, type StatusReads } from "../src/cli/lender.ts";
+import { shareUnits } from "../src/cli/output.ts";
 import { scratchCheckout } from "./helpers/checkout.ts";
 import { startNode } from "./helpers/node.ts";
 import { CLI, json, ok, oneLine, runScript } from "./helpers/cli-process.ts";
@@ -84,6 +86,19 @@ describe("microcredit lender: shares, the redemption queue and claim against a n
     const some = json(await run("lender", "redeem", "--shares", "0.5", "--account", "1", "--json"));
     expect(some.shares).to.equal((SHARE / 2n).toString());
     expect(some.assets).to.equal((ONE / 2n).toString());
+    const nobody = new Wallet(hardhatKey(4)).address;
+    const nonce = await provider.getTransactionCount(nobody);
+    oneLine(
+      await run("lender", "redeem", "--all", "--account", "4"),
+      new RegExp(`^microcredit lender redeem: ${nobody} has no shares to redeem; no transaction sent$`),
+      1,
+    );
+    expect(await provider.getTransactionCount(nobody)).to.equal(nonce);
+    oneLine(
+      await run("lender", "redeem", "--shares", "0", "--account", "1"),
+      /^microcredit lender redeem: --shares must be greater than zero \(see --help\)$/,
+      2,
+    );
     oneLine(
       await run("lender", "redeem", "--shares", "1.1234567890123", "--account", "1"),
       /^microcredit lender redeem: --shares 1\.1234567890123 has more than the pool shares' 12 decimals \(see --help\)$/,
@@ -91,7 +106,7 @@ describe("microcredit lender: shares, the redemption queue and claim against a n
     );
   });
 
-  it("test_cliLender_queue: request shows the shares ahead, in status too; cancel takes only the owner's", async () => {
+  it("test_cliLender_queue: request shows the shares ahead, in status too; cancel takes only the owner's; redeem --all with nothing to leave sends nothing", async () => {
     const asBorrower = ledger.connect(borrower.connect(provider)) as Contract;
     // A loan earns the pool interest while the exits wait; a second lender queues first, ahead of the first lender.
     await (await asBorrower.draw(5, 1_500n * ONE)).wait();
@@ -104,8 +119,13 @@ describe("microcredit lender: shares, the redemption queue and claim against a n
     expect([mine.requestId, mine.shares]).to.deep.equal(["1", (40_000n * SHARE).toString()]);
     expect(mine.sharesAhead).to.equal(secondShares.toString());
     const human = ok(await run("lender", "request", "--shares", "10", "--account", "1"));
+    // The shares ahead are the other lender's request and the first one of this lender's, never less.
+    const ahead = shareUnits(secondShares + 40_000n * SHARE, 12);
     expect(human).to.match(
-      /^queued 10\.00 shares as request 2, [\d,.]+ shares ahead \(tx 0x[0-9a-f]{64}\)$/m,
+      new RegExp(`^queued 10\\.00 shares as request 2, ${ahead} shares ahead \\(tx 0x[0-9a-f]{64}\\)$`, "m"),
+    );
+    expect(human).to.match(
+      /\(microcredit ops process, which anyone may run\); then: microcredit lender claim$/m,
     );
 
     const status = json(await run("lender", "status", "--account", "1", "--json"));
@@ -134,9 +154,22 @@ describe("microcredit lender: shares, the redemption queue and claim against a n
     );
     const cancelled = json(await run("lender", "cancel", "--request", "2", "--account", "1", "--json"));
     expect(cancelled.shares).to.equal((10n * SHARE).toString());
+
+    // The rest of the shares queued too: the queue holds more than the cash above the reserve, so nothing can leave.
+    const rest = json(await run("lender", "request", "--shares", "59000", "--account", "1", "--json"));
+    expect((await pool.maxRedeem(lender.address)) as bigint).to.equal(0n);
+    expect(((await pool.balanceOf(lender.address)) as bigint) > 0n).to.equal(true);
+    const nonce = await provider.getTransactionCount(lender.address);
+    oneLine(
+      await run("lender", "redeem", "--all", "--account", "1"),
+      /^microcredit lender redeem: nothing can leave now: no cash above the reserve and the queue; no transaction sent \(queue the shares with microcredit lender request\)$/,
+      1,
+    );
+    expect(await provider.getTransactionCount(lender.address)).to.equal(nonce);
+    ok(await run("lender", "cancel", "--request", rest.requestId, "--account", "1"));
   });
 
-  it("test_cliLender_claim: nothing to claim is one line; after a fill, claim pays exactly the claimable", async () => {
+  it("test_cliLender_claim: nothing to claim is one line; ops process fills the queue; claim pays exactly the claimable", async () => {
     oneLine(
       await run("lender", "claim", "--account", "1"),
       /^microcredit lender claim: 0x709979…79C8 has no filled redemption to claim\.$/,
@@ -151,7 +184,34 @@ describe("microcredit lender: shares, the redemption queue and claim against a n
     const asBorrower = ledger.connect(borrower.connect(provider)) as Contract;
     const loanId = (await ledger.loanIdOf(borrower.address, 1)) as bigint;
     await (await asBorrower.repay(loanId, MaxUint256)).wait();
-    await (await (pool.connect(admin.connect(provider)) as Contract).processRedemptions(10)).wait();
+    oneLine(
+      await run("ops", "process", "--max", "0"),
+      /^microcredit ops process: --max must be an integer from 1 to 200, got "0" \(see --help\)$/,
+      2,
+    );
+    const queued = (await pool.queuedShares()) as bigint;
+    const processed = json(await run("ops", "process", "--json"));
+    const receipt = await provider.getTransactionReceipt(processed.tx);
+    const fills = receipt!.logs
+      .filter((log) => log.address.toLowerCase() === (pool.target as string).toLowerCase())
+      .map((log) => pool.interface.parseLog(log))
+      .filter((event) => event?.name === "RedeemFilled");
+    const sum = (field: string) => fills.reduce((total, e) => total + (e!.args[field] as bigint), 0n);
+    expect(fills.map((e) => e!.args.requestId)).to.deep.equal([0n, 1n]);
+    expect([processed.filled, processed.shares, processed.assets]).to.deep.equal([
+      2,
+      sum("shares").toString(),
+      sum("assets").toString(),
+    ]);
+    expect(BigInt(processed.shares)).to.equal(queued);
+    expect(processed.queuedShares).to.equal("0");
+    const claimables = await Promise.all([lender, second].map((w) => pool.claimable(w.address)));
+    expect(BigInt(processed.assets)).to.equal((claimables as bigint[]).reduce((a, b) => a + b, 0n));
+    const adminNonce = await provider.getTransactionCount(admin.address);
+    expect(ok(await run("ops", "process"))).to.equal(
+      "nothing to fill: the queue is empty; no transaction sent\n",
+    );
+    expect(await provider.getTransactionCount(admin.address)).to.equal(adminNonce);
 
     const owed = (await pool.claimable(lender.address)) as bigint;
     expect(owed > 40_000n * ONE).to.equal(true, "the queued shares earned interest until filled");
@@ -172,5 +232,55 @@ describe("microcredit lender: shares, the redemption queue and claim against a n
       /^microcredit lender claim: 0x709979…79C8 has no filled redemption to claim\.$/,
       1,
     );
+  });
+});
+
+describe("microcredit lender status: the queue's line when its walk fails or stops at the cap", () => {
+  const reads = (queue: StatusReads["queue"]): StatusReads => ({
+    who: "0x70997970C51812dc3A010C7d01b50e0d17dc79C8",
+    position: { shares: 5n * SHARE, assets: 5n * ONE, maxWithdraw: 0n, maxRedeem: 0n, claimable: 0n },
+    balance: 7n * ONE,
+    decimals: 6,
+    shareDecimals: 12,
+    maxRequests: 200,
+    queue,
+  });
+  const open = {
+    owner: "0x70997970C51812dc3A010C7d01b50e0d17dc79C8",
+    head: 0n,
+    tail: 5_000n,
+    queuedShares: 100n * SHARE,
+    blockNumber: 9,
+  };
+
+  it("test_statusReport_queueError: the rest of the status stands; the queue is unavailable, null in JSON", () => {
+    const report = statusReport(reads({ error: "too many requests" }));
+    expect(report.human.find((l) => l.startsWith("queued"))).to.match(
+      /^queued\s+unavailable \(too many requests\)$/,
+    );
+    expect(report.human.find((l) => l.startsWith("shares"))).to.match(/^shares\s+5\.00$/);
+    expect(report.human.find((l) => l.startsWith("wallet"))).to.match(/^wallet\s+7\.00$/);
+    expect(report.json).to.include({ queue: null, queueTruncated: null, queueError: "too many requests" });
+  });
+
+  it("test_statusReport_truncated: says how much of the queue was read, with or without requests found", () => {
+    const none = statusReport(reads({ ...open, requests: [], truncated: true }));
+    expect(none.human.find((l) => l.startsWith("queued"))).to.match(
+      /^queued\s+none in the first 200 of the queue's 5000 requests read \(--max-requests for more\)$/,
+    );
+    const some = statusReport(
+      reads({
+        ...open,
+        requests: [{ requestId: 7n, shares: SHARE, sharesAhead: 2n * SHARE }],
+        truncated: true,
+      }),
+    );
+    expect(some.human.find((l) => l.startsWith("queued"))).to.match(
+      /^queued\s+request 7: 1\.00 shares, 2\.00 ahead; only the first 200 of the queue's 5000 requests read/,
+    );
+    expect(some.json).to.include({ queueTruncated: true });
+    expect(some.json).to.not.have.property("queueError");
+    const all = statusReport(reads({ ...open, tail: 3n, requests: [], truncated: false }));
+    expect(all.human.find((l) => l.startsWith("queued"))).to.match(/^queued\s+none$/);
   });
 });

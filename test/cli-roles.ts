@@ -110,6 +110,8 @@ describe("microcredit CLI: every role's commands against a node", function () {
     const top = await cli(dir, ["--help"]);
     expect(ok(top)).to.match(/^usage: microcredit <role> <command>/);
     for (const role of ["lender", "borrower", "underwriter", "ops"]) expect(ok(top)).to.contain(`  ${role} `);
+    expect(ok(top)).to.match(/^ {2}ops\s+.*: collect, mark, process, status$/m);
+    expect(ok(await cli(dir, ["ops", "process", "--help"]))).to.contain("--max <n>");
     expect(ok(await cli(dir, ["borrower", "--help"]))).to.contain("schedule --loan <id>");
     const command = ok(await cli(dir, ["lender", "redeem", "--help"]));
     expect(command).to.contain("--all").and.to.contain("MICROCREDIT_KEY");

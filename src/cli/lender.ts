@@ -1,11 +1,17 @@
 // `microcredit lender deposit|redeem|request|cancel|claim|status`: the pool as a lender uses it, through the client.
 // Shares are in the pool's own decimals (the token's + 6), read from `pool.decimals()`.
 import type { ContractTransactionReceipt } from "ethers";
-import { eventsNamed, type Microcredit, type QueuePosition } from "../client/index.ts";
-import { address, amount, oneOf, required, str, UsageError, type Values } from "./args.ts";
+import {
+  eventsNamed,
+  readSharesAhead,
+  type Microcredit,
+  type Position,
+  type QueuePosition,
+} from "../client/index.ts";
+import { address, amount, integer, oneOf, required, str, UsageError, type Values } from "./args.ts";
 import type { Command, Role } from "./command.ts";
 import type { Context } from "./context.ts";
-import { pairs, shareUnits, units } from "./output.ts";
+import { pairs, shareUnits, units, type Report } from "./output.ts";
 
 async function shareDecimals(client: Microcredit): Promise<number> {
   return Number(await client.pool.decimals());
@@ -69,6 +75,21 @@ function withdrawn(
   };
 }
 
+/** `redeem --all` sends nothing when nothing can leave: a transaction that burns no share only costs gas. */
+async function somethingCanLeave(client: Microcredit, me: string): Promise<void> {
+  const [balance, maxRedeem] = (await Promise.all([
+    client.pool.balanceOf(me),
+    client.pool.maxRedeem(me),
+  ])) as [bigint, bigint];
+  if (balance === 0n) throw new Error(`${me} has no shares to redeem; no transaction sent`);
+  if (maxRedeem === 0n) {
+    throw new Error(
+      "nothing can leave now: no cash above the reserve and the queue; no transaction sent " +
+        "(queue the shares with microcredit lender request)",
+    );
+  }
+}
+
 const redeem: Command = {
   name: "redeem",
   summary: "redeem --shares <shares> | --all  redeem shares now (--all: as many as can leave now)",
@@ -81,6 +102,7 @@ const redeem: Command = {
     const client = await ctx.client(true);
     const sd = await shareDecimals(client);
     const me = await ctx.signer().getAddress();
+    if (values.all) await somethingCanLeave(client, me);
     const { receipt } = values.all ? await client.redeemAll() : await client.redeem(sharesOf(values, sd));
     const { assets, shares } = withdrawn(client, receipt);
     const left: bigint = await client.pool.balanceOf(me);
@@ -119,8 +141,8 @@ const request: Command = {
     const shares = values.all ? ((await client.pool.balanceOf(me)) as bigint) : sharesOf(values, sd);
     if (shares === 0n) throw new UsageError(`${me} has no shares to queue`, false);
     const { value: requestId, receipt } = await client.requestRedeem(shares);
-    // A new request is the queue's last: every other queued share is ahead of it.
-    const ahead = ((await client.pool.queuedShares()) as bigint) - shares;
+    // Read at the block that mined the request: a fill or a request mined since would change the count.
+    const ahead = await readSharesAhead(client.pool, requestId, receipt.blockNumber);
     return {
       json: {
         command: "lender request",
@@ -133,7 +155,8 @@ const request: Command = {
       human: [
         `queued ${shareUnits(shares, sd)} shares as request ${requestId}, ${shareUnits(ahead, sd)} shares ahead ` +
           `(tx ${receipt.hash})`,
-        "filled as repayments bring cash back (ops or anyone: processRedemptions); then: lender claim",
+        "filled as repayments bring cash back (microcredit ops process, which anyone may run); " +
+          "then: microcredit lender claim",
       ],
     };
   },
@@ -184,34 +207,51 @@ const claim: Command = {
   },
 };
 
-/** The queue in one line: each open request with the shares ahead of it. */
-function queueLine(queue: QueuePosition, sd: number): string {
-  if (queue.requests.length === 0 && !queue.truncated) return "none";
+/** How many queue ids `lender status` reads by default (one `redemptionRequest` read each, all at one block). */
+export const STATUS_MAX_REQUESTS = 200;
+const MAX_REQUESTS_LIMIT = 100_000;
+
+/** What `lender status` read: the position and the wallet, and the queue or why it could not be read. */
+export interface StatusReads {
+  who: string;
+  position: Position;
+  balance: bigint;
+  decimals: number;
+  shareDecimals: number;
+  /** The queue ids read at most. */
+  maxRequests: number;
+  queue: QueuePosition | { error: string };
+}
+
+/** The queue in one line: each open request with the shares ahead of it, and how much of the queue was read. */
+function queueLine(queue: QueuePosition, maxRequests: number, sd: number): string {
   const requests = queue.requests.map(
     (r) =>
       `request ${r.requestId}: ${shareUnits(r.shares, sd)} shares, ${shareUnits(r.sharesAhead, sd)} ahead`,
   );
-  if (queue.truncated) requests.push(`the queue's ids from ${queue.head} on were read up to a limit`);
-  return requests.join("; ");
+  if (!queue.truncated) return requests.length === 0 ? "none" : requests.join("; ");
+  const read = `first ${maxRequests} of the queue's ${queue.tail - queue.head} requests read (--max-requests for more)`;
+  return requests.length === 0 ? `none in the ${read}` : `${requests.join("; ")}; only the ${read}`;
 }
 
-async function statusOf(ctx: Context) {
-  const client = await ctx.client(false);
-  const who = await ctx.who();
-  const [position, balance, sd, queue] = await Promise.all([
-    client.position(who),
-    client.token.balanceOf(who) as Promise<bigint>,
-    shareDecimals(client),
-    client.queuePosition(who),
-  ]);
-  const d = client.decimals;
+/** One line of a failed read: ethers' short message when there is one. */
+function oneLine(error: unknown): string {
+  const e = error as { shortMessage?: string; message?: string };
+  return (e?.shortMessage ?? e?.message ?? String(error)).replace(/\s*\n\s*/g, " ");
+}
+
+/** `lender status` as printed: the queue's line says "unavailable (…)" when its walk failed; the rest stands. */
+export function statusReport(reads: StatusReads): Report {
+  const { who, position, balance, decimals: d, shareDecimals: sd, queue } = reads;
+  const read = "error" in queue ? undefined : queue;
   return {
     json: {
       command: "lender status",
       address: who,
       ...position,
-      queue: queue.requests,
-      queueTruncated: queue.truncated,
+      queue: read ? read.requests : null,
+      queueTruncated: read ? read.truncated : null,
+      ...(read ? {} : { queueError: (queue as { error: string }).error }),
       tokenBalance: balance,
       decimals: d,
       shareDecimals: sd,
@@ -222,18 +262,52 @@ async function statusOf(ctx: Context) {
       ["value", units(position.assets, d)],
       ["can withdraw now", units(position.maxWithdraw, d)],
       ["can redeem now", `${shareUnits(position.maxRedeem, sd)} shares`],
-      ["queued", queueLine(queue, sd)],
+      [
+        "queued",
+        read ? queueLine(read, reads.maxRequests, sd) : `unavailable (${(queue as { error: string }).error})`,
+      ],
       ["claimable", units(position.claimable, d)],
       ["wallet", units(balance, d)],
     ]),
   };
 }
 
+const maxRequestsOf = (values: Values): number => {
+  const raw = str(values, "max-requests");
+  return raw === undefined ? STATUS_MAX_REQUESTS : integer(raw, "max-requests", 1, MAX_REQUESTS_LIMIT);
+};
+
+async function statusOf(ctx: Context, values: Values): Promise<Report> {
+  const client = await ctx.client(false);
+  const who = await ctx.who();
+  const maxRequests = maxRequestsOf(values);
+  // The queue is a walk of many reads that a rate-limited node may refuse: its failure leaves the rest standing.
+  const [position, balance, sd, queue] = await Promise.all([
+    client.position(who),
+    client.token.balanceOf(who) as Promise<bigint>,
+    shareDecimals(client),
+    client.queuePosition(who, { maxRequests }).catch((error: unknown) => ({ error: oneLine(error) })),
+  ]);
+  return statusReport({
+    who,
+    position,
+    balance,
+    decimals: client.decimals,
+    shareDecimals: sd,
+    maxRequests,
+    queue,
+  });
+}
+
 const status: Command = {
   name: "status",
   summary: "status [--address <a>]           shares, their value, what can leave now, the queue, the wallet",
-  usage: "  --address <a>       whose position (default: the key's address)",
-  options: { address: { type: "string" } },
+  usage:
+    "  --address <a>       whose position (default: the key's address)\n" +
+    `  --max-requests <n>  queue ids to read looking for the address's requests, 1–${MAX_REQUESTS_LIMIT} ` +
+    `(default ${STATUS_MAX_REQUESTS}; one read each)`,
+  options: { address: { type: "string" }, "max-requests": { type: "string" } },
+  check: (values) => void maxRequestsOf(values),
   run: statusOf,
 };
 

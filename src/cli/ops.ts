@@ -1,15 +1,15 @@
-// `microcredit ops collect|mark|status`: the operator's side, through the client. Without --loans, collect finds
-// the book's active loans from the ledger's views (borrowerCount/borrowerAt, each line's loans) and collects those
-// with something due now, in batches; the keeper (npm run keeper) does the same from events, checkpointed, for a
-// large book.
+// `microcredit ops collect|mark|process|status`: the operator's side, through the client. Without --loans, collect
+// finds the book's active loans from the ledger's views (borrowerCount/borrowerAt, each line's loans) and collects
+// those with something due now, in batches; the keeper (npm run keeper) does the same from events, checkpointed, for
+// a large book. `process` fills the pool's redemption queue with the cash there is (anyone may send it).
 import type { Microcredit } from "../client/index.ts";
 import { ratio } from "../format/money.ts";
 import { withDecodedErrors } from "../sdk/errors.ts";
 import { mapLimit } from "../util/async.ts";
 import { startProgress, withProgress, type StartProgress } from "../util/progress.ts";
-import { list, loanId, required, str } from "./args.ts";
+import { integer, list, loanId, required, str, type Values } from "./args.ts";
 import type { Command, Role } from "./command.ts";
-import { pairs, units } from "./output.ts";
+import { pairs, shareUnits, toJsonText, units } from "./output.ts";
 
 /** Loans per collect transaction (the ledger's batch is gas-bounded; 100 fits a block comfortably). */
 const BATCH = 100;
@@ -52,6 +52,33 @@ async function dueLoans(client: Microcredit): Promise<{ active: number; due: big
 const loansOption = { loans: { type: "string" as const } };
 const parseLoans = (raw: string) => list(raw, "loans", loanId);
 
+/**
+ * Batches mined before one failed stay mined: says what they collected before the error's line (stderr; with --json
+ * the one object on stdout, with the error), so a rerun is not taken for the first attempt.
+ */
+function reportPartial(
+  ids: bigint[],
+  batches: number,
+  collected: bigint,
+  hashes: string[],
+  decimals: number,
+  error: unknown,
+  json: boolean,
+): void {
+  const done = ids.slice(0, batches * BATCH);
+  if (json) {
+    const e = error as { shortMessage?: string; message?: string };
+    const message = (e?.shortMessage ?? e?.message ?? String(error)).replace(/\s*\n\s*/g, " ");
+    const partial = { command: "ops collect", loans: done, collected, decimals, tx: hashes, error: message };
+    process.stdout.write(`${toJsonText(partial)}\n`);
+    return;
+  }
+  process.stderr.write(
+    `collected ${units(collected, decimals)} from ${done.length} of ${ids.length} loan(s) in ` +
+      `${batches} batch(es) before batch ${batches + 1} failed (tx ${hashes.join(", ")})\n`,
+  );
+}
+
 const collect: Command = {
   name: "collect",
   summary: "collect [--loans <id,id>]   collect what is due from the borrowers' mandates",
@@ -65,15 +92,21 @@ const collect: Command = {
     const ids = given !== undefined ? parseLoans(given) : found!.due;
     let collected = 0n;
     const hashes: string[] = [];
-    await withProgress(progress, "collecting (loans)", ids.length, async (update) => {
-      for (let i = 0; i < ids.length; i += BATCH) {
-        const outcome = await client.collect(ids.slice(i, i + BATCH));
-        collected += outcome.value;
-        hashes.push(outcome.receipt.hash);
-        update(Math.min(ids.length, i + BATCH));
-      }
-    });
     const d = client.decimals;
+    try {
+      await withProgress(progress, "collecting (loans)", ids.length, async (update) => {
+        for (let i = 0; i < ids.length; i += BATCH) {
+          const outcome = await client.collect(ids.slice(i, i + BATCH));
+          collected += outcome.value;
+          hashes.push(outcome.receipt.hash);
+          update(Math.min(ids.length, i + BATCH));
+        }
+      });
+    } catch (error) {
+      if (hashes.length > 0)
+        reportPartial(ids, hashes.length, collected, hashes, d, error, values.json === true);
+      throw error;
+    }
     const scope = found
       ? `${ids.length} of ${found.active} active loan(s) had something due`
       : `${ids.length} loan(s)`;
@@ -109,6 +142,65 @@ const mark: Command = {
       human: [
         `marked ${ids.length} loan(s): ${changes} bucket change(s) (tx ${receipt.hash})`,
         ...after.map((l) => `  ${l.id}: ${l.status}, ${l.markedBucket}`),
+      ],
+    };
+  },
+};
+
+/** Requests `ops process` visits by default, and at most (each costs the transaction a slot read or a fill). */
+const PROCESS_DEFAULT = 20;
+const PROCESS_MAX = 200;
+
+const maxOf = (values: Values): number => {
+  const raw = str(values, "max");
+  return raw === undefined ? PROCESS_DEFAULT : integer(raw, "max", 1, PROCESS_MAX);
+};
+
+const processQueue: Command = {
+  name: "process",
+  summary:
+    "process [--max <n>]         fill queued redemptions from the head with the cash there is (anyone may)",
+  usage: `  --max <n>           requests to visit from the queue's head, 1–${PROCESS_MAX} (default ${PROCESS_DEFAULT})`,
+  options: { max: { type: "string" } },
+  check: (values) => void maxOf(values),
+  async run(ctx, values) {
+    const max = maxOf(values);
+    const client = await ctx.client(true);
+    const sd = Number(await client.pool.decimals());
+    const d = client.decimals;
+    const waiting = (await client.pool.queuedShares()) as bigint;
+    if (waiting === 0n) {
+      return {
+        json: {
+          command: "ops process",
+          filled: 0,
+          shares: 0n,
+          assets: 0n,
+          queuedShares: 0n,
+          decimals: d,
+          shareDecimals: sd,
+          tx: null,
+        },
+        human: ["nothing to fill: the queue is empty; no transaction sent"],
+      };
+    }
+    const { value, receipt } = await client.processRedemptions(max);
+    const left = (await client.pool.queuedShares({ blockTag: receipt.blockNumber })) as bigint;
+    const still = `${shareUnits(left, sd)} shares still queued`;
+    return {
+      json: {
+        command: "ops process",
+        ...value,
+        queuedShares: left,
+        decimals: d,
+        shareDecimals: sd,
+        tx: receipt.hash,
+      },
+      human: [
+        value.filled === 0
+          ? `nothing to fill: no cash for the queue's head now; ${still} (tx ${receipt.hash})`
+          : `filled ${value.filled} request(s): ${shareUnits(value.shares, sd)} shares for ` +
+            `${units(value.assets, d)}; ${still} (tx ${receipt.hash})`,
       ],
     };
   },
@@ -172,6 +264,6 @@ const status: Command = {
 
 export const ops: Role = {
   name: "ops",
-  summary: "collect, mark, see the pool and the book",
-  commands: [collect, mark, status],
+  summary: "collect, mark, fill the redemption queue, see the pool and the book",
+  commands: [collect, mark, processQueue, status],
 };
