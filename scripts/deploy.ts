@@ -1,8 +1,15 @@
 // Local deployment (`npm run deploy:local`): the Microcredit module on a running node, built with the profile the
 // demo and the tests use, so it never recompiles what they built.
 //   npm run deploy:local -- [--rpc http://127.0.0.1:8545] [--network localhost]
-import { isPerNode } from "../src/chain/deployment-id.ts";
-import { displayUrl, NETWORKS, NETWORKS_TEXT, type NamedNetwork } from "../src/chain/networks.ts";
+import {
+  displayUrl,
+  isLocalChain,
+  isLoopbackUrl,
+  LOCAL_CHAINS_TEXT,
+  NETWORKS,
+  NETWORKS_TEXT,
+  type NamedNetwork,
+} from "../src/chain/networks.ts";
 import {
   DEFAULT_RPC_URL,
   connectOrExit,
@@ -19,7 +26,8 @@ const USAGE = `usage: npm run deploy:local -- [--rpc <url>] [--network <name>]
 Deploys the token mock, ledger, pool, products, quotes lens and offers contract with the node's first account
 (admin, underwriter, offer signer and KYC issuer), and records the addresses in
 ignition/deployments/chain-<chainId>/deployed_addresses.json (chain-31337-<port>/ for a local node) for the keeper,
-monitor and risk history. Sepolia and Base Sepolia take the network module instead (docs/DEPLOY.md).`;
+monitor and risk history. Only on a local chain (${LOCAL_CHAINS_TEXT}) or a node on this machine (a fork); a public
+chain takes the network module instead (docs/DEPLOY.md).`;
 
 const { values } = parseArgsOrExit("deploy", {
   options: { ...NODE_OPTIONS, help: { type: "boolean", short: "h", default: false } },
@@ -32,15 +40,18 @@ const target = resolveOrExit("deploy", values);
 const rpc = target.url;
 const node = await connectOrExit("deploy", target);
 node.provider.destroy();
-// The local module mints its own token and signs with the node's accounts: a public testnet (not a fork of it on this
-// machine) takes the network module, with its stablecoin, governor and timelock.
-const testnet = Object.values(NETWORKS).find(
-  (n: NamedNetwork) => n !== NETWORKS.localhost && n.chainId === node.chainId,
-);
-if (testnet !== undefined && !isPerNode(node.chainId, rpc)) {
+// The local module mints its own token and signs with the node's accounts: any chain that is neither a development
+// chain nor a node on this machine (a fork of a public chain is one) takes the network module, with its stablecoin,
+// governor and timelock.
+if (!isLocalChain(node.chainId) && !isLoopbackUrl(rpc)) {
+  const known = Object.values(NETWORKS).find(
+    (n: NamedNetwork) => n !== NETWORKS.localhost && n.chainId === node.chainId,
+  );
+  const name = known === undefined ? `chain ${node.chainId}` : `${known.name} (chain ${node.chainId})`;
   console.error(
-    `deploy: ${displayUrl(rpc)} is ${testnet.name} (chain ${node.chainId}): deploy there with ` +
-      `\`npx hardhat ignition deploy ignition/modules/MicrocreditNetwork.ts --network ${testnet.name}\` (docs/DEPLOY.md)`,
+    `deploy: ${displayUrl(rpc)} is ${name}, not a local chain (${LOCAL_CHAINS_TEXT}) or a node on this machine: ` +
+      `deploy there with \`npx hardhat ignition deploy ignition/modules/MicrocreditNetwork.ts ` +
+      `--network ${known?.name ?? "<name>"}\` (docs/DEPLOY.md)`,
   );
   process.exit(2);
 }

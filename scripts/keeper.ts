@@ -1,7 +1,7 @@
 // Collection keeper CLI (docs/KEEPER.md):
 //   npm run keeper -- [--rpc http://127.0.0.1:8545 | --network sepolia] [--ledger 0x…] [--once] [--interval 15]
 //                     [--checkpoint file]
-// The key comes from KEEPER_KEY (Hardhat's account #0 is used only on a local chain, 31337 or 1337).
+// The key comes from KEEPER_KEY (Hardhat's account #0 is used only on chain 31337, or 1337 on this machine).
 import { Wallet, isAddress } from "ethers";
 import { NETWORKS_TEXT } from "../src/chain/networks.ts";
 import { defaultCheckpointFile, resolveKey } from "../src/keeper/config.ts";
@@ -29,7 +29,7 @@ const USAGE = `usage: npm run keeper -- [--ledger <address>] [--rpc <url>] [--on
   --from-block    first block to scan for loans when there is no checkpoint (the ledger's deployment block)
   --batch         loans per collect transaction (default 100)
   --confirmations blocks to stay behind the head when scanning events (default 0)
-env: KEEPER_KEY   private key that signs and pays gas (no role needed; default Hardhat #0 on chain 31337 or 1337 only)`;
+env: KEEPER_KEY   private key that signs and pays gas (no role needed; default: Hardhat #0 on chain 31337, or 1337 on this machine)`;
 
 const { values } = parseArgsOrExit("keeper", {
   options: {
@@ -86,7 +86,7 @@ if (!ledger)
   );
 let wallet: Wallet;
 try {
-  wallet = new Wallet(resolveKey(chainId), provider);
+  wallet = new Wallet(resolveKey(chainId, target.url), provider);
 } catch (error) {
   const invalid = (error as { code?: string }).code === "INVALID_ARGUMENT";
   fail(invalid ? "KEEPER_KEY is not a private key (32 bytes as 64 hex digits)" : errorLine(error), false);

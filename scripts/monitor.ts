@@ -5,7 +5,7 @@
 //                      [--from-block n] [--config file]
 import { existsSync } from "node:fs";
 import { isAddress } from "ethers";
-import { NETWORKS_TEXT } from "../src/chain/networks.ts";
+import { displayUrl, NETWORKS_TEXT } from "../src/chain/networks.ts";
 import { deployedAddresses } from "../src/monitor/addresses.ts";
 import type { MonitorConfig, WarningSink } from "../src/monitor/index.ts";
 import { startProgress } from "../src/util/progress.ts";
@@ -74,7 +74,7 @@ for (const flag of ["ledger", "pool"] as const) {
   if (v !== undefined && !isAddress(v)) fail(`--${flag} must be an address, got "${v}"`);
 }
 if (values.webhook !== undefined && !/^https?:\/\//.test(values.webhook)) {
-  fail(`--webhook must be an http(s) URL, got "${values.webhook}"`);
+  fail(`--webhook must be an http(s) URL, got "${displayUrl(values.webhook)}"`);
 }
 const target = resolveOrExit("monitor", values);
 

@@ -57,6 +57,32 @@ function runAsync(cwd: string, script: string, ...args: string[]) {
   );
 }
 
+const escape = (text: string) => text.replace(/[.*+?^${}()|[\]\\]/g, "\\$&");
+
+/**
+ * A node at `host` that answers eth_chainId with `chainId` and refuses every other call: what a tool sees before it
+ * sends anything else.
+ */
+async function fakeChain(chainId: bigint, host = "127.0.0.1"): Promise<{ url: string; server: Server }> {
+  const server = createServer((req, res) => {
+    let body = "";
+    req.on("data", (chunk) => (body += chunk));
+    req.on("end", () => {
+      const parsed = JSON.parse(body) as unknown;
+      const calls = [parsed].flat() as { id: number; method: string }[];
+      const answers = calls.map(({ id, method }) =>
+        method === "eth_chainId"
+          ? { jsonrpc: "2.0", id, result: `0x${chainId.toString(16)}` }
+          : { jsonrpc: "2.0", id, error: { code: -32601, message: `${method} is not served here` } },
+      );
+      res.setHeader("content-type", "application/json");
+      res.end(JSON.stringify(Array.isArray(parsed) ? answers : answers[0]));
+    });
+  });
+  await new Promise<void>((resolve) => server.listen(0, host, resolve));
+  return { url: `http://${host}:${(server.address() as { port: number }).port}`, server };
+}
+
 function expectOneLine(out: { status: number | null; stderr: string }, pattern: RegExp, status = 2) {
   expect(out.status, out.stderr).to.equal(status);
   const lines = out.stderr.trim().split("\n");
@@ -119,22 +145,7 @@ describe("operator CLIs: one line for every user mistake", function () {
 
   it("test_cli_nodeBroken: a node that answers eth_chainId and refuses the rest stops the demo and deploy in one line", async () => {
     // A node that restarted into something else: it still says it is chain 31337, then every call fails.
-    const server: Server = createServer((req, res) => {
-      let body = "";
-      req.on("data", (chunk) => (body += chunk));
-      req.on("end", () => {
-        const calls = [JSON.parse(body)].flat() as { id: number; method: string }[];
-        const answers = calls.map(({ id, method }) =>
-          method === "eth_chainId"
-            ? { jsonrpc: "2.0", id, result: "0x7a69" }
-            : { jsonrpc: "2.0", id, error: { code: -32601, message: `${method} is not served here` } },
-        );
-        res.setHeader("content-type", "application/json");
-        res.end(JSON.stringify(Array.isArray(JSON.parse(body)) ? answers : answers[0]));
-      });
-    });
-    await new Promise<void>((resolve) => server.listen(0, "127.0.0.1", resolve));
-    const url = `http://127.0.0.1:${(server.address() as { port: number }).port}`;
+    const { url, server } = await fakeChain(31337n);
     try {
       for (const tool of ["demo", "deploy"]) {
         const out = await runAsync(ROOT, `${tool}.ts`, "--rpc", url);
@@ -142,6 +153,38 @@ describe("operator CLIs: one line for every user mistake", function () {
       }
     } finally {
       server.close();
+    }
+  });
+
+  it("test_cli_deployPublicChain: deploy:local refuses a public chain not on this machine, and allows a fork here", async () => {
+    // 127.0.0.2 answers on this machine, but is not a loopback host the tools recognise: it stands for another one.
+    const remote = await fakeChain(11155111n, "127.0.0.2");
+    const unknown = await fakeChain(1n, "127.0.0.2");
+    const fork = await fakeChain(1n);
+    const private1337 = await fakeChain(1337n, "127.0.0.2");
+    try {
+      const refused = (shown: string, chain: string, name: string) =>
+        new RegExp(
+          `^${escape(
+            `deploy: ${shown} is ${chain}, not a local chain (31337 or 1337) or a node on this machine: deploy there ` +
+              `with \`npx hardhat ignition deploy ignition/modules/MicrocreditNetwork.ts --network ${name}\` ` +
+              "(docs/DEPLOY.md)",
+          )}$`,
+        );
+      expectOneLine(
+        await runAsync(ROOT, "deploy.ts", "--rpc", `${remote.url}/v2/secret`),
+        refused(`${remote.url}/…`, "sepolia (chain 11155111)", "sepolia"),
+      );
+      expectOneLine(
+        await runAsync(ROOT, "deploy.ts", "--rpc", unknown.url),
+        refused(unknown.url, "chain 1", "<name>"),
+      );
+      // A fork on this machine and a development chain elsewhere get past the check (then fail on the fake node).
+      for (const url of [fork.url, private1337.url]) {
+        expectOneLine(await runAsync(ROOT, "deploy.ts", "--rpc", url), /^deploy: .*is not served here/, 1);
+      }
+    } finally {
+      for (const { server } of [remote, unknown, fork, private1337]) server.close();
     }
   });
 

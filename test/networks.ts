@@ -6,9 +6,11 @@ import hre from "hardhat";
 import { deploymentId, isPerNode } from "../src/chain/deployment-id.ts";
 import {
   DEFAULT_RPC_URL,
+  devKeysAllowed,
   displayUrl,
   expectChain,
   isLocalChain,
+  isLoopbackUrl,
   NETWORKS,
   NetworkError,
   resolveRpc,
@@ -21,6 +23,9 @@ import { HARDHAT_ACCOUNT_0_KEY, resolveKey } from "../src/keeper/config.ts";
 
 const SEPOLIA = "https://eth-sepolia.example.org/v2/secret-key";
 const BASE = "https://base-sepolia.example.org/";
+const LOCAL = DEFAULT_RPC_URL;
+/** A chain-1337 node on another machine (a private chain's default id). */
+const REMOTE_1337 = "http://10.0.0.7:8545";
 
 /** The NetworkError `resolveRpc(flags, env)` throws. */
 function refusal(flags: RpcFlags, env: NodeJS.ProcessEnv = {}): NetworkError {
@@ -106,13 +111,31 @@ describe("networks: --rpc and --network", () => {
 
   it("test_resolveRpc_badUrl: names where the URL came from", () => {
     expect(refusal({ rpc: "127.0.0.1:8545" }).message).to.equal(
-      '--rpc must be an http(s) URL, got "127.0.0.1:8545"',
+      "--rpc must be an http(s) URL, got <not a URL>",
     );
     expect(refusal({}, { MICROCREDIT_RPC: "ws://x" }).message).to.equal(
       'MICROCREDIT_RPC must be an http(s) URL, got "ws://x"',
     );
     expect(refusal({ network: "sepolia" }, { SEPOLIA_RPC_URL: "sepolia" }).message).to.equal(
-      'SEPOLIA_RPC_URL must be an http(s) URL, got "sepolia"',
+      "SEPOLIA_RPC_URL must be an http(s) URL, got <not a URL>",
+    );
+  });
+
+  it("test_resolveRpc_badUrlSecret: a refused URL never shows the key in its path, query or credentials", () => {
+    const secret = "k3y-s3cr3t";
+    for (const url of [
+      `wss://eth-sepolia.example.org/v2/${secret}`,
+      `ws://node.example.org/?apikey=${secret}`,
+      `wss://user:${secret}@node.example.org/`,
+      secret,
+      `${secret}:8545`,
+    ]) {
+      const error = refusal({ network: "sepolia" }, { SEPOLIA_RPC_URL: url });
+      expect(error.message).to.not.include(secret);
+      expect(error.message).to.match(/^SEPOLIA_RPC_URL must be an http\(s\) URL, got /);
+    }
+    expect(refusal({ rpc: `wss://eth-sepolia.example.org/v2/${secret}` }).message).to.equal(
+      '--rpc must be an http(s) URL, got "wss://eth-sepolia.example.org/…"',
     );
   });
 
@@ -139,6 +162,19 @@ describe("networks: --rpc and --network", () => {
     expect(displayUrl("http://127.0.0.1:8545/")).to.equal("http://127.0.0.1:8545");
     expect(displayUrl("https://sepolia.infura.io/v3/abc")).to.equal("https://sepolia.infura.io/…");
     expect(displayUrl("https://user:pw@node.example.org/?key=abc")).to.equal("https://node.example.org/…");
+  });
+
+  it("displayUrl never repeats a string that is not a URL with a host", () => {
+    for (const garbage of [
+      "",
+      "not a url",
+      "0123456789abcdef",
+      "localhost:8545",
+      "mailto:key@example.org",
+      "file:///k",
+    ]) {
+      expect(displayUrl(garbage), garbage).to.equal("<not a URL>");
+    }
   });
 
   it("the CLI turns every refusal into one usage line", () => {
@@ -178,6 +214,28 @@ describe("local chains: 31337 and 1337", () => {
     expect([1n, 11155111n, 84532n, 1338n].map(isLocalChain)).to.deep.equal([false, false, false, false]);
   });
 
+  it("test_devKeysAllowed: chain 31337 from any host, 1337 only over loopback, never a public chain", () => {
+    expect(devKeysAllowed(31337n, "http://127.0.0.1:8545")).to.equal(true);
+    expect(devKeysAllowed(31337n, "https://node.example.org/v2/key")).to.equal(true);
+    for (const url of ["http://127.0.0.1:7545", "http://localhost:8545", "http://[::1]:8545"]) {
+      expect(devKeysAllowed(1337n, url), url).to.equal(true);
+    }
+    for (const url of [
+      "http://10.0.0.7:8545",
+      "https://consortium.example.org/rpc",
+      "http://127.0.0.2:8545",
+    ]) {
+      expect(devKeysAllowed(1337n, url), url).to.equal(false);
+    }
+    expect(devKeysAllowed(1337n, "not a url")).to.equal(false);
+    expect(devKeysAllowed(11155111n, "http://127.0.0.1:8545")).to.equal(false);
+    expect(devKeysAllowed(11155111n, SEPOLIA)).to.equal(false);
+    expect([isLoopbackUrl("http://0.0.0.0:8545"), isLoopbackUrl("http://127.0.0.2:8545")]).to.deep.equal([
+      true,
+      false,
+    ]);
+  });
+
   it("test_deploymentId_1337: a chain-1337 node keeps a journal of its own, here or elsewhere", () => {
     expect(deploymentId(1337n, "http://127.0.0.1:7545")).to.equal("chain-1337-7545");
     expect(deploymentId(1337n, "http://10.0.0.7:8545")).to.equal("chain-1337-10.0.0.7-8545");
@@ -188,27 +246,59 @@ describe("local chains: 31337 and 1337", () => {
   it("test_resolveSigner_1337: Hardhat's default accounts sign on chain 1337, and only with no key set", async () => {
     const provider = new JsonRpcProvider(DEFAULT_RPC_URL, undefined, { staticNetwork: true });
     try {
-      expect(await resolveSigner(1337n, provider, "3", {}).getAddress()).to.equal(
-        await resolveSigner(31337n, provider, "3", {}).getAddress(),
+      expect(await resolveSigner(1337n, LOCAL, provider, "3", {}).getAddress()).to.equal(
+        await resolveSigner(31337n, LOCAL, provider, "3", {}).getAddress(),
       );
-      expect(await resolveSigner(1337n, provider, undefined, {}).getAddress()).to.equal(
+      expect(await resolveSigner(1337n, LOCAL, provider, undefined, {}).getAddress()).to.equal(
         "0xf39Fd6e51aad88F6F4ce6aB8827279cffFb92266",
       );
-      expect(() => resolveSigner(11155111n, provider, undefined, {})).to.throw(
+      expect(() => resolveSigner(11155111n, LOCAL, provider, undefined, {})).to.throw(
         UsageError,
         "MICROCREDIT_KEY is not set; Hardhat's default accounts (--account) are only used on a local chain (31337 or 1337), not 11155111",
       );
       expect(hardhatKey(0)).to.equal(HARDHAT_ACCOUNT_0_KEY);
+      // With a key set, the node's host does not matter.
+      const key = { MICROCREDIT_KEY: hardhatKey(5) };
+      expect(await resolveSigner(1337n, REMOTE_1337, provider, undefined, key).getAddress()).to.equal(
+        await resolveSigner(31337n, LOCAL, provider, "5", {}).getAddress(),
+      );
+    } finally {
+      provider.destroy();
+    }
+  });
+
+  it("test_resolveSigner_remote1337: a chain-1337 node on another machine needs MICROCREDIT_KEY", async () => {
+    const provider = new JsonRpcProvider(DEFAULT_RPC_URL, undefined, { staticNetwork: true });
+    try {
+      for (const account of [undefined, "0"]) {
+        expect(() => resolveSigner(1337n, `${REMOTE_1337}/v2/secret`, provider, account, {})).to.throw(
+          UsageError,
+          /^MICROCREDIT_KEY is not set and http:\/\/10\.0\.0\.7:8545\/… is chain 1337 on another machine: Hardhat's default accounts \(--account\) are only used on chain 31337, or 1337 on this machine; set MICROCREDIT_KEY$/,
+        );
+      }
+      // Chain 31337 is Hardhat's and Anvil's own: its default accounts sign wherever the node runs.
+      expect(await resolveSigner(31337n, REMOTE_1337, provider, undefined, {}).getAddress()).to.equal(
+        "0xf39Fd6e51aad88F6F4ce6aB8827279cffFb92266",
+      );
     } finally {
       provider.destroy();
     }
   });
 
   it("test_resolveKey_1337: the keeper's default key on chain 1337, refused on a public chain", () => {
-    expect(resolveKey(1337n, {})).to.equal(HARDHAT_ACCOUNT_0_KEY);
-    expect(resolveKey(31337n, {})).to.equal(HARDHAT_ACCOUNT_0_KEY);
-    expect(() => resolveKey(84532n, {})).to.throw(
+    expect(resolveKey(1337n, LOCAL, {})).to.equal(HARDHAT_ACCOUNT_0_KEY);
+    expect(resolveKey(31337n, LOCAL, {})).to.equal(HARDHAT_ACCOUNT_0_KEY);
+    expect(resolveKey(31337n, REMOTE_1337, {})).to.equal(HARDHAT_ACCOUNT_0_KEY);
+    expect(() => resolveKey(84532n, LOCAL, {})).to.throw(
       "KEEPER_KEY is not set; the default Hardhat key is only used on a local chain (31337 or 1337), not 84532",
     );
+  });
+
+  it("test_resolveKey_remote1337: a chain-1337 node on another machine needs KEEPER_KEY", () => {
+    expect(() => resolveKey(1337n, `${REMOTE_1337}/v2/secret`, {})).to.throw(
+      "KEEPER_KEY is not set and http://10.0.0.7:8545/… is chain 1337 on another machine: the default Hardhat key " +
+        "is only used on chain 31337, or 1337 on this machine; set KEEPER_KEY",
+    );
+    expect(resolveKey(1337n, REMOTE_1337, { KEEPER_KEY: "0x01" })).to.equal("0x01");
   });
 });

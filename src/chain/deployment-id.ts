@@ -3,17 +3,15 @@
 // apart by its port (and a local-id node elsewhere by its host and port): two nodes never share a journal, a fork
 // never writes into the journal of the public chain it copies, and the deploy script, keeper, monitor and CLIs all
 // find the one of the node they reach. A public chain reached over the network has one journal per chain id.
-import { isLocalChain, LOCAL_CHAIN_ID } from "./networks.ts";
+import { isLocalChain, isLoopbackUrl, LOCAL_CHAIN_ID } from "./networks.ts";
 
 export { isLocalChain, LOCAL_CHAIN_ID };
-
-const LOOPBACK = new Set(["127.0.0.1", "localhost", "[::1]", "::1", "0.0.0.0"]);
 
 function hostAndPort(rpcUrl: string): { host: string; port: string; loopback: boolean } {
   const url = new URL(rpcUrl);
   const secure = url.protocol === "https:" || url.protocol === "wss:";
   const port = url.port !== "" ? url.port : secure ? "443" : "80";
-  return { host: url.hostname, port, loopback: LOOPBACK.has(url.hostname) };
+  return { host: url.hostname, port, loopback: isLoopbackUrl(rpcUrl) };
 }
 
 /** True when `rpcUrl` reaches one node whose journal is its own (a node on this machine, or a local-id node elsewhere). */

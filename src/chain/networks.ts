@@ -19,9 +19,32 @@ export const LOCAL_CHAIN_IDS: ReadonlySet<bigint> = new Set([LOCAL_CHAIN_ID, 133
 /** The local chain ids as a user reads them: "31337 or 1337". */
 export const LOCAL_CHAINS_TEXT = [...LOCAL_CHAIN_IDS].join(" or ");
 
-/** True for the chain id of a development node, whose well-known default accounts may sign. */
+/** True for the chain id of a development node (which keeps a journal of its own: deployment-id.ts). */
 export function isLocalChain(chainId: bigint): boolean {
   return LOCAL_CHAIN_IDS.has(chainId);
+}
+
+const LOOPBACK_HOSTS = new Set(["127.0.0.1", "localhost", "[::1]", "::1", "0.0.0.0"]);
+
+/** True when `rpcUrl` reaches a node on this machine; false for another host or a string that is not a URL. */
+export function isLoopbackUrl(rpcUrl: string): boolean {
+  try {
+    return LOOPBACK_HOSTS.has(new URL(rpcUrl).hostname);
+  } catch {
+    return false;
+  }
+}
+
+/** Where Hardhat's default accounts may sign, as a user reads it. */
+export const DEV_KEYS_TEXT = `chain ${LOCAL_CHAIN_ID}, or 1337 on this machine`;
+
+/**
+ * True where Hardhat's well-known default accounts may sign: chain 31337 (Hardhat's and Anvil's id, never a real
+ * network's), and chain 1337 reached over loopback. 1337 is also the default id of many private chains reached over
+ * the network, where anyone could sweep what those public keys hold.
+ */
+export function devKeysAllowed(chainId: bigint, rpcUrl: string): boolean {
+  return chainId === LOCAL_CHAIN_ID || (isLocalChain(chainId) && isLoopbackUrl(rpcUrl));
 }
 
 /** A network known by name. */
@@ -123,7 +146,10 @@ export function resolveRpc(flags: RpcFlags, env: NodeJS.ProcessEnv = process.env
     [url, source] = fromEnv !== undefined ? [fromEnv, RPC_VARIABLE] : [DEFAULT_RPC_URL, "the default URL"];
   }
   if (!/^https?:\/\/[^/]/.test(url)) {
-    throw new NetworkError(`${source} must be an http(s) URL, got "${url}"`, source === "--rpc");
+    // The URL as displayUrl shows it: a provider's key in its path must not reach the terminal.
+    const shown = displayUrl(url);
+    const got = shown === NOT_A_URL ? shown : `"${shown}"`;
+    throw new NetworkError(`${source} must be an http(s) URL, got ${got}`, source === "--rpc");
   }
   return network === undefined ? { url } : { url, network };
 }
@@ -141,17 +167,22 @@ export function expectChain(target: RpcTarget, chainId: bigint): void {
   );
 }
 
+/** What displayUrl shows for a string that is not a URL with a host. */
+export const NOT_A_URL = "<not a URL>";
+
 /**
  * `url` as a message may show it: scheme, host and port. A provider's path or query often holds its API key
- * (`…/v2/<key>`), which must not land in a terminal's scrollback or a log, so it becomes "/…".
+ * (`…/v2/<key>`), which must not land in a terminal's scrollback or a log, so it becomes "/…"; a string that is
+ * not a URL with a host (a key pasted on its own) is never shown at all.
  */
 export function displayUrl(url: string): string {
   let parsed: URL;
   try {
     parsed = new URL(url);
   } catch {
-    return url;
+    return NOT_A_URL;
   }
+  if (parsed.host === "") return NOT_A_URL;
   const hidden = parsed.pathname !== "/" || parsed.search !== "" || parsed.hash !== "";
   return `${parsed.protocol}//${parsed.host}${hidden ? "/…" : ""}`;
 }

@@ -41,9 +41,9 @@ export class Context {
     }
   }
 
-  /** The signer of the command (MICROCREDIT_KEY, or --account on a local chain). */
+  /** The signer of the command (MICROCREDIT_KEY, or --account on a development node: devKeysAllowed). */
   signer(): Signer {
-    this.signerValue ??= resolveSigner(this.chainId, this.provider, str(this.values, "account"));
+    this.signerValue ??= resolveSigner(this.chainId, this.rpc, this.provider, str(this.values, "account"));
     return this.signerValue;
   }
 

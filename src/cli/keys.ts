@@ -1,8 +1,15 @@
-// The key a command signs with: MICROCREDIT_KEY, or on a local node (chain 31337 or 1337) only, one of Hardhat's 20
-// default accounts chosen with --account. A key is never taken from the command line (it would stay in the shell's
-// history and in `ps`); `npx hardhat keystore get <name>` can fill the variable from the Hardhat keystore.
+// The key a command signs with: MICROCREDIT_KEY, or on a development node only (chain 31337, or 1337 on this
+// machine: devKeysAllowed), one of Hardhat's 20 default accounts chosen with --account. A key is never taken from
+// the command line (it would stay in the shell's history and in `ps`); `npx hardhat keystore get <name>` can fill
+// the variable from the Hardhat keystore.
 import { HDNodeWallet, Wallet, type Provider, type Signer } from "ethers";
-import { isLocalChain, LOCAL_CHAINS_TEXT } from "../chain/networks.ts";
+import {
+  DEV_KEYS_TEXT,
+  devKeysAllowed,
+  displayUrl,
+  isLocalChain,
+  LOCAL_CHAINS_TEXT,
+} from "../chain/networks.ts";
 import { integer, UsageError } from "./args.ts";
 
 export const KEY_VARIABLE = "MICROCREDIT_KEY";
@@ -17,12 +24,13 @@ export function hardhatKey(n: number): string {
 }
 
 /**
- * The signer for `chainId`: MICROCREDIT_KEY when set (then `account` must not be), else Hardhat account
- * `account` (default 0) when the chain is local (isLocalChain); anything else is a UsageError that never repeats
- * the key.
+ * The signer for chain `chainId` reached at `rpcUrl`: MICROCREDIT_KEY when set (then `account` must not be), else
+ * Hardhat account `account` (default 0) where devKeysAllowed; anything else is a UsageError that never repeats the
+ * key.
  */
 export function resolveSigner(
   chainId: bigint,
+  rpcUrl: string,
   provider: Provider,
   account: string | undefined,
   env: NodeJS.ProcessEnv = process.env,
@@ -40,6 +48,13 @@ export function resolveSigner(
   if (!isLocalChain(chainId)) {
     throw new UsageError(
       `${KEY_VARIABLE} is not set; Hardhat's default accounts (--account) are only used on a local chain (${LOCAL_CHAINS_TEXT}), not ${chainId}`,
+      false,
+    );
+  }
+  if (!devKeysAllowed(chainId, rpcUrl)) {
+    throw new UsageError(
+      `${KEY_VARIABLE} is not set and ${displayUrl(rpcUrl)} is chain ${chainId} on another machine: Hardhat's ` +
+        `default accounts (--account) are only used on ${DEV_KEYS_TEXT}; set ${KEY_VARIABLE}`,
       false,
     );
   }

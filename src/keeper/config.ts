@@ -1,14 +1,21 @@
-// Keeper settings and their defaults, and the signing key: from KEEPER_KEY, or Hardhat's account #0 on a local
-// chain only (a well-known key must never sign on a real network).
+// Keeper settings and their defaults, and the signing key: from KEEPER_KEY, or Hardhat's account #0 on a development
+// node only (chain 31337, or 1337 on this machine: a well-known key must never sign on a real network).
 import { join } from "node:path";
 import type { JsonRpcProvider } from "ethers";
 import { deploymentId } from "../chain/deployment-id.ts";
-import { isLocalChain, LOCAL_CHAIN_ID, LOCAL_CHAINS_TEXT } from "../chain/networks.ts";
+import {
+  DEV_KEYS_TEXT,
+  devKeysAllowed,
+  displayUrl,
+  isLocalChain,
+  LOCAL_CHAIN_ID,
+  LOCAL_CHAINS_TEXT,
+} from "../chain/networks.ts";
 import { createProvider, DEFAULT_RPC_URL } from "../chain/provider.ts";
 
 export { createProvider, DEFAULT_RPC_URL, LOCAL_CHAIN_ID };
 
-/** Hardhat's (and Anvil's) default account #0: public knowledge, only ever used on a local chain (31337 or 1337). */
+/** Hardhat's (and Anvil's) default account #0: public knowledge, only ever used where devKeysAllowed. */
 export const HARDHAT_ACCOUNT_0_KEY = "0xac0974bec39a17e36ba4a6b4d238ff944bacb478cbed5efcae784d7bf4f2ff80";
 
 export interface Tuning {
@@ -57,11 +64,20 @@ export function defaultCheckpointFile(chainId: bigint, rpcUrl: string, cwd = pro
   return join(cwd, ".keeper", `checkpoint-${deploymentId(chainId, rpcUrl).slice("chain-".length)}.json`);
 }
 
-/** The keeper's private key: `KEEPER_KEY`, else Hardhat's account #0 when (and only when) the chain is local. */
-export function resolveKey(chainId: bigint, env: NodeJS.ProcessEnv = process.env): string {
+/**
+ * The keeper's private key for chain `chainId` reached at `rpcUrl`: `KEEPER_KEY`, else Hardhat's account #0 when
+ * (and only when) devKeysAllowed.
+ */
+export function resolveKey(chainId: bigint, rpcUrl: string, env: NodeJS.ProcessEnv = process.env): string {
   const key = env.KEEPER_KEY?.trim();
   if (key) return key;
-  if (isLocalChain(chainId)) return HARDHAT_ACCOUNT_0_KEY;
+  if (devKeysAllowed(chainId, rpcUrl)) return HARDHAT_ACCOUNT_0_KEY;
+  if (isLocalChain(chainId)) {
+    throw new Error(
+      `KEEPER_KEY is not set and ${displayUrl(rpcUrl)} is chain ${chainId} on another machine: the default ` +
+        `Hardhat key is only used on ${DEV_KEYS_TEXT}; set KEEPER_KEY`,
+    );
+  }
   throw new Error(
     `KEEPER_KEY is not set; the default Hardhat key is only used on a local chain (${LOCAL_CHAINS_TEXT}), not ${chainId}`,
   );

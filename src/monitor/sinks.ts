@@ -2,6 +2,7 @@
 // sends: those found active on a catch-up (flagged `replayed`), then each new one as it is raised.
 import { appendFileSync, mkdirSync } from "node:fs";
 import { dirname } from "node:path";
+import { displayUrl } from "../chain/networks.ts";
 import type { Warning } from "./warnings.ts";
 
 export interface WarningSink {
@@ -30,9 +31,10 @@ export function webhookSink(
           body: JSON.stringify(w),
           signal: AbortSignal.timeout(timeoutMs),
         });
-        if (!response.ok) log(`webhook ${url}: HTTP ${response.status} for ${w.kind} at block ${w.block}`);
+        if (!response.ok)
+          log(`webhook ${displayUrl(url)}: HTTP ${response.status} for ${w.kind} at block ${w.block}`);
       } catch (error) {
-        log(`webhook ${url}: ${(error as Error).message} for ${w.kind} at block ${w.block}`);
+        log(`webhook ${displayUrl(url)}: ${(error as Error).message} for ${w.kind} at block ${w.block}`);
       }
     },
   };
