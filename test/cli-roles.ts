@@ -5,7 +5,6 @@
 import { expect } from "chai";
 import { spawn, type ChildProcess } from "node:child_process";
 import { readFileSync, rmSync, writeFileSync } from "node:fs";
-import { createServer, type Server } from "node:http";
 import { join } from "node:path";
 import { Contract, JsonRpcProvider, Wallet, type InterfaceAbi } from "ethers";
 import { ABIS } from "../src/abi/contracts.ts";
@@ -14,6 +13,7 @@ import { hardhatKey } from "../src/cli/keys.ts";
 import { schedule } from "../src/core/schedule.ts";
 import { offerFromJson, recoverKycIssuer, recoverOfferSigner } from "../src/sdk/offers.ts";
 import { scratchCheckout } from "./helpers/checkout.ts";
+import { fakeChain } from "./helpers/fake-chain.ts";
 import { startNode } from "./helpers/node.ts";
 import { json, ok, oneLine, runCli, USER_ENV, type Run } from "./helpers/cli-process.ts";
 
@@ -24,27 +24,6 @@ const DAY = 86_400;
 
 const cli = runCli;
 const escape = (text: string) => text.replace(/[.*+?^${}()|[\]\\/]/g, "\\$&");
-
-/** A JSON-RPC server that says it is chain `chainId` and refuses everything else: a public network seen offline. */
-async function fakeChain(chainId: bigint): Promise<{ url: string; server: Server }> {
-  const server = createServer((req, res) => {
-    let body = "";
-    req.on("data", (chunk) => (body += chunk));
-    req.on("end", () => {
-      const parsed = JSON.parse(body) as unknown;
-      const calls = [parsed].flat() as { id: number; method: string }[];
-      const answers = calls.map(({ id, method }) =>
-        method === "eth_chainId"
-          ? { jsonrpc: "2.0", id, result: `0x${chainId.toString(16)}` }
-          : { jsonrpc: "2.0", id, error: { code: -32601, message: `${method} is not served here` } },
-      );
-      res.setHeader("content-type", "application/json");
-      res.end(JSON.stringify(Array.isArray(parsed) ? answers : answers[0]));
-    });
-  });
-  await new Promise<void>((resolve) => server.listen(0, "127.0.0.1", resolve));
-  return { url: `http://127.0.0.1:${(server.address() as { port: number }).port}`, server };
-}
 
 describe("microcredit CLI: every role's commands against a node", function () {
   this.timeout(180_000);

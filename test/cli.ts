@@ -3,7 +3,6 @@
 // `--rpc` reaches a node from every command, and each finds the deployment of the chain it is connected to.
 import { expect } from "chai";
 import { spawn, spawnSync, type ChildProcess } from "node:child_process";
-import { createServer, type Server } from "node:http";
 import { cpSync, existsSync, mkdtempSync, readFileSync, rmSync, symlinkSync } from "node:fs";
 import { tmpdir } from "node:os";
 import { join } from "node:path";
@@ -11,6 +10,7 @@ import { fileURLToPath } from "node:url";
 import { isMissingBuild } from "../scripts/cli-support.ts";
 import { deploymentId } from "../src/chain/deployment-id.ts";
 import { scratchCheckout } from "./helpers/checkout.ts";
+import { fakeChain } from "./helpers/fake-chain.ts";
 import { startNode } from "./helpers/node.ts";
 
 const ROOT = fileURLToPath(new URL("../", import.meta.url));
@@ -58,30 +58,6 @@ function runAsync(cwd: string, script: string, ...args: string[]) {
 }
 
 const escape = (text: string) => text.replace(/[.*+?^${}()|[\]\\]/g, "\\$&");
-
-/**
- * A node at `host` that answers eth_chainId with `chainId` and refuses every other call: what a tool sees before it
- * sends anything else.
- */
-async function fakeChain(chainId: bigint, host = "127.0.0.1"): Promise<{ url: string; server: Server }> {
-  const server = createServer((req, res) => {
-    let body = "";
-    req.on("data", (chunk) => (body += chunk));
-    req.on("end", () => {
-      const parsed = JSON.parse(body) as unknown;
-      const calls = [parsed].flat() as { id: number; method: string }[];
-      const answers = calls.map(({ id, method }) =>
-        method === "eth_chainId"
-          ? { jsonrpc: "2.0", id, result: `0x${chainId.toString(16)}` }
-          : { jsonrpc: "2.0", id, error: { code: -32601, message: `${method} is not served here` } },
-      );
-      res.setHeader("content-type", "application/json");
-      res.end(JSON.stringify(Array.isArray(parsed) ? answers : answers[0]));
-    });
-  });
-  await new Promise<void>((resolve) => server.listen(0, host, resolve));
-  return { url: `http://${host}:${(server.address() as { port: number }).port}`, server };
-}
 
 function expectOneLine(out: { status: number | null; stderr: string }, pattern: RegExp, status = 2) {
   expect(out.status, out.stderr).to.equal(status);
