@@ -86,12 +86,21 @@ export function required(values: Values, name: string): string {
   return v;
 }
 
-/** An amount in token units with at most `decimals` decimals ("1000.50") as base units. */
-export function amount(raw: string, decimals: number, name: string, allowZero = false): bigint {
+/**
+ * An amount in token units with at most `decimals` decimals ("1000.50") as base units; `of` names whose decimals
+ * they are in the message (default the token's).
+ */
+export function amount(
+  raw: string,
+  decimals: number,
+  name: string,
+  allowZero = false,
+  of = "the token's",
+): bigint {
   const match = /^(\d+)(?:\.(\d+))?$/.exec(raw.trim());
   if (!match) throw new UsageError(`--${name} must be an amount in token units like 1000.50, got "${raw}"`);
   if ((match[2] ?? "").length > decimals) {
-    throw new UsageError(`--${name} ${raw} has more than the token's ${decimals} decimals`);
+    throw new UsageError(`--${name} ${raw} has more than ${of} ${decimals} decimals`);
   }
   const units = parseUnits(raw.trim(), decimals);
   if (units === 0n && !allowZero) throw new UsageError(`--${name} must be greater than zero`);

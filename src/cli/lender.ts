@@ -19,13 +19,14 @@ async function shareDecimals(client: Microcredit): Promise<number> {
 
 /** `--shares` in share units with at most the pool's `decimals` decimals, as base units (more than zero). */
 function sharesOf(values: Values, decimals: number): bigint {
-  const raw = required(values, "shares");
-  const fraction = /^\d+\.(\d+)$/.exec(raw.trim())?.[1] ?? "";
-  if (fraction.length > decimals) {
-    throw new UsageError(`--shares ${raw} has more than the pool shares' ${decimals} decimals`);
-  }
-  return amount(raw, decimals, "shares");
+  return amount(required(values, "shares"), decimals, "shares", false, "the pool shares'");
 }
+
+/** `--shares <shares>` or `--all`, exactly one: the options of redeem and request. */
+const SHARES_OR_ALL = {
+  options: { shares: { type: "string" as const }, all: { type: "boolean" as const } },
+  check: (values: Values) => void oneOf(values, ["shares", "all"]),
+};
 
 /** A request id as `lender status` prints it: a non-negative integer. */
 function requestIdOf(values: Values): bigint {
@@ -96,8 +97,7 @@ const redeem: Command = {
   usage:
     "  --shares <shares>   shares to redeem, in share units (the pool's decimals)\n" +
     "  --all               every share that can leave now (the pool's redeemAvailable; the rest stays)",
-  options: { shares: { type: "string" }, all: { type: "boolean" } },
-  check: (values) => void oneOf(values, ["shares", "all"]),
+  ...SHARES_OR_ALL,
   async run(ctx, values) {
     const client = await ctx.client(true);
     const sd = await shareDecimals(client);
@@ -132,8 +132,7 @@ const request: Command = {
   usage:
     "  --shares <shares>   shares to queue, in share units (the pool's decimals)\n" +
     "  --all               every share of the key's address",
-  options: { shares: { type: "string" }, all: { type: "boolean" } },
-  check: (values) => void oneOf(values, ["shares", "all"]),
+  ...SHARES_OR_ALL,
   async run(ctx, values) {
     const client = await ctx.client(true);
     const sd = await shareDecimals(client);
