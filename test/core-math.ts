@@ -22,7 +22,7 @@ import {
   loanPositionAt,
   penaltyInterestUp,
   payoffAllowanceUp,
-  payoffAllowanceIsTight,
+  payoffAllowance,
   schedule,
   type ArrearsRecord,
   type PayoffReads,
@@ -340,7 +340,7 @@ describe("core math: payoff allowance", () => {
     await networkHelpers.time.increaseTo(dueDates[0] + 2n * DAY);
     const r = await readsOf(d, loanId);
     expect(arrearsOf(r.record, r.penalty, r.risk, r.now).exact).to.equal(false);
-    expect(payoffAllowanceIsTight(r, WINDOW)).to.equal(true);
+    expect(payoffAllowance(r, WINDOW).tight).to.equal(true);
     const allowance = payoffAllowanceUp(r, WINDOW);
     await networkHelpers.time.increaseTo(r.now + WINDOW);
     const later = await d.ledger.loanState(loanId);
@@ -349,7 +349,7 @@ describe("core math: payoff allowance", () => {
     expect(allowance - later.payoff).to.be.at.most(WINDOW, "tight: rounding margin only");
     // The same loan with grace ending inside the window: the bound is loose, and says so.
     const crossing = { ...r, now: dueDates[0] + GRACE - WINDOW / 2n };
-    expect(payoffAllowanceIsTight(crossing, WINDOW)).to.equal(false);
+    expect(payoffAllowance(crossing, WINDOW).tight).to.equal(false);
   });
 
   it("a payoff sent with the allowance at the end of the window goes through; with the former one it reverts", async () => {

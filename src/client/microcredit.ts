@@ -14,7 +14,7 @@ import {
 import { ABIS } from "../abi/contracts.ts";
 import type { DrawBounds } from "../core/draw-bounds.ts";
 import { LoanStatus } from "../core/loan.ts";
-import { payoffAllowanceIsTight, payoffAllowanceUp } from "../core/payoff.ts";
+import { payoffAllowance } from "../core/payoff.ts";
 import { withDecodedErrors } from "../sdk/errors.ts";
 import { resolveAddresses, type AddressSource, type MicrocreditAddresses } from "./addresses.ts";
 import { deploymentOf, isChainLookup, type ChainLookup } from "./deployments.ts";
@@ -332,10 +332,7 @@ export class Microcredit {
         feeBps: BigInt(feeBps),
         now: BigInt(block.timestamp),
       };
-      return {
-        allowance: payoffAllowanceUp(reads, PAYOFF_ALLOWANCE_SECONDS),
-        tight: payoffAllowanceIsTight(reads, PAYOFF_ALLOWANCE_SECONDS),
-      };
+      return payoffAllowance(reads, PAYOFF_ALLOWANCE_SECONDS);
     });
     return this.pay(loanId, MaxUint256, bound.allowance, !bound.tight);
   }

@@ -233,22 +233,36 @@ export interface PayoffReads {
  * plus a unit per second of the window for touches of the loan that round its penalty up. For a loan marked or
  * part-paid inside its grace period the latent penalty shows in no view (`arrearsOf`): while the window stays inside
  * grace the payoff does not include it, and when grace ends inside the window the bound adds the most penalty the loan
- * can have accrued (`latentPenaltyBoundUp`), generous but never short (`payoffAllowanceIsTight` is then false). Meant for the allowance sent with `repay(loanId, type(uint256).max)`. Throws
+ * can have accrued (`latentPenaltyBoundUp`), generous but never short (`payoffAllowance(…).tight` is then false). Meant for the allowance sent with `repay(loanId, type(uint256).max)`. Throws
  * `WrittenOffLoanError` for a written-off loan (its payoff, the claim left, does not grow).
  */
 export function payoffAllowanceUp(reads: PayoffReads, seconds: bigint): bigint {
+  return payoffAllowance(reads, seconds).allowance;
+}
+
+/** `payoffAllowanceUp`, and whether it is tight (see `PayoffAllowance`). */
+export function payoffAllowance(reads: PayoffReads, seconds: bigint): PayoffAllowance {
   const arrears = arrearsOf(reads.record, reads.penalty, reads.risk, reads.now);
   const endsAt = reads.now + seconds;
-  if (arrears.exact) {
-    const end = loanPositionAt(reads.record, arrears, reads.risk, reads.feeBps, endsAt);
-    return end.payoff + (end.latentPenalty !== 0n ? seconds : 0n);
-  }
-  // The stored latent penalty shows in no view: count none of it, and add a bound of it only if the penalty is
-  // payable by the window's end (inside grace the payoff does not include it).
-  const withoutRecord = { penalty: 0n, dueAtCheckpoint: arrears.dueAtCheckpoint };
-  const end = loanPositionAt(reads.record, withoutRecord, reads.risk, reads.feeBps, endsAt);
-  if (!end.penaltyPayable) return end.payoff + (end.latentPenalty !== 0n ? seconds : 0n);
-  return end.payoff + seconds + latentPenaltyBoundUp(loanOf(reads.record), reads.risk, endsAt);
+  // Without the stored latent penalty (which no view shows) count none of it, and add a bound of it only if the
+  // penalty is payable by the window's end (inside grace the payoff does not include it).
+  const known = arrears.exact ? arrears : { penalty: 0n, dueAtCheckpoint: arrears.dueAtCheckpoint };
+  const end = loanPositionAt(reads.record, known, reads.risk, reads.feeBps, endsAt);
+  const rounding = end.latentPenalty !== 0n ? seconds : 0n;
+  if (arrears.exact || !end.penaltyPayable) return { allowance: end.payoff + rounding, tight: true };
+  const unseen = latentPenaltyBoundUp(loanOf(reads.record), reads.risk, endsAt);
+  return { allowance: end.payoff + seconds + unseen, tight: false };
+}
+
+/** An allowance for a payoff, and whether it is within the window's rounding of the payoff. */
+export interface PayoffAllowance {
+  allowance: bigint;
+  /**
+   * False when it had to bound a latent penalty no view shows (a loan marked or part-paid in grace whose grace ends
+   * inside the window): it can then exceed the payoff by much more than the window's interest, and a client should
+   * take the rest back after the payment.
+   */
+  tight: boolean;
 }
 
 /**
@@ -262,17 +276,4 @@ function latentPenaltyBoundUp(loan: Loan, risk: PenaltyParams, at: bigint): bigi
   const most = loan.principal + accruedInterestUp(loan.principal, loan.aprBps, at - loan.drawnAt);
   const seconds = at - firstDue;
   return penaltyInterestUp(most, loan.aprBps, BigInt(risk.penaltyMultiplierBps), seconds) + seconds;
-}
-
-/**
- * False when `payoffAllowanceUp(reads, seconds)` had to bound a latent penalty no view shows (a loan marked or
- * part-paid in grace whose grace ends inside the window): the allowance can then exceed the payoff by much more than
- * the window's interest, and a client should take the rest back after the payment.
- */
-export function payoffAllowanceIsTight(reads: PayoffReads, seconds: bigint): boolean {
-  const arrears = arrearsOf(reads.record, reads.penalty, reads.risk, reads.now);
-  if (arrears.exact) return true;
-  const withoutRecord = { penalty: 0n, dueAtCheckpoint: arrears.dueAtCheckpoint };
-  return !loanPositionAt(reads.record, withoutRecord, reads.risk, reads.feeBps, reads.now + seconds)
-    .penaltyPayable;
 }
