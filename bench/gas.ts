@@ -15,13 +15,13 @@ import {
   PRODUCTS,
   ALL_PRODUCTS_MASK,
   ONE,
-  LIMITS,
   FEE_PRODUCTS,
   FEE_PRODUCTS_MASK,
 } from "../src/config/defaults.ts";
 import { money } from "../src/format/money.ts";
 import { deployCore } from "../test/helpers/fixture.ts";
 import { startProgress } from "../src/util/progress.ts";
+import { steadyLimits, newLender as newFundedLender } from "./setup.ts";
 
 const CHECK = process.argv.includes("--check") || process.env.BENCH_CHECK === "1";
 const BIG_BOOK = Number(process.env.BENCH_BOOK ?? 10_000);
@@ -179,15 +179,8 @@ async function fillBook(d: Deployment, size: number) {
 async function measure(d: Deployment): Promise<Record<string, number>> {
   const { token, pool, ledger } = d;
   const g: Record<string, number> = {};
-  await ledger.setLimits(LIMITS);
-  // One draw by another borrower brings the limits' aggregate word to its steady, non-zero state.
-  await ledger.connect(underwriter).setLine(underwriter.address, 50_000n * ONE, 1800, ALL_PRODUCTS_MASK, 1);
-  await ledger.connect(underwriter).draw(2, 1_000n * ONE);
-
-  const newLender = ethers.Wallet.createRandom().connect(ethers.provider);
-  await admin.sendTransaction({ to: newLender.address, value: 10n ** 18n });
-  await token.faucet(newLender.address, 2_000_000n * ONE);
-  await token.connect(newLender).approve(await pool.getAddress(), ethers.MaxUint256);
+  await steadyLimits(ledger, underwriter);
+  const newLender = await newFundedLender(ethers, admin, token, pool);
   g["deposit (a lender's first)"] = await gasOf(
     pool.connect(newLender).deposit(1_000_000n * ONE, newLender.address),
   );

@@ -1,0 +1,140 @@
+// Where a hot transaction's gas goes. `npm run bench:profile` runs the bench's operations on an empty book and
+// prints, for each, its receipt gas split into: intrinsic (21,000 + calldata), storage reads and writes (cold and
+// warm, with the number of slots), calls into other contracts (the call's own cost, not what runs inside), events,
+// and the rest (computation, memory, hashing). Each call frame is listed with its depth, target and the gas spent in
+// its own code. It measures, it does not judge: the budgets are in bench/budgets.json, checked by `bench:gas`.
+import { network } from "hardhat";
+import { id, type ContractTransactionResponse } from "ethers";
+import { PRODUCTS, ALL_PRODUCTS_MASK, ONE } from "../src/config/defaults.ts";
+import { deployCore } from "../test/helpers/fixture.ts";
+import { steadyLimits, newLender as newFundedLender } from "./setup.ts";
+
+const connection = await network.create();
+const { ethers, networkHelpers } = connection;
+const [admin, underwriter, lender] = await ethers.getSigners();
+
+interface StructLog {
+  op: string;
+  gas: number;
+  gasCost: number;
+  depth: number;
+  stack?: string[];
+}
+
+const STORAGE = new Set(["SLOAD", "SSTORE", "TLOAD", "TSTORE"]);
+const CALLS = new Set(["CALL", "DELEGATECALL", "STATICCALL", "CALLCODE"]);
+
+/** One transaction's gas by kind, from the node's opcode trace. */
+async function profile(label: string, tx: Promise<ContractTransactionResponse>, names: Map<string, string>) {
+  const sent = await tx;
+  const receipt = (await sent.wait())!;
+  const trace = await ethers.provider.send("debug_traceTransaction", [
+    sent.hash,
+    { disableStorage: true, disableMemory: true, enableReturnData: false },
+  ]);
+  const logs: StructLog[] = trace.structLogs;
+  const total = Number(receipt.gasUsed);
+  const kinds: Record<string, { gas: number; n: number }> = {};
+  const add = (k: string, g: number) => {
+    kinds[k] ??= { gas: 0, n: 0 };
+    kinds[k].gas += g;
+    kinds[k].n++;
+  };
+  const frames: { depth: number; target: string; own: number }[] = [{ depth: 1, target: "tx.to", own: 0 }];
+  const stack: number[] = [0];
+  let executed = 0;
+  for (let i = 0; i < logs.length; i++) {
+    const l = logs[i];
+    const next = logs[i + 1];
+    const frame = frames[stack[stack.length - 1]];
+    if (CALLS.has(l.op)) {
+      // The call's own cost is what it charged less what it forwarded (the gas at the callee's first step).
+      const forwarded = next && next.depth === l.depth + 1 ? next.gas : 0;
+      const own = l.gasCost - forwarded;
+      add(`${l.op} (own cost)`, own);
+      executed += own;
+      frame.own += own;
+      const to = l.stack ? "0x" + l.stack[l.stack.length - 2].slice(-40).padStart(40, "0") : "?";
+      if (forwarded > 0) {
+        frames.push({ depth: l.depth + 1, target: names.get(to.toLowerCase()) ?? to, own: 0 });
+        stack.push(frames.length - 1);
+      }
+      continue;
+    }
+    let cost = l.gasCost;
+    if (l.op === "SLOAD") add(cost >= 2100 ? "SLOAD cold" : "SLOAD warm", cost);
+    else if (l.op === "SSTORE")
+      add(
+        cost >= 20000 ? "SSTORE zero→nonzero" : cost >= 2900 ? "SSTORE nonzero→nonzero" : "SSTORE other",
+        cost,
+      );
+    else if (STORAGE.has(l.op)) add(l.op, cost);
+    else if (l.op.startsWith("LOG")) add("LOG", cost);
+    else if (l.op === "KECCAK256") add("KECCAK256", cost);
+    else if (["BALANCE", "EXTCODESIZE", "EXTCODEHASH"].includes(l.op)) add(l.op, cost);
+    else add("compute and memory", cost);
+    executed += cost;
+    frame.own += cost;
+    if (next && next.depth < l.depth) stack.pop();
+  }
+  const intrinsic = total - executed;
+  console.log(`\n${label}: ${total.toLocaleString("en-US")} gas`);
+  const rows = Object.entries(kinds).sort((a, b) => b[1].gas - a[1].gas);
+  console.log(
+    `  ${"intrinsic (21,000 + calldata), refunds".padEnd(34)} ${intrinsic.toLocaleString("en-US").padStart(8)}`,
+  );
+  for (const [k, v] of rows)
+    console.log(`  ${k.padEnd(34)} ${v.gas.toLocaleString("en-US").padStart(8)}   ×${v.n}`);
+  console.log("  frames (own code only):");
+  for (const f of frames)
+    console.log(
+      `    ${"  ".repeat(f.depth - 1)}${f.target.padEnd(24)} ${f.own.toLocaleString("en-US").padStart(8)}`,
+    );
+}
+
+const token = await ethers.deployContract("MockStablecoin");
+const { pool, ledger } = await deployCore(connection, await token.getAddress(), admin.address, "Pool");
+const modules = await ledger.modules();
+const names = new Map<string, string>([
+  [(await token.getAddress()).toLowerCase(), "token"],
+  [(await pool.getAddress()).toLowerCase(), "pool"],
+  [(await ledger.getAddress()).toLowerCase(), "ledger"],
+  [modules[0].toLowerCase(), "CollectionModule"],
+  [modules[1].toLowerCase(), "ConfigModule"],
+  [modules[2].toLowerCase(), "ViewModule"],
+]);
+const quotes = await ethers.deployContract("CreditQuotes", [await ledger.getAddress()]);
+await ledger.grantRole(id("UNDERWRITER_ROLE"), underwriter.address);
+for (const p of PRODUCTS) await ledger.setProduct(p.id, p.method, p.instalments, p.periodDays, true);
+await token.faucet(lender.address, 10_000_000n * ONE);
+await token.connect(lender).approve(await pool.getAddress(), ethers.MaxUint256);
+await pool.connect(lender).deposit(5_000_000n * ONE, lender.address);
+await steadyLimits(ledger, underwriter);
+const newLender = await newFundedLender(ethers, admin, token, pool);
+await profile(
+  "deposit (a lender's first)",
+  pool.connect(newLender).deposit(1_000_000n * ONE, newLender.address),
+  names,
+);
+await profile("deposit (repeat)", pool.connect(newLender).deposit(500_000n * ONE, newLender.address), names);
+
+const borrower = ethers.Wallet.createRandom().connect(ethers.provider);
+await admin.sendTransaction({ to: borrower.address, value: 10n ** 18n });
+await ledger.connect(underwriter).setLine(borrower.address, 50_000n * ONE, 1800, ALL_PRODUCTS_MASK, 1);
+await token.connect(borrower).approve(await ledger.getAddress(), ethers.MaxUint256);
+await ledger.connect(borrower).setMandate(0);
+await profile(
+  "draw (recipient never held the token)",
+  ledger.connect(borrower).draw(2, 10_000n * ONE),
+  names,
+);
+await profile("draw (later loan)", ledger.connect(borrower).draw(2, 10_000n * ONE), names);
+await token.faucet(borrower.address, 100_000n * ONE);
+const first = await ledger.loanIdOf(borrower.address, 1);
+const second = await ledger.loanIdOf(borrower.address, 2);
+const [due, payments] = await quotes.loanSchedule(first);
+await networkHelpers.time.setNextBlockTimestamp(due[0]);
+await profile("repay one instalment", ledger.connect(borrower).repay(first, payments[0]), names);
+await profile("repay in full", ledger.connect(borrower).repay(second, ethers.MaxUint256), names);
+await networkHelpers.time.increaseTo(due[1] + 60n);
+await profile("collect, one loan alone", ledger.collect([first]), names);
