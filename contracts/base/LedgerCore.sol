@@ -35,7 +35,8 @@ abstract contract LedgerCore is LedgerBook {
     /// @dev A line's limit (and so its outstanding principal) fits 80 bits of the line word.
     uint256 internal constant MAX_LINE = type(uint80).max;
 
-    /// @dev Encoded `Line` per borrower and `Loan` (two words) per loan id; see Packing.
+    /// @dev Encoded `Line` per borrower and `Loan` per loan id (word 1 only for a loan off its plan: `_storeLoan`);
+    /// see Packing.
     mapping(address borrower => uint256) internal _lines;
     mapping(uint256 loanId => uint256[2]) internal _loans;
     mapping(uint8 productId => ICreditLedger.Product) internal _products;
@@ -560,16 +561,62 @@ abstract contract LedgerCore is LedgerBook {
         if (loan.status == ICreditLedger.LoanStatus.None) revert ICreditLedger.LoanNotFound(loanId);
     }
 
-    function _loadLoan(uint256 loanId) internal view returns (ICreditLedger.Loan memory) {
+    /// @dev Loan word 0's own bits (Packing leaves 243..255 free): the period of the checkpoint less one (243..250),
+    /// and whether word 1 is stored (255). Word 1, the accrual segment, is stored only for a loan off its plan
+    /// (`_onPlan`): one on its plan has its segment derived (`_deriveSegment`), so a draw writes one new slot and an
+    /// instalment paid on its plan reads and writes one slot of the loan.
+    uint256 private constant LOAN_PERIOD_SHIFT = Packing.LOAN_FREE_SHIFT;
+    uint256 private constant LOAN_SEGMENT_STORED = 1 << 255;
+
+    function _loadLoan(uint256 loanId) internal view returns (ICreditLedger.Loan memory loan) {
         uint256[2] storage words = _loans[loanId];
-        return Packing.decodeLoan(words[0], words[1]);
+        uint256 word0 = words[0];
+        Packing.decodeLoanTerms(word0, loan);
+        if (word0 & LOAN_SEGMENT_STORED != 0) Packing.decodeLoanSegment(words[1], loan);
+        else if (word0 != 0) _deriveSegment(loan, ((word0 >> LOAN_PERIOD_SHIFT) & 0xff) + 1);
     }
 
+    /// @dev The segment of a loan on its plan whose checkpoint is in `period`: it opened at the period's start (the
+    /// checkpoint reads as that second) on the outstanding principal, with no interest owed or paid ahead. A loan no
+    /// longer active accrues nothing and owes no interest.
+    function _deriveSegment(ICreditLedger.Loan memory loan, uint256 period) private pure {
+        uint32 start = _periodStart(loan, period);
+        loan.checkpoint = start;
+        loan.segmentStart = start;
+        if (loan.status == ICreditLedger.LoanStatus.Active) loan.openingBalance = loan.principal - loan.principalPaid;
+    }
+
+    /// @dev Whether `_deriveSegment` gives back `loan`'s segment exactly. A period opens on the smaller of the
+    /// outstanding principal and the plan's balance (LoanMath), so an opening balance equal to the outstanding means
+    /// no principal is past due; with no interest owed either, nothing is, and the loan has no arrears record whose
+    /// penalty would run from the exact checkpoint. A loan no longer active has no segment to keep.
+    function _onPlan(ICreditLedger.Loan memory loan, uint256 period) private pure returns (bool) {
+        if (loan.status != ICreditLedger.LoanStatus.Active) return true;
+        return
+            loan.interestBalance == 0 &&
+            loan.segmentStart == _periodStart(loan, period) &&
+            loan.openingBalance == loan.principal - loan.principalPaid;
+    }
+
+    function _periodStart(ICreditLedger.Loan memory loan, uint256 period) private pure returns (uint32) {
+        unchecked {
+            return uint32(loan.drawnAt + (period - 1) * LoanMath.periodSeconds(loan)); // period ≤ 256
+        }
+    }
+
+    /// @dev Stores `loan`: word 0 always, word 1 only off its plan (cleared when the loan comes back to it).
     function _storeLoan(uint256 loanId, ICreditLedger.Loan memory loan) internal {
-        (uint256 word0, uint256 word1) = Packing.encodeLoan(loan);
+        uint256 period = LoanMath.periodAt(loan, loan.checkpoint);
+        uint256 word0 = Packing.encodeLoanTerms(loan) | ((period - 1) << LOAN_PERIOD_SHIFT);
         uint256[2] storage words = _loans[loanId];
-        words[0] = word0;
-        words[1] = word1;
+        bool segmentStored = words[0] & LOAN_SEGMENT_STORED != 0;
+        if (_onPlan(loan, period)) {
+            words[0] = word0;
+            if (segmentStored) words[1] = 0;
+        } else {
+            words[0] = word0 | LOAN_SEGMENT_STORED;
+            words[1] = Packing.encodeLoanSegment(loan);
+        }
     }
 
     function _loanId(address borrower, uint256 n) internal pure returns (uint256) {

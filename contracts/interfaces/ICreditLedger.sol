@@ -140,18 +140,25 @@ interface ICreditLedger is IRiskLimits, ICostDisclosure {
 
     /// @notice A loan's terms (set at draw) and its repayment state. Bullet loans are stored as one period of
     /// `instalments × periodDays` days. Principal is at most a line's limit (< 2^80), so `principalPaid` needs 80 bits.
+    /// The accrual segment (`checkpoint`, `openingBalance`, `interestBalance`, `segmentStart`) is stored only while
+    /// the loan is off its plan (something past due, interest paid ahead, a period split by a prepayment); on its
+    /// plan it reads as the segment the ledger derives: the current period's start as `checkpoint` and
+    /// `segmentStart`, the outstanding principal as `openingBalance`, no interest balance. The two give the same
+    /// amounts to the unit. A repaid or written-off loan accrues nothing: its segment reads the same way, with an
+    /// opening balance and interest balance of 0.
     struct Loan {
-        // slot 0: terms and the opening balance of the current period
         uint32 drawnAt;
         uint8 method;
         uint8 instalments;
         uint16 periodDays;
         uint16 aprBps;
         uint88 principal;
+        /// Balance the current accrual segment accrues on.
         uint88 openingBalance;
-        // slot 1: repayment state
+        /// The last touch, or the current period's start for a loan on its plan.
         uint32 checkpoint;
         uint80 principalPaid;
+        /// Interest booked for completed periods less interest paid (negative when paid ahead).
         int88 interestBalance;
         LoanStatus status;
         uint32 segmentStart;
@@ -461,7 +468,7 @@ interface ICreditLedger is IRiskLimits, ICostDisclosure {
     /// @notice Live state of a loan: outstanding, past due, next due, payoff now.
     function loanState(uint256 loanId) external view returns (LoanView memory);
 
-    /// @notice Raw stored loan record.
+    /// @notice The stored loan record, its accrual segment derived while it is on its plan (see `Loan`).
     function loanRecord(uint256 loanId) external view returns (Loan memory);
 
     /// @notice A borrower's line with its available amount.

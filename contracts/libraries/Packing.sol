@@ -6,14 +6,17 @@ import {ICreditLedger} from "../interfaces/ICreditLedger.sol";
 /// @title Packing
 /// @notice Encodes the ledger's hot records into whole storage words and back.
 /// @dev Assigning a memory struct to storage writes it member by member (one SLOAD/SSTORE pair per member after the
-/// first); storing one encoded word writes each slot once. Field widths are the structs' own, so encoding never
-/// truncates a value the struct could hold. Layouts (bit offsets):
+/// first); storing one encoded word writes each slot once. Layouts (bit offsets):
 /// - Line:  limit 0..79 | outstanding 80..159 | aprBps 160..175 | productMask 176..191 | loanCount 192..215 |
 ///   status 216..223 | lateLoans 224..239 | kycExpiryDay 240..255
-/// - Loan word 0: drawnAt 0..31 | method 32..39 | instalments 40..47 | periodDays 48..63 | aprBps 64..79 |
-///   principal 80..167 | openingBalance 168..255
-/// - Loan word 1: checkpoint 0..31 | principalPaid 32..111 | interestBalance (int88) 112..199 | status 200..207 |
-///   segmentStart 208..239 | bucket 240..247 | productId 248..255
+/// - Loan word 0 (terms and progress, written by every loan event): principal 0..79 | principalPaid 80..159 |
+///   drawnAt 160..191 | aprBps 192..207 | periodDays 208..223 | instalments 224..231 | method 232..233 |
+///   status 234..235 | bucket 236..238 | productId 239..242 | free 243..255 (the ledger's, see `LOAN_FREE_SHIFT`)
+/// - Loan word 1 (the accrual segment): checkpoint 0..31 | segmentStart 32..63 | openingBalance 64..151 |
+///   interestBalance (int88) 152..239
+/// Loan fields are narrower than their struct where the ledger's domain is: principal (and so principalPaid) is at
+/// most a line's limit (< 2^80), the method at most 3 (BULLET), the product id at most 15. Word 1 is what the ledger
+/// can derive for a loan on its plan, so it stores that word only for a loan off its plan (LedgerCore `_storeLoan`).
 library Packing {
     uint256 internal constant MASK_8 = 0xff;
     uint256 internal constant MASK_16 = 0xffff;
@@ -47,39 +50,62 @@ library Packing {
         l.kycExpiryDay = uint16(word >> 240);
     }
 
-    function encodeLoan(ICreditLedger.Loan memory loan) internal pure returns (uint256 word0, uint256 word1) {
-        word0 =
-            uint256(loan.drawnAt) |
-            (uint256(loan.method) << 32) |
-            (uint256(loan.instalments) << 40) |
-            (uint256(loan.periodDays) << 48) |
-            (uint256(loan.aprBps) << 64) |
-            (uint256(loan.principal) << 80) |
-            (uint256(loan.openingBalance) << 168);
-        word1 =
+    /// @notice First bit of loan word 0 that the codec leaves to its user (13 bits).
+    uint256 internal constant LOAN_FREE_SHIFT = 243;
+
+    /// @notice Word 0 of `loan`, its free bits zero. Principal (and principal paid) must be below 2^80, the method at
+    /// most 3 and the product id at most 15.
+    function encodeLoanTerms(ICreditLedger.Loan memory loan) internal pure returns (uint256) {
+        return
+            uint256(loan.principal) |
+            (uint256(loan.principalPaid) << 80) |
+            (uint256(loan.drawnAt) << 160) |
+            (uint256(loan.aprBps) << 192) |
+            (uint256(loan.periodDays) << 208) |
+            (uint256(loan.instalments) << 224) |
+            (uint256(loan.method) << 232) |
+            (uint256(uint8(loan.status)) << 234) |
+            (uint256(uint8(loan.bucket)) << 236) |
+            (uint256(loan.productId) << 239);
+    }
+
+    /// @notice Word 1 of `loan`: its accrual segment.
+    function encodeLoanSegment(ICreditLedger.Loan memory loan) internal pure returns (uint256) {
+        return
             uint256(loan.checkpoint) |
-            (uint256(loan.principalPaid) << 32) |
-            (uint256(uint88(loan.interestBalance)) << 112) |
-            (uint256(uint8(loan.status)) << 200) |
-            (uint256(loan.segmentStart) << 208) |
-            (uint256(uint8(loan.bucket)) << 240) |
-            (uint256(loan.productId) << 248);
+            (uint256(loan.segmentStart) << 32) |
+            (uint256(loan.openingBalance) << 64) |
+            (uint256(uint88(loan.interestBalance)) << 152);
+    }
+
+    function encodeLoan(ICreditLedger.Loan memory loan) internal pure returns (uint256 word0, uint256 word1) {
+        return (encodeLoanTerms(loan), encodeLoanSegment(loan));
+    }
+
+    /// @notice Reads word 0 into `loan` (its free bits ignored).
+    function decodeLoanTerms(uint256 word0, ICreditLedger.Loan memory loan) internal pure {
+        loan.principal = uint88(word0 & MASK_80);
+        loan.principalPaid = uint80((word0 >> 80) & MASK_80);
+        loan.drawnAt = uint32((word0 >> 160) & MASK_32);
+        loan.aprBps = uint16((word0 >> 192) & MASK_16);
+        loan.periodDays = uint16((word0 >> 208) & MASK_16);
+        loan.instalments = uint8((word0 >> 224) & MASK_8);
+        loan.method = uint8((word0 >> 232) & 3);
+        loan.status = ICreditLedger.LoanStatus((word0 >> 234) & 3);
+        loan.bucket = ICreditLedger.Bucket((word0 >> 236) & 7);
+        loan.productId = uint8((word0 >> 239) & 15);
+    }
+
+    /// @notice Reads word 1 into `loan`.
+    function decodeLoanSegment(uint256 word1, ICreditLedger.Loan memory loan) internal pure {
+        loan.checkpoint = uint32(word1 & MASK_32);
+        loan.segmentStart = uint32((word1 >> 32) & MASK_32);
+        loan.openingBalance = uint88((word1 >> 64) & MASK_88);
+        loan.interestBalance = int88(uint88((word1 >> 152) & MASK_88));
     }
 
     function decodeLoan(uint256 word0, uint256 word1) internal pure returns (ICreditLedger.Loan memory loan) {
-        loan.drawnAt = uint32(word0 & MASK_32);
-        loan.method = uint8((word0 >> 32) & MASK_8);
-        loan.instalments = uint8((word0 >> 40) & MASK_8);
-        loan.periodDays = uint16((word0 >> 48) & MASK_16);
-        loan.aprBps = uint16((word0 >> 64) & MASK_16);
-        loan.principal = uint88((word0 >> 80) & MASK_88);
-        loan.openingBalance = uint88(word0 >> 168);
-        loan.checkpoint = uint32(word1 & MASK_32);
-        loan.principalPaid = uint80((word1 >> 32) & MASK_80);
-        loan.interestBalance = int88(uint88((word1 >> 112) & MASK_88));
-        loan.status = ICreditLedger.LoanStatus((word1 >> 200) & MASK_8);
-        loan.segmentStart = uint32((word1 >> 208) & MASK_32);
-        loan.bucket = ICreditLedger.Bucket((word1 >> 240) & MASK_8);
-        loan.productId = uint8(word1 >> 248);
+        decodeLoanTerms(word0, loan);
+        decodeLoanSegment(word1, loan);
     }
 }

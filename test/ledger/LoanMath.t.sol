@@ -60,13 +60,14 @@ contract PackingTest is Test {
         uint32 segmentStart,
         uint16 bucketAndProduct
     ) public pure {
+        // The ledger's domain (Packing): principal below 2^80, method at most 3, product id at most 15.
         ICreditLedger.Loan memory loan = _loan(
             drawnAt,
-            method,
+            uint8(bound(method, 0, 3)),
             instalments,
             periodDays,
             aprBps,
-            principal,
+            uint88(bound(principal, 0, type(uint80).max)),
             openingBalance
         );
         loan.checkpoint = checkpoint;
@@ -75,17 +76,19 @@ contract PackingTest is Test {
         loan.status = ICreditLedger.LoanStatus(bound(status, 0, uint256(type(ICreditLedger.LoanStatus).max)));
         loan.segmentStart = segmentStart;
         loan.bucket = ICreditLedger.Bucket(bound(bucketAndProduct & 0xff, 0, uint256(type(ICreditLedger.Bucket).max)));
-        loan.productId = uint8(bucketAndProduct >> 8);
+        loan.productId = uint8(bound(bucketAndProduct >> 8, 0, 15));
         (uint256 word0, uint256 word1) = Packing.encodeLoan(loan);
         _assertLoanEq(Packing.decodeLoan(word0, word1), loan);
     }
 
     /// encode(decode(words)) == words for every pair of words whose status and bucket bytes are valid.
     function testFuzz_packing_loanWordsRoundTrip(uint256 word0, uint256 word1, uint8 status, uint8 bucket) public pure {
-        // word 1: bits 200..207 hold the status, 240..247 the bucket (248..255, the product id, take any value).
-        word1 &= ~(uint256(0xff) << 200) & ~(uint256(0xff) << 240);
-        word1 |= bound(status, 0, uint256(type(ICreditLedger.LoanStatus).max)) << 200;
-        word1 |= bound(bucket, 0, uint256(type(ICreditLedger.Bucket).max)) << 240;
+        // word 0: bits 234..235 hold the status, 236..238 the bucket, 243..255 are the ledger's (zero here); word 1
+        // uses bits 0..239.
+        word0 &= ~(uint256(3) << 234) & ~(uint256(7) << 236) & ((uint256(1) << Packing.LOAN_FREE_SHIFT) - 1);
+        word0 |= bound(status, 0, uint256(type(ICreditLedger.LoanStatus).max)) << 234;
+        word0 |= bound(bucket, 0, uint256(type(ICreditLedger.Bucket).max)) << 236;
+        word1 &= (uint256(1) << 240) - 1;
         ICreditLedger.Loan memory loan = Packing.decodeLoan(word0, word1);
         (uint256 again0, uint256 again1) = Packing.encodeLoan(loan);
         assertEq(again0, word0, "word 0");
@@ -96,10 +99,10 @@ contract PackingTest is Test {
     function test_packing_negativeInterestBalanceRoundTrips() public pure {
         int88[5] memory values = [type(int88).min, -1, 0, 1, type(int88).max];
         for (uint256 i = 0; i < values.length; ++i) {
-            ICreditLedger.Loan memory loan = _loan(1, 2, 3, 4, 5, type(uint88).max, type(uint88).max);
+            ICreditLedger.Loan memory loan = _loan(1, 2, 3, 4, 5, type(uint80).max, type(uint88).max);
             loan.interestBalance = values[i];
             loan.principalPaid = type(uint80).max;
-            loan.productId = type(uint8).max;
+            loan.productId = 15;
             loan.checkpoint = type(uint32).max;
             loan.segmentStart = type(uint32).max;
             loan.status = ICreditLedger.LoanStatus.Repaid;
@@ -108,7 +111,7 @@ contract PackingTest is Test {
             assertEq(back.interestBalance, values[i], "interest balance");
             // Neighbouring fields are not touched by the sign extension.
             assertEq(back.principalPaid, type(uint80).max, "principalPaid");
-            assertEq(back.productId, type(uint8).max, "productId");
+            assertEq(back.productId, 15, "productId");
             assertEq(uint8(back.status), uint8(ICreditLedger.LoanStatus.Repaid), "status");
             assertEq(back.segmentStart, type(uint32).max, "segmentStart");
         }
