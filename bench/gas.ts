@@ -11,13 +11,7 @@ import type { CreditLedger } from "../typechain-types/CreditLedger.ts";
 import type { CreditQuotes } from "../typechain-types/CreditQuotes.ts";
 import type { LendingPool } from "../typechain-types/LendingPool.ts";
 import type { MockStablecoin } from "../typechain-types/mocks/MockStablecoin.ts";
-import {
-  PRODUCTS,
-  ALL_PRODUCTS_MASK,
-  ONE,
-  FEE_PRODUCTS,
-  FEE_PRODUCTS_MASK,
-} from "../src/config/defaults.ts";
+import { PRODUCTS, ALL_PRODUCTS_MASK, ONE, FEE_PRODUCTS, FEE_PRODUCTS_MASK } from "../src/config/defaults.ts";
 import { money } from "../src/format/money.ts";
 import { deployCore } from "../test/helpers/fixture.ts";
 import { startProgress } from "../src/util/progress.ts";

@@ -2,18 +2,25 @@
 // prints, for each, its receipt gas split into: intrinsic (21,000 + calldata), storage reads and writes (cold and
 // warm, with the number of slots), calls into other contracts (the call's own cost, not what runs inside), events,
 // and the rest (computation, memory, hashing). Each call frame is listed with its depth, target and the gas spent in
-// its own code. It measures, it does not judge: the budgets are in bench/budgets.json, checked by `bench:gas`.
+// its own code. `PROFILE_FUNCTIONS=1 npm run bench:profile` also lists the Solidity functions the computation is spent in (from
+// the compiler's source maps; approximate under viaIR). It measures, it does not judge: the budgets are in
+// bench/budgets.json, checked by `bench:gas`.
 import { network } from "hardhat";
 import { id, type ContractTransactionResponse } from "ethers";
 import { PRODUCTS, ALL_PRODUCTS_MASK, ONE } from "../src/config/defaults.ts";
 import { deployCore } from "../test/helpers/fixture.ts";
 import { steadyLimits, newLender as newFundedLender } from "./setup.ts";
+import { functionsByPc } from "./source-map.ts";
+
+const BY_FUNCTION = process.env.PROFILE_FUNCTIONS === "1";
+const TOP_FUNCTIONS = 14;
 
 const connection = await network.create();
 const { ethers, networkHelpers } = connection;
 const [admin, underwriter, lender] = await ethers.getSigners();
 
 interface StructLog {
+  pc: number;
   op: string;
   gas: number;
   gasCost: number;
@@ -25,6 +32,22 @@ const STORAGE = new Set(["SLOAD", "SSTORE", "TLOAD", "TSTORE"]);
 const CALLS = new Set(["CALL", "DELEGATECALL", "STATICCALL", "CALLCODE"]);
 
 /** One transaction's gas by kind, from the node's opcode trace. */
+/** The runtime code of each named contract, by the name `names` gives its address. */
+const ARTIFACTS: Record<string, string> = {
+  ledger: "artifacts/contracts/CreditLedger.sol/CreditLedger.json",
+  pool: "artifacts/contracts/LendingPool.sol/LendingPool.json",
+  token: "artifacts/contracts/mocks/MockStablecoin.sol/MockStablecoin.json",
+  CollectionModule: "artifacts/contracts/modules/CollectionModule.sol/CollectionModule.json",
+  ConfigModule: "artifacts/contracts/modules/ConfigModule.sol/ConfigModule.json",
+  ViewModule: "artifacts/contracts/modules/ViewModule.sol/ViewModule.json",
+};
+const pcMaps = new Map<string, Map<number, string>>();
+function functionAt(target: string, pc: number): string {
+  if (!ARTIFACTS[target]) return `${target}:?`;
+  if (!pcMaps.has(target)) pcMaps.set(target, functionsByPc(ARTIFACTS[target]));
+  return `${target} ${pcMaps.get(target)!.get(pc) ?? "?"}`;
+}
+
 async function profile(label: string, tx: Promise<ContractTransactionResponse>, names: Map<string, string>) {
   const sent = await tx;
   const receipt = (await sent.wait())!;
@@ -40,7 +63,15 @@ async function profile(label: string, tx: Promise<ContractTransactionResponse>, 
     kinds[k].gas += g;
     kinds[k].n++;
   };
-  const frames: { depth: number; target: string; own: number }[] = [{ depth: 1, target: "tx.to", own: 0 }];
+  const frames: { depth: number; target: string; own: number }[] = [
+    { depth: 1, target: names.get(receipt.to!.toLowerCase()) ?? "tx.to", own: 0 },
+  ];
+  const byFunction = new Map<string, number>();
+  const charge = (target: string, pc: number, gas: number) => {
+    if (!BY_FUNCTION) return;
+    const key = functionAt(target, pc);
+    byFunction.set(key, (byFunction.get(key) ?? 0) + gas);
+  };
   const stack: number[] = [0];
   let executed = 0;
   for (let i = 0; i < logs.length; i++) {
@@ -61,7 +92,7 @@ async function profile(label: string, tx: Promise<ContractTransactionResponse>, 
       }
       continue;
     }
-    let cost = l.gasCost;
+    const cost = l.gasCost;
     if (l.op === "SLOAD") add(cost >= 2100 ? "SLOAD cold" : "SLOAD warm", cost);
     else if (l.op === "SSTORE")
       add(
@@ -72,7 +103,10 @@ async function profile(label: string, tx: Promise<ContractTransactionResponse>, 
     else if (l.op.startsWith("LOG")) add("LOG", cost);
     else if (l.op === "KECCAK256") add("KECCAK256", cost);
     else if (["BALANCE", "EXTCODESIZE", "EXTCODEHASH"].includes(l.op)) add(l.op, cost);
-    else add("compute and memory", cost);
+    else {
+      add("compute and memory", cost);
+      charge(frame.target, l.pc, cost);
+    }
     executed += cost;
     frame.own += cost;
     if (next && next.depth < l.depth) stack.pop();
@@ -90,6 +124,11 @@ async function profile(label: string, tx: Promise<ContractTransactionResponse>, 
     console.log(
       `    ${"  ".repeat(f.depth - 1)}${f.target.padEnd(24)} ${f.own.toLocaleString("en-US").padStart(8)}`,
     );
+  if (BY_FUNCTION) {
+    console.log(`  computation by function (top ${TOP_FUNCTIONS}; storage, calls and events excluded):`);
+    const top = [...byFunction.entries()].sort((a, b) => b[1] - a[1]).slice(0, TOP_FUNCTIONS);
+    for (const [k, g] of top) console.log(`    ${k.padEnd(60)} ${g.toLocaleString("en-US").padStart(8)}`);
+  }
 }
 
 const token = await ethers.deployContract("MockStablecoin");
