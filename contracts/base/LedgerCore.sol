@@ -562,9 +562,10 @@ abstract contract LedgerCore is LedgerBook {
     }
 
     /// @dev Loan word 0's own bits (Packing leaves 243..255 free): the period of the checkpoint less one (243..250),
-    /// and whether word 1 is stored (255). Word 1, the accrual segment, is stored only for a loan off its plan
-    /// (`_onPlan`): one on its plan has its segment derived (`_deriveSegment`), so a draw writes one new slot and an
-    /// instalment paid on its plan reads and writes one slot of the loan.
+    /// and whether word 1 holds the loan's segment (255; when clear, word 1 is empty or out of date and never read).
+    /// Word 1, the accrual segment, is stored only for a loan off its plan (`_onPlan`): one on its plan has its
+    /// segment derived (`_deriveSegment`), so a draw writes one new slot and an instalment paid on its plan reads and
+    /// writes one slot of the loan.
     uint256 private constant LOAN_PERIOD_SHIFT = Packing.LOAN_FREE_SHIFT;
     uint256 private constant LOAN_SEGMENT_STORED = 1 << 255;
 
@@ -604,15 +605,15 @@ abstract contract LedgerCore is LedgerBook {
         }
     }
 
-    /// @dev Stores `loan`: word 0 always, word 1 only off its plan (cleared when the loan comes back to it).
+    /// @dev Stores `loan`: word 0 always, word 1 only off its plan. A loan back on its plan keeps its old word 1,
+    /// unread (the flag is clear): leaving the plan again rewrites a non-zero slot (2,900 gas) instead of filling an
+    /// empty one (22,100), and clearing it would refund less than that.
     function _storeLoan(uint256 loanId, ICreditLedger.Loan memory loan) internal {
         uint256 period = LoanMath.periodAt(loan, loan.checkpoint);
         uint256 word0 = Packing.encodeLoanTerms(loan) | ((period - 1) << LOAN_PERIOD_SHIFT);
         uint256[2] storage words = _loans[loanId];
-        bool segmentStored = words[0] & LOAN_SEGMENT_STORED != 0;
         if (_onPlan(loan, period)) {
             words[0] = word0;
-            if (segmentStored) words[1] = 0;
         } else {
             words[0] = word0 | LOAN_SEGMENT_STORED;
             words[1] = Packing.encodeLoanSegment(loan);
