@@ -105,6 +105,8 @@ contract LoanStorageTest is MicrocreditBase {
         assertGt(due, 0, "the first due date asks for interest");
         _repay(borrower, loanId, due);
         _assertOnPlan(loanId, "after the next instalment paid when due");
+        (, uint256 kept) = _words(loanId);
+        assertGt(kept, 0, "word 1 is kept, unread, so leaving the plan again rewrites a non-zero slot");
         loan = ledger.loanRecord(loanId);
         assertEq(loan.interestBalance, 0, "nothing owed");
         assertEq(loan.segmentStart, drawnAt + DAYS_30, "the period's start");
