@@ -2,9 +2,9 @@
 // prints, for each, its receipt gas split into: intrinsic (21,000 + calldata), storage reads and writes (cold and
 // warm, with the number of slots), calls into other contracts (the call's own cost, not what runs inside), events,
 // and the rest (computation, memory, hashing). Each call frame is listed with its depth, target and the gas spent in
-// its own code. `PROFILE_FUNCTIONS=1 npm run bench:profile` also lists the Solidity functions the computation is spent in (from
-// the compiler's source maps; approximate under viaIR). It measures, it does not judge: the budgets are in
-// bench/budgets.json, checked by `bench:gas`.
+// its own code. `PROFILE_FUNCTIONS=1 npm run bench:profile` also lists the Solidity functions the computation is
+// spent in (from the compiler's source maps; approximate under viaIR). It measures, it does not judge: the budgets
+// are in bench/budgets.json, checked by `bench:gas`.
 import { network } from "hardhat";
 import { id, type ContractTransactionResponse } from "ethers";
 import { PRODUCTS, ALL_PRODUCTS_MASK, ONE } from "../src/config/defaults.ts";
@@ -31,7 +31,6 @@ interface StructLog {
 const STORAGE = new Set(["SLOAD", "SSTORE", "TLOAD", "TSTORE"]);
 const CALLS = new Set(["CALL", "DELEGATECALL", "STATICCALL", "CALLCODE"]);
 
-/** One transaction's gas by kind, from the node's opcode trace. */
 /** The runtime code of each named contract, by the name `names` gives its address. */
 const ARTIFACTS: Record<string, string> = {
   ledger: "artifacts/contracts/CreditLedger.sol/CreditLedger.json",
@@ -48,6 +47,7 @@ function functionAt(target: string, pc: number): string {
   return `${target} ${pcMaps.get(target)!.get(pc) ?? "?"}`;
 }
 
+/** One transaction's gas by kind and by call frame (and by function), from the node's opcode trace. */
 async function profile(label: string, tx: Promise<ContractTransactionResponse>, names: Map<string, string>) {
   const sent = await tx;
   const receipt = (await sent.wait())!;
