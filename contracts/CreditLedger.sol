@@ -398,8 +398,10 @@ contract CreditLedger is ICreditLedger, IProductLimits, LedgerBookApi {
             ? (1, p.periodDays * p.instalments)
             : (p.instalments, p.periodDays);
         _lines[borrower] = Packing.encodeLine(l);
-        _storeLoan(
-            loanId,
+        // A new loan is on its plan in its first period, so `_storeLoan` would write word 0 alone, with the period
+        // bits and the segment flag clear: written here without its checks. Its segment (opened now on the principal)
+        // is derived when it is loaded. Keep in step with `_storeLoan` (LoanStorage.t.sol checks the slots).
+        _loans[loanId][0] = Packing.encodeLoanTerms(
             Loan({
                 drawnAt: uint32(block.timestamp),
                 method: p.method,
@@ -407,12 +409,12 @@ contract CreditLedger is ICreditLedger, IProductLimits, LedgerBookApi {
                 periodDays: periodDays,
                 aprBps: l.aprBps,
                 principal: uint88(amount),
-                openingBalance: uint88(amount),
-                checkpoint: uint32(block.timestamp),
+                openingBalance: 0,
+                checkpoint: 0,
                 principalPaid: 0,
                 interestBalance: 0,
                 status: LoanStatus.Active,
-                segmentStart: uint32(block.timestamp),
+                segmentStart: 0,
                 bucket: Bucket.Current,
                 productId: productId
             })

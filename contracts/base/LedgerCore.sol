@@ -251,7 +251,7 @@ abstract contract LedgerCore is LedgerBook {
         }
         uint256 dueAfter = p.pastDue - _min(p.pastDue, amount - penaltyPaid);
         if (!p.fast || dueAfter != 0) _afterLatePayment(loanId, loan, p, penaltyPaid, dueAfter);
-        _storeLoan(loanId, loan);
+        _storeLoan(loanId, loan, p.a.period);
         if (closed || p.pastGrace) _recordPayment(_borrowerOf(loanId), loan, closed, p);
         if (principalPaid != 0) {
             address borrower = _borrowerOf(loanId);
@@ -404,7 +404,7 @@ abstract contract LedgerCore is LedgerBook {
     ) internal {
         m.ar.dueAtCheckpoint = uint88(m.pastDue);
         _reclassify(loanId, loan, m.ar, m.bucket, m.o.principalOutstanding, m.o.principalOutstanding, params);
-        _storeLoan(loanId, loan);
+        _storeLoan(loanId, loan, m.a.period);
         _bookRepay(0, 0, m.a.rateDelta, m.a.accrualAdjustment);
     }
 
@@ -605,11 +605,11 @@ abstract contract LedgerCore is LedgerBook {
         }
     }
 
-    /// @dev Stores `loan`: word 0 always, word 1 only off its plan. A loan back on its plan keeps its old word 1,
-    /// unread (the flag is clear): leaving the plan again rewrites a non-zero slot (2,900 gas) instead of filling an
-    /// empty one (22,100), and clearing it would refund less than that.
-    function _storeLoan(uint256 loanId, ICreditLedger.Loan memory loan) internal {
-        uint256 period = LoanMath.periodAt(loan, loan.checkpoint);
+    /// @dev Stores `loan`, whose checkpoint is in `period` (the period its roll returned): word 0 always, word 1 only
+    /// off its plan. A loan back on its plan keeps its old word 1, unread (the flag is clear): leaving the plan again
+    /// rewrites a non-zero slot (2,900 gas) instead of filling an empty one (22,100), and clearing it would refund less
+    /// than that.
+    function _storeLoan(uint256 loanId, ICreditLedger.Loan memory loan, uint256 period) internal {
         uint256 word0 = Packing.encodeLoanTerms(loan) | ((period - 1) << LOAN_PERIOD_SHIFT);
         uint256[2] storage words = _loans[loanId];
         if (_onPlan(loan, period)) {

@@ -279,7 +279,7 @@ contract CollectionModule is LedgerCore {
         _recordDefault(borrower, m.o.principalOutstanding, (block.timestamp - m.since) / 1 days);
         loan.openingBalance = 0;
         loan.status = ICreditLedger.LoanStatus.Defaulted;
-        _storeLoan(loanId, loan);
+        _storeLoan(loanId, loan, m.a.period);
         emit ICreditLedger.LoanDefaulted(loanId, loss, absorbed, lenderLoss);
     }
 }
