@@ -11,6 +11,8 @@ export interface BuiltContract {
   runtimeBytes: number;
   /** Creation code, in bytes (the EIP-3860 limit is 49,152). */
   initBytes: number;
+  /** Runtime code, hex with its 0x. */
+  runtimeCode: string;
 }
 
 const ROOT = join("artifacts", "contracts");
@@ -46,6 +48,7 @@ export function builtContracts(): BuiltContract[] {
       abi: a.abi,
       runtimeBytes: bytesOf(a.deployedBytecode),
       initBytes: bytesOf(a.bytecode),
+      runtimeCode: a.deployedBytecode,
     });
   }
   return contracts.sort((x, y) => x.name.localeCompare(y.name));
