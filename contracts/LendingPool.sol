@@ -46,8 +46,8 @@ contract LendingPool is ILendingPool, ERC4626, ReentrancyGuardTransient {
     }
 
     // The entry points below sync first (validate → sync → effects → events → interactions). `deposit` and `mint`
-    // price with `previewDeposit` / `previewMint` (the whole book, locked gains included),
-    // `withdraw` and `redeem` with `totalAssets()` (the book less locked gains); both read the synced value already.
+    // price on the value the sync read, as `previewDeposit` / `previewMint` do (the whole book, locked gains
+    // included), `withdraw` and `redeem` with `totalAssets()` (the book less locked gains).
 
     // ---------------------------------------------------------------- gains
 
@@ -161,12 +161,12 @@ contract LendingPool is ILendingPool, ERC4626, ReentrancyGuardTransient {
     /// @notice Shares a deposit of `assets` mints now: priced on the whole book, locked gains included, so a
     /// deposit made after a step buys no part of it at the price before it.
     function previewDeposit(uint256 assets) public view override(ERC4626, IERC4626) returns (uint256) {
-        return Math.mulDiv(assets, totalSupply() + 10 ** _decimalsOffset(), _entryAssets() + 1, Math.Rounding.Floor);
+        return _sharesIn(assets, _entryAssets());
     }
 
     /// @notice Assets a mint of `shares` costs now, priced like `previewDeposit`.
     function previewMint(uint256 shares) public view override(ERC4626, IERC4626) returns (uint256) {
-        return Math.mulDiv(shares, _entryAssets() + 1, totalSupply() + 10 ** _decimalsOffset(), Math.Rounding.Ceil);
+        return _assetsIn(shares, _entryAssets());
     }
 
     /// @notice The most a deposit can add now: the ledger holds the pool's cash in 104 bits, so this is that bound
@@ -180,17 +180,18 @@ contract LendingPool is ILendingPool, ERC4626, ReentrancyGuardTransient {
         return previewDeposit(maxDeposit(receiver));
     }
 
-    /// @notice ERC-4626 `deposit`. The bound of `maxDeposit` is the ledger's own (its cash is 104 bits), which refuses
-    /// a deposit above it (an arithmetic panic), so it is not read again here: reading it would cost every deposit
-    /// about 2,200 gas for a bound no real token supply reaches.
+    /// @notice ERC-4626 `deposit`, priced as `previewDeposit` on the value the sync reads (one read of the ledger).
+    /// The bound of `maxDeposit` is the ledger's own (its cash is 104 bits), which refuses a deposit above it (an
+    /// arithmetic panic), so it is not read again here: reading it would cost every deposit about 2,200 gas for a
+    /// bound no real token supply reaches.
     function deposit(uint256 assets, address receiver) public override(ERC4626, IERC4626) returns (uint256 shares) {
-        shares = previewDeposit(assets);
+        shares = _sharesIn(assets, _sync());
         _deposit(_msgSender(), receiver, assets, shares);
     }
 
-    /// @notice ERC-4626 `mint`, bounded like `deposit`.
+    /// @notice ERC-4626 `mint`, bounded like `deposit`, priced as `previewMint` on the value the sync reads.
     function mint(uint256 shares, address receiver) public override(ERC4626, IERC4626) returns (uint256 assets) {
-        assets = previewMint(shares);
+        assets = _assetsIn(shares, _sync());
         _deposit(_msgSender(), receiver, assets, shares);
     }
 
@@ -204,9 +205,9 @@ contract LendingPool is ILendingPool, ERC4626, ReentrancyGuardTransient {
         return Math.min(balanceOf(owner), _convertToShares(_instant(), Math.Rounding.Floor));
     }
 
-    /// @dev Assets go straight to the ledger, which holds the pool's cash.
+    /// @dev Assets go straight to the ledger, which holds the pool's cash. `deposit` and `mint`, its only callers, have
+    /// synced the lock already.
     function _deposit(address caller, address receiver, uint256 assets, uint256 shares) internal override {
-        _sync();
         _lock.lastAssets += assets.toUint128();
         IERC20(asset()).safeTransferFrom(caller, ledger, assets);
         ILedgerBook(ledger).recordDeposit(assets);
@@ -260,28 +261,34 @@ contract LendingPool is ILendingPool, ERC4626, ReentrancyGuardTransient {
 
     // ---------------------------------------------------------------- internals
 
-    /// @dev The ledger's value now and the lock as a sync now would leave it.
+    /// @dev The ledger's value now and the lock as a sync now would leave it (one call to the ledger).
     function _synced() internal view returns (uint256 value, GainMath.Lock memory lock) {
-        value = ILedgerBook(ledger).lenderAssets();
-        ILedgerBook book = ILedgerBook(ledger);
-        lock = GainMath.syncUp(
-            _lock,
-            value,
-            book.grossInterest(),
-            book.penaltyIncome(),
-            block.timestamp,
-            GAIN_UNLOCK_PERIOD
-        );
+        uint256 gross;
+        uint256 penalty;
+        (value, gross, penalty) = ILedgerBook(ledger).bookValue();
+        lock = GainMath.syncUp(_lock, value, gross, penalty, block.timestamp, GAIN_UNLOCK_PERIOD);
     }
 
     /// @dev The book as an entry pays for it: the ledger's value now, locked gains included.
-    function _entryAssets() internal view returns (uint256) {
-        return ILedgerBook(ledger).lenderAssets();
+    function _entryAssets() internal view returns (uint256 value) {
+        (value, , ) = ILedgerBook(ledger).bookValue();
     }
 
-    /// @dev Stores the lock as of now (a no-op within a block after the first sync, but for a new step).
-    function _sync() internal {
-        (, GainMath.Lock memory lock) = _synced();
+    /// @dev Shares a deposit of `assets` mints when the ledger's value is `value`, rounded down.
+    function _sharesIn(uint256 assets, uint256 value) internal view returns (uint256) {
+        return Math.mulDiv(assets, totalSupply() + 10 ** _decimalsOffset(), value + 1, Math.Rounding.Floor);
+    }
+
+    /// @dev Assets a mint of `shares` costs when the ledger's value is `value`, rounded up.
+    function _assetsIn(uint256 shares, uint256 value) internal view returns (uint256) {
+        return Math.mulDiv(shares, value + 1, totalSupply() + 10 ** _decimalsOffset(), Math.Rounding.Ceil);
+    }
+
+    /// @dev Stores the lock as of now (a no-op within a block after the first sync, but for a new step) and returns
+    /// the ledger's value it was synced on (a sync does not move it).
+    function _sync() internal returns (uint256 value) {
+        GainMath.Lock memory lock;
+        (value, lock) = _synced();
         GainMath.Lock memory old = _lock;
         if (lock.locked > GainMath.lockedUp(old, block.timestamp)) {
             emit GainLocked(lock.locked - GainMath.lockedUp(old, block.timestamp), lock.locked, lock.unlockEnd);

@@ -80,8 +80,12 @@ abstract contract LedgerBookApi is LedgerCore, ILedgerBook {
     // ---------------------------------------------------------------- views
 
     /// @inheritdoc ILedgerBook
-    function lenderAssets() public view returns (uint256) {
-        uint256 gross = _grossNow();
+    function lenderAssets() external view returns (uint256) {
+        return _lenderAssetsAt(_grossNow());
+    }
+
+    /// @dev The lenders' assets when the book's gross interest (in 1/SCALE units) is `gross`.
+    function _lenderAssetsAt(uint256 gross) private view returns (uint256) {
         int256 value =
             _capital +
                 int256(gross / SCALE) -
@@ -116,6 +120,12 @@ abstract contract LedgerBookApi is LedgerCore, ILedgerBook {
     /// @inheritdoc ILedgerBook
     function penaltyIncome() external view returns (uint256) {
         return _penaltyIncome;
+    }
+
+    /// @inheritdoc ILedgerBook
+    function bookValue() external view returns (uint256, uint256, uint256) {
+        uint256 gross = _grossNow();
+        return (_lenderAssetsAt(gross), gross / SCALE, _penaltyIncome);
     }
 
     /// @inheritdoc ILedgerBook

@@ -79,6 +79,10 @@ interface ILedgerBook {
     /// @notice Penalty interest paid since deployment (part of `grossInterest()`, recognised when paid).
     function penaltyIncome() external view returns (uint256);
 
+    /// @notice `lenderAssets()`, `grossInterest()` and `penaltyIncome()` in one call: what the pool reads to price
+    /// shares and sync its gain lock (one call, and an early selector, instead of three).
+    function bookValue() external view returns (uint256 assets, uint256 gross, uint256 penalty);
+
     /// @notice Sum of the active loans' rates, in asset units × 1/INTEREST_SCALE per second.
     function rateSum() external view returns (uint256);
 

@@ -62,6 +62,11 @@ contract LedgerInvariants is HandlerSetup {
             ledger.cash() + ledger.principalOutstanding() + ledger.interestReceivable(),
             "claims come off the book"
         );
+        // The pool reads these three through `bookValue()`, in one call.
+        (uint256 value, uint256 gross, uint256 penalty) = ledger.bookValue();
+        assertEq(value, lenderAssets, "bookValue: the lenders' assets");
+        assertEq(gross, ledger.grossInterest(), "bookValue: gross interest");
+        assertEq(penalty, ledger.penaltyIncome(), "bookValue: penalty income");
     }
 
     /// POOL_H: "a deposit and a redemption of the shares it bought in the same block, around any step (a cure that
