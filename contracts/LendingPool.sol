@@ -183,14 +183,22 @@ contract LendingPool is ILendingPool, ERC4626, ReentrancyGuardTransient {
     /// @notice ERC-4626 `deposit`, priced as `previewDeposit` on the value the sync reads (one read of the ledger).
     /// The bound of `maxDeposit` is the ledger's own (its cash is 104 bits), which refuses a deposit above it (an
     /// arithmetic panic), so it is not read again here: reading it would cost every deposit about 2,200 gas for a
-    /// bound no real token supply reaches.
-    function deposit(uint256 assets, address receiver) public override(ERC4626, IERC4626) returns (uint256 shares) {
+    /// bound no real token supply reaches. Guarded: between the lock's update and `recordDeposit` a token hook could
+    /// otherwise reach `sync` and read the deposit as a loss.
+    function deposit(
+        uint256 assets,
+        address receiver
+    ) public override(ERC4626, IERC4626) nonReentrant returns (uint256 shares) {
         shares = _sharesIn(assets, _sync());
         _deposit(_msgSender(), receiver, assets, shares);
     }
 
-    /// @notice ERC-4626 `mint`, bounded like `deposit`, priced as `previewMint` on the value the sync reads.
-    function mint(uint256 shares, address receiver) public override(ERC4626, IERC4626) returns (uint256 assets) {
+    /// @notice ERC-4626 `mint`, bounded and guarded like `deposit`, priced as `previewMint` on the value the sync
+    /// reads.
+    function mint(
+        uint256 shares,
+        address receiver
+    ) public override(ERC4626, IERC4626) nonReentrant returns (uint256 assets) {
         assets = _assetsIn(shares, _sync());
         _deposit(_msgSender(), receiver, assets, shares);
     }

@@ -41,7 +41,8 @@ contract ReentrantActor is ITokenHooks {
         Collect,
         Withdraw,
         Deposit,
-        ProcessRedemptions
+        ProcessRedemptions,
+        Sync
     }
 
     ITestLedger internal immutable ledger;
@@ -150,6 +151,12 @@ contract ReentrantActor is ITokenHooks {
             } catch (bytes memory e) {
                 reentryError = e;
             }
+        } else if (action == Action.Sync) {
+            try pool.sync() {
+                reentryOk = true;
+            } catch (bytes memory e) {
+                reentryError = e;
+            }
         } else {
             try pool.processRedemptions(10) returns (uint256) {
                 reentryOk = true;
@@ -161,16 +168,17 @@ contract ReentrantActor is ITokenHooks {
 }
 
 /// Attack: reentrancy through a token with transfer hooks. A borrower (or lender) contract gets control in the
-/// middle of `draw`, `repay`, `collect`, `withdraw` or `processRedemptions` through the asset's transfer callback and
-/// calls back into the ledger or the pool, hoping to act on half-updated state (draw twice against one limit check,
-/// be collected twice for one instalment while the loan records one payment, withdraw twice against one burn).
+/// middle of `draw`, `repay`, `collect`, `deposit`, `withdraw` or `processRedemptions` through the asset's transfer
+/// callback and calls back into the ledger or the pool, hoping to act on half-updated state (draw twice against one
+/// limit check, be collected twice for one instalment while the loan records one payment, withdraw twice against one
+/// burn, sync the gain lock while a deposit is half recorded).
 ///
 /// Defence: every ledger entry point that moves tokens (`draw`, `drawTo`, `repay`, `collect`, `mark`, `release`,
-/// `claimFees`) and the pool's queue functions are `nonReentrant` (OpenZeppelin `ReentrancyGuardTransient`, one guard
-/// per contract), and the pool's withdrawals go through the ledger's guarded `release`; draw, repay and release also
-/// apply their effects before the transfer. The asset is documented as a plain ERC-20 without callbacks: these tests
-/// show the contracts stay safe even if that assumption is broken. Calls that no guard covers (a deposit from inside
-/// a collection pull) are shown to be harmless.
+/// `claimFees`) and the pool's `deposit`, `mint`, `sync` and queue functions are `nonReentrant` (OpenZeppelin
+/// `ReentrancyGuardTransient`, one guard per contract), and the pool's withdrawals go through the ledger's guarded
+/// `release`; draw, repay and release also apply their effects before the transfer. The asset is documented as a plain
+/// ERC-20 without callbacks: these tests show the contracts stay safe even if that assumption is broken. Calls that no
+/// guard covers (a deposit from inside a collection pull) are shown to be harmless.
 ///
 /// Without the defence: each `assertEq(actor.reentryError(), GUARD_ERROR)` fails (the reentrant call succeeds).
 /// Collection pulls before it books the payment, so without the guard on `collect` the reentrant collect would take
@@ -311,6 +319,23 @@ contract ReentrancyTest is AttackBase {
         assertEq(hLedger.cash(), cash + due + 5_000e6, "both booked");
         assertApproxEqAbs(hPool.convertToAssets(hPool.balanceOf(address(actor))), 5_000e6, 2, "fair shares");
         assertEq(hLedger.dueNow(loanId), 0);
+        _assertBooksConsistent();
+    }
+
+    /// From inside a deposit's pull (`tokensToSend`: the pool has raised its lock's last value, the ledger has not yet
+    /// recorded the cash) the actor calls `sync`, which would read the deposit as a loss of the same size and let
+    /// locked gains out early. `deposit` holds the pool's guard, which `sync` shares.
+    /// Without the guard on `deposit`: the reentrant `sync` succeeds and `reentryError` is empty.
+    function test_depositHook_reentrantSync_refusedByPoolGuard() public {
+        actor.arm(ReentrantActor.Action.Sync, ReentrantActor.Action.None, 0, 0);
+        uint256 shares = actor.deposit(10_000e6);
+
+        assertEq(actor.reentries(), 1);
+        assertFalse(actor.reentryOk());
+        assertEq(actor.reentryError(), guardError);
+        assertEq(hPool.balanceOf(address(actor)), shares, "shares minted once");
+        assertEq(hPool.totalAssets(), INITIAL_DEPOSIT + 10_000e6, "the book holds both deposits");
+        assertEq(hPool.lockedGains(), 0, "nothing locked");
         _assertBooksConsistent();
     }
 
