@@ -442,7 +442,7 @@ contract CreditLedger is ICreditLedger, IProductLimits, LedgerBookApi {
     /// a function pointer retyped as view (`_asView`): the call only reads, as every ViewModule function does, and a
     /// STATICCALL context still forbids any write.
     /// Never returns to its caller.
-    function _answerInModule() internal view {
+    function _answerInModule() internal view override {
         _asView(_answerInModuleRaw)();
     }
 

@@ -21,6 +21,8 @@ abstract contract LedgerBook is AccessControl, ReentrancyGuardTransient {
 
     uint256 internal constant BPS = 10_000;
     uint256 internal constant SCALE = ScheduleMath.INTEREST_SCALE;
+    /// @dev Bit offset of `Book.depositBlock` in `_bookWord`.
+    uint256 internal constant BOOK_DEPOSIT_BLOCK_SHIFT = 240;
     /// @notice Upper bound for fee + first-loss cut (share of interest) and for the liquidity reserve.
     uint256 public constant MAX_RATE_BPS = 5_000;
 
@@ -34,6 +36,9 @@ abstract contract LedgerBook is AccessControl, ReentrancyGuardTransient {
         bool queueActive;
         bool creditPaused;
         bool kycRequired;
+        /// Low 16 bits of the number of the last block with a deposit: a draw, which reads this word anyway, reads
+        /// `_capitalWord` only in such a block, and a deposit, which writes it anyway, stamps it at no extra write.
+        uint16 depositBlock;
     }
 
     /// @dev Hot slot 2: interest recognised (units + remainder in 1/SCALE), when, and at which rate.
@@ -44,11 +49,16 @@ abstract contract LedgerBook is AccessControl, ReentrancyGuardTransient {
         uint88 rateSum;
     }
 
-    /// @dev Split of interest between protocol fee, first-loss reserve and lenders, checkpointed on change.
+    /// @dev Split of interest between protocol fee, first-loss reserve and lenders, checkpointed on change, and the
+    /// penalty income, in the one word every valuation reads anyway.
     struct Split {
         uint16 feeBps;
         uint16 firstLossBps;
-        uint176 grossAtCheckpoint;
+        /// Gross interest at the checkpoint, in 1/SCALE units (below 2^96 × SCALE < 2^135: `Accrual.grossUnits`).
+        uint136 grossAtCheckpoint;
+        /// Penalty interest paid since deployment (ILedgerBook.penaltyIncome): recognised at once when paid, so the
+        /// pool treats it as a step, not as interest accrued over time. 88 bits, as the pool's gain lock keeps it.
+        uint88 penaltyIncome;
     }
 
     IERC20 public immutable asset;
@@ -61,8 +71,16 @@ abstract contract LedgerBook is AccessControl, ReentrancyGuardTransient {
     Split internal _split;
     uint128 internal _feesAtCheckpoint;
     uint128 internal _reserveAtCheckpoint;
-    /// @dev cash + principal − interest collected; see the accounting identity in ILedgerBook.
-    int256 internal _capital;
+    /// @dev One word read by every valuation and written by every deposit: capital (int112, cash + principal − interest
+    /// collected; see the accounting identity in ILedgerBook) 0..111 | the book's value (cash + principal) just
+    /// before the first deposit of the last block with one 112..215 | that block's number (low 40 bits) 216..255.
+    /// A draw in that block measures the shares against the lower of the saved value and the book now, so capital
+    /// that arrives within the block (a flash loan, a bundle) never loosens a cap, and a deposit withdrawn in the same
+    /// block does not tighten one. A draw reads this word only when the book word's `depositBlock` says the block had
+    /// a deposit; the deposit writes it anyway (its capital), so saving the value costs it no extra slot.
+    uint256 internal _capitalWord;
+    uint256 internal constant CAPITAL_BLOCK_VALUE_SHIFT = 112;
+    uint256 internal constant CAPITAL_BLOCK_SHIFT = 216;
     uint256 internal _queueReserve;
     /// @dev Expected-loss provisions of loans in buckets M1–M3, and interest written off with defaulted loans.
     uint128 internal _provisions;
@@ -94,23 +112,23 @@ abstract contract LedgerBook is AccessControl, ReentrancyGuardTransient {
         _storeAccrual(acc);
         uint256 available = _available(book);
         if (principal > available) revert ILedgerBook.InsufficientLiquidity(principal, available);
+        // Cash and principal only, in place (`book` is the word as loaded by the caller): sent ≤ available ≤ cash, and
+        // the principal's 104-bit sum is checked, so neither field can spill into the next.
+        uint104 principal_ = book.principal + uint104(principal);
         unchecked {
-            // sent ≤ available ≤ cash, and principal + cash never exceeds what was deposited, earned and kept as
-            // fees (a 104-bit sum).
-            book.cash = uint104(book.cash - sent);
-            book.principal += uint104(principal);
+            _bookWord = ((_bookWord >> 208) << 208) | (uint256(principal_) << 104) | (book.cash - sent);
         }
-        _storeBook(book);
     }
 
     /// @dev A repayment of `cashIn` the caller pulls in after its own effects, retiring `principal`, with the loan's
     /// true-up of the book. `principal` exceeds the principal part of `cashIn` by any fee rebate (`_bookRebate`).
     function _bookRepay(uint256 principal, uint256 cashIn, int256 rateDelta, int256 accrualAdjustment) internal {
         _adjust(rateDelta, accrualAdjustment);
-        Book memory book = _loadBook();
-        book.cash += cashIn.toUint104();
-        book.principal -= uint104(principal);
-        _storeBook(book);
+        // Cash and principal only, in place: the other fields of the word do not move (checked as `_storeBook` is).
+        uint256 word = _bookWord;
+        uint104 cash_ = uint104(word) + cashIn.toUint104();
+        uint104 principal_ = uint104(word >> 104) - uint104(principal);
+        _bookWord = ((word >> 208) << 208) | (uint256(principal_) << 104) | cash_;
     }
 
     /// @dev A fee rebate: principal retired without cash, given back by the protocol's fee claim, so capital and
@@ -127,7 +145,7 @@ abstract contract LedgerBook is AccessControl, ReentrancyGuardTransient {
             uint256 fees = _feesAt(gross);
             _checkpointSplit(gross, fees - _min128(rebate, fees), _reserveAt(gross));
         }
-        _capital -= int256(rebate);
+        _addCapital(-int256(rebate));
     }
 
     /// @dev A provision change (a loan entering, leaving or moving between buckets).
@@ -153,7 +171,7 @@ abstract contract LedgerBook is AccessControl, ReentrancyGuardTransient {
         Book memory book = _loadBook();
         book.principal -= uint104(principal);
         _storeBook(book);
-        _capital -= int256(principal);
+        _addCapital(-int256(principal));
         _interestWrittenOff += uint128(interest);
         Split memory split = _split;
         uint256 fees = _feesAt(gross);
@@ -182,7 +200,7 @@ abstract contract LedgerBook is AccessControl, ReentrancyGuardTransient {
         Book memory book = _loadBook();
         book.cash += amount.toUint104();
         _storeBook(book);
-        _capital += int256(amount);
+        _addCapital(int256(amount));
         toLenders = amount < lenderLossLeft ? amount : lenderLossLeft;
         toReserve = amount - toLenders;
         if (toReserve > reserveLeft) toReserve = reserveLeft;
@@ -192,6 +210,23 @@ abstract contract LedgerBook is AccessControl, ReentrancyGuardTransient {
 
     // ---------------------------------------------------------------- internals
 
+    /// @dev Capital (see `_capitalWord`).
+    function _capital() internal view returns (int256) {
+        return int112(uint112(_capitalWord));
+    }
+
+    /// @dev Moves capital by `delta`, leaving the block's saved value as is (`_capitalWord`). Every caller's delta is an
+    /// amount of the book (below 2^105 in size), so the cast keeps it whole; the int112 sum is checked.
+    function _addCapital(int256 delta) internal {
+        _capitalWord = _withCapital(_capitalWord, delta);
+    }
+
+    /// @dev `word` with its capital moved by `delta` (as `_addCapital`).
+    function _withCapital(uint256 word, int256 delta) internal pure returns (uint256) {
+        int112 capital_ = int112(uint112(word)) + int112(delta);
+        return ((word >> CAPITAL_BLOCK_VALUE_SHIFT) << CAPITAL_BLOCK_VALUE_SHIFT) | uint112(capital_);
+    }
+
     /// @dev Cash that may leave now: above the liquidity reserve (a share of cash + principal) and the queue's hold.
     function _available(Book memory book) internal view returns (uint256) {
         uint256 kept = ((uint256(book.cash) + book.principal) * book.liquidityBps + BPS - 1) / BPS;
@@ -200,17 +235,18 @@ abstract contract LedgerBook is AccessControl, ReentrancyGuardTransient {
     }
 
     /// @dev Book: cash 0..103 | principal 104..207 | liquidityBps 208..223 | graceDays 224..231 |
-    /// queueActive 232..239 | creditPaused 240..247 | kycRequired 248..255. The grace period and the KYC switch live
-    /// here so that an on-time payment and a draw read no other configuration slot.
+    /// queueActive 232 | creditPaused 233 | kycRequired 234 | free 235..239 | depositBlock 240..255. The grace period
+    /// and the KYC switch live here so that an on-time payment and a draw read no other configuration slot.
     function _loadBook() internal view returns (Book memory book) {
         uint256 word = _bookWord;
         book.cash = uint104(word);
         book.principal = uint104(word >> 104);
         book.liquidityBps = uint16(word >> 208);
         book.graceDays = uint8(word >> 224);
-        book.queueActive = uint8(word >> 232) != 0;
-        book.creditPaused = uint8(word >> 240) != 0;
-        book.kycRequired = uint8(word >> 248) != 0;
+        book.queueActive = (word >> 232) & 1 != 0;
+        book.creditPaused = (word >> 233) & 1 != 0;
+        book.kycRequired = (word >> 234) & 1 != 0;
+        book.depositBlock = uint16(word >> BOOK_DEPOSIT_BLOCK_SHIFT);
     }
 
     /// @dev The grace period alone, without decoding the rest of the book word.
@@ -225,8 +261,9 @@ abstract contract LedgerBook is AccessControl, ReentrancyGuardTransient {
             (uint256(book.liquidityBps) << 208) |
             (uint256(book.graceDays) << 224) |
             (book.queueActive ? uint256(1) << 232 : 0) |
-            (book.creditPaused ? uint256(1) << 240 : 0) |
-            (book.kycRequired ? uint256(1) << 248 : 0);
+            (book.creditPaused ? uint256(1) << 233 : 0) |
+            (book.kycRequired ? uint256(1) << 234 : 0) |
+            (uint256(book.depositBlock) << BOOK_DEPOSIT_BLOCK_SHIFT);
     }
 
     /// @dev Accrual: grossUnits 0..95 | grossRemainder 96..135 | lastAccrual 136..167 | rateSum 168..255
@@ -300,7 +337,7 @@ abstract contract LedgerBook is AccessControl, ReentrancyGuardTransient {
     }
 
     function _checkpointSplit(uint256 gross, uint256 fees, uint256 reserve) internal {
-        _split.grossAtCheckpoint = gross.toUint176();
+        _split.grossAtCheckpoint = gross.toUint136();
         _feesAtCheckpoint = fees.toUint128();
         _reserveAtCheckpoint = reserve.toUint128();
     }

@@ -28,29 +28,36 @@ abstract contract LedgerBookApi is LedgerCore, ILedgerBook {
 
     /// @inheritdoc ILedgerBook
     function recordDeposit(uint256 assets) external onlyPool {
-        _accrue();
-        Book memory book = _loadBook();
-        if (_blockBook >> 128 != block.number) {
-            // The block's first deposit: the book before it is what a draw in this block may count (see `_blockBook`).
-            _blockBook = (block.number << 128) | (uint256(book.cash) + book.principal);
-            _flowWord =
-                (_flowWord & ~(uint256(type(uint16).max) << FLOW_TAG_SHIFT)) |
-                (uint256(uint16(block.number)) << FLOW_TAG_SHIFT);
+        // No accrual roll: interest accrues on principal, which a deposit does not move. The book word changes in
+        // place: cash, and the deposit stamp of the block's first deposit.
+        uint256 word = _bookWord;
+        uint256 capitalWord = _capitalWord;
+        if (capitalWord >> CAPITAL_BLOCK_SHIFT != uint40(block.number)) {
+            // The block's first deposit: the book before it is what a draw in this block may count (`_capitalWord`).
+            // Saturated to the field: past 2^104 − 1 (a token supply no stablecoin has) the cap is on the book now.
+            uint256 before = _min(uint256(uint104(word)) + uint104(word >> 104), type(uint104).max);
+            capitalWord =
+                (uint256(uint40(block.number)) << CAPITAL_BLOCK_SHIFT) |
+                (before << CAPITAL_BLOCK_VALUE_SHIFT) |
+                uint112(capitalWord);
+            word =
+                (word & ~(uint256(type(uint16).max) << BOOK_DEPOSIT_BLOCK_SHIFT)) |
+                (uint256(uint16(block.number)) << BOOK_DEPOSIT_BLOCK_SHIFT);
         }
-        book.cash += assets.toUint104();
-        _storeBook(book);
-        _capital += assets.toInt256();
+        uint104 cash_ = uint104(word) + assets.toUint104();
+        _bookWord = ((word >> 104) << 104) | cash_;
+        _capitalWord = _withCapital(capitalWord, int256(assets));
     }
 
     /// @inheritdoc ILedgerBook
     function release(address to, uint256 assets, bool fromQueue) external onlyPool nonReentrant {
-        _accrue();
+        // No accrual roll, as for a deposit: cash leaving does not change what the principal earns.
         Book memory book = _loadBook();
         uint256 available = fromQueue ? book.cash : _available(book);
         if (assets > available) revert InsufficientLiquidity(assets, available);
         book.cash = uint104(book.cash - assets);
         _storeBook(book);
-        _capital -= assets.toInt256();
+        _addCapital(-int256(assets)); // assets ≤ cash, checked above
         asset.safeTransfer(to, assets);
     }
 
@@ -87,7 +94,7 @@ abstract contract LedgerBookApi is LedgerCore, ILedgerBook {
     /// @dev The lenders' assets when the book's gross interest (in 1/SCALE units) is `gross`.
     function _lenderAssetsAt(uint256 gross) private view returns (uint256) {
         int256 value =
-            _capital +
+            _capital() +
                 int256(gross / SCALE) -
                 int256(_feesAt(gross) + _reserveAt(gross) + _provisions + _interestWrittenOff);
         return value > 0 ? uint256(value) : 0;
@@ -103,13 +110,12 @@ abstract contract LedgerBookApi is LedgerCore, ILedgerBook {
         return _loadBook().principal;
     }
 
+    // The views below that no contract reads on a hot path are answered by the ViewModule (code size).
+
     /// @inheritdoc ILedgerBook
     function interestReceivable() external view returns (uint256) {
-        Book memory book = _loadBook();
-        // interest collected = cash + principal − capital; written-off interest is no longer receivable.
-        int256 receivable =
-            int256(_grossNow() / SCALE) + _capital - int256(uint256(book.cash) + book.principal + _interestWrittenOff);
-        return receivable > 0 ? uint256(receivable) : 0;
+        _answerInModule();
+        revert(); // solhint-disable-line reason-string, gas-custom-errors
     }
 
     /// @inheritdoc ILedgerBook
@@ -119,13 +125,13 @@ abstract contract LedgerBookApi is LedgerCore, ILedgerBook {
 
     /// @inheritdoc ILedgerBook
     function penaltyIncome() external view returns (uint256) {
-        return _penaltyIncome;
+        return _split.penaltyIncome;
     }
 
     /// @inheritdoc ILedgerBook
     function bookValue() external view returns (uint256, uint256, uint256) {
         uint256 gross = _grossNow();
-        return (_lenderAssetsAt(gross), gross / SCALE, _penaltyIncome);
+        return (_lenderAssetsAt(gross), gross / SCALE, _split.penaltyIncome);
     }
 
     /// @inheritdoc ILedgerBook
@@ -134,13 +140,15 @@ abstract contract LedgerBookApi is LedgerCore, ILedgerBook {
     }
 
     /// @inheritdoc ILedgerBook
-    function protocolFeesOwed() public view returns (uint256) {
-        return _feesAt(_grossNow());
+    function protocolFeesOwed() external view returns (uint256) {
+        _answerInModule();
+        revert(); // solhint-disable-line reason-string, gas-custom-errors
     }
 
     /// @inheritdoc ILedgerBook
-    function firstLossReserve() public view returns (uint256) {
-        return _reserveAt(_grossNow());
+    function firstLossReserve() external view returns (uint256) {
+        _answerInModule();
+        revert(); // solhint-disable-line reason-string, gas-custom-errors
     }
 
     /// @inheritdoc ILedgerBook
@@ -159,8 +167,11 @@ abstract contract LedgerBookApi is LedgerCore, ILedgerBook {
     }
 
     /// @inheritdoc ILedgerBook
-    function rates() external view returns (uint256 protocolFeeBps, uint256 firstLossBps, uint256 liquidityReserveBps) {
-        Split memory split = _split;
-        return (split.feeBps, split.firstLossBps, _loadBook().liquidityBps);
+    function rates() external view returns (uint256, uint256, uint256) {
+        _answerInModule();
+        revert(); // solhint-disable-line reason-string, gas-custom-errors
     }
+
+    /// @dev Answers this call in the ViewModule and never returns (CreditLedger).
+    function _answerInModule() internal view virtual;
 }

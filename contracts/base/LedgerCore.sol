@@ -89,12 +89,10 @@ abstract contract LedgerCore is LedgerBook {
     /// @notice Portfolio limits checked on every draw (IRiskLimits); two words, read only by draws.
     IRiskLimits.Limits internal _limits;
     /// @dev Aggregates behind the limits, one word: origination bucket updated at 0..31 | origination bucket level
-    /// 32..127 (≤ the uint96 cap) | low 16 bits of the number of the last block with a deposit 128..143 | principal
-    /// of loans in buckets M2 and M3 (30+ days past due) 144..255. The block tag lets a draw, which reads this word
-    /// anyway, skip `_blockBook` in every block without a deposit.
+    /// 32..127 (≤ the uint96 cap) | free 128..143 | principal of loans in buckets M2 and M3 (30+ days past due)
+    /// 144..255.
     uint256 internal _flowWord;
     uint256 internal constant FLOW_LATE_SHIFT = 144;
-    uint256 internal constant FLOW_TAG_SHIFT = 128;
 
     /// @notice A product's principal outstanding, its cap (IProductLimits) and its fee, one word per product id
     /// (0..15): a repayment that retires principal writes this word anyway, so a prepayment reads the fee from it.
@@ -110,17 +108,6 @@ abstract contract LedgerCore is LedgerBook {
     }
 
     ProductBook[16] internal _productBooks;
-
-    /// @dev Penalty interest paid since deployment (ILedgerBook.penaltyIncome): recognised at once when paid, so the
-    /// pool treats it as a step, not as interest accrued over time.
-    uint256 internal _penaltyIncome;
-
-    /// @dev The book's value (cash + principal) just before the first deposit of the last block with one: block
-    /// number 128..255 | value 0..127. A draw in that block measures the shares against the lower of this and the
-    /// book now, so capital that arrives within the block (a flash loan, a bundle) never loosens a cap, and a
-    /// deposit withdrawn in the same block does not tighten one. A draw reads this slot only when the tag in
-    /// `_flowWord` says the block had a deposit.
-    uint256 internal _blockBook;
 
     /// @dev The product contracts each borrower lets originate loans on their line (`setOriginatorAllowed`).
     mapping(address borrower => mapping(address originator => bool)) internal _originatorAllowed;
@@ -236,7 +223,7 @@ abstract contract LedgerCore is LedgerBook {
         unchecked {
             if (penaltyPaid != 0) adjustment += int256(penaltyPaid * ScheduleMath.INTEREST_SCALE);
         }
-        if (penaltyPaid != 0) _penaltyIncome += penaltyPaid;
+        if (penaltyPaid != 0) _split.penaltyIncome += uint88(penaltyPaid); // penaltyPaid < 2^88; the sum is checked
         bool closed = loan.principalPaid == loan.principal;
         if (closed) {
             unchecked {

@@ -102,12 +102,14 @@ contract CollectionModule is LedgerCore {
         IRiskLimits.Limits memory lim = _limits;
         if (amount < lim.minDraw) revert IRiskLimits.DrawBelowMinimum(amount, lim.minDraw);
         if (lim.maxDraw != 0 && amount > lim.maxDraw) revert IRiskLimits.DrawAboveMaximum(amount, lim.maxDraw);
-        // The shares are of the book's value, at most what it was before this block's first deposit (`_blockBook`).
+        // The shares are of the book's value, at most what it was before this block's first deposit (`_capitalWord`).
         uint256 bookValue = cash + principal;
         uint256 flow = _flowWord;
-        if (uint16(flow >> FLOW_TAG_SHIFT) == uint16(block.number)) {
-            uint256 snapshot = _blockBook;
-            if (snapshot >> 128 == block.number) bookValue = _min(bookValue, uint128(snapshot));
+        if (uint16(_bookWord >> BOOK_DEPOSIT_BLOCK_SHIFT) == uint16(block.number)) {
+            uint256 saved = _capitalWord;
+            if (saved >> CAPITAL_BLOCK_SHIFT == uint40(block.number)) {
+                bookValue = _min(bookValue, uint104(saved >> CAPITAL_BLOCK_VALUE_SHIFT));
+            }
         }
         uint256 cap = lim.maxExposure == 0 ? type(uint256).max : lim.maxExposure;
         if (lim.maxExposureBps != 0) cap = _min(cap, (bookValue * lim.maxExposureBps) / BPS);
@@ -126,11 +128,7 @@ contract CollectionModule is LedgerCore {
             uint256 level = _originationNow(flow, lim.dailyOriginationCap) + amount;
             if (level > lim.dailyOriginationCap)
                 revert IRiskLimits.OriginationCapExceeded(level, lim.dailyOriginationCap);
-            _flowWord =
-                (flow & (uint256(type(uint16).max) << FLOW_TAG_SHIFT)) |
-                (late << FLOW_LATE_SHIFT) |
-                (level << 32) |
-                block.timestamp;
+            _flowWord = (late << FLOW_LATE_SHIFT) | (level << 32) | block.timestamp;
         }
         ProductBook storage pb = _productBooks[productId];
         uint256 productAfter = pb.outstanding + amount;
@@ -167,7 +165,7 @@ contract CollectionModule is LedgerCore {
         if (fee != 0) {
             // Added to the claim's checkpoint, the fee is owed at every later gross without moving the split.
             _feesAtCheckpoint += uint128(fee);
-            _capital += int256(fee);
+            _addCapital(int256(fee));
         }
         emit ICostDisclosure.DrawDisclosed(loanId, apr, fee, totalInterest, amount + totalInterest);
     }

@@ -349,7 +349,7 @@ contract ConfigModule is LedgerCore {
         book.cash = uint104(book.cash - assets);
         _storeBook(book);
         // Paying a claim reduces capital and the claim alike: lenders' assets do not move.
-        _capital -= int256(assets);
+        _addCapital(-int256(assets));
         emit ILedgerBook.FeesClaimed(to, assets);
         asset.safeTransfer(to, assets);
     }

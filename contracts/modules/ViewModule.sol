@@ -15,11 +15,38 @@ import {Packing} from "../libraries/Packing.sol";
 /// storage. Integrators call them at the ledger's address, whose ABI has every one of them: each of the ledger's view
 /// functions of the same name forwards its calldata here unchanged and returns the answer as is.
 /// @dev Runs by DELEGATECALL from the CreditLedger's views (reads only: an `eth_call` or a STATICCALL context), so its
-/// functions must keep the selectors and return types of ICreditLedger, IRiskLimits and IProductLimits. Called
+/// functions must keep the selectors and return types of ICreditLedger, ILedgerBook, IRiskLimits and IProductLimits. Called
 /// directly it reads its own empty storage. Documentation: the interfaces.
 contract ViewModule is LedgerCore {
     /// @dev The pool immutable is unused here.
     constructor(IERC20 asset_) LedgerCore(asset_, address(0)) {}
+
+    /// @dev ILedgerBook.interestReceivable: interest collected = cash + principal − capital; written-off interest is no
+    /// longer receivable.
+    function interestReceivable() external view returns (uint256) {
+        Book memory book = _loadBook();
+        int256 receivable =
+            int256(_grossNow() / SCALE) +
+                _capital() -
+                int256(uint256(book.cash) + book.principal + _interestWrittenOff);
+        return receivable > 0 ? uint256(receivable) : 0;
+    }
+
+    /// @dev ILedgerBook.protocolFeesOwed
+    function protocolFeesOwed() external view returns (uint256) {
+        return _feesAt(_grossNow());
+    }
+
+    /// @dev ILedgerBook.firstLossReserve
+    function firstLossReserve() external view returns (uint256) {
+        return _reserveAt(_grossNow());
+    }
+
+    /// @dev ILedgerBook.rates
+    function rates() external view returns (uint256 protocolFeeBps, uint256 firstLossBps, uint256 liquidityReserveBps) {
+        Split memory split = _split;
+        return (split.feeBps, split.firstLossBps, _loadBook().liquidityBps);
+    }
 
     /// @dev ICreditLedger.loanState
     function loanState(uint256 loanId) external view returns (ICreditLedger.LoanView memory v) {
