@@ -88,14 +88,14 @@ contract LendingPool is ILendingPool, ERC4626, ReentrancyGuardTransient {
     /// @inheritdoc ILendingPool
     function processRedemptions(uint256 maxRequests) external nonReentrant returns (uint256 filled) {
         if (maxRequests == 0) revert ZeroRequests();
-        _sync();
+        uint256 total = _syncExit();
         uint256 head = _queueHead;
         uint256 end = _queueTail;
         // Every request visited counts, cancelled ones included: a griefer's cancelled entries cost the caller one
         // slot read each, never an unbounded walk.
         if (end - head > maxRequests) end = head + maxRequests;
         // One price for the whole call: every fill burns shares and releases assets in proportion.
-        uint256 assetsBase = totalAssets() + 1;
+        uint256 assetsBase = total + 1;
         uint256 sharesBase = totalSupply() + 10 ** _decimalsOffset();
         uint256 cashLeft = ILedgerBook(ledger).cash();
         uint256 released;
@@ -125,7 +125,8 @@ contract LendingPool is ILendingPool, ERC4626, ReentrancyGuardTransient {
             _lock.lastAssets -= uint128(released);
             ILedgerBook(ledger).release(address(this), released, true);
         }
-        _setQueued(_queuedShares);
+        // The fills left the price as it was: `totalAssets()` is now `total − released` on the shares left.
+        _setQueuedAt(_queuedShares, total - released);
     }
 
     /// @inheritdoc ILendingPool
@@ -143,10 +144,10 @@ contract LendingPool is ILendingPool, ERC4626, ReentrancyGuardTransient {
         uint256 shares,
         address receiver
     ) external nonReentrant returns (uint256 redeemed, uint256 assets) {
-        _sync();
-        redeemed = Math.min(shares, maxRedeem(msg.sender));
+        uint256 total = _syncExit();
+        redeemed = Math.min(shares, _maxRedeemAt(msg.sender, total));
         if (redeemed == 0) return (0, 0);
-        assets = previewRedeem(redeemed);
+        assets = _toAssets(redeemed, total, Math.Rounding.Floor);
         _withdraw(msg.sender, receiver, msg.sender, assets, redeemed);
     }
 
@@ -183,8 +184,8 @@ contract LendingPool is ILendingPool, ERC4626, ReentrancyGuardTransient {
     /// @notice ERC-4626 `deposit`, priced as `previewDeposit` on the value the sync reads (one read of the ledger).
     /// The bound of `maxDeposit` is the ledger's own (its cash is 104 bits), which refuses a deposit above it (an
     /// arithmetic panic), so it is not read again here: reading it would cost every deposit about 2,200 gas for a
-    /// bound no real token supply reaches. Guarded: between the lock's update and `recordDeposit` a token hook could
-    /// otherwise reach `sync` and read the deposit as a loss.
+    /// bound no real token supply reaches. Guarded, as every function that syncs: a token hook inside the pull cannot
+    /// sync or exit against a half-recorded deposit.
     function deposit(
         uint256 assets,
         address receiver
@@ -205,25 +206,56 @@ contract LendingPool is ILendingPool, ERC4626, ReentrancyGuardTransient {
 
     /// @notice Withdrawable now: the owner's assets, capped by cash available for instant exits.
     function maxWithdraw(address owner) public view override(ERC4626, IERC4626) returns (uint256) {
-        return Math.min(_convertToAssets(balanceOf(owner), Math.Rounding.Floor), _instant());
+        return _maxWithdrawAt(owner, totalAssets());
     }
 
     /// @notice Redeemable now: the owner's shares, capped by cash available for instant exits.
     function maxRedeem(address owner) public view override(ERC4626, IERC4626) returns (uint256) {
-        return Math.min(balanceOf(owner), _convertToShares(_instant(), Math.Rounding.Floor));
+        return _maxRedeemAt(owner, totalAssets());
+    }
+
+    /// @notice ERC-4626 `withdraw`, priced as `previewWithdraw` on the value its sync read (one read of the ledger).
+    /// Guarded like `deposit`: no exit runs inside a deposit's token pull.
+    function withdraw(
+        uint256 assets,
+        address receiver,
+        address owner
+    ) public override(ERC4626, IERC4626) nonReentrant returns (uint256 shares) {
+        uint256 total = _syncExit();
+        uint256 maxAssets = _maxWithdrawAt(owner, total);
+        if (assets > maxAssets) revert ERC4626ExceededMaxWithdraw(owner, assets, maxAssets);
+        shares = _toShares(assets, total, Math.Rounding.Ceil);
+        _withdraw(_msgSender(), receiver, owner, assets, shares);
+    }
+
+    /// @notice ERC-4626 `redeem`, priced as `previewRedeem` on the value its sync read (one read of the ledger),
+    /// guarded as `withdraw`.
+    function redeem(
+        uint256 shares,
+        address receiver,
+        address owner
+    ) public override(ERC4626, IERC4626) nonReentrant returns (uint256 assets) {
+        uint256 total = _syncExit();
+        uint256 maxShares = _maxRedeemAt(owner, total);
+        if (shares > maxShares) revert ERC4626ExceededMaxRedeem(owner, shares, maxShares);
+        assets = _toAssets(shares, total, Math.Rounding.Floor);
+        _withdraw(_msgSender(), receiver, owner, assets, shares);
     }
 
     /// @dev Assets go straight to the ledger, which holds the pool's cash. `deposit` and `mint`, its only callers, have
     /// synced the lock already.
     function _deposit(address caller, address receiver, uint256 assets, uint256 shares) internal override {
-        _lock.lastAssets += assets.toUint128();
         IERC20(asset()).safeTransferFrom(caller, ledger, assets);
         ILedgerBook(ledger).recordDeposit(assets);
+        // After the ledger's record, so that lock and ledger agree at every external call (a token hook reading the
+        // pool's views sees the book before the deposit on both sides).
+        _lock.lastAssets += assets.toUint128();
         _mint(receiver, shares);
         emit Deposit(caller, receiver, assets, shares);
     }
 
     /// @dev The ledger pays the receiver; it refuses to dip into the liquidity reserve or the queue's hold.
+    /// `withdraw`, `redeem` and `redeemAvailable`, its only callers, have synced the lock already.
     function _withdraw(
         address caller,
         address receiver,
@@ -231,7 +263,6 @@ contract LendingPool is ILendingPool, ERC4626, ReentrancyGuardTransient {
         uint256 assets,
         uint256 shares
     ) internal override {
-        _sync();
         if (caller != owner) _spendAllowance(owner, caller, shares);
         _burn(owner, shares);
         _lock.lastAssets -= assets.toUint128();
@@ -292,6 +323,33 @@ contract LendingPool is ILendingPool, ERC4626, ReentrancyGuardTransient {
         return Math.mulDiv(shares, value + 1, totalSupply() + 10 ** _decimalsOffset(), Math.Rounding.Ceil);
     }
 
+    /// @dev Syncs and returns `totalAssets()` as of the sync: the value it read less the gains it left locked.
+    function _syncExit() internal returns (uint256) {
+        uint256 value = _sync();
+        uint256 locked = _lock.locked; // as of now: the sync just stored it
+        return value > locked ? value - locked : 0;
+    }
+
+    /// @dev `maxWithdraw` when `totalAssets()` is `total`.
+    function _maxWithdrawAt(address owner, uint256 total) internal view returns (uint256) {
+        return Math.min(_toAssets(balanceOf(owner), total, Math.Rounding.Floor), _instant());
+    }
+
+    /// @dev `maxRedeem` when `totalAssets()` is `total`.
+    function _maxRedeemAt(address owner, uint256 total) internal view returns (uint256) {
+        return Math.min(balanceOf(owner), _toShares(_instant(), total, Math.Rounding.Floor));
+    }
+
+    /// @dev Assets `shares` are worth when `totalAssets()` is `total` (ERC-4626 `_convertToAssets`).
+    function _toAssets(uint256 shares, uint256 total, Math.Rounding rounding) internal view returns (uint256) {
+        return Math.mulDiv(shares, total + 1, totalSupply() + 10 ** _decimalsOffset(), rounding);
+    }
+
+    /// @dev Shares `assets` are worth when `totalAssets()` is `total` (ERC-4626 `_convertToShares`).
+    function _toShares(uint256 assets, uint256 total, Math.Rounding rounding) internal view returns (uint256) {
+        return Math.mulDiv(assets, totalSupply() + 10 ** _decimalsOffset(), total + 1, rounding);
+    }
+
     /// @dev Stores the lock as of now (a no-op within a block after the first sync, but for a new step) and returns
     /// the ledger's value it was synced on (a sync does not move it).
     function _sync() internal returns (uint256 value) {
@@ -318,7 +376,12 @@ contract LendingPool is ILendingPool, ERC4626, ReentrancyGuardTransient {
 
     /// @dev Tells the ledger how much cash to hold back for the queue: the queued shares' value now, rounded up.
     function _setQueued(uint256 shares) internal {
+        _setQueuedAt(shares, totalAssets());
+    }
+
+    /// @dev `_setQueued` when `totalAssets()` is `total`.
+    function _setQueuedAt(uint256 shares, uint256 total) internal {
         _queuedShares = shares;
-        ILedgerBook(ledger).setQueueReserve(_convertToAssets(shares, Math.Rounding.Ceil));
+        ILedgerBook(ledger).setQueueReserve(_toAssets(shares, total, Math.Rounding.Ceil));
     }
 }

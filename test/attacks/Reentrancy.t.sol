@@ -42,7 +42,8 @@ contract ReentrantActor is ITokenHooks {
         Withdraw,
         Deposit,
         ProcessRedemptions,
-        Sync
+        Sync,
+        Redeem
     }
 
     ITestLedger internal immutable ledger;
@@ -151,6 +152,12 @@ contract ReentrantActor is ITokenHooks {
             } catch (bytes memory e) {
                 reentryError = e;
             }
+        } else if (action == Action.Redeem) {
+            try pool.redeem(amount, address(this), address(this)) returns (uint256) {
+                reentryOk = true;
+            } catch (bytes memory e) {
+                reentryError = e;
+            }
         } else if (action == Action.Sync) {
             try pool.sync() {
                 reentryOk = true;
@@ -174,11 +181,12 @@ contract ReentrantActor is ITokenHooks {
 /// burn, sync the gain lock while a deposit is half recorded).
 ///
 /// Defence: every ledger entry point that moves tokens (`draw`, `drawTo`, `repay`, `collect`, `mark`, `release`,
-/// `claimFees`) and the pool's `deposit`, `mint`, `sync` and queue functions are `nonReentrant` (OpenZeppelin
-/// `ReentrancyGuardTransient`, one guard per contract), and the pool's withdrawals go through the ledger's guarded
-/// `release`; draw, repay and release also apply their effects before the transfer. The asset is documented as a plain
-/// ERC-20 without callbacks: these tests show the contracts stay safe even if that assumption is broken. Calls that no
-/// guard covers (a deposit from inside a collection pull) are shown to be harmless.
+/// `claimFees`) and the pool's `deposit`, `mint`, `withdraw`, `redeem`, `sync` and queue functions are
+/// `nonReentrant` (OpenZeppelin `ReentrancyGuardTransient`, one guard per contract), and the pool's withdrawals go
+/// through the ledger's guarded `release`; draw, repay and release also apply their effects before the transfer. The
+/// asset is documented as a plain ERC-20 without callbacks: these tests show the contracts stay safe even if that
+/// assumption is broken. Calls that no guard covers (a deposit from inside a collection pull) are shown to be
+/// harmless.
 ///
 /// Without the defence: each `assertEq(actor.reentryError(), GUARD_ERROR)` fails (the reentrant call succeeds).
 /// Collection pulls before it books the payment, so without the guard on `collect` the reentrant collect would take
@@ -322,9 +330,10 @@ contract ReentrancyTest is AttackBase {
         _assertBooksConsistent();
     }
 
-    /// From inside a deposit's pull (`tokensToSend`: the pool has raised its lock's last value, the ledger has not yet
-    /// recorded the cash) the actor calls `sync`, which would read the deposit as a loss of the same size and let
-    /// locked gains out early. `deposit` holds the pool's guard, which `sync` shares.
+    /// From inside a deposit's pull (`tokensToSend`: the deposit is priced and the pool's lock synced, the ledger has
+    /// not yet recorded the cash) the actor calls `sync`. When the lock was raised before the pull, that sync read the
+    /// deposit as a loss of its size and let locked gains out early; the lock is now raised after the ledger's record,
+    /// and `deposit` holds the pool's guard, which `sync` shares.
     /// Without the guard on `deposit`: the reentrant `sync` succeeds and `reentryError` is empty.
     function test_depositHook_reentrantSync_refusedByPoolGuard() public {
         actor.arm(ReentrantActor.Action.Sync, ReentrantActor.Action.None, 0, 0);
@@ -335,6 +344,33 @@ contract ReentrancyTest is AttackBase {
         assertEq(actor.reentryError(), guardError);
         assertEq(hPool.balanceOf(address(actor)), shares, "shares minted once");
         assertEq(hPool.totalAssets(), INITIAL_DEPOSIT + 10_000e6, "the book holds both deposits");
+        assertEq(hPool.lockedGains(), 0, "nothing locked");
+        _assertBooksConsistent();
+    }
+
+    /// From inside a deposit's pull, as above, the actor exits: no exit runs in the middle of a deposit (its sync
+    /// would meet a half-recorded deposit). `withdraw` and `redeem` hold the pool's guard too. Without the guard on
+    /// `withdraw` (or `redeem`): the reentrant exit goes through (`reentryOk`).
+    function test_depositHook_reentrantWithdraw_refusedByPoolGuard() public {
+        _depositWithReentrantExit(ReentrantActor.Action.Withdraw, 1_000e6);
+    }
+
+    function test_depositHook_reentrantRedeem_refusedByPoolGuard() public {
+        _depositWithReentrantExit(ReentrantActor.Action.Redeem, 1_000e12);
+    }
+
+    function _depositWithReentrantExit(ReentrantActor.Action exit, uint256 amount) internal {
+        actor.deposit(10_000e6);
+        uint256 before = hToken.balanceOf(address(actor));
+        actor.arm(exit, ReentrantActor.Action.None, 0, amount);
+        uint256 shares = actor.deposit(10_000e6);
+
+        assertEq(actor.reentries(), 1);
+        assertFalse(actor.reentryOk(), "no exit in the middle of a deposit");
+        assertEq(actor.reentryError(), guardError);
+        assertGt(shares, 0);
+        assertEq(hToken.balanceOf(address(actor)), before - 10_000e6, "nothing paid out");
+        assertEq(hPool.totalAssets(), INITIAL_DEPOSIT + 20_000e6, "the book holds every deposit");
         assertEq(hPool.lockedGains(), 0, "nothing locked");
         _assertBooksConsistent();
     }
