@@ -369,13 +369,14 @@ contract CreditLedger is ICreditLedger, IProductLimits, LedgerBookApi {
             if (block.timestamp >= kycUntil) revert KycRequiredToDraw(borrower, kycUntil);
         }
         if (productId > 15 || (l.productMask >> productId) & 1 == 0) revert ProductNotAllowed(borrower, productId);
-        Product memory p = _products[productId];
-        if (!p.enabled) revert ProductNotEnabled(productId);
+        ProductBook memory p = _productBooks[productId];
+        if (p.config & PRODUCT_ENABLED == 0) revert ProductNotEnabled(productId);
         if (borrower != msg.sender) {
-            if (p.originator != msg.sender) revert NotProductOriginator(productId, p.originator, msg.sender);
+            address originator = _originators[productId];
+            if (originator != msg.sender) revert NotProductOriginator(productId, originator, msg.sender);
             if (!_originatorAllowed[borrower][msg.sender]) revert OriginatorNotAllowed(borrower, msg.sender);
-        } else if (p.originator != address(0)) {
-            revert NotProductOriginator(productId, p.originator, msg.sender);
+        } else if (p.config & PRODUCT_ORIGINATED != 0) {
+            revert NotProductOriginator(productId, _originators[productId], msg.sender);
         }
         uint256 available = l.limit > l.outstanding ? l.limit - l.outstanding : 0;
         if (amount > available) revert CreditLimitExceeded(amount, available);
@@ -394,7 +395,8 @@ contract CreditLedger is ICreditLedger, IProductLimits, LedgerBookApi {
             (uint256)
         );
 
-        (uint8 instalments, uint16 periodDays) = p.method == ScheduleMath.BULLET
+        uint8 method = p.config & PRODUCT_METHOD;
+        (uint8 instalments, uint16 periodDays) = method == ScheduleMath.BULLET
             ? (1, p.periodDays * p.instalments)
             : (p.instalments, p.periodDays);
         _lines[borrower] = Packing.encodeLine(l);
@@ -404,7 +406,7 @@ contract CreditLedger is ICreditLedger, IProductLimits, LedgerBookApi {
         _loans[loanId][0] = Packing.encodeLoanTerms(
             Loan({
                 drawnAt: uint32(block.timestamp),
-                method: p.method,
+                method: method,
                 instalments: instalments,
                 periodDays: periodDays,
                 aprBps: l.aprBps,

@@ -39,7 +39,6 @@ abstract contract LedgerCore is LedgerBook {
     /// see Packing.
     mapping(address borrower => uint256) internal _lines;
     mapping(uint256 loanId => uint256[2]) internal _loans;
-    mapping(uint8 productId => ICreditLedger.Product) internal _products;
 
     /// @notice An auto-debit mandate: whether it is on, and the most one collection may pull per loan (0 = no cap).
     struct Mandate {
@@ -94,20 +93,31 @@ abstract contract LedgerCore is LedgerBook {
     uint256 internal _flowWord;
     uint256 internal constant FLOW_LATE_SHIFT = 144;
 
-    /// @notice A product's principal outstanding, its cap (IProductLimits) and its fee, one word per product id
-    /// (0..15): a repayment that retires principal writes this word anyway, so a prepayment reads the fee from it.
+    /// @notice A product: its terms, fee, principal outstanding and cap (IProductLimits), one word per product id
+    /// (0..15), the only product slot a draw reads and the one a repayment that retires principal writes anyway. A
+    /// configured product has `instalments ≥ 1`, so the word never returns to zero: a draw after the product's book
+    /// has been repaid updates a non-zero slot instead of paying for a new one. `ICreditLedger.Product` is its view
+    /// (`_product`).
     struct ProductBook {
-        uint120 outstanding;
+        /// At most 2^96 − 1 (a draw past it reverts): 7.9 × 10^10 tokens of an 18-decimal asset.
+        uint96 outstanding;
         /// 0 = no cap.
         uint112 cap;
-        /// `Product.feeBps`, copied here by `setProductFee` (both change together; locked while `outstanding != 0`).
+        /// Locked while `outstanding != 0` (`setProductFee`).
         uint16 feeBps;
-        /// Set when the product is first configured, so the word never returns to zero and a draw after the book of
-        /// the product has been repaid updates a non-zero slot instead of paying for a new one.
-        bool opened;
+        uint16 periodDays;
+        uint8 instalments;
+        /// method 0..1 | enabled 2 | has an originator 3 (`PRODUCT_*`): its originator is read only when set.
+        uint8 config;
     }
 
+    uint8 internal constant PRODUCT_METHOD = 3;
+    uint8 internal constant PRODUCT_ENABLED = 4;
+    uint8 internal constant PRODUCT_ORIGINATED = 8;
+
     ProductBook[16] internal _productBooks;
+    /// @dev The one contract that may originate each product's loans (`setProductOriginator`), or zero.
+    mapping(uint8 productId => address) internal _originators;
 
     /// @dev The product contracts each borrower lets originate loans on their line (`setOriginatorAllowed`).
     mapping(address borrower => mapping(address originator => bool)) internal _originatorAllowed;
@@ -247,7 +257,7 @@ abstract contract LedgerCore is LedgerBook {
             uint256 shift = Packing.LINE_OUTSTANDING_SHIFT;
             uint256 outstanding = uint80(word >> shift) - principalPaid;
             _lines[borrower] = (word & ~(Packing.MASK_80 << shift)) | (outstanding << shift);
-            _productBooks[loan.productId].outstanding -= uint120(principalPaid);
+            _productBooks[loan.productId].outstanding -= uint96(principalPaid);
             if (block.timestamp < uint256(loan.drawnAt) + 1 days) _returnOrigination(principalPaid, loan.drawnAt);
         }
         _bookRepay(principalPaid, paid, rateDelta, adjustment);
@@ -605,6 +615,19 @@ abstract contract LedgerCore is LedgerBook {
             words[0] = word0 | LOAN_SEGMENT_STORED;
             words[1] = Packing.encodeLoanSegment(loan);
         }
+    }
+
+    /// @dev `productId`'s terms as `ICreditLedger.Product` (its originator read only when it has one); all zero for
+    /// a product never configured or an id above 15.
+    function _product(uint8 productId) internal view returns (ICreditLedger.Product memory p) {
+        if (productId > 15) return p;
+        ProductBook memory b = _productBooks[productId];
+        p.method = b.config & PRODUCT_METHOD;
+        p.instalments = b.instalments;
+        p.periodDays = b.periodDays;
+        p.enabled = b.config & PRODUCT_ENABLED != 0;
+        p.feeBps = b.feeBps;
+        if (b.config & PRODUCT_ORIGINATED != 0) p.originator = _originators[productId];
     }
 
     function _loanId(address borrower, uint256 n) internal pure returns (uint256) {

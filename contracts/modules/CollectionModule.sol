@@ -12,6 +12,7 @@ import {LoanMath} from "../libraries/LoanMath.sol";
 import {ScheduleMath} from "../libraries/ScheduleMath.sol";
 import {Packing} from "../libraries/Packing.sol";
 import {TransientSlot} from "@openzeppelin/contracts/utils/TransientSlot.sol";
+import {SafeCast} from "@openzeppelin/contracts/utils/math/SafeCast.sol";
 
 /// @title CollectionModule
 /// @notice Automatic collection, delinquency marking and write-offs of the CreditLedger, and the portfolio-limit
@@ -21,6 +22,7 @@ import {TransientSlot} from "@openzeppelin/contracts/utils/TransientSlot.sol";
 /// Called directly it acts on its own empty storage and can do no harm. The ledger's wrappers hold the reentrancy
 /// guard; functions here do not take it.
 contract CollectionModule is LedgerCore {
+    using SafeCast for uint256;
     using TransientSlot for bytes32;
     using TransientSlot for TransientSlot.Uint256Slot;
 
@@ -130,21 +132,21 @@ contract CollectionModule is LedgerCore {
                 revert IRiskLimits.OriginationCapExceeded(level, lim.dailyOriginationCap);
             _flowWord = (late << FLOW_LATE_SHIFT) | (level << 32) | block.timestamp;
         }
-        ProductBook storage pb = _productBooks[productId];
+        ProductBook memory pb = _productBooks[productId];
         uint256 productAfter = pb.outstanding + amount;
         uint256 productCap = pb.cap;
         if (productCap != 0 && productAfter > productCap) {
             revert IProductLimits.ProductCapExceeded(productId, productAfter, productCap);
         }
-        pb.outstanding = uint120(productAfter); // ≤ the book's principal after the draw, < 2^105 (cash is 104 bits)
-        fee = _disclose(loanId, _products[productId], amount, aprBps, DisclosureMath.aprCapOf(lim.aprCapBps));
+        _productBooks[productId].outstanding = productAfter.toUint96();
+        fee = _disclose(loanId, pb, amount, aprBps, DisclosureMath.aprCapOf(lim.aprCapBps));
     }
 
     /// @dev The draw's cost: refused above the APR cap, emitted, and its fee booked as a protocol claim funded by the
     /// cash the ledger keeps (capital and claim rise together: the lenders' assets do not move).
     function _disclose(
         uint256 loanId,
-        ICreditLedger.Product memory p,
+        ProductBook memory p,
         uint256 amount,
         uint256 aprBps,
         uint256 aprCap
@@ -152,7 +154,7 @@ contract CollectionModule is LedgerCore {
         uint256 apr;
         uint256 totalInterest;
         (apr, fee, totalInterest) = DisclosureMath.costUp(
-            p.method,
+            p.config & PRODUCT_METHOD,
             p.instalments,
             p.periodDays,
             aprBps,
@@ -173,14 +175,15 @@ contract CollectionModule is LedgerCore {
     /// @dev The bounds of `drawWithin` or `originate` (`DRAW_BOUNDS_SLOT`) against the draw's APR, what the
     /// recipient receives and the product's plan as the loan is drawn (a bullet product: one payment after the whole
     /// term).
-    function _checkBounds(uint256 bounds, ICreditLedger.Product memory p, uint256 apr, uint256 received) private pure {
+    function _checkBounds(uint256 bounds, ProductBook memory p, uint256 apr, uint256 received) private pure {
         if (apr > uint32(bounds >> 128)) revert ICreditLedger.AprAboveBound(apr, uint32(bounds >> 128));
         if (received < uint128(bounds)) revert ICreditLedger.ReceivedBelowMinimum(received, uint128(bounds));
-        (uint256 payments, uint256 periodDays) = p.method == ScheduleMath.BULLET
+        uint8 method = p.config & PRODUCT_METHOD;
+        (uint256 payments, uint256 periodDays) = method == ScheduleMath.BULLET
             ? (1, uint256(p.periodDays) * p.instalments)
             : (uint256(p.instalments), uint256(p.periodDays));
-        if (p.method != uint8(bounds >> 160) || payments != uint8(bounds >> 168) || periodDays != uint16(bounds >> 176))
-            revert ICreditLedger.PlanChanged(p.method, payments, periodDays);
+        if (method != uint8(bounds >> 160) || payments != uint8(bounds >> 168) || periodDays != uint16(bounds >> 176))
+            revert ICreditLedger.PlanChanged(method, payments, periodDays);
     }
 
     /// @dev One loan of a collection batch; failures are events, never reverts. The loan is rolled once; the pull
@@ -271,7 +274,7 @@ contract CollectionModule is LedgerCore {
         address borrower = _borrowerOf(loanId);
         ICreditLedger.Line memory l = Packing.decodeLine(_lines[borrower]);
         l.outstanding -= uint80(m.o.principalOutstanding);
-        _productBooks[loan.productId].outstanding -= uint120(m.o.principalOutstanding);
+        _productBooks[loan.productId].outstanding -= uint96(m.o.principalOutstanding);
         l.status = ICreditLedger.LineStatus.Frozen;
         _lines[borrower] = Packing.encodeLine(l);
         _recordDefault(borrower, m.o.principalOutstanding, (block.timestamp - m.since) / 1 days);

@@ -109,26 +109,29 @@ contract ConfigModule is LedgerCore {
         if (method == ScheduleMath.BULLET && uint256(instalments) * periodDays > type(uint16).max) {
             revert ICreditLedger.InvalidProduct(method, instalments, periodDays);
         }
-        uint16 feeBps = _products[productId].feeBps;
+        ProductBook storage b = _productBooks[productId];
+        uint16 feeBps = b.feeBps;
         ICreditLedger.Product memory p = ICreditLedger.Product(
             method,
             instalments,
             periodDays,
             enabled,
             feeBps,
-            _products[productId].originator
+            address(0)
         );
         // A product can always be disabled, even if a lowered cap now binds its fee.
         if (feeBps != 0 && enabled) _checkFeeApr(p);
-        _products[productId] = p;
-        _productBooks[productId].opened = true;
+        b.periodDays = periodDays;
+        b.instalments = instalments;
+        b.config = (b.config & PRODUCT_ORIGINATED) | method | (enabled ? PRODUCT_ENABLED : 0);
         emit ICreditLedger.ProductSet(productId, method, instalments, periodDays, enabled);
     }
 
     function setProductOriginator(uint8 productId, address originator) external onlyRole(DEFAULT_ADMIN_ROLE) {
-        ICreditLedger.Product storage p = _products[productId];
-        if (p.instalments == 0) revert ICreditLedger.InvalidProduct(p.method, p.instalments, p.periodDays);
-        p.originator = originator;
+        if (_product(productId).instalments == 0) revert ICreditLedger.InvalidProduct(0, 0, 0); // not configured
+        ProductBook storage b = _productBooks[productId];
+        _originators[productId] = originator;
+        b.config = (b.config & ~PRODUCT_ORIGINATED) | (originator != address(0) ? PRODUCT_ORIGINATED : 0);
         emit ICreditLedger.ProductOriginatorSet(productId, originator);
     }
 
@@ -149,8 +152,7 @@ contract ConfigModule is LedgerCore {
 
     function _setProductCap(uint8 productId, uint256 cap) private {
         ProductBook storage b = _productBook(productId);
-        ICreditLedger.Product memory p = _products[productId];
-        if (p.instalments == 0) revert ICreditLedger.InvalidProduct(p.method, p.instalments, p.periodDays);
+        if (b.instalments == 0) revert ICreditLedger.InvalidProduct(0, 0, 0); // not configured: every term is zero
         if (cap > type(uint112).max) revert IRiskLimits.InvalidLimits();
         emit IProductLimits.ProductCapSet(productId, b.cap, cap, msg.sender);
         b.cap = uint112(cap);
@@ -172,7 +174,7 @@ contract ConfigModule is LedgerCore {
     }
 
     function setProductFee(uint8 productId, uint16 feeBps) external onlyRole(DEFAULT_ADMIN_ROLE) {
-        ICreditLedger.Product memory p = _products[productId];
+        ICreditLedger.Product memory p = _product(productId);
         if (p.instalments == 0) revert ICreditLedger.InvalidProduct(p.method, p.instalments, p.periodDays);
         if (feeBps > MAX_FEE_BPS) revert ICostDisclosure.FeeTooHigh(feeBps, MAX_FEE_BPS);
         ProductBook storage b = _productBooks[productId];
@@ -180,7 +182,6 @@ contract ConfigModule is LedgerCore {
         if (feeBps != p.feeBps && outstanding != 0) revert ICostDisclosure.ProductFeeLocked(productId, outstanding);
         p.feeBps = feeBps;
         _checkFeeApr(p);
-        _products[productId].feeBps = feeBps;
         b.feeBps = feeBps;
         emit ICostDisclosure.ProductFeeSet(productId, feeBps);
     }

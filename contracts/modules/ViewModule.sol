@@ -135,7 +135,7 @@ contract ViewModule is LedgerCore {
 
     /// @dev ICreditLedger.product
     function product(uint8 productId) external view returns (ICreditLedger.Product memory) {
-        return _products[productId];
+        return _product(productId);
     }
 
     /// @dev ICreditLedger.riskParams
