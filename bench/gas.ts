@@ -200,14 +200,14 @@ async function measure(d: Deployment): Promise<Record<string, number>> {
   for (let i = 0; i < BATCH; i++) batch.push(await borrowerWith(d, 50_000n * ONE, true, 10_000n * ONE));
   await ethers.provider.send("evm_setAutomine", [false]);
   const sent = [];
-  for (const b of [single, late, late, late, ...batch]) {
+  for (const b of [single, late, late, late, late, ...batch]) {
     sent.push(await ledger.connect(b).draw(2, 1_000n * ONE, { gasLimit: 400_000 }));
   }
   await ethers.provider.send("evm_mine", []);
   await ethers.provider.send("evm_setAutomine", [true]);
   for (const tx of sent) await tx.wait();
   const singleId = await ledger.loanIdOf(single.address, 1);
-  const lateIds = await Promise.all([1, 2, 3].map((k) => ledger.loanIdOf(late.address, k)));
+  const lateIds = await Promise.all([1, 2, 3, 4].map((k) => ledger.loanIdOf(late.address, k)));
   const batchIds = await Promise.all(batch.map((b) => ledger.loanIdOf(b.address, 1)));
   // The late borrower's wallet is emptied now, so collection finds nothing until the penalty step funds one loan.
   await token.connect(late).transfer(admin.address, await token.balanceOf(late.address));
@@ -240,6 +240,13 @@ async function measure(d: Deployment): Promise<Record<string, number>> {
     ledger.collect([lateIds[0]], { gasLimit: 1_000_000 }),
   );
   expect((await ledger.penaltyIncome()) > penaltyBefore, "the late collection paid a penalty");
+  // The borrower's own payment of a late instalment runs in the CollectionModule (`repayLate`), which keeps the
+  // arrears: this is what an on-time repayment does not pay for.
+  const penaltyBeforeRepay = await ledger.penaltyIncome();
+  g["repay a late instalment with penalty"] = await gasOf(
+    ledger.connect(late).repay(lateIds[3], await ledger.dueNow(lateIds[3])),
+  );
+  expect((await ledger.penaltyIncome()) > penaltyBeforeRepay, "the late repayment paid a penalty");
   await token.connect(late).transfer(admin.address, await token.balanceOf(late.address));
   g["mark (Current → M1)"] = await gasOf(ledger.mark([lateIds[1]], { gasLimit: 1_000_000 }));
   expect((await ledger.loanRecord(lateIds[1])).bucket === 2n, "the mark moved the loan from Current to M1");

@@ -15,11 +15,14 @@ import {Address} from "@openzeppelin/contracts/utils/Address.sol";
 import {TransientSlot} from "@openzeppelin/contracts/utils/TransientSlot.sol";
 import {ScheduleMath} from "./libraries/ScheduleMath.sol";
 import {Packing} from "./libraries/Packing.sol";
+import {DisclosureMath} from "./libraries/DisclosureMath.sol";
+import {SafeCast} from "@openzeppelin/contracts/utils/math/SafeCast.sol";
 
 /// @title CreditLedger
 /// @notice Credit lines, loans and their repayment plans, over the book that holds the pool's cash.
 contract CreditLedger is ICreditLedger, IProductLimits, LedgerBookApi {
     using SafeERC20 for IERC20;
+    using SafeCast for uint256;
     using TransientSlot for bytes32;
     using TransientSlot for TransientSlot.Uint256Slot;
 
@@ -207,7 +210,19 @@ contract CreditLedger is ICreditLedger, IProductLimits, LedgerBookApi {
             if (loan.status == LoanStatus.None) revert LoanNotFound(loanId);
             revert LoanAlreadyRepaid(loanId);
         }
-        uint256 paid = _settle(loanId, loan, _position(loanId, loan), amount, false);
+        // A loan off its fast path, or one this payment leaves with something past due, is repaid in the
+        // CollectionModule, which keeps the arrears (the same payment path, with `_afterLatePayment`). An amount at
+        // or above what is past due on a loan on its fast path leaves nothing due (a fast position carries no
+        // penalty), so it is settled here.
+        Position memory p = _position(loanId, loan);
+        if (!p.fast || amount < p.pastDue) {
+            return
+                abi.decode(
+                    _delegate(abi.encodeCall(IModuleSteps.repayLate, (loanId, amount, _configModule))),
+                    (uint256)
+                );
+        }
+        uint256 paid = _settle(loanId, loan, p, amount, false);
         asset.safeTransferFrom(msg.sender, address(this), paid);
         return paid;
     }
@@ -270,8 +285,9 @@ contract CreditLedger is ICreditLedger, IProductLimits, LedgerBookApi {
     }
 
     /// @inheritdoc ICreditLedger
-    function dueNow(uint256 loanId) external view returns (uint256) {
-        return _dueNow(loanId);
+    function dueNow(uint256) external view returns (uint256) {
+        _answerInModule();
+        revert(); // solhint-disable-line reason-string, gas-custom-errors
     }
 
     /// @inheritdoc ICreditLedger
@@ -385,15 +401,7 @@ contract CreditLedger is ICreditLedger, IProductLimits, LedgerBookApi {
             loanId = _loanId(borrower, ++l.loanCount);
             l.outstanding += uint80(amount);
         }
-        uint256 fee = abi.decode(
-            _delegate(
-                abi.encodeCall(
-                    IModuleSteps.admitDraw,
-                    (borrower, loanId, productId, amount, l.aprBps, l.outstanding, book.cash, book.principal)
-                )
-            ),
-            (uint256)
-        );
+        uint256 fee = _admit(borrower, loanId, productId, p, amount, l.aprBps, l.outstanding, book);
 
         uint8 method = p.config & PRODUCT_METHOD;
         (uint8 instalments, uint16 periodDays) = method == ScheduleMath.BULLET
@@ -426,7 +434,104 @@ contract CreditLedger is ICreditLedger, IProductLimits, LedgerBookApi {
         asset.safeTransfer(recipient, amount - fee);
     }
 
-    /// @dev Hands `bounds` to the draw's cost check (`admitDraw`) through a transient slot, which the caller clears
+    /// @dev The draw's checks and its cost, before the draw's own effects: the portfolio limits (IRiskLimits) and the
+    /// product's outstanding cap (IProductLimits), then the APR cap on the draw's cost (ICostDisclosure), whose
+    /// figures it emits in `DrawDisclosed` and whose fee it books to the protocol. `p` is the product's word and
+    /// `book` the book as the draw loaded them; `exposureAfter` is the line's principal after the draw. A draw moves
+    /// cash to principal, so the base of the shares (cash + principal) is the same after it, plus the fee when there
+    /// is one. Writes only the origination bucket, the product's outstanding and, for a fee, the protocol's fee
+    /// claim. Returns the fee, which the draw keeps out of what it sends. Under `drawWithin` and `originate` it also
+    /// checks the borrower's bounds (`DRAW_BOUNDS_SLOT`).
+    function _admit(
+        address borrower,
+        uint256 loanId,
+        uint8 productId,
+        ProductBook memory p,
+        uint256 amount,
+        uint256 aprBps,
+        uint256 exposureAfter,
+        Book memory book
+    ) private returns (uint256 fee) {
+        IRiskLimits.Limits memory lim = _limits;
+        if (amount < lim.minDraw) revert DrawBelowMinimum(amount, lim.minDraw);
+        if (lim.maxDraw != 0 && amount > lim.maxDraw) revert DrawAboveMaximum(amount, lim.maxDraw);
+        // The shares are of the book's value, at most what it was before this block's first deposit (`_capitalWord`).
+        uint256 principal = book.principal;
+        uint256 bookValue = book.cash + principal;
+        uint256 flow = _flowWord;
+        if (book.depositBlock == uint16(block.number)) {
+            uint256 saved = _capitalWord;
+            if (saved >> CAPITAL_BLOCK_SHIFT == uint40(block.number)) {
+                bookValue = _min(bookValue, uint104(saved >> CAPITAL_BLOCK_VALUE_SHIFT));
+            }
+        }
+        uint256 cap = lim.maxExposure == 0 ? type(uint256).max : lim.maxExposure;
+        if (lim.maxExposureBps != 0) cap = _min(cap, (bookValue * lim.maxExposureBps) / BPS);
+        if (exposureAfter > cap) revert ExposureCapExceeded(borrower, exposureAfter, cap);
+        if (lim.maxUtilisationBps != 0) {
+            uint256 maxPrincipal = (bookValue * lim.maxUtilisationBps) / BPS;
+            if (principal + amount > maxPrincipal) revert UtilisationCapExceeded(principal + amount, maxPrincipal);
+        }
+        uint256 late = flow >> FLOW_LATE_SHIFT;
+        if (lim.breakerBps != 0 && late * BPS > principal * lim.breakerBps) {
+            revert CircuitBreakerTripped(late, principal, lim.breakerBps);
+        }
+        if (lim.dailyOriginationCap != 0) {
+            uint256 level = _originationNow(flow, lim.dailyOriginationCap) + amount;
+            if (level > lim.dailyOriginationCap) revert OriginationCapExceeded(level, lim.dailyOriginationCap);
+            _flowWord = (late << FLOW_LATE_SHIFT) | (level << 32) | block.timestamp;
+        }
+        uint256 productAfter = p.outstanding + amount;
+        if (p.cap != 0 && productAfter > p.cap) revert ProductCapExceeded(productId, productAfter, p.cap);
+        _productBooks[productId].outstanding = productAfter.toUint96();
+        fee = _disclose(loanId, p, amount, aprBps, DisclosureMath.aprCapOf(lim.aprCapBps));
+    }
+
+    /// @dev The draw's cost: refused above the APR cap, emitted, and its fee booked as a protocol claim funded by the
+    /// cash the ledger keeps (capital and claim rise together: the lenders' assets do not move).
+    function _disclose(
+        uint256 loanId,
+        ProductBook memory p,
+        uint256 amount,
+        uint256 aprBps,
+        uint256 aprCap
+    ) private returns (uint256 fee) {
+        uint256 apr;
+        uint256 totalInterest;
+        (apr, fee, totalInterest) = DisclosureMath.costUp(
+            p.config & PRODUCT_METHOD,
+            p.instalments,
+            p.periodDays,
+            aprBps,
+            p.feeBps,
+            amount
+        );
+        if (apr > aprCap) revert AprAboveCap(apr, aprCap);
+        uint256 bounds = DRAW_BOUNDS_SLOT.asUint256().tload();
+        if (bounds != 0) _checkBounds(bounds, p, apr, amount - fee);
+        if (fee != 0) {
+            // Added to the claim's checkpoint, the fee is owed at every later gross without moving the split.
+            _feesAtCheckpoint += uint128(fee);
+            _addCapital(int256(fee));
+        }
+        emit DrawDisclosed(loanId, apr, fee, totalInterest, amount + totalInterest);
+    }
+
+    /// @dev The bounds of `drawWithin` or `originate` (`DRAW_BOUNDS_SLOT`) against the draw's APR, what the
+    /// recipient receives and the product's plan as the loan is drawn (a bullet product: one payment after the whole
+    /// term).
+    function _checkBounds(uint256 bounds, ProductBook memory p, uint256 apr, uint256 received) private pure {
+        if (apr > uint32(bounds >> 128)) revert AprAboveBound(apr, uint32(bounds >> 128));
+        if (received < uint128(bounds)) revert ReceivedBelowMinimum(received, uint128(bounds));
+        uint8 method = p.config & PRODUCT_METHOD;
+        (uint256 payments, uint256 periodDays) = method == ScheduleMath.BULLET
+            ? (1, uint256(p.periodDays) * p.instalments)
+            : (uint256(p.instalments), uint256(p.periodDays));
+        if (method != uint8(bounds >> 160) || payments != uint8(bounds >> 168) || periodDays != uint16(bounds >> 176))
+            revert PlanChanged(method, payments, periodDays);
+    }
+
+    /// @dev Hands `bounds` to the draw's cost check (`_admit`) through a transient slot, which the caller clears
     /// after the draw. Both amounts saturate at their field's largest value, never looser than asked.
     function _setBounds(DrawBounds calldata bounds) private {
         DRAW_BOUNDS_SLOT.asUint256().tstore(
@@ -471,8 +576,7 @@ contract CreditLedger is ICreditLedger, IProductLimits, LedgerBookApi {
         }
     }
 
-    /// @dev A prepayment's fee rebate runs in the ConfigModule (code size; never on an instalment paid when due). A
-    /// loan without a fee skips the call: the product's book word read here is the one the repayment writes next.
+    /// @dev A prepayment's fee rebate runs in the ConfigModule (never on an instalment paid when due).
     function _feeRebate(
         uint256 loanId,
         Loan memory loan,
@@ -480,12 +584,18 @@ contract CreditLedger is ICreditLedger, IProductLimits, LedgerBookApi {
         LoanMath.Owed memory,
         uint256 prepaid
     ) internal override returns (uint256, uint256) {
-        if (_productBooks[loan.productId].feeBps == 0) return (0, 0);
-        bytes memory result = Address.functionDelegateCall(
-            _configModule,
-            abi.encodeCall(IModuleSteps.feeRebate, (loanId, prepaid))
-        );
-        return abi.decode(result, (uint256, uint256));
+        return _feeRebateIn(_configModule, loanId, loan, prepaid);
+    }
+
+    /// @dev `repay` settles a loan here only on its fast path (`_position`) and for at least what is past due, which
+    /// leaves no arrears: a position off it is not classified here, and the arrears step is never reached. Every
+    /// other payment runs in the CollectionModule (`IModuleSteps.repayLate`), whose `_position` is complete.
+    // solhint-disable-next-line no-empty-blocks
+    function _classifyLate(uint256, Loan memory, Position memory) internal pure override {}
+
+    /// @dev Never reached here (see `_classifyLate`).
+    function _afterLatePayment(uint256, Loan memory, Position memory, uint256, uint256) internal pure override {
+        revert(); // solhint-disable-line reason-string, gas-custom-errors
     }
 
     /// @dev Runs `data` in the CollectionModule on this contract's storage, bubbling up its revert.

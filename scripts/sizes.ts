@@ -31,7 +31,7 @@ for (const r of rows) {
   );
 }
 /** The entry points of the gas budgets (`bench/budgets.json`) and what they call on another contract. */
-const HOT = ["draw", "drawTo", "repay", "collect", "recordDeposit", "bookValue", "deposit", "admitDraw"];
+const HOT = ["draw", "drawTo", "repay", "collect", "recordDeposit", "bookValue", "deposit", "repayLate"];
 const PER_COMPARISON = 22; // DUP1 PUSH4 EQ PUSH2 JUMPI
 
 /** Selectors in the order the runtime code compares them: the order of their first PUSH4 in the code. */

@@ -309,6 +309,28 @@ describe("SECURITY item 11: early payoff of a fee product stays within the discl
     expect(await d.ledger.lenderAssets()).to.be.at.least(lenders);
   });
 
+  it("a late borrower who catches up and pays off gets the same rebate: the loan closes at the net payoff", async () => {
+    const { d, loan, principals, amount, fee, period } = await feeProductLoan();
+    // Day 45: the first instalment is 15 days past due (past grace, with a penalty), so the payment runs the late
+    // path; the rebate is that of the principal not yet due (the second instalment's and the later ones).
+    const at = loan.drawnAt + 45n * DAY;
+    const rebate = payoffRebate(terms(principals, amount - principals[0], period, 45n * DAY), fee, amount, period);
+    expect(rebate).to.be.above(0n);
+    await networkHelpers.time.setNextBlockTimestamp(at - 1n);
+    await networkHelpers.mine();
+    const owed = await d.ledger.protocolFeesOwed();
+    await networkHelpers.time.setNextBlockTimestamp(at);
+    const receipt = await (await d.ledger.connect(d.borrower).repay(loan.loanId, d.ethers.MaxUint256)).wait();
+    const events = receipt!.logs.map((l) => d.ledger.interface.parseLog(l)).filter((e) => e !== null);
+    expect(events.map((e) => e.name)).to.include.members(["PenaltyCharged", "FeeRebated", "LoanClosed"]);
+    expect(events.find((e) => e.name === "FeeRebated")!.args.rebate).to.equal(rebate);
+    // Repaid.principal counts the rebate's principal too: the whole loan is retired.
+    expect(events.find((e) => e.name === "Repaid")!.args.principal).to.equal(amount);
+    expect((await d.ledger.loanRecord(loan.loanId)).status).to.equal(2n, "paid off");
+    // The claim gives the rebate back (its 5 % of the penalty paid comes on top).
+    expect(await d.ledger.protocolFeesOwed()).to.be.below(owed);
+  });
+
   it("a product's fee is locked while it has principal outstanding", async () => {
     const d = await fixture();
     const loan = await drawFee(d, FEE_PRODUCT.id, 1_000n * ONE, 1_800);

@@ -190,18 +190,20 @@ describe("per-product outstanding caps", () => {
     expect((await d.caps.productExposure(0))[1]).to.equal(2n ** 112n - 1n);
   });
 
-  it("the ledger has no fallback: a module's draw or recovery step cannot be called at its address", async () => {
+  it("the ledger has no fallback: a module's repayment, rebate or recovery step cannot be called at its address", async () => {
     const d = await fixture();
-    // `admitDraw` is the CollectionModule's draw step (it books a fee and the origination window): called at the
-    // ledger's address it must not exist.
+    // The modules' steps (IModuleSteps) run only inside the ledger's own `repay`: called at the ledger's address
+    // they must not exist.
     const module = new Interface([
-      "function admitDraw(address,uint256,uint8,uint256,uint256,uint256,uint256,uint256) returns (uint256)",
+      "function repayLate(uint256,uint256,address) returns (uint256)",
+      "function feeRebate(uint256,uint256) returns (uint256,uint256)",
       "function recover(uint256,uint256) returns (uint256)",
     ]);
     const ledgerAddress = await d.ledger.getAddress();
     const fees = await d.ledger.protocolFeesOwed();
     const calls = [
-      module.encodeFunctionData("admitDraw", [d.other.address, 1n, 6, 10_000n * ONE, 0n, 0n, 0n, 0n]),
+      module.encodeFunctionData("repayLate", [1n, 1n, ledgerAddress]),
+      module.encodeFunctionData("feeRebate", [1n, 1n]),
       module.encodeFunctionData("recover", [1n, 1n]),
     ];
     for (const data of calls) {

@@ -227,6 +227,15 @@ abstract contract LedgerBook is AccessControl, ReentrancyGuardTransient {
         return ((word >> CAPITAL_BLOCK_VALUE_SHIFT) << CAPITAL_BLOCK_VALUE_SHIFT) | uint112(capital_);
     }
 
+    /// @dev The lenders' assets when the book's gross interest (in 1/SCALE units) is `gross`.
+    function _lenderAssetsAt(uint256 gross) internal view returns (uint256) {
+        int256 value =
+            _capital() +
+                int256(gross / SCALE) -
+                int256(_feesAt(gross) + _reserveAt(gross) + _provisions + _interestWrittenOff);
+        return value > 0 ? uint256(value) : 0;
+    }
+
     /// @dev Cash that may leave now: above the liquidity reserve (a share of cash + principal) and the queue's hold.
     function _available(Book memory book) internal view returns (uint256) {
         uint256 kept = ((uint256(book.cash) + book.principal) * book.liquidityBps + BPS - 1) / BPS;

@@ -88,16 +88,8 @@ abstract contract LedgerBookApi is LedgerCore, ILedgerBook {
 
     /// @inheritdoc ILedgerBook
     function lenderAssets() external view returns (uint256) {
-        return _lenderAssetsAt(_grossNow());
-    }
-
-    /// @dev The lenders' assets when the book's gross interest (in 1/SCALE units) is `gross`.
-    function _lenderAssetsAt(uint256 gross) private view returns (uint256) {
-        int256 value =
-            _capital() +
-                int256(gross / SCALE) -
-                int256(_feesAt(gross) + _reserveAt(gross) + _provisions + _interestWrittenOff);
-        return value > 0 ? uint256(value) : 0;
+        _answerInModule();
+        revert(); // solhint-disable-line reason-string, gas-custom-errors
     }
 
     /// @inheritdoc ILedgerBook
@@ -107,10 +99,9 @@ abstract contract LedgerBookApi is LedgerCore, ILedgerBook {
 
     /// @inheritdoc ILedgerBook
     function principalOutstanding() external view returns (uint256) {
-        return _loadBook().principal;
+        _answerInModule();
+        revert(); // solhint-disable-line reason-string, gas-custom-errors
     }
-
-    // The views below that no contract reads on a hot path are answered by the ViewModule (code size).
 
     /// @inheritdoc ILedgerBook
     function interestReceivable() external view returns (uint256) {
@@ -120,12 +111,14 @@ abstract contract LedgerBookApi is LedgerCore, ILedgerBook {
 
     /// @inheritdoc ILedgerBook
     function grossInterest() external view returns (uint256) {
-        return _grossNow() / SCALE;
+        _answerInModule();
+        revert(); // solhint-disable-line reason-string, gas-custom-errors
     }
 
     /// @inheritdoc ILedgerBook
     function penaltyIncome() external view returns (uint256) {
-        return _split.penaltyIncome;
+        _answerInModule();
+        revert(); // solhint-disable-line reason-string, gas-custom-errors
     }
 
     /// @inheritdoc ILedgerBook
@@ -136,7 +129,8 @@ abstract contract LedgerBookApi is LedgerCore, ILedgerBook {
 
     /// @inheritdoc ILedgerBook
     function rateSum() external view returns (uint256) {
-        return _loadAccrual().rateSum;
+        _answerInModule();
+        revert(); // solhint-disable-line reason-string, gas-custom-errors
     }
 
     /// @inheritdoc ILedgerBook
@@ -158,12 +152,14 @@ abstract contract LedgerBookApi is LedgerCore, ILedgerBook {
 
     /// @inheritdoc ILedgerBook
     function provisions() external view returns (uint256) {
-        return _provisions;
+        _answerInModule();
+        revert(); // solhint-disable-line reason-string, gas-custom-errors
     }
 
     /// @inheritdoc ILedgerBook
     function queueReserve() external view returns (uint256) {
-        return _queueReserve;
+        _answerInModule();
+        revert(); // solhint-disable-line reason-string, gas-custom-errors
     }
 
     /// @inheritdoc ILedgerBook

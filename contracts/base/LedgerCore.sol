@@ -12,6 +12,8 @@ import {Packing} from "../libraries/Packing.sol";
 import {DisclosureMath} from "../libraries/DisclosureMath.sol";
 import {FeeRebateMath} from "../libraries/FeeRebateMath.sol";
 import {ICostDisclosure} from "../interfaces/ICostDisclosure.sol";
+import {IModuleSteps} from "../interfaces/IModuleSteps.sol";
+import {Address} from "@openzeppelin/contracts/utils/Address.sol";
 
 /// @title LedgerCore
 /// @notice The ledger's storage and the payment path shared by the CreditLedger (draws, manual repayment) and its
@@ -160,14 +162,6 @@ abstract contract LedgerCore is LedgerBook {
         Arrears ar;
     }
 
-    /// @dev What `collect` would pull now (0 if nothing is due).
-    function _dueNow(uint256 loanId) internal view returns (uint256) {
-        ICreditLedger.Loan memory loan = _loadLoan(loanId);
-        if (loan.status != ICreditLedger.LoanStatus.Active) return 0;
-        Position memory p = _position(loanId, loan);
-        return p.pastDue + p.penalty;
-    }
-
     /// @dev Rolls `loan` (a memory copy) to now and works out its position. Reads the arrears record and the risk
     /// parameters only for a loan that is late or past grace, so an on-time payment touches no extra slot.
     function _position(uint256 loanId, ICreditLedger.Loan memory loan) internal view returns (Position memory p) {
@@ -188,6 +182,12 @@ abstract contract LedgerCore is LedgerBook {
                 }
             }
         }
+        _classifyLate(loanId, loan, p);
+    }
+
+    /// @dev The rest of `_position` off the fast path: the arrears record with the penalty accrued to now, and the
+    /// penalty a payment now is charged once the grace period is over.
+    function _classifyLate(uint256 loanId, ICreditLedger.Loan memory loan, Position memory p) internal view virtual {
         ICreditLedger.RiskParams memory params = _risk;
         p.ar = _accrueArrears(loanId, loan, p.o.principalOutstanding, p.checkpoint, p.pastDue, params);
         uint256 since = ArrearsMath.pastDueSince(loan, p.a);
@@ -311,8 +311,8 @@ abstract contract LedgerCore is LedgerBook {
 
     /// @dev A prepayment of `prepaid` cash also retires its fee rebate (FeeRebateMath), which the protocol's fee
     /// claim gives back: `rebate` is the extra principal retired, `excess` the cash beyond the payoff net of the
-    /// rebate. Books the rebate (the lenders' assets do not move) and emits `FeeRebated`. The CollectionModule, which
-    /// never prepays, overrides it with a no-op.
+    /// rebate. Books the rebate (the lenders' assets do not move) and emits `FeeRebated`. Runs in the ConfigModule:
+    /// the ledger and the CollectionModule override it to call there (`_feeRebateIn`).
     function _feeRebate(
         uint256 loanId,
         ICreditLedger.Loan memory loan,
@@ -336,6 +336,23 @@ abstract contract LedgerCore is LedgerBook {
         emit ICostDisclosure.FeeRebated(loanId, rebate);
     }
 
+    /// @dev `_feeRebate` run in `config` (the ledger's ConfigModule, `IModuleSteps.feeRebate`), as the ledger and the
+    /// CollectionModule's late repayments run it (code size). A loan without a fee skips the call: the product's book
+    /// word read here is the one the repayment writes next.
+    function _feeRebateIn(
+        address config,
+        uint256 loanId,
+        ICreditLedger.Loan memory loan,
+        uint256 prepaid
+    ) internal returns (uint256, uint256) {
+        if (_productBooks[loan.productId].feeBps == 0) return (0, 0);
+        bytes memory result = Address.functionDelegateCall(
+            config,
+            abi.encodeCall(IModuleSteps.feeRebate, (loanId, prepaid))
+        );
+        return abi.decode(result, (uint256, uint256));
+    }
+
     /// @dev Arrears bookkeeping after a payment on a loan that was late or stays late: a cure clears them (a latent
     /// penalty inside grace is waived), otherwise the penalty left and the amount still due are kept and the loan is
     /// moved to its bucket. Write-offs happen in `mark`, never in the middle of a payment.
@@ -345,7 +362,7 @@ abstract contract LedgerCore is LedgerBook {
         Position memory p,
         uint256 penaltyPaid,
         uint256 dueAfter
-    ) private {
+    ) internal virtual {
         ICreditLedger.RiskParams memory params = _risk;
         Arrears memory ar = p.ar;
         // A part payment inside grace: start the arrears record with the penalty latent since the due date.

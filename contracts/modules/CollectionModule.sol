@@ -2,46 +2,34 @@
 pragma solidity 0.8.28;
 
 import {IERC20} from "@openzeppelin/contracts/token/ERC20/IERC20.sol";
+import {SafeERC20} from "@openzeppelin/contracts/token/ERC20/utils/SafeERC20.sol";
 import {LedgerCore} from "../base/LedgerCore.sol";
-import {ICreditLedger} from "../interfaces/ICreditLedger.sol";
-import {IRiskLimits} from "../interfaces/IRiskLimits.sol";
-import {ICostDisclosure} from "../interfaces/ICostDisclosure.sol";
-import {IProductLimits} from "../interfaces/IProductLimits.sol";
-import {DisclosureMath} from "../libraries/DisclosureMath.sol";
 import {LoanMath} from "../libraries/LoanMath.sol";
-import {ScheduleMath} from "../libraries/ScheduleMath.sol";
+import {ICreditLedger} from "../interfaces/ICreditLedger.sol";
 import {Packing} from "../libraries/Packing.sol";
 import {TransientSlot} from "@openzeppelin/contracts/utils/TransientSlot.sol";
-import {SafeCast} from "@openzeppelin/contracts/utils/math/SafeCast.sol";
 
 /// @title CollectionModule
-/// @notice Automatic collection, delinquency marking and write-offs of the CreditLedger, and the portfolio-limit
-/// checks of its draws.
+/// @notice Automatic collection, delinquency marking and write-offs of the CreditLedger, and its manual repayments
+/// of late loans.
 /// @dev Runs only by DELEGATECALL from the CreditLedger, on the ledger's storage (see LedgerCore). It is deployed
 /// with the ledger's asset (the ledger's constructor checks it); it serves no pool-facing call, so its pool is zero.
 /// Called directly it acts on its own empty storage and can do no harm. The ledger's wrappers hold the reentrancy
 /// guard; functions here do not take it.
 contract CollectionModule is LedgerCore {
-    using SafeCast for uint256;
+    using SafeERC20 for IERC20;
     using TransientSlot for bytes32;
     using TransientSlot for TransientSlot.Uint256Slot;
+    using TransientSlot for TransientSlot.AddressSlot;
 
     /// @dev keccak256("microcredit.collect.tally"): salt of the per-transaction tally of capped pulls.
     bytes32 private constant COLLECT_TALLY_SALT = 0x61c8ae07924e70ccd38a580568f030345266d4ff977098c70f4ee9e0ee4092f2;
+    /// @dev keccak256("microcredit.collection.rebateModule"): the ConfigModule a late repayment's fee rebate runs in,
+    /// set by `repayLate` for its own duration.
+    bytes32 private constant REBATE_MODULE_SLOT = 0x84554b4f6118dd72ffc8d70df5520455f5ed471a95a9587cb9a9222bb14f067e;
 
     /// @dev The pool immutable is unused here: pool-facing functions are never delegated to the module.
     constructor(IERC20 asset_) LedgerCore(asset_, address(0)) {}
-
-    /// @dev Collection takes only what is due, never a prepayment: no fee rebate, and no product read.
-    function _feeRebate(
-        uint256,
-        ICreditLedger.Loan memory,
-        LoanMath.Accrual memory,
-        LoanMath.Owed memory,
-        uint256
-    ) internal pure override returns (uint256, uint256) {
-        return (0, 0);
-    }
 
     function collect(uint256[] calldata loanIds) external returns (uint256 collected) {
         for (uint256 i = 0; i < loanIds.length; ++i) collected += _collectOne(loanIds[i]);
@@ -81,109 +69,29 @@ contract CollectionModule is LedgerCore {
         return false;
     }
 
-    // ---------------------------------------------------------------- portfolio limits (IRiskLimits)
-
-    /// @dev The draw's checks and its cost, run by the ledger's `_draw` before its own effects: the portfolio limits
-    /// and the product's outstanding cap (IProductLimits), then the APR cap on the draw's cost (ICostDisclosure),
-    /// whose figures it emits in `DrawDisclosed` and whose fee it books to the protocol. `exposureAfter` is the
-    /// line's principal after the draw; `cash` and `principal` are the book before it (a draw moves cash to
-    /// principal, so their sum, the base of the shares, is the same after, plus the fee when there is one). Writes
-    /// only the origination bucket, the product's outstanding and, for a fee, the protocol's fee claim. Returns the
-    /// fee, which the ledger keeps out of what it sends. Under `drawWithin` and `originate` it also checks the
-    /// borrower's bounds (`DRAW_BOUNDS_SLOT`).
-    function admitDraw(
-        address borrower,
-        uint256 loanId,
-        uint8 productId,
-        uint256 amount,
-        uint256 aprBps,
-        uint256 exposureAfter,
-        uint256 cash,
-        uint256 principal
-    ) external returns (uint256 fee) {
-        IRiskLimits.Limits memory lim = _limits;
-        if (amount < lim.minDraw) revert IRiskLimits.DrawBelowMinimum(amount, lim.minDraw);
-        if (lim.maxDraw != 0 && amount > lim.maxDraw) revert IRiskLimits.DrawAboveMaximum(amount, lim.maxDraw);
-        // The shares are of the book's value, at most what it was before this block's first deposit (`_capitalWord`).
-        uint256 bookValue = cash + principal;
-        uint256 flow = _flowWord;
-        if (uint16(_bookWord >> BOOK_DEPOSIT_BLOCK_SHIFT) == uint16(block.number)) {
-            uint256 saved = _capitalWord;
-            if (saved >> CAPITAL_BLOCK_SHIFT == uint40(block.number)) {
-                bookValue = _min(bookValue, uint104(saved >> CAPITAL_BLOCK_VALUE_SHIFT));
-            }
-        }
-        uint256 cap = lim.maxExposure == 0 ? type(uint256).max : lim.maxExposure;
-        if (lim.maxExposureBps != 0) cap = _min(cap, (bookValue * lim.maxExposureBps) / BPS);
-        if (exposureAfter > cap) revert IRiskLimits.ExposureCapExceeded(borrower, exposureAfter, cap);
-        if (lim.maxUtilisationBps != 0) {
-            uint256 maxPrincipal = (bookValue * lim.maxUtilisationBps) / BPS;
-            if (principal + amount > maxPrincipal) {
-                revert IRiskLimits.UtilisationCapExceeded(principal + amount, maxPrincipal);
-            }
-        }
-        uint256 late = flow >> FLOW_LATE_SHIFT;
-        if (lim.breakerBps != 0 && late * BPS > principal * lim.breakerBps) {
-            revert IRiskLimits.CircuitBreakerTripped(late, principal, lim.breakerBps);
-        }
-        if (lim.dailyOriginationCap != 0) {
-            uint256 level = _originationNow(flow, lim.dailyOriginationCap) + amount;
-            if (level > lim.dailyOriginationCap)
-                revert IRiskLimits.OriginationCapExceeded(level, lim.dailyOriginationCap);
-            _flowWord = (late << FLOW_LATE_SHIFT) | (level << 32) | block.timestamp;
-        }
-        ProductBook memory pb = _productBooks[productId];
-        uint256 productAfter = pb.outstanding + amount;
-        uint256 productCap = pb.cap;
-        if (productCap != 0 && productAfter > productCap) {
-            revert IProductLimits.ProductCapExceeded(productId, productAfter, productCap);
-        }
-        _productBooks[productId].outstanding = productAfter.toUint96();
-        fee = _disclose(loanId, pb, amount, aprBps, DisclosureMath.aprCapOf(lim.aprCapBps));
+    /// @dev The ledger's `repay` of an active loan that is late, or that the payment leaves late (IModuleSteps):
+    /// the same payment path as an on-time repayment, with the arrears bookkeeping the ledger does not carry. A
+    /// prepayment retires its fee rebate in `config` (the ledger's ConfigModule) as the ledger's own repayment does.
+    /// The payer is the ledger's caller (`msg.sender` is kept by DELEGATECALL).
+    function repayLate(uint256 loanId, uint256 amount, address config) external returns (uint256 paid) {
+        ICreditLedger.Loan memory loan = _loadLoan(loanId);
+        if (loan.status != ICreditLedger.LoanStatus.Active) revert ICreditLedger.LoanNotFound(loanId);
+        REBATE_MODULE_SLOT.asAddress().tstore(config);
+        paid = _settle(loanId, loan, _position(loanId, loan), amount, false);
+        REBATE_MODULE_SLOT.asAddress().tstore(address(0));
+        asset.safeTransferFrom(msg.sender, address(this), paid);
     }
 
-    /// @dev The draw's cost: refused above the APR cap, emitted, and its fee booked as a protocol claim funded by the
-    /// cash the ledger keeps (capital and claim rise together: the lenders' assets do not move).
-    function _disclose(
+    /// @dev A prepayment's fee rebate (only `repayLate` prepays: collection takes what is due, never more), run as the
+    /// ledger runs it: in the ConfigModule, skipped for a loan without a fee.
+    function _feeRebate(
         uint256 loanId,
-        ProductBook memory p,
-        uint256 amount,
-        uint256 aprBps,
-        uint256 aprCap
-    ) private returns (uint256 fee) {
-        uint256 apr;
-        uint256 totalInterest;
-        (apr, fee, totalInterest) = DisclosureMath.costUp(
-            p.config & PRODUCT_METHOD,
-            p.instalments,
-            p.periodDays,
-            aprBps,
-            p.feeBps,
-            amount
-        );
-        if (apr > aprCap) revert ICreditLedger.AprAboveCap(apr, aprCap);
-        uint256 bounds = DRAW_BOUNDS_SLOT.asUint256().tload();
-        if (bounds != 0) _checkBounds(bounds, p, apr, amount - fee);
-        if (fee != 0) {
-            // Added to the claim's checkpoint, the fee is owed at every later gross without moving the split.
-            _feesAtCheckpoint += uint128(fee);
-            _addCapital(int256(fee));
-        }
-        emit ICostDisclosure.DrawDisclosed(loanId, apr, fee, totalInterest, amount + totalInterest);
-    }
-
-    /// @dev The bounds of `drawWithin` or `originate` (`DRAW_BOUNDS_SLOT`) against the draw's APR, what the
-    /// recipient receives and the product's plan as the loan is drawn (a bullet product: one payment after the whole
-    /// term).
-    function _checkBounds(uint256 bounds, ProductBook memory p, uint256 apr, uint256 received) private pure {
-        if (apr > uint32(bounds >> 128)) revert ICreditLedger.AprAboveBound(apr, uint32(bounds >> 128));
-        if (received < uint128(bounds)) revert ICreditLedger.ReceivedBelowMinimum(received, uint128(bounds));
-        uint8 method = p.config & PRODUCT_METHOD;
-        (uint256 payments, uint256 periodDays) = method == ScheduleMath.BULLET
-            ? (1, uint256(p.periodDays) * p.instalments)
-            : (uint256(p.instalments), uint256(p.periodDays));
-        if (method != uint8(bounds >> 160) || payments != uint8(bounds >> 168) || periodDays != uint16(bounds >> 176))
-            revert ICreditLedger.PlanChanged(method, payments, periodDays);
+        ICreditLedger.Loan memory loan,
+        LoanMath.Accrual memory,
+        LoanMath.Owed memory,
+        uint256 prepaid
+    ) internal override returns (uint256, uint256) {
+        return _feeRebateIn(REBATE_MODULE_SLOT.asAddress().tload(), loanId, loan, prepaid);
     }
 
     /// @dev One loan of a collection batch; failures are events, never reverts. The loan is rolled once; the pull

@@ -187,9 +187,9 @@ contract ConfigModule is LedgerCore {
     }
 
     /// @dev A prepayment's fee rebate (LedgerCore._feeRebate), for the ledger's repayment (not one of its functions:
-    /// reachable only by the ledger's own DELEGATECALL from `repay`, which has not stored the loan yet, so its
-    /// stored copy is the one before the payment). Called on the module directly, it reads the module's empty storage
-    /// and reverts.
+    /// reachable only by the ledger's own DELEGATECALL from `repay`, directly or through the CollectionModule's
+    /// `repayLate`, neither of which has stored the loan yet, so its stored copy is the one before the payment).
+    /// Called on the module directly, it reads the module's empty storage and reverts.
     function feeRebate(uint256 loanId, uint256 prepaid) external returns (uint256 rebate, uint256 excess) {
         ICreditLedger.Loan memory loan = _loadLoan(loanId);
         LoanMath.Accrual memory a = LoanMath.roll(loan, block.timestamp);
@@ -219,7 +219,7 @@ contract ConfigModule is LedgerCore {
 
     /// @dev A product whose fee alone (contract APR 0) puts its APR above the cap cannot be configured. Measured on
     /// a draw of FEE_PROBE_AMOUNT, large enough that rounding to the base unit does not move the APR; a draw also
-    /// pays its line's contract APR and is checked again in full (`admitDraw`).
+    /// pays its line's contract APR and is checked again in full (the ledger's `_admit`).
     function _checkFeeApr(ICreditLedger.Product memory p) private view {
         uint256 cap = DisclosureMath.aprCapOf(_limits.aprCapBps);
         uint256 apr = DisclosureMath

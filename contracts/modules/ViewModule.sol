@@ -21,6 +21,41 @@ contract ViewModule is LedgerCore {
     /// @dev The pool immutable is unused here.
     constructor(IERC20 asset_) LedgerCore(asset_, address(0)) {}
 
+    /// @dev ILedgerBook.lenderAssets
+    function lenderAssets() external view returns (uint256) {
+        return _lenderAssetsAt(_grossNow());
+    }
+
+    /// @dev ILedgerBook.principalOutstanding
+    function principalOutstanding() external view returns (uint256) {
+        return _loadBook().principal;
+    }
+
+    /// @dev ILedgerBook.grossInterest
+    function grossInterest() external view returns (uint256) {
+        return _grossNow() / SCALE;
+    }
+
+    /// @dev ILedgerBook.penaltyIncome
+    function penaltyIncome() external view returns (uint256) {
+        return _split.penaltyIncome;
+    }
+
+    /// @dev ILedgerBook.rateSum
+    function rateSum() external view returns (uint256) {
+        return _loadAccrual().rateSum;
+    }
+
+    /// @dev ILedgerBook.provisions
+    function provisions() external view returns (uint256) {
+        return _provisions;
+    }
+
+    /// @dev ILedgerBook.queueReserve
+    function queueReserve() external view returns (uint256) {
+        return _queueReserve;
+    }
+
     /// @dev ILedgerBook.interestReceivable: interest collected = cash + principal − capital; written-off interest is no
     /// longer receivable.
     function interestReceivable() external view returns (uint256) {
@@ -46,6 +81,14 @@ contract ViewModule is LedgerCore {
     function rates() external view returns (uint256 protocolFeeBps, uint256 firstLossBps, uint256 liquidityReserveBps) {
         Split memory split = _split;
         return (split.feeBps, split.firstLossBps, _loadBook().liquidityBps);
+    }
+
+    /// @dev What `collect` would pull now (0 if nothing is due).
+    function dueNow(uint256 loanId) external view returns (uint256) {
+        ICreditLedger.Loan memory loan = _loadLoan(loanId);
+        if (loan.status != ICreditLedger.LoanStatus.Active) return 0;
+        Position memory p = _position(loanId, loan);
+        return p.pastDue + p.penalty;
     }
 
     /// @dev ICreditLedger.loanState

@@ -89,7 +89,7 @@ contract LedgerModel is CommonBase, StdUtils {
         if (amount > line.available) {
             return abi.encodeWithSelector(ICreditLedger.CreditLimitExceeded.selector, amount, line.available);
         }
-        // The portfolio limits are off in the suite; the product's cap is checked next (`admitDraw`).
+        // The portfolio limits are off in the suite; the product's cap is checked next (`_admit`).
         (uint256 productOutstanding, uint256 cap) = ledger.productExposure(productId);
         if (cap != 0 && productOutstanding + amount > cap) {
             return
