@@ -168,6 +168,8 @@ await profile(
   names,
 );
 await profile("draw (later loan)", ledger.connect(borrower).draw(2, 10_000n * ONE), names);
+// A third loan, left unpaid until it is late with a penalty (last profile).
+await ledger.connect(borrower).draw(2, 10_000n * ONE);
 await token.faucet(borrower.address, 100_000n * ONE);
 const first = await ledger.loanIdOf(borrower.address, 1);
 const second = await ledger.loanIdOf(borrower.address, 2);
@@ -177,3 +179,12 @@ await profile("repay one instalment", ledger.connect(borrower).repay(first, paym
 await profile("repay in full", ledger.connect(borrower).repay(second, ethers.MaxUint256), names);
 await networkHelpers.time.increaseTo(due[1] + 60n);
 await profile("collect, one loan alone", ledger.collect([first]), names);
+// Five days past its second due date, past the 3-day grace: the borrower's own payment runs the late path (the ledger
+// finds the loan off its fast path and hands the payment to the CollectionModule's `repayLate`).
+const third = await ledger.loanIdOf(borrower.address, 3);
+await networkHelpers.time.increaseTo(due[1] + 5n * 86_400n);
+await profile(
+  "repay a late instalment with penalty",
+  ledger.connect(borrower).repay(third, await ledger.dueNow(third)),
+  names,
+);
