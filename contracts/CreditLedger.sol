@@ -77,6 +77,21 @@ contract CreditLedger is ICreditLedger, IProductLimits, LedgerBookApi {
         _configure(msg.data);
     }
 
+    /// @dev Role changes run in the ConfigModule: the same AccessControl code and checks, on this contract's storage.
+    function grantRole(bytes32, address) public override {
+        _configure(msg.data);
+    }
+
+    /// @dev See `grantRole`.
+    function revokeRole(bytes32, address) public override {
+        _configure(msg.data);
+    }
+
+    /// @dev See `grantRole`.
+    function renounceRole(bytes32, address) public override {
+        _configure(msg.data);
+    }
+
     /// @inheritdoc ICostDisclosure
     function setProductFee(uint8, uint16) external {
         _configure(msg.data);

@@ -84,4 +84,39 @@ describe("ledger modules", () => {
     await d.ledger.connect(d.borrower).revokeMandate();
     expect(await d.ledger.mandateOf(d.borrower.address)).to.deep.equal([false, 0n]);
   });
+
+  it("grants, revokes and renounces roles at the ledger's address (run in the ConfigModule), refusing everyone else", async () => {
+    const d = await networkHelpers.loadFixture(base);
+    const RISK = ethers.id("RISK_ROLE");
+    const ADMIN = ethers.ZeroHash;
+    await expect(d.ledger.connect(d.other).grantRole(RISK, d.other.address))
+      .to.be.revertedWithCustomError(d.ledger, "AccessControlUnauthorizedAccount")
+      .withArgs(d.other.address, ADMIN);
+    expect(await d.ledger.hasRole(RISK, d.other.address)).to.equal(false);
+    await expect(d.ledger.connect(d.admin).grantRole(RISK, d.other.address))
+      .to.emit(d.ledger, "RoleGranted")
+      .withArgs(RISK, d.other.address, d.admin.address);
+    expect(await d.ledger.hasRole(RISK, d.other.address)).to.equal(true);
+    // The role works at once on a module-served entry point, and a repeat grant changes nothing.
+    await d.ledger.connect(d.other).cutLine(d.borrower.address, 0n);
+    await expect(d.ledger.connect(d.admin).grantRole(RISK, d.other.address)).to.not.emit(d.ledger, "RoleGranted");
+    await expect(d.ledger.connect(d.other).revokeRole(RISK, d.admin.address))
+      .to.be.revertedWithCustomError(d.ledger, "AccessControlUnauthorizedAccount")
+      .withArgs(d.other.address, ADMIN);
+    await expect(d.ledger.connect(d.other).renounceRole(RISK, d.admin.address)).to.be.revertedWithCustomError(
+      d.ledger,
+      "AccessControlBadConfirmation",
+    );
+    await expect(d.ledger.connect(d.other).renounceRole(RISK, d.other.address))
+      .to.emit(d.ledger, "RoleRevoked")
+      .withArgs(RISK, d.other.address, d.other.address);
+    await d.ledger.connect(d.admin).grantRole(RISK, d.other.address);
+    await expect(d.ledger.connect(d.admin).revokeRole(RISK, d.other.address))
+      .to.emit(d.ledger, "RoleRevoked")
+      .withArgs(RISK, d.other.address, d.admin.address);
+    expect(await d.ledger.hasRole(RISK, d.other.address)).to.equal(false);
+    await expect(d.ledger.connect(d.other).cutLine(d.borrower.address, 0n))
+      .to.be.revertedWithCustomError(d.ledger, "AccessControlUnauthorizedAccount")
+      .withArgs(d.other.address, RISK);
+  });
 });
