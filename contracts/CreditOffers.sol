@@ -5,8 +5,7 @@ import {IERC20} from "@openzeppelin/contracts/token/ERC20/IERC20.sol";
 import {IERC20Permit} from "@openzeppelin/contracts/token/ERC20/extensions/IERC20Permit.sol";
 import {AccessControl} from "@openzeppelin/contracts/access/AccessControl.sol";
 import {EIP712} from "@openzeppelin/contracts/utils/cryptography/EIP712.sol";
-import {ECDSA} from "@openzeppelin/contracts/utils/cryptography/ECDSA.sol";
-import {SignatureChecker} from "@openzeppelin/contracts/utils/cryptography/SignatureChecker.sol";
+import {Signatures} from "./libraries/Signatures.sol";
 import {ICreditLedger} from "./interfaces/ICreditLedger.sol";
 import {ICreditOffers, IKycGate, ILedgerAsset} from "./interfaces/ICreditOffers.sol";
 
@@ -67,7 +66,7 @@ contract CreditOffers is ICreditOffers, AccessControl, EIP712 {
     ) external {
         address borrower = offer.borrower;
         if (msg.sender != borrower) revert NotOfferBorrower(msg.sender, borrower);
-        address signer = _signerOf(hashOffer(offer), offerSig);
+        address signer = Signatures.signerOf(hashOffer(offer), offerSig);
         if (!isSigner[signer]) revert UntrustedSigner(signer);
         if (offer.ledger != address(ledger)) revert OfferForOtherLedger(address(ledger), offer.ledger);
         if (block.timestamp > offer.expiry) revert OfferExpired(offer.expiry, block.timestamp);
@@ -191,7 +190,7 @@ contract CreditOffers is ICreditOffers, AccessControl, EIP712 {
 
     /// @dev Verifies a KYC credential on its own (issuer, expiry, level) and returns its issuer.
     function _checkKyc(Kyc calldata kyc, bytes calldata kycSig) internal view returns (address issuer) {
-        issuer = _signerOf(hashKyc(kyc), kycSig);
+        issuer = Signatures.signerOf(hashKyc(kyc), kycSig);
         if (!isKycIssuer[issuer]) revert UntrustedKycIssuer(issuer);
         if (block.timestamp > kyc.expiry) revert KycExpired(kyc.expiry, block.timestamp);
         uint8 required = minKycLevel;
@@ -209,17 +208,6 @@ contract CreditOffers is ICreditOffers, AccessControl, EIP712 {
     function _kycValid(Account memory account) internal view returns (bool) {
         if (block.timestamp > account.kycExpiry || account.kycLevel < minKycLevel) return false;
         return isKycIssuer[account.kycIssuer];
-    }
-
-    /// @dev The signer of `digest`: an EOA recovered from a 65-byte signature (OpenZeppelin ECDSA: high-s and
-    /// invalid signatures revert), or the contract named by `abi.encode(signer, signature)`, checked by ERC-1271.
-    function _signerOf(bytes32 digest, bytes calldata signature) internal view returns (address signer) {
-        if (signature.length == 65) return ECDSA.recover(digest, signature);
-        // A head (address, offset) and a length word at the least: 96 bytes.
-        if (signature.length < 96) revert MalformedSignature(signature.length);
-        bytes memory inner;
-        (signer, inner) = abi.decode(signature, (address, bytes));
-        if (!SignatureChecker.isValidSignatureNow(signer, digest, inner)) revert InvalidSignature(signer);
     }
 
     function _nonceAfter(uint256 nonce) internal pure returns (uint48) {

@@ -2,6 +2,7 @@
 pragma solidity 0.8.28;
 
 import {Test} from "forge-std/Test.sol";
+import {ISignatureErrors} from "../contracts/interfaces/ISignatureErrors.sol";
 import {IAccessControl} from "@openzeppelin/contracts/access/IAccessControl.sol";
 import {ECDSA} from "@openzeppelin/contracts/utils/cryptography/ECDSA.sol";
 import {MockStablecoin} from "../contracts/mocks/MockStablecoin.sol";
@@ -576,13 +577,13 @@ contract CreditOffersSignatureTest is CreditOffersBase {
         ICreditOffers.CreditOffer memory o = _offer();
         // Signed by a key the wallet does not accept.
         bytes memory sig = abi.encode(address(wallet), _sign(signerKey, _offerDigest(o, CHAIN)));
-        vm.expectRevert(abi.encodeWithSelector(ICreditOffers.InvalidSignature.selector, address(wallet)));
+        vm.expectRevert(abi.encodeWithSelector(ISignatureErrors.InvalidSignature.selector, address(wallet)));
         _accept(o, sig);
         // The right key, but the wallet stopped approving.
         sig = abi.encode(address(wallet), _sign(ownerKey, _offerDigest(o, CHAIN)));
         vm.prank(vm.addr(ownerKey));
         wallet.setApproving(false);
-        vm.expectRevert(abi.encodeWithSelector(ICreditOffers.InvalidSignature.selector, address(wallet)));
+        vm.expectRevert(abi.encodeWithSelector(ISignatureErrors.InvalidSignature.selector, address(wallet)));
         _accept(o, sig);
     }
 
@@ -592,13 +593,13 @@ contract CreditOffersSignatureTest is CreditOffersBase {
         assertEq(offers.nextNonce(borrower), 1);
         o.nonce = 1;
         bytes memory wrong = abi.encode(signer, _sign(issuerKey, _offerDigest(o, CHAIN)));
-        vm.expectRevert(abi.encodeWithSelector(ICreditOffers.InvalidSignature.selector, signer));
+        vm.expectRevert(abi.encodeWithSelector(ISignatureErrors.InvalidSignature.selector, signer));
         _accept(o, wrong);
     }
 
     function test_malformedSignature_reverts() public {
         ICreditOffers.CreditOffer memory o = _offer();
-        vm.expectRevert(abi.encodeWithSelector(ICreditOffers.MalformedSignature.selector, 64));
+        vm.expectRevert(abi.encodeWithSelector(ISignatureErrors.MalformedSignature.selector, 64));
         _accept(o, new bytes(64));
     }
 }

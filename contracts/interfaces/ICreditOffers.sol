@@ -3,6 +3,7 @@ pragma solidity 0.8.28;
 
 import {IERC20} from "@openzeppelin/contracts/token/ERC20/IERC20.sol";
 import {ICreditLedger} from "./ICreditLedger.sol";
+import {ISignatureErrors} from "./ISignatureErrors.sol";
 
 /// @title IKycGate
 /// @notice What the credit ledger asks before a draw: does the borrower hold a KYC credential that is valid now?
@@ -53,7 +54,7 @@ interface ILedgerAsset {
 ///   that key issued (recorded ones included): `kycValid` turns false for those borrowers until a trusted issuer's
 ///   credential is recorded (`recordKyc`).
 /// - The ledger is trusted to enforce its own caps; the asset is a plain ERC-20 with ERC-2612 permit.
-interface ICreditOffers is IKycGate {
+interface ICreditOffers is IKycGate, ISignatureErrors {
     /// @notice A credit offer as the risk engine decided it. `limit` in asset base units; `aprBps` per year;
     /// `productMask` bit i allows product i; `modelVersion` the risk model's sha256 content hash.
     // The field order is the EIP-712 type that signers sign; the struct only ever lives in calldata.
@@ -97,10 +98,6 @@ interface ICreditOffers is IKycGate {
     /// @notice Thrown when the signature is valid but its signer is not (or no longer) a trusted offer signer. A
     /// tampered offer or an offer signed for another chain or contract recovers to an unrelated address and ends here.
     error UntrustedSigner(address signer);
-    /// @notice Thrown when a contract signature (`abi.encode(signer, signature)`) is not valid for `signer`.
-    error InvalidSignature(address signer);
-    /// @notice Thrown when a signature is neither 65 bytes nor an ABI-encoded contract signature.
-    error MalformedSignature(uint256 length);
     /// @notice Thrown when the offer names another ledger than the one this contract serves.
     error OfferForOtherLedger(address expected, address actual);
     /// @notice Thrown when the offer expired (`expiry < now`).

@@ -2,6 +2,7 @@
 pragma solidity 0.8.28;
 
 import {ECDSA} from "@openzeppelin/contracts/utils/cryptography/ECDSA.sol";
+import {ISignatureErrors} from "../../contracts/interfaces/ISignatureErrors.sol";
 import {ICreditOffers} from "../../contracts/interfaces/ICreditOffers.sol";
 import {IOffers} from "../utils/IOffers.sol";
 import {OffersFixture} from "./OffersFixture.sol";
@@ -146,7 +147,7 @@ contract SignatureReplayTest is OffersFixture {
         (uint8 v, bytes32 r, bytes32 s) = vm.sign(signerKey, _offerDigest(o, CHAIN, address(offers)));
         // EIP-2098 compact form (64 bytes): not accepted.
         bytes32 vs = bytes32(uint256(s) | (uint256(v - 27) << 255));
-        vm.expectRevert(abi.encodeWithSelector(ICreditOffers.MalformedSignature.selector, 64));
+        vm.expectRevert(abi.encodeWithSelector(ISignatureErrors.MalformedSignature.selector, 64));
         _accept(o, abi.encodePacked(r, vs));
         // v outside {27, 28}: ecrecover gives zero, ECDSA refuses.
         vm.expectRevert(ECDSA.ECDSAInvalidSignature.selector);
