@@ -73,8 +73,13 @@ describe("public-network deployment (MicrocreditNetwork module)", () => {
         await deployed.timelock.getAddress(),
       );
       const timelockAddress = await timelock.getAddress();
+      const merchants = await ethers.getContractAt(
+        "MerchantRegistry",
+        await deployed.merchantRegistry.getAddress(),
+      );
 
       expect(await ledger.asset()).to.equal(asset);
+      expect(await merchants.asset()).to.equal(asset);
       expect(await pool.asset()).to.equal(asset);
       expect(await pool.name()).to.equal(params.Microcredit.poolName);
       expect(await pool.symbol()).to.equal(params.Microcredit.poolSymbol);
@@ -83,10 +88,11 @@ describe("public-network deployment (MicrocreditNetwork module)", () => {
       );
       expect(await timelock.hasRole(await timelock.PROPOSER_ROLE(), governor.address)).to.equal(true);
       expect(await timelock.hasRole(await timelock.PROPOSER_ROLE(), deployer.address)).to.equal(false);
-      for (const c of [ledger, offers]) {
+      for (const c of [ledger, offers, merchants]) {
         expect(await c.hasRole(ZeroHash, timelockAddress)).to.equal(true);
         expect(await c.hasRole(ZeroHash, deployer.address)).to.equal(false);
       }
+      expect(await merchants.hasRole(id("MERCHANT_MANAGER_ROLE"), deployer.address)).to.equal(true);
       // The operators default to the deploying account; CreditOffers underwrites too.
       for (const role of ["UNDERWRITER_ROLE", "PAUSER_ROLE", "RISK_ROLE"])
         expect(await ledger.hasRole(id(role), deployer.address)).to.equal(true);
@@ -112,13 +118,17 @@ describe("public-network deployment (MicrocreditNetwork module)", () => {
       await expect(offers.connect(deployer).setSigner(other.address, true))
         .to.be.revertedWithCustomError(offers, "AccessControlUnauthorizedAccount")
         .withArgs(deployer.address, ZeroHash);
+      await expect(merchants.connect(deployer).setPayoutDelay(86_400n))
+        .to.be.revertedWithCustomError(merchants, "AccessControlUnauthorizedAccount")
+        .withArgs(deployer.address, ZeroHash);
     });
   }
 
   it("operators and governor from the parameters file hold their roles, and the deployer none", async function () {
     this.timeout(300_000);
     const { ethers, ignition, networkHelpers } = await network.create();
-    const [deployer, underwriter, pauser, risk, signer, issuer, governor] = await ethers.getSigners();
+    const [deployer, underwriter, pauser, risk, signer, issuer, governor, merchantManager] =
+      await ethers.getSigners();
     const mock = await ethers.deployContract("MockStablecoin");
     const asset = ethers.getAddress("0x00000000000000000000000000000000000c0ffe");
     await networkHelpers.setCode(asset, await ethers.provider.getCode(await mock.getAddress()));
@@ -131,6 +141,7 @@ describe("public-network deployment (MicrocreditNetwork module)", () => {
           riskOfficer: risk.address,
           offerSigner: signer.address,
           kycIssuer: issuer.address,
+          merchantManager: merchantManager.address,
           governor: governor.address,
           timelockDelay: 3_600,
         },
@@ -151,6 +162,12 @@ describe("public-network deployment (MicrocreditNetwork module)", () => {
     expect(await offers.isSigner(signer.address)).to.equal(true);
     expect(await offers.isSigner(deployer.address)).to.equal(false);
     expect(await offers.isKycIssuer(issuer.address)).to.equal(true);
+    const merchants = await ethers.getContractAt(
+      "MerchantRegistry",
+      await deployed.merchantRegistry.getAddress(),
+    );
+    expect(await merchants.hasRole(id("MERCHANT_MANAGER_ROLE"), merchantManager.address)).to.equal(true);
+    expect(await merchants.hasRole(id("MERCHANT_MANAGER_ROLE"), deployer.address)).to.equal(false);
     expect(await timelock.getMinDelay()).to.equal(3_600n);
     expect(await timelock.hasRole(await timelock.PROPOSER_ROLE(), governor.address)).to.equal(true);
     expect(await timelock.hasRole(await timelock.EXECUTOR_ROLE(), governor.address)).to.equal(true);

@@ -63,4 +63,21 @@ describe("Ignition module (npm run deploy:local)", () => {
     expect(await asset.balanceOf(applicant.address)).to.equal(500n * ONE);
     expect((await ledger.lineOf(applicant.address)).outstanding).to.equal(500n * ONE);
   });
+
+  it("deploys MerchantRegistry over the same token, with the deployer account as admin and merchant-manager", async () => {
+    const [admin, lender] = await ethers.getSigners();
+    const deployed = await ignition.deploy(Microcredit);
+    const registry = await ethers.getContractAt(
+      "MerchantRegistry",
+      await deployed.merchantRegistry.getAddress(),
+    );
+    expect(await registry.asset()).to.equal(await deployed.asset.getAddress());
+    expect(await registry.hasRole(ethers.ZeroHash, admin.address)).to.equal(true);
+    expect(await registry.hasRole(id("MERCHANT_MANAGER_ROLE"), admin.address)).to.equal(true);
+    expect(await registry.hasRole(id("MERCHANT_MANAGER_ROLE"), lender.address)).to.equal(false);
+    expect(await registry.payoutDelay()).to.equal(2n * 86_400n);
+    await registry.register(lender.address, 250, 5411);
+    await registry.connect(lender).accept(1n, lender.address);
+    expect(await registry.checkActive(1n)).to.deep.equal([lender.address, 250n]);
+  });
 });

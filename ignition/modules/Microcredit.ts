@@ -10,7 +10,8 @@ import { wireMicrocredit } from "./wiring.ts";
  *   at the ledger's address) and the portfolio limits of PRODUCT.md §6;
  * - the CreditQuotes lens that discloses a draw's cost before it happens;
  * - CreditOffers, the signed-offer front door, holding the underwriter role on the ledger;
- * - the deployer account as admin, underwriter, pauser, risk officer, offer signer and KYC issuer.
+ * - MerchantRegistry, the merchants the merchant products pay, over the same token;
+ * - the deployer account as admin, underwriter, pauser, risk officer, offer signer, KYC issuer and merchant-manager.
  * Public networks use MicrocreditNetwork.ts: a real stablecoin, operators from a parameters file, admin behind a
  * timelock (docs/DEPLOY.md).
  */
@@ -21,8 +22,15 @@ export default buildModule("Microcredit", (m) => {
     m,
     asset,
     { name: "Microcredit Pool mUSD", symbol: "mcUSD" },
-    { underwriter: admin, pauser: admin, riskOfficer: admin, offerSigner: admin, kycIssuer: admin },
+    {
+      underwriter: admin,
+      pauser: admin,
+      riskOfficer: admin,
+      offerSigner: admin,
+      kycIssuer: admin,
+      merchantManager: admin,
+    },
   );
-  const { deployer, ledger, pool, quotes, offers, productLimits } = wired;
-  return { asset, deployer, ledger, pool, quotes, offers, productLimits };
+  const { deployer, ledger, pool, quotes, offers, productLimits, merchantRegistry } = wired;
+  return { asset, deployer, ledger, pool, quotes, offers, productLimits, merchantRegistry };
 });

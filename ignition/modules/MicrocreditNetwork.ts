@@ -15,11 +15,12 @@ export const DEFAULT_TIMELOCK_DELAY = 2 * 24 * 60 * 60;
  * | name | default |
  * | `asset` | required: the stablecoin's address |
  * | `poolName`, `poolSymbol` | "Microcredit Pool", "mcPOOL" |
- * | `underwriter`, `pauser`, `riskOfficer`, `offerSigner`, `kycIssuer` | the deploying account |
+ * | `underwriter`, `pauser`, `riskOfficer`, `offerSigner`, `kycIssuer`, `merchantManager` | the deploying account |
  * | `governor` | required: the timelock's only proposer and executor (a multisig); never the deploying key |
  * | `timelockDelay` | 172,800 s (two days) |
- * The deploying account configures the products, caps and limits, then grants the admin role of the ledger and of
- * CreditOffers to the timelock and renounces its own: every later admin change waits `timelockDelay`.
+ * The deploying account configures the products, caps and limits, then grants the admin role of the ledger, of
+ * CreditOffers and of MerchantRegistry to the timelock and renounces its own: every later admin change waits
+ * `timelockDelay`.
  */
 export default buildModule("Microcredit", (m) => {
   const deployerAccount = m.getAccount(0);
@@ -34,9 +35,10 @@ export default buildModule("Microcredit", (m) => {
       riskOfficer: m.getParameter("riskOfficer", deployerAccount),
       offerSigner: m.getParameter("offerSigner", deployerAccount),
       kycIssuer: m.getParameter("kycIssuer", deployerAccount),
+      merchantManager: m.getParameter("merchantManager", deployerAccount),
     },
   );
-  const { deployer, ledger, pool, quotes, offers, productLimits, configured } = wired;
+  const { deployer, ledger, pool, quotes, offers, productLimits, merchantRegistry, configured } = wired;
   // No default: a governor left to the deploying key would keep the admin role within reach of that key.
   const governor = m.getParameter<string>("governor");
   const timelock = m.contract("MicrocreditTimelock", [
@@ -60,5 +62,12 @@ export default buildModule("Microcredit", (m) => {
     id: "offersAdminRenounced",
     after: [...configured, offersToTimelock],
   });
-  return { deployer, ledger, pool, quotes, offers, productLimits, timelock };
+  const merchantsToTimelock = m.call(merchantRegistry, "grantRole", [adminRole, timelock], {
+    id: "merchantRegistryAdminToTimelock",
+  });
+  m.call(merchantRegistry, "renounceRole", [adminRole, deployerAccount], {
+    id: "merchantRegistryAdminRenounced",
+    after: [...configured, merchantsToTimelock],
+  });
+  return { deployer, ledger, pool, quotes, offers, productLimits, merchantRegistry, timelock };
 });

@@ -13,13 +13,17 @@ import { FEE_PRODUCTS, LIMITS, PRODUCT_CAPS, PRODUCTS } from "../../src/config/d
 
 type Account = AccountRuntimeValue | ModuleParameterRuntimeValue<AccountRuntimeValue>;
 
-/** Who holds each operating role: the ledger's underwriter, pauser and risk officer; the offers' signer and KYC issuer. */
+/**
+ * Who holds each operating role: the ledger's underwriter, pauser and risk officer; the offers' signer and KYC issuer;
+ * the merchant registry's merchant-manager.
+ */
 export interface Operators {
   underwriter: Account;
   pauser: Account;
   riskOfficer: Account;
   offerSigner: Account;
   kycIssuer: Account;
+  merchantManager: Account;
 }
 
 export function wireMicrocredit(
@@ -82,5 +86,25 @@ export function wireMicrocredit(
     m.call(offers, "setSigner", [operators.offerSigner, true], { id: "offerSigner" }),
     m.call(offers, "setKycIssuer", [operators.kycIssuer, true], { id: "kycIssuer" }),
   );
-  return { deployer, ledger, pool: lendingPool, quotes, offers, productLimits, admin, configured };
+  // The merchants the merchant products pay, with their subsidy budgets in the ledger's asset.
+  const merchantRegistry = m.contract("MerchantRegistry", [asset, admin]);
+  const merchantManagerRole = m.staticCall(merchantRegistry, "MERCHANT_MANAGER_ROLE", [], 0, {
+    id: "merchantManagerRole",
+  });
+  configured.push(
+    m.call(merchantRegistry, "grantRole", [merchantManagerRole, operators.merchantManager], {
+      id: "grantMerchantManager",
+    }),
+  );
+  return {
+    deployer,
+    ledger,
+    pool: lendingPool,
+    quotes,
+    offers,
+    productLimits,
+    merchantRegistry,
+    admin,
+    configured,
+  };
 }

@@ -7,6 +7,7 @@ import CreditLedger from "../../abi/CreditLedger.json" with { type: "json" };
 import CreditOffers from "../../abi/CreditOffers.json" with { type: "json" };
 import CreditQuotes from "../../abi/CreditQuotes.json" with { type: "json" };
 import LendingPool from "../../abi/LendingPool.json" with { type: "json" };
+import MerchantRegistry from "../../abi/MerchantRegistry.json" with { type: "json" };
 import MicrocreditDeployer from "../../abi/MicrocreditDeployer.json" with { type: "json" };
 import MicrocreditTimelock from "../../abi/MicrocreditTimelock.json" with { type: "json" };
 import MockStablecoin from "../../abi/MockStablecoin.json" with { type: "json" };
@@ -23,6 +24,7 @@ export const ABIS = {
   CreditOffers: typed(CreditOffers),
   CreditQuotes: typed(CreditQuotes),
   LendingPool: typed(LendingPool),
+  MerchantRegistry: typed(MerchantRegistry),
   MicrocreditDeployer: typed(MicrocreditDeployer),
   MicrocreditTimelock: typed(MicrocreditTimelock),
   /** The 6-decimals token mock with a faucet that local deployments use (never deployed on a public network). */
@@ -36,3 +38,4 @@ export const CREDIT_LEDGER_ABI = ABIS.CreditLedger;
 export const LENDING_POOL_ABI = ABIS.LendingPool;
 export const CREDIT_OFFERS_ABI = ABIS.CreditOffers;
 export const CREDIT_QUOTES_ABI = ABIS.CreditQuotes;
+export const MERCHANT_REGISTRY_ABI = ABIS.MerchantRegistry;

@@ -12,6 +12,13 @@ import { addressesFromIgnition, Microcredit, type DeploymentAddresses } from "..
 import { address, asUsageError, rpcTarget, str, UsageError, type Values } from "./args.ts";
 import { resolveSigner } from "./keys.ts";
 
+/** The contracts a deployment may list besides the ledger and the pool, by their address key. */
+const OPTIONAL = {
+  offers: "CreditOffers",
+  quotes: "CreditQuotes",
+  merchantRegistry: "MerchantRegistry",
+} as const;
+
 export class Context {
   readonly values: Values;
   readonly rpc: string;
@@ -76,19 +83,16 @@ export class Context {
     return Microcredit.connect(runner, await this.deployment());
   }
 
-  /** CreditOffers or CreditQuotes of the deployment, or a UsageError saying the command needs it. */
-  async optional(name: "offers" | "quotes"): Promise<Contract> {
+  /** CreditOffers, CreditQuotes or MerchantRegistry of the deployment, or a UsageError saying the command needs it. */
+  async optional(name: keyof typeof OPTIONAL): Promise<Contract> {
     const at = (await this.deployment())[name];
+    const contract = OPTIONAL[name];
     if (at === undefined) {
       throw new UsageError(
-        `this command needs the Credit${name === "offers" ? "Offers" : "Quotes"} address: use the node's deployment or --deployment`,
+        `this command needs the ${contract} address: use the node's deployment or --deployment`,
       );
     }
-    return new Contract(
-      at,
-      (name === "offers" ? ABIS.CreditOffers : ABIS.CreditQuotes) as never,
-      this.provider,
-    );
+    return new Contract(at, ABIS[contract] as never, this.provider);
   }
 
   /** The latest block's timestamp (the chain's clock, which a local node may have moved). */

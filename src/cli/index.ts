@@ -1,20 +1,21 @@
 #!/usr/bin/env node
-// `microcredit <role> <command> [options]`: one CLI for lenders, borrowers, underwriters and operators, on the
-// client of this package (docs/SDK.md, "CLI"). A user's mistake (a flag, a value, a missing key or deployment, a
-// node that does not answer) is one line on stderr and exit code 2; a refused transaction is the decoded sentence
-// and exit code 1. Never a stack trace.
+// `microcredit <role> <command> [options]`: one CLI for lenders, borrowers, underwriters, operators and merchant
+// managers, on the client of this package (docs/SDK.md, "CLI"). A user's mistake (a flag, a value, a missing key or
+// deployment, a node that does not answer) is one line on stderr and exit code 2; a refused transaction is the
+// decoded sentence and exit code 1. Never a stack trace.
 import { MicrocreditError } from "../sdk/errors.ts";
 import { COMMON_USAGE, parseCommandArgs, UsageError } from "./args.ts";
 import { borrower } from "./borrower.ts";
 import type { Command, Role } from "./command.ts";
 import { Context } from "./context.ts";
 import { lender } from "./lender.ts";
+import { merchant } from "./merchant.ts";
 import { token } from "./token.ts";
 import { ops } from "./ops.ts";
 import { print } from "./output.ts";
 import { underwriter } from "./underwriter.ts";
 
-const ROLES: Role[] = [lender, borrower, underwriter, ops, token];
+const ROLES: Role[] = [lender, borrower, underwriter, ops, merchant, token];
 
 function usage(): string {
   return [

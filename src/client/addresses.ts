@@ -1,13 +1,17 @@
 // Where a Microcredit deployment lives: the addresses a client talks to, given directly or read from the
 // `deployed_addresses.json` Hardhat Ignition writes (ignition/modules/Microcredit.ts names the futures).
 
-/** The contracts of one deployment. `token` is the pool's asset; `offers` and `quotes` are optional. */
+/**
+ * The contracts of one deployment. `token` is the pool's asset; `offers`, `quotes` and `merchantRegistry` are
+ * optional.
+ */
 export interface MicrocreditAddresses {
   ledger: string;
   pool: string;
   token: string;
   offers?: string;
   quotes?: string;
+  merchantRegistry?: string;
 }
 
 /** Addresses as a deployment lists them: without the token, the client asks the pool for its asset. */
@@ -23,6 +27,7 @@ export const IGNITION_FUTURES = {
   token: ["Microcredit#MockStablecoin"],
   offers: ["Microcredit#CreditOffers"],
   quotes: ["Microcredit#CreditQuotes"],
+  merchantRegistry: ["Microcredit#MerchantRegistry"],
 } as const;
 
 const first = (entries: Record<string, string>, ids: readonly string[]): string | undefined =>
@@ -37,7 +42,7 @@ export function addressesFromIgnition(entries: Record<string, string>): Deployme
     throw new Error(`the Ignition deployment lacks ${ids}`);
   }
   const addresses: DeploymentAddresses = { ledger, pool };
-  for (const key of ["token", "offers", "quotes"] as const) {
+  for (const key of ["token", "offers", "quotes", "merchantRegistry"] as const) {
     const address = first(entries, IGNITION_FUTURES[key]);
     if (address !== undefined) addresses[key] = address;
   }

@@ -1,5 +1,5 @@
 // Public API of `microcredit`: the client (lender, borrower, operator; quotes, permits, typed events, deployments by
-// chain), and the decoder that turns every revert into one sentence.
+// chain), merchants (credentials, records), and the decoder that turns every revert into one sentence.
 export * from "./addresses.ts";
 export * from "./deployments.ts";
 export * from "./events.ts";
@@ -10,4 +10,5 @@ export * from "./quote.ts";
 export * from "./views.ts";
 export { PERMIT_TYPES, permitDomain, signPermit, type SignedPermit } from "./permit.ts";
 export { ERC20_ABI, transferred } from "./token.ts";
+export * from "../sdk/merchants.ts";
 export { decodeError, explain, MicrocreditError, withDecodedErrors, ERROR_MESSAGES } from "../sdk/errors.ts";

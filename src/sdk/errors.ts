@@ -2,9 +2,11 @@
 // typed error with a sentence a person can act on.
 import { Interface, id, type ErrorDescription, type Result } from "ethers";
 import { loanLabel } from "../core/loan-id.ts";
+import { duration } from "../format/duration.ts";
 import { money, percent } from "../format/money.ts";
 import { ABIS } from "../abi/contracts.ts";
 import type { Abi } from "../abi/types.ts";
+import { merchantStatusName } from "./merchants.ts";
 
 type Formatter = (args: Result, money: (units: bigint) => string) => string;
 
@@ -127,6 +129,7 @@ export const ERROR_MESSAGES: Record<string, Formatter> = {
   UntrustedSigner: (a) =>
     `The offer's signature comes from ${a[0]}, which is not a trusted underwriter signer: the offer was altered, ` +
     "signed for another chain or offers contract, or its key was revoked.",
+  // InvalidSignature and MalformedSignature: MerchantRegistry's credentials too (same errors, same words).
   InvalidSignature: (a) => `The contract signer ${a[0]} did not accept the signature (ERC-1271).`,
   MalformedSignature: (a) =>
     `A signature of ${a[0]} bytes is neither 65 bytes (r, s, v) nor abi.encode(signer, signature) for a contract signer.`,
@@ -149,6 +152,55 @@ export const ERROR_MESSAGES: Record<string, Formatter> = {
   NotAllowedToRevoke: (a) =>
     `${a[0]} may not revoke the offer nonces of ${a[1]} (only the borrower, an admin or an underwriter).`,
   NonceOutOfRange: (a) => `Nonce ${a[0]} is too large (nonces are kept in 48 bits).`,
+  // MerchantRegistry (ZeroAmount, ZeroAddress, InvalidSignature and MalformedSignature: shared, above)
+  UnknownMerchant: (a) => `Merchant ${a[0]} is not registered.`,
+  MerchantPending: (a) =>
+    `Merchant ${a[0]} is pending: its owner has not accepted it with a payout address yet (accept).`,
+  MerchantSuspended: (a) =>
+    `Merchant ${a[0]} is suspended: it cannot be paid, and its owner can neither change its payout nor withdraw its ` +
+    "budget, until a merchant-manager reactivates it.",
+  MerchantClosed: (a) =>
+    `Merchant ${a[0]} is closed for good: it can no longer be paid or changed (its owner can still withdraw its subsidy budget).`,
+  MerchantExists: (a) =>
+    `${a[0]} already has merchant ${a[1]} (of any status): an owner key holds one merchant, for ever.`,
+  DiscountAboveMax: (a) =>
+    `A discount rate of ${bps(a[0])} is above the most a merchant may be charged (${bps(a[1])}).`,
+  CategoryOutOfRange: (a) => `Merchant category ${a[0]} is not an ISO 18245 code (0–${a[1]}).`,
+  NotMerchantOwner: (a) => `Only the owner of merchant ${a[0]} may do this; caller was ${a[1]}.`,
+  NotOwnerOr: (a) =>
+    `${a[1]} is neither the owner of merchant ${a[0]} nor a holder of ${roleName(a[2])}, and may not do this.`,
+  NotProposedOwner: (a) =>
+    BigInt(a[2]) === 0n
+      ? `No new owner is proposed for merchant ${a[0]}: ${a[1]} cannot take it over.`
+      : `Merchant ${a[0]} is proposed to ${a[2]}, not to ${a[1]}: only that key can take it over.`,
+  StatusChangeRefused: (a) =>
+    `Merchant ${a[0]} cannot go from ${merchantStatusName(a[1])} to ${merchantStatusName(a[2])} ` +
+    "(its owner accepts a Pending merchant; a manager moves Active ⇄ Suspended; the owner or the admin closes it, for good).",
+  InvalidOwner: (a) => `${a[0]} cannot own a merchant (the zero address).`,
+  InvalidPayout: (a) => `${a[0]} cannot be a payout address (it is the zero address or the registry itself).`,
+  InvalidRecipient: (a) =>
+    `${a[0]} cannot receive subsidy budget tokens (it is the zero address or the registry itself).`,
+  NotCredentialOwner: (a) =>
+    `The merchant credential is for ${a[1]}: only that key may submit it, not ${a[0]}.`,
+  CredentialExpired: (a) =>
+    `The merchant credential expired at ${when(a[0])}; it is now ${when(a[1])}. Ask a merchant-manager for a new one.`,
+  CredentialRevokedAlready: (a) =>
+    `The merchant credential with digest ${a[0]} is revoked: a merchant-manager withdrew it, and it registers no one.`,
+  UntrustedCredentialSigner: (a) =>
+    `The merchant credential is signed by ${a[0]}, which is not a merchant-manager: the credential was altered, ` +
+    "signed for another chain or registry, or its key lost the role.",
+  NoPayoutProposal: (a) => `Merchant ${a[0]} has no payout change pending.`,
+  PayoutNotReady: (a) =>
+    `The payout change proposed for merchant ${a[0]} can be applied from ${when(a[1])}, in ${duration(BigInt(a[1]) - BigInt(a[2]))}; ` +
+    `it is now ${when(a[2])}.`,
+  PayoutDelayOutOfRange: (a) =>
+    `A payout delay of ${duration(a[0])} is outside the allowed ${duration(a[1])} to ${duration(a[2])}.`,
+  SpenderNotAllowed: (a) =>
+    `${a[1]} may not spend merchant ${a[0]}'s subsidy budget: its owner has not allowed it (setSpenderAllowed).`,
+  SubsidyAboveBudget: (a, m) =>
+    `Merchant ${a[0]}'s subsidy budget holds ${m(a[2])}, less than the ${m(a[1])} asked.`,
+  SubsidyBudgetFull: (a, m) =>
+    `Adding ${m(a[1])} to merchant ${a[0]}'s subsidy budget of ${m(a[2])} would pass the most a budget holds (2^96 − 1 base units).`,
   // Local token
   FaucetOnlyOnLocalChain: (a) => `The faucet only works on local chains, not on chain ${a[0]}.`,
   FaucetAmountTooLarge: (a, m) => `Faucet request ${m(a[0])} is above the maximum of ${m(a[1])}.`,
@@ -202,9 +254,15 @@ function bps(value: bigint): string {
 // Role ids are keccak256 of the role name, as the contracts define them.
 const ROLE_NAMES = new Map<string, string>([
   ["0x" + "00".repeat(32), "DEFAULT_ADMIN_ROLE"],
-  ...["UNDERWRITER_ROLE", "PAUSER_ROLE", "KEEPER_ROLE", "RISK_ROLE", "SERVICER_ROLE"].map(
-    (name): [string, string] => [id(name), name],
-  ),
+  ...[
+    "UNDERWRITER_ROLE",
+    "PAUSER_ROLE",
+    "KEEPER_ROLE",
+    "RISK_ROLE",
+    "SERVICER_ROLE",
+    "MERCHANT_MANAGER_ROLE",
+    "SUBSIDY_SPENDER_ROLE",
+  ].map((name): [string, string] => [id(name), name]),
 ]);
 
 function roleName(role: string): string {
@@ -213,12 +271,13 @@ function roleName(role: string): string {
 
 /**
  * All contract ABIs whose errors the SDK decodes (abi/CreditLedger.json includes its modules' and IProductLimits'),
- * the local token mock's faucet included.
+ * the merchant registry's, and the local token mock's faucet.
  */
 export const DECODING_ABIS: readonly Abi[] = [
   ABIS.CreditLedger,
   ABIS.LendingPool,
   ABIS.CreditOffers,
+  ABIS.MerchantRegistry,
   ABIS.MockStablecoin,
 ];
 
