@@ -238,7 +238,7 @@ describe("MerchantRegistry from the SDK", () => {
     expect(role.message).to.equal(
       `Account ${d.stranger.address.slice(0, 8)}…${d.stranger.address.slice(-4)} lacks the role MERCHANT_MANAGER_ROLE.`,
     );
-    const noProposal = await refusal(r.connect(d.stranger).acceptOwner(1n));
+    const noProposal = await refusal(r.connect(d.stranger).acceptOwner(1n, d.stranger.address));
     expect(noProposal.message).to.equal(
       `No new owner is proposed for merchant 1: ${d.stranger.address} cannot take it over.`,
     );
@@ -287,8 +287,9 @@ describe("MerchantRegistry from the SDK", () => {
     expect((await refusal(r.connect(d.owner).withdrawSubsidy(1n, ONE, d.owner.address))).message).to.equal(
       suspended,
     );
-    // Closed: for good; statuses by name.
-    await r.connect(d.owner).close(1n);
+    // A suspended merchant's owner cannot close it (its key may be stolen); the admin can. Closed: for good.
+    expect((await refusal(r.connect(d.owner).close(1n))).message).to.equal(suspended);
+    await r.connect(d.admin).close(1n);
     const refusedMove = await refusal(r.connect(d.manager).suspend(1n));
     expect(refusedMove.message).to.equal(
       "Merchant 1 cannot go from Closed to Suspended (its owner accepts a Pending merchant; a manager moves " +
@@ -695,8 +696,20 @@ describe("microcredit merchant: the registry's commands against a node", functio
       await run("merchant", "propose-owner", "--new-owner", heir.address, "--account", "5", "--json"),
     );
     expect(handed.merchant.pendingOwner).to.equal(heir.address);
-    const taken = json(await run("merchant", "accept-owner", "--merchant", "1", "--account", "11", "--json"));
-    expect(taken.merchant).to.include({ owner: heir.address, pendingOwner: null });
+    const taken = json(
+      await run(
+        "merchant",
+        "accept-owner",
+        "--merchant",
+        "1",
+        "--payout",
+        heir.address,
+        "--account",
+        "11",
+        "--json",
+      ),
+    );
+    expect(taken.merchant).to.include({ owner: heir.address, payout: heir.address, pendingOwner: null });
 
     // A stranger may not close it; its new owner does, for good.
     oneLine(

@@ -18,9 +18,10 @@ import {ISignatureErrors} from "./ISignatureErrors.sol";
 ///   category,uint256 expiry)`. Signatures as for credit offers (Signatures.signerOf): 65 bytes `r‖s‖v`, or
 ///   `abi.encode(address signer, bytes signature)` for a contract signer (ERC-1271). Expiries are inclusive. A
 ///   manager can revoke a credential before it is used (`revokeCredential`).
-/// One merchant per owner key, for ever (a closed merchant's key cannot register again), so a credential cannot be
-/// replayed; an owner key moves only by a two-step transfer the new key accepts (`proposeOwner`, `acceptOwner`),
-/// started by the owner or, to recover a lost or stolen key, by the admin.
+/// One merchant per owner key, for ever (a key that ever owned a merchant, closed or handed over, cannot register or
+/// take one again), so a credential cannot be replayed; an owner key moves only by a two-step transfer the new key
+/// accepts with its payout address (`proposeOwner`, `acceptOwner`), started by the owner or, to recover a lost or
+/// stolen key, by the admin.
 ///
 /// Payout address: the owner changes it at once (`setPayout`); a manager can only propose a change
 /// (`proposePayout`), which anyone applies after `payoutDelay` (`applyPayout`) and the owner (or a manager) can
@@ -28,19 +29,22 @@ import {ISignatureErrors} from "./ISignatureErrors.sol";
 /// warning of at least the delay (default 2 days, 1 to 30 days, set by the admin).
 ///
 /// Status: Pending → Active (owner's `accept`); Active ⇄ Suspended (manager); any → Closed (the owner, or the
-/// admin), final. Only an Active merchant passes `checkActive`. A Suspended merchant's money stays put: its owner
-/// can neither change the payout nor withdraw the budget until it is reactivated (a stolen owner key is suspended,
-/// then recovered by the admin).
+/// admin; only the admin from Suspended), final. Only an Active merchant passes `checkActive`. A Suspended merchant's
+/// money stays put: its owner can neither change the payout, withdraw the budget, let a spender in, move the key nor
+/// close it until it is reactivated. A stolen owner key is handled so: a manager suspends, the admin proposes the
+/// merchant's new key, which accepts with its payout address, a manager reactivates.
 ///
 /// Subsidy budget: tokens held per merchant to pay the fee of instalments it offers at 0% to its buyers. Anyone may
-/// fund an open merchant's budget (credited with what arrives); the owner withdraws it (Active or Closed); a product
+/// fund an open merchant's budget (credited with what arrives); the owner withdraws it (not while Suspended); a product
 /// contract spends it only if it holds SUBSIDY_SPENDER_ROLE and the owner let it in (`setSpenderAllowed`), only for
 /// an Active merchant, up to what the budget holds. A budget is not reserved: a product must spend in the same
 /// transaction as the sale it subsidises and refuse the sale if spending fails.
 ///
 /// Trust: the admin (DEFAULT_ADMIN_ROLE, a timelock in production) chooses managers, spenders and the payout delay,
-/// closes merchants and starts owner recovery; a manager sets commercial terms (discount rate, category), suspends
-/// and reactivates, signs credentials and proposes payouts. No role can take a budget or change a payout at once.
+/// closes merchants and starts owner recovery. Through recovery it can hand any merchant, budget and payout included,
+/// to a key of its choosing: the timelock's public delay is what bounds that power. A manager sets commercial terms
+/// (discount rate, category), suspends and reactivates, signs credentials and proposes payouts. No manager or spender
+/// can take a budget or change a payout at once.
 interface IMerchantRegistry is ISignatureErrors {
     enum MerchantStatus {
         None,
@@ -86,6 +90,7 @@ interface IMerchantRegistry is ISignatureErrors {
     event DiscountSet(uint256 indexed merchantId, uint256 previousBps, uint256 discountBps, address indexed by);
     event CategorySet(uint256 indexed merchantId, uint256 previous, uint256 category, address indexed by);
     event StatusChanged(uint256 indexed merchantId, MerchantStatus previous, MerchantStatus status, address indexed by);
+    /// @notice `owner` zero: the proposal is withdrawn or dropped (by a suspension or a closure).
     event OwnerProposed(uint256 indexed merchantId, address indexed owner, address indexed by);
     event OwnerChanged(uint256 indexed merchantId, address previous, address indexed owner);
     event PayoutChanged(uint256 indexed merchantId, address previous, address payout, address indexed by);
@@ -163,16 +168,17 @@ interface IMerchantRegistry is ISignatureErrors {
     /// @notice Suspended → Active (MERCHANT_MANAGER_ROLE).
     function reactivate(uint256 merchantId) external;
 
-    /// @notice Any status → Closed, for ever (the owner or the admin). Drops a payout proposal; the budget stays
-    /// withdrawable by the owner.
+    /// @notice Any status → Closed, for ever (the owner or the admin; only the admin while Suspended). Drops the
+    /// payout and owner proposals; the budget stays withdrawable by the owner.
     function close(uint256 merchantId) external;
 
-    /// @notice Proposes a new owner key (the owner, or the admin to recover a lost or stolen key; only the admin while
-    /// Suspended); replaces an earlier proposal. Zero withdraws it.
+    /// @notice Proposes a new owner key: the owner while Pending or Active, the admin at any status (to recover a lost
+    /// or stolen key, a Closed merchant's budget included); replaces an earlier proposal. Zero withdraws it.
     function proposeOwner(uint256 merchantId, address owner) external;
 
-    /// @notice The proposed key takes the merchant over (it must not own a merchant already).
-    function acceptOwner(uint256 merchantId) external;
+    /// @notice The proposed key takes the merchant over with its own payout address (a key that ever owned a merchant
+    /// cannot); the old key's payout, payout proposal and spender allowances do not carry over.
+    function acceptOwner(uint256 merchantId, address payout) external;
 
     /// @notice The owner's own change of its payout address, at once (not while Suspended); drops any manager
     /// proposal.
@@ -192,11 +198,12 @@ interface IMerchantRegistry is ISignatureErrors {
     /// `MAX_PAYOUT_DELAY`. Proposals already made keep their time.
     function setPayoutDelay(uint256 delay) external;
 
-    /// @notice The owner lets `spender` (a product contract holding SUBSIDY_SPENDER_ROLE) spend its budget, or not.
+    /// @notice The owner lets `spender` (a product contract holding SUBSIDY_SPENDER_ROLE) spend its budget, or not
+    /// (not while Suspended). Kept per owner key: a new owner starts with none.
     function setSpenderAllowed(uint256 merchantId, address spender, bool allowed) external;
 
     /// @notice Pulls `amount` of the asset from the caller into a merchant's subsidy budget (not closed); the budget
-    /// is credited with what the registry received.
+    /// is credited with what the registry received (`ZeroAmount` if nothing).
     function fundSubsidy(uint256 merchantId, uint256 amount) external;
 
     /// @notice The owner takes `amount` of its budget back, to `to` (not while Suspended).
@@ -212,7 +219,7 @@ interface IMerchantRegistry is ISignatureErrors {
     /// @notice The merchant record (all zero for an unknown id).
     function merchant(uint256 merchantId) external view returns (Merchant memory);
 
-    /// @notice The id of `owner`'s merchant, 0 if none.
+    /// @notice The id of the merchant `owner` owns now, 0 if none (a key that handed its merchant over owns none).
     function merchantIdOf(address owner) external view returns (uint256);
 
     /// @notice How many merchants were ever registered (ids run from 1 to this).

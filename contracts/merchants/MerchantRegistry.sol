@@ -48,7 +48,8 @@ contract MerchantRegistry is IMerchantRegistry, AccessControl, ReentrancyGuardTr
     mapping(address owner => uint256) internal _idOf;
     mapping(uint256 merchantId => Proposal) internal _proposals;
     mapping(uint256 merchantId => address) internal _pendingOwners;
-    mapping(uint256 merchantId => mapping(address spender => bool)) internal _spenders;
+    /// @dev Keyed by the owner key that gave them: a new owner starts with none.
+    mapping(uint256 merchantId => mapping(address owner => mapping(address spender => bool))) internal _spenders;
     uint256 internal _count;
 
     constructor(IERC20 asset_, address admin) EIP712("Microcredit", "1") {
@@ -155,7 +156,7 @@ contract MerchantRegistry is IMerchantRegistry, AccessControl, ReentrancyGuardTr
     function suspend(uint256 merchantId) external onlyRole(MERCHANT_MANAGER_ROLE) {
         _move(merchantId, MerchantStatus.Active, MerchantStatus.Suspended);
         // A key transfer started before the suspension (perhaps by a stolen key) does not survive it.
-        delete _pendingOwners[merchantId];
+        _dropOwnerProposal(merchantId);
     }
 
     /// @inheritdoc IMerchantRegistry
@@ -169,9 +170,13 @@ contract MerchantRegistry is IMerchantRegistry, AccessControl, ReentrancyGuardTr
         _checkOwnerOr(merchantId, m, DEFAULT_ADMIN_ROLE);
         MerchantStatus from = m.status;
         if (from == MerchantStatus.Closed) revert StatusChangeRefused(merchantId, from, MerchantStatus.Closed);
+        // A suspended merchant's owner key may be stolen: closing would unfreeze its budget for that key.
+        if (from == MerchantStatus.Suspended && !hasRole(DEFAULT_ADMIN_ROLE, msg.sender)) {
+            revert MerchantSuspended(merchantId);
+        }
         m.status = MerchantStatus.Closed;
         _dropProposal(merchantId);
-        delete _pendingOwners[merchantId];
+        _dropOwnerProposal(merchantId);
         emit StatusChanged(merchantId, from, MerchantStatus.Closed, msg.sender);
     }
 
@@ -185,31 +190,46 @@ contract MerchantRegistry is IMerchantRegistry, AccessControl, ReentrancyGuardTr
 
     /// @inheritdoc IMerchantRegistry
     function proposeOwner(uint256 merchantId, address owner) external {
-        Merchant storage m = _open(merchantId);
-        _checkOwnerOr(merchantId, m, DEFAULT_ADMIN_ROLE);
-        // While suspended only the admin moves the key: that is how a stolen owner key is recovered.
-        if (m.status == MerchantStatus.Suspended && !hasRole(DEFAULT_ADMIN_ROLE, msg.sender)) {
-            revert MerchantSuspended(merchantId);
+        Merchant storage m = _known(merchantId);
+        // The owner moves its key while Pending or Active; the admin at any status: that is how a lost or stolen key
+        // is recovered, a Suspended or Closed merchant's budget included.
+        if (!hasRole(DEFAULT_ADMIN_ROLE, msg.sender)) {
+            if (msg.sender != m.owner) revert NotOwnerOr(merchantId, msg.sender, DEFAULT_ADMIN_ROLE);
+            if (m.status == MerchantStatus.Suspended) revert MerchantSuspended(merchantId);
+            if (m.status == MerchantStatus.Closed) revert MerchantClosed(merchantId);
         }
         _pendingOwners[merchantId] = owner;
         emit OwnerProposed(merchantId, owner, msg.sender);
     }
 
     /// @inheritdoc IMerchantRegistry
-    function acceptOwner(uint256 merchantId) external {
-        Merchant storage m = _open(merchantId);
+    function acceptOwner(uint256 merchantId, address payout) external {
+        Merchant storage m = _known(merchantId);
         address proposed = _pendingOwners[merchantId];
         if (proposed == address(0) || msg.sender != proposed) {
             revert NotProposedOwner(merchantId, msg.sender, proposed);
         }
         uint256 existing = _idOf[proposed];
         if (existing != 0) revert MerchantExists(proposed, existing);
+        _checkPayout(payout);
         address previous = m.owner;
-        // The old key keeps its id mapping: it can never register again (one merchant per key, for ever).
+        // The old key keeps its entry: it can never register again (one merchant per key, for ever).
         _idOf[proposed] = merchantId;
         m.owner = proposed;
         delete _pendingOwners[merchantId];
         emit OwnerChanged(merchantId, previous, proposed);
+        // The new key chooses where the money goes in the same step: nothing the old key set survives it (its payout,
+        // a payout proposal; its spender allowances are kept per owner key).
+        _dropProposal(merchantId);
+        emit PayoutChanged(merchantId, m.payout, payout, msg.sender);
+        m.payout = payout;
+    }
+
+    /// @dev Deletes a pending owner proposal, announcing it (`OwnerProposed` of zero); nothing if there is none.
+    function _dropOwnerProposal(uint256 merchantId) internal {
+        if (_pendingOwners[merchantId] == address(0)) return;
+        delete _pendingOwners[merchantId];
+        emit OwnerProposed(merchantId, address(0), msg.sender);
     }
 
     // ---------------------------------------------------------------- payout address
@@ -281,7 +301,8 @@ contract MerchantRegistry is IMerchantRegistry, AccessControl, ReentrancyGuardTr
     function setSpenderAllowed(uint256 merchantId, address spender, bool allowed) external {
         Merchant storage m = _open(merchantId);
         if (msg.sender != m.owner) revert NotMerchantOwner(merchantId, msg.sender);
-        _spenders[merchantId][spender] = allowed;
+        if (m.status == MerchantStatus.Suspended) revert MerchantSuspended(merchantId);
+        _spenders[merchantId][msg.sender][spender] = allowed;
         emit SpenderAllowed(merchantId, spender, allowed);
     }
 
@@ -294,6 +315,7 @@ contract MerchantRegistry is IMerchantRegistry, AccessControl, ReentrancyGuardTr
         uint256 before = asset.balanceOf(address(this));
         asset.safeTransferFrom(msg.sender, address(this), amount);
         uint256 received = asset.balanceOf(address(this)) - before;
+        if (received == 0) revert ZeroAmount();
         uint256 budget = m.subsidyBudget;
         if (received > type(uint96).max - budget) revert SubsidyBudgetFull(merchantId, received, budget);
         budget += received;
@@ -319,7 +341,7 @@ contract MerchantRegistry is IMerchantRegistry, AccessControl, ReentrancyGuardTr
     ) external onlyRole(SUBSIDY_SPENDER_ROLE) nonReentrant {
         Merchant storage m = _known(merchantId);
         _checkStatus(merchantId, m.status);
-        if (!_spenders[merchantId][msg.sender]) revert SpenderNotAllowed(merchantId, msg.sender);
+        if (!_spenders[merchantId][m.owner][msg.sender]) revert SpenderNotAllowed(merchantId, msg.sender);
         uint256 budget = _debit(merchantId, m, amount, to);
         emit SubsidySpent(merchantId, msg.sender, to, amount, budget);
         asset.safeTransfer(to, amount);
@@ -356,7 +378,9 @@ contract MerchantRegistry is IMerchantRegistry, AccessControl, ReentrancyGuardTr
 
     /// @inheritdoc IMerchantRegistry
     function merchantIdOf(address owner) external view returns (uint256) {
-        return _idOf[owner];
+        uint256 merchantId = _idOf[owner];
+        // A key that handed its merchant over keeps its entry (it cannot register again) but owns nothing.
+        return _merchants[merchantId].owner == owner ? merchantId : 0;
     }
 
     /// @inheritdoc IMerchantRegistry
@@ -377,7 +401,7 @@ contract MerchantRegistry is IMerchantRegistry, AccessControl, ReentrancyGuardTr
 
     /// @inheritdoc IMerchantRegistry
     function spenderAllowed(uint256 merchantId, address spender) external view returns (bool) {
-        return _spenders[merchantId][spender];
+        return _spenders[merchantId][_merchants[merchantId].owner][spender];
     }
 
     /// @inheritdoc IMerchantRegistry

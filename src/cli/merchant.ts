@@ -224,15 +224,17 @@ const proposeOwner: Command = {
 
 const acceptOwner: Command = {
   name: "accept-owner",
-  summary: "accept-owner --merchant <id>           take over a merchant proposed to your key",
-  usage: MANAGED_MERCHANT_USAGE,
-  options: MERCHANT_OPTION,
-  check: (values) => void managedMerchant(values),
+  summary:
+    "accept-owner --merchant <id> --payout <a>  take over a merchant proposed to your key, naming its payout address",
+  usage: `${MANAGED_MERCHANT_USAGE}\n  --payout <a>          where its settlements go from now on`,
+  options: { ...MERCHANT_OPTION, payout: { type: "string" } },
+  check: (values) => void (managedMerchant(values), address(required(values, "payout"), "payout")),
   async run(ctx, values) {
     const open = await openRegistry(ctx, true);
     const merchantId = managedMerchant(values);
-    const receipt = await send(open, "acceptOwner", [merchantId]);
-    const said = `${await ctx.signer().getAddress()} now owns merchant ${merchantId}`;
+    const payout = address(required(values, "payout"), "payout");
+    const receipt = await send(open, "acceptOwner", [merchantId, payout]);
+    const said = `${await ctx.signer().getAddress()} now owns merchant ${merchantId}, paying out to ${payout}`;
     return afterTransaction(ctx, "accept-owner", said, open, merchantId, receipt);
   },
 };

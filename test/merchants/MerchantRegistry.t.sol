@@ -526,9 +526,14 @@ contract MerchantRegistryTest is Test {
 
     // ---------------------------------------------------------------- owner key
 
-    function test_owner_twoStepTransfer_oldKeyRetiredForEver() public {
+    function test_owner_twoStepTransfer_newKeyChoosesThePayout_oldKeyRetiredForEver() public {
         uint256 id = _register(shop);
         address newKey = makeAddr("new key");
+        address newTill = makeAddr("new till");
+        vm.prank(shop);
+        registry.setSpenderAllowed(id, spender, true);
+        vm.prank(manager);
+        registry.proposePayout(id, attackerTill);
         vm.expectRevert(abi.encodeWithSelector(IMerchantRegistry.NotOwnerOr.selector, id, manager, bytes32(0)));
         vm.prank(manager);
         registry.proposeOwner(id, newKey);
@@ -539,49 +544,91 @@ contract MerchantRegistryTest is Test {
         assertEq(registry.pendingOwner(id), newKey);
         vm.expectRevert(abi.encodeWithSelector(IMerchantRegistry.NotProposedOwner.selector, id, stranger, newKey));
         vm.prank(stranger);
-        registry.acceptOwner(id);
+        registry.acceptOwner(id, newTill);
+        vm.expectRevert(abi.encodeWithSelector(IMerchantRegistry.InvalidPayout.selector, address(0)));
+        vm.prank(newKey);
+        registry.acceptOwner(id, address(0));
         vm.expectEmit(address(registry));
         emit IMerchantRegistry.OwnerChanged(id, shop, newKey);
+        vm.expectEmit(address(registry));
+        emit IMerchantRegistry.PayoutProposalCancelled(id, attackerTill, newKey);
+        vm.expectEmit(address(registry));
+        emit IMerchantRegistry.PayoutChanged(id, shopTill, newTill, newKey);
         vm.prank(newKey);
-        registry.acceptOwner(id);
+        registry.acceptOwner(id, newTill);
         assertEq(registry.merchant(id).owner, newKey);
+        assertEq(registry.merchant(id).payout, newTill);
         assertEq(registry.merchantIdOf(newKey), id);
+        assertEq(registry.merchantIdOf(shop), 0);
         assertEq(registry.pendingOwner(id), address(0));
-        // The old key has no power left and can never register again.
+        (address pendingPayout, ) = registry.pendingPayout(id);
+        assertEq(pendingPayout, address(0));
+        // The old owner's spender allowances do not carry over.
+        assertFalse(registry.spenderAllowed(id, spender));
+        // The old key has no power left and can never register or take a merchant again.
         vm.expectRevert(abi.encodeWithSelector(IMerchantRegistry.NotMerchantOwner.selector, id, shop));
         vm.prank(shop);
         registry.setPayout(id, attackerTill);
         vm.expectRevert(abi.encodeWithSelector(IMerchantRegistry.MerchantExists.selector, shop, id));
         vm.prank(manager);
         registry.register(shop, 0, 1);
-        // A key that already owns a merchant cannot take another.
+        vm.prank(newKey);
+        registry.proposeOwner(id, shop);
+        vm.expectRevert(abi.encodeWithSelector(IMerchantRegistry.MerchantExists.selector, shop, id));
+        vm.prank(shop);
+        registry.acceptOwner(id, shopTill);
+        // A key that owns another merchant cannot take this one.
         uint256 other = _register(stranger);
         vm.prank(newKey);
         registry.proposeOwner(id, stranger);
         vm.expectRevert(abi.encodeWithSelector(IMerchantRegistry.MerchantExists.selector, stranger, other));
         vm.prank(stranger);
-        registry.acceptOwner(id);
+        registry.acceptOwner(id, shopTill);
         // Proposing zero withdraws a proposal.
         vm.prank(newKey);
         registry.proposeOwner(id, address(0));
         vm.expectRevert(abi.encodeWithSelector(IMerchantRegistry.NotProposedOwner.selector, id, stranger, address(0)));
         vm.prank(stranger);
-        registry.acceptOwner(id);
+        registry.acceptOwner(id, shopTill);
         assertEq(registry.merchant(id).owner, newKey);
     }
 
-    /// A merchant's owner key is stolen: the attacker redirects the payout and starts moving the merchant to its own
-    /// key. A manager suspends the merchant, which freezes its money and drops the transfer; the stolen key can then
-    /// neither change the payout nor withdraw the budget nor start another transfer; the admin recovers the merchant to
-    /// the merchant's new key, which resets the payout.
+    function test_owner_transferWhilePending_newKeyAccepts() public {
+        vm.prank(manager);
+        uint256 id = registry.register(shop, 150, 5411);
+        address newKey = makeAddr("new key");
+        vm.prank(shop);
+        registry.proposeOwner(id, newKey);
+        vm.prank(newKey);
+        registry.acceptOwner(id, shopTill);
+        assertEq(uint8(registry.merchant(id).status), uint8(IMerchantRegistry.MerchantStatus.Pending));
+        vm.expectRevert(abi.encodeWithSelector(IMerchantRegistry.MerchantPending.selector, id));
+        registry.checkActive(id);
+        vm.expectRevert(abi.encodeWithSelector(IMerchantRegistry.NotMerchantOwner.selector, id, shop));
+        vm.prank(shop);
+        registry.accept(id, attackerTill);
+        vm.prank(newKey);
+        registry.accept(id, shopTill);
+        (address payout, ) = registry.checkActive(id);
+        assertEq(payout, shopTill);
+    }
+
+    /// A merchant's owner key is stolen: the thief redirects the payout, lets a spender in and starts moving the
+    /// merchant to its own key. A manager suspends the merchant, which freezes its money and drops the transfer (with
+    /// an event); the stolen key can then neither change the payout, withdraw, close, let a spender in nor start
+    /// another transfer. The admin recovers the merchant to the merchant's new key, which names its payout as it
+    /// accepts: the thief's payout never survives the recovery, not even until reactivation.
     function test_attack_stolenOwnerKey_suspendedThenRecoveredByTheAdmin() public {
         uint256 id = _register(shop);
         _fund(id, 100 * ONE);
         address thiefKey = makeAddr("thief key");
         vm.startPrank(shop); // the thief, holding the shop's key
         registry.setPayout(id, attackerTill);
+        registry.setSpenderAllowed(id, spender, true);
         registry.proposeOwner(id, thiefKey);
         vm.stopPrank();
+        vm.expectEmit(address(registry));
+        emit IMerchantRegistry.OwnerProposed(id, address(0), manager);
         vm.prank(manager);
         registry.suspend(id);
         assertEq(registry.pendingOwner(id), address(0));
@@ -591,26 +638,56 @@ contract MerchantRegistryTest is Test {
         vm.expectRevert(abi.encodeWithSelector(IMerchantRegistry.MerchantSuspended.selector, id));
         registry.withdrawSubsidy(id, 100 * ONE, attackerTill);
         vm.expectRevert(abi.encodeWithSelector(IMerchantRegistry.MerchantSuspended.selector, id));
+        registry.close(id);
+        vm.expectRevert(abi.encodeWithSelector(IMerchantRegistry.MerchantSuspended.selector, id));
+        registry.setSpenderAllowed(id, stranger, true);
+        vm.expectRevert(abi.encodeWithSelector(IMerchantRegistry.MerchantSuspended.selector, id));
         registry.proposeOwner(id, thiefKey);
         vm.stopPrank();
         vm.expectRevert(abi.encodeWithSelector(IMerchantRegistry.NotProposedOwner.selector, id, thiefKey, address(0)));
         vm.prank(thiefKey);
-        registry.acceptOwner(id);
+        registry.acceptOwner(id, attackerTill);
         address recovered = makeAddr("recovered key");
         vm.prank(admin);
         registry.proposeOwner(id, recovered);
         vm.prank(recovered);
-        registry.acceptOwner(id);
+        registry.acceptOwner(id, shopTill);
+        assertEq(registry.merchant(id).payout, shopTill);
+        assertFalse(registry.spenderAllowed(id, spender));
         vm.prank(manager);
         registry.reactivate(id);
-        vm.prank(recovered);
-        registry.setPayout(id, shopTill);
         (address payout, ) = registry.checkActive(id);
         assertEq(payout, shopTill);
         vm.prank(recovered);
         registry.withdrawSubsidy(id, 100 * ONE, shopTill);
         assertEq(token.balanceOf(shopTill), 100 * ONE);
         assertEq(token.balanceOf(attackerTill), 0);
+    }
+
+    /// The admin closes a merchant whose key is lost or stolen: the budget is not stranded and not the thief's, since
+    /// the admin can still hand the closed merchant to the merchant's new key.
+    function test_owner_closedMerchantRecoveredByTheAdmin() public {
+        uint256 id = _register(shop);
+        _fund(id, 100 * ONE);
+        vm.prank(manager);
+        registry.suspend(id);
+        vm.prank(admin);
+        registry.close(id);
+        vm.expectRevert(abi.encodeWithSelector(IMerchantRegistry.MerchantClosed.selector, id));
+        vm.prank(shop);
+        registry.proposeOwner(id, shop);
+        address recovered = makeAddr("recovered key");
+        vm.prank(admin);
+        registry.proposeOwner(id, recovered);
+        vm.prank(recovered);
+        registry.acceptOwner(id, shopTill);
+        vm.expectRevert(abi.encodeWithSelector(IMerchantRegistry.NotMerchantOwner.selector, id, shop));
+        vm.prank(shop);
+        registry.withdrawSubsidy(id, 100 * ONE, attackerTill);
+        vm.prank(recovered);
+        registry.withdrawSubsidy(id, 100 * ONE, shopTill);
+        assertEq(token.balanceOf(shopTill), 100 * ONE);
+        assertEq(uint8(registry.merchant(id).status), uint8(IMerchantRegistry.MerchantStatus.Closed));
     }
 
     function test_unknownMerchant_refusedEverywhere() public {
@@ -647,7 +724,7 @@ contract MerchantRegistryTest is Test {
         vm.expectRevert(abi.encodeWithSelector(IMerchantRegistry.UnknownMerchant.selector, 7));
         registry.proposeOwner(7, shop);
         vm.expectRevert(abi.encodeWithSelector(IMerchantRegistry.UnknownMerchant.selector, 7));
-        registry.acceptOwner(7);
+        registry.acceptOwner(7, shopTill);
         vm.expectRevert(abi.encodeWithSelector(IMerchantRegistry.UnknownMerchant.selector, 7));
         registry.setSpenderAllowed(7, spender, true);
         vm.expectRevert(abi.encodeWithSelector(IMerchantRegistry.UnknownMerchant.selector, 7));
