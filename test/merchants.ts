@@ -281,15 +281,17 @@ describe("MerchantRegistry from the SDK", () => {
     // Suspended: not payable, and its money stays put.
     await r.connect(d.manager).suspend(1n);
     const suspended =
-      "Merchant 1 is suspended: it cannot be paid, and its owner can neither change its payout nor withdraw its " +
-      "budget, until a merchant-manager reactivates it.";
+      "Merchant 1 is suspended: it cannot be paid or closed, and its owner can neither change its payout nor " +
+      "withdraw its budget, until a merchant-manager reactivates it.";
     expect((await refusal(r.checkActive(1n))).message).to.equal(suspended);
     expect((await refusal(r.connect(d.owner).withdrawSubsidy(1n, ONE, d.owner.address))).message).to.equal(
       suspended,
     );
-    // A suspended merchant's owner cannot close it (its key may be stolen); the admin can. Closed: for good.
+    // No one closes a suspended merchant (its key may be stolen); reactivated, its owner can. Closed: for good.
     expect((await refusal(r.connect(d.owner).close(1n))).message).to.equal(suspended);
-    await r.connect(d.admin).close(1n);
+    expect((await refusal(r.connect(d.admin).close(1n))).message).to.equal(suspended);
+    await r.connect(d.manager).reactivate(1n);
+    await r.connect(d.owner).close(1n);
     const refusedMove = await refusal(r.connect(d.manager).suspend(1n));
     expect(refusedMove.message).to.equal(
       "Merchant 1 cannot go from Closed to Suspended (its owner accepts a Pending merchant; a manager moves " +
@@ -675,7 +677,7 @@ describe("microcredit merchant: the registry's commands against a node", functio
     );
     oneLine(
       await run("merchant", "withdraw", "--all", "--account", "5"),
-      /^microcredit merchant withdraw: Merchant 1 is suspended: it cannot be paid, and its owner can neither /,
+      /^microcredit merchant withdraw: Merchant 1 is suspended: it cannot be paid or closed, and its owner can neither /,
       1,
     );
     expect(json(await run("merchant", "reactivate", "--merchant", "1", "--json")).merchant.status).to.equal(

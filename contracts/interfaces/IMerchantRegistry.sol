@@ -28,11 +28,12 @@ import {ISignatureErrors} from "./ISignatureErrors.sol";
 /// cancel until then. A compromised manager key therefore cannot redirect a merchant's money without a public
 /// warning of at least the delay (default 2 days, 1 to 30 days, set by the admin).
 ///
-/// Status: Pending → Active (owner's `accept`); Active ⇄ Suspended (manager); any → Closed (the owner, or the
-/// admin; only the admin from Suspended), final. Only an Active merchant passes `checkActive`. A Suspended merchant's
-/// money stays put: its owner can neither change the payout, withdraw the budget, let a spender in, move the key nor
-/// close it until it is reactivated. A stolen owner key is handled so: a manager suspends, the admin proposes the
-/// merchant's new key, which accepts with its payout address, a manager reactivates.
+/// Status: Pending → Active (owner's `accept`); Active ⇄ Suspended (manager); Pending or Active → Closed (the owner,
+/// or the admin), final. Only an Active merchant passes `checkActive`. A Suspended merchant's money stays put: its
+/// owner can neither change the payout, withdraw the budget, let a spender in, move the key nor close it, and no one
+/// closes it, until it is reactivated. A stolen owner key is handled so: a manager suspends, the admin proposes the
+/// merchant's new key, which accepts with its payout address, a manager reactivates. A Closed merchant cannot be
+/// frozen: its budget is its owner's to withdraw (withdraw it when closing).
 ///
 /// Subsidy budget: tokens held per merchant to pay the fee of instalments it offers at 0% to its buyers. Anyone may
 /// fund an open merchant's budget (credited with what arrives); the owner withdraws it (not while Suspended); a product
@@ -97,7 +98,8 @@ interface IMerchantRegistry is ISignatureErrors {
     event PayoutProposed(uint256 indexed merchantId, address payout, uint256 readyAt, address indexed by);
     event PayoutProposalCancelled(uint256 indexed merchantId, address payout, address indexed by);
     event PayoutDelaySet(uint256 previous, uint256 delay);
-    event SpenderAllowed(uint256 indexed merchantId, address indexed spender, bool allowed);
+    /// @notice Allowances are kept per owner key (`owner`): after a key transfer the new owner starts with none.
+    event SpenderAllowed(uint256 indexed merchantId, address indexed owner, address indexed spender, bool allowed);
     event SubsidyFunded(uint256 indexed merchantId, address indexed from, uint256 amount, uint256 budget);
     event SubsidyWithdrawn(uint256 indexed merchantId, address indexed to, uint256 amount, uint256 budget);
     event SubsidySpent(uint256 indexed merchantId, address indexed spender, address to, uint256 amount, uint256 budget);
@@ -168,16 +170,17 @@ interface IMerchantRegistry is ISignatureErrors {
     /// @notice Suspended → Active (MERCHANT_MANAGER_ROLE).
     function reactivate(uint256 merchantId) external;
 
-    /// @notice Any status → Closed, for ever (the owner or the admin; only the admin while Suspended). Drops the
-    /// payout and owner proposals; the budget stays withdrawable by the owner.
+    /// @notice Pending or Active → Closed, for ever (the owner or the admin; a Suspended merchant is reactivated or
+    /// recovered first). Drops the payout and owner proposals; the budget stays withdrawable by the owner.
     function close(uint256 merchantId) external;
 
     /// @notice Proposes a new owner key: the owner while Pending or Active, the admin at any status (to recover a lost
     /// or stolen key, a Closed merchant's budget included); replaces an earlier proposal. Zero withdraws it.
     function proposeOwner(uint256 merchantId, address owner) external;
 
-    /// @notice The proposed key takes the merchant over with its own payout address (a key that ever owned a merchant
-    /// cannot); the old key's payout, payout proposal and spender allowances do not carry over.
+    /// @notice The proposed key takes the merchant over with its own payout address (zero for a Pending merchant, which
+    /// gets one by `accept`); a key that ever owned a merchant cannot. The old key's payout, payout proposal and spender
+    /// allowances do not carry over.
     function acceptOwner(uint256 merchantId, address payout) external;
 
     /// @notice The owner's own change of its payout address, at once (not while Suspended); drops any manager

@@ -170,10 +170,9 @@ contract MerchantRegistry is IMerchantRegistry, AccessControl, ReentrancyGuardTr
         _checkOwnerOr(merchantId, m, DEFAULT_ADMIN_ROLE);
         MerchantStatus from = m.status;
         if (from == MerchantStatus.Closed) revert StatusChangeRefused(merchantId, from, MerchantStatus.Closed);
-        // A suspended merchant's owner key may be stolen: closing would unfreeze its budget for that key.
-        if (from == MerchantStatus.Suspended && !hasRole(DEFAULT_ADMIN_ROLE, msg.sender)) {
-            revert MerchantSuspended(merchantId);
-        }
+        // A suspended merchant's owner key may be stolen, and a closed merchant's budget is its owner's to withdraw:
+        // closing would unfreeze the budget for that key. Reactivate it, or recover its key first.
+        if (from == MerchantStatus.Suspended) revert MerchantSuspended(merchantId);
         m.status = MerchantStatus.Closed;
         _dropProposal(merchantId);
         _dropOwnerProposal(merchantId);
@@ -211,13 +210,18 @@ contract MerchantRegistry is IMerchantRegistry, AccessControl, ReentrancyGuardTr
         }
         uint256 existing = _idOf[proposed];
         if (existing != 0) revert MerchantExists(proposed, existing);
-        _checkPayout(payout);
+        // A Pending merchant has no payout until its owner's `accept`: none is named here.
+        bool pending = m.status == MerchantStatus.Pending;
+        if (pending ? payout != address(0) : payout == address(0) || payout == address(this)) {
+            revert InvalidPayout(payout);
+        }
         address previous = m.owner;
         // The old key keeps its entry: it can never register again (one merchant per key, for ever).
         _idOf[proposed] = merchantId;
         m.owner = proposed;
         delete _pendingOwners[merchantId];
         emit OwnerChanged(merchantId, previous, proposed);
+        if (pending) return;
         // The new key chooses where the money goes in the same step: nothing the old key set survives it (its payout,
         // a payout proposal; its spender allowances are kept per owner key).
         _dropProposal(merchantId);
@@ -303,7 +307,7 @@ contract MerchantRegistry is IMerchantRegistry, AccessControl, ReentrancyGuardTr
         if (msg.sender != m.owner) revert NotMerchantOwner(merchantId, msg.sender);
         if (m.status == MerchantStatus.Suspended) revert MerchantSuspended(merchantId);
         _spenders[merchantId][msg.sender][spender] = allowed;
-        emit SpenderAllowed(merchantId, spender, allowed);
+        emit SpenderAllowed(merchantId, msg.sender, spender, allowed);
     }
 
     /// @inheritdoc IMerchantRegistry

@@ -157,8 +157,8 @@ export const ERROR_MESSAGES: Record<string, Formatter> = {
   MerchantPending: (a) =>
     `Merchant ${a[0]} is pending: its owner has not accepted it with a payout address yet (accept).`,
   MerchantSuspended: (a) =>
-    `Merchant ${a[0]} is suspended: it cannot be paid, and its owner can neither change its payout nor withdraw its ` +
-    "budget, until a merchant-manager reactivates it.",
+    `Merchant ${a[0]} is suspended: it cannot be paid or closed, and its owner can neither change its payout nor ` +
+    "withdraw its budget, until a merchant-manager reactivates it.",
   MerchantClosed: (a) =>
     `Merchant ${a[0]} is closed for good: it can no longer be paid or changed (its owner can still withdraw its subsidy budget).`,
   MerchantExists: (a) =>

@@ -482,14 +482,24 @@ contract MerchantRegistryTest is Test {
         assertEq(uint8(registry.merchant(id).status), uint8(IMerchantRegistry.MerchantStatus.Closed));
     }
 
-    function test_status_adminClosesASuspendedOrPendingMerchant() public {
+    /// No one closes a suspended merchant (its key may be stolen, and a closed merchant's budget is its owner's to
+    /// withdraw); reactivated, the admin can. A pending merchant is closed by its owner.
+    function test_status_noOneClosesASuspendedMerchant_pendingOnesClose() public {
         uint256 id = _register(shop);
         vm.prank(manager);
         registry.suspend(id);
+        vm.expectRevert(abi.encodeWithSelector(IMerchantRegistry.MerchantSuspended.selector, id));
+        vm.prank(admin);
+        registry.close(id);
+        vm.expectRevert(abi.encodeWithSelector(IMerchantRegistry.MerchantSuspended.selector, id));
+        vm.prank(shop);
+        registry.close(id);
+        vm.prank(manager);
+        registry.reactivate(id);
         vm.expectEmit(address(registry));
         emit IMerchantRegistry.StatusChanged(
             id,
-            IMerchantRegistry.MerchantStatus.Suspended,
+            IMerchantRegistry.MerchantStatus.Active,
             IMerchantRegistry.MerchantStatus.Closed,
             admin
         );
@@ -599,9 +609,14 @@ contract MerchantRegistryTest is Test {
         address newKey = makeAddr("new key");
         vm.prank(shop);
         registry.proposeOwner(id, newKey);
+        // A pending merchant gets its payout only by `accept`: none is named on the way.
+        vm.expectRevert(abi.encodeWithSelector(IMerchantRegistry.InvalidPayout.selector, shopTill));
         vm.prank(newKey);
         registry.acceptOwner(id, shopTill);
+        vm.prank(newKey);
+        registry.acceptOwner(id, address(0));
         assertEq(uint8(registry.merchant(id).status), uint8(IMerchantRegistry.MerchantStatus.Pending));
+        assertEq(registry.merchant(id).payout, address(0));
         vm.expectRevert(abi.encodeWithSelector(IMerchantRegistry.MerchantPending.selector, id));
         registry.checkActive(id);
         vm.expectRevert(abi.encodeWithSelector(IMerchantRegistry.NotMerchantOwner.selector, id, shop));
@@ -664,13 +679,11 @@ contract MerchantRegistryTest is Test {
         assertEq(token.balanceOf(attackerTill), 0);
     }
 
-    /// The admin closes a merchant whose key is lost or stolen: the budget is not stranded and not the thief's, since
-    /// the admin can still hand the closed merchant to the merchant's new key.
-    function test_owner_closedMerchantRecoveredByTheAdmin() public {
+    /// A merchant loses its owner key; the admin closes it, and can still hand the closed merchant, budget included,
+    /// to the merchant's new key, so the budget is not stranded.
+    function test_owner_closedMerchantWithALostKey_recoveredByTheAdmin() public {
         uint256 id = _register(shop);
         _fund(id, 100 * ONE);
-        vm.prank(manager);
-        registry.suspend(id);
         vm.prank(admin);
         registry.close(id);
         vm.expectRevert(abi.encodeWithSelector(IMerchantRegistry.MerchantClosed.selector, id));
@@ -919,7 +932,7 @@ contract MerchantRegistryTest is Test {
         vm.prank(spender);
         registry.setSpenderAllowed(id, spender, true);
         vm.expectEmit(address(registry));
-        emit IMerchantRegistry.SpenderAllowed(id, spender, true);
+        emit IMerchantRegistry.SpenderAllowed(id, shop, spender, true);
         vm.prank(shop);
         registry.setSpenderAllowed(id, spender, true);
         assertTrue(registry.spenderAllowed(id, spender));
