@@ -36,7 +36,7 @@ import {ISignatureErrors} from "./ISignatureErrors.sol";
 /// frozen: its budget is its owner's to withdraw (withdraw it when closing).
 ///
 /// Subsidy budget: tokens held per merchant to pay the fee of instalments it offers at 0% to its buyers. Anyone may
-/// fund an open merchant's budget (credited with what arrives); the owner withdraws it (not while Suspended); a product
+/// fund an Active or Suspended merchant's budget (credited with what arrives); the owner withdraws it (not while Suspended); a product
 /// contract spends it only if it holds SUBSIDY_SPENDER_ROLE and the owner let it in (`setSpenderAllowed`), only for
 /// an Active merchant, up to what the budget holds. A budget is not reserved: a product must spend in the same
 /// transaction as the sale it subsidises and refuse the sale if spending fails.
@@ -205,8 +205,8 @@ interface IMerchantRegistry is ISignatureErrors {
     /// (not while Suspended). Kept per owner key: a new owner starts with none.
     function setSpenderAllowed(uint256 merchantId, address spender, bool allowed) external;
 
-    /// @notice Pulls `amount` of the asset from the caller into a merchant's subsidy budget (not closed); the budget
-    /// is credited with what the registry received (`ZeroAmount` if nothing).
+    /// @notice Pulls `amount` of the asset from the caller into a merchant's subsidy budget (Active or Suspended: a
+    /// Pending merchant holds none); the budget is credited with what the registry received (`ZeroAmount` if nothing).
     function fundSubsidy(uint256 merchantId, uint256 amount) external;
 
     /// @notice The owner takes `amount` of its budget back, to `to` (not while Suspended).

@@ -313,6 +313,8 @@ contract MerchantRegistry is IMerchantRegistry, AccessControl, ReentrancyGuardTr
     /// @inheritdoc IMerchantRegistry
     function fundSubsidy(uint256 merchantId, uint256 amount) external nonReentrant {
         Merchant storage m = _open(merchantId);
+        // A Pending merchant cannot be suspended, so a budget there would have no defence against a stolen key.
+        if (m.status == MerchantStatus.Pending) revert MerchantPending(merchantId);
         if (amount == 0) revert ZeroAmount();
         // Credited with what arrives: a token that takes a fee on transfer cannot make budgets exceed the balance.
         // The pull comes before the budget's update to measure it; the guard keeps every budget path out meanwhile.

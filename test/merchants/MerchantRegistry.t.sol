@@ -123,6 +123,11 @@ contract MerchantRegistryTest is Test {
         assertEq(uint8(m.status), uint8(IMerchantRegistry.MerchantStatus.Pending));
         vm.expectRevert(abi.encodeWithSelector(IMerchantRegistry.MerchantPending.selector, id));
         registry.checkActive(id);
+        // A pending merchant holds no budget: it cannot be suspended, so none could be defended from a stolen key.
+        _approveFunds(ONE);
+        vm.expectRevert(abi.encodeWithSelector(IMerchantRegistry.MerchantPending.selector, id));
+        vm.prank(stranger);
+        registry.fundSubsidy(id, ONE);
         // Only the owner accepts, with a payout address of its choosing.
         vm.expectRevert(abi.encodeWithSelector(IMerchantRegistry.NotMerchantOwner.selector, id, manager));
         vm.prank(manager);
