@@ -36,10 +36,10 @@ import {ISignatureErrors} from "./ISignatureErrors.sol";
 /// frozen: its budget is its owner's to withdraw (withdraw it when closing).
 ///
 /// Subsidy budget: tokens held per merchant to pay the fee of instalments it offers at 0% to its buyers. Anyone may
-/// fund an Active or Suspended merchant's budget (credited with what arrives); the owner withdraws it (not while Suspended); a product
-/// contract spends it only if it holds SUBSIDY_SPENDER_ROLE and the owner let it in (`setSpenderAllowed`), only for
-/// an Active merchant, up to what the budget holds. A budget is not reserved: a product must spend in the same
-/// transaction as the sale it subsidises and refuse the sale if spending fails.
+/// fund an Active or Suspended merchant's budget (credited with what arrives); the owner withdraws it (not while
+/// Suspended); a product contract spends it only if it holds SUBSIDY_SPENDER_ROLE and the owner let it in
+/// (`setSpenderAllowed`), only for an Active merchant, up to what the budget holds. A budget is not reserved: a
+/// product must spend in the same transaction as the sale it subsidises and refuse the sale if spending fails.
 ///
 /// Trust: the admin (DEFAULT_ADMIN_ROLE, a timelock in production) chooses managers, spenders and the payout delay,
 /// closes merchants and starts owner recovery. Through recovery it can hand any merchant, budget and payout included,
