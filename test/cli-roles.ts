@@ -3,7 +3,7 @@
 // user mistake (a bad flag or amount, an unknown address, a balance too low, a missing key, a node without a
 // deployment) is one line on stderr and a non-zero exit, never a stack trace.
 import { expect } from "chai";
-import { spawn, type ChildProcess } from "node:child_process";
+import { type ChildProcess } from "node:child_process";
 import { readFileSync, rmSync, writeFileSync } from "node:fs";
 import { join } from "node:path";
 import { Contract, JsonRpcProvider, Wallet, type InterfaceAbi } from "ethers";
@@ -15,7 +15,7 @@ import { offerFromJson, recoverKycIssuer, recoverOfferSigner } from "../src/sdk/
 import { scratchCheckout } from "./helpers/checkout.ts";
 import { fakeChain } from "./helpers/fake-chain.ts";
 import { startNode } from "./helpers/node.ts";
-import { json, ok, oneLine, runCli, USER_ENV, type Run } from "./helpers/cli-process.ts";
+import { json, ok, oneLine, runCli, runScript } from "./helpers/cli-process.ts";
 
 const PORT = 9731;
 const RPC = `http://127.0.0.1:${PORT}`;
@@ -42,21 +42,7 @@ describe("microcredit CLI: every role's commands against a node", function () {
   before(async () => {
     dir = scratchCheckout("microcredit-cli-");
     node = await startNode(PORT);
-    const deploy = await new Promise<Run>((resolve) => {
-      const child = spawn(
-        process.execPath,
-        ["--import", "tsx/esm", join("scripts", "deploy.ts"), "--rpc", RPC],
-        {
-          cwd: dir,
-          env: USER_ENV,
-        },
-      );
-      let stdout = "";
-      let stderr = "";
-      child.stdout.on("data", (c) => (stdout += c));
-      child.stderr.on("data", (c) => (stderr += c));
-      child.on("close", (status) => resolve({ status, stdout, stderr }));
-    });
+    const deploy = await runScript(dir, join("scripts", "deploy.ts"), ["--rpc", RPC]);
     expect(deploy.status, deploy.stderr).to.equal(0);
     const file = join(dir, "ignition", "deployments", `chain-31337-${PORT}`, "deployed_addresses.json");
     addresses = JSON.parse(readFileSync(file, "utf8")) as Record<string, string>;

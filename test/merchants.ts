@@ -2,7 +2,7 @@
 // registry verifies, its records read back with named fields, every refusal decodes into its sentence, and the
 // `microcredit merchant` commands run against a node where `npm run deploy:local` deployed the registry.
 import { expect } from "chai";
-import { spawn, type ChildProcess } from "node:child_process";
+import { type ChildProcess } from "node:child_process";
 import { readFileSync, rmSync, writeFileSync } from "node:fs";
 import { join } from "node:path";
 import { network } from "hardhat";
@@ -28,7 +28,7 @@ import {
   type MerchantCredential,
 } from "../src/sdk/merchants.ts";
 import { scratchCheckout } from "./helpers/checkout.ts";
-import { json, ok, oneLine, runCli, USER_ENV, type Run } from "./helpers/cli-process.ts";
+import { json, ok, oneLine, runCli, runScript } from "./helpers/cli-process.ts";
 import { startNode } from "./helpers/node.ts";
 import { DAY, ONE } from "./helpers/fixture.ts";
 
@@ -399,21 +399,7 @@ describe("microcredit merchant: the registry's commands against a node", functio
   before(async () => {
     dir = scratchCheckout("microcredit-merchant-");
     node = await startNode(PORT);
-    const deploy = await new Promise<Run>((resolve) => {
-      const child = spawn(
-        process.execPath,
-        ["--import", "tsx/esm", join("scripts", "deploy.ts"), "--rpc", RPC],
-        {
-          cwd: dir,
-          env: USER_ENV,
-        },
-      );
-      let stdout = "";
-      let stderr = "";
-      child.stdout.on("data", (c) => (stdout += c));
-      child.stderr.on("data", (c) => (stderr += c));
-      child.on("close", (status) => resolve({ status, stdout, stderr }));
-    });
+    const deploy = await runScript(dir, join("scripts", "deploy.ts"), ["--rpc", RPC]);
     expect(deploy.status, deploy.stderr).to.equal(0);
     const file = join(dir, "ignition", "deployments", `chain-31337-${PORT}`, "deployed_addresses.json");
     addresses = JSON.parse(readFileSync(file, "utf8")) as Record<string, string>;
