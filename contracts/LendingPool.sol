@@ -31,8 +31,10 @@ contract LendingPool is ILendingPool, ERC4626, ReentrancyGuardTransient {
     uint256 internal _queueTail;
     mapping(uint256 requestId => RedemptionRequest) internal _requests;
     mapping(address owner => uint256) internal _claimable;
-    /// @dev The ledger's value at the last sync and the gains locked then (GainMath).
-    GainMath.Lock internal _lock;
+    /// @dev The book at the last sync (`GainMath.Baseline`, packed): every sync rewrites it.
+    uint256 internal _baseline;
+    /// @dev The gains locked (`GainMath.Lock`, packed): only a step, or a fall that uses locked gains up, rewrites it.
+    uint256 internal _lock;
 
     constructor(
         IERC20 asset_,
@@ -42,7 +44,6 @@ contract LendingPool is ILendingPool, ERC4626, ReentrancyGuardTransient {
     ) ERC4626(asset_) ERC20(name_, symbol_) {
         if (ledger_ == address(0)) revert ZeroAddress();
         ledger = ledger_;
-        _lock.lastSync = uint32(block.timestamp);
     }
 
     // The entry points below sync first (validate → sync → effects → events → interactions). `deposit` and `mint`
@@ -53,13 +54,13 @@ contract LendingPool is ILendingPool, ERC4626, ReentrancyGuardTransient {
 
     /// @inheritdoc ILendingPool
     function sync() external nonReentrant {
-        _sync();
+        _syncEntry();
     }
 
     /// @inheritdoc ILendingPool
     function lockedGains() external view returns (uint256) {
-        (, GainMath.Lock memory lock) = _synced();
-        return lock.locked;
+        (, , uint256 step, uint256 loss) = _synced();
+        return _lockedNow(step, loss);
     }
 
     // ---------------------------------------------------------------- redemption queue
@@ -122,7 +123,7 @@ contract LendingPool is ILendingPool, ERC4626, ReentrancyGuardTransient {
         }
         _queueHead = head;
         if (released != 0) {
-            _lock.lastAssets -= uint128(released);
+            _moveBaseline(-int256(released));
             ILedgerBook(ledger).release(address(this), released, true);
         }
         // The fills left the price as it was: `totalAssets()` is now `total − released` on the shares left.
@@ -155,8 +156,9 @@ contract LendingPool is ILendingPool, ERC4626, ReentrancyGuardTransient {
 
     /// @notice Lenders' assets as an exit is paid: the ledger's book less the step gains still locked. O(1).
     function totalAssets() public view override(ERC4626, IERC4626) returns (uint256) {
-        (uint256 value, GainMath.Lock memory lock) = _synced();
-        return value > lock.locked ? value - lock.locked : 0;
+        (uint256 value, , uint256 step, uint256 loss) = _synced();
+        uint256 locked = _lockedNow(step, loss);
+        return value > locked ? value - locked : 0;
     }
 
     /// @notice Shares a deposit of `assets` mints now: priced on the whole book, locked gains included, so a
@@ -190,7 +192,7 @@ contract LendingPool is ILendingPool, ERC4626, ReentrancyGuardTransient {
         uint256 assets,
         address receiver
     ) public override(ERC4626, IERC4626) nonReentrant returns (uint256 shares) {
-        shares = _sharesIn(assets, _sync());
+        shares = _sharesIn(assets, _syncEntry());
         _deposit(_msgSender(), receiver, assets, shares);
     }
 
@@ -200,7 +202,7 @@ contract LendingPool is ILendingPool, ERC4626, ReentrancyGuardTransient {
         uint256 shares,
         address receiver
     ) public override(ERC4626, IERC4626) nonReentrant returns (uint256 assets) {
-        assets = _assetsIn(shares, _sync());
+        assets = _assetsIn(shares, _syncEntry());
         _deposit(_msgSender(), receiver, assets, shares);
     }
 
@@ -247,9 +249,9 @@ contract LendingPool is ILendingPool, ERC4626, ReentrancyGuardTransient {
     function _deposit(address caller, address receiver, uint256 assets, uint256 shares) internal override {
         IERC20(asset()).safeTransferFrom(caller, ledger, assets);
         ILedgerBook(ledger).recordDeposit(assets);
-        // After the ledger's record, so that lock and ledger agree at every external call (a token hook reading the
-        // pool's views sees the book before the deposit on both sides).
-        _lock.lastAssets += assets.toUint128();
+        // After the ledger's record, so that baseline and ledger agree at every external call (a token hook reading
+        // the pool's views sees the book before the deposit on both sides).
+        _moveBaseline(int256(assets));
         _mint(receiver, shares);
         emit Deposit(caller, receiver, assets, shares);
     }
@@ -265,7 +267,7 @@ contract LendingPool is ILendingPool, ERC4626, ReentrancyGuardTransient {
     ) internal override {
         if (caller != owner) _spendAllowance(owner, caller, shares);
         _burn(owner, shares);
-        _lock.lastAssets -= assets.toUint128();
+        _moveBaseline(-int256(assets));
         emit Withdraw(caller, receiver, owner, assets, shares);
         ILedgerBook(ledger).release(receiver, assets, false);
     }
@@ -300,12 +302,28 @@ contract LendingPool is ILendingPool, ERC4626, ReentrancyGuardTransient {
 
     // ---------------------------------------------------------------- internals
 
-    /// @dev The ledger's value now and the lock as a sync now would leave it (one call to the ledger).
-    function _synced() internal view returns (uint256 value, GainMath.Lock memory lock) {
+    /// @dev The ledger's value now, and the baseline, step and loss a sync now would find (one call to the ledger).
+    function _synced()
+        internal
+        view
+        returns (uint256 value, GainMath.Baseline memory base, uint256 step, uint256 loss)
+    {
         uint256 gross;
         uint256 penalty;
         (value, gross, penalty) = ILedgerBook(ledger).bookValue();
-        lock = GainMath.syncUp(_lock, value, gross, penalty, block.timestamp, GAIN_UNLOCK_PERIOD);
+        (base, step, loss) = GainMath.rebase(GainMath.unpackBaseline(_baseline), value, gross, penalty);
+    }
+
+    /// @dev The gains still locked now, after a sync that found `step` or `loss`.
+    function _lockedNow(uint256 step, uint256 loss) internal view returns (uint256) {
+        (GainMath.Lock memory lock, ) = GainMath.relock(
+            GainMath.unpackLock(_lock),
+            step,
+            loss,
+            block.timestamp,
+            GAIN_UNLOCK_PERIOD
+        );
+        return GainMath.lockedUp(lock, block.timestamp);
     }
 
     /// @dev The book as an entry pays for it: the ledger's value now, locked gains included.
@@ -323,10 +341,12 @@ contract LendingPool is ILendingPool, ERC4626, ReentrancyGuardTransient {
         return Math.mulDiv(shares, value + 1, totalSupply() + 10 ** _decimalsOffset(), Math.Rounding.Ceil);
     }
 
-    /// @dev Syncs and returns `totalAssets()` as of the sync: the value it read less the gains it left locked.
+    /// @dev Syncs and returns `totalAssets()` as of the sync: the value it read less the gains locked now.
     function _syncExit() internal returns (uint256) {
-        uint256 value = _sync();
-        uint256 locked = _lock.locked; // as of now: the sync just stored it
+        (uint256 value, uint256 step, uint256 loss) = _syncBaseline();
+        GainMath.Lock memory lock = GainMath.unpackLock(_lock);
+        if (step != 0 || loss != 0) lock = _relock(lock, step, loss);
+        uint256 locked = GainMath.lockedUp(lock, block.timestamp);
         return value > locked ? value - locked : 0;
     }
 
@@ -350,16 +370,40 @@ contract LendingPool is ILendingPool, ERC4626, ReentrancyGuardTransient {
         return Math.mulDiv(assets, totalSupply() + 10 ** _decimalsOffset(), total + 1, rounding);
     }
 
-    /// @dev Stores the lock as of now (a no-op within a block after the first sync, but for a new step) and returns
-    /// the ledger's value it was synced on (a sync does not move it).
-    function _sync() internal returns (uint256 value) {
-        GainMath.Lock memory lock;
-        (value, lock) = _synced();
-        GainMath.Lock memory old = _lock;
-        if (lock.locked > GainMath.lockedUp(old, block.timestamp)) {
-            emit GainLocked(lock.locked - GainMath.lockedUp(old, block.timestamp), lock.locked, lock.unlockEnd);
-        }
-        _lock = lock;
+    /// @dev Syncs and returns the ledger's value it read, the price of an entry. A sync that finds only interest
+    /// (neither a step nor a fall) leaves the lock word unread.
+    function _syncEntry() internal returns (uint256 value) {
+        uint256 step;
+        uint256 loss;
+        (value, step, loss) = _syncBaseline();
+        if (step != 0 || loss != 0) _relock(GainMath.unpackLock(_lock), step, loss);
+    }
+
+    /// @dev Stores the baseline as of now (the same word within a block, but after a change of the book) and returns
+    /// the ledger's value it read and the step or loss it found since the last sync.
+    function _syncBaseline() private returns (uint256 value, uint256 step, uint256 loss) {
+        GainMath.Baseline memory base;
+        (value, base, step, loss) = _synced();
+        _baseline = GainMath.pack(base);
+    }
+
+    /// @dev Applies a sync's `step` or `loss` to `lock`, stores the lock when it moved and announces a step.
+    function _relock(
+        GainMath.Lock memory lock,
+        uint256 step,
+        uint256 loss
+    ) private returns (GainMath.Lock memory next) {
+        bool moved;
+        (next, moved) = GainMath.relock(lock, step, loss, block.timestamp, GAIN_UNLOCK_PERIOD);
+        if (moved) _lock = GainMath.pack(next);
+        if (step != 0) emit GainLocked(step, next.locked, next.end);
+    }
+
+    /// @dev Moves the baseline's value by what entered (`delta` > 0) or left the book outside a sync.
+    function _moveBaseline(int256 delta) private {
+        GainMath.Baseline memory base = GainMath.unpackBaseline(_baseline);
+        base.lastAssets = uint256(int256(uint256(base.lastAssets)) + delta).toUint128(); // a fall below 0 reverts
+        _baseline = GainMath.pack(base);
     }
 
     /// @dev Burns a fill's escrowed shares and credits its assets to the owner's claimable balance.

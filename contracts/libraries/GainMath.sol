@@ -7,71 +7,109 @@ import {SafeCast} from "@openzeppelin/contracts/utils/math/SafeCast.sol";
 /// @title GainMath
 /// @notice Pure math of the pool's gain lock: which part of a rise in the book's value is smooth interest (counted at
 /// once) and which is a step (locked, unlocking linearly), and how much is still locked at a given second.
-/// @dev Rounding: the locked amount rounds up, so the value the pool reports rounds down.
+/// @dev Two words: the baseline, which every sync rewrites, and the lock, which only a step or a fall that uses up
+/// locked gains rewrites. A sync that finds neither (the common case: interest only) reads and writes the baseline
+/// alone. Rounding: the locked amount rounds up, so the value the pool reports rounds down.
 library GainMath {
     using SafeCast for uint256;
+    using SafeCast for int256;
 
-    /// @notice The book's value at the last sync, the gains locked then, and until when they unlock.
-    struct Lock {
+    /// @notice The book at the last sync: its value, and its gross interest recognised (whole units) less its
+    /// penalty income then (the smooth-interest baseline of `smoothDown`).
+    struct Baseline {
         uint128 lastAssets;
+        int128 lastNet;
+    }
+
+    /// @notice Gains locked at `start`, unlocking linearly until `end`.
+    struct Lock {
         uint128 locked;
-        uint32 lastSync;
-        uint32 unlockEnd;
-        /// The book's gross interest recognised (whole units) and penalty income at the last sync.
-        uint104 lastGross;
-        uint88 lastPenalty;
+        uint32 start;
+        uint32 end;
     }
 
-    /// @notice Gains of `lock` still locked at `now_`, rounded up: `locked` falls linearly from `lastSync` to
-    /// `unlockEnd`.
+    /// @notice Gains of `lock` still locked at `now_`, rounded up: `locked` falls linearly from `start` to `end`.
     function lockedUp(Lock memory lock, uint256 now_) internal pure returns (uint256) {
-        if (lock.locked == 0 || now_ >= lock.unlockEnd) return 0;
-        return Math.mulDiv(lock.locked, lock.unlockEnd - now_, lock.unlockEnd - lock.lastSync, Math.Rounding.Ceil);
+        if (lock.locked == 0 || now_ >= lock.end) return 0;
+        return Math.mulDiv(lock.locked, lock.end - now_, lock.end - lock.start, Math.Rounding.Ceil);
     }
 
-    /// @notice Interest earned smoothly since the last sync, rounded down: the interest the book recognised
-    /// (`gross` − the last sync's) less the penalty paid meanwhile (`penalty` − the last sync's), which is recognised
-    /// at once when paid. Gross, not the lenders' share: what the protocol fee and first-loss cut take of it is the
-    /// slack a step can use across a gap between syncs (never within one block). A provision released or a recovery
-    /// is never recognised interest.
-    function smoothDown(Lock memory lock, uint256 gross, uint256 penalty) internal pure returns (uint256) {
-        uint256 recognised = gross > lock.lastGross ? gross - lock.lastGross : 0;
-        uint256 paidPenalty = penalty - lock.lastPenalty;
-        return recognised > paidPenalty ? recognised - paidPenalty : 0;
+    /// @notice Interest earned smoothly since the baseline, rounded down: the interest the book recognised (`gross`
+    /// less the baseline's) less the penalty paid meanwhile (`penalty` less the baseline's), which is recognised at
+    /// once when paid. As one difference, `(gross − penalty) − lastNet`, floored at zero: penalty income never falls,
+    /// so when gross falls this is zero, as it would be term by term. Gross, not the lenders' share: what the
+    /// protocol fee and first-loss cut take of it is the slack a step can use across a gap between syncs (never
+    /// within one block). A provision released or a recovery is never recognised interest.
+    function smoothDown(Baseline memory base, uint256 gross, uint256 penalty) internal pure returns (uint256) {
+        int256 earned = int256(gross) - int256(penalty) - base.lastNet;
+        return earned > 0 ? uint256(earned) : 0;
     }
 
-    /// @notice The lock after a sync at `now_` that finds the book worth `value`, with `gross` and `penalty` as in
-    /// `smoothDown`. A rise up to `smoothDown` is interest; any rise beyond it is a step, added to what is still
-    /// locked, all of which then unlocks linearly over `period` from now (a new step never speeds up an older one's
-    /// unlock, nor the older one the new). A fall uses up locked gains first: what was not yet counted cannot be lost
-    /// twice.
-    function syncUp(
-        Lock memory lock,
+    /// @notice The baseline after a sync that finds the book worth `value`, with `gross` and `penalty` as in
+    /// `smoothDown`: a rise up to `smoothDown` is interest; any rise beyond it is a `step`; a fall is a `loss`
+    /// (at most one of the two is non-zero).
+    function rebase(
+        Baseline memory base,
         uint256 value,
         uint256 gross,
-        uint256 penalty,
-        uint256 now_,
-        uint256 period
-    ) internal pure returns (Lock memory next) {
-        uint256 locked = lockedUp(lock, now_);
-        uint256 end = locked == 0 ? now_ : lock.unlockEnd;
-        if (value > lock.lastAssets) {
-            uint256 smooth = smoothDown(lock, gross, penalty);
-            uint256 gain = value - lock.lastAssets;
-            if (gain > smooth) {
-                locked += gain - smooth;
-                end = now_ + period;
-            }
+        uint256 penalty
+    ) internal pure returns (Baseline memory next, uint256 step, uint256 loss) {
+        if (value > base.lastAssets) {
+            uint256 gain = value - base.lastAssets;
+            uint256 smooth = smoothDown(base, gross, penalty);
+            if (gain > smooth) step = gain - smooth;
         } else {
-            uint256 loss = lock.lastAssets - value;
-            locked -= loss < locked ? loss : locked;
-            if (locked == 0) end = now_;
+            loss = base.lastAssets - value;
         }
         next.lastAssets = value.toUint128();
-        next.locked = locked.toUint128();
-        next.lastSync = uint32(now_);
-        next.unlockEnd = uint32(end);
-        next.lastGross = gross.toUint104();
-        next.lastPenalty = penalty.toUint88();
+        next.lastNet = (int256(gross) - int256(penalty)).toInt128();
+    }
+
+    /// @notice The lock after a sync at `now_` that found `step` or `loss` (`rebase`), and whether it moved. A step
+    /// is added to what is still locked, all of which then unlocks linearly over `period` from now (a new step never
+    /// speeds up an older one's unlock, nor the older one the new). A loss uses up locked gains first (what was not
+    /// yet counted cannot be lost twice); what is left keeps its end.
+    function relock(
+        Lock memory lock,
+        uint256 step,
+        uint256 loss,
+        uint256 now_,
+        uint256 period
+    ) internal pure returns (Lock memory next, bool moved) {
+        next = lock;
+        if (step != 0) {
+            next.locked = (lockedUp(lock, now_) + step).toUint128();
+            next.start = uint32(now_);
+            next.end = uint32(now_ + period);
+            moved = true;
+        } else if (loss != 0) {
+            uint256 locked = lockedUp(lock, now_);
+            if (locked != 0) {
+                next.locked = loss < locked ? uint128(locked - loss) : 0;
+                next.start = uint32(now_);
+                moved = true;
+            }
+        }
+    }
+
+    /// @notice `base` in one word: lastAssets 0..127 | lastNet 128..255.
+    function pack(Baseline memory base) internal pure returns (uint256) {
+        return uint256(base.lastAssets) | (uint256(uint128(base.lastNet)) << 128);
+    }
+
+    function unpackBaseline(uint256 word) internal pure returns (Baseline memory base) {
+        base.lastAssets = uint128(word);
+        base.lastNet = int128(uint128(word >> 128));
+    }
+
+    /// @notice `lock` in one word: locked 0..127 | start 128..159 | end 160..191.
+    function pack(Lock memory lock) internal pure returns (uint256) {
+        return uint256(lock.locked) | (uint256(lock.start) << 128) | (uint256(lock.end) << 160);
+    }
+
+    function unpackLock(uint256 word) internal pure returns (Lock memory lock) {
+        lock.locked = uint128(word);
+        lock.start = uint32(word >> 128);
+        lock.end = uint32(word >> 160);
     }
 }

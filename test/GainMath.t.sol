@@ -1,0 +1,172 @@
+// SPDX-License-Identifier: MIT
+pragma solidity 0.8.28;
+
+import {Test} from "forge-std/Test.sol";
+import {GainMath} from "../contracts/libraries/GainMath.sol";
+
+/// The pool's gain lock in units: the smooth-interest allowance, steps and losses, the unlock line, the packed words.
+contract GainMathTest is Test {
+    uint256 internal constant PERIOD = 7 days;
+    uint256 internal constant T0 = 1_700_000_000;
+
+    function _base(
+        uint256 lastAssets,
+        uint256 lastGross,
+        uint256 lastPenalty
+    ) internal pure returns (GainMath.Baseline memory) {
+        return
+            GainMath.Baseline({
+                lastAssets: uint128(lastAssets),
+                lastNet: int128(int256(lastGross) - int256(lastPenalty))
+            });
+    }
+
+    /// The one-difference allowance equals the term-by-term one it stands for: max(0, max(0, Δgross) − Δpenalty),
+    /// penalty income never falling.
+    function testFuzz_smoothDown_matchesTermByTerm(
+        uint96 lastGross,
+        uint96 gross,
+        uint80 lastPenalty,
+        uint80 paid
+    ) public pure {
+        uint256 penalty = uint256(lastPenalty) + paid;
+        uint256 recognised = gross > lastGross ? gross - lastGross : 0;
+        uint256 expected = recognised > paid ? recognised - paid : 0;
+        assertEq(GainMath.smoothDown(_base(0, lastGross, lastPenalty), gross, penalty), expected);
+    }
+
+    function test_rebase_interestOnlyIsNeitherStepNorLoss() public pure {
+        // 1,000 of gross interest recognised, of which the lenders' 850 reached the value: no step.
+        (GainMath.Baseline memory next, uint256 step, uint256 loss) = GainMath.rebase(
+            _base(1_000_000, 5_000, 0),
+            1_000_850,
+            6_000,
+            0
+        );
+        assertEq(step, 0);
+        assertEq(loss, 0);
+        assertEq(next.lastAssets, 1_000_850);
+        assertEq(next.lastNet, 6_000);
+    }
+
+    function test_rebase_stepIsTheRiseBeyondInterest() public pure {
+        // A provision of 120,000 released and 300 of interest recognised, 200 of it penalty paid at once.
+        (, uint256 step, uint256 loss) = GainMath.rebase(_base(1_000_000, 5_000, 100), 1_120_300, 5_300, 300);
+        assertEq(step, 120_300 - 100, "penalty paid is not smooth interest");
+        assertEq(loss, 0);
+    }
+
+    function test_rebase_fallIsALoss() public pure {
+        (GainMath.Baseline memory next, uint256 step, uint256 loss) = GainMath.rebase(
+            _base(1_000_000, 5_000, 0),
+            880_000,
+            5_100,
+            0
+        );
+        assertEq(step, 0);
+        assertEq(loss, 120_000);
+        assertEq(next.lastAssets, 880_000);
+    }
+
+    function test_rebase_unchangedValueMovesNothing() public pure {
+        (GainMath.Baseline memory next, uint256 step, uint256 loss) = GainMath.rebase(
+            _base(1_000_000, 5_000, 0),
+            1_000_000,
+            5_400,
+            0
+        );
+        assertEq(step, 0);
+        assertEq(loss, 0);
+        assertEq(next.lastNet, 5_400);
+    }
+
+    function test_rebase_negativeBaselineAfterDownwardTrueUps() public pure {
+        // Gross interest fell below the penalty income paid: the baseline is negative and round-trips packed.
+        GainMath.Baseline memory base = GainMath.unpackBaseline(GainMath.pack(_base(1_000_000, 100, 400)));
+        assertEq(base.lastNet, -300);
+        // 600 of interest recognised since the baseline (net -300 to 300): a rise of 500 is interest, 900 has a step.
+        (, uint256 step, ) = GainMath.rebase(base, 1_000_500, 700, 400);
+        assertEq(step, 0);
+        (, step, ) = GainMath.rebase(base, 1_000_900, 700, 400);
+        assertEq(step, 300);
+    }
+
+    function test_relock_stepUnlocksLinearly() public pure {
+        GainMath.Lock memory none;
+        (GainMath.Lock memory lock, bool moved) = GainMath.relock(none, 70_000, 0, T0, PERIOD);
+        assertTrue(moved);
+        assertEq(lock.locked, 70_000);
+        assertEq(lock.start, T0);
+        assertEq(lock.end, T0 + PERIOD);
+        assertEq(GainMath.lockedUp(lock, T0), 70_000);
+        assertEq(GainMath.lockedUp(lock, T0 + 1 days), 60_000);
+        assertEq(GainMath.lockedUp(lock, T0 + PERIOD - 1), 1, "rounds up to the last second");
+        assertEq(GainMath.lockedUp(lock, T0 + PERIOD), 0);
+    }
+
+    function test_relock_newStepRestartsThePeriodForTheWholeLock() public pure {
+        GainMath.Lock memory lock = GainMath.Lock({locked: 70_000, start: uint32(T0), end: uint32(T0 + PERIOD)});
+        (GainMath.Lock memory next, ) = GainMath.relock(lock, 5_000, 0, T0 + 1 days, PERIOD);
+        assertEq(next.locked, 65_000);
+        assertEq(next.start, T0 + 1 days);
+        assertEq(next.end, T0 + 1 days + PERIOD);
+    }
+
+    function test_relock_lossUsesLockedGainsFirstAndKeepsTheEnd() public pure {
+        GainMath.Lock memory lock = GainMath.Lock({locked: 70_000, start: uint32(T0), end: uint32(T0 + PERIOD)});
+        (GainMath.Lock memory next, bool moved) = GainMath.relock(lock, 0, 20_000, T0 + 1 days, PERIOD);
+        assertTrue(moved);
+        assertEq(next.locked, 40_000);
+        assertEq(next.start, T0 + 1 days);
+        assertEq(next.end, T0 + PERIOD);
+        assertEq(GainMath.lockedUp(next, T0 + 4 days), 20_000);
+        (next, ) = GainMath.relock(lock, 0, 90_000, T0 + 1 days, PERIOD);
+        assertEq(GainMath.lockedUp(next, T0 + 1 days), 0, "a loss beyond the lock empties it");
+    }
+
+    function test_relock_nothingToMove() public pure {
+        GainMath.Lock memory lock = GainMath.Lock({locked: 70_000, start: uint32(T0), end: uint32(T0 + PERIOD)});
+        (, bool moved) = GainMath.relock(lock, 0, 0, T0 + 1 days, PERIOD);
+        assertFalse(moved, "interest only");
+        (, moved) = GainMath.relock(lock, 0, 5_000, T0 + PERIOD, PERIOD);
+        assertFalse(moved, "a loss after the lock has unlocked");
+    }
+
+    /// Leaving the lock word alone on a sync with neither step nor loss keeps it on the line a rewrite at that sync
+    /// would have drawn (from what was locked then to the same end), never below it.
+    function testFuzz_lockLineNeedsNoRewrite(uint128 locked, uint32 elapsed, uint32 later) public pure {
+        locked = uint128(bound(locked, 1, type(uint104).max));
+        uint256 t1 = T0 + bound(elapsed, 0, PERIOD - 1);
+        uint256 t2 = t1 + bound(later, 0, PERIOD);
+        GainMath.Lock memory lock = GainMath.Lock({locked: locked, start: uint32(T0), end: uint32(T0 + PERIOD)});
+        GainMath.Lock memory rebased = GainMath.Lock({
+            locked: uint128(GainMath.lockedUp(lock, t1)),
+            start: uint32(t1),
+            end: uint32(T0 + PERIOD)
+        });
+        uint256 kept = GainMath.lockedUp(lock, t2);
+        uint256 rewritten = GainMath.lockedUp(rebased, t2);
+        assertLe(kept, rewritten, "never above the rewritten line");
+        assertLe(rewritten - kept, 1, "a unit of rounding at most");
+    }
+
+    function testFuzz_packRoundTrips(
+        uint128 lastAssets,
+        int128 lastNet,
+        uint128 locked,
+        uint32 start,
+        uint32 end
+    ) public pure {
+        GainMath.Baseline memory base = GainMath.unpackBaseline(
+            GainMath.pack(GainMath.Baseline({lastAssets: lastAssets, lastNet: lastNet}))
+        );
+        assertEq(base.lastAssets, lastAssets);
+        assertEq(base.lastNet, lastNet);
+        GainMath.Lock memory lock = GainMath.unpackLock(
+            GainMath.pack(GainMath.Lock({locked: locked, start: start, end: end}))
+        );
+        assertEq(lock.locked, locked);
+        assertEq(lock.start, start);
+        assertEq(lock.end, end);
+    }
+}
