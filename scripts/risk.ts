@@ -1,27 +1,40 @@
-// Risk engine CLI (docs/RISK.md): train, score, monitor and synth work offline from files; offer
-// and history load the chain libraries only when called, so a checkout without compiled
-// contracts (typechain-types/) can still train and score.
-import { readFileSync, statSync, writeFileSync } from "node:fs";
-import { join } from "node:path";
+// Risk engine CLI (docs/RISK.md): train, score, monitor, synth and the merchant commands work offline
+// from files; offer, merchant offer and history load the chain libraries only when called, so a
+// checkout without compiled contracts (typechain-types/) can still train and score.
+import { mkdirSync, readFileSync, statSync, writeFileSync } from "node:fs";
+import { dirname, join } from "node:path";
 import { parseArgs } from "node:util";
+import type { DecisionTerms } from "../src/core/terms.ts";
 import { money, percent } from "../src/format/money.ts";
 import { startProgress } from "../src/util/progress.ts";
 import {
   applicantRow,
   assess,
+  assessMerchant,
   compareToReference,
   DEFAULT_BINNING,
+  DEFAULT_MERCHANT_POLICY,
   DEFAULT_POLICY,
   DEFAULT_SCALING,
   loadDataset,
+  MERCHANT_TRAINING,
+  MERCHANT_TYPES,
+  merchantCsv,
+  merchantHistoryToJson,
+  merchantOutcome,
+  merchantReport,
+  merchantReportJson,
   parseCsv,
   parseHistory,
+  parseMerchantHistory,
+  parseMerchantPolicy,
   parseModel,
   parsePolicy,
   parseTypeOverrides,
   PSI_WARN,
   PSI_WATCH,
   scoreApplicant,
+  simulateMerchants,
   syntheticCreditCsv,
   trainFile,
   writeTrainingOutput,
@@ -31,10 +44,41 @@ import {
   type DriftReport,
   type EncodingKind,
   type Family,
+  type MerchantAssessment,
+  type MerchantHistory,
+  type MerchantPolicy,
+  type MerchantReport,
   type ModelArtifact,
   type Policy,
   type TrainReport,
 } from "../src/risk/index.ts";
+
+const MERCHANT_HELP: Record<string, string> = {
+  simulate: `npm run risk -- merchant simulate --out <file.csv> [--count 4000] [--seed 1]
+      [--histories <file.json>]
+    Writes simulated merchants (seven kinds, seeded; the same options give the same bytes) as the CSV merchant train
+    reads: id, type, the model's features, outcome (default or repaid, from a one-month loan run against the
+    merchant's future sales) and loss. --histories also writes their sales histories as the JSON assess reads.`,
+  train: `npm run risk -- merchant train --data <merchants.csv> --out <dir>
+      [any train option except --target, --bad, --exclude and --types]
+    The train command with the merchant CSV's target (outcome = default), exclusions (id, type, loss) and column
+    types filled in: the same pipeline, the same model.json and report.json.`,
+  assess: `npm run risk -- merchant assess --model <dir|dir/model.json> --input <history.json>
+      [--policy merchant-policy.json] [--json]
+    Features, probability of default, decision, limit, APR and reasons for one merchant history or an array of them
+    (money as decimal strings of base units).`,
+  report: `npm run risk -- merchant report --model <dir|dir/model.json> [--count 2000] [--seed 2]
+      [--policy merchant-policy.json] [--json]
+    Simulates merchants the model has not seen (use a seed other than the training data's), assesses them, runs each
+    approved merchant's loan at its limit against its future sales, and prints approval, limit, PD, default and loss
+    by kind of merchant.`,
+  offer: `npm run risk -- merchant offer --model <dir|dir/model.json> --input <history.json> --owner <address>
+      --offers <address> --ledger <address> --chain-id <id> --key <hex private key>
+      [--nonce N] [--expiry-seconds 86400] [--policy merchant-policy.json]
+    Assesses one merchant and prints the EIP-712 credit offer for its owner key, signed by --key, as JSON: the same
+    offer and signing as offer, with the limit, APR and products of the merchant policy (the key may come from
+    MICROCREDIT_OFFER_KEY instead of --key).`,
+};
 
 const HELP: Record<string, string> = {
   train: `npm run risk -- train --data <file.csv|file.arff> --target <column> --bad <label> --out <dir>
@@ -67,6 +111,7 @@ const HELP: Record<string, string> = {
     --rpc defaults to MICROCREDIT_RPC, else http://127.0.0.1:8545; --network is one of localhost,
     sepolia, baseSepolia (the URL from MICROCREDIT_RPC, SEPOLIA_RPC_URL, BASE_SEPOLIA_RPC_URL unless
     --rpc), and the node must be that chain; --ledger defaults to the chain's Ignition deployment.`,
+  merchant: Object.values(MERCHANT_HELP).join("\n\n  "),
 };
 
 const USAGE = `usage:
@@ -453,12 +498,61 @@ function integer(s: string | undefined, name: string, fallback?: bigint): bigint
   return BigInt(s.trim());
 }
 
+/** The flags every signed offer takes, beside what it is an offer for. */
+const OFFER_FLAGS = {
+  offers: { type: "string" },
+  ledger: { type: "string" },
+  "chain-id": { type: "string" },
+  key: { type: "string" },
+  nonce: { type: "string" },
+  "expiry-seconds": { type: "string" },
+} as const;
+
+type OfferFlags = { [K in keyof typeof OFFER_FLAGS]?: string };
+
+/** The underwriter key, chain, nonce and expiry of an offer, read before any model is: a bad flag fails first. */
+async function offerSigner(flags: OfferFlags, key: string) {
+  const { Wallet } = await import("ethers");
+  const chainId = integer(flags["chain-id"], "chain-id");
+  const nonce = integer(flags.nonce, "nonce", 0n);
+  const expiry =
+    BigInt(Math.floor(Date.now() / 1000)) + integer(flags["expiry-seconds"], "expiry-seconds", 86_400n);
+  let signer: InstanceType<typeof Wallet>;
+  try {
+    signer = new Wallet(key.startsWith("0x") ? key : `0x${key}`);
+  } catch {
+    throw new Error("--key must be a 32-byte hex private key");
+  }
+  return { signer, chainId, nonce, expiry, offers: flags.offers as string, ledger: flags.ledger as string };
+}
+
+/** decision → offer → EIP-712 signature: the one path every offer this CLI prints takes; no RPC. */
+async function signedOffer(
+  s: Awaited<ReturnType<typeof offerSigner>>,
+  terms: DecisionTerms,
+  borrower: string,
+  modelVersion: string,
+  referApproved: boolean,
+) {
+  const { offerDigest, offerFromDecision, offersDomain, signOffer, toJson } =
+    await import("../src/sdk/offers.ts");
+  const offer = offerFromDecision(terms, borrower, s.ledger, s.nonce, s.expiry, modelVersion, {
+    referApproved,
+  });
+  const signature = await signOffer(s.signer, s.offers, s.chainId, offer);
+  const domain = offersDomain(s.offers, s.chainId);
+  return {
+    domain: { ...domain, chainId: s.chainId.toString() },
+    offer: toJson(offer),
+    digest: offerDigest(s.offers, s.chainId, offer),
+    signer: s.signer.address,
+    signature,
+  };
+}
+
 /** decision → offer → EIP-712 signature, for one applicant; no RPC. */
 async function runOffer(argv: string[]): Promise<void> {
   if (helpAsked("offer", argv)) return;
-  const { Wallet } = await import("ethers");
-  const { offerDigest, offerFromDecision, offersDomain, signOffer, toJson } =
-    await import("../src/sdk/offers.ts");
   const { values } = parseArgs({
     args: argv,
     options: {
@@ -467,12 +561,7 @@ async function runOffer(argv: string[]): Promise<void> {
       policy: { type: "string" },
       history: { type: "string" },
       borrower: { type: "string" },
-      offers: { type: "string" },
-      ledger: { type: "string" },
-      "chain-id": { type: "string" },
-      key: { type: "string" },
-      nonce: { type: "string" },
-      "expiry-seconds": { type: "string" },
+      ...OFFER_FLAGS,
       "refer-approved": { type: "boolean", default: false },
     },
   });
@@ -480,16 +569,7 @@ async function runOffer(argv: string[]): Promise<void> {
   if (!values.model || !values.input || !values.borrower || !values.offers || !values.ledger || !key) {
     throw new Error("offer needs --model, --input, --borrower, --offers, --ledger, --chain-id and --key");
   }
-  const chainId = integer(values["chain-id"], "chain-id");
-  const nonce = integer(values.nonce, "nonce", 0n);
-  const expiry =
-    BigInt(Math.floor(Date.now() / 1000)) + integer(values["expiry-seconds"], "expiry-seconds", 86_400n);
-  let signer: InstanceType<typeof Wallet>;
-  try {
-    signer = new Wallet(key.startsWith("0x") ? key : `0x${key}`);
-  } catch {
-    throw new Error("--key must be a 32-byte hex private key");
-  }
+  const signer = await offerSigner(values, key);
   const model = readModel(values.model);
   const policy = values.policy ? readWith(values.policy, parsePolicy) : DEFAULT_POLICY;
   const applicants = readApplicants(values.input);
@@ -497,31 +577,287 @@ async function runOffer(argv: string[]): Promise<void> {
     throw new Error(`${values.input}: offer takes exactly one applicant, found ${applicants.length}`);
   const [history] = readHistories(values.history, 1);
   const a = assess(model, applicants[0], policy, history);
-  const offer = offerFromDecision(a, values.borrower, values.ledger, nonce, expiry, a.modelVersion, {
-    referApproved: values["refer-approved"],
-  });
-  const signature = await signOffer(signer, values.offers, chainId, offer);
-  const domain = offersDomain(values.offers, chainId);
-  const out = {
-    assessment: {
-      score: a.score,
-      decision: a.decision,
-      tier: a.tier,
-      limit: a.limit.toString(),
-      aprBps: a.aprBps,
-      products: a.products,
-      notes: a.notes,
-      modelVersion: a.modelVersion,
-      policyVersion: a.policyVersion,
-      policyHash: a.policyHash,
-    },
-    domain: { ...domain, chainId: chainId.toString() },
-    offer: toJson(offer),
-    digest: offerDigest(values.offers, chainId, offer),
-    signer: signer.address,
-    signature,
+  const signed = await signedOffer(signer, a, values.borrower, a.modelVersion, values["refer-approved"]);
+  console.log(JSON.stringify({ assessment: offerAssessment({ score: a.score }, a), ...signed }, null, 2));
+}
+
+/** The assessment an `offer` prints beside the signed offer: `head` (the score or the PD), then the decision. */
+function offerAssessment(
+  head: Record<string, unknown>,
+  a: {
+    decision: string;
+    tier: unknown;
+    limit: bigint;
+    aprBps: number | null;
+    products: unknown;
+    notes: unknown;
+    modelVersion: string;
+    policyVersion: string;
+    policyHash: string;
+  },
+) {
+  return {
+    ...head,
+    decision: a.decision,
+    tier: a.tier,
+    limit: a.limit.toString(),
+    aprBps: a.aprBps,
+    products: a.products,
+    notes: a.notes,
+    modelVersion: a.modelVersion,
+    policyVersion: a.policyVersion,
+    policyHash: a.policyHash,
   };
-  console.log(JSON.stringify(out, null, 2));
+}
+
+// Merchant model (docs/RISK.md, "Merchant model"): simulate → train → assess, report and offer.
+
+function merchantHelpAsked(command: string, argv: string[]): boolean {
+  if (!argv.includes("--help") && !argv.includes("-h")) return false;
+  console.log(`usage:\n  ${MERCHANT_HELP[command]}`);
+  return true;
+}
+
+function positiveInteger(s: string | undefined, name: string, fallback: number): number {
+  const n = num(s, name) ?? fallback;
+  if (!Number.isInteger(n) || n < 1) throw new Error(`--${name} must be a positive integer, got ${s}`);
+  return n;
+}
+
+function seedFlag(s: string | undefined, fallback: number): number {
+  const n = num(s, "seed") ?? fallback;
+  if (!Number.isInteger(n) || n < 0 || n > 0xffffffff)
+    throw new Error(`--seed must be an integer in [0, 2^32), got ${s}`);
+  return n;
+}
+
+function readMerchantPolicy(path: string | undefined): MerchantPolicy {
+  return path ? readWith(path, parseMerchantPolicy) : DEFAULT_MERCHANT_POLICY;
+}
+
+/** One history or an array of them, each with an optional `id` label. */
+function readMerchantHistories(path: string): { id: string; history: MerchantHistory }[] {
+  const parsed = readWith(path, (t) => JSON.parse(t) as unknown);
+  const list = Array.isArray(parsed) ? parsed : [parsed];
+  if (list.length === 0) throw new Error(`${path}: no merchant history in the file`);
+  return list.map((raw, i) => {
+    const label = list.length > 1 ? `merchant ${i + 1}` : null;
+    let history: MerchantHistory;
+    try {
+      history = parseMerchantHistory(raw);
+    } catch (e) {
+      throw new Error(`${path}: ${label ? `${label}: ` : ""}${e instanceof Error ? e.message : String(e)}`);
+    }
+    const id = (raw as { id?: unknown }).id;
+    return { id: typeof id === "string" || typeof id === "number" ? String(id) : (label ?? path), history };
+  });
+}
+
+const toJsonText = (value: unknown) =>
+  JSON.stringify(value, (_, v) => (typeof v === "bigint" ? v.toString() : v), 2);
+
+function runMerchantSimulate(argv: string[]): void {
+  if (merchantHelpAsked("simulate", argv)) return;
+  const { values } = parseArgs({
+    args: argv,
+    options: {
+      out: { type: "string" },
+      count: { type: "string" },
+      seed: { type: "string" },
+      histories: { type: "string" },
+    },
+  });
+  if (!values.out) throw new Error("merchant simulate needs --out (see merchant simulate --help)");
+  const count = positiveInteger(values.count, "count", 4000);
+  const seed = seedFlag(values.seed, 1);
+  const merchants = simulateMerchants({ count, seed });
+  mkdirSync(dirname(values.out), { recursive: true });
+  writeFileSync(values.out, merchantCsv(merchants));
+  console.log(
+    `wrote ${count} simulated merchants (seed ${seed}) to ${values.out} (target outcome, bad label default)`,
+  );
+  if (values.histories) {
+    mkdirSync(dirname(values.histories), { recursive: true });
+    const json = merchants.map((m) => ({ id: m.id, ...merchantHistoryToJson(m.history) }));
+    writeFileSync(values.histories, JSON.stringify(json, null, 2) + "\n");
+    console.log(`wrote their sales histories to ${values.histories}`);
+  }
+  console.log("  type          merchants  default of a one-month loan");
+  for (const type of MERCHANT_TYPES) {
+    const group = merchants.filter((m) => m.type === type);
+    const bad = group.filter((m) => merchantOutcome(m).defaulted).length;
+    console.log(
+      `  ${type.padEnd(12)}  ${String(group.length).padStart(9)}  ${pct(group.length ? bad / group.length : 0)}`,
+    );
+  }
+}
+
+function runMerchantTrain(argv: string[]): void {
+  if (merchantHelpAsked("train", argv)) return;
+  const preset = ["--target", "--bad", "--exclude", "--types"].find((f) =>
+    argv.some((a) => a === f || a.startsWith(`${f}=`)),
+  );
+  if (preset) throw new Error(`merchant train sets ${preset} itself; use train for other targets or columns`);
+  const { target, bad, exclude, types } = MERCHANT_TRAINING;
+  const typeFlag = Object.entries(types)
+    .map(([c, t]) => `${c}=${t}`)
+    .join(",");
+  runTrain(["--target", target, "--bad", bad, "--exclude", exclude.join(","), "--types", typeFlag, ...argv]);
+}
+
+function describeMerchant(label: string, a: MerchantAssessment, policy: MerchantPolicy): string {
+  const { symbol, decimals } = policy.token;
+  const f = a.features;
+  const ratio = (x: number | null) => (x === null ? "-" : x.toFixed(2));
+  const share = (x: number | null) => (x === null ? "-" : pct(x).trim());
+  const apr = a.aprBps === null ? "-" : percent(a.aprBps);
+  const lines = [
+    `${label}: P(default) ${a.probabilityOfDefault.toFixed(3)}  ${a.decision.toUpperCase()}` +
+      (a.tier ? ` (tier ${a.tier})` : ""),
+    `  limit ${money(a.limit, decimals)} ${symbol}  APR ${apr}  products ${a.products.join(", ") || "-"}`,
+    `  month ${money(f.recentVolume, decimals)} ${symbol} (last 3 windows), ` +
+      `${money(f.averageVolume, decimals)} (last ${f.windows})  trend ${ratio(f.trend)}`,
+    `  volatility ${ratio(f.volatility)}  refunds ${share(f.refundRate)}  active days ${share(f.activeDays)}` +
+      `  tenure ${f.tenureDays} days  earlier loans ${f.loansRepaid} repaid, ${f.loansLate} late, ` +
+      `${f.loansDefaulted} written off`,
+  ];
+  for (const r of a.reasons) lines.push(`  reason: ${r.text}`);
+  for (const n of a.notes) lines.push(`  ${n}`);
+  return lines.join("\n");
+}
+
+function runMerchantAssess(argv: string[]): void {
+  if (merchantHelpAsked("assess", argv)) return;
+  const { values } = parseArgs({
+    args: argv,
+    options: {
+      model: { type: "string" },
+      input: { type: "string" },
+      policy: { type: "string" },
+      json: { type: "boolean", default: false },
+    },
+  });
+  if (!values.model || !values.input)
+    throw new Error("merchant assess needs --model and --input (see merchant assess --help)");
+  const model = readModel(values.model);
+  const policy = readMerchantPolicy(values.policy);
+  const merchants = readMerchantHistories(values.input);
+  const results = merchants.map((m) => ({ id: m.id, ...assessMerchant(model, m.history, policy) }));
+  if (values.json) {
+    console.log(toJsonText(results));
+    return;
+  }
+  console.log(
+    `model ${model.modelVersion} (${model.family})\nmerchant policy ${policy.version} ${results[0].policyHash}`,
+  );
+  for (const r of results) console.log(describeMerchant(r.id, r, policy));
+}
+
+/** The report's table: one row per kind of merchant and one for all, each column as wide as its heading. */
+function printMerchantReport(r: MerchantReport): void {
+  const share = (x: number | null) => (x === null ? "-" : `${(100 * x).toFixed(1)}%`);
+  console.log(`${r.count} simulated merchants (seed ${r.seed})`);
+  if (!r.holdout) console.log("WARNING: these are the model's own training merchants, not a holdout");
+  console.log(`model ${r.modelVersion}\nmerchant policy ${r.policyVersion} ${r.policyHash}`);
+  console.log(`AUC of the PD against the 1-month loan's outcome: ${r.auc === null ? "-" : f4(r.auc)}\n`);
+  const headings = [
+    "merchants",
+    "approved",
+    "limit ÷ month",
+    "PD",
+    "1-month default",
+    "default at limit",
+    "loss at limit",
+  ];
+  const widths = headings.map((h) => Math.max(h.length, 6));
+  console.log(`  ${"type".padEnd(12)}${headings.map((h, i) => `  ${h.padStart(widths[i])}`).join("")}`);
+  for (const t of [...r.types, r.total]) {
+    const cells = [
+      String(t.merchants),
+      share(t.approvalRate),
+      t.limitMultiple === null ? "-" : t.limitMultiple.toFixed(2),
+      share(t.pd),
+      share(t.trainingLoanDefaultRate),
+      share(t.defaultRate),
+      share(t.lossRate),
+    ];
+    console.log(`  ${t.type.padEnd(12)}${cells.map((c, i) => `  ${c.padStart(widths[i])}`).join("")}`);
+  }
+  console.log(
+    `\nlent ${money(r.total.lent)} tokens to ${r.total.approved} merchants, lost ${money(r.total.lost)}`,
+  );
+  console.log("limit ÷ month: limit over the 12-window average month");
+  console.log("PD, 1-month default: a loan of one average month, predicted and realised");
+  console.log("default, loss at limit: the loan the policy granted, over the approved");
+}
+
+function runMerchantReport(argv: string[]): void {
+  if (merchantHelpAsked("report", argv)) return;
+  const { values } = parseArgs({
+    args: argv,
+    options: {
+      model: { type: "string" },
+      count: { type: "string" },
+      seed: { type: "string" },
+      policy: { type: "string" },
+      json: { type: "boolean", default: false },
+    },
+  });
+  if (!values.model) throw new Error("merchant report needs --model (see merchant report --help)");
+  const count = positiveInteger(values.count, "count", 2000);
+  const seed = seedFlag(values.seed, 2);
+  const model = readModel(values.model);
+  const policy = readMerchantPolicy(values.policy);
+  const report = merchantReport(model, simulateMerchants({ count, seed }), seed, policy);
+  if (values.json) console.log(merchantReportJson(report).trimEnd());
+  else printMerchantReport(report);
+}
+
+/** merchant history → merchant policy decision → the same signed offer as `offer`, for the merchant's owner key. */
+async function runMerchantOffer(argv: string[]): Promise<void> {
+  if (merchantHelpAsked("offer", argv)) return;
+  const { values } = parseArgs({
+    args: argv,
+    options: {
+      model: { type: "string" },
+      input: { type: "string" },
+      policy: { type: "string" },
+      owner: { type: "string" },
+      ...OFFER_FLAGS,
+    },
+  });
+  const key = values.key ?? process.env.MICROCREDIT_OFFER_KEY;
+  if (!values.model || !values.input || !values.owner || !values.offers || !values.ledger || !key) {
+    throw new Error(
+      "merchant offer needs --model, --input, --owner, --offers, --ledger, --chain-id and --key",
+    );
+  }
+  const signer = await offerSigner(values, key);
+  const model = readModel(values.model);
+  const policy = readMerchantPolicy(values.policy);
+  const merchants = readMerchantHistories(values.input);
+  if (merchants.length !== 1)
+    throw new Error(`${values.input}: merchant offer takes exactly one history, found ${merchants.length}`);
+  const a = assessMerchant(model, merchants[0].history, policy);
+  const signed = await signedOffer(signer, a, values.owner, a.modelVersion, false);
+  const assessment = offerAssessment({ probabilityOfDefault: a.probabilityOfDefault }, a);
+  console.log(JSON.stringify({ assessment, ...signed }, null, 2));
+}
+
+async function runMerchant(argv: string[]): Promise<void> {
+  const [command, ...rest] = argv;
+  if (command === "simulate") runMerchantSimulate(rest);
+  else if (command === "train") runMerchantTrain(rest);
+  else if (command === "assess") runMerchantAssess(rest);
+  else if (command === "report") runMerchantReport(rest);
+  else if (command === "offer") await runMerchantOffer(rest);
+  else {
+    console.log(`usage:\n  ${HELP.merchant}`);
+    if (command !== undefined && command !== "help" && command !== "--help" && command !== "-h") {
+      console.error(`risk: unknown merchant command ${command}`);
+      process.exitCode = 2;
+    }
+  }
 }
 
 async function main(): Promise<void> {
@@ -532,6 +868,7 @@ async function main(): Promise<void> {
   else if (command === "synth") runSynth(rest);
   else if (command === "offer") await runOffer(rest);
   else if (command === "history") await runHistory(rest);
+  else if (command === "merchant") await runMerchant(rest);
   else {
     console.log(USAGE);
     if (command !== undefined && command !== "help" && command !== "--help" && command !== "-h") {
