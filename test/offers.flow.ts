@@ -6,7 +6,21 @@ import { mkdtempSync, readFileSync, rmSync, writeFileSync } from "node:fs";
 import { tmpdir } from "node:os";
 import { join } from "node:path";
 import { fileURLToPath } from "node:url";
-import { assess, serializeModel, trainFile, type Assessment, type ModelArtifact } from "../src/risk/index.ts";
+import {
+  assess,
+  assessMerchant,
+  merchantCsv,
+  merchantHistoryToJson,
+  MERCHANT_TRAINING,
+  parseCsv,
+  serializeModel,
+  simulateMerchants,
+  train,
+  trainFile,
+  writeTrainingOutput,
+  type Assessment,
+  type ModelArtifact,
+} from "../src/risk/index.ts";
 import { decodeError, ERROR_MESSAGES } from "../src/sdk/errors.ts";
 import {
   NO_PERMIT,
@@ -215,6 +229,71 @@ describe("signed credit offers: risk engine → EIP-712 offer → acceptOffer �
       const line = await e.ledger.lineOf(e.applicant.address);
       expect(line.limit).to.equal(BigInt(out.assessment.limit));
       expect(line.aprBps).to.equal(BigInt(out.assessment.aprBps));
+    } finally {
+      rmSync(dir, { recursive: true, force: true });
+    }
+  });
+
+  it("the risk CLI's merchant offer (sales history → merchant policy) is accepted by the merchant's owner key", async function () {
+    this.timeout(60_000);
+    const e = await networkHelpers.loadFixture(deployOffers);
+    const dir = mkdtempSync(join(tmpdir(), "offers-merchant-"));
+    try {
+      // A merchant model from simulated merchants (a reduced candidate set: seconds, not the full selection).
+      const simulated = simulateMerchants({ count: 1500, seed: 21 });
+      const trained = train(parseCsv(merchantCsv(simulated), "merchants.csv"), {
+        ...MERCHANT_TRAINING,
+        families: ["gbt"],
+        depths: [3],
+        treeCounts: [100],
+      });
+      writeTrainingOutput(join(dir, "model"), trained);
+      const steady = simulated.find(
+        (m) => m.type === "steady" && assessMerchant(trained.model, m.history).decision === "approve",
+      )!;
+      expect(steady, "an approved steady merchant").to.not.equal(undefined);
+      const expected = assessMerchant(trained.model, steady.history);
+      writeFileSync(join(dir, "merchant.json"), JSON.stringify(merchantHistoryToJson(steady.history)));
+      const stdout = execFileSync(
+        process.execPath,
+        [
+          join(ROOT, "scripts", "risk.ts"),
+          "merchant",
+          "offer",
+          "--model",
+          join(dir, "model"),
+          "--input",
+          join(dir, "merchant.json"),
+          "--owner",
+          e.applicant.address,
+          "--offers",
+          e.offersAddress,
+          "--ledger",
+          e.ledgerAddress,
+          "--chain-id",
+          e.chainId.toString(),
+          "--nonce",
+          "0",
+          "--expiry-seconds",
+          "3600",
+        ],
+        {
+          cwd: ROOT,
+          encoding: "utf8",
+          env: { ...process.env, MICROCREDIT_OFFER_KEY: underwriterKey.privateKey },
+        },
+      );
+      const out = JSON.parse(stdout);
+      expect(out.assessment.decision).to.equal("approve");
+      expect(out.assessment.limit).to.equal(expected.limit.toString());
+      expect(out.assessment.aprBps).to.equal(expected.aprBps);
+      const offer = offerFromJson(out.offer);
+      expect(offer.borrower).to.equal(e.applicant.address);
+      await accept(e, offer, out.signature);
+      const line = await e.ledger.lineOf(e.applicant.address);
+      expect(line.limit).to.equal(expected.limit);
+      expect(line.aprBps).to.equal(BigInt(expected.aprBps!));
+      expect(line.status).to.equal(1n, "active");
     } finally {
       rmSync(dir, { recursive: true, force: true });
     }
@@ -454,7 +533,9 @@ describe("KYC on the ledger and the on-chain repayment history", () => {
     const e = await networkHelpers.loadFixture(deployOffers);
     const { offers, ledger, token, applicant } = e;
     const { offer, signature } = await signedOffer(e);
-    const { kyc, signature: kycSig } = await signedKyc(e, applicant.address, { expiry: (await now()) + 20n * DAY });
+    const { kyc, signature: kycSig } = await signedKyc(e, applicant.address, {
+      expiry: (await now()) + 20n * DAY,
+    });
     const permit = await signPermit(token, applicant, ledger, e.ethers.MaxUint256, (await now()) + 3600n);
     await offers.connect(applicant).acceptOffer(offer, signature, kyc, kycSig, permit);
     await ledger.connect(applicant).draw(0, 900n * ONE);
@@ -468,7 +549,9 @@ describe("KYC on the ledger and the on-chain repayment history", () => {
       .withArgs(applicant.address, until);
     // Repayment and collection do not look at KYC.
     await networkHelpers.time.setNextBlockTimestamp(dueDates[0]);
-    await expect(ledger.collect([loanId])).to.emit(ledger, "Collected").withArgs(loanId, applicant.address, payments[0]);
+    await expect(ledger.collect([loanId]))
+      .to.emit(ledger, "Collected")
+      .withArgs(loanId, applicant.address, payments[0]);
     await token.faucet(applicant.address, 100n * ONE); // interest on top of the principal drawn
     await ledger.connect(applicant).repay(loanId, e.ethers.MaxUint256);
     expect((await ledger.loanState(loanId)).status).to.equal(2n);
@@ -488,16 +571,17 @@ describe("KYC on the ledger and the on-chain repayment history", () => {
       ledger,
       "AccessControlUnauthorizedAccount",
     );
-    await expect(ledger.connect(e.admin).setKycRequired(true)).to.emit(ledger, "KycRequirementSet").withArgs(true);
+    await expect(ledger.connect(e.admin).setKycRequired(true))
+      .to.emit(ledger, "KycRequirementSet")
+      .withArgs(true);
     expect(await ledger.kycRequired()).to.equal(true);
     await expect(ledger.connect(e.borrower).draw(0, ONE))
       .to.be.revertedWithCustomError(ledger, "KycRequiredToDraw")
       .withArgs(e.borrower.address, 0n);
     await expectDecoded(ledger.connect(e.borrower).draw(0, ONE), "KycRequiredToDraw", "no KYC credential");
-    await expect(ledger.connect(e.other).setKycExpiry(e.borrower.address, (await now()) + DAY)).to.be.revertedWithCustomError(
-      ledger,
-      "AccessControlUnauthorizedAccount",
-    );
+    await expect(
+      ledger.connect(e.other).setKycExpiry(e.borrower.address, (await now()) + DAY),
+    ).to.be.revertedWithCustomError(ledger, "AccessControlUnauthorizedAccount");
     await ledger.connect(e.underwriter).setKycExpiry(e.borrower.address, (await now()) + 3n * DAY);
     await ledger.connect(e.borrower).draw(0, ONE);
   });
@@ -536,10 +620,22 @@ describe("KYC on the ledger and the on-chain repayment history", () => {
     const { readCreditHistory } = await import("../src/sdk/history.ts");
     const { adjustForHistory } = await import("../src/risk/history.ts");
     const g = await ledger.creditHistory(good.address);
-    expect([g.loansRepaid, g.instalmentsRepaid, g.latePayments, g.maxDaysLate, g.defaults]).to.deep.equal([1n, 6n, 0n, 0n, 0n]);
+    expect([g.loansRepaid, g.instalmentsRepaid, g.latePayments, g.maxDaysLate, g.defaults]).to.deep.equal([
+      1n,
+      6n,
+      0n,
+      0n,
+      0n,
+    ]);
     expect(g.principalRepaid).to.equal(8_000n * ONE);
     const l = await ledger.creditHistory(late.address);
-    expect([l.loansRepaid, l.instalmentsRepaid, l.latePayments, l.maxDaysLate, l.defaults]).to.deep.equal([1n, 6n, 1n, 10n, 0n]);
+    expect([l.loansRepaid, l.instalmentsRepaid, l.latePayments, l.maxDaysLate, l.defaults]).to.deep.equal([
+      1n,
+      6n,
+      1n,
+      10n,
+      0n,
+    ]);
     const d = await ledger.creditHistory(bad.address);
     expect([d.loansRepaid, d.latePayments, d.maxDaysLate, d.defaults]).to.deep.equal([0n, 0n, 91n, 1n]);
     expect(d.principalDefaulted).to.equal(8_000n * ONE);
@@ -554,7 +650,14 @@ describe("KYC on the ledger and the on-chain repayment history", () => {
     expect([defaulted.decision, defaulted.limit]).to.deep.equal(["decline", 0n]);
 
     // The raised limit reaches the chain through a new signed offer.
-    const raised = offerFromDecision(onTime, good.address, e.ledgerAddress, 0n, (await now()) + DAY, base.modelVersion);
+    const raised = offerFromDecision(
+      onTime,
+      good.address,
+      e.ledgerAddress,
+      0n,
+      (await now()) + DAY,
+      base.modelVersion,
+    );
     const sig = await signOffer(underwriterKey, e.offersAddress, e.chainId, raised);
     const { kyc, signature: kycSig } = await signedKyc(e, good.address);
     await e.offers.connect(good).acceptOffer(raised, sig, kyc, kycSig, NO_PERMIT);
