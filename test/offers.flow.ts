@@ -103,6 +103,33 @@ async function signedKyc(e: Env, borrower: string, overrides: Partial<Kyc> = {})
   return { kyc, signature: await signKyc(kycIssuerKey, e.offersAddress, e.chainId, kyc) };
 }
 
+/** Runs the risk CLI's `args` (an offer command) for this deployment, signed by the underwriter key; its JSON. */
+function riskCliOffer(e: Env, args: string[]) {
+  const stdout = execFileSync(
+    process.execPath,
+    [
+      join(ROOT, "scripts", "risk.ts"),
+      ...args,
+      "--offers",
+      e.offersAddress,
+      "--ledger",
+      e.ledgerAddress,
+      "--chain-id",
+      e.chainId.toString(),
+      "--nonce",
+      "0",
+      "--expiry-seconds",
+      "3600",
+    ],
+    {
+      cwd: ROOT,
+      encoding: "utf8",
+      env: { ...process.env, MICROCREDIT_OFFER_KEY: underwriterKey.privateKey },
+    },
+  );
+  return JSON.parse(stdout);
+}
+
 async function accept(e: Env, offer: CreditOffer, offerSig: string, from = e.applicant) {
   const { kyc, signature } = await signedKyc(e, offer.borrower);
   return e.offers.connect(from).acceptOffer(offer, offerSig, kyc, signature, NO_PERMIT);
@@ -190,35 +217,15 @@ describe("signed credit offers: risk engine → EIP-712 offer → acceptOffer �
     const dir = mkdtempSync(join(tmpdir(), "offers-cli-"));
     try {
       writeFileSync(join(dir, "model.json"), serializeModel(model));
-      const stdout = execFileSync(
-        process.execPath,
-        [
-          join(ROOT, "scripts", "risk.ts"),
-          "offer",
-          "--model",
-          join(dir, "model.json"),
-          "--input",
-          join(ROOT, "examples", "applicant.json"),
-          "--borrower",
-          e.applicant.address,
-          "--offers",
-          e.offersAddress,
-          "--ledger",
-          e.ledgerAddress,
-          "--chain-id",
-          e.chainId.toString(),
-          "--nonce",
-          "0",
-          "--expiry-seconds",
-          "3600",
-        ],
-        {
-          cwd: ROOT,
-          encoding: "utf8",
-          env: { ...process.env, MICROCREDIT_OFFER_KEY: underwriterKey.privateKey },
-        },
-      );
-      const out = JSON.parse(stdout);
+      const out = riskCliOffer(e, [
+        "offer",
+        "--model",
+        join(dir, "model.json"),
+        "--input",
+        join(ROOT, "examples", "applicant.json"),
+        "--borrower",
+        e.applicant.address,
+      ]);
       expect(out.signer).to.equal(underwriterKey.address);
       expect(out.assessment.tier).to.equal("C");
       const offer = offerFromJson(out.offer);
@@ -254,36 +261,16 @@ describe("signed credit offers: risk engine → EIP-712 offer → acceptOffer �
       expect(steady, "an approved steady merchant").to.not.equal(undefined);
       const expected = assessMerchant(trained.model, steady.history);
       writeFileSync(join(dir, "merchant.json"), JSON.stringify(merchantHistoryToJson(steady.history)));
-      const stdout = execFileSync(
-        process.execPath,
-        [
-          join(ROOT, "scripts", "risk.ts"),
-          "merchant",
-          "offer",
-          "--model",
-          join(dir, "model"),
-          "--input",
-          join(dir, "merchant.json"),
-          "--owner",
-          e.applicant.address,
-          "--offers",
-          e.offersAddress,
-          "--ledger",
-          e.ledgerAddress,
-          "--chain-id",
-          e.chainId.toString(),
-          "--nonce",
-          "0",
-          "--expiry-seconds",
-          "3600",
-        ],
-        {
-          cwd: ROOT,
-          encoding: "utf8",
-          env: { ...process.env, MICROCREDIT_OFFER_KEY: underwriterKey.privateKey },
-        },
-      );
-      const out = JSON.parse(stdout);
+      const out = riskCliOffer(e, [
+        "merchant",
+        "offer",
+        "--model",
+        join(dir, "model"),
+        "--input",
+        join(dir, "merchant.json"),
+        "--owner",
+        e.applicant.address,
+      ]);
       expect(out.assessment.decision).to.equal("approve");
       expect(out.assessment.limit).to.equal(expected.limit.toString());
       expect(out.assessment.aprBps).to.equal(expected.aprBps);
