@@ -123,9 +123,9 @@ Protected attributes (personal_status, foreign_worker and any column named like
 sex/gender/race/nationality/foreign/marital/religion) are always excluded from scoring.`;
 
 /** True when a subcommand was asked for its usage; the usage is printed. */
-function helpAsked(command: string, argv: string[]): boolean {
+function helpAsked(command: string, argv: string[], help: Record<string, string> = HELP): boolean {
   if (!argv.includes("--help") && !argv.includes("-h")) return false;
-  console.log(`usage:\n  ${HELP[command]}`);
+  console.log(`usage:\n  ${help[command]}`);
   return true;
 }
 
@@ -612,12 +612,6 @@ function offerAssessment(
 
 // Merchant model (docs/RISK.md, "Merchant model"): simulate → train → assess, report and offer.
 
-function merchantHelpAsked(command: string, argv: string[]): boolean {
-  if (!argv.includes("--help") && !argv.includes("-h")) return false;
-  console.log(`usage:\n  ${MERCHANT_HELP[command]}`);
-  return true;
-}
-
 function positiveInteger(s: string | undefined, name: string, fallback: number): number {
   const n = num(s, name) ?? fallback;
   if (!Number.isInteger(n) || n < 1) throw new Error(`--${name} must be a positive integer, got ${s}`);
@@ -657,7 +651,7 @@ const toJsonText = (value: unknown) =>
   JSON.stringify(value, (_, v) => (typeof v === "bigint" ? v.toString() : v), 2);
 
 function runMerchantSimulate(argv: string[]): void {
-  if (merchantHelpAsked("simulate", argv)) return;
+  if (helpAsked("simulate", argv, MERCHANT_HELP)) return;
   const { values } = parseArgs({
     args: argv,
     options: {
@@ -693,7 +687,7 @@ function runMerchantSimulate(argv: string[]): void {
 }
 
 function runMerchantTrain(argv: string[]): void {
-  if (merchantHelpAsked("train", argv)) return;
+  if (helpAsked("train", argv, MERCHANT_HELP)) return;
   const preset = ["--target", "--bad", "--exclude", "--types"].find((f) =>
     argv.some((a) => a === f || a.startsWith(`${f}=`)),
   );
@@ -727,7 +721,7 @@ function describeMerchant(label: string, a: MerchantAssessment, policy: Merchant
 }
 
 function runMerchantAssess(argv: string[]): void {
-  if (merchantHelpAsked("assess", argv)) return;
+  if (helpAsked("assess", argv, MERCHANT_HELP)) return;
   const { values } = parseArgs({
     args: argv,
     options: {
@@ -792,7 +786,7 @@ function printMerchantReport(r: MerchantReport): void {
 }
 
 function runMerchantReport(argv: string[]): void {
-  if (merchantHelpAsked("report", argv)) return;
+  if (helpAsked("report", argv, MERCHANT_HELP)) return;
   const { values } = parseArgs({
     args: argv,
     options: {
@@ -815,7 +809,7 @@ function runMerchantReport(argv: string[]): void {
 
 /** merchant history → merchant policy decision → the same signed offer as `offer`, for the merchant's owner key. */
 async function runMerchantOffer(argv: string[]): Promise<void> {
-  if (merchantHelpAsked("offer", argv)) return;
+  if (helpAsked("offer", argv, MERCHANT_HELP)) return;
   const { values } = parseArgs({
     args: argv,
     options: {
