@@ -8,6 +8,7 @@ import { readFileSync, writeFileSync } from "node:fs";
 import { network } from "hardhat";
 import { id, type Signer, type ContractTransactionResponse } from "ethers";
 import type { CreditLedger } from "../typechain-types/CreditLedger.ts";
+import type { CreditLens } from "../typechain-types/CreditLens.ts";
 import type { CreditQuotes } from "../typechain-types/CreditQuotes.ts";
 import type { LendingPool } from "../typechain-types/LendingPool.ts";
 import type { MockStablecoin } from "../typechain-types/mocks/MockStablecoin.ts";
@@ -68,12 +69,19 @@ interface Deployment {
   token: MockStablecoin;
   pool: LendingPool;
   ledger: CreditLedger;
+  /** The ledger's reads (loan ids, records, the book). */
+  lens: CreditLens;
   quotes: CreditQuotes;
 }
 
 async function deploy(): Promise<Deployment> {
   const token = await ethers.deployContract("MockStablecoin");
-  const { pool, ledger } = await deployCore(connection, await token.getAddress(), admin.address, "Pool");
+  const { pool, ledger, lens } = await deployCore(
+    connection,
+    await token.getAddress(),
+    admin.address,
+    "Pool",
+  );
   const quotes = await ethers.deployContract("CreditQuotes", [await ledger.getAddress()]);
   await ledger.grantRole(id("UNDERWRITER_ROLE"), underwriter.address);
   for (const p of PRODUCTS) await ledger.setProduct(p.id, p.method, p.instalments, p.periodDays, true);
@@ -90,7 +98,7 @@ async function deploy(): Promise<Deployment> {
   // Both books start from the same live pool: lenders in, so "a lender's first deposit" is not the pool's first.
   await pool.connect(lender).deposit(15_000_000n * ONE, lender.address);
   await pool.connect(lender2).deposit(5_000_000n * ONE, lender2.address);
-  return { token, pool, ledger, quotes };
+  return { token, pool, ledger, lens, quotes };
 }
 
 /** A funded wallet with a line of `limit`, an allowance to the ledger and, if asked, a mandate. */
@@ -130,7 +138,7 @@ async function fillBook(d: Deployment, size: number) {
       const w = await borrowerWith(d, 50_000n * ONE, false, 10_000n * ONE);
       for (let k = 1; k <= perBorrower && ids.length < n; k++) {
         await d.ledger.connect(w).draw(2, 1_000n * ONE, TX);
-        ids.push(await d.ledger.loanIdOf(w.address, k));
+        ids.push(await d.lens.loanIdOf(w.address, k));
       }
     }
     return ids;
@@ -157,7 +165,7 @@ async function fillBook(d: Deployment, size: number) {
     drawing.update(i + 1);
   }
   drawing.stop();
-  const state = await d.ledger.riskState();
+  const state = await d.lens.riskState();
   console.log(
     `  book: ${size.toLocaleString("en-US")} loans (${defaulted.length} written off, ${m2.length} in M2, ${m1.length} in M1, ` +
       `${current.toLocaleString("en-US")} current), principal ${money(state.principalOutstanding, 6)}, ` +
@@ -171,7 +179,7 @@ async function fillBook(d: Deployment, size: number) {
  * big book's loans changed.
  */
 async function measure(d: Deployment): Promise<Record<string, number>> {
-  const { token, pool, ledger } = d;
+  const { token, pool, ledger, lens } = d;
   const g: Record<string, number> = {};
   await steadyLimits(ledger, underwriter);
   const newLender = await newFundedLender(ethers, admin, token, pool);
@@ -190,8 +198,8 @@ async function measure(d: Deployment): Promise<Record<string, number>> {
     ledger.connect(borrower).draw(FEE_PRODUCTS[0].id, 10_000n * ONE),
   );
   await token.faucet(borrower.address, 100_000n * ONE);
-  const first = await ledger.loanIdOf(borrower.address, 1);
-  const second = await ledger.loanIdOf(borrower.address, 2);
+  const first = await lens.loanIdOf(borrower.address, 1);
+  const second = await lens.loanIdOf(borrower.address, 2);
 
   // Loans for collection and the late paths, drawn in one block with the batch so they share due dates.
   const single = await borrowerWith(d, 50_000n * ONE, true, 10_000n * ONE);
@@ -206,9 +214,9 @@ async function measure(d: Deployment): Promise<Record<string, number>> {
   await ethers.provider.send("evm_mine", []);
   await ethers.provider.send("evm_setAutomine", [true]);
   for (const tx of sent) await tx.wait();
-  const singleId = await ledger.loanIdOf(single.address, 1);
-  const lateIds = await Promise.all([1, 2, 3, 4].map((k) => ledger.loanIdOf(late.address, k)));
-  const batchIds = await Promise.all(batch.map((b) => ledger.loanIdOf(b.address, 1)));
+  const singleId = await lens.loanIdOf(single.address, 1);
+  const lateIds = await Promise.all([1, 2, 3, 4].map((k) => lens.loanIdOf(late.address, k)));
+  const batchIds = await Promise.all(batch.map((b) => lens.loanIdOf(b.address, 1)));
   // The late borrower's wallet is emptied now, so collection finds nothing until the penalty step funds one loan.
   await token.connect(late).transfer(admin.address, await token.balanceOf(late.address));
 
@@ -235,21 +243,21 @@ async function measure(d: Deployment): Promise<Record<string, number>> {
   // Five days past the due date: past the 3-day grace, a penalty accrues.
   await networkHelpers.time.increaseTo(dueDates[0] + 5n * DAY);
   await token.faucet(late.address, 1_000n * ONE);
-  const penaltyBefore = await ledger.penaltyIncome();
+  const penaltyBefore = await lens.penaltyIncome();
   g["collect a late instalment with penalty"] = await gasOf(
     ledger.collect([lateIds[0]], { gasLimit: 1_000_000 }),
   );
-  expect((await ledger.penaltyIncome()) > penaltyBefore, "the late collection paid a penalty");
+  expect((await lens.penaltyIncome()) > penaltyBefore, "the late collection paid a penalty");
   // The borrower's own payment of a late instalment runs in the CollectionModule (`repayLate`), which keeps the
   // arrears: this is what an on-time repayment does not pay for.
-  const penaltyBeforeRepay = await ledger.penaltyIncome();
+  const penaltyBeforeRepay = await lens.penaltyIncome();
   g["repay a late instalment with penalty"] = await gasOf(
-    ledger.connect(late).repay(lateIds[3], await ledger.dueNow(lateIds[3])),
+    ledger.connect(late).repay(lateIds[3], await lens.dueNow(lateIds[3])),
   );
-  expect((await ledger.penaltyIncome()) > penaltyBeforeRepay, "the late repayment paid a penalty");
+  expect((await lens.penaltyIncome()) > penaltyBeforeRepay, "the late repayment paid a penalty");
   await token.connect(late).transfer(admin.address, await token.balanceOf(late.address));
   g["mark (Current → M1)"] = await gasOf(ledger.mark([lateIds[1]], { gasLimit: 1_000_000 }));
-  expect((await ledger.loanRecord(lateIds[1])).bucket === 2n, "the mark moved the loan from Current to M1");
+  expect((await lens.loanRecord(lateIds[1])).bucket === 2n, "the mark moved the loan from Current to M1");
 
   for (let k = 1; k < dueDates.length; k++) {
     await networkHelpers.time.increaseTo(dueDates[k] + 60n);
@@ -259,7 +267,7 @@ async function measure(d: Deployment): Promise<Record<string, number>> {
   }
   // Long past the default threshold and never marked: one mark writes it off.
   g["mark (write-off)"] = await gasOf(ledger.mark([lateIds[2]], { gasLimit: 1_000_000 }));
-  expect((await ledger.loanRecord(lateIds[2])).status === 3n, "the mark wrote the loan off");
+  expect((await lens.loanRecord(lateIds[2])).status === 3n, "the mark wrote the loan off");
   await token.faucet(late.address, 1_000n * ONE);
   g["recovery (repay on a written-off loan)"] = await gasOf(
     ledger.connect(late).repay(lateIds[2], 300n * ONE),

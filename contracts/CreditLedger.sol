@@ -133,12 +133,6 @@ contract CreditLedger is ICreditLedger, IProductLimits, LedgerBookApi {
         _configure(msg.data);
     }
 
-    /// @inheritdoc IRiskLimits
-    function riskState() external view returns (RiskState memory) {
-        _answerInModule();
-        revert(); // solhint-disable-line reason-string, gas-custom-errors
-    }
-
     /// @inheritdoc ICreditLedger
     function setProductOriginator(uint8, address) external {
         _configure(msg.data);
@@ -149,12 +143,6 @@ contract CreditLedger is ICreditLedger, IProductLimits, LedgerBookApi {
         _configure(msg.data);
     }
 
-    /// @inheritdoc ICreditLedger
-    function originatorAllowed(address, address) external view returns (bool) {
-        _answerInModule();
-        revert(); // solhint-disable-line reason-string, gas-custom-errors
-    }
-
     /// @inheritdoc IProductLimits
     function setProductCap(uint8, uint256) external {
         _configure(msg.data);
@@ -163,12 +151,6 @@ contract CreditLedger is ICreditLedger, IProductLimits, LedgerBookApi {
     /// @inheritdoc IProductLimits
     function cutProductCap(uint8, uint256) external {
         _configure(msg.data);
-    }
-
-    /// @inheritdoc IProductLimits
-    function productExposure(uint8) external view returns (uint256, uint256) {
-        _answerInModule();
-        revert(); // solhint-disable-line reason-string, gas-custom-errors
     }
 
     /// @inheritdoc ICreditLedger
@@ -291,70 +273,8 @@ contract CreditLedger is ICreditLedger, IProductLimits, LedgerBookApi {
 
     // ---------------------------------------------------------------- views
 
-    // Computed views are answered by the ViewModule on this contract's storage (`_answerInModule`).
-
-    /// @inheritdoc ICreditLedger
-    function loanState(uint256) external view returns (LoanView memory) {
-        _answerInModule();
-        revert(); // solhint-disable-line reason-string, gas-custom-errors
-    }
-
-    /// @inheritdoc ICreditLedger
-    function dueNow(uint256) external view returns (uint256) {
-        _answerInModule();
-        revert(); // solhint-disable-line reason-string, gas-custom-errors
-    }
-
-    /// @inheritdoc ICreditLedger
-    function mandateOf(address) external view returns (bool, uint256) {
-        _answerInModule();
-        revert(); // solhint-disable-line reason-string, gas-custom-errors
-    }
-
-    /// @inheritdoc ICreditLedger
-    function riskParams() external view returns (RiskParams memory) {
-        _answerInModule();
-        revert(); // solhint-disable-line reason-string, gas-custom-errors
-    }
-
-    /// @inheritdoc ICreditLedger
-    function borrowerCount() external view returns (uint256) {
-        return _borrowers.length;
-    }
-
-    /// @inheritdoc ICreditLedger
-    function borrowerAt(uint256 index) external view returns (address) {
-        return _borrowers[index];
-    }
-
-    /// @inheritdoc ICreditLedger
-    function loanRecord(uint256) external view returns (Loan memory) {
-        _answerInModule();
-        revert(); // solhint-disable-line reason-string, gas-custom-errors
-    }
-
-    /// @inheritdoc ICreditLedger
-    function lineOf(address) external view returns (LineView memory) {
-        _answerInModule();
-        revert(); // solhint-disable-line reason-string, gas-custom-errors
-    }
-
-    /// @inheritdoc ICreditLedger
-    function creditHistory(address) external view returns (CreditHistory memory) {
-        _answerInModule();
-        revert(); // solhint-disable-line reason-string, gas-custom-errors
-    }
-
-    /// @inheritdoc ICreditLedger
-    function kycRequired() external view returns (bool) {
-        return _loadBook().kycRequired;
-    }
-
-    /// @inheritdoc ICreditLedger
-    function product(uint8) external view returns (Product memory) {
-        _answerInModule();
-        revert(); // solhint-disable-line reason-string, gas-custom-errors
-    }
+    // Loans, lines, products, limits and the book are read through the CreditLens (ICreditLens), which runs each view
+    // in the ViewModule on this contract's storage (`extView`). The ledger keeps the views the pool reads.
 
     /// @inheritdoc ICreditLedger
     function modules() external view returns (address collection, address config, address views) {
@@ -362,8 +282,9 @@ contract CreditLedger is ICreditLedger, IProductLimits, LedgerBookApi {
     }
 
     /// @inheritdoc ICreditLedger
-    function loanIdOf(address borrower, uint256 n) external pure returns (uint256) {
-        return _loanId(borrower, n);
+    function extView(bytes calldata) external view returns (bytes memory) {
+        _asView(_viewRaw)();
+        revert(); // solhint-disable-line reason-string, gas-custom-errors
     }
 
     // ---------------------------------------------------------------- internals
@@ -559,28 +480,30 @@ contract CreditLedger is ICreditLedger, IProductLimits, LedgerBookApi {
         );
     }
 
-    /// @dev Runs this call's calldata, unchanged, in the ViewModule on this contract's storage and returns its answer
-    /// (or its revert) as is. Views cannot DELEGATECALL, so the view entry points reach `_answerInModuleRaw` through
-    /// a function pointer retyped as view (`_asView`): the call only reads, as every ViewModule function does, and a
-    /// STATICCALL context still forbids any write.
-    /// Never returns to its caller.
-    function _answerInModule() internal view override {
-        _asView(_answerInModuleRaw)();
-    }
-
-    function _answerInModuleRaw() private {
+    /// @dev `extView`'s body: runs the `data` argument of this call's calldata in the ViewModule on this contract's
+    /// storage and returns its answer as ABI-encoded `bytes` (or its revert as is), with one copy each way. Views cannot
+    /// DELEGATECALL, so `extView` reaches it through a function pointer retyped as view (`_asView`): every ViewModule
+    /// function only reads (its role setters revert), and under STATICCALL any write fails. Never returns to its caller.
+    function _viewRaw() private {
         address views = _viewModule;
         // solhint-disable-next-line no-inline-assembly
         assembly ("memory-safe") {
             // Past the free memory pointer, which nothing reads again: the call never returns to Solidity code.
             let ptr := mload(0x40)
-            calldatacopy(ptr, 0, calldatasize())
-            let ok := delegatecall(gas(), views, ptr, calldatasize(), 0, 0)
-            returndatacopy(ptr, 0, returndatasize())
+            let data := add(4, calldataload(4))
+            let size := calldataload(data)
+            calldatacopy(ptr, add(data, 0x20), size)
+            let ok := delegatecall(gas(), views, ptr, size, 0, 0)
+            size := returndatasize()
             if iszero(ok) {
-                revert(ptr, returndatasize())
+                returndatacopy(ptr, 0, size)
+                revert(ptr, size)
             }
-            return(ptr, returndatasize())
+            mstore(ptr, 0x20)
+            mstore(add(ptr, 0x20), size)
+            returndatacopy(add(ptr, 0x40), 0, size)
+            // An answer's length is a multiple of 32 (ABI encoding): no padding to add.
+            return(ptr, add(0x40, size))
         }
     }
 

@@ -7,12 +7,15 @@ import {ICreditQuotes} from "./interfaces/ICreditQuotes.sol";
 import {DisclosureMath} from "./libraries/DisclosureMath.sol";
 import {ScheduleMath} from "./libraries/ScheduleMath.sol";
 import {LoanMath} from "./libraries/LoanMath.sol";
+import {LedgerViews} from "./libraries/LedgerViews.sol";
 
 /// @title CreditQuotes
 /// @notice A read-only lens over a CreditLedger that discloses the cost of a prospective draw (ICreditQuotes).
 /// @dev Kept out of the ledger, which is at its code-size limit; it reads only the ledger's public views and runs the
 /// library the ledger runs on the draw, so a quote and the `DrawDisclosed` of the same draw at the same second agree.
 contract CreditQuotes is ICreditQuotes {
+    using LedgerViews for ICreditLedger;
+
     ICreditLedger private immutable _ledger;
 
     constructor(ICreditLedger ledger_) {

@@ -6,7 +6,6 @@ import { FEE_PRODUCTS, PRODUCTS, ONE, POOL_RATES } from "../src/config/defaults.
 import { loanLabel, money, percent, products, ratio, shares } from "../src/format/money.ts";
 import { boundsOf, describe as describeCost, disclose, quote } from "../src/sdk/disclosure.ts";
 import { explain } from "../src/sdk/errors.ts";
-import { connectProductLimits } from "../src/sdk/product-limits.ts";
 import { readFileSync } from "node:fs";
 import { Wallet, ZeroAddress, id } from "ethers";
 import { assess, trainFile } from "../src/risk/index.ts";
@@ -46,9 +45,11 @@ chapter("1. Deploy");
 const { deployed } = await deployMicrocredit(connection, { rpcUrl: values.rpc, displayUi: false, say });
 const token = await ethers.getContractAt("MockStablecoin", await deployed.asset.getAddress());
 const ledger = await ethers.getContractAt("CreditLedger", await deployed.ledger.getAddress());
+// The ledger's reads (lines, loans, products, the book) are the CreditLens's.
+const lens = await ethers.getContractAt("CreditLens", await deployed.lens.getAddress());
 const pool = await ethers.getContractAt("LendingPool", await deployed.pool.getAddress());
 const quotes = await ethers.getContractAt("CreditQuotes", await deployed.quotes.getAddress());
-say(`Stablecoin mUSD ${await token.getAddress()}, ledger ${await ledger.getAddress()}, pool ${await pool.getAddress()}`);
+say(`Stablecoin mUSD ${await token.getAddress()}, ledger ${await ledger.getAddress()}, lens ${await lens.getAddress()}, pool ${await pool.getAddress()}`);
 say(`${PRODUCTS.length + FEE_PRODUCTS.length} products: ${[...PRODUCTS, ...FEE_PRODUCTS].map((p) => p.name).join("; ")}`);
 
 chapter("2. A lender funds the pool");
@@ -81,7 +82,7 @@ const kycSig = await signKyc(kycIssuerKey, await offers.getAddress(), chainId, k
 // The borrower accepts in one transaction, with a permit that lets the ledger collect repayments.
 const permit = await signPermit(token, borrower, ledger, ethers.MaxUint256, latest + 3_600n);
 await (await offers.connect(borrower).acceptOffer(offer, offerSig, kyc, kycSig, permit)).wait();
-const line = await ledger.lineOf(borrower.address);
+const line = await lens.lineOf(borrower.address);
 say(`Borrower accepts the signed offer (EIP-712, KYC credential, ERC-2612 permit) in one transaction:`);
 say(`line open with limit ${fmt(line.limit)} mUSD at ${percent(line.aprBps)} APR, for ${products(line.productMask, CATALOGUE)}`);
 
@@ -110,10 +111,10 @@ const drawReceipt = await (
 ).wait();
 const disclosed = drawReceipt!.logs.map((log) => ledger.interface.parseLog(log)).find((e) => e?.name === "DrawDisclosed");
 say(`The draw is bound to that quote (drawWithin reverts at a higher APR, a smaller payout or another plan); its DrawDisclosed event repeats it: APR ${percent(disclosed!.args.aprBps)}, interest ${fmt(disclosed!.args.totalInterest)}, repayable ${fmt(disclosed!.args.totalRepayable)} (same as quoted: ${disclosed!.args.totalRepayable === quoted.totalRepayable && disclosed!.args.aprBps === quoted.aprBps})`);
-const [productOutstanding, productCap] = await connectProductLimits(await ledger.getAddress(), ethers.provider).productExposure(2);
+const [productOutstanding, productCap] = await lens.productExposure(2);
 say(`Product 2 (${productName(2)}) now carries ${fmt(productOutstanding)} mUSD outstanding of its ${fmt(productCap)} cap (a per-product limit: no product may take over the book)`);
 // On a persistent node a rerun reuses the deployment: take the borrower's newest loan.
-const loanId = await ledger.loanIdOf(borrower.address, (await ledger.lineOf(borrower.address)).loanCount);
+const loanId = await lens.loanIdOf(borrower.address, (await lens.lineOf(borrower.address)).loanCount);
 say(`Borrower draws ${fmt(principal)} as loan ${loanLabel(loanId)}; wallet now holds ${fmt(await token.balanceOf(borrower.address))} mUSD`);
 const plan = schedule({ method: 0, principal, aprBps: line.aprBps, instalments: 12, periodDays: 30 });
 const [dueDates, payments] = await quotes.loanSchedule(loanId);
@@ -123,7 +124,7 @@ for (let k = 0; k < 12; k++) {
   if (k >= 3 && k < 11) continue;
   say(`   #${String(k + 1).padStart(2)} due ${day(dueDates[k])}  pay ${fmt(payments[k]).padStart(8)}  = principal ${fmt(plan[k].principal).padStart(8)} + interest ${fmt(plan[k].interest)}`);
 }
-say(`Line available now ${fmt((await ledger.lineOf(borrower.address)).available)}`);
+say(`Line available now ${fmt((await lens.lineOf(borrower.address)).available)}`);
 
 chapter("5. Auto-debit: a mandate once, then every instalment is collected on its due date");
 // The permit gave the ledger an allowance; the mandate says it may pull what is due. Anyone may call `collect`:
@@ -162,26 +163,26 @@ for (let k = 0; k < 12; k++) {
   const events = await eventsOf(ledger.collect([loanId]));
   const collected = events.find((e) => e.name === "Collected")?.args.amount ?? 0n;
   if (k < 2 || k === 5 || k === 11) {
-    const state = await ledger.loanState(loanId);
+    const state = await lens.loanState(loanId);
     say(`   ${day(dueDates[k])}: collected #${k + 1} (${fmt(collected)}) from the borrower's wallet, principal left ${fmt(state.principalOutstanding)}, lender's shares worth ${fmt(await valueOf())}`);
   }
 }
-const state = await ledger.loanState(loanId);
+const state = await lens.loanState(loanId);
 const STATUS = ["none", "active", "repaid", "defaulted"];
-say(`Loan status: ${STATUS[Number(state.status)]}; line available again: ${fmt((await ledger.lineOf(borrower.address)).available)}`);
-say(`Lenders earned ${fmt((await valueOf()) - start)} over the year; protocol fee ${fmt(await ledger.protocolFeesOwed())}, first-loss reserve ${fmt(await ledger.firstLossReserve())}`);
+say(`Loan status: ${STATUS[Number(state.status)]}; line available again: ${fmt((await lens.lineOf(borrower.address)).available)}`);
+say(`Lenders earned ${fmt((await valueOf()) - start)} over the year; protocol fee ${fmt(await lens.protocolFeesOwed())}, first-loss reserve ${fmt(await lens.firstLossReserve())}`);
 
 chapter("6. A borrower who stops paying: buckets, provisions, default, recovery");
 const defaulter = Wallet.createRandom().connect(ethers.provider);
 await (await admin.sendTransaction({ to: defaulter.address, value: ethers.parseEther("1") })).wait();
 await (await ledger.setLine(defaulter.address, 5_000n * ONE, line.aprBps, 1, 1)).wait();
 await (await ledger.connect(defaulter).draw(0, 5_000n * ONE)).wait();
-const badLoan = await ledger.loanIdOf(defaulter.address, 1);
+const badLoan = await lens.loanIdOf(defaulter.address, 1);
 const [badDue] = await quotes.loanSchedule(badLoan);
 say(`A second borrower draws ${fmt(5_000n * ONE)} over 3 months (loan ${loanLabel(badLoan)}) and spends it all; nothing comes back`);
 const BUCKETS = ["current", "grace", "1–30 days", "31–60 days", "61–90 days", "default"];
 for (const days of [1n, 4n, 31n, 61n, 91n]) {
-  const provisionBefore = await ledger.provisions();
+  const provisionBefore = await lens.provisions();
   await networkHelpers.time.setNextBlockTimestamp(badDue[0] + days * 86_400n);
   const events = await eventsOf(ledger.mark([badLoan])); // permissionless; the keeper marks on schedule
   const moved = events.find((e) => e.name === "BucketChanged");
@@ -190,9 +191,9 @@ for (const days of [1n, 4n, 31n, 61n, 91n]) {
     const [, loss, absorbed, lenderLoss] = defaulted.args;
     say(`   day ${days}: default → written off ${fmt(loss)} (principal + interest): the fee and reserve shares of the unpaid interest are taken back ${fmt(BigInt(loss) - BigInt(absorbed) - BigInt(lenderLoss))}, the first-loss reserve absorbs ${fmt(absorbed)}${BigInt(lenderLoss) > 0n ? " (all it held)" : ""}, lenders ${fmt(lenderLoss)}; provision released`);
   } else {
-    const step = (await ledger.provisions()) - provisionBefore;
+    const step = (await lens.provisions()) - provisionBefore;
     say(`   day ${days}: ${BUCKETS[Number(moved?.args.to ?? 0)].padEnd(11)} provision ${step === 0n ? "unchanged" : `+${fmt(step)}`} → pool value ${fmt(await pool.totalAssets())}`);
-    const risk = await ledger.riskState();
+    const risk = await lens.riskState();
     if (risk.principal30Plus !== 0n) {
       say(`            30+ days past due: ${fmt(risk.principal30Plus)} of ${fmt(risk.principalOutstanding)} (${ratio(risk.principal30Plus, risk.principalOutstanding)}); circuit breaker at ${percent(risk.limits.breakerBps)}: ${risk.breakerTripped ? "tripped, new draws halted" : "not tripped"}`);
     }
@@ -211,7 +212,7 @@ await (await pool.connect(lender).redeem(max, lender.address, lender.address)).w
 say(`Redeemed instantly: ${fmt((await token.balanceOf(lender.address)) - before)} mUSD (all but the ${percent(POOL_RATES.liquidityReserveBps)} liquidity reserve)`);
 const rest = await pool.balanceOf(lender.address);
 await (await pool.connect(lender).requestRedeem(rest)).wait();
-say(`The remaining ${shares(rest)} shares wait in the redemption queue (held cash ${fmt(await ledger.queueReserve())})`);
+say(`The remaining ${shares(rest)} shares wait in the redemption queue (held cash ${fmt(await lens.queueReserve())})`);
 await (await pool.processRedemptions(10)).wait();
 say(`Queue filled: ${fmt(await pool.claimable(lender.address))} mUSD now claimable by the lender (a fill is claimed, so one lender the token refuses to pay never blocks the queue)`);
 await (await pool.connect(lender).claim(lender.address)).wait();

@@ -23,10 +23,10 @@ const USAGE = `usage: npm run deploy:local -- [--rpc <url>] [--network <name>]
   --rpc       JSON-RPC URL of the node (default MICROCREDIT_RPC, else ${DEFAULT_RPC_URL})
   --network   ${NETWORKS_TEXT}:
               the URL from that variable (or --rpc), and the node must be that chain
-Deploys the token mock, ledger, pool, products, quotes lens, offers contract and merchant registry with the node's
-first account (admin, underwriter, offer signer, KYC issuer and merchant-manager), and records the addresses in
-ignition/deployments/chain-<chainId>/deployed_addresses.json (chain-31337-<port>/ for a local node) for the keeper,
-monitor and risk history. Only on a local chain (${LOCAL_CHAINS_TEXT}) or a node on this machine (a fork); a public
+Deploys the token mock, ledger, pool, CreditLens (the ledger's reads), products, quotes lens, offers contract and
+merchant registry with the node's first account (admin, underwriter, offer signer, KYC issuer and merchant-manager),
+and records the addresses in ignition/deployments/chain-<chainId>/deployed_addresses.json (chain-31337-<port>/ for a
+local node) for the keeper, monitor and risk history. Only on a local chain (${LOCAL_CHAINS_TEXT}) or a node on this machine (a fork); a public
 chain takes the network module instead (docs/DEPLOY.md).`;
 
 const { values } = parseArgsOrExit("deploy", {

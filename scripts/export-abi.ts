@@ -3,8 +3,12 @@
 //
 // The CreditLedger runs configuration, collection and its computed views in modules (ConfigModule, CollectionModule,
 // ViewModule) on its own storage; their events and errors come out of the ledger's address. `abi/CreditLedger.json`
-// is what an integrator sees at the ledger's address: the ledger's own ABI (every function the modules answer for it
-// is declared in the ledger itself; this script fails if one is not) plus the modules' events and errors.
+// is what an integrator sees at the ledger's address: the ledger's own ABI (every configuration function the
+// ConfigModule answers for it is declared in the ledger itself; this script fails if one is not) plus the modules'
+// events and errors. The ViewModule's reads are served by the CreditLens through the ledger's `extView`:
+// `abi/CreditLens.json` is the lens's ABI plus the ViewModule's errors, which its reads bubble up; this script fails
+// when a lens function has no ViewModule function of the same signature and outputs, or a ViewModule read is on
+// neither the lens nor the ledger.
 // Run by `npm run build` after `hardhat build`; `node scripts/export-abi.ts --check` fails when `abi/` is stale.
 import { mkdirSync, readFileSync, writeFileSync, existsSync } from "node:fs";
 import { join } from "node:path";
@@ -28,32 +32,35 @@ function key(entry: unknown): string | undefined {
   return `${fragment.type} ${fragment.format("sighash")}`;
 }
 
-/** `base` plus the events and errors of `from` that it lacks. */
-function withEventsAndErrors(base: unknown[], from: unknown[][]): unknown[] {
+/** `base` plus the events and errors of `from` that it lacks (only the errors with `errorsOnly`). */
+function withEventsAndErrors(base: unknown[], from: unknown[][], errorsOnly = false): unknown[] {
   const out = [...base];
   const seen = new Set(base.map(key));
   for (const entry of from.flat()) {
     const k = key(entry);
-    if (!k || seen.has(k) || k.startsWith("function ")) continue;
+    if (!k || seen.has(k) || k.startsWith("function ") || (errorsOnly && !k.startsWith("error "))) continue;
     seen.add(k);
     out.push(entry);
   }
   return out;
 }
 
-/** The functions of `module` that `ledger` does not declare with the same inputs, outputs and mutability (each is
- * unreachable at the ledger's address, or would be decoded wrongly). */
-function undeclared(ledger: unknown[], module: unknown[]): string[] {
-  const full = (abi: unknown[]) =>
-    abi
-      .map((entry) => Fragment.from(entry as never))
-      .filter((f): f is FunctionFragment => f.type === "function")
-      .map(
-        (f) =>
-          `${f.format("sighash")} ${f.stateMutability} returns (${f.outputs.map((o) => o.format("sighash")).join(",")})`,
-      );
-  const declared = new Set(full(ledger));
-  return full(module).filter((f) => !declared.has(f));
+/** Each function of `abi` as "name(inputs) mutability returns (outputs)"; without the mutability with `loose`. */
+function signatures(abi: unknown[], loose = false): string[] {
+  return abi
+    .map((entry) => Fragment.from(entry as never))
+    .filter((f): f is FunctionFragment => f.type === "function")
+    .map(
+      (f) =>
+        `${f.format("sighash")}${loose ? "" : ` ${f.stateMutability}`} returns (${f.outputs.map((o) => o.format("sighash")).join(",")})`,
+    );
+}
+
+/** The functions of `module` that none of `declaring` declares with the same inputs and outputs (and mutability,
+ * unless `loose`): each is unreachable, or would be decoded wrongly. */
+function undeclared(declaring: unknown[][], module: unknown[], loose = false): string[] {
+  const declared = new Set(declaring.flatMap((abi) => signatures(abi, loose)));
+  return signatures(module, loose).filter((f) => !declared.has(f));
 }
 
 const all = builtContracts();
@@ -66,17 +73,36 @@ for (const c of all) {
 const MOCK_TOKEN = join("artifacts", "contracts", "mocks", "MockStablecoin.sol", "MockStablecoin.json");
 files.set("MockStablecoin", (JSON.parse(readFileSync(MOCK_TOKEN, "utf8")) as { abi: unknown[] }).abi);
 const ledgerAbi = byName(all, "CreditLedger").abi;
-// Configuration and views are the ledger's API: each must be declared by the ledger. The CollectionModule's draw step,
-// and the ConfigModule's fee rebate and recovery, run only inside the ledger's own draw and repay, so they must not be.
+const lensAbi = byName(all, "CreditLens").abi;
+const viewAbi = byName(all, "ViewModule").abi;
+// Configuration is the ledger's API: each ConfigModule function must be declared by the ledger. Its fee rebate and
+// recovery run only inside the ledger's own repay, so they must not be. The views are the lens's API (the ViewModule's
+// role setters, which revert, and its inherited getters are the ledger's; a lens function may be view where the
+// ViewModule's is pure).
 const INNER_STEPS = new Set(["feeRebate(uint256,uint256)", "recover(uint256,uint256)"]);
-const missing = ["ConfigModule", "ViewModule"]
-  .flatMap((m) => undeclared(ledgerAbi, byName(all, m).abi))
-  .filter((f) => !INNER_STEPS.has(f.split(" ")[0]));
+const missing = undeclared([ledgerAbi], byName(all, "ConfigModule").abi).filter(
+  (f) => !INNER_STEPS.has(f.split(" ")[0]),
+);
 if (missing.length > 0) {
   throw new Error(
-    `export-abi: the CreditLedger does not declare ${missing.join(", ")}, which its modules serve`,
+    `export-abi: the CreditLedger does not declare ${missing.join(", ")}, which its ConfigModule serves`,
   );
 }
+const unread = undeclared([ledgerAbi, lensAbi], viewAbi, true);
+if (unread.length > 0) {
+  throw new Error(
+    `export-abi: neither the CreditLens nor the CreditLedger declares ${unread.join(", ")}, which the ViewModule serves`,
+  );
+}
+// The lens forwards each call unchanged to the ViewModule (`extView`): same selector, same outputs.
+const served = new Set(signatures(viewAbi, true));
+const unserved = signatures(lensAbi, true).filter((f) => !f.startsWith("ledger() ") && !served.has(f));
+if (unserved.length > 0) {
+  throw new Error(
+    `export-abi: the ViewModule has no ${unserved.join(", ")}, which the CreditLens forwards to it`,
+  );
+}
+files.set("CreditLens", withEventsAndErrors(lensAbi, [viewAbi], true));
 files.set(
   "CreditLedger",
   withEventsAndErrors(

@@ -1,6 +1,6 @@
 // Collection keeper CLI (docs/KEEPER.md):
-//   npm run keeper -- [--rpc http://127.0.0.1:8545 | --network sepolia] [--ledger 0x…] [--once] [--interval 15]
-//                     [--checkpoint file]
+//   npm run keeper -- [--rpc http://127.0.0.1:8545 | --network sepolia] [--ledger 0x…] [--lens 0x…] [--once]
+//                     [--interval 15] [--checkpoint file]
 // The key comes from KEEPER_KEY (Hardhat's account #0 is used only on chain 31337, or 1337 on this machine).
 import { Wallet, isAddress } from "ethers";
 import { NETWORKS_TEXT } from "../src/chain/networks.ts";
@@ -17,13 +17,15 @@ import {
   resolveOrExit,
 } from "./cli-support.ts";
 
-const USAGE = `usage: npm run keeper -- [--ledger <address>] [--rpc <url>] [--once | --interval <seconds>]
-                            [--network <name>] [--checkpoint <file>] [--from-block <n>] [--batch <n ≤ 100>]
-                            [--confirmations <n>]
+const USAGE = `usage: npm run keeper -- [--ledger <address>] [--lens <address>] [--rpc <url>]
+                            [--once | --interval <seconds>] [--network <name>] [--checkpoint <file>]
+                            [--from-block <n>] [--batch <n ≤ 100>] [--confirmations <n>]
   --rpc           JSON-RPC URL (default MICROCREDIT_RPC, else ${DEFAULT_RPC_URL})
   --network       ${NETWORKS_TEXT}:
                   the URL from that variable (or --rpc), and the node must be that chain
   --ledger        CreditLedger address (default: Ignition's deployed_addresses.json for the chain)
+  --lens          the ledger's CreditLens, which the keeper reads loans on (default: the deployment's, for its ledger;
+                  without one, the same reads go through the ledger's extView)
   --once          one pass, then exit (default: loop every --interval seconds, default 15)
   --checkpoint    checkpoint file (default .keeper/checkpoint-<chainId>.json; checkpoint-31337-<port>.json on a local node)
   --from-block    first block to scan for loans when there is no checkpoint (the ledger's deployment block)
@@ -35,6 +37,7 @@ const { values } = parseArgsOrExit("keeper", {
   options: {
     ...NODE_OPTIONS,
     ledger: { type: "string" },
+    lens: { type: "string" },
     once: { type: "boolean", default: false },
     interval: { type: "string", default: "15" },
     checkpoint: { type: "string" },
@@ -67,8 +70,10 @@ if (values.help) {
   console.log(USAGE);
   process.exit(0);
 }
-if (values.ledger !== undefined && !isAddress(values.ledger))
-  fail(`--ledger must be an address, got "${values.ledger}"`);
+for (const flag of ["ledger", "lens"] as const) {
+  const v = values[flag];
+  if (v !== undefined && !isAddress(v)) fail(`--${flag} must be an address, got "${v}"`);
+}
 const target = resolveOrExit("keeper", values);
 const { runLoop, runOnce } = await importAfterBuild("keeper", () => import("../src/keeper/keeper.ts"));
 const interval = integer("interval", values.interval, 1)!;
@@ -84,6 +89,8 @@ if (!ledger)
     `no --ledger and no Microcredit#CreditLedger in ${deployed.file} (deploy first: npm run deploy:local)`,
     false,
   );
+const lens =
+  values.lens ?? (ledger.toLowerCase() === deployed.ledger?.toLowerCase() ? deployed.lens : undefined);
 let wallet: Wallet;
 try {
   wallet = new Wallet(resolveKey(chainId, target.url), provider);
@@ -110,6 +117,7 @@ const options = {
   provider,
   wallet,
   ledger,
+  lens,
   checkpointFile,
   batchSize,
   fromBlock,
@@ -119,7 +127,8 @@ const options = {
   progress: (label: string, total: number) => startProgress(label, total, { log }),
 };
 console.log(
-  `keeper ${wallet.address} on chain ${chainId} for ledger ${ledger}; checkpoint ${checkpointFile}`,
+  `keeper ${wallet.address} on chain ${chainId} for ledger ${ledger}` +
+    `${lens ? ` (lens ${lens})` : ""}; checkpoint ${checkpointFile}`,
 );
 try {
   if (values.once) await runOnce(options);

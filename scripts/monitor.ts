@@ -1,8 +1,8 @@
 // Early-warning monitor CLI (docs/MONITOR.md):
-//   npm run monitor -- [follow] [--rpc <url> | --network <name>] [--ledger 0x…] [--pool 0x…] [--from-block n]
-//                      [--once] [--config file] [--out warnings.jsonl] [--webhook url]
-//   npm run monitor -- report --out <dir> [--rpc <url> | --network <name>] [--ledger 0x…] [--pool 0x…]
-//                      [--from-block n] [--config file]
+//   npm run monitor -- [follow] [--rpc <url> | --network <name>] [--ledger 0x…] [--lens 0x…] [--pool 0x…]
+//                      [--from-block n] [--once] [--config file] [--out warnings.jsonl] [--webhook url]
+//   npm run monitor -- report --out <dir> [--rpc <url> | --network <name>] [--ledger 0x…] [--lens 0x…]
+//                      [--pool 0x…] [--from-block n] [--config file]
 import { existsSync } from "node:fs";
 import { isAddress } from "ethers";
 import { displayUrl, NETWORKS_TEXT } from "../src/chain/networks.ts";
@@ -29,6 +29,8 @@ const USAGE = `usage: npm run monitor -- [follow] [options]          follow the 
   --network     ${NETWORKS_TEXT}:
                 the URL from that variable (or --rpc), and the node must be that chain
   --ledger      CreditLedger address (default: Ignition's deployed_addresses.json for the chain)
+  --lens        the ledger's CreditLens, which the monitor reads loans and the book on (default: the deployment's,
+                for its ledger; without one, the same reads go through the ledger's extView)
   --pool        LendingPool address (default: the ledger's pool())
   --from-block  first block to read events from (default 0: rebuild from genesis)
   --once        follow: one poll (catching up from --from-block), then exit
@@ -42,6 +44,7 @@ const { values, positionals } = parseArgsOrExit("monitor", {
   options: {
     ...NODE_OPTIONS,
     ledger: { type: "string" },
+    lens: { type: "string" },
     pool: { type: "string" },
     "from-block": { type: "string" },
     once: { type: "boolean", default: false },
@@ -69,7 +72,7 @@ const fromBlock = values["from-block"] === undefined ? 0 : Number(values["from-b
 if (!Number.isInteger(fromBlock) || fromBlock < 0) {
   fail(`--from-block must be an integer ≥ 0, got "${values["from-block"]}"`);
 }
-for (const flag of ["ledger", "pool"] as const) {
+for (const flag of ["ledger", "lens", "pool"] as const) {
   const v = values[flag];
   if (v !== undefined && !isAddress(v)) fail(`--${flag} must be an address, got "${v}"`);
 }
@@ -94,6 +97,8 @@ const deployed = deployedAddresses(chainId, target.url);
 const ledger = values.ledger ?? deployed.ledger;
 if (!ledger) fail(`no --ledger and no Microcredit#CreditLedger in ${deployed.file}`);
 const pool = values.pool ?? (values.ledger ? undefined : deployed.pool);
+const lens =
+  values.lens ?? (ledger.toLowerCase() === deployed.ledger?.toLowerCase() ? deployed.lens : undefined);
 
 const controller = new AbortController();
 process.on("SIGINT", () => {
@@ -120,6 +125,7 @@ try {
   const monitor = await Monitor.create({
     provider,
     ledger,
+    lens,
     pool,
     fromBlock,
     config,

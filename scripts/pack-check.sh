@@ -90,6 +90,7 @@ assert.equal(errorSelector("CreditLimitExceeded"), selector);
 assert.equal(ERROR_SIGNATURES[selector], signature);
 assert.deepEqual(ABIS.CreditLedger, ledgerJson);
 assert.ok(ABIS.CreditLedger.some((f) => f.type === "function" && f.name === "drawWithin"));
+assert.ok(ABIS.CreditLens.some((f) => f.type === "function" && f.name === "loanState"));
 
 // microcredit/risk: 50:1 odds score 600 points, tier A of the default policy, whose offer signs and recovers.
 const score = Math.round(risk.scoreFromOdds(risk.makeScaling(), 50));
@@ -100,6 +101,7 @@ assert.equal(decision.tier, "A");
 const underwriter = new Wallet(id("pack check underwriter"));
 const borrower = new Wallet(id("pack check borrower")).address;
 const ledger = new Wallet(id("pack check ledger")).address;
+const lens = new Wallet(id("pack check lens")).address;
 const offers = new Wallet(id("pack check offers")).address;
 const offer = risk.offerFromDecision(decision, borrower, ledger, 1n, 2_000_000_000n, `sha256:${"ab".repeat(32)}`);
 assert.equal(offer.limit, decision.limit);
@@ -118,10 +120,11 @@ assert.equal(
 );
 const entries = {
   "Microcredit#CreditLedger": ledger,
+  "Microcredit#CreditLens": lens,
   "Microcredit#LendingPool": offers,
   "Microcredit#MockStablecoin": borrower,
 };
-assert.deepEqual(client.addressesFromIgnition(entries), { ledger, pool: offers, token: borrower });
+assert.deepEqual(client.addressesFromIgnition(entries), { ledger, lens, pool: offers, token: borrower });
 
 console.log(`pack-check: core, abi, risk and the client load from the tarball (${seen.size} core modules, no ethers)`);
 EOF
@@ -182,8 +185,9 @@ assert.ok(payoff.value > 900n * ONE && payoff.value < 1_000n * ONE, `payoff ${pa
 assert.equal((await borrower.loan(loan.id)).status, "repaid");
 assert.equal((await borrower.line()).outstanding, 0n);
 
-// Read-only, from a provider and the two core addresses: the token is the pool's asset.
-const reader = await Microcredit.connect(provider, { ledger: lender.addresses.ledger, pool: lender.addresses.pool });
+// Read-only, from a provider and the three core addresses: the token is the pool's asset.
+const { ledger: ledgerAddress, lens, pool } = lender.addresses;
+const reader = await Microcredit.connect(provider, { ledger: ledgerAddress, lens, pool });
 assert.equal(reader.addresses.token, lender.addresses.token);
 assert.deepEqual(await reader.position(lenderSigner.address), await lender.position());
 

@@ -106,11 +106,14 @@ const HELP: Record<string, string> = {
       [--nonce N] [--expiry-seconds 86400] [--policy policy.json] [--history history.json] [--refer-approved]
     Scores one applicant and prints the EIP-712 credit offer signed by --key as JSON (offline; the key
     may come from MICROCREDIT_OFFER_KEY instead of --key, which keeps it out of the shell history).`,
-  history: `npm run risk -- history --borrower <address> [--ledger <address>] [--rpc <url>] [--network <name>]
+  history: `npm run risk -- history --borrower <address> [--ledger <address>] [--lens <address>] [--rpc <url>]
+      [--network <name>]
     Reads the borrower's on-chain repayment record and prints it as the JSON --history takes.
     --rpc defaults to MICROCREDIT_RPC, else http://127.0.0.1:8545; --network is one of localhost,
     sepolia, baseSepolia (the URL from MICROCREDIT_RPC, SEPOLIA_RPC_URL, BASE_SEPOLIA_RPC_URL unless
-    --rpc), and the node must be that chain; --ledger defaults to the chain's Ignition deployment.`,
+    --rpc), and the node must be that chain; --ledger defaults to the chain's Ignition deployment, and
+    --lens (its CreditLens) to the deployment's for that ledger, else the record is read through the
+    ledger's extView.`,
   merchant: Object.values(MERCHANT_HELP).join("\n\n  "),
 };
 
@@ -347,15 +350,20 @@ async function runHistory(argv: string[]): Promise<void> {
   const { connectOrExit, NODE_OPTIONS, resolveOrExit } = await import("./cli-support.ts");
   const { values } = parseArgs({
     args: argv,
-    options: { ledger: { type: "string" }, borrower: { type: "string" }, ...NODE_OPTIONS },
+    options: {
+      ledger: { type: "string" },
+      lens: { type: "string" },
+      borrower: { type: "string" },
+      ...NODE_OPTIONS,
+    },
   });
   if (!values.borrower) throw new Error("history needs --borrower");
   const target = resolveOrExit("risk", values);
   const { historyToJson, readCreditHistory } = await import("../src/sdk/history.ts");
   const { deployedAddresses } = await import("../src/monitor/addresses.ts");
-  let factory: typeof import("../typechain-types/factories/CreditLedger__factory.ts");
+  let bindings: typeof import("../src/chain/lens.ts");
   try {
-    factory = await import("../typechain-types/factories/CreditLedger__factory.ts");
+    bindings = await import("../src/chain/lens.ts");
   } catch {
     throw new Error("history needs the contract bindings in typechain-types/: run npm run build first");
   }
@@ -364,8 +372,10 @@ async function runHistory(argv: string[]): Promise<void> {
     const deployed = deployedAddresses(chainId, target.url);
     const address = values.ledger ?? deployed.ledger;
     if (!address) throw new Error(`no --ledger and no Microcredit#CreditLedger in ${deployed.file}`);
-    const ledger = factory.CreditLedger__factory.connect(address, provider);
-    console.log(JSON.stringify(historyToJson(await readCreditHistory(ledger, values.borrower)), null, 2));
+    const lens =
+      values.lens ?? (address.toLowerCase() === deployed.ledger?.toLowerCase() ? deployed.lens : undefined);
+    const reads = bindings.lensReads({ ledger: address, lens }, provider);
+    console.log(JSON.stringify(historyToJson(await readCreditHistory(reads, values.borrower)), null, 2));
   } finally {
     provider.destroy();
   }

@@ -10,6 +10,12 @@ import {Coverage} from "./utils/Coverage.sol";
 import {ITestLedger, IMicrocreditDeployer} from "./utils/ITestLedger.sol";
 import {ILendingPool} from "../contracts/interfaces/ILendingPool.sol";
 import {ICreditQuotes} from "../contracts/interfaces/ICreditQuotes.sol";
+import {LedgerViews} from "../contracts/libraries/LedgerViews.sol";
+import {ILedger} from "./invariants/ILedger.sol";
+
+using LedgerViews for ICreditLedger;
+using LedgerViews for ILedger;
+using LedgerViews for ITestLedger;
 
 /// The Chainlink upkeep against the real ledger: check → perform collects what is due, the scan window walks the
 /// borrower list without performs, late loans are marked and written off, stale and forged perform data do nothing

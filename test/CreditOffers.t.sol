@@ -13,6 +13,12 @@ import {ILendingPool} from "../contracts/interfaces/ILendingPool.sol";
 import {IOffers} from "./utils/IOffers.sol";
 import {ITestLedger, IMicrocreditDeployer} from "./utils/ITestLedger.sol";
 import {Coverage} from "./utils/Coverage.sol";
+import {LedgerViews} from "../contracts/libraries/LedgerViews.sol";
+import {ILedger} from "./invariants/ILedger.sol";
+
+using LedgerViews for ICreditLedger;
+using LedgerViews for ILedger;
+using LedgerViews for ITestLedger;
 
 /// Signed offers: every refusal with its exact error and arguments, the ERC-1271 path, malleability, permits, KYC.
 /// Digests are computed here from the EIP-712 definitions, independently of the contract's own hashing.

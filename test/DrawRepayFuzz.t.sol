@@ -6,6 +6,12 @@ import {MockStablecoin} from "../contracts/mocks/MockStablecoin.sol";
 import {ICreditLedger} from "../contracts/interfaces/ICreditLedger.sol";
 import {ITestLedger, IMicrocreditDeployer} from "./utils/ITestLedger.sol";
 import {ILendingPool} from "../contracts/interfaces/ILendingPool.sol";
+import {LedgerViews} from "../contracts/libraries/LedgerViews.sol";
+import {ILedger} from "./invariants/ILedger.sol";
+
+using LedgerViews for ICreditLedger;
+using LedgerViews for ILedger;
+using LedgerViews for ITestLedger;
 
 /// Fuzzed sequences of draws, repayments and time jumps over all four methods.
 /// Properties checked after every step:

@@ -27,6 +27,7 @@ describe("microcredit lender: shares, the redemption queue and claim against a n
   let provider: JsonRpcProvider;
   let pool: Contract;
   let ledger: Contract;
+  let lens: Contract;
   let token: Contract;
   const admin = new Wallet(hardhatKey(0));
   const lender = new Wallet(hardhatKey(1));
@@ -52,6 +53,7 @@ describe("microcredit lender: shares, the redemption queue and claim against a n
       signer(admin),
     );
     ledger = new Contract(addresses["Microcredit#CreditLedger"], ABIS.CreditLedger as InterfaceAbi, provider);
+    lens = new Contract(addresses["Microcredit#CreditLens"], ABIS.CreditLens as InterfaceAbi, provider);
     pool = new Contract(addresses["Microcredit#LendingPool"], ABIS.LendingPool as InterfaceAbi, provider);
     for (const [who, amount] of [
       [lender, 200_000n],
@@ -182,7 +184,7 @@ describe("microcredit lender: shares, the redemption queue and claim against a n
     );
     await provider.send("evm_increaseTime", [30 * 86_400]);
     const asBorrower = ledger.connect(borrower.connect(provider)) as Contract;
-    const loanId = (await ledger.loanIdOf(borrower.address, 1)) as bigint;
+    const loanId = (await lens.loanIdOf(borrower.address, 1)) as bigint;
     await (await asBorrower.repay(loanId, MaxUint256)).wait();
     oneLine(
       await run("ops", "process", "--max", "0"),

@@ -205,12 +205,8 @@ describe("microcredit CLI: every role's commands against a node", function () {
     expect(nothing).to.equal("nothing due on 1 active loan(s); no transaction sent\n");
     await provider.send("evm_increaseTime", [31 * DAY]);
     await provider.send("evm_mine", []);
-    const ledger = new Contract(
-      addresses["Microcredit#CreditLedger"],
-      ABIS.CreditLedger as InterfaceAbi,
-      provider,
-    );
-    const due = (await ledger.dueNow(loanId)) as bigint;
+    const lens = new Contract(addresses["Microcredit#CreditLens"], ABIS.CreditLens as InterfaceAbi, provider);
+    const due = (await lens.dueNow(loanId)) as bigint;
     expect(due > 0n).to.equal(true);
     const collect = json(await run("ops", "collect", "--json"));
     expect(collect.loans).to.deep.equal([loanId]);

@@ -26,7 +26,11 @@ async function setup() {
   const [, , , , , , borrower] = await d.ethers.getSigners();
   await d.token.faucet(borrower.address, 10_000n * ONE);
   await d.ledger.connect(d.underwriter).setLine(borrower.address, 5_000n * ONE, 1_800, ALL_PRODUCTS_MASK, 1);
-  const addresses = { ledger: await d.ledger.getAddress(), pool: await d.pool.getAddress() };
+  const addresses = {
+    ledger: await d.ledger.getAddress(),
+    lens: await d.lens.getAddress(),
+    pool: await d.pool.getAddress(),
+  };
   const client = await Microcredit.connect(borrower, { ...addresses, quotes: await d.quotes.getAddress() });
   const lenderClient = await Microcredit.connect(d.lender, addresses);
   return { ...d, fixtureBorrower: d.borrower, borrower, addresses, client, lenderClient };
@@ -62,7 +66,7 @@ describe("Microcredit client", () => {
     expect(paid).to.be.greaterThan(1_000n * ONE);
     const left = await d.token.allowance(d.borrower.address, ledger);
     expect(left).to.be.at.least(300n * ONE, "the mandate's 300 are still there");
-    expect((await d.ledger.loanRecord(loanId)).status).to.equal(2n); // Repaid
+    expect((await d.lens.loanRecord(loanId)).status).to.equal(2n); // Repaid
   });
 
   it("without a mandate, a repayment raises the allowance to the payment only", async () => {
@@ -93,6 +97,30 @@ describe("Microcredit client: what a payment approves", () => {
     expect(refused.message).to.equal(`no contract at ${nowhere} (the pool address) on chain 31337`);
   });
 
+  it("reads through the deployment's CreditLens: addresses without one or with another ledger's are refused", async () => {
+    const d = await networkHelpers.loadFixture(setup);
+    expect(d.client.addresses.lens).to.equal(await d.lens.getAddress());
+    expect((await d.client.line()).limit).to.equal(5_000n * ONE);
+    const { lens: _lens, ...withoutLens } = d.addresses;
+    const missing = await rejection(Microcredit.connect(d.borrower, withoutLens as typeof d.addresses));
+    expect(missing.message).to.equal(
+      `the addresses lack lens: give the CreditLens of ledger ${d.addresses.ledger} ` +
+        "(Microcredit#CreditLens in its Ignition deployment)",
+    );
+    // A lens deployed for another ledger (here: over the pool's address) would answer for another book.
+    const foreign = await d.ethers.deployContract("CreditLens", [d.addresses.pool]);
+    const lens = await foreign.getAddress();
+    const mismatched = await rejection(Microcredit.connect(d.borrower, { ...d.addresses, lens }));
+    expect(mismatched.message).to.equal(
+      `the CreditLens ${lens} reads the ledger ${d.addresses.pool}, not ${d.addresses.ledger}`,
+    );
+    // Not a lens at all: the token has no ledger(); the pool has one (the same ledger) but no lens view.
+    for (const other of [await d.token.getAddress(), d.addresses.pool]) {
+      const refused = await rejection(Microcredit.connect(d.borrower, { ...d.addresses, lens: other }));
+      expect(refused.message).to.match(new RegExp(`^${other} \\(the lens address\\) is not a CreditLens: `));
+    }
+  });
+
   it("a repayment the ledger refuses for another reason approves nothing", async () => {
     const d = await networkHelpers.loadFixture(setup);
     const ledger = await d.ledger.getAddress();
@@ -107,14 +135,14 @@ describe("Microcredit client: what a payment approves", () => {
     const ledger = await d.ledger.getAddress();
     const { value: loanId } = await d.client.draw(1, 1_000n * ONE);
     const [dueAt] = (await d.quotes.loanSchedule(loanId))[0] as bigint[];
-    const { graceDays } = await d.ledger.riskParams();
+    const { graceDays } = await d.lens.riskParams();
     await networkHelpers.time.increaseTo(dueAt + 86_400n);
     await d.ledger.mark([loanId]); // into Grace: its latent penalty is in no view
     // Grace ends within the hour the payoff's allowance covers.
     await networkHelpers.time.increaseTo(dueAt + BigInt(graceDays) * 86_400n - 1_800n);
     const { value: paid } = await d.client.payoff(loanId);
     expect(paid).to.be.greaterThan(1_000n * ONE);
-    expect((await d.ledger.loanRecord(loanId)).status).to.equal(2n); // Repaid
+    expect((await d.lens.loanRecord(loanId)).status).to.equal(2n); // Repaid
     expect(await d.token.allowance(d.borrower.address, ledger)).to.equal(0n, "the rest was taken back");
   });
 });
@@ -146,7 +174,7 @@ describe("Microcredit client: the lender's queue", () => {
       { requestId: 0n, shares: otherShares, sharesAhead: 0n },
     ]);
 
-    const loanId = await d.ledger.loanIdOf(d.fixtureBorrower.address, 1);
+    const loanId = await d.lens.loanIdOf(d.fixtureBorrower.address, 1);
     await networkHelpers.time.increase(30n * 86_400n);
     await d.ledger.connect(d.fixtureBorrower).repay(loanId, MaxUint256);
     const fill = await (await d.pool.processRedemptions(10)).wait();
@@ -236,7 +264,7 @@ describe("Microcredit client: the borrower's quote, mandate and events", () => {
     expect(fromCore.rows).to.deep.equal(fromQuotes.rows);
     expect(fromQuotes.rows.map((r) => r.payment)).to.deep.equal(quoted.disclosure.payments);
     // The quote's due dates count from its block; the loan's from the draw's block, a second later.
-    const drawnAt = BigInt((await d.ledger.loanRecord(loanId)).drawnAt);
+    const drawnAt = BigInt((await d.lens.loanRecord(loanId)).drawnAt);
     const quotedAt = drawnAt - (fromQuotes.rows[0].dueAt - quoted.disclosure.dueDates[0]);
     expect(fromQuotes.rows.map((r) => r.dueAt - drawnAt)).to.deep.equal(
       quoted.disclosure.dueDates.map((t) => t - quotedAt),
@@ -258,15 +286,15 @@ describe("Microcredit client: the borrower's quote, mandate and events", () => {
     expect(await d.ethers.provider.getTransactionCount(d.borrower.address)).to.equal(nonce + 1);
     expect(receipt.to).to.equal(ledger);
     expect(value).to.deep.equal({ capPerCollection: 50n * ONE, allowance: 700n * ONE, permitted: true });
-    expect(await d.ledger.mandateOf(d.borrower.address)).to.deep.equal([true, 50n * ONE]);
+    expect(await d.lens.mandateOf(d.borrower.address)).to.deep.equal([true, 50n * ONE]);
     expect(await d.token.allowance(d.borrower.address, ledger)).to.equal(700n * ONE);
 
     // An expired permit: the ledger still sets the mandate, and the client says the token refused the permit.
     const expired = await d.client.setMandateWithPermit(0n, 900n * ONE, 1n);
     expect(expired.value).to.deep.equal({ capPerCollection: 0n, allowance: 700n * ONE, permitted: false });
-    expect(await d.ledger.mandateOf(d.borrower.address)).to.deep.equal([true, 0n]);
+    expect(await d.lens.mandateOf(d.borrower.address)).to.deep.equal([true, 0n]);
     await d.client.revokeMandate();
-    expect((await d.ledger.mandateOf(d.borrower.address))[0]).to.equal(false);
+    expect((await d.lens.mandateOf(d.borrower.address))[0]).to.equal(false);
   });
 
   it("events() types a draw's and a repayment's events; logsOf finds them by borrower", async () => {
@@ -355,6 +383,7 @@ describe("Microcredit client: a deployment by chain", () => {
     );
     writeJournal({
       "Microcredit#CreditLedger": d.addresses.ledger,
+      "Microcredit#CreditLens": d.addresses.lens,
       "Microcredit#LendingPool": d.addresses.pool,
       "Microcredit#CreditQuotes": quotes,
     });

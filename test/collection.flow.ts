@@ -18,7 +18,7 @@ async function withLoan() {
   await d.ledger.connect(d.underwriter).setLine(d.borrower.address, 50_000n * ONE, APR, ALL_PRODUCTS_MASK, 1);
   await d.ledger.connect(d.borrower).draw(2, P);
   await d.ledger.connect(d.borrower).setMandate(0);
-  const loanId = await d.ledger.loanIdOf(d.borrower.address, 1);
+  const loanId = await d.lens.loanIdOf(d.borrower.address, 1);
   const [dueDates, payments] = await d.quotes.loanSchedule(loanId);
   return { ...d, loanId, dueDates, payments };
 }
@@ -35,7 +35,7 @@ describe("automatic collection", () => {
       expect(before - (await d.token.balanceOf(d.borrower.address))).to.equal(d.payments[k]);
       await expect(d.ledger.connect(d.other).collect([d.loanId])).to.not.emit(d.ledger, "Collected");
     }
-    expect((await d.ledger.loanState(d.loanId)).status).to.equal(2n);
+    expect((await d.lens.loanState(d.loanId)).status).to.equal(2n);
   });
 
   it("a payment inside grace is on time: no penalty, bucket stays current", async () => {
@@ -45,7 +45,7 @@ describe("automatic collection", () => {
       .to.emit(d.ledger, "Collected")
       .withArgs(d.loanId, d.borrower.address, d.payments[0])
       .and.to.not.emit(d.ledger, "PenaltyCharged");
-    const s = await d.ledger.loanState(d.loanId);
+    const s = await d.lens.loanState(d.loanId);
     expect(s.pastDue).to.equal(0n);
     expect(s.bucket).to.equal(0n);
   });
@@ -61,7 +61,7 @@ describe("automatic collection", () => {
       .withArgs(d.loanId, penalty)
       .and.to.emit(d.ledger, "Collected")
       .withArgs(d.loanId, d.borrower.address, d.payments[0] + penalty);
-    expect((await d.ledger.loanState(d.loanId)).pastDue).to.equal(0n);
+    expect((await d.lens.loanState(d.loanId)).pastDue).to.equal(0n);
   });
 
   it("a batch of 100: 10 without balance and 5 with revoked mandates are skipped with reasons; nothing reverts", async () => {
@@ -77,7 +77,7 @@ describe("automatic collection", () => {
       await d.ledger.connect(w).draw(0, 300n * ONE);
       await d.token.connect(w).approve(await d.ledger.getAddress(), ethers.MaxUint256);
       await d.ledger.connect(w).setMandate(0);
-      loanIds.push(await d.ledger.loanIdOf(w.address, 1));
+      loanIds.push(await d.lens.loanIdOf(w.address, 1));
     }
     for (let i = 0; i < 10; i++) await d.token.connect(wallets[i]).transfer(d.other.address, 300n * ONE);
     for (let i = 10; i < 15; i++) await d.ledger.connect(wallets[i]).revokeMandate();
@@ -130,10 +130,10 @@ describe("delinquency, default and recovery", () => {
     for (const [after, bucket, bps] of steps) {
       await networkHelpers.time.setNextBlockTimestamp(t1 + after);
       await d.ledger.mark([d.loanId]);
-      const s = await d.ledger.loanState(d.loanId);
+      const s = await d.lens.loanState(d.loanId);
       expect(s.bucket).to.equal(bucket, `bucket at +${after / DAY} days`);
-      expect(await d.ledger.provisions()).to.equal((s.principalOutstanding * bps) / 10_000n);
-      expect((await d.ledger.lineOf(d.borrower.address)).lateLoans).to.equal(bucket >= 2n ? 1n : 0n);
+      expect(await d.lens.provisions()).to.equal((s.principalOutstanding * bps) / 10_000n);
+      expect((await d.lens.lineOf(d.borrower.address)).lateLoans).to.equal(bucket >= 2n ? 1n : 0n);
     }
     await expect(d.ledger.connect(d.borrower).draw(0, ONE)).to.be.revertedWithCustomError(
       d.ledger,
@@ -142,8 +142,8 @@ describe("delinquency, default and recovery", () => {
     // Day 90 after the due date is still M3; day 90 + 1 second defaults.
     await networkHelpers.time.setNextBlockTimestamp(t1 + 90n * DAY);
     await d.ledger.mark([d.loanId]);
-    expect((await d.ledger.loanState(d.loanId)).markedBucket).to.equal(4n);
-    const reserve = await d.ledger.firstLossReserve();
+    expect((await d.lens.loanState(d.loanId)).markedBucket).to.equal(4n);
+    const reserve = await d.lens.firstLossReserve();
     await networkHelpers.time.setNextBlockTimestamp(t1 + 90n * DAY + 1n);
     const tx = await d.ledger.mark([d.loanId]);
     const receipt = await tx.wait();
@@ -157,10 +157,10 @@ describe("delinquency, default and recovery", () => {
     // The reserve (read one second earlier, less its cut of the interest) absorbs first.
     expect(absorbed).to.be.closeTo(reserve - reserveBack, 10n, "the reserve absorbs first");
     expect(lenderLoss).to.equal(loss - absorbed - feeBack - reserveBack);
-    expect(await d.ledger.firstLossReserve()).to.be.lessThanOrEqual(1n);
-    expect(await d.ledger.provisions()).to.equal(0n);
-    expect(await d.ledger.principalOutstanding()).to.equal(0n);
-    expect((await d.ledger.loanState(d.loanId)).status).to.equal(3n);
+    expect(await d.lens.firstLossReserve()).to.be.lessThanOrEqual(1n);
+    expect(await d.lens.provisions()).to.equal(0n);
+    expect(await d.lens.principalOutstanding()).to.equal(0n);
+    expect((await d.lens.loanState(d.loanId)).status).to.equal(3n);
 
     // A recovery flows back to lenders first.
     const assetsBefore = await d.pool.totalAssets();
@@ -175,7 +175,7 @@ describe("delinquency, default and recovery", () => {
     await d.pool.connect(d.lender).deposit(500_000n * ONE, d.lender.address);
     await d.ledger.connect(d.underwriter).setLine(d.borrower.address, 50_000n * ONE, APR, ALL_PRODUCTS_MASK, 1);
     await d.ledger.connect(d.borrower).draw(4, P); // interest first: the accruing balance never changes
-    const loanId = await d.ledger.loanIdOf(d.borrower.address, 1);
+    const loanId = await d.lens.loanIdOf(d.borrower.address, 1);
     const [dueDates] = await d.quotes.loanSchedule(loanId);
     for (const [days, bps] of [
       [4n, 1_000n],
@@ -189,11 +189,11 @@ describe("delinquency, default and recovery", () => {
       await networkHelpers.mine();
       const without = await d.pool.totalAssets();
       await snapshot.restore();
-      const provisionBefore = await d.ledger.provisions();
+      const provisionBefore = await d.lens.provisions();
       await networkHelpers.time.setNextBlockTimestamp(t);
       await d.ledger.mark([loanId]);
-      const step = (await d.ledger.provisions()) - provisionBefore;
-      expect(await d.ledger.provisions()).to.equal((P * bps) / 10_000n);
+      const step = (await d.lens.provisions()) - provisionBefore;
+      expect(await d.lens.provisions()).to.equal((P * bps) / 10_000n);
       // Exactly the provision; the loan's own true-up at the mark is below one unit (interest rounded up).
       expect(without - (await d.pool.totalAssets()) - step).to.be.oneOf([0n, -1n]);
     }
@@ -213,7 +213,7 @@ describe("delinquency, default and recovery", () => {
     const expected =
       divUp(d.payments[0] * 2n * DAY * APR * 15_000n, SCALE * 10_000n) +
       divUp(rest * 8n * DAY * APR * 15_000n, SCALE * 10_000n);
-    const s = await d.ledger.loanState(d.loanId);
+    const s = await d.lens.loanState(d.loanId);
     expect(s.penalty).to.equal(expected);
     expect(s.pastDue).to.equal(rest);
     expect(s.daysPastDue).to.equal(10n);
@@ -223,15 +223,15 @@ describe("delinquency, default and recovery", () => {
     const d = await withLoan();
     await networkHelpers.time.setNextBlockTimestamp(d.dueDates[0] + 10n * DAY);
     await d.ledger.mark([d.loanId]);
-    expect(await d.ledger.provisions()).to.be.greaterThan(0n);
-    expect((await d.ledger.lineOf(d.borrower.address)).available).to.equal(0n);
+    expect(await d.lens.provisions()).to.be.greaterThan(0n);
+    expect((await d.lens.lineOf(d.borrower.address)).available).to.equal(0n);
     // What is due grows by a second of penalty before the transaction lands: pay a unit of margin, which goes to
     // the current period's interest.
-    await d.ledger.connect(d.borrower).repay(d.loanId, (await d.ledger.dueNow(d.loanId)) + ONE);
-    const s = await d.ledger.loanState(d.loanId);
+    await d.ledger.connect(d.borrower).repay(d.loanId, (await d.lens.dueNow(d.loanId)) + ONE);
+    const s = await d.lens.loanState(d.loanId);
     expect(s.bucket).to.equal(0n);
-    expect(await d.ledger.provisions()).to.equal(0n);
-    expect((await d.ledger.lineOf(d.borrower.address)).lateLoans).to.equal(0n);
+    expect(await d.lens.provisions()).to.equal(0n);
+    expect((await d.lens.lineOf(d.borrower.address)).lateLoans).to.equal(0n);
     await d.ledger.connect(d.borrower).draw(0, ONE);
   });
 

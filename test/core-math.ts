@@ -45,17 +45,17 @@ async function base() {
 }
 const fixture = () => networkHelpers.loadFixture(base);
 
-type Reads = PayoffReads & { state: Awaited<ReturnType<Deployment["ledger"]["loanState"]>> };
+type Reads = PayoffReads & { state: Awaited<ReturnType<Deployment["lens"]["loanState"]>> };
 
 /** The reads `payoffAllowanceUp` takes, and `loanState`, all in the latest block. */
 async function readsOf(d: Deployment, loanId: bigint): Promise<Reads> {
   const [state, record, risk, block] = await Promise.all([
-    d.ledger.loanState(loanId),
-    d.ledger.loanRecord(loanId),
-    d.ledger.riskParams(),
+    d.lens.loanState(loanId),
+    d.lens.loanRecord(loanId),
+    d.lens.riskParams(),
     d.ethers.provider.getBlock("latest"),
   ]);
-  const product = await d.ledger.product(record.productId);
+  const product = await d.lens.product(record.productId);
   return {
     state,
     record,
@@ -89,8 +89,8 @@ function formerAllowance(r: Reads, seconds: bigint): bigint {
 
 async function drawLoan(d: Deployment, productId: number, amount: bigint) {
   await d.ledger.connect(d.borrower).draw(productId, amount);
-  const line = await d.ledger.lineOf(d.borrower.address);
-  const loanId = await d.ledger.loanIdOf(d.borrower.address, line.loanCount);
+  const line = await d.lens.lineOf(d.borrower.address);
+  const loanId = await d.lens.loanIdOf(d.borrower.address, line.loanCount);
   const [dueDates] = await d.quotes.loanSchedule(loanId);
   return { loanId, dueDates: [...dueDates] };
 }
@@ -206,7 +206,7 @@ describe("core math: payoff = loanState(id).payoff", () => {
         expectTwin(r, label);
         return r;
       };
-      await at(BigInt((await d.ledger.loanRecord(loanId)).drawnAt) + 3_600n, "an hour after the draw");
+      await at(BigInt((await d.lens.loanRecord(loanId)).drawnAt) + 3_600n, "an hour after the draw");
       await at(due1 - 15n * DAY + 17n, "mid-period");
       const onTime = await at(due1, "on the due date");
       expect(onTime.state.pastDue).to.be.above(0n);
@@ -257,7 +257,7 @@ describe("core math: penalty", () => {
     const amount = 10_000n * ONE;
     const { loanId, dueDates } = await drawLoan(d, 0, amount);
     const due1 = dueDates[0];
-    const multiplier = (await d.ledger.riskParams()).penaltyMultiplierBps;
+    const multiplier = (await d.lens.riskParams()).penaltyMultiplierBps;
     const rows = schedule({
       method: Method.EqualInstalment,
       principal: amount,
@@ -268,10 +268,10 @@ describe("core math: penalty", () => {
     const opening = amount - rows[0].principal; // period 2 accrues on the scheduled balance
 
     await networkHelpers.time.increaseTo(due1 + GRACE);
-    const last = await d.ledger.loanState(loanId);
+    const last = await d.lens.loanState(loanId);
     expect(last.penalty).to.equal(0n, "latent inside grace");
     await networkHelpers.time.increaseTo(due1 + GRACE + 1n);
-    const first = await d.ledger.loanState(loanId);
+    const first = await d.lens.loanState(loanId);
     const penalty = penaltyInterestUp(first.pastDue, APR, multiplier, GRACE + 1n);
     expect(first.penalty).to.equal(penalty);
     const interestStep = accruedInterestUp(opening, APR, GRACE + 1n) - accruedInterestUp(opening, APR, GRACE);
@@ -279,7 +279,7 @@ describe("core math: penalty", () => {
 
     for (const late of [7n * DAY + 11n, 20n * DAY]) {
       await networkHelpers.time.increaseTo(due1 + late);
-      const s = await d.ledger.loanState(loanId);
+      const s = await d.lens.loanState(loanId);
       expect(s.penalty).to.equal(penaltyInterestUp(s.pastDue, APR, multiplier, late));
     }
   });
@@ -296,7 +296,7 @@ describe("core math: payoff allowance", () => {
       if (marked) {
         await networkHelpers.time.increaseTo(dueDates[0] + DAY);
         await d.ledger.mark([loanId]);
-        expect((await d.ledger.loanRecord(loanId)).bucket).to.equal(1n, "marked into Grace");
+        expect((await d.lens.loanRecord(loanId)).bucket).to.equal(1n, "marked into Grace");
       }
       await networkHelpers.time.increaseTo(graceEnd - WINDOW / 2n);
       const r = await readsOf(d, loanId);
@@ -306,7 +306,7 @@ describe("core math: payoff allowance", () => {
       expect(arrearsOf(r.record, r.penalty, r.risk, r.now).exact).to.equal(!marked);
 
       await networkHelpers.time.increaseTo(r.now + WINDOW);
-      const later = await d.ledger.loanState(loanId);
+      const later = await d.lens.loanState(loanId);
       expect(later.penalty).to.be.above(0n, "grace ended inside the window");
       expect(allowance).to.be.at.least(later.payoff);
       expect(former).to.be.below(later.payoff, "the former allowance misses the penalty");
@@ -320,14 +320,14 @@ describe("core math: payoff allowance", () => {
     const graceEnd = dueDates[0] + GRACE;
     await networkHelpers.time.increaseTo(dueDates[0] + DAY);
     await d.ledger.mark([loanId]);
-    const due = (await d.ledger.loanState(loanId)).pastDue;
+    const due = (await d.lens.loanState(loanId)).pastDue;
     await d.ledger.connect(d.borrower).repay(loanId, due / 2n); // not a catch-up: the penalty stays latent
     await networkHelpers.time.increaseTo(graceEnd - WINDOW / 2n);
     const r = await readsOf(d, loanId);
     expect(arrearsOf(r.record, r.penalty, r.risk, r.now).exact).to.equal(false);
     const allowance = payoffAllowanceUp(r, WINDOW);
     await networkHelpers.time.increaseTo(r.now + WINDOW);
-    const later = await d.ledger.loanState(loanId);
+    const later = await d.lens.loanState(loanId);
     expect(later.penalty).to.be.above(0n, "grace ended inside the window");
     expect(allowance).to.be.at.least(later.payoff);
   });
@@ -343,7 +343,7 @@ describe("core math: payoff allowance", () => {
     expect(payoffAllowance(r, WINDOW).tight).to.equal(true);
     const allowance = payoffAllowanceUp(r, WINDOW);
     await networkHelpers.time.increaseTo(r.now + WINDOW);
-    const later = await d.ledger.loanState(loanId);
+    const later = await d.lens.loanState(loanId);
     expect(later.penalty).to.equal(0n, "still inside grace");
     expect(allowance).to.be.at.least(later.payoff);
     expect(allowance - later.payoff).to.be.at.most(WINDOW, "tight: rounding margin only");
@@ -374,7 +374,7 @@ describe("core math: payoff allowance", () => {
     const before = await d.token.balanceOf(d.borrower.address);
     await d.ledger.connect(d.borrower).repay(loanId, MaxUint256);
     const paid = before - (await d.token.balanceOf(d.borrower.address));
-    expect((await d.ledger.loanState(loanId)).status).to.equal(2n, "repaid");
+    expect((await d.lens.loanState(loanId)).status).to.equal(2n, "repaid");
     expect(paid).to.be.at.most(allowance);
     expect(paid).to.be.above(formerAllowance(r, WINDOW));
   });
@@ -386,6 +386,6 @@ describe("core math: payoff allowance", () => {
     const r = await readsOf(d, loanId);
     const allowance = payoffAllowanceUp(r, WINDOW);
     await networkHelpers.time.increaseTo(r.now + WINDOW);
-    expect(allowance).to.equal((await d.ledger.loanState(loanId)).payoff);
+    expect(allowance).to.equal((await d.lens.loanState(loanId)).payoff);
   });
 });

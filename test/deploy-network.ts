@@ -66,6 +66,9 @@ describe("public-network deployment (MicrocreditNetwork module)", () => {
       const withGovernor = { Microcredit: { ...params.Microcredit, governor: governor.address } };
       const deployed = await ignition.deploy(MicrocreditNetwork, { parameters: withGovernor });
       const ledger = await ethers.getContractAt("CreditLedger", await deployed.ledger.getAddress());
+      // The lens is the deployer's third contract.
+      const system = await ethers.getContractAt("MicrocreditDeployer", await deployed.deployer.getAddress());
+      const lens = await ethers.getContractAt("CreditLens", await system.lens());
       const pool = await ethers.getContractAt("LendingPool", await deployed.pool.getAddress());
       const offers = await ethers.getContractAt("CreditOffers", await deployed.offers.getAddress());
       const timelock = await ethers.getContractAt(
@@ -101,7 +104,7 @@ describe("public-network deployment (MicrocreditNetwork module)", () => {
       expect(await offers.isKycIssuer(deployer.address)).to.equal(true);
       // The catalogue, the caps and the limits of src/config/defaults.ts.
       for (const p of [...PRODUCTS, ...FEE_PRODUCTS]) {
-        const product = await ledger.product(p.id);
+        const product = await lens.product(p.id);
         expect([product.method, product.instalments, product.periodDays, product.enabled]).to.deep.equal([
           BigInt(p.method),
           BigInt(p.instalments),
@@ -109,7 +112,7 @@ describe("public-network deployment (MicrocreditNetwork module)", () => {
           true,
         ]);
         expect(product.feeBps).to.equal(BigInt("feeBps" in p ? p.feeBps : 0));
-        expect((await ledger.productExposure(p.id))[1]).to.equal(PRODUCT_CAPS[p.id]);
+        expect((await lens.productExposure(p.id))[1]).to.equal(PRODUCT_CAPS[p.id]);
       }
       // Every admin change now goes through the timelock.
       await expect(ledger.connect(deployer).setLimits(LIMITS))

@@ -117,10 +117,10 @@ describe("a draw with a fee", () => {
     expect(q.aprCapBps).to.equal(2_400n);
     expect(q.aprBps).to.equal(disclose({ ...FEE_PRODUCT, aprBps: 1_200, amount }).aprBps);
 
-    const lenderBefore = await d.ledger.lenderAssets();
-    const feesBefore = await d.ledger.protocolFeesOwed();
+    const lenderBefore = await d.lens.lenderAssets();
+    const feesBefore = await d.lens.protocolFeesOwed();
     const recipientBefore = await d.token.balanceOf(d.recipient.address);
-    const loanId = await d.ledger.loanIdOf(d.borrower.address, 1);
+    const loanId = await d.lens.loanIdOf(d.borrower.address, 1);
     await expect(d.ledger.connect(d.borrower).drawTo(FEE_PRODUCT.id, amount, d.recipient.address))
       .to.emit(d.ledger, "DrawDisclosed")
       .withArgs(loanId, q.aprBps, q.totalFees, q.totalInterest, q.totalRepayable)
@@ -128,14 +128,14 @@ describe("a draw with a fee", () => {
       .withArgs(loanId, d.borrower.address, d.recipient.address, FEE_PRODUCT.id, amount);
 
     expect((await d.token.balanceOf(d.recipient.address)) - recipientBefore).to.equal(9_850n * ONE);
-    expect((await d.ledger.loanRecord(loanId)).principal).to.equal(amount);
-    expect((await d.ledger.lineOf(d.borrower.address)).outstanding).to.equal(amount);
+    expect((await d.lens.loanRecord(loanId)).principal).to.equal(amount);
+    expect((await d.lens.lineOf(d.borrower.address)).outstanding).to.equal(amount);
     const [, payments] = await d.quotes.loanSchedule(loanId);
     expect([...payments]).to.deep.equal(q.payments);
     // The book was empty, so nothing accrued between the two reads: the fee moved no lender value.
-    expect(await d.ledger.protocolFeesOwed()).to.equal(feesBefore + 150n * ONE);
-    expect(await d.ledger.lenderAssets()).to.equal(lenderBefore);
-    expect(await d.ledger.principalOutstanding()).to.equal(amount);
+    expect(await d.lens.protocolFeesOwed()).to.equal(feesBefore + 150n * ONE);
+    expect(await d.lens.lenderAssets()).to.equal(lenderBefore);
+    expect(await d.lens.principalOutstanding()).to.equal(amount);
 
     // The fee is earned as principal falls due (an early payoff gets the rest back), so the claim keeps it back
     // meanwhile: right after the draw, only the unit or so of interest fee accrued since is claimable.
@@ -144,20 +144,20 @@ describe("a draw with a fee", () => {
       .withArgs(150n * ONE, (claimable: bigint) => claimable < 10n);
     // The first instalment paid on its due date: the fee share of its principal becomes claimable; taking it out
     // does not move the lenders' assets.
-    await networkHelpers.time.increaseTo((await d.ledger.loanRecord(loanId)).drawnAt + 30n * 86_400n);
-    await d.ledger.connect(d.borrower).repay(loanId, await d.ledger.dueNow(loanId));
-    const outstanding = (await d.ledger.loanState(loanId)).principalOutstanding;
-    const claimable = (await d.ledger.protocolFeesOwed()) - (outstanding * 150n) / 10_000n;
+    await networkHelpers.time.increaseTo((await d.lens.loanRecord(loanId)).drawnAt + 30n * 86_400n);
+    await d.ledger.connect(d.borrower).repay(loanId, await d.lens.dueNow(loanId));
+    const outstanding = (await d.lens.loanState(loanId)).principalOutstanding;
+    const claimable = (await d.lens.protocolFeesOwed()) - (outstanding * 150n) / 10_000n;
     expect(claimable).to.be.at.least(((amount - outstanding) * 150n) / 10_000n);
     const adminBefore = await d.token.balanceOf(d.admin.address);
-    const lenderAfterPayment = await d.ledger.lenderAssets();
+    const lenderAfterPayment = await d.lens.lenderAssets();
     await d.ledger.claimFees(d.admin.address, claimable);
     expect((await d.token.balanceOf(d.admin.address)) - adminBefore).to.equal(claimable);
-    expect(await d.ledger.lenderAssets()).to.be.at.least(lenderAfterPayment);
+    expect(await d.lens.lenderAssets()).to.be.at.least(lenderAfterPayment);
 
     // The borrower repays the full amount with interest: the fee was never part of what is owed.
     await d.ledger.connect(d.borrower).repay(loanId, d.ethers.MaxUint256);
-    expect((await d.ledger.loanState(loanId)).status).to.equal(2n);
+    expect((await d.lens.loanState(loanId)).status).to.equal(2n);
   });
 
   it("keeps the liquidity reserve whole: a fee draw needs its whole amount available, fees come only from what is available (KI-9)", async () => {
@@ -173,18 +173,18 @@ describe("a draw with a fee", () => {
       .to.be.revertedWithCustomError(d.ledger, "InsufficientLiquidity")
       .withArgs(available + 1n, available);
     await b.draw(FEE_PRODUCT.id, available);
-    const [cash, principal] = [await d.ledger.cash(), await d.ledger.principalOutstanding()];
+    const [cash, principal] = [await d.ledger.cash(), await d.lens.principalOutstanding()];
     const reserve = ((cash + principal) * 500n + 9_999n) / 10_000n;
     expect(cash).to.be.at.least(reserve, "the reserve is whole after the fee draw");
     expect(await d.ledger.availableLiquidity()).to.equal(cash - reserve);
     // The fee (7,125) is owed but kept back while its loan's principal is out (an early payoff would take it back).
     const fee = 7_125n * ONE;
-    expect(await d.ledger.protocolFeesOwed()).to.be.closeTo(fee, ONE);
+    expect(await d.lens.protocolFeesOwed()).to.be.closeTo(fee, ONE);
     await expect(d.ledger.claimFees(d.admin.address, fee)).to.be.revertedWithCustomError(d.ledger, "FeesExceeded");
     // Ten days of interest make some fee claimable; with the liquidity reserve raised to 50 %, none of it may leave.
     await networkHelpers.time.increase(10n * 86_400n);
     await d.ledger.setRates(500, 1_000, 5_000);
-    const claimable = (await d.ledger.protocolFeesOwed()) - fee;
+    const claimable = (await d.lens.protocolFeesOwed()) - fee;
     expect(claimable).to.be.greaterThan(0n);
     expect(await d.ledger.availableLiquidity()).to.equal(0n);
     await expect(d.ledger.claimFees(d.admin.address, claimable))
@@ -224,14 +224,14 @@ describe("a draw with a fee", () => {
     expect(decodeError(await attempt({ ...b, maxAprBps: d.ethers.MaxUint256 }))?.message).to.match(
       /^The recipient would now receive 9,850\.00 .*less than the 10,000\.00 .*you accepted \(a fee changed\); quote again\.$/,
     );
-    expect((await d.ledger.lineOf(d.borrower.address)).loanCount).to.equal(0n);
+    expect((await d.lens.lineOf(d.borrower.address)).loanCount).to.equal(0n);
     expect(await d.token.balanceOf(d.borrower.address)).to.equal(balance);
 
     // Quoted again, the draw goes through on exactly the new terms.
     const again = await quote(quotesAddress, d.ledger.runner!, d.borrower.address, 2, amount);
     await expect(d.ledger.connect(d.borrower).drawWithin(2, amount, d.ethers.ZeroAddress, boundsOf(again)))
       .to.emit(d.ledger, "DrawDisclosed")
-      .withArgs(await d.ledger.loanIdOf(d.borrower.address, 1), again.aprBps, 150n * ONE, again.totalInterest, again.totalRepayable);
+      .withArgs(await d.lens.loanIdOf(d.borrower.address, 1), again.aprBps, 150n * ONE, again.totalInterest, again.totalRepayable);
     expect((await d.token.balanceOf(d.borrower.address)) - balance).to.equal(9_850n * ONE);
   });
 
@@ -253,8 +253,8 @@ describe("a draw with a fee", () => {
     const [, , admissible] = await d.quotes.quote(d.borrower.address, FEE_PRODUCT.id, 10_000n * ONE);
     expect(admissible).to.equal(false);
     expect(await d.token.balanceOf(d.borrower.address)).to.equal(balance);
-    expect((await d.ledger.lineOf(d.borrower.address)).loanCount).to.equal(0n);
-    expect(await d.ledger.protocolFeesOwed()).to.equal(0n);
+    expect((await d.lens.lineOf(d.borrower.address)).loanCount).to.equal(0n);
+    expect(await d.lens.protocolFeesOwed()).to.equal(0n);
     // The same line draws the fee-free product: the cap binds the fee, not the line.
     await d.ledger.connect(d.borrower).draw(2, 10_000n * ONE);
 
@@ -272,11 +272,11 @@ describe("the APR cap", () => {
     expect(alone).to.be.above(2_400n);
     await expect(d.ledger.setProductFee(7, 300)).to.be.revertedWithCustomError(d.ledger, "AprAboveCap").withArgs(alone, 2_400n);
     await expect(d.ledger.setProductFee(7, 150)).to.emit(d.ledger, "ProductFeeSet").withArgs(7, 150);
-    expect((await d.ledger.product(7)).feeBps).to.equal(150n);
+    expect((await d.lens.product(7)).feeBps).to.equal(150n);
     // Redefining the product keeps its fee, and is refused if the fee would then be above the cap.
     await expect(d.ledger.setProduct(7, Method.Bullet, 1, 7, true)).to.be.revertedWithCustomError(d.ledger, "AprAboveCap");
     await d.ledger.setProduct(7, Method.EqualInstalment, 6, 30, true);
-    expect((await d.ledger.product(7)).feeBps).to.equal(150n);
+    expect((await d.lens.product(7)).feeBps).to.equal(150n);
     // An undefined product has no fee to set; only the admin sets fees.
     await expect(d.ledger.setProductFee(9, 100)).to.be.revertedWithCustomError(d.ledger, "InvalidProduct");
     await expect(d.ledger.connect(d.other).setProductFee(7, 100)).to.be.revertedWithCustomError(
@@ -292,7 +292,7 @@ describe("the APR cap", () => {
       .to.be.revertedWithCustomError(d.ledger, "AprAboveCap")
       .withArgs(2_401n, 2_400n);
     await d.ledger.setLimits({ ...LOCAL_LIMITS, aprCapBps: 1_500n });
-    expect((await d.ledger.riskState()).limits.aprCapBps).to.equal(1_500n);
+    expect((await d.lens.riskState()).limits.aprCapBps).to.equal(1_500n);
     expect(await d.quotes.aprCapBps()).to.equal(1_500n);
     await expect(d.ledger.connect(d.underwriter).setLine(d.other.address, ONE, 1_501, ALL_PRODUCTS_MASK, 1))
       .to.be.revertedWithCustomError(d.ledger, "AprAboveCap")
@@ -324,12 +324,12 @@ describe("the APR cap", () => {
     expect(decodeError(error)?.message).to.equal(
       "The risk role may only tighten: the APR cap would go from 20.00% to the default cap (24.00%).",
     );
-    expect((await d.ledger.riskState()).limits.aprCapBps).to.equal(2_000n);
+    expect((await d.lens.riskState()).limits.aprCapBps).to.equal(2_000n);
   });
 
   it("0 means the default 24 %", async () => {
     const d = await fixture();
-    expect((await d.ledger.riskState()).limits.aprCapBps).to.equal(0n);
+    expect((await d.lens.riskState()).limits.aprCapBps).to.equal(0n);
     expect(await d.quotes.aprCapBps()).to.equal(2_400n);
     await d.ledger.connect(d.underwriter).setLine(d.borrower.address, ONE, 2_400, ALL_PRODUCTS_MASK, 1);
   });
@@ -352,6 +352,6 @@ describe("the APR cap", () => {
       .to.be.revertedWithCustomError(d.ledger, "AprAboveCap")
       .withArgs(feeOnly, feeOnly - 1n);
     await d.ledger.setProduct(p.id, p.method, p.instalments, p.periodDays, false);
-    expect((await d.ledger.product(p.id)).enabled).to.equal(false);
+    expect((await d.lens.product(p.id)).enabled).to.equal(false);
   });
 });

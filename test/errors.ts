@@ -21,7 +21,8 @@ describe("SDK error decoding", () => {
       iface.forEachError((fragment) => {
         const args = fragment.inputs.map((input) => {
           if (input.type === "address") return "0x00000000000000000000000000000000000000aa";
-          if (input.type === "bytes32") return "0x" + "11".repeat(32);
+          if (input.type === "bytes") return "0x1111";
+          if (input.type.startsWith("bytes")) return "0x" + "11".repeat(Number(input.type.slice("bytes".length)));
           if (input.type === "string") return "x";
           if (input.type.startsWith("int")) return -5n;
           return 7n;

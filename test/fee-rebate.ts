@@ -110,7 +110,7 @@ async function drawFee(d: D, productId: number, amount: bigint, aprBps: number) 
   const tx = await d.ledger.connect(d.borrower).drawTo(productId, amount, d.recipient.address);
   const receipt = await tx.wait();
   const drawnAt = BigInt((await d.ethers.provider.getBlock(receipt!.blockNumber))!.timestamp);
-  const loanId = (await d.ledger.lineOf(d.borrower.address)).loanCount + (BigInt(d.borrower.address) << 96n);
+  const loanId = (await d.lens.lineOf(d.borrower.address)).loanCount + (BigInt(d.borrower.address) << 96n);
   const received = (await d.token.balanceOf(d.recipient.address)) - before;
   expect(received).to.equal(q.netDisbursed);
   return { loanId, received, drawnAt, aprBps: q.aprBps, periodDays: q.periodDays };
@@ -128,7 +128,7 @@ async function payAt(d: D, loanId: bigint, at: bigint, amount: bigint | "all") {
 async function payDue(d: D, loanId: bigint, due: bigint) {
   await networkHelpers.time.setNextBlockTimestamp(due);
   await networkHelpers.mine();
-  const amount = await d.ledger.dueNow(loanId);
+  const amount = await d.lens.dueNow(loanId);
   return amount === 0n ? 0n : payAt(d, loanId, due + 1n, amount);
 }
 
@@ -143,7 +143,7 @@ async function payOffAt(d: D, loan: Awaited<ReturnType<typeof drawFee>>, instalm
   }
   const paid = await payAt(d, loan.loanId, payoffAt, "all");
   payments.push({ at: payoffAt - loan.drawnAt, amount: paid });
-  expect((await d.ledger.loanRecord(loan.loanId)).status).to.equal(2n, "paid off");
+  expect((await d.lens.loanRecord(loan.loanId)).status).to.equal(2n, "paid off");
   return { payments, paid };
 }
 
@@ -154,7 +154,7 @@ async function payOffAt(d: D, loan: Awaited<ReturnType<typeof drawFee>>, instalm
 async function prepayAt(d: D, loanId: bigint, at: bigint, extra: bigint) {
   await networkHelpers.time.setNextBlockTimestamp(at - 1n);
   await networkHelpers.mine();
-  const cash = (await d.ledger.loanState(loanId)).interestAccrued + extra;
+  const cash = (await d.lens.loanState(loanId)).interestAccrued + extra;
   await networkHelpers.time.setNextBlockTimestamp(at);
   const receipt = await (await d.ledger.connect(d.borrower).repay(loanId, cash)).wait();
   const events = receipt!.logs.map((l) => d.ledger.interface.parseLog(l)).filter((e) => e !== null);
@@ -189,7 +189,7 @@ describe("SECURITY item 11: early payoff of a fee product stays within the discl
     // Interest of 10 days at 18 % on 10,000 is 50; the fee comes back but for a third of the first instalment's share.
     const rebate = payoffRebate(terms(principals, 10_000n * ONE, period, 10n * DAY), 150n * ONE, 10_000n * ONE, period);
     expect(rebate).to.equal(141_973_739n);
-    expect((await d.ledger.loanState(loan.loanId)).payoff).to.equal(10_050n * ONE - rebate);
+    expect((await d.lens.loanState(loan.loanId)).payoff).to.equal(10_050n * ONE - rebate);
     const paid = await payAt(d, loan.loanId, at + 1n, "all");
     // A second later: 57.87 more interest (rounded up), and a second less of the first instalment's share back.
     const later = payoffRebate(terms(principals, 10_000n * ONE, period, 10n * DAY + 1n), 150n * ONE, 10_000n * ONE, period);
@@ -219,8 +219,8 @@ describe("SECURITY item 11: early payoff of a fee product stays within the discl
 
   it("draw and pay off at once: the borrower pays back exactly what they received, and every claim is as before", async () => {
     const d = await fixture();
-    const fees = await d.ledger.protocolFeesOwed();
-    const lenders = await d.ledger.lenderAssets();
+    const fees = await d.lens.protocolFeesOwed();
+    const lenders = await d.lens.lenderAssets();
     // The line, the draw and the payoff in one block (automining off; gas limits given, as nothing is mined yet).
     const gasLimit = 1_000_000n;
     await d.ethers.provider.send("evm_setAutomine", [false]);
@@ -232,15 +232,15 @@ describe("SECURITY item 11: early payoff of a fee product stays within the discl
     await d.ethers.provider.send("evm_setAutomine", [true]);
     await expect(draw).to.emit(d.ledger, "DrawDisclosed");
     await expect(pay).to.emit(d.ledger, "FeeRebated").withArgs(loanId, 150n * ONE);
-    expect((await d.ledger.loanRecord(loanId)).status).to.equal(2n);
-    expect(await d.ledger.protocolFeesOwed()).to.equal(fees);
-    expect(await d.ledger.lenderAssets()).to.equal(lenders);
+    expect((await d.lens.loanRecord(loanId)).status).to.equal(2n);
+    expect(await d.lens.protocolFeesOwed()).to.equal(fees);
+    expect(await d.lens.lenderAssets()).to.equal(lenders);
   });
 
   it("a partial prepayment retires its fee share too, the current instalment's first; the fee kept covers the principal that fell due", async () => {
     const { d, loan, principals, amount, fee, period } = await feeProductLoan();
     await payDue(d, loan.loanId, loan.drawnAt + period); // the first instalment
-    expect((await d.ledger.loanRecord(loan.loanId)).principalPaid).to.equal(principals[0]);
+    expect((await d.lens.loanRecord(loan.loanId)).principalPaid).to.equal(principals[0]);
     let outstanding = amount - principals[0];
     // Day 40: the period's interest, then 2,955 of prepayment: the second instalment's principal first (a third of
     // the period run: two thirds of its share back), then principal due later (its whole share back).
@@ -252,10 +252,10 @@ describe("SECURITY item 11: early payoff of a fee product stays within the discl
     expect(first.rebate).to.equal(retired - first.toPrincipal);
     expect(first.retired).to.equal(retired, "Repaid.principal includes the rebate");
     outstanding -= retired;
-    expect((await d.ledger.loanState(loan.loanId)).principalOutstanding).to.equal(outstanding);
+    expect((await d.lens.loanState(loan.loanId)).principalOutstanding).to.equal(outstanding);
     // Day 60: nothing of principal falls due (the prepayment ran ahead of the plan), only interest. Day 75: paid off.
     await payDue(d, loan.loanId, loan.drawnAt + 2n * period);
-    expect((await d.ledger.loanState(loan.loanId)).principalOutstanding).to.equal(outstanding);
+    expect((await d.lens.loanState(loan.loanId)).principalOutstanding).to.equal(outstanding);
     const last = payoffRebate(terms(principals, outstanding, period, 75n * DAY), fee, amount, period);
     await networkHelpers.time.setNextBlockTimestamp(loan.drawnAt + 75n * DAY);
     await expect(d.ledger.connect(d.borrower).repay(loan.loanId, d.ethers.MaxUint256))
@@ -277,7 +277,7 @@ describe("SECURITY item 11: early payoff of a fee product stays within the discl
     expect(paid.retired).to.equal(retired);
     expect(paid.rebate).to.equal(retired - paid.toPrincipal);
     expect(paid.rebate).to.be.closeTo(5_050_505n, 1_000n);
-    expect((await d.ledger.loanState(loan.loanId)).principalOutstanding).to.equal(amount - retired);
+    expect((await d.lens.loanState(loan.loanId)).principalOutstanding).to.equal(amount - retired);
   });
 
   it("the payoff is net of the rebate: a larger amount is refused with the net payoff, the rebate comes from the protocol's fees", async () => {
@@ -289,7 +289,7 @@ describe("SECURITY item 11: early payoff of a fee product stays within the discl
     const [, , principals] = await d.quotes.loanSchedule(loan.loanId);
     const period = 30n * DAY;
     const rebate = payoffRebate(terms(principals, 10_000n * ONE, period, 20n * DAY), 150n * ONE, 10_000n * ONE, period);
-    const net = (await d.ledger.loanState(loan.loanId)).payoff; // 10,000 + 100 of interest, less the rebate
+    const net = (await d.lens.loanState(loan.loanId)).payoff; // 10,000 + 100 of interest, less the rebate
     expect(net).to.equal(10_100n * ONE - rebate);
     // A second later the payoff is 58 more of interest (57.87, rounded up), less a second's share of the first
     // instalment's fee: 1,000 units above it are refused, with the payoff.
@@ -299,14 +299,14 @@ describe("SECURITY item 11: early payoff of a fee product stays within the discl
       .to.be.revertedWithCustomError(d.ledger, "RepaymentExceedsPayoff")
       .withArgs(net + 1_000n, next);
     // The fee claim held back what the rebate needs: nothing of the draw's fee could be claimed meanwhile.
-    const owed = await d.ledger.protocolFeesOwed();
+    const owed = await d.lens.protocolFeesOwed();
     await expect(d.ledger.claimFees(d.admin.address, owed)).to.be.revertedWithCustomError(d.ledger, "FeesExceeded");
-    const lenders = await d.ledger.lenderAssets();
+    const lenders = await d.lens.lenderAssets();
     await payAt(d, loan.loanId, at + 2n, "all");
     // The payoff moved the rebate's principal from the lenders' book to the protocol's claim: lenders gain only
     // their share of the interest paid (interest accrues to them as before), the protocol's claim falls by the rebate.
-    expect(await d.ledger.protocolFeesOwed()).to.be.below(owed - rebate + ONE);
-    expect(await d.ledger.lenderAssets()).to.be.at.least(lenders);
+    expect(await d.lens.protocolFeesOwed()).to.be.below(owed - rebate + ONE);
+    expect(await d.lens.lenderAssets()).to.be.at.least(lenders);
   });
 
   it("a late borrower who catches up and pays off gets the same rebate: the loan closes at the net payoff", async () => {
@@ -318,7 +318,7 @@ describe("SECURITY item 11: early payoff of a fee product stays within the discl
     expect(rebate).to.be.above(0n);
     await networkHelpers.time.setNextBlockTimestamp(at - 1n);
     await networkHelpers.mine();
-    const owed = await d.ledger.protocolFeesOwed();
+    const owed = await d.lens.protocolFeesOwed();
     await networkHelpers.time.setNextBlockTimestamp(at);
     const receipt = await (await d.ledger.connect(d.borrower).repay(loan.loanId, d.ethers.MaxUint256)).wait();
     const events = receipt!.logs.map((l) => d.ledger.interface.parseLog(l)).filter((e) => e !== null);
@@ -326,9 +326,9 @@ describe("SECURITY item 11: early payoff of a fee product stays within the discl
     expect(events.find((e) => e.name === "FeeRebated")!.args.rebate).to.equal(rebate);
     // Repaid.principal counts the rebate's principal too: the whole loan is retired.
     expect(events.find((e) => e.name === "Repaid")!.args.principal).to.equal(amount);
-    expect((await d.ledger.loanRecord(loan.loanId)).status).to.equal(2n, "paid off");
+    expect((await d.lens.loanRecord(loan.loanId)).status).to.equal(2n, "paid off");
     // The claim gives the rebate back (its 5 % of the penalty paid comes on top).
-    expect(await d.ledger.protocolFeesOwed()).to.be.below(owed);
+    expect(await d.lens.protocolFeesOwed()).to.be.below(owed);
   });
 
   it("a product's fee is locked while it has principal outstanding", async () => {

@@ -16,11 +16,13 @@ describe("Ignition module (npm run deploy:local)", () => {
     const deployed = await ignition.deploy(Microcredit);
     const asset = await ethers.getContractAt("MockStablecoin", await deployed.asset.getAddress());
     const ledger = await ethers.getContractAt("CreditLedger", await deployed.ledger.getAddress());
+    const lens = await ethers.getContractAt("CreditLens", await deployed.lens.getAddress());
     const pool = await ethers.getContractAt("LendingPool", await deployed.pool.getAddress());
     const offers = await ethers.getContractAt("CreditOffers", await deployed.offers.getAddress());
     const offersAddress = await offers.getAddress();
     const ledgerAddress = await ledger.getAddress();
     expect(await offers.ledger()).to.equal(ledgerAddress);
+    expect(await lens.ledger()).to.equal(ledgerAddress, "the lens reads this deployment's ledger");
     expect(await ledger.hasRole(id("UNDERWRITER_ROLE"), offersAddress)).to.equal(true);
     expect(await offers.isSigner(admin.address)).to.equal(true);
     expect(await offers.isKycIssuer(admin.address)).to.equal(true);
@@ -53,7 +55,7 @@ describe("Ignition module (npm run deploy:local)", () => {
         await signKyc(admin, offersAddress, chainId, kyc),
         NO_PERMIT,
       );
-    const line = await ledger.lineOf(applicant.address);
+    const line = await lens.lineOf(applicant.address);
     expect(line.limit).to.equal(2_000n * ONE);
     expect(line.aprBps).to.equal(1_800n);
     expect(line.productMask).to.equal(BigInt(ALL_PRODUCTS_MASK));
@@ -61,7 +63,7 @@ describe("Ignition module (npm run deploy:local)", () => {
 
     await ledger.connect(applicant).draw(PRODUCTS[0].id, 500n * ONE);
     expect(await asset.balanceOf(applicant.address)).to.equal(500n * ONE);
-    expect((await ledger.lineOf(applicant.address)).outstanding).to.equal(500n * ONE);
+    expect((await lens.lineOf(applicant.address)).outstanding).to.equal(500n * ONE);
   });
 
   it("deploys MerchantRegistry over the same token, with the deployer account as admin and merchant-manager", async () => {

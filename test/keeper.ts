@@ -18,6 +18,8 @@ import { ViewModule__factory } from "../typechain-types/factories/modules/ViewMo
 import { CreditLedger__factory } from "../typechain-types/factories/CreditLedger__factory.ts";
 import { LendingPool__factory } from "../typechain-types/factories/LendingPool__factory.ts";
 import type { CreditLedger } from "../typechain-types/CreditLedger.ts";
+import { CreditLens__factory } from "../typechain-types/factories/CreditLens__factory.ts";
+import type { CreditLens } from "../typechain-types/CreditLens.ts";
 import { CreditQuotes__factory } from "../typechain-types/factories/CreditQuotes__factory.ts";
 import type { CreditQuotes } from "../typechain-types/CreditQuotes.ts";
 import type { MockStablecoin } from "../typechain-types/mocks/MockStablecoin.ts";
@@ -42,6 +44,7 @@ const KEEPER_KEY = "0x59c6995e998f97a5a0044966f0945389dc9e86dae88c7a8412f4603b6b
 let node: ChildProcess;
 let provider: JsonRpcProvider;
 let ledger: CreditLedger;
+let lens: CreditLens;
 let quotes: CreditQuotes;
 let token: MockStablecoin;
 let keeper: Wallet;
@@ -72,6 +75,7 @@ function keeperOptions(extra: Partial<KeeperOptions> = {}): KeeperOptions {
     provider,
     wallet: keeper,
     ledger: ledger.target as string,
+    lens: lens.target as string,
     checkpointFile,
     pollMs: 50,
     backoffMs: 100,
@@ -100,7 +104,7 @@ async function expectInstalmentCollected(k: number, before: bigint[], reports: P
     for (const [loanId, amount] of r.collect.collected)
       collected.set(loanId, (collected.get(loanId) ?? 0n) + amount);
   expect(collected.size).to.equal(BORROWERS, "every loan collected in this pass");
-  const states = await Promise.all(loans.map((l) => ledger.loanState(l)));
+  const states = await Promise.all(loans.map((l) => lens.loanState(l)));
   for (let i = 0; i < BORROWERS; i++) {
     const due = payments.get(loans[i])![k];
     expect(before[i] - after[i]).to.equal(due, `borrower ${i} paid exactly instalment ${k + 1}`);
@@ -140,6 +144,7 @@ describe("collection keeper against a hardhat node (200 loans)", function () {
       )
     ).waitForDeployment();
     ledger = CreditLedger__factory.connect(await deployer.ledger(), admin);
+    lens = CreditLens__factory.connect(await deployer.lens(), admin);
     quotes = await (await new CreditQuotes__factory(admin).deploy(ledger.target)).waitForDeployment();
     const lendingPool = LendingPool__factory.connect(await deployer.pool(), admin);
     await (await ledger.grantRole(id("UNDERWRITER_ROLE"), adminAddress)).wait();
@@ -166,7 +171,7 @@ describe("collection keeper against a hardhat node (200 loans)", function () {
       // Explicit gas: estimates made while other borrowers draw in between can come out short.
       await (await ledger.connect(w).draw(0, PRINCIPAL, { nonce: 3, gasLimit: 1_000_000 })).wait();
     });
-    for (const w of wallets) loans.push(await ledger.loanIdOf(w.address, 1));
+    for (const w of wallets) loans.push(await lens.loanIdOf(w.address, 1));
     await Promise.all(
       loans.map(async (l) => {
         const [dates, pays] = await quotes.loanSchedule(l);
@@ -284,7 +289,7 @@ describe("collection keeper against a hardhat node (200 loans)", function () {
       await rpc("evm_setAutomine", [true]);
     }
     expect(await provider.getTransactionCount(keeper.address)).to.equal(nonceBefore + 2);
-    for (const l of loans) expect((await ledger.loanState(l)).status).to.equal(2n, "repaid");
+    for (const l of loans) expect((await lens.loanState(l)).status).to.equal(2n, "repaid");
     const report = await runOnce(keeperOptions());
     expect(report.scan.closed).to.equal(BORROWERS);
     expect(report.active).to.equal(0);
@@ -296,7 +301,7 @@ describe("collection keeper against a hardhat node (200 loans)", function () {
     await rpc("hardhat_setBalance", [w.address, "0x56BC75E2D63100000"]);
     await (await ledger.connect(admin).setLine(w.address, PRINCIPAL, APR, 1, 1)).wait();
     await (await ledger.connect(w).draw(0, PRINCIPAL, { gasLimit: 1_000_000 })).wait();
-    const loanId = await ledger.loanIdOf(w.address, 1);
+    const loanId = await lens.loanIdOf(w.address, 1);
     const [dates] = await quotes.loanSchedule(loanId);
     await rpc("evm_setNextBlockTimestamp", [Number(dates[0] + 5n * 86_400n)]);
     await rpc("evm_mine");
@@ -305,7 +310,7 @@ describe("collection keeper against a hardhat node (200 loans)", function () {
     expect(report.plan.skipped).to.deep.equal({ "no mandate": 1 });
     expect(report.collect.txs).to.have.length(0);
     expect(report.mark.transitions).to.equal(1);
-    expect((await ledger.loanState(loanId)).markedBucket).to.equal(2n, "M1");
+    expect((await lens.loanState(loanId)).markedBucket).to.equal(2n, "M1");
     report = await runOnce(keeperOptions());
     expect(report.mark.txs).to.have.length(0, "marked once per transition");
 
@@ -313,7 +318,7 @@ describe("collection keeper against a hardhat node (200 loans)", function () {
     await rpc("evm_mine");
     report = await runOnce(keeperOptions());
     expect(report.mark.defaults).to.equal(1);
-    expect((await ledger.loanState(loanId)).status).to.equal(3n, "written off");
+    expect((await lens.loanState(loanId)).status).to.equal(3n, "written off");
     report = await runOnce(keeperOptions());
     expect(report.active).to.equal(0, "a written-off loan leaves the keeper's book");
   });

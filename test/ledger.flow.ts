@@ -21,12 +21,12 @@ describe("credit ledger: lines, draws and repayment plans", () => {
   for (const p of PRODUCTS.filter((x) => x.instalments > 1 || x.method === Method.Bullet)) {
     it(`draw → repay on every due date → closed, for product ${p.id} (${p.name})`, async () => {
       const d = await setup();
-      const { ledger, token, borrower, recipient } = d;
+      const { ledger, lens, token, borrower, recipient } = d;
       const before = await token.balanceOf(recipient.address);
       await ledger.connect(borrower).drawTo(p.id, P, recipient.address);
       expect(await token.balanceOf(recipient.address)).to.equal(before + P, "funds reach the named recipient");
-      const loanId = await ledger.loanIdOf(borrower.address, 1);
-      const line = await ledger.lineOf(borrower.address);
+      const loanId = await lens.loanIdOf(borrower.address, 1);
+      const line = await lens.lineOf(borrower.address);
       expect(line.outstanding).to.equal(P);
       expect(line.available).to.equal(50_000n * ONE - P);
 
@@ -39,27 +39,27 @@ describe("credit ledger: lines, draws and repayment plans", () => {
         const paidBefore = await token.balanceOf(borrower.address);
         await ledger.connect(borrower).repay(loanId, rows[k].payment);
         expect(paidBefore - (await token.balanceOf(borrower.address))).to.equal(rows[k].payment);
-        const state = await ledger.loanState(loanId);
+        const state = await lens.loanState(loanId);
         expect(state.pastDue).to.equal(0n, `nothing past due after instalment ${k + 1}`);
       }
-      const state = await ledger.loanState(loanId);
+      const state = await lens.loanState(loanId);
       expect(state.status).to.equal(2n, "repaid");
-      expect((await ledger.lineOf(borrower.address)).available).to.equal(50_000n * ONE, "limit freed");
-      expect(await ledger.principalOutstanding()).to.equal(0n);
-      expect(await ledger.rateSum()).to.equal(0n);
+      expect((await lens.lineOf(borrower.address)).available).to.equal(50_000n * ONE, "limit freed");
+      expect(await lens.principalOutstanding()).to.equal(0n);
+      expect(await lens.rateSum()).to.equal(0n);
       const interest = rows.reduce((s, r) => s + r.interest, 0n);
-      expect(await ledger.interestReceivable()).to.equal(0n);
+      expect(await lens.interestReceivable()).to.equal(0n);
       expect(await ledger.cash()).to.equal(500_000n * ONE + interest);
     });
   }
 
   it("golden equal-instalment plan: total paid 11,001.599154 and lender value up by 85% of the interest", async () => {
     const d = await setup();
-    const { ledger, pool, borrower, lender } = d;
+    const { ledger, lens, pool, borrower, lender } = d;
     const sharesBefore = await pool.balanceOf(lender.address);
     const valueBefore = await pool.convertToAssets(sharesBefore);
     await ledger.connect(borrower).draw(2, P);
-    const loanId = await ledger.loanIdOf(borrower.address, 1);
+    const loanId = await lens.loanIdOf(borrower.address, 1);
     const [dueDates, payments] = await d.quotes.loanSchedule(loanId);
     let total = 0n;
     for (let k = 0; k < 12; k++) {
@@ -69,17 +69,17 @@ describe("credit ledger: lines, draws and repayment plans", () => {
     }
     expect(total).to.equal(11_001_599154n);
     const interest = total - P;
-    expect(await ledger.protocolFeesOwed()).to.be.closeTo((interest * 500n) / 10_000n, 2n);
-    expect(await ledger.firstLossReserve()).to.be.closeTo((interest * 1_000n) / 10_000n, 2n);
+    expect(await lens.protocolFeesOwed()).to.be.closeTo((interest * 500n) / 10_000n, 2n);
+    expect(await lens.firstLossReserve()).to.be.closeTo((interest * 1_000n) / 10_000n, 2n);
     const valueAfter = await pool.convertToAssets(sharesBefore);
     expect(valueAfter - valueBefore).to.be.closeTo((interest * 8_500n) / 10_000n, 3n);
   });
 
   it("share price rises smoothly: no jump when an instalment is paid on its due date", async () => {
     const d = await setup();
-    const { ledger, pool, borrower } = d;
+    const { ledger, lens, pool, borrower } = d;
     await ledger.connect(borrower).draw(2, P);
-    const loanId = await ledger.loanIdOf(borrower.address, 1);
+    const loanId = await lens.loanIdOf(borrower.address, 1);
     const [dueDates, payments] = await d.quotes.loanSchedule(loanId);
     const shares = 10n ** 17n; // 100,000 tokens' worth of shares (decimals offset 6 + 6)
     await networkHelpers.time.increaseTo(dueDates[0] - 2n);
@@ -96,10 +96,10 @@ describe("credit ledger: lines, draws and repayment plans", () => {
 
   it("prepayment pays interest only to date and frees the limit", async () => {
     const d = await setup();
-    const { ledger, token, borrower } = d;
+    const { ledger, lens, token, borrower } = d;
     await ledger.connect(borrower).draw(2, P);
-    const loanId = await ledger.loanIdOf(borrower.address, 1);
-    const drawnAt = (await ledger.loanRecord(loanId)).drawnAt;
+    const loanId = await lens.loanIdOf(borrower.address, 1);
+    const drawnAt = (await lens.loanRecord(loanId)).drawnAt;
     const payAt = drawnAt + 15n * DAY;
     await networkHelpers.time.setNextBlockTimestamp(payAt);
     const balance = await token.balanceOf(borrower.address);
@@ -107,38 +107,38 @@ describe("credit ledger: lines, draws and repayment plans", () => {
     const paid = balance - (await token.balanceOf(borrower.address));
     expect(paid).to.equal(P + accruedInterestUp(P, APR, 15n * DAY));
     expect(paid).to.equal(P + 75n * ONE);
-    expect((await ledger.loanState(loanId)).status).to.equal(2n);
-    expect((await ledger.lineOf(borrower.address)).outstanding).to.equal(0n);
-    expect(await ledger.rateSum()).to.equal(0n);
+    expect((await lens.loanState(loanId)).status).to.equal(2n);
+    expect((await lens.lineOf(borrower.address)).outstanding).to.equal(0n);
+    expect(await lens.rateSum()).to.equal(0n);
   });
 
   it("a partial prepayment lowers the interest of the following periods", async () => {
     const d = await setup();
-    const { ledger, borrower } = d;
+    const { ledger, lens, borrower } = d;
     await ledger.connect(borrower).draw(4, P); // interest-first: ceil(P·r) each period
-    const loanId = await ledger.loanIdOf(borrower.address, 1);
+    const loanId = await lens.loanIdOf(borrower.address, 1);
     const [dueDates] = await d.quotes.loanSchedule(loanId);
     await networkHelpers.time.setNextBlockTimestamp(dueDates[0]);
     // Pays instalment 1 (150) and 4,000 of principal ahead of plan.
     await ledger.connect(borrower).repay(loanId, 150n * ONE + 4_000n * ONE);
     await networkHelpers.time.increaseTo(dueDates[1]);
-    const state = await ledger.loanState(loanId);
+    const state = await lens.loanState(loanId);
     expect(state.principalOutstanding).to.equal(6_000n * ONE);
     expect(state.pastDue).to.equal(90n * ONE, "period 2 interest on 6,000 at 1.5%");
   });
 
   it("views: next due, past due and payoff follow the plan", async () => {
     const d = await setup();
-    const { ledger, borrower } = d;
+    const { ledger, lens, borrower } = d;
     await ledger.connect(borrower).draw(2, P);
-    const loanId = await ledger.loanIdOf(borrower.address, 1);
+    const loanId = await lens.loanIdOf(borrower.address, 1);
     const [dueDates, payments] = await d.quotes.loanSchedule(loanId);
-    let s = await ledger.loanState(loanId);
+    let s = await lens.loanState(loanId);
     expect(s.nextDueAt).to.equal(dueDates[0]);
     expect(s.nextDueAmount).to.equal(payments[0]);
     expect(s.payoff).to.equal(P);
     await networkHelpers.time.increaseTo(dueDates[1]);
-    s = await ledger.loanState(loanId);
+    s = await lens.loanState(loanId);
     expect(s.pastDue).to.equal(payments[0] + payments[1]);
     expect(s.pastDueSince).to.equal(dueDates[0]);
     expect(s.nextDueAt).to.equal(dueDates[2]);
@@ -147,9 +147,9 @@ describe("credit ledger: lines, draws and repayment plans", () => {
 
   it("the lender redeems principal plus interest after the book is repaid", async () => {
     const d = await setup();
-    const { ledger, pool, token, borrower, lender } = d;
+    const { ledger, lens, pool, token, borrower, lender } = d;
     await ledger.connect(borrower).draw(0, P);
-    const loanId = await ledger.loanIdOf(borrower.address, 1);
+    const loanId = await lens.loanIdOf(borrower.address, 1);
     const [dueDates, payments] = await d.quotes.loanSchedule(loanId);
     for (let k = 0; k < 3; k++) {
       await networkHelpers.time.setNextBlockTimestamp(dueDates[k]);
@@ -170,7 +170,7 @@ describe("credit ledger: refusals change nothing", () => {
   async function snapshot(d: Awaited<ReturnType<typeof setup>>) {
     return {
       cash: await d.ledger.cash(),
-      line: await d.ledger.lineOf(d.borrower.address),
+      line: await d.lens.lineOf(d.borrower.address),
       borrower: await d.token.balanceOf(d.borrower.address),
     };
   }
@@ -204,7 +204,7 @@ describe("credit ledger: refusals change nothing", () => {
       "ZeroAmount",
     );
     await d.ledger.connect(d.borrower).draw(2, ONE * 100n);
-    const loanId = await d.ledger.loanIdOf(d.borrower.address, 1);
+    const loanId = await d.lens.loanIdOf(d.borrower.address, 1);
     await expect(d.ledger.connect(d.borrower).repay(loanId, 0)).to.be.revertedWithCustomError(d.ledger, "ZeroAmount");
   });
 
@@ -244,8 +244,8 @@ describe("credit ledger: refusals change nothing", () => {
   it("over-payment is refused with the payoff; unknown and repaid loans are named", async () => {
     const d = await setup();
     await d.ledger.connect(d.borrower).draw(5, 1_000n * ONE);
-    const loanId = await d.ledger.loanIdOf(d.borrower.address, 1);
-    const drawnAt = (await d.ledger.loanRecord(loanId)).drawnAt;
+    const loanId = await d.lens.loanIdOf(d.borrower.address, 1);
+    const drawnAt = (await d.lens.loanRecord(loanId)).drawnAt;
     await networkHelpers.time.setNextBlockTimestamp(drawnAt + DAY);
     const payoff = 1_000n * ONE + accruedInterestUp(1_000n * ONE, APR, DAY);
     const before = await snapshot(d);
@@ -274,13 +274,13 @@ describe("credit ledger: refusals change nothing", () => {
   it("pause stops draws but never repayment", async () => {
     const d = await setup();
     await d.ledger.connect(d.borrower).draw(5, 1_000n * ONE);
-    const loanId = await d.ledger.loanIdOf(d.borrower.address, 1);
+    const loanId = await d.lens.loanIdOf(d.borrower.address, 1);
     await d.ledger.pause();
     await expect(d.ledger.connect(d.borrower).draw(5, ONE)).to.be.revertedWithCustomError(
       d.ledger,
       "EnforcedPause",
     );
     await d.ledger.connect(d.borrower).repay(loanId, d.ethers.MaxUint256);
-    expect((await d.ledger.loanState(loanId)).status).to.equal(2n);
+    expect((await d.lens.loanState(loanId)).status).to.equal(2n);
   });
 });

@@ -33,11 +33,11 @@ async function withLimits(changes: Partial<Limits>) {
 describe("portfolio limits", () => {
   it("start off, and report themselves and their aggregates", async () => {
     const d = await fixture();
-    const r = await d.ledger.riskState();
+    const r = await d.lens.riskState();
     expect(r.limits.maxExposure).to.equal(0n);
     expect(r.bookValue).to.equal(500_000n * ONE);
     await d.ledger.connect(d.borrower).draw(0, 300_000n * ONE); // nothing stops a large draw when limits are off
-    const after = await d.ledger.riskState();
+    const after = await d.lens.riskState();
     expect(after.principalOutstanding).to.equal(300_000n * ONE);
     expect(after.bookValue).to.equal(500_000n * ONE, "a draw moves cash to principal");
   });
@@ -53,7 +53,7 @@ describe("portfolio limits", () => {
       .withArgs(50_000n * ONE + 1n, 50_000n * ONE);
     await expect(b.draw(0, 10n * ONE)).to.emit(d.ledger, "Drawn");
     await expect(b.draw(0, 50_000n * ONE)).to.emit(d.ledger, "Drawn");
-    expect((await d.ledger.lineOf(d.borrower.address)).outstanding).to.equal(50_010n * ONE);
+    expect((await d.lens.lineOf(d.borrower.address)).outstanding).to.equal(50_010n * ONE);
   });
 
   it("per borrower, absolute: outstanding up to the cap passes, one unit more is refused", async () => {
@@ -64,7 +64,7 @@ describe("portfolio limits", () => {
       .to.be.revertedWithCustomError(d.ledger, "ExposureCapExceeded")
       .withArgs(d.borrower.address, 20_000n * ONE + 1n, 20_000n * ONE);
     await b.draw(1, 5_000n * ONE);
-    expect((await d.ledger.lineOf(d.borrower.address)).outstanding).to.equal(20_000n * ONE);
+    expect((await d.lens.lineOf(d.borrower.address)).outstanding).to.equal(20_000n * ONE);
     // Another borrower has a cap of their own.
     await expect(d.ledger.connect(d.other).draw(0, 20_000n * ONE)).to.emit(d.ledger, "Drawn");
   });
@@ -77,7 +77,7 @@ describe("portfolio limits", () => {
       .to.be.revertedWithCustomError(d.ledger, "ExposureCapExceeded")
       .withArgs(d.borrower.address, 10_000n * ONE + 1n, 10_000n * ONE);
     await b.draw(5, 4_000n * ONE);
-    const first = await d.ledger.loanIdOf(d.borrower.address, 1);
+    const first = await d.lens.loanIdOf(d.borrower.address, 1);
     await b.repay(first, ethers.MaxUint256);
     // 6,000 of principal repaid (plus interest, which raised the book's cash a little: cap 10,000.00… and up).
     await expect(b.draw(5, 6_000n * ONE)).to.emit(d.ledger, "Drawn");
@@ -91,7 +91,7 @@ describe("portfolio limits", () => {
       .to.be.revertedWithCustomError(d.ledger, "UtilisationCapExceeded")
       .withArgs(250_000n * ONE + 1n, 250_000n * ONE);
     await o.draw(0, 50_000n * ONE);
-    expect((await d.ledger.riskState()).principalOutstanding).to.equal(250_000n * ONE);
+    expect((await d.lens.riskState()).principalOutstanding).to.equal(250_000n * ONE);
   });
 
   it("origination: a rolling 24 h bucket that drains at the cap per day, to the unit", async () => {
@@ -107,7 +107,7 @@ describe("portfolio limits", () => {
       .withArgs(CAP + 1n, CAP);
     await networkHelpers.time.setNextBlockTimestamp(t0 + 2n); // 0.694444 drained
     await b.draw(0, 10_000n * ONE + 694_444n);
-    expect((await d.ledger.riskState()).originationInWindow).to.equal(CAP);
+    expect((await d.lens.riskState()).originationInWindow).to.equal(CAP);
     // Half a day later half the cap is free again; a whole day later all of it.
     await networkHelpers.time.setNextBlockTimestamp(t0 + 2n + DAY / 2n);
     await expect(d.ledger.connect(d.other).draw(0, 15_000n * ONE + 1n))
@@ -115,23 +115,23 @@ describe("portfolio limits", () => {
       .withArgs(CAP + 1n, CAP);
     await networkHelpers.time.setNextBlockTimestamp(t0 + 3n + DAY);
     await d.ledger.connect(d.other).draw(0, CAP);
-    expect((await d.ledger.riskState()).originationInWindow).to.equal(CAP);
+    expect((await d.lens.riskState()).originationInWindow).to.equal(CAP);
   });
 
   it("circuit breaker: trips when 30+ DPD principal passes 8 %, halts draws only, and resets on cure", async () => {
     const d = await withLimits({ breakerBps: 800n });
     await d.ledger.connect(d.borrower).draw(2, 10_000n * ONE); // will go 30+ days past due
     await d.ledger.connect(d.other).draw(5, 100_000n * ONE); // bullet, paid at 30 days
-    const late = await d.ledger.loanIdOf(d.borrower.address, 1);
+    const late = await d.lens.loanIdOf(d.borrower.address, 1);
     const [dueDates] = await d.quotes.loanSchedule(late);
     // 30 days past due: bucket M1, not counted yet.
     await networkHelpers.time.setNextBlockTimestamp(dueDates[0] + 30n * DAY);
     await d.ledger.mark([late]);
-    expect((await d.ledger.riskState()).principal30Plus).to.equal(0n);
+    expect((await d.lens.riskState()).principal30Plus).to.equal(0n);
     // 31 days: M2. 10,000 of 110,000 = 9.09 % > 8 %.
     await networkHelpers.time.setNextBlockTimestamp(dueDates[0] + 31n * DAY);
     await d.ledger.mark([late]);
-    let r = await d.ledger.riskState();
+    let r = await d.lens.riskState();
     expect(r.principal30Plus).to.equal(10_000n * ONE);
     expect(r.breakerTripped).to.equal(true);
     await expect(d.ledger.connect(d.other).draw(0, 10n * ONE))
@@ -142,14 +142,14 @@ describe("portfolio limits", () => {
     )?.message;
     expect(message).to.contain("halted by the circuit breaker");
     // Repayment is never halted: the other borrower repays the bullet, which shrinks the book and raises the share.
-    const bullet = await d.ledger.loanIdOf(d.other.address, 1);
+    const bullet = await d.lens.loanIdOf(d.other.address, 1);
     await d.ledger.connect(d.other).repay(bullet, ethers.MaxUint256);
-    r = await d.ledger.riskState();
+    r = await d.lens.riskState();
     expect(r.principalOutstanding).to.equal(10_000n * ONE);
     expect(r.breakerTripped).to.equal(true);
     // The late borrower cures (pays what is past due with its penalty): back to current, the breaker resets.
-    await d.ledger.connect(d.borrower).repay(late, await d.ledger.dueNow(late));
-    r = await d.ledger.riskState();
+    await d.ledger.connect(d.borrower).repay(late, await d.lens.dueNow(late));
+    r = await d.lens.riskState();
     expect(r.principal30Plus).to.equal(0n);
     expect(r.breakerTripped).to.equal(false);
     await expect(d.ledger.connect(d.other).draw(0, 10n * ONE)).to.emit(d.ledger, "Drawn");
@@ -158,26 +158,26 @@ describe("portfolio limits", () => {
   it("circuit breaker: a payment that cures the loan removes it; a loan entering M3 counts, its write-off removes it", async () => {
     const d = await withLimits({ breakerBps: 800n });
     await d.ledger.connect(d.borrower).draw(4, 10_000n * ONE); // interest first: principal only at the end
-    const late = await d.ledger.loanIdOf(d.borrower.address, 1);
+    const late = await d.lens.loanIdOf(d.borrower.address, 1);
     const [dueDates] = await d.quotes.loanSchedule(late);
     await networkHelpers.time.setNextBlockTimestamp(dueDates[0] + 45n * DAY);
     await d.ledger.mark([late]);
-    expect((await d.ledger.riskState()).principal30Plus).to.equal(10_000n * ONE);
+    expect((await d.lens.riskState()).principal30Plus).to.equal(10_000n * ONE);
     // A payment of the payoff minus 4,000 of principal: everything past due is paid and 6,000 of principal
     // prepaid, which leaves the loan current.
-    const payoff = (await d.ledger.loanState(late)).payoff;
+    const payoff = (await d.lens.loanState(late)).payoff;
     await d.ledger.connect(d.borrower).repay(late, payoff - 4_000n * ONE);
-    expect((await d.ledger.riskState()).principal30Plus).to.equal(0n);
+    expect((await d.lens.riskState()).principal30Plus).to.equal(0n);
     // A second borrower stops paying and is written off: counted while in M2/M3, removed at the default.
     await d.ledger.connect(d.other).draw(0, 3_000n * ONE);
-    const bad = await d.ledger.loanIdOf(d.other.address, 1);
+    const bad = await d.lens.loanIdOf(d.other.address, 1);
     const [badDue] = await d.quotes.loanSchedule(bad);
     await networkHelpers.time.setNextBlockTimestamp(badDue[0] + 61n * DAY);
     await d.ledger.mark([bad]);
-    expect((await d.ledger.riskState()).principal30Plus).to.equal(3_000n * ONE);
+    expect((await d.lens.riskState()).principal30Plus).to.equal(3_000n * ONE);
     await networkHelpers.time.setNextBlockTimestamp(badDue[0] + 91n * DAY);
     await expect(d.ledger.mark([bad])).to.emit(d.ledger, "LoanDefaulted");
-    expect((await d.ledger.riskState()).principal30Plus).to.equal(0n);
+    expect((await d.lens.riskState()).principal30Plus).to.equal(0n);
   });
 });
 
@@ -194,11 +194,11 @@ describe("the risk role", () => {
     const d = await withRisk();
     const tighter = { ...SET, minDraw: 20n * ONE, maxDraw: 1_000n * ONE, breakerBps: 500n, maxUtilisationBps: 1n };
     await expect(d.risk.tightenLimits(tighter)).to.emit(d.ledger, "LimitsSet");
-    expect((await d.ledger.riskState()).limits.breakerBps).to.equal(500n);
+    expect((await d.lens.riskState()).limits.breakerBps).to.equal(500n);
     await expect(d.risk.cutLine(d.borrower.address, 1_000n * ONE))
       .to.emit(d.ledger, "LineLimitCut")
       .withArgs(d.borrower.address, 400_000n * ONE, 1_000n * ONE, d.recipient.address);
-    expect((await d.ledger.lineOf(d.borrower.address)).limit).to.equal(1_000n * ONE);
+    expect((await d.lens.lineOf(d.borrower.address)).limit).to.equal(1_000n * ONE);
   });
 
   it("cannot raise a limit, lift one to 'no limit', raise a line, or do what the admin does", async () => {
@@ -226,7 +226,7 @@ describe("the risk role", () => {
       "AccessControlUnauthorizedAccount",
     );
     // Nothing changed.
-    const r = await d.ledger.riskState();
+    const r = await d.lens.riskState();
     expect(r.limits.maxExposure).to.equal(SET.maxExposure);
     expect(r.limits.breakerBps).to.equal(SET.breakerBps);
   });
@@ -242,7 +242,7 @@ describe("the risk role", () => {
       "InvalidLimits",
     );
     await expect(d.ledger.setLimits(OFF)).to.emit(d.ledger, "LimitsSet");
-    expect((await d.ledger.riskState()).limits.maxDraw).to.equal(0n);
+    expect((await d.lens.riskState()).limits.maxDraw).to.equal(0n);
   });
 });
 
@@ -252,8 +252,8 @@ describe("pause (C9): stops new lines and draws, nothing else", () => {
     const b = d.ledger.connect(d.borrower);
     await b.draw(2, 10_000n * ONE); // 12 instalments: collected, then repaid, while paused
     await d.ledger.connect(d.other).draw(5, 5_000n * ONE); // will default and be recovered while paused
-    const loan = await d.ledger.loanIdOf(d.borrower.address, 1);
-    const bad = await d.ledger.loanIdOf(d.other.address, 1);
+    const loan = await d.lens.loanIdOf(d.borrower.address, 1);
+    const bad = await d.lens.loanIdOf(d.other.address, 1);
     await b.setMandate(0);
     const [dueDates] = await d.quotes.loanSchedule(bad);
     await networkHelpers.time.setNextBlockTimestamp(dueDates[0] + 91n * DAY);
@@ -269,18 +269,18 @@ describe("pause (C9): stops new lines and draws, nothing else", () => {
     await expect(
       d.ledger.connect(d.underwriter).setLine(newcomer, 1_000n * ONE, 1_800, ALL_PRODUCTS_MASK, 1),
     ).to.be.revertedWithCustomError(d.ledger, "EnforcedPause");
-    expect((await d.ledger.lineOf(newcomer)).status).to.equal(0n);
+    expect((await d.lens.lineOf(newcomer)).status).to.equal(0n);
     await expect(b.draw(0, 10n * ONE)).to.be.revertedWithCustomError(d.ledger, "EnforcedPause");
     // An existing line can still be cut (lowering risk is never paused).
     await d.ledger.connect(d.underwriter).setLine(d.borrower.address, 20_000n * ONE, 1_800, ALL_PRODUCTS_MASK, 1);
 
-    const due = await d.ledger.dueNow(loan);
+    const due = await d.lens.dueNow(loan);
     expect(due).to.be.greaterThan(0n);
     // Collected a block later than the view: the penalty of that second is added.
     await expect(d.ledger.collect([loan]))
       .to.emit(d.ledger, "Collected")
       .withArgs(loan, d.borrower.address, (amount: bigint) => amount >= due && amount - due < ONE);
-    expect(await d.ledger.dueNow(loan)).to.equal(0n);
+    expect(await d.lens.dueNow(loan)).to.equal(0n);
     await expect(b.repay(loan, ethers.MaxUint256)).to.emit(d.ledger, "LoanClosed").withArgs(loan);
     await expect(d.ledger.connect(d.other).repay(bad, 1_000n * ONE)).to.emit(d.ledger, "Recovered");
     const max = await d.pool.maxWithdraw(d.lender.address);

@@ -21,6 +21,8 @@ import { ViewModule__factory } from "../typechain-types/factories/modules/ViewMo
 import { CreditLedger__factory } from "../typechain-types/factories/CreditLedger__factory.ts";
 import { LendingPool__factory } from "../typechain-types/factories/LendingPool__factory.ts";
 import type { CreditLedger } from "../typechain-types/CreditLedger.ts";
+import { CreditLens__factory } from "../typechain-types/factories/CreditLens__factory.ts";
+import type { CreditLens } from "../typechain-types/CreditLens.ts";
 import { CreditQuotes__factory } from "../typechain-types/factories/CreditQuotes__factory.ts";
 import type { CreditQuotes } from "../typechain-types/CreditQuotes.ts";
 import type { LendingPool } from "../typechain-types/LendingPool.ts";
@@ -284,6 +286,7 @@ describe("monitor against a hardhat node (200 loans, some go bad)", function () 
   let provider: JsonRpcProvider;
   let admin: NonceManager;
   let ledger: CreditLedger;
+  let lens: CreditLens;
   let quotes: CreditQuotes;
   let pool: LendingPool;
   let monitor: Monitor;
@@ -329,7 +332,7 @@ describe("monitor against a hardhat node (200 loans, some go bad)", function () 
   /** The keeper's part: collect every active loan (in batches of 100), then mark `toMark`. */
   async function keeperPass(toMark: bigint[] = []) {
     const ids = [...loans, ...(whaleExtra ? [whaleExtra] : [])];
-    const states = await Promise.all(ids.map((l) => ledger.loanState(l)));
+    const states = await Promise.all(ids.map((l) => lens.loanState(l)));
     const active = ids.filter((_, i) => states[i].status === 1n);
     for (let i = 0; i < active.length; i += 100)
       await (await ledger.collect(active.slice(i, i + 100))).wait();
@@ -368,7 +371,7 @@ describe("monitor against a hardhat node (200 loans, some go bad)", function () 
     const now = BigInt((await provider.getBlock(step.block))!.timestamp);
     expect(Number(now)).to.equal(step.time);
     const ids = [...loans, ...(whaleExtra ? [whaleExtra] : [])];
-    const states = await Promise.all(ids.map((l) => ledger.loanState(l, tag)));
+    const states = await Promise.all(ids.map((l) => lens.loanState(l, tag)));
     const byBucket = [0n, 0n, 0n, 0n, 0n, 0n];
     const counts = [0, 0, 0, 0, 0, 0];
     const perBorrower = new Map<string, bigint>();
@@ -390,7 +393,7 @@ describe("monitor against a hardhat node (200 loans, some go bad)", function () 
     expect(m.byBucket.principal).to.deep.equal(byBucket, "outstanding by bucket");
     expect(m.byBucket.loans).to.deep.equal(counts, "loans by bucket");
     expect(m.outstanding).to.equal(total);
-    expect(total).to.equal(await ledger.principalOutstanding(tag), "the book's principal outstanding");
+    expect(total).to.equal(await lens.principalOutstanding(tag), "the book's principal outstanding");
     expect(m.utilisation).to.deep.equal({
       amount: total,
       total: poolValue,
@@ -449,6 +452,7 @@ describe("monitor against a hardhat node (200 loans, some go bad)", function () 
       )
     ).waitForDeployment();
     ledger = CreditLedger__factory.connect(await deployer.ledger(), admin);
+    lens = CreditLens__factory.connect(await deployer.lens(), admin);
     quotes = await (await new CreditQuotes__factory(admin).deploy(ledger.target)).waitForDeployment();
     pool = LendingPool__factory.connect(await deployer.pool(), admin);
     await (await ledger.grantRole(id("UNDERWRITER_ROLE"), adminAddress)).wait();
@@ -481,13 +485,14 @@ describe("monitor against a hardhat node (200 loans, some go bad)", function () 
         ).wait();
       },
     );
-    for (const w of wallets) loans.push(await ledger.loanIdOf(w.address, 1));
+    for (const w of wallets) loans.push(await lens.loanIdOf(w.address, 1));
     const schedules = await Promise.all(loans.map((l) => quotes.loanSchedule(l)));
     for (let k = 0; k < 6; k++) due.push(schedules.reduce((m, s) => (s[0][k] > m ? s[0][k] : m), 0n));
 
     monitor = await Monitor.create({
       provider,
       ledger: ledger.target as string,
+      lens: lens.target as string,
       config,
       sinks: [
         jsonlSink(join(dir, "warnings.jsonl")),
@@ -539,7 +544,7 @@ describe("monitor against a hardhat node (200 loans, some go bad)", function () 
     await setTime(due[0] + 2n * 86_400n);
     for (const i of C) {
       const w = wallets[i];
-      const amount = await ledger.dueNow(loans[i]);
+      const amount = await lens.dueNow(loans[i]);
       await (await ledger.connect(w).repay(loans[i], amount)).wait();
       await (await ledger.connect(w).setMandate(0n)).wait();
     }
@@ -565,13 +570,13 @@ describe("monitor against a hardhat node (200 loans, some go bad)", function () 
     const r = await poll("D1+8d");
     expect(kinds(r)).to.deep.equal(["roll-rate"]);
     const rate = r.steps[0].snapshot!.rollRates![0];
-    const atS1 = await Promise.all(loans.map((l) => ledger.loanState(l, { blockTag: s1Block })));
+    const atS1 = await Promise.all(loans.map((l) => lens.loanState(l, { blockTag: s1Block })));
     const rolled = A.reduce((s, i) => s + atS1[i].principalOutstanding, 0n);
     expect(rate.rolled)
       .to.equal(rolled)
       .and.to.equal(14_000n * ONE);
     expect(rate.base).to.equal(
-      await ledger.principalOutstanding({ blockTag: s1Block }),
+      await lens.principalOutstanding({ blockTag: s1Block }),
       "all performing at S1",
     );
     expect(r.live[0].value).to.equal(Number(rolled) / Number(rate.base));
@@ -584,7 +589,7 @@ describe("monitor against a hardhat node (200 loans, some go bad)", function () 
     for (const i of B) await (await ledger.connect(wallets[i]).revokeMandate()).wait();
     await (await ledger.setLine(wallets[0].address, 17_000n * ONE, APR, 1 << PRODUCT, 1)).wait();
     await (await ledger.connect(wallets[0]).draw(PRODUCT, 12_000n * ONE, { gasLimit: 1_000_000 })).wait();
-    whaleExtra = await ledger.loanIdOf(wallets[0].address, 2);
+    whaleExtra = await lens.loanIdOf(wallets[0].address, 2);
     whaleDue = [...(await quotes.loanSchedule(whaleExtra))[0]];
     const r = await poll("D1+10d");
     expect(kinds(r)).to.deep.equal(["concentration:top1", "concentration:top10"]);
@@ -619,7 +624,7 @@ describe("monitor against a hardhat node (200 loans, some go bad)", function () 
     const r = await poll("D2+8d");
     expect(kinds(r)).to.deep.equal(["roll-rate"]);
     const rates = r.steps[0].snapshot!.rollRates!;
-    const atS3 = await Promise.all(B.map((i) => ledger.loanState(loans[i], { blockTag: s3Block })));
+    const atS3 = await Promise.all(B.map((i) => lens.loanState(loans[i], { blockTag: s3Block })));
     expect(rates[0].rolled).to.equal(atS3.reduce((s, v) => s + v.principalOutstanding, 0n));
     const previous = monitor.snapshots[monitor.snapshots.length - 2];
     expect(previous.block).to.equal(s3Block);
@@ -729,7 +734,8 @@ describe("monitor against a hardhat node (200 loans, some go bad)", function () 
         child.on("exit", (code) => resolve({ code, out: text }));
       });
     const common = ["--rpc", RPC_URL, "--ledger", ledger.target as string, "--config", cfg];
-    const report = await run(["report", ...common, "--out", out]);
+    // The report reads on the lens given; the runs below, without --lens, through the ledger's extView.
+    const report = await run(["report", ...common, "--lens", lens.target as string, "--out", out]);
     expect(report.code, report.out).to.equal(0);
     expect(existsSync(join(out, "report.html"))).to.equal(true);
     const html = readFileSync(join(out, "report.html"), "utf8");

@@ -156,7 +156,7 @@ describe("signed credit offers: risk engine → EIP-712 offer → acceptOffer �
 
   it("end to end: applicant JSON → score → offer + KYC + permit → line at the decided terms → draw → repay", async () => {
     const e = await networkHelpers.loadFixture(deployOffers);
-    const { offers, ledger, token, applicant } = e;
+    const { offers, ledger, lens, token, applicant } = e;
     expect(assessment.decision).to.equal("approve");
     expect(assessment.limit).to.equal(15_000n * ONE);
     expect(assessment.aprBps).to.equal(1200);
@@ -187,7 +187,7 @@ describe("signed credit offers: risk engine → EIP-712 offer → acceptOffer �
     expect(parsed!.args.modelVersion).to.equal(offer.modelVersion);
     expect(parsed!.args.signer).to.equal(underwriterKey.address);
 
-    const line = await ledger.lineOf(applicant.address);
+    const line = await lens.lineOf(applicant.address);
     expect(line.limit).to.equal(15_000n * ONE);
     expect(line.aprBps).to.equal(1200n);
     expect(line.productMask).to.equal(63n);
@@ -198,12 +198,12 @@ describe("signed credit offers: risk engine → EIP-712 offer → acceptOffer �
       e.ethers.MaxUint256,
       "auto-debit allowance",
     );
-    expect(await ledger.mandateOf(applicant.address)).to.deep.equal([true, 0n], "the permit set the mandate");
+    expect(await lens.mandateOf(applicant.address)).to.deep.equal([true, 0n], "the permit set the mandate");
     expect(line.kycExpiresAt).to.equal((kyc.expiry / DAY) * DAY, "draws allowed until the credential's day");
 
     await ledger.connect(applicant).draw(2, 1_000n * ONE);
     expect(await token.balanceOf(applicant.address)).to.equal(1_000n * ONE, "funds received");
-    const loanId = await ledger.loanIdOf(applicant.address, 1);
+    const loanId = await lens.loanIdOf(applicant.address, 1);
     const [dueDates, payments] = await e.quotes.loanSchedule(loanId);
     await networkHelpers.time.setNextBlockTimestamp(dueDates[0]);
     // No approve call: the permit's allowance lets the ledger pull the instalment.
@@ -233,7 +233,7 @@ describe("signed credit offers: risk engine → EIP-712 offer → acceptOffer �
         underwriterKey.address,
       );
       await accept(e, offer, out.signature);
-      const line = await e.ledger.lineOf(e.applicant.address);
+      const line = await e.lens.lineOf(e.applicant.address);
       expect(line.limit).to.equal(BigInt(out.assessment.limit));
       expect(line.aprBps).to.equal(BigInt(out.assessment.aprBps));
     } finally {
@@ -277,7 +277,7 @@ describe("signed credit offers: risk engine → EIP-712 offer → acceptOffer �
       const offer = offerFromJson(out.offer);
       expect(offer.borrower).to.equal(e.applicant.address);
       await accept(e, offer, out.signature);
-      const line = await e.ledger.lineOf(e.applicant.address);
+      const line = await e.lens.lineOf(e.applicant.address);
       expect(line.limit).to.equal(expected.limit);
       expect(line.aprBps).to.equal(BigInt(expected.aprBps!));
       expect(line.status).to.equal(1n, "active");
@@ -301,7 +301,7 @@ describe("signed credit offers: risk engine → EIP-712 offer → acceptOffer �
     const sig = await signOffer(underwriterKey, e.offersAddress, e.chainId, decline);
     const gasUpdate = (await (await accept(e, decline, sig)).wait())!.gasUsed;
     console.log(`      acceptOffer gas without permit: first line ${gasFirst}, later offer ${gasUpdate}`);
-    const line = await e.ledger.lineOf(e.applicant.address);
+    const line = await e.lens.lineOf(e.applicant.address);
     expect(line.status).to.equal(2n, "frozen");
     expect(line.available).to.equal(0n);
     await expectDecoded(e.ledger.connect(e.applicant).draw(0, 100n * ONE), "LineNotActive", "frozen");
@@ -518,7 +518,7 @@ describe("KYC on the ledger and the on-chain repayment history", () => {
 
   it("an expired KYC credential blocks new draws but never repayment or collection; a renewal reopens draws", async () => {
     const e = await networkHelpers.loadFixture(deployOffers);
-    const { offers, ledger, token, applicant } = e;
+    const { offers, ledger, lens, token, applicant } = e;
     const { offer, signature } = await signedOffer(e);
     const { kyc, signature: kycSig } = await signedKyc(e, applicant.address, {
       expiry: (await now()) + 20n * DAY,
@@ -526,7 +526,7 @@ describe("KYC on the ledger and the on-chain repayment history", () => {
     const permit = await signPermit(token, applicant, ledger, e.ethers.MaxUint256, (await now()) + 3600n);
     await offers.connect(applicant).acceptOffer(offer, signature, kyc, kycSig, permit);
     await ledger.connect(applicant).draw(0, 900n * ONE);
-    const loanId = await ledger.loanIdOf(applicant.address, 1);
+    const loanId = await lens.loanIdOf(applicant.address, 1);
     const [dueDates, payments] = await e.quotes.loanSchedule(loanId);
     const until = (kyc.expiry / DAY) * DAY;
     await networkHelpers.time.setNextBlockTimestamp(until);
@@ -541,17 +541,17 @@ describe("KYC on the ledger and the on-chain repayment history", () => {
       .withArgs(loanId, applicant.address, payments[0]);
     await token.faucet(applicant.address, 100n * ONE); // interest on top of the principal drawn
     await ledger.connect(applicant).repay(loanId, e.ethers.MaxUint256);
-    expect((await ledger.loanState(loanId)).status).to.equal(2n);
+    expect((await lens.loanState(loanId)).status).to.equal(2n);
     // A renewed credential, submitted by anyone, reopens draws.
     const renewed = await signedKyc(e, applicant.address);
     await offers.connect(e.other).recordKyc(renewed.kyc, renewed.signature);
-    expect((await ledger.lineOf(applicant.address)).kycExpiresAt).to.equal((renewed.kyc.expiry / DAY) * DAY);
+    expect((await lens.lineOf(applicant.address)).kycExpiresAt).to.equal((renewed.kyc.expiry / DAY) * DAY);
     await ledger.connect(applicant).draw(0, ONE);
   });
 
   it("with KYC required, a line opened without a credential cannot draw; only the admin switches it", async () => {
     const e = await networkHelpers.loadFixture(deployOffers);
-    const { ledger } = e;
+    const { ledger, lens } = e;
     await ledger.connect(e.underwriter).setLine(e.borrower.address, 1_000n * ONE, 1_200n, 1, 1);
     await ledger.connect(e.borrower).draw(0, ONE); // no credential recorded and none required
     await expect(ledger.connect(e.other).setKycRequired(true)).to.be.revertedWithCustomError(
@@ -561,7 +561,7 @@ describe("KYC on the ledger and the on-chain repayment history", () => {
     await expect(ledger.connect(e.admin).setKycRequired(true))
       .to.emit(ledger, "KycRequirementSet")
       .withArgs(true);
-    expect(await ledger.kycRequired()).to.equal(true);
+    expect(await lens.kycRequired()).to.equal(true);
     await expect(ledger.connect(e.borrower).draw(0, ONE))
       .to.be.revertedWithCustomError(ledger, "KycRequiredToDraw")
       .withArgs(e.borrower.address, 0n);
@@ -575,7 +575,7 @@ describe("KYC on the ledger and the on-chain repayment history", () => {
 
   it("records on-time, late and defaulted borrowers exactly, and the engine re-scores each from the chain", async () => {
     const e = await networkHelpers.loadFixture(deployOffers);
-    const { ledger, token } = e;
+    const { ledger, lens, token } = e;
     const signers = await e.ethers.getSigners();
     const [good, late, bad] = [signers[7], signers[8], signers[9]];
     for (const b of [good, late, bad]) {
@@ -585,7 +585,7 @@ describe("KYC on the ledger and the on-chain repayment history", () => {
       await token.faucet(b.address, 1_000n * ONE);
       await token.connect(b).approve(e.ledgerAddress, e.ethers.MaxUint256);
     }
-    const id = (b: { address: string }) => ledger.loanIdOf(b.address, 1);
+    const id = (b: { address: string }) => lens.loanIdOf(b.address, 1);
     const [dueDates, payments] = await e.quotes.loanSchedule(await id(good));
     const [lateDueDates] = await e.quotes.loanSchedule(await id(late)); // drawn a few seconds after `good`
     const [badDueDates] = await e.quotes.loanSchedule(await id(bad));
@@ -601,12 +601,12 @@ describe("KYC on the ledger and the on-chain repayment history", () => {
       }
       await networkHelpers.time.setNextBlockTimestamp(lateDueDates[k] + (k === 0 ? 10n * DAY : 2n * DAY));
       await networkHelpers.mine(); // so that dueNow is read at the payment's time (less one second)
-      const due = k < 5 ? (await ledger.dueNow(await id(late))) + ONE : e.ethers.MaxUint256;
+      const due = k < 5 ? (await lens.dueNow(await id(late))) + ONE : e.ethers.MaxUint256;
       await ledger.connect(late).repay(await id(late), due);
     }
     const { readCreditHistory } = await import("../src/sdk/history.ts");
     const { adjustForHistory } = await import("../src/risk/history.ts");
-    const g = await ledger.creditHistory(good.address);
+    const g = await lens.creditHistory(good.address);
     expect([g.loansRepaid, g.instalmentsRepaid, g.latePayments, g.maxDaysLate, g.defaults]).to.deep.equal([
       1n,
       6n,
@@ -615,7 +615,7 @@ describe("KYC on the ledger and the on-chain repayment history", () => {
       0n,
     ]);
     expect(g.principalRepaid).to.equal(8_000n * ONE);
-    const l = await ledger.creditHistory(late.address);
+    const l = await lens.creditHistory(late.address);
     expect([l.loansRepaid, l.instalmentsRepaid, l.latePayments, l.maxDaysLate, l.defaults]).to.deep.equal([
       1n,
       6n,
@@ -623,17 +623,17 @@ describe("KYC on the ledger and the on-chain repayment history", () => {
       10n,
       0n,
     ]);
-    const d = await ledger.creditHistory(bad.address);
+    const d = await lens.creditHistory(bad.address);
     expect([d.loansRepaid, d.latePayments, d.maxDaysLate, d.defaults]).to.deep.equal([0n, 0n, 91n, 1n]);
     expect(d.principalDefaulted).to.equal(8_000n * ONE);
 
     // Re-scoring: same application score, three different behaviours.
     const base = assessment;
-    const onTime = adjustForHistory(base, await readCreditHistory(ledger, good.address));
+    const onTime = adjustForHistory(base, await readCreditHistory(lens, good.address));
     expect(onTime.limit).to.equal((base.limit * 120n) / 100n, "6 on time, none late: limit +20%");
-    const tenDaysLate = adjustForHistory(base, await readCreditHistory(ledger, late.address));
+    const tenDaysLate = adjustForHistory(base, await readCreditHistory(lens, late.address));
     expect(tenDaysLate.limit).to.equal(base.limit, "late ≤ 30 days once: unchanged");
-    const defaulted = adjustForHistory(base, await readCreditHistory(ledger, bad.address));
+    const defaulted = adjustForHistory(base, await readCreditHistory(lens, bad.address));
     expect([defaulted.decision, defaulted.limit]).to.deep.equal(["decline", 0n]);
 
     // The raised limit reaches the chain through a new signed offer.
@@ -648,6 +648,6 @@ describe("KYC on the ledger and the on-chain repayment history", () => {
     const sig = await signOffer(underwriterKey, e.offersAddress, e.chainId, raised);
     const { kyc, signature: kycSig } = await signedKyc(e, good.address);
     await e.offers.connect(good).acceptOffer(raised, sig, kyc, kycSig, NO_PERMIT);
-    expect((await ledger.lineOf(good.address)).limit).to.equal(onTime.limit);
+    expect((await lens.lineOf(good.address)).limit).to.equal(onTime.limit);
   });
 });

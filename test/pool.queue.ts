@@ -35,7 +35,7 @@ describe("lender pool: instant exits, the redemption queue, donations", () => {
 
   it("queues what cannot leave now, holds cash for the queue, and fills it FIFO as repayments arrive", async () => {
     const d = await lentOut();
-    const { pool, ledger, lender, other, borrower, token } = d;
+    const { pool, ledger, lens, lender, other, borrower, token } = d;
     await pool.connect(other).deposit(1_000n * ONE, other.address); // a second lender behind the first
     const shares = await pool.balanceOf(lender.address);
     await pool.connect(lender).requestRedeem(shares);
@@ -46,7 +46,7 @@ describe("lender pool: instant exits, the redemption queue, donations", () => {
     expect(await ledger.availableLiquidity()).to.equal(0n);
     await expect(ledger.connect(borrower).draw(5, ONE)).to.be.revertedWithCustomError(ledger, "InsufficientLiquidity");
 
-    const loanId = await ledger.loanIdOf(borrower.address, 1);
+    const loanId = await lens.loanIdOf(borrower.address, 1);
     await networkHelpers.time.increase(30 * 86_400);
     await ledger.connect(borrower).repay(loanId, d.ethers.MaxUint256);
 
@@ -128,11 +128,11 @@ describe("lender pool: instant exits, the redemption queue, donations", () => {
 
   it("a step gain is locked and unlocks linearly; a sync by anyone records it", async () => {
     const d = await lentOut();
-    const { pool, ledger } = d;
+    const { pool, ledger, lens } = d;
     await pool.sync();
     expect(await pool.lockedGains()).to.be.lessThanOrEqual(2n, "interest is not a step (a unit or two of rounding)");
     // A step: the loan falls 10 days late (a provision is booked), then is paid off with its penalty.
-    const loanId = await ledger.loanIdOf(d.borrower.address, 1);
+    const loanId = await lens.loanIdOf(d.borrower.address, 1);
     await networkHelpers.time.increase(30 * 86_400 + 10 * 86_400);
     await ledger.mark([loanId]);
     await pool.sync();
@@ -165,7 +165,7 @@ describe("lender pool: instant exits, the redemption queue, donations", () => {
     // The pool last synced at the deposit, before the loan's rate existed; after a sync the rate counts in full.
     await d.pool.sync();
     const before = await d.pool.totalAssets();
-    const rate = await d.ledger.rateSum(); // asset units × 1/INTEREST_SCALE per second
+    const rate = await d.lens.rateSum(); // asset units × 1/INTEREST_SCALE per second
     await networkHelpers.time.increase(86_400);
     const gross = (rate * 86_400n) / 311_040_000_000n;
     const after = await d.pool.totalAssets();
@@ -173,22 +173,22 @@ describe("lender pool: instant exits, the redemption queue, donations", () => {
     expect(after - before).to.be.closeTo((gross * 8_500n) / 10_000n, (rate * 8_500n) / 10_000n / 311_040_000_000n + 2n);
     // Fees and reserve count from the draw: the sync's block adds a second of them.
     const second = rate / 311_040_000_000n + 1n;
-    expect(await d.ledger.protocolFeesOwed()).to.be.closeTo((gross * 500n) / 10_000n, second);
-    expect(await d.ledger.firstLossReserve()).to.be.closeTo((gross * 1_000n) / 10_000n, second);
+    expect(await d.lens.protocolFeesOwed()).to.be.closeTo((gross * 500n) / 10_000n, second);
+    expect(await d.lens.firstLossReserve()).to.be.closeTo((gross * 1_000n) / 10_000n, second);
   });
 
   it("the admin claims accrued fees without moving the lenders' assets", async () => {
     const d = await lentOut();
-    const loanId = await d.ledger.loanIdOf(d.borrower.address, 1);
+    const loanId = await d.lens.loanIdOf(d.borrower.address, 1);
     await networkHelpers.time.increase(30 * 86_400);
     await d.ledger.connect(d.borrower).repay(loanId, d.ethers.MaxUint256);
-    const fees = await d.ledger.protocolFeesOwed();
+    const fees = await d.lens.protocolFeesOwed();
     const assets = await d.pool.totalAssets();
     await expect(d.ledger.connect(d.admin).claimFees(d.admin.address, fees + 1n))
       .to.be.revertedWithCustomError(d.ledger, "FeesExceeded")
       .withArgs(fees + 1n, fees);
     await d.ledger.connect(d.admin).claimFees(d.admin.address, fees);
-    expect(await d.ledger.protocolFeesOwed()).to.equal(0n);
+    expect(await d.lens.protocolFeesOwed()).to.equal(0n);
     expect(await d.pool.totalAssets()).to.equal(assets);
   });
 });

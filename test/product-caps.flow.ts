@@ -27,7 +27,7 @@ type D = Awaited<ReturnType<typeof base>>;
 async function expectProductsSumToBook(d: D) {
   const rows = await productExposures(await d.ledger.getAddress(), ethers.provider);
   const sum = rows.reduce((total, r) => total + r.outstanding, 0n);
-  expect(sum).to.equal(await d.ledger.principalOutstanding(), "products add up to the book");
+  expect(sum).to.equal(await d.lens.principalOutstanding(), "products add up to the book");
 }
 
 describe("per-product outstanding caps", () => {
@@ -35,9 +35,9 @@ describe("per-product outstanding caps", () => {
     const d = await fixture();
     await d.ledger.connect(d.borrower).draw(0, 12_000n * ONE);
     await d.ledger.connect(d.other).draw(5, 3_000n * ONE);
-    expect([...(await d.caps.productExposure(0))]).to.deep.equal([12_000n * ONE, 0n]);
-    expect([...(await d.caps.productExposure(5))]).to.deep.equal([3_000n * ONE, 0n]);
-    expect([...(await d.caps.productExposure(1))]).to.deep.equal([0n, 0n]);
+    expect([...(await d.lens.productExposure(0))]).to.deep.equal([12_000n * ONE, 0n]);
+    expect([...(await d.lens.productExposure(5))]).to.deep.equal([3_000n * ONE, 0n]);
+    expect([...(await d.lens.productExposure(1))]).to.deep.equal([0n, 0n]);
     await expectProductsSumToBook(d);
   });
 
@@ -49,7 +49,7 @@ describe("per-product outstanding caps", () => {
       .withArgs(0, 0n, CAP, d.admin.address);
     await d.ledger.connect(d.borrower).draw(0, 15_000n * ONE);
     const balance = await d.token.balanceOf(d.other.address);
-    const line = await d.ledger.lineOf(d.other.address);
+    const line = await d.lens.lineOf(d.other.address);
     await expect(d.ledger.connect(d.other).draw(0, 5_000n * ONE + 1n))
       .to.be.revertedWithCustomError(d.caps, "ProductCapExceeded")
       .withArgs(0, CAP + 1n, CAP);
@@ -61,11 +61,11 @@ describe("per-product outstanding caps", () => {
         "20,000.00 (20,000,000,000 units).",
     );
     expect(await d.token.balanceOf(d.other.address)).to.equal(balance);
-    expect((await d.ledger.lineOf(d.other.address)).outstanding).to.equal(line.outstanding);
-    expect((await d.caps.productExposure(0))[0]).to.equal(15_000n * ONE);
+    expect((await d.lens.lineOf(d.other.address)).outstanding).to.equal(line.outstanding);
+    expect((await d.lens.productExposure(0))[0]).to.equal(15_000n * ONE);
     // Exactly the cap passes; other products are not limited by it.
     await expect(d.ledger.connect(d.other).draw(0, 5_000n * ONE)).to.emit(d.ledger, "Drawn");
-    expect([...(await d.caps.productExposure(0))]).to.deep.equal([CAP, CAP]);
+    expect([...(await d.lens.productExposure(0))]).to.deep.equal([CAP, CAP]);
     await expect(d.ledger.connect(d.other).draw(1, 50_000n * ONE)).to.emit(d.ledger, "Drawn");
     await expect(d.ledger.connect(d.other).draw(0, 1n))
       .to.be.revertedWithCustomError(d.caps, "ProductCapExceeded")
@@ -78,7 +78,7 @@ describe("per-product outstanding caps", () => {
     const CAP = 10_000n * ONE;
     await d.caps.setProductCap(0, CAP);
     await d.ledger.connect(d.borrower).draw(0, CAP);
-    const loanId = await d.ledger.loanIdOf(d.borrower.address, 1);
+    const loanId = await d.lens.loanIdOf(d.borrower.address, 1);
     const [dueDates, payments] = await d.quotes.loanSchedule(loanId);
     // A manual payment of the first instalment: the Repaid event's principal part leaves the product.
     await networkHelpers.time.setNextBlockTimestamp(dueDates[0]);
@@ -86,22 +86,22 @@ describe("per-product outstanding caps", () => {
     const repaid = receipt!.logs.map((l) => d.ledger.interface.parseLog(l)).find((e) => e?.name === "Repaid")!;
     const principalPart = repaid.args.principal as bigint;
     expect(principalPart).to.be.greaterThan(0n);
-    expect((await d.caps.productExposure(0))[0]).to.equal(CAP - principalPart);
+    expect((await d.lens.productExposure(0))[0]).to.equal(CAP - principalPart);
     // Collection of the second instalment frees its principal part too.
     await d.ledger.connect(d.borrower).setMandate(0);
     await networkHelpers.time.setNextBlockTimestamp(dueDates[1]);
     await expect(d.ledger.collect([loanId])).to.emit(d.ledger, "Collected");
-    const left = (await d.ledger.loanState(loanId)).principalOutstanding;
-    expect((await d.caps.productExposure(0))[0]).to.equal(left);
+    const left = (await d.lens.loanState(loanId)).principalOutstanding;
+    expect((await d.lens.productExposure(0))[0]).to.equal(left);
     // The room freed is available to the next draw, to the unit.
     await expect(d.ledger.connect(d.other).draw(0, CAP - left + 1n))
       .to.be.revertedWithCustomError(d.caps, "ProductCapExceeded")
       .withArgs(0, CAP + 1n, CAP);
     await d.ledger.connect(d.other).draw(0, CAP - left);
-    expect((await d.caps.productExposure(0))[0]).to.equal(CAP);
+    expect((await d.lens.productExposure(0))[0]).to.equal(CAP);
     // Paying off the first loan frees the rest of it.
     await d.ledger.connect(d.borrower).repay(loanId, ethers.MaxUint256);
-    expect((await d.caps.productExposure(0))[0]).to.equal(CAP - left);
+    expect((await d.lens.productExposure(0))[0]).to.equal(CAP - left);
     await expectProductsSumToBook(d);
   });
 
@@ -109,20 +109,20 @@ describe("per-product outstanding caps", () => {
     const d = await fixture();
     await d.ledger.connect(d.borrower).draw(2, 6_000n * ONE);
     await d.ledger.connect(d.other).draw(2, 4_000n * ONE);
-    const bad = await d.ledger.loanIdOf(d.other.address, 1);
+    const bad = await d.lens.loanIdOf(d.other.address, 1);
     const [badDue, badPayments] = await d.quotes.loanSchedule(bad);
     // The first instalment is paid, then nothing: the write-off takes what is left, not the loan's principal.
     await networkHelpers.time.setNextBlockTimestamp(badDue[0]);
     await d.ledger.connect(d.other).repay(bad, badPayments[0]);
-    const left = (await d.ledger.loanState(bad)).principalOutstanding;
+    const left = (await d.lens.loanState(bad)).principalOutstanding;
     expect(left).to.be.lessThan(4_000n * ONE);
-    expect((await d.caps.productExposure(2))[0]).to.equal(6_000n * ONE + left);
+    expect((await d.lens.productExposure(2))[0]).to.equal(6_000n * ONE + left);
     await networkHelpers.time.setNextBlockTimestamp(badDue[1] + 91n * DAY);
     await expect(d.ledger.mark([bad])).to.emit(d.ledger, "LoanDefaulted");
-    expect((await d.caps.productExposure(2))[0]).to.equal(6_000n * ONE);
+    expect((await d.lens.productExposure(2))[0]).to.equal(6_000n * ONE);
     await expectProductsSumToBook(d);
     await d.ledger.connect(d.other).repay(bad, 1_000n * ONE); // a recovery on the written-off loan
-    expect((await d.caps.productExposure(2))[0]).to.equal(6_000n * ONE);
+    expect((await d.lens.productExposure(2))[0]).to.equal(6_000n * ONE);
   });
 
   it("a cap lowered below the outstanding refuses new draws of the product and nothing else", async () => {
@@ -132,12 +132,12 @@ describe("per-product outstanding caps", () => {
     await expect(d.ledger.connect(d.other).draw(5, 10n * ONE))
       .to.be.revertedWithCustomError(d.caps, "ProductCapExceeded")
       .withArgs(5, 8_010n * ONE, 5_000n * ONE);
-    const loanId = await d.ledger.loanIdOf(d.borrower.address, 1);
+    const loanId = await d.lens.loanIdOf(d.borrower.address, 1);
     await expect(d.ledger.connect(d.borrower).repay(loanId, 4_000n * ONE)).to.emit(d.ledger, "Repaid");
-    const left = (await d.caps.productExposure(5))[0];
+    const left = (await d.lens.productExposure(5))[0];
     expect(left).to.be.lessThan(5_000n * ONE);
     await d.ledger.connect(d.other).draw(5, 5_000n * ONE - left);
-    expect((await d.caps.productExposure(5))[0]).to.equal(5_000n * ONE);
+    expect((await d.lens.productExposure(5))[0]).to.equal(5_000n * ONE);
     // Other products draw as before.
     await expect(d.ledger.connect(d.other).draw(0, 20_000n * ONE)).to.emit(d.ledger, "Drawn");
   });
@@ -170,12 +170,12 @@ describe("per-product outstanding caps", () => {
       d.ledger,
       "AccessControlUnauthorizedAccount",
     );
-    expect((await d.caps.productExposure(3))[1]).to.equal(30_000n * ONE);
+    expect((await d.lens.productExposure(3))[1]).to.equal(30_000n * ONE);
     // The admin raises it and lifts it.
     await d.caps.setProductCap(3, 90_000n * ONE);
-    expect((await d.caps.productExposure(3))[1]).to.equal(90_000n * ONE);
+    expect((await d.lens.productExposure(3))[1]).to.equal(90_000n * ONE);
     await d.caps.setProductCap(3, 0n);
-    expect((await d.caps.productExposure(3))[1]).to.equal(0n);
+    expect((await d.lens.productExposure(3))[1]).to.equal(0n);
   });
 
   it("refuses a cap for an unknown product, an id out of range or a cap that does not fit", async () => {
@@ -184,10 +184,10 @@ describe("per-product outstanding caps", () => {
     await expect(d.caps.setProductCap(16, ONE))
       .to.be.revertedWithCustomError(d.ledger, "ProductIdOutOfRange")
       .withArgs(16);
-    await expect(d.caps.productExposure(16)).to.be.revertedWithCustomError(d.ledger, "ProductIdOutOfRange");
+    await expect(d.lens.productExposure(16)).to.be.revertedWithCustomError(d.ledger, "ProductIdOutOfRange");
     await expect(d.caps.setProductCap(0, 2n ** 112n)).to.be.revertedWithCustomError(d.ledger, "InvalidLimits");
     await d.caps.setProductCap(0, 2n ** 112n - 1n);
-    expect((await d.caps.productExposure(0))[1]).to.equal(2n ** 112n - 1n);
+    expect((await d.lens.productExposure(0))[1]).to.equal(2n ** 112n - 1n);
   });
 
   it("the ledger has no fallback: a module's repayment, rebate or recovery step cannot be called at its address", async () => {
@@ -200,7 +200,7 @@ describe("per-product outstanding caps", () => {
       "function recover(uint256,uint256) returns (uint256)",
     ]);
     const ledgerAddress = await d.ledger.getAddress();
-    const fees = await d.ledger.protocolFeesOwed();
+    const fees = await d.lens.protocolFeesOwed();
     const calls = [
       module.encodeFunctionData("repayLate", [1n, 1n, ledgerAddress]),
       module.encodeFunctionData("feeRebate", [1n, 1n]),
@@ -210,8 +210,8 @@ describe("per-product outstanding caps", () => {
       // No function of the ledger has these selectors, and nothing routes unknown calls anywhere.
       await expect(d.other.sendTransaction({ to: ledgerAddress, data })).to.be.revertedWithoutReason(ethers);
     }
-    expect(await d.ledger.protocolFeesOwed()).to.equal(fees);
-    expect((await d.caps.productExposure(6))[0]).to.equal(0n);
+    expect(await d.lens.protocolFeesOwed()).to.equal(fees);
+    expect((await d.lens.productExposure(6))[0]).to.equal(0n);
     // Plain transfers of ether are refused too.
     await expect(d.other.sendTransaction({ to: ledgerAddress, value: 1n })).to.be.revertedWithoutReason(ethers);
   });

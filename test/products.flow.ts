@@ -48,8 +48,8 @@ type D = Awaited<ReturnType<typeof base>>;
 async function snapshot(d: D) {
   return [
     await d.token.balanceOf(d.merchant.address),
-    (await d.ledger.lineOf(d.borrower.address)).outstanding,
-    await d.ledger.principalOutstanding(),
+    (await d.lens.lineOf(d.borrower.address)).outstanding,
+    await d.lens.principalOutstanding(),
   ];
 }
 
@@ -58,26 +58,26 @@ describe("credit products through the core's entry point (originate)", () => {
     const d = await fixture();
     const amount = 1_200n * ONE;
     const merchantBefore = await d.token.balanceOf(d.merchant.address);
-    const loanId = await d.ledger.loanIdOf(d.borrower.address, 1);
+    const loanId = await d.lens.loanIdOf(d.borrower.address, 1);
     await expect(d.product.connect(d.borrower).buy(d.merchant.address, amount, accepted(amount)))
       .to.emit(d.ledger, "Drawn")
       .withArgs(loanId, d.borrower.address, d.merchant.address, CHECKOUT, amount)
       .and.to.emit(d.product, "Bought")
       .withArgs(d.borrower.address, d.merchant.address, loanId, amount);
     expect((await d.token.balanceOf(d.merchant.address)) - merchantBefore).to.equal(amount);
-    const loan = await d.ledger.loanState(loanId);
+    const loan = await d.lens.loanState(loanId);
     expect(loan.borrower).to.equal(d.borrower.address);
     expect(loan.principal).to.equal(amount);
-    expect((await d.ledger.loanRecord(loanId)).productId).to.equal(CHECKOUT);
-    expect((await d.ledger.lineOf(d.borrower.address)).outstanding).to.equal(amount);
-    expect((await d.ledger.productExposure(CHECKOUT))[0]).to.equal(amount);
+    expect((await d.lens.loanRecord(loanId)).productId).to.equal(CHECKOUT);
+    expect((await d.lens.lineOf(d.borrower.address)).outstanding).to.equal(amount);
+    expect((await d.lens.productExposure(CHECKOUT))[0]).to.equal(amount);
 
     // The same terms drawn as cash product 0 (a block later) give the same plan to the unit.
-    const cashId = await d.ledger.loanIdOf(d.other.address, 1);
+    const cashId = await d.lens.loanIdOf(d.other.address, 1);
     await d.ledger.connect(d.other).draw(0, amount);
-    const cash = await d.ledger.loanState(cashId);
-    const start = (await d.ledger.loanRecord(loanId)).drawnAt;
-    const cashStart = (await d.ledger.loanRecord(cashId)).drawnAt;
+    const cash = await d.lens.loanState(cashId);
+    const start = (await d.lens.loanRecord(loanId)).drawnAt;
+    const cashStart = (await d.lens.loanRecord(cashId)).drawnAt;
     expect([loan.nextDueAt - start, loan.nextDueAmount, loan.maturity - start]).to.deep.equal([
       cash.nextDueAt - cashStart,
       cash.nextDueAmount,
@@ -87,9 +87,9 @@ describe("credit products through the core's entry point (originate)", () => {
     // The borrower repays it like any loan; the line and the product's cap room come back.
     await networkHelpers.time.increase(30n * DAY);
     await d.ledger.connect(d.borrower).repay(loanId, ethers.MaxUint256);
-    expect((await d.ledger.loanState(loanId)).status).to.equal(2n); // Repaid
-    expect((await d.ledger.lineOf(d.borrower.address)).outstanding).to.equal(0n);
-    expect((await d.ledger.productExposure(CHECKOUT))[0]).to.equal(0n);
+    expect((await d.lens.loanState(loanId)).status).to.equal(2n); // Repaid
+    expect((await d.lens.lineOf(d.borrower.address)).outstanding).to.equal(0n);
+    expect((await d.lens.productExposure(CHECKOUT))[0]).to.equal(0n);
   });
 
   it("only the product's originator originates it, and it originates nothing else", async () => {
@@ -171,7 +171,7 @@ describe("credit products through the core's entry point (originate)", () => {
       .to.be.revertedWithCustomError(d.ledger, "InvalidProduct")
       .withArgs(0, 0, 0);
     await d.ledger.setProduct(CHECKOUT, Method.EqualInstalment, 6, 30, true);
-    const p = await d.ledger.product(CHECKOUT);
+    const p = await d.lens.product(CHECKOUT);
     expect([p.instalments, p.originator]).to.deep.equal([6n, productAddress]);
     // Back to a cash product: the borrower draws it, the contract no longer can.
     await d.ledger.setProductOriginator(CHECKOUT, ZeroAddress);
@@ -200,7 +200,7 @@ describe("credit products through the core's entry point (originate)", () => {
     // Withdrawn consent stops the contract it was given to.
     await d.ledger.setProductOriginator(CHECKOUT, await d.product.getAddress());
     await d.ledger.connect(d.borrower).setOriginatorAllowed(await d.product.getAddress(), false);
-    expect(await d.ledger.originatorAllowed(d.borrower.address, await d.product.getAddress())).to.equal(
+    expect(await d.lens.originatorAllowed(d.borrower.address, await d.product.getAddress())).to.equal(
       false,
     );
     await expect(d.product.connect(d.borrower).buy(d.merchant.address, ONE, accepted(ONE)))

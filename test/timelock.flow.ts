@@ -50,12 +50,12 @@ describe("timelocked administration", () => {
       d.timelock,
       "TimelockUnexpectedOperationState",
     );
-    expect((await d.ledger.riskState()).limits.maxExposure).to.equal(LIMITS.maxExposure, "not applied early");
+    expect((await d.lens.riskState()).limits.maxExposure).to.equal(LIMITS.maxExposure, "not applied early");
     await networkHelpers.time.setNextBlockTimestamp(readyAt);
     await expect(d.timelock.execute(target, 0, data, ZeroHash, salt))
       .to.emit(d.ledger, "LimitsSet")
       .withArgs(Object.values(raise), await d.timelock.getAddress());
-    expect((await d.ledger.riskState()).limits.maxExposure).to.equal(300_000n * ONE);
+    expect((await d.lens.riskState()).limits.maxExposure).to.equal(300_000n * ONE);
   });
 
   it("a shorter delay than the minimum cannot be scheduled", async () => {

@@ -19,7 +19,7 @@ async function lateLoan() {
   await d.pool.connect(d.lender).deposit(500_000n * ONE, d.lender.address);
   await d.ledger.connect(d.underwriter).setLine(d.borrower.address, 50_000n * ONE, 1_800, ALL_PRODUCTS_MASK, 1);
   await d.ledger.connect(d.borrower).draw(2, P);
-  const loanId = await d.ledger.loanIdOf(d.borrower.address, 1);
+  const loanId = await d.lens.loanIdOf(d.borrower.address, 1);
   const [dueDates] = await d.quotes.loanSchedule(loanId);
   await d.ledger.grantRole(id("SERVICER_ROLE"), d.other.address);
   return { ...d, loanId, dueDates, servicer: d.ledger.connect(d.other) };
@@ -38,7 +38,7 @@ describe("penalty waivers", () => {
     const before = await d.token.balanceOf(d.borrower.address);
     await d.ledger.connect(d.borrower).repay(d.loanId, ethers.MaxUint256);
     const paidWithout = before - (await d.token.balanceOf(d.borrower.address));
-    const split = async () => [await d.ledger.lenderAssets(), await d.ledger.protocolFeesOwed(), await d.ledger.firstLossReserve()];
+    const split = async () => [await d.lens.lenderAssets(), await d.lens.protocolFeesOwed(), await d.lens.firstLossReserve()];
     const [lenderWithout, feesWithout, reserveWithout] = await split();
 
     // With a waiver of 1.234567 at t: the payoff at t + 1 is exactly that much lower.
@@ -67,17 +67,17 @@ describe("penalty waivers", () => {
     let d = await fixture();
     await networkHelpers.time.setNextBlockTimestamp(t);
     await d.ledger.mark([d.loanId]);
-    const lenderAfterMark = await d.ledger.lenderAssets();
-    const bucketAfterMark = (await d.ledger.loanState(d.loanId)).markedBucket;
+    const lenderAfterMark = await d.lens.lenderAssets();
+    const bucketAfterMark = (await d.lens.loanState(d.loanId)).markedBucket;
 
     d = await fixture();
     await networkHelpers.time.setNextBlockTimestamp(t);
     const waived = await waivePenalty(await d.ledger.getAddress(), d.other, d.loanId, "all", "SERVICE_ERROR");
     expect(waived).to.be.above(0n);
-    const state = await d.ledger.loanState(d.loanId);
+    const state = await d.lens.loanState(d.loanId);
     expect(state.penalty).to.equal(0n);
     expect(state.markedBucket).to.equal(bucketAfterMark);
-    expect(await d.ledger.lenderAssets()).to.equal(lenderAfterMark);
+    expect(await d.lens.lenderAssets()).to.equal(lenderAfterMark);
     // A second waiver a second later finds only that second's penalty (well under 0.01) to waive.
     await expect(d.servicer.waivePenalty(d.loanId, 10_000n, WAIVER_REASONS.GOODWILL))
       .to.be.revertedWithCustomError(d.ledger, "WaiverExceedsPenalty")
@@ -88,7 +88,7 @@ describe("penalty waivers", () => {
     const d = await fixture();
     await networkHelpers.time.setNextBlockTimestamp(d.dueDates[0] + 2n * DAY);
     await networkHelpers.mine();
-    expect((await d.ledger.loanState(d.loanId)).pastDue).to.be.above(0n); // late, but inside grace
+    expect((await d.lens.loanState(d.loanId)).pastDue).to.be.above(0n); // late, but inside grace
     await expect(d.servicer.waivePenalty(d.loanId, 1n, WAIVER_REASONS.HARDSHIP))
       .to.be.revertedWithCustomError(d.ledger, "WaiverExceedsPenalty")
       .withArgs(1n, 0n);

@@ -5,12 +5,16 @@ import {IERC20} from "@openzeppelin/contracts/token/ERC20/IERC20.sol";
 import {ICreditLedger} from "../interfaces/ICreditLedger.sol";
 import {ICollectionUpkeep, ILedgerAsset} from "../interfaces/ICollectionUpkeep.sol";
 import {ArrearsMath} from "../libraries/ArrearsMath.sol";
+import {LedgerViews} from "../libraries/LedgerViews.sol";
+import {ICreditLens} from "../interfaces/ICreditLens.sol";
 
 /// @title CollectionUpkeep
 /// @notice Chainlink Automation upkeep for a CreditLedger: finds due and late loans page by page in `checkUpkeep`,
 /// re-validates them and calls the ledger's permissionless `collect` and `mark` in `performUpkeep`.
 /// See ICollectionUpkeep for the scan window and what a forged perform can and cannot do.
 contract CollectionUpkeep is ICollectionUpkeep {
+    using LedgerViews for ICreditLedger;
+
     /// @notice Largest page a check may scan.
     uint256 public constant MAX_PAGE_SIZE = 1_000;
     /// @notice Largest batch a perform may send to `collect` or `mark`.
@@ -138,7 +142,7 @@ contract CollectionUpkeep is ICollectionUpkeep {
         for (uint256 k = 0; k < loans; ++k) {
             uint256 left = gasleft();
             if (begin - left > s.gasShare || left < CHECK_GAS_RESERVE + LOAN_READ_GAS) break;
-            uint256 loanId = (uint256(uint160(borrower)) << 96) | (((first + k) % loans) + 1);
+            uint256 loanId = ledger.loanIdOf(borrower, ((first + k) % loans) + 1);
             ICreditLedger.LoanView memory v = ledger.loanState(loanId);
             if (v.status != ICreditLedger.LoanStatus.Active) continue;
             bool collecting;
@@ -172,20 +176,74 @@ contract CollectionUpkeep is ICollectionUpkeep {
     function _stillDue(uint256[] memory ids) internal view returns (uint256[] memory) {
         uint256 kept;
         for (uint256 i = 0; i < ids.length; ++i) {
-            if (_mayBeDue(ledger.loanRecord(ids[i]))) ids[kept++] = ids[i];
+            if (_mayBeDue(ids[i])) ids[kept++] = ids[i];
         }
         return _prefix(ids, kept);
     }
 
-    function _mayBeDue(ICreditLedger.Loan memory loan) internal view returns (bool) {
-        if (loan.status != ICreditLedger.LoanStatus.Active) return false;
-        uint256 period = uint256(loan.periodDays) * 1 days;
-        uint256 elapsed = block.timestamp - loan.drawnAt;
+    function _mayBeDue(uint256 loanId) internal view returns (bool) {
+        (
+            uint256 drawnAt,
+            uint256 instalments,
+            uint256 periodDays,
+            uint256 checkpoint,
+            uint256 status,
+            uint256 bucket
+        ) = _record(loanId);
+        if (status != uint256(ICreditLedger.LoanStatus.Active)) return false;
+        uint256 period = periodDays * 1 days;
+        uint256 elapsed = block.timestamp - drawnAt;
         if (elapsed < period) return false;
         uint256 dueDates = elapsed / period;
-        if (dueDates > loan.instalments) dueDates = loan.instalments;
-        uint256 latestDue = loan.drawnAt + dueDates * period;
-        return loan.bucket != ICreditLedger.Bucket.Current || loan.checkpoint < latestDue;
+        if (dueDates > instalments) dueDates = instalments;
+        uint256 latestDue = drawnAt + dueDates * period;
+        return bucket != uint256(ICreditLedger.Bucket.Current) || checkpoint < latestDue;
+    }
+
+    /// @dev The fields of `loanRecord(loanId)` that `_mayBeDue` reads, taken straight from the ledger's `extView`
+    /// answer: the ABI encoding of `ICreditLedger.Loan`, one word per field in declaration order (drawnAt 0,
+    /// instalments 2, periodDays 3, checkpoint 7, status 10, bucket 12). Neither the other fields nor the `bytes`
+    /// wrapper are decoded and nothing is allocated: this read runs once per loan of a perform.
+    function _record(
+        uint256 loanId
+    )
+        private
+        view
+        returns (
+            uint256 drawnAt,
+            uint256 instalments,
+            uint256 periodDays,
+            uint256 checkpoint,
+            uint256 status,
+            uint256 bucket
+        )
+    {
+        address target = address(ledger);
+        bytes4 extView = ICreditLedger.extView.selector;
+        bytes4 loanRecord = ICreditLens.loanRecord.selector;
+        // solhint-disable-next-line no-inline-assembly
+        assembly ("memory-safe") {
+            // Scratch past the free memory pointer, not kept: extView(bytes) with loanRecord(loanId) as its bytes.
+            let ptr := mload(0x40)
+            mstore(ptr, extView)
+            mstore(add(ptr, 0x04), 0x20)
+            mstore(add(ptr, 0x24), 0x24)
+            mstore(add(ptr, 0x44), loanRecord)
+            mstore(add(ptr, 0x48), loanId)
+            mstore(add(ptr, 0x68), 0)
+            if iszero(staticcall(gas(), target, ptr, 0x84, 0, 0)) {
+                returndatacopy(ptr, 0, returndatasize())
+                revert(ptr, returndatasize())
+            }
+            // The answer follows the `bytes` offset and length; a shorter answer reverts here.
+            returndatacopy(ptr, 0x40, 0x1c0)
+            drawnAt := mload(ptr)
+            instalments := mload(add(ptr, 0x40))
+            periodDays := mload(add(ptr, 0x60))
+            checkpoint := mload(add(ptr, 0xe0))
+            status := mload(add(ptr, 0x140))
+            bucket := mload(add(ptr, 0x180))
+        }
     }
 
     /// @dev Ids of `ids` that are active and whose bucket is not the one their days past due call for.
@@ -195,7 +253,8 @@ contract CollectionUpkeep is ICollectionUpkeep {
         uint256 kept;
         for (uint256 i = 0; i < ids.length; ++i) {
             // An id that is no loan at all (forged data) makes loanState revert: skip it.
-            try ledger.loanState(ids[i]) returns (ICreditLedger.LoanView memory v) {
+            try ledger.extView(abi.encodeCall(ICreditLens.loanState, (ids[i]))) returns (bytes memory answer) {
+                ICreditLedger.LoanView memory v = abi.decode(answer, (ICreditLedger.LoanView));
                 if (v.status == ICreditLedger.LoanStatus.Active && _targetBucket(v, params) != v.markedBucket) {
                     ids[kept++] = ids[i];
                 }

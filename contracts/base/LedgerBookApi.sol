@@ -8,7 +8,7 @@ import {ILedgerBook} from "../interfaces/ILedgerBook.sol";
 import {LedgerCore} from "./LedgerCore.sol";
 
 /// @title LedgerBookApi
-/// @notice The book's pool-facing entry points, admin rates and fees, and views (see ILedgerBook), on top of the
+/// @notice The book's pool-facing entry points and views, admin rates and fees (see ILedgerBook), on top of the
 /// ledger's state and internals. Inherited by the CreditLedger only.
 abstract contract LedgerBookApi is LedgerCore, ILedgerBook {
     using SafeERC20 for IERC20;
@@ -87,38 +87,8 @@ abstract contract LedgerBookApi is LedgerCore, ILedgerBook {
     // ---------------------------------------------------------------- views
 
     /// @inheritdoc ILedgerBook
-    function lenderAssets() external view returns (uint256) {
-        _answerInModule();
-        revert(); // solhint-disable-line reason-string, gas-custom-errors
-    }
-
-    /// @inheritdoc ILedgerBook
     function cash() external view returns (uint256) {
         return _loadBook().cash;
-    }
-
-    /// @inheritdoc ILedgerBook
-    function principalOutstanding() external view returns (uint256) {
-        _answerInModule();
-        revert(); // solhint-disable-line reason-string, gas-custom-errors
-    }
-
-    /// @inheritdoc ILedgerBook
-    function interestReceivable() external view returns (uint256) {
-        _answerInModule();
-        revert(); // solhint-disable-line reason-string, gas-custom-errors
-    }
-
-    /// @inheritdoc ILedgerBook
-    function grossInterest() external view returns (uint256) {
-        _answerInModule();
-        revert(); // solhint-disable-line reason-string, gas-custom-errors
-    }
-
-    /// @inheritdoc ILedgerBook
-    function penaltyIncome() external view returns (uint256) {
-        _answerInModule();
-        revert(); // solhint-disable-line reason-string, gas-custom-errors
     }
 
     /// @inheritdoc ILedgerBook
@@ -128,46 +98,7 @@ abstract contract LedgerBookApi is LedgerCore, ILedgerBook {
     }
 
     /// @inheritdoc ILedgerBook
-    function rateSum() external view returns (uint256) {
-        _answerInModule();
-        revert(); // solhint-disable-line reason-string, gas-custom-errors
-    }
-
-    /// @inheritdoc ILedgerBook
-    function protocolFeesOwed() external view returns (uint256) {
-        _answerInModule();
-        revert(); // solhint-disable-line reason-string, gas-custom-errors
-    }
-
-    /// @inheritdoc ILedgerBook
-    function firstLossReserve() external view returns (uint256) {
-        _answerInModule();
-        revert(); // solhint-disable-line reason-string, gas-custom-errors
-    }
-
-    /// @inheritdoc ILedgerBook
     function availableLiquidity() external view returns (uint256) {
         return _available(_loadBook());
     }
-
-    /// @inheritdoc ILedgerBook
-    function provisions() external view returns (uint256) {
-        _answerInModule();
-        revert(); // solhint-disable-line reason-string, gas-custom-errors
-    }
-
-    /// @inheritdoc ILedgerBook
-    function queueReserve() external view returns (uint256) {
-        _answerInModule();
-        revert(); // solhint-disable-line reason-string, gas-custom-errors
-    }
-
-    /// @inheritdoc ILedgerBook
-    function rates() external view returns (uint256, uint256, uint256) {
-        _answerInModule();
-        revert(); // solhint-disable-line reason-string, gas-custom-errors
-    }
-
-    /// @dev Answers this call in the ViewModule and never returns (CreditLedger).
-    function _answerInModule() internal view virtual;
 }

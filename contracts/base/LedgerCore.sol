@@ -648,7 +648,7 @@ abstract contract LedgerCore is LedgerBook {
     }
 
     function _loanId(address borrower, uint256 n) internal pure returns (uint256) {
-        return (uint256(uint160(borrower)) << 96) | n;
+        return Packing.loanId(borrower, n);
     }
 
     function _borrowerOf(uint256 loanId) internal pure returns (address) {

@@ -6,7 +6,8 @@ import {ICostDisclosure} from "./ICostDisclosure.sol";
 
 /// @title ICreditLedger
 /// @notice The borrowers' side of Microcredit: revolving credit lines, loans drawn from them with a repayment plan,
-/// repayment, and the views an integrator needs without doing any math off chain.
+/// repayment. Its reads (loans, lines, products, limits, the book) are served by the CreditLens (ICreditLens), which
+/// runs them on this contract's storage through `extView`, so an integrator needs no math off chain.
 ///
 /// Conventions (PRODUCT.md §4): money in asset base units; rates in basis points per year; 30/360 day count; a
 /// period of `d` days has rate `r = aprBps/10000 × d/360`; due date k = draw time + k × period. Interest and
@@ -338,9 +339,6 @@ interface ICreditLedger is IRiskLimits, ICostDisclosure {
     /// does not enforce it; the admin names one contract per product).
     function setOriginatorAllowed(address originator, bool allowed) external;
 
-    /// @notice Whether `borrower` lets `originator` originate loans on their line.
-    function originatorAllowed(address borrower, address originator) external view returns (bool);
-
     /// @notice Opens or changes `borrower`'s line. Underwriter only. A limit below the outstanding principal only
     /// blocks new draws; existing loans are untouched. While paused no new line opens (`EnforcedPause` for any line
     /// whose status is still None, KYC expiry recorded or not).
@@ -418,12 +416,6 @@ interface ICreditLedger is IRiskLimits, ICostDisclosure {
     /// writing it off past the default threshold). Permissionless and deterministic; cost per loan is constant.
     function mark(uint256[] calldata loanIds) external;
 
-    /// @notice What `collect` would pull now for `loanId` if balance, allowance and cap allow (0 if nothing due).
-    function dueNow(uint256 loanId) external view returns (uint256);
-
-    /// @notice The caller's mandate.
-    function mandateOf(address borrower) external view returns (bool active, uint256 capPerCollection);
-
     /// @notice Sets grace, default threshold, penalty multiplier and provision rates. Admin only.
     function setRiskParams(RiskParams calldata params) external;
 
@@ -436,25 +428,10 @@ interface ICreditLedger is IRiskLimits, ICostDisclosure {
     /// is always enforced, on or off.
     function setKycRequired(bool required) external;
 
-    /// @notice Whether every draw needs a recorded, unexpired KYC credential.
-    function kycRequired() external view returns (bool);
-
     /// @notice Sets `borrower`'s auto-debit mandate on their behalf. Underwriter only: the offers contract calls it
     /// when the borrower accepts an offer with an ERC-2612 permit for the ledger (the borrower's consent). The
     /// borrower can revoke it at any time with `revokeMandate`.
     function setMandateFor(address borrower, uint256 capPerCollection) external;
-
-    /// @notice A borrower's repayment record (see `CreditHistory`).
-    function creditHistory(address borrower) external view returns (CreditHistory memory);
-
-    /// @notice Current delinquency parameters.
-    function riskParams() external view returns (RiskParams memory);
-
-    /// @notice Number of borrowers that ever had a line (for keepers and automation to page through).
-    function borrowerCount() external view returns (uint256);
-
-    /// @notice The `index`-th borrower, in order of their first line.
-    function borrowerAt(uint256 index) external view returns (address);
 
     /// @notice Pauses new draws. Pauser only. Repayment is never paused.
     function pause() external;
@@ -465,24 +442,16 @@ interface ICreditLedger is IRiskLimits, ICostDisclosure {
     /// @notice Whether new draws are paused.
     function paused() external view returns (bool);
 
-    /// @notice Live state of a loan: outstanding, past due, next due, payoff now.
-    function loanState(uint256 loanId) external view returns (LoanView memory);
-
-    /// @notice The stored loan record, its accrual segment derived while it is on its plan (see `Loan`).
-    function loanRecord(uint256 loanId) external view returns (Loan memory);
-
-    /// @notice A borrower's line with its available amount.
-    function lineOf(address borrower) external view returns (LineView memory);
-
-    /// @notice Product `productId`.
-    function product(uint8 productId) external view returns (Product memory);
-
     /// @notice The modules that run on the ledger's storage by DELEGATECALL: `collection` (collection, marking,
     /// write-offs, recoveries, the draw's limit checks), `config` (configuration; it checks every role) and `views`
     /// (the computed views). Immutable. One getter for the three keeps them out of the way of the hot paths in the
     /// selector dispatch, which is linear.
     function modules() external view returns (address collection, address config, address views);
 
-    /// @notice The loan id of `borrower`'s `n`-th loan (n from 1).
-    function loanIdOf(address borrower, uint256 n) external pure returns (uint256);
+    /// @notice Runs `data`, a call of one of ICreditLens's views (without `ledger()`), in the ViewModule on this
+    /// contract's storage and returns its ABI-encoded answer; a view's revert is bubbled unchanged. The CreditLens and
+    /// `LedgerViews` decode it. The ViewModule also answers `hasRole`, `getRoleAdmin`, `supportsInterface`, `asset`
+    /// and the constants, as the ledger does; any other selector reverts without data. Reads only: the ViewModule has
+    /// no function that writes (its role setters revert `ViewOnly`).
+    function extView(bytes calldata data) external view returns (bytes memory);
 }

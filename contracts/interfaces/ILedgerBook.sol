@@ -58,49 +58,13 @@ interface ILedgerBook {
     /// outstanding), else `FeesExceeded(assets, claimable)`.
     function claimFees(address to, uint256 assets) external;
 
-    /// @notice The lenders' assets: cash + principal + interest receivable − protocol fees − first-loss reserve
-    /// − provisions.
-    function lenderAssets() external view returns (uint256);
-
     /// @notice Idle cash held by the book (internal accounting, never the token balance).
     function cash() external view returns (uint256);
-
-    /// @notice Principal currently lent out.
-    function principalOutstanding() external view returns (uint256);
-
-    /// @notice Interest recognised on loans and not yet paid, gross of fee and first-loss cut; interest written off
-    /// with a defaulted loan is not receivable (a recovery on it is cash, never receivable).
-    function interestReceivable() external view returns (uint256);
-
-    /// @notice Interest recognised since deployment, in whole units, rounded down: every loan's rate over time, the
-    /// loan events' true-ups and penalty paid. Provisions, write-offs and recoveries never move it.
-    function grossInterest() external view returns (uint256);
-
-    /// @notice Penalty interest paid since deployment (part of `grossInterest()`, recognised when paid).
-    function penaltyIncome() external view returns (uint256);
 
     /// @notice `lenderAssets()`, `grossInterest()` and `penaltyIncome()` in one call: what the pool reads to price
     /// shares and sync its gain lock (one call, and an early selector, instead of three).
     function bookValue() external view returns (uint256 assets, uint256 gross, uint256 penalty);
 
-    /// @notice Sum of the active loans' rates, in asset units × 1/INTEREST_SCALE per second.
-    function rateSum() external view returns (uint256);
-
-    /// @notice Protocol fees accrued and not yet claimed.
-    function protocolFeesOwed() external view returns (uint256);
-
-    /// @notice The first-loss reserve: interest set aside to absorb losses before lenders.
-    function firstLossReserve() external view returns (uint256);
-
     /// @notice Cash available now for new loans and instant withdrawals.
     function availableLiquidity() external view returns (uint256);
-
-    /// @notice Expected-loss provisions of loans past grace (M1–M3), deducted from the lenders' assets.
-    function provisions() external view returns (uint256);
-
-    /// @notice Cash held back for queued redemptions.
-    function queueReserve() external view returns (uint256);
-
-    /// @notice Current protocol fee, first-loss cut and liquidity reserve, in basis points.
-    function rates() external view returns (uint256 protocolFeeBps, uint256 firstLossBps, uint256 liquidityReserveBps);
 }

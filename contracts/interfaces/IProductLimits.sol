@@ -28,7 +28,4 @@ interface IProductLimits {
     /// @notice Lowers product `productId`'s cap, immediately. Risk role only; a higher cap, or 0 (no cap) in place
     /// of a cap, reverts `LimitRaiseNotAllowed(9, current, requested)`.
     function cutProductCap(uint8 productId, uint256 cap) external;
-
-    /// @notice Product `productId`'s principal outstanding and its cap (0 = none).
-    function productExposure(uint8 productId) external view returns (uint256 outstanding, uint256 cap);
 }

@@ -88,7 +88,4 @@ interface IRiskLimits {
 
     /// @notice Lowers a borrower's line limit (risk role); never raises it. Loans already drawn are untouched.
     function cutLine(address borrower, uint256 newLimit) external;
-
-    /// @notice The limits and the aggregates they are checked against.
-    function riskState() external view returns (RiskState memory);
 }

@@ -4,7 +4,7 @@ pragma solidity 0.8.28;
 import {ICreditLedger} from "../interfaces/ICreditLedger.sol";
 
 /// @title Packing
-/// @notice Encodes the ledger's hot records into whole storage words and back.
+/// @notice Encodes the ledger's hot records into whole storage words and back, and loan ids.
 /// @dev Assigning a memory struct to storage writes it member by member (one SLOAD/SSTORE pair per member after the
 /// first); storing one encoded word writes each slot once. Layouts (bit offsets):
 /// - Line:  limit 0..79 | outstanding 80..159 | aprBps 160..175 | productMask 176..191 | loanCount 192..215 |
@@ -26,6 +26,11 @@ library Packing {
     uint256 internal constant MASK_88 = (1 << 88) - 1;
     /// @notice Bit offset of `outstanding` in the line word (payments update that field alone).
     uint256 internal constant LINE_OUTSTANDING_SHIFT = 80;
+
+    /// @notice The id of `borrower`'s `n`-th loan (n from 1): the borrower in the high 160 bits, `n` in the low 96.
+    function loanId(address borrower, uint256 n) internal pure returns (uint256) {
+        return (uint256(uint160(borrower)) << 96) | n;
+    }
 
     function encodeLine(ICreditLedger.Line memory l) internal pure returns (uint256) {
         return

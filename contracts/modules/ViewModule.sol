@@ -11,52 +11,90 @@ import {ArrearsMath} from "../libraries/ArrearsMath.sol";
 import {Packing} from "../libraries/Packing.sol";
 
 /// @title ViewModule
-/// @notice The CreditLedger's computed views (loans, lines, histories, products, limits), answered on the ledger's
-/// storage. Integrators call them at the ledger's address, whose ABI has every one of them: each of the ledger's view
-/// functions of the same name forwards its calldata here unchanged and returns the answer as is.
-/// @dev Runs by DELEGATECALL from the CreditLedger's views (reads only: an `eth_call` or a STATICCALL context), so its
-/// functions must keep the selectors and return types of ICreditLedger, ILedgerBook, IRiskLimits and IProductLimits. Called
-/// directly it reads its own empty storage. Documentation: the interfaces.
+/// @notice The CreditLedger's views of loans, lines, histories, products, limits and the book, answered on the ledger's
+/// storage. Integrators call them on the CreditLens (ICreditLens, the documentation), which forwards each call to the
+/// ledger's `extView`, which runs it here.
+/// @dev Runs by DELEGATECALL from `CreditLedger.extView`, whose caller picks the calldata: so nothing here writes.
+/// Every function is a view, and the role setters inherited from AccessControl revert (`ViewOnly`). Its functions keep
+/// the selectors and return types of ICreditLens. Called directly it reads its own empty storage.
 contract ViewModule is LedgerCore {
+    /// @notice A function that writes was called through `extView`.
+    error ViewOnly(bytes4 selector);
+
     /// @dev The pool immutable is unused here.
     constructor(IERC20 asset_) LedgerCore(asset_, address(0)) {}
 
-    /// @dev ILedgerBook.lenderAssets
+    /// @dev Reads only (see the contract's notice).
+    function grantRole(bytes32, address) public pure override {
+        revert ViewOnly(msg.sig);
+    }
+
+    /// @dev Reads only (see the contract's notice).
+    function revokeRole(bytes32, address) public pure override {
+        revert ViewOnly(msg.sig);
+    }
+
+    /// @dev Reads only (see the contract's notice).
+    function renounceRole(bytes32, address) public pure override {
+        revert ViewOnly(msg.sig);
+    }
+
+    /// @dev ICreditLens.borrowerCount
+    function borrowerCount() external view returns (uint256) {
+        return _borrowers.length;
+    }
+
+    /// @dev ICreditLens.borrowerAt
+    function borrowerAt(uint256 index) external view returns (address) {
+        return _borrowers[index];
+    }
+
+    /// @dev ICreditLens.kycRequired
+    function kycRequired() external view returns (bool) {
+        return _loadBook().kycRequired;
+    }
+
+    /// @dev ICreditLens.loanIdOf
+    function loanIdOf(address borrower, uint256 n) external pure returns (uint256) {
+        return _loanId(borrower, n);
+    }
+
+    /// @dev ICreditLens.lenderAssets
     function lenderAssets() external view returns (uint256) {
         return _lenderAssetsAt(_grossNow());
     }
 
-    /// @dev ILedgerBook.principalOutstanding
+    /// @dev ICreditLens.principalOutstanding
     function principalOutstanding() external view returns (uint256) {
         return _loadBook().principal;
     }
 
-    /// @dev ILedgerBook.grossInterest
+    /// @dev ICreditLens.grossInterest
     function grossInterest() external view returns (uint256) {
         return _grossNow() / SCALE;
     }
 
-    /// @dev ILedgerBook.penaltyIncome
+    /// @dev ICreditLens.penaltyIncome
     function penaltyIncome() external view returns (uint256) {
         return _split.penaltyIncome;
     }
 
-    /// @dev ILedgerBook.rateSum
+    /// @dev ICreditLens.rateSum
     function rateSum() external view returns (uint256) {
         return _loadAccrual().rateSum;
     }
 
-    /// @dev ILedgerBook.provisions
+    /// @dev ICreditLens.provisions
     function provisions() external view returns (uint256) {
         return _provisions;
     }
 
-    /// @dev ILedgerBook.queueReserve
+    /// @dev ICreditLens.queueReserve
     function queueReserve() external view returns (uint256) {
         return _queueReserve;
     }
 
-    /// @dev ILedgerBook.interestReceivable: interest collected = cash + principal − capital; written-off interest is no
+    /// @dev ICreditLens.interestReceivable: interest collected = cash + principal − capital; written-off interest is no
     /// longer receivable.
     function interestReceivable() external view returns (uint256) {
         Book memory book = _loadBook();
@@ -67,17 +105,17 @@ contract ViewModule is LedgerCore {
         return receivable > 0 ? uint256(receivable) : 0;
     }
 
-    /// @dev ILedgerBook.protocolFeesOwed
+    /// @dev ICreditLens.protocolFeesOwed
     function protocolFeesOwed() external view returns (uint256) {
         return _feesAt(_grossNow());
     }
 
-    /// @dev ILedgerBook.firstLossReserve
+    /// @dev ICreditLens.firstLossReserve
     function firstLossReserve() external view returns (uint256) {
         return _reserveAt(_grossNow());
     }
 
-    /// @dev ILedgerBook.rates
+    /// @dev ICreditLens.rates
     function rates() external view returns (uint256 protocolFeeBps, uint256 firstLossBps, uint256 liquidityReserveBps) {
         Split memory split = _split;
         return (split.feeBps, split.firstLossBps, _loadBook().liquidityBps);
@@ -91,7 +129,7 @@ contract ViewModule is LedgerCore {
         return p.pastDue + p.penalty;
     }
 
-    /// @dev ICreditLedger.loanState
+    /// @dev ICreditLens.loanState
     function loanState(uint256 loanId) external view returns (ICreditLedger.LoanView memory v) {
         ICreditLedger.Loan memory loan = _existing(loanId);
         v.borrower = _borrowerOf(loanId);
@@ -141,7 +179,7 @@ contract ViewModule is LedgerCore {
         }
     }
 
-    /// @dev ICreditLedger.lineOf
+    /// @dev ICreditLens.lineOf
     function lineOf(address borrower) external view returns (ICreditLedger.LineView memory v) {
         ICreditLedger.Line memory l = Packing.decodeLine(_lines[borrower]);
         v.limit = l.limit;
@@ -158,7 +196,7 @@ contract ViewModule is LedgerCore {
         v.kycExpiresAt = uint256(l.kycExpiryDay) * 1 days;
     }
 
-    /// @dev ICreditLedger.creditHistory
+    /// @dev ICreditLens.creditHistory
     function creditHistory(address borrower) external view returns (ICreditLedger.CreditHistory memory c) {
         History memory h = _history[borrower];
         c.loansRepaid = h.loansRepaid;
@@ -171,33 +209,33 @@ contract ViewModule is LedgerCore {
         c.principalOutstanding = Packing.decodeLine(_lines[borrower]).outstanding;
     }
 
-    /// @dev ICreditLedger.loanRecord
+    /// @dev ICreditLens.loanRecord
     function loanRecord(uint256 loanId) external view returns (ICreditLedger.Loan memory) {
         return _loadLoan(loanId);
     }
 
-    /// @dev ICreditLedger.product
+    /// @dev ICreditLens.product
     function product(uint8 productId) external view returns (ICreditLedger.Product memory) {
         return _product(productId);
     }
 
-    /// @dev ICreditLedger.riskParams
+    /// @dev ICreditLens.riskParams
     function riskParams() external view returns (ICreditLedger.RiskParams memory) {
         return _risk;
     }
 
-    /// @dev ICreditLedger.mandateOf
+    /// @dev ICreditLens.mandateOf
     function mandateOf(address borrower) external view returns (bool active, uint256 capPerCollection) {
         Mandate memory m = _mandates[borrower];
         return (m.active, m.cap);
     }
 
-    /// @dev ICreditLedger.originatorAllowed
+    /// @dev ICreditLens.originatorAllowed
     function originatorAllowed(address borrower, address originator) external view returns (bool) {
         return _originatorAllowed[borrower][originator];
     }
 
-    /// @dev IRiskLimits.riskState
+    /// @dev ICreditLens.riskState
     function riskState() external view returns (IRiskLimits.RiskState memory r) {
         r.limits = _limits;
         Book memory book = _loadBook();
@@ -211,7 +249,7 @@ contract ViewModule is LedgerCore {
             r.principal30Plus * BPS > r.principalOutstanding * r.limits.breakerBps;
     }
 
-    /// @dev IProductLimits.productExposure
+    /// @dev ICreditLens.productExposure
     function productExposure(uint8 productId) external view returns (uint256 outstanding, uint256 cap) {
         if (productId > 15) revert ICreditLedger.ProductIdOutOfRange(productId);
         ProductBook storage b = _productBooks[productId];

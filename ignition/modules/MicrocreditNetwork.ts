@@ -8,7 +8,7 @@ export const DEFAULT_TIMELOCK_DELAY = 2 * 24 * 60 * 60;
  * Public-network deployment (docs/DEPLOY.md): the system of Microcredit.ts on an existing stablecoin, with the
  * operators of a parameters file (ignition/parameters/<network>.json) and the admin role behind a
  * MicrocreditTimelock. Module id "Microcredit", as locally, so that the keeper, the monitor and the SDK read the
- * same `Microcredit#CreditLedger` entries.
+ * same `Microcredit#CreditLedger` and `Microcredit#CreditLens` entries.
  *
  * The limits and caps of src/config/defaults.ts are in units of a 6-decimals token (USDC).
  * Parameters (`Microcredit.<name>`):
@@ -38,7 +38,7 @@ export default buildModule("Microcredit", (m) => {
       merchantManager: m.getParameter("merchantManager", deployerAccount),
     },
   );
-  const { deployer, ledger, pool, quotes, offers, productLimits, merchantRegistry, configured } = wired;
+  const { deployer, ledger, lens, pool, quotes, offers, productLimits, merchantRegistry, configured } = wired;
   // No default: a governor left to the deploying key would keep the admin role within reach of that key.
   const governor = m.getParameter<string>("governor");
   const timelock = m.contract("MicrocreditTimelock", [
@@ -69,5 +69,5 @@ export default buildModule("Microcredit", (m) => {
     id: "merchantRegistryAdminRenounced",
     after: [...configured, merchantsToTimelock],
   });
-  return { deployer, ledger, pool, quotes, offers, productLimits, merchantRegistry, timelock };
+  return { deployer, ledger, lens, pool, quotes, offers, productLimits, merchantRegistry, timelock };
 });

@@ -50,8 +50,11 @@ export function wireMicrocredit(
   ]);
   const ledgerAddress = m.staticCall(deployer, "ledger", [], 0, { id: "ledgerAddress" });
   const poolAddress = m.staticCall(deployer, "pool", [], 0, { id: "poolAddress" });
+  const lensAddress = m.staticCall(deployer, "lens", [], 0, { id: "lensAddress" });
   const ledger = m.contractAt("CreditLedger", ledgerAddress);
   const lendingPool = m.contractAt("LendingPool", poolAddress);
+  // The ledger's reads (loans, lines, products, limits, the book), served through its `extView`.
+  const lens = m.contractAt("CreditLens", lensAddress);
   const configured: Future[] = [];
   const underwriterRole = m.staticCall(ledger, "UNDERWRITER_ROLE", [], 0, { id: "underwriterRole" });
   const pauserRole = m.staticCall(ledger, "PAUSER_ROLE", [], 0, { id: "pauserRole" });
@@ -99,6 +102,7 @@ export function wireMicrocredit(
   return {
     deployer,
     ledger,
+    lens,
     pool: lendingPool,
     quotes,
     offers,

@@ -1,9 +1,11 @@
 // The ABI of every deployable contract, as `npm run build` exports it to abi/ (scripts/export-abi.ts).
-// `CreditLedger` is everything served at the ledger's address: its modules' events and errors included.
+// `CreditLedger` is everything served at the ledger's address: its modules' events and errors included. `CreditLens`
+// has the ledger's reads (loans, lines, products, limits, the book), with the errors they can revert with.
 import CollectionModule from "../../abi/CollectionModule.json" with { type: "json" };
 import CollectionUpkeep from "../../abi/CollectionUpkeep.json" with { type: "json" };
 import ConfigModule from "../../abi/ConfigModule.json" with { type: "json" };
 import CreditLedger from "../../abi/CreditLedger.json" with { type: "json" };
+import CreditLens from "../../abi/CreditLens.json" with { type: "json" };
 import CreditOffers from "../../abi/CreditOffers.json" with { type: "json" };
 import CreditQuotes from "../../abi/CreditQuotes.json" with { type: "json" };
 import LendingPool from "../../abi/LendingPool.json" with { type: "json" };
@@ -21,6 +23,7 @@ export const ABIS = {
   CollectionUpkeep: typed(CollectionUpkeep),
   ConfigModule: typed(ConfigModule),
   CreditLedger: typed(CreditLedger),
+  CreditLens: typed(CreditLens),
   CreditOffers: typed(CreditOffers),
   CreditQuotes: typed(CreditQuotes),
   LendingPool: typed(LendingPool),
@@ -35,6 +38,7 @@ export const ABIS = {
 export type ContractName = keyof typeof ABIS;
 
 export const CREDIT_LEDGER_ABI = ABIS.CreditLedger;
+export const CREDIT_LENS_ABI = ABIS.CreditLens;
 export const LENDING_POOL_ABI = ABIS.LendingPool;
 export const CREDIT_OFFERS_ABI = ABIS.CreditOffers;
 export const CREDIT_QUOTES_ABI = ABIS.CreditQuotes;

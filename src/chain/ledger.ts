@@ -1,6 +1,6 @@
 // The slice of the ledger the keeper and the monitor talk to, with the ABI taken from the compiled contract so the
-// LoanView layout and the event signatures can never drift from the ledger's. Buckets and loan ids are pure rules
-// and live in src/core/ (buckets.ts, loan-id.ts).
+// event signatures and the entry points can never drift from the ledger's. The loans' reads are the CreditLens's
+// (lens.ts). Buckets and loan ids are pure rules and live in src/core/ (buckets.ts, loan-id.ts).
 import { Contract, Interface, type ContractRunner } from "ethers";
 import { CreditLedger__factory } from "../../typechain-types/factories/CreditLedger__factory.ts";
 import type { CreditLedger } from "../../typechain-types/CreditLedger.ts";

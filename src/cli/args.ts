@@ -35,6 +35,7 @@ export const COMMON_OPTIONS: Options = {
   json: { type: "boolean" },
   deployment: { type: "string" },
   ledger: { type: "string" },
+  lens: { type: "string" },
   pool: { type: "string" },
   account: { type: "string" },
   help: { type: "boolean", short: "h" },
@@ -46,7 +47,8 @@ export const COMMON_USAGE = `common options:
                        the URL from that variable (or --rpc), and the node must be that chain
   --json               one JSON object on stdout (amounts in base units, as decimal strings)
   --deployment <path>  an Ignition deployed_addresses.json (default: ignition/deployments/<id>/ of the node)
-  --ledger <address>   the CreditLedger instead of a deployment file (--pool: the LendingPool, default the ledger's)
+  --ledger <address>   the CreditLedger instead of a deployment file (--pool: the LendingPool, default the ledger's;
+                       --lens: its CreditLens, default the one the node's deployment lists for that ledger)
   --account <n>        Hardhat account #n (0–19) as the key, on a local chain (${LOCAL_CHAINS_TEXT}) only (default 0)
   -h, --help           this help
 key: MICROCREDIT_KEY (a private key, 0x + 64 hex); never on the command line`;

@@ -29,7 +29,7 @@ export const line: Command = {
     const who = await ctx.who();
     const [view, mandate] = await Promise.all([
       client.line(who),
-      client.ledger.mandateOf(who) as Promise<Result>,
+      client.lens.mandateOf(who) as Promise<Result>,
     ]);
     const d = client.decimals;
     const products = productIds(view.productMask);

@@ -29,7 +29,7 @@ async function boundsFor(
     return undefined;
   }
   const { disclosure: q } = await quoteFor(ctx, client, me, product, value);
-  const p = await client.ledger.product(product);
+  const p = await client.lens.product(product);
   const quoted = drawBoundsOf(costDisclosureOf(q as unknown as DecodedDisclosure), Number(p.method));
   return {
     ...quoted,
@@ -151,7 +151,7 @@ const mandate: Command = {
       }
       hashes.push((await sent(client, () => client.ledger.getFunction("setMandate")(cap))).hash);
     }
-    const [active, cap] = (await client.ledger.mandateOf(me)) as [boolean, bigint];
+    const [active, cap] = (await client.lens.mandateOf(me)) as [boolean, bigint];
     const allowed: bigint = await client.token.allowance(me, client.addresses.ledger);
     return {
       json: {

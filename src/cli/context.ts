@@ -1,6 +1,7 @@
 // What a command works with: the node (`--rpc` / `--network`), its chain id, the deployment found for it (the same
 // rule as the keeper and the monitor: ignition/deployments/<deploymentId(chainId, rpc)>/deployed_addresses.json
-// under the current directory, or --deployment, or --ledger [--pool]), the key, and the Microcredit client on top.
+// under the current directory, or --deployment, or --ledger [--lens] [--pool]), the key, and the Microcredit client
+// on top.
 import { existsSync, readFileSync, statSync } from "node:fs";
 import { join, relative } from "node:path";
 import { Contract, type JsonRpcProvider, type Signer } from "ethers";
@@ -106,13 +107,40 @@ export class Context {
     this.provider.destroy();
   }
 
+  /** The node's deployment file under the current directory (it may not exist). */
+  private journalFile(): string {
+    return join(
+      process.cwd(),
+      "ignition",
+      "deployments",
+      deploymentId(this.chainId, this.rpc),
+      "deployed_addresses.json",
+    );
+  }
+
+  /** The CreditLens the node's deployment lists for `ledger`, if it lists that ledger. */
+  private journalLensOf(ledger: string): string | undefined {
+    const file = this.journalFile();
+    if (!existsSync(file)) return undefined;
+    try {
+      const { ledger: listed, lens } = addressesFromIgnition(
+        JSON.parse(readFileSync(file, "utf8")) as Record<string, string>,
+      );
+      return listed.toLowerCase() === ledger.toLowerCase() ? lens : undefined;
+    } catch {
+      return undefined;
+    }
+  }
+
   private async findDeployment(): Promise<DeploymentAddresses> {
     const ledgerFlag = str(this.values, "ledger");
+    const lensFlag = str(this.values, "lens");
     const poolFlag = str(this.values, "pool");
     const file = str(this.values, "deployment");
-    if (ledgerFlag !== undefined || poolFlag !== undefined) {
-      if (file !== undefined) throw new UsageError("give --deployment or --ledger/--pool, not both");
-      if (ledgerFlag === undefined) throw new UsageError("--pool needs --ledger");
+    if (ledgerFlag !== undefined || lensFlag !== undefined || poolFlag !== undefined) {
+      if (file !== undefined) throw new UsageError("give --deployment or --ledger/--lens/--pool, not both");
+      if (ledgerFlag === undefined)
+        throw new UsageError(`--${poolFlag !== undefined ? "pool" : "lens"} needs --ledger`);
       const ledger = address(ledgerFlag, "ledger");
       if ((await this.provider.getCode(ledger)) === "0x") {
         throw new UsageError(
@@ -120,14 +148,19 @@ export class Context {
           false,
         );
       }
+      const lens = lensFlag !== undefined ? address(lensFlag, "lens") : this.journalLensOf(ledger);
+      if (lens === undefined) {
+        throw new UsageError(
+          `--ledger ${ledger} needs --lens, its CreditLens: the node's deployment does not list that ledger`,
+        );
+      }
       const pool =
         poolFlag !== undefined
           ? address(poolFlag, "pool")
           : String(await new Contract(ledger, ABIS.CreditLedger as never, this.provider).pool());
-      return { ledger, pool };
+      return { ledger, lens, pool };
     }
-    const id = deploymentId(this.chainId, this.rpc);
-    const path = file ?? join(process.cwd(), "ignition", "deployments", id, "deployed_addresses.json");
+    const path = file ?? this.journalFile();
     const target =
       existsSync(path) && statSync(path).isDirectory() ? join(path, "deployed_addresses.json") : path;
     if (!existsSync(target)) {

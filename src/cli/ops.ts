@@ -1,5 +1,5 @@
 // `microcredit ops collect|mark|process|status`: the operator's side, through the client. Without --loans, collect
-// finds the book's active loans from the ledger's views (borrowerCount/borrowerAt, each line's loans) and collects
+// finds the book's active loans from the CreditLens's views (borrowerCount/borrowerAt, each line's loans) and collects
 // those with something due now, in batches; the keeper (npm run keeper) does the same from events, checkpointed, for
 // a large book. `process` fills the pool's redemption queue with the cash there is (anyone may send it).
 import type { Microcredit } from "../client/index.ts";
@@ -22,15 +22,15 @@ const READS_IN_FLIGHT = 16;
 const progress: StartProgress = (label, total) =>
   startProgress(label, total, { stream: process.stderr, log: (line) => process.stderr.write(`${line}\n`) });
 
-/** Every active loan of the book with something due now, from the ledger's views. */
+/** Every active loan of the book with something due now, from the CreditLens's views. */
 async function dueLoans(client: Microcredit): Promise<{ active: number; due: bigint[] }> {
   return withDecodedErrors(async () => {
-    const count = Number(await client.ledger.borrowerCount());
+    const count = Number(await client.lens.borrowerCount());
     const books = await withProgress(progress, "reading the book's lines", count, (update) =>
       mapLimit(
         Array.from({ length: count }, (_, i) => i),
         READS_IN_FLIGHT,
-        async (i) => client.loans(String(await client.ledger.borrowerAt(i))),
+        async (i) => client.loans(String(await client.lens.borrowerAt(i))),
         undefined,
         update,
       ),
@@ -40,7 +40,7 @@ async function dueLoans(client: Microcredit): Promise<{ active: number; due: big
       mapLimit(
         active,
         READS_IN_FLIGHT,
-        async (l) => (await client.ledger.dueNow(l.id)) as bigint,
+        async (l) => (await client.lens.dueNow(l.id)) as bigint,
         undefined,
         update,
       ),
@@ -219,9 +219,9 @@ const status: Command = {
           client.pool.totalAssets() as Promise<bigint>,
           client.pool.totalSupply() as Promise<bigint>,
           client.ledger.cash() as Promise<bigint>,
-          client.ledger.principalOutstanding() as Promise<bigint>,
-          client.ledger.interestReceivable() as Promise<bigint>,
-          client.ledger.provisions() as Promise<bigint>,
+          client.lens.principalOutstanding() as Promise<bigint>,
+          client.lens.interestReceivable() as Promise<bigint>,
+          client.lens.provisions() as Promise<bigint>,
           client.ledger.availableLiquidity() as Promise<bigint>,
           client.ledger.paused() as Promise<boolean>,
         ]);

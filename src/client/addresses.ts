@@ -2,11 +2,12 @@
 // `deployed_addresses.json` Hardhat Ignition writes (ignition/modules/Microcredit.ts names the futures).
 
 /**
- * The contracts of one deployment. `token` is the pool's asset; `offers`, `quotes` and `merchantRegistry` are
- * optional.
+ * The contracts of one deployment. `token` is the pool's asset; `lens` is the CreditLens, which serves every read of
+ * the ledger's loans, lines, products, limits and book; `offers`, `quotes` and `merchantRegistry` are optional.
  */
 export interface MicrocreditAddresses {
   ledger: string;
+  lens: string;
   pool: string;
   token: string;
   offers?: string;
@@ -23,6 +24,7 @@ export type DeploymentAddresses = Omit<MicrocreditAddresses, "token"> & { token?
  */
 export const IGNITION_FUTURES = {
   ledger: ["Microcredit#CreditLedger"],
+  lens: ["Microcredit#CreditLens"],
   pool: ["Microcredit#LendingPool"],
   token: ["Microcredit#MockStablecoin"],
   offers: ["Microcredit#CreditOffers"],
@@ -36,12 +38,15 @@ const first = (entries: Record<string, string>, ids: readonly string[]): string 
 /** The addresses in the parsed content of an Ignition `deployed_addresses.json` (future id → address). */
 export function addressesFromIgnition(entries: Record<string, string>): DeploymentAddresses {
   const ledger = first(entries, IGNITION_FUTURES.ledger);
+  const lens = first(entries, IGNITION_FUTURES.lens);
   const pool = first(entries, IGNITION_FUTURES.pool);
-  if (ledger === undefined || pool === undefined) {
-    const ids = [...IGNITION_FUTURES.ledger, ...IGNITION_FUTURES.pool].join(", ");
-    throw new Error(`the Ignition deployment lacks ${ids}`);
+  if (ledger === undefined || lens === undefined || pool === undefined) {
+    const missing = (["ledger", "lens", "pool"] as const)
+      .filter((key) => first(entries, IGNITION_FUTURES[key]) === undefined)
+      .flatMap((key) => IGNITION_FUTURES[key]);
+    throw new Error(`the Ignition deployment lacks ${missing.join(", ")}`);
   }
-  const addresses: DeploymentAddresses = { ledger, pool };
+  const addresses: DeploymentAddresses = { ledger, lens, pool };
   for (const key of ["token", "offers", "quotes", "merchantRegistry"] as const) {
     const address = first(entries, IGNITION_FUTURES[key]);
     if (address !== undefined) addresses[key] = address;
@@ -57,11 +62,20 @@ function isAddresses(source: object): source is DeploymentAddresses {
   return typeof record.ledger === "string" && typeof record.pool === "string";
 }
 
-/** Resolves any AddressSource to addresses; a path is read from disk (Node only). */
+/**
+ * Resolves any AddressSource to addresses; a path is read from disk (Node only). Addresses without `lens` are
+ * refused: every read of the ledger's loans and lines goes to the CreditLens.
+ */
 export async function resolveAddresses(source: AddressSource): Promise<DeploymentAddresses> {
   if (typeof source === "string") {
     const { readFile } = await import("node:fs/promises");
     return addressesFromIgnition(JSON.parse(await readFile(source, "utf8")) as Record<string, string>);
   }
-  return isAddresses(source) ? { ...source } : addressesFromIgnition(source);
+  if (!isAddresses(source)) return addressesFromIgnition(source);
+  if (typeof (source as Partial<DeploymentAddresses>).lens !== "string") {
+    throw new Error(
+      `the addresses lack lens: give the CreditLens of ledger ${source.ledger} (${IGNITION_FUTURES.lens[0]} in its Ignition deployment)`,
+    );
+  }
+  return { ...source };
 }

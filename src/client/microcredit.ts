@@ -31,6 +31,7 @@ import {
   transferred,
 } from "./token.ts";
 import { toLine, toLoan, type Line, type Loan, type Position } from "./views.ts";
+import { checkLensOf } from "../chain/lens.ts";
 
 export type { DrawBounds };
 
@@ -66,6 +67,8 @@ export class Microcredit {
   readonly addresses: MicrocreditAddresses;
   readonly runner: ContractRunner;
   readonly ledger: Contract;
+  /** The CreditLens: every read of loans, lines, products, limits and the book. */
+  readonly lens: Contract;
   readonly pool: Contract;
   readonly token: Contract;
   /** CreditQuotes, when the deployment lists it (`quote` needs it). */
@@ -78,6 +81,7 @@ export class Microcredit {
     this.addresses = addresses;
     this.decimals = decimals;
     this.ledger = new Contract(addresses.ledger, abi(ABIS.CreditLedger), runner);
+    this.lens = new Contract(addresses.lens, abi(ABIS.CreditLens), runner);
     this.pool = new Contract(addresses.pool, abi(ABIS.LendingPool), runner);
     this.token = connectToken(addresses.token, runner);
     if (addresses.quotes !== undefined) {
@@ -88,7 +92,8 @@ export class Microcredit {
   /**
    * Connects to a deployment given as addresses, as the entries of an Ignition `deployed_addresses.json`, as the
    * path of that file, or by its chain (`{ chainId? }`, the default: `deploymentOf`, src/client/deployments.ts);
-   * without a token address, the pool's asset. A signer runner can send transactions; a provider only reads.
+   * without a token address, the pool's asset. A lens that reads another ledger is refused. A signer runner can send
+   * transactions; a provider only reads.
    */
   static async connect(
     runner: ContractRunner,
@@ -107,6 +112,7 @@ export class Microcredit {
         }
       }
     }
+    await checkLensOf(listed.lens, listed.ledger, runner);
     const pool = new Contract(listed.pool, abi(ABIS.LendingPool), runner);
     const asset = String(await pool.asset());
     if (listed.token !== undefined && listed.token.toLowerCase() !== asset.toLowerCase()) {
@@ -252,7 +258,7 @@ export class Microcredit {
   /** The borrower's credit line (the signer's by default). */
   async line(borrower?: string): Promise<Line> {
     const who = borrower ?? (await this.signer().getAddress());
-    return this.decoded(async () => toLine(await this.ledger.lineOf(who)));
+    return this.decoded(async () => toLine(await this.lens.lineOf(who)));
   }
 
   /** Every loan of the borrower (the signer's by default), oldest first, each as the ledger sees it now. */
@@ -260,18 +266,18 @@ export class Microcredit {
     const who = borrower ?? (await this.signer().getAddress());
     return this.decoded(async () => {
       const ids = await this.loanIds(who);
-      return Promise.all(ids.map(async (id) => toLoan(id, await this.ledger.loanState(id))));
+      return Promise.all(ids.map(async (id) => toLoan(id, await this.lens.loanState(id))));
     });
   }
 
   /** One loan as the ledger sees it now; its next instalment is `nextDueAt` and `nextDueAmount`. */
   async loan(loanId: bigint): Promise<Loan> {
-    return this.decoded(async () => toLoan(loanId, await this.ledger.loanState(loanId)));
+    return this.decoded(async () => toLoan(loanId, await this.lens.loanState(loanId)));
   }
 
   /** The loan's plan as drawn: each due date with its payment, principal and interest (see `readPlan`). */
   async plan(loanId: bigint): Promise<LoanPlan> {
-    return this.decoded(() => readPlan(this.ledger, this.quotes, loanId));
+    return this.decoded(() => readPlan(this.lens, this.quotes, loanId));
   }
 
   /**
@@ -286,7 +292,7 @@ export class Microcredit {
       );
     }
     const who = borrower ?? (await this.signer().getAddress());
-    return this.decoded(() => readQuote(quotes, this.ledger, who, productId, amount));
+    return this.decoded(() => readQuote(quotes, this.lens, who, productId, amount));
   }
 
   /**
@@ -318,13 +324,13 @@ export class Microcredit {
       if (block === null) throw new Error("the node returned no latest block");
       const at = { blockTag: block.number };
       const [state, record, risk] = await Promise.all([
-        this.ledger.loanState(loanId, at),
-        this.ledger.loanRecord(loanId, at),
-        this.ledger.riskParams(at),
+        this.lens.loanState(loanId, at),
+        this.lens.loanRecord(loanId, at),
+        this.lens.riskParams(at),
       ]);
       if (BigInt(record.status) === BigInt(LoanStatus.Defaulted))
         return { allowance: state.payoff as bigint, tight: true };
-      const { feeBps } = await this.ledger.product(record.productId, at);
+      const { feeBps } = await this.lens.product(record.productId, at);
       const reads = {
         record,
         penalty: state.penalty as bigint,
@@ -459,7 +465,7 @@ export class Microcredit {
         if (!isAllowanceShortfall(error)) throw error;
       });
       // With a collection mandate, the allowance left to the ledger is the mandate's budget: the payment adds to it.
-      const [mandate] = (await this.ledger.mandateOf(me)) as [boolean, bigint];
+      const [mandate] = (await this.lens.mandateOf(me)) as [boolean, bigint];
       const before = await ensureAllowance(this.token, signer, ledger, allowance, mandate);
       let receipt: ContractTransactionReceipt;
       try {
@@ -474,9 +480,9 @@ export class Microcredit {
   }
 
   private async loanIds(borrower: string): Promise<bigint[]> {
-    const { loanCount } = toLine(await this.ledger.lineOf(borrower));
+    const { loanCount } = toLine(await this.lens.lineOf(borrower));
     return Promise.all(
-      Array.from({ length: loanCount }, (_, i) => this.ledger.loanIdOf(borrower, i + 1) as Promise<bigint>),
+      Array.from({ length: loanCount }, (_, i) => this.lens.loanIdOf(borrower, i + 1) as Promise<bigint>),
     );
   }
 

@@ -19,9 +19,10 @@ export interface LoanPlan {
   source: "CreditQuotes.loanSchedule" | "microcredit/core schedule";
 }
 
-/** Reads the plan of `loanId` (an id never drawn reverts with the ledger's `LoanNotFound`). */
+/** Reads the plan of `loanId` from CreditQuotes, else from the CreditLens `lens` (an id never drawn reverts with the
+ * ledger's `LoanNotFound`). */
 export async function readPlan(
-  ledger: Contract,
+  lens: Contract,
   quotes: Contract | undefined,
   loanId: bigint,
 ): Promise<LoanPlan> {
@@ -35,8 +36,8 @@ export async function readPlan(
     }));
     return { rows, source: "CreditQuotes.loanSchedule" };
   }
-  await ledger.loanState(loanId); // LoanNotFound for an id never drawn
-  const r = await ledger.loanRecord(loanId);
+  await lens.loanState(loanId); // LoanNotFound for an id never drawn
+  const r = await lens.loanRecord(loanId);
   const plan = schedule({
     method: Number(r.method),
     principal: r.principal as bigint,

@@ -18,17 +18,20 @@ export interface Quote {
   bounds: DrawBounds;
 }
 
-/** `CreditQuotes.quote` of `borrower` drawing `amount` on `productId` now, with the product's method for the bounds. */
+/**
+ * `CreditQuotes.quote` of `borrower` drawing `amount` on `productId` now, with the product's method (read on the
+ * CreditLens `lens`) for the bounds.
+ */
 export async function readQuote(
   quotes: Contract,
-  ledger: Contract,
+  lens: Contract,
   borrower: string,
   productId: number,
   amount: bigint,
 ): Promise<Quote> {
   const [[disclosure, aprCapBps, admissible], product] = (await Promise.all([
     quotes.quote(borrower, productId, amount),
-    ledger.product(productId),
+    lens.product(productId),
   ])) as [Result, Result];
   const cost = costDisclosureOf(disclosure as unknown as DecodedDisclosure);
   return {

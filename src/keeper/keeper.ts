@@ -5,7 +5,8 @@
 import type { JsonRpcProvider, Wallet } from "ethers";
 import { CheckpointStore } from "../chain/checkpoint.ts";
 import { discoverLoans, type DiscoveryResult } from "../chain/discovery.ts";
-import { connectLedger, connectToken, ledgerInterface, type CreditLedger } from "../chain/ledger.ts";
+import { connectLedger, connectToken, ledgerInterface } from "../chain/ledger.ts";
+import { checkLensOf, lensReads, type LensReads } from "../chain/lens.ts";
 import { targetBucket, type BucketParams } from "../core/buckets.ts";
 import { loanLabel } from "../core/loan-id.ts";
 import { money } from "../format/money.ts";
@@ -23,6 +24,9 @@ export interface KeeperOptions extends Partial<Tuning> {
   /** The signing key; it pays gas for `collect` and `mark` and needs no role on the ledger. */
   wallet: Wallet;
   ledger: string;
+  /** The ledger's CreditLens, which the keeper reads loans on; without it, the same reads go through the ledger's
+   * `extView`. */
+  lens?: string;
   /** Defaults to `.keeper/checkpoint-<chainId>.json` (`checkpoint-31337-<port>.json` on a local node). */
   checkpointFile?: string;
   log?: (line: string) => void;
@@ -74,7 +78,8 @@ export async function runLoop(options: KeeperOptions, intervalSeconds: number): 
 export class Keeper {
   readonly options: KeeperOptions;
   readonly tuning: Tuning;
-  readonly ledger: CreditLedger;
+  /** The loans' and the mandates' reads (the CreditLens, or the ledger's `extView`). */
+  readonly lens: LensReads;
   readonly store: CheckpointStore;
   readonly sender: TxSender;
   readonly token: ReturnType<typeof connectToken>;
@@ -85,7 +90,7 @@ export class Keeper {
     this.tuning = { ...DEFAULT_TUNING, ...definedOnly(options) };
     this.log = options.log ?? console.log;
     this.store = store;
-    this.ledger = connectLedger(options.ledger, options.provider);
+    this.lens = lensReads(options, options.provider);
     this.token = connectToken(token, options.provider);
     this.sender = new TxSender(options.provider, options.wallet, store, options.ledger, chainId, {
       pollMs: this.tuning.pollMs,
@@ -116,6 +121,7 @@ export class Keeper {
       const why = (error as { shortMessage?: string }).shortMessage ?? (error as Error).message;
       throw new Error(`${options.ledger} on chain ${chainId} is not a CreditLedger (asset() failed: ${why})`);
     }
+    if (options.lens !== undefined) await checkLensOf(options.lens, options.ledger, options.provider);
     return new Keeper(options, store, chainId, token);
   }
 
@@ -142,14 +148,14 @@ export class Keeper {
     });
     const now = BigInt((await this.options.provider.getBlock("latest"))!.timestamp);
     const ctx = {
-      ledger: this.ledger,
+      lens: this.lens,
       token: this.token,
       ledgerAddress: this.options.ledger,
       concurrency: this.tuning.concurrency,
       signal,
       progress: this.options.progress,
     };
-    const risk = await this.ledger.riskParams();
+    const risk = await this.lens.riskParams();
     const params = { graceDays: risk.graceDays, defaultDays: risk.defaultDays };
     const work = await plan(ctx, this.store, candidates(this.store, now), now, params);
     this.store.save();
@@ -213,7 +219,7 @@ export class Keeper {
     const views = await mapLimit(
       ids,
       this.tuning.concurrency,
-      (id) => this.ledger.loanState(id),
+      (id) => this.lens.loanState(id),
       this.options.signal,
     );
     return ids.filter((_, i) => {

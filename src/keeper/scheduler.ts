@@ -3,7 +3,7 @@
 // bucket transition. Reads only; the checkpoint's cached next due dates are refreshed as a side effect.
 import type { Contract } from "ethers";
 import type { CheckpointStore } from "../chain/checkpoint.ts";
-import type { CreditLedger } from "../chain/ledger.ts";
+import type { LensReads } from "../chain/lens.ts";
 import { Bucket, targetBucket, type BucketParams } from "../core/buckets.ts";
 import { borrowerOf } from "../core/loan-id.ts";
 import { mapLimit } from "../util/async.ts";
@@ -44,7 +44,8 @@ export interface Plan {
 }
 
 export interface SchedulerContext {
-  ledger: CreditLedger;
+  /** The CreditLens's reads (or the same through the ledger's `extView`). */
+  lens: LensReads;
   token: Contract;
   ledgerAddress: string;
   /** Reads in flight at once; ethers batches them into JSON-RPC batches. */
@@ -64,10 +65,10 @@ interface Look {
 }
 
 async function look(ctx: SchedulerContext, loanId: bigint, now: bigint, params: BucketParams): Promise<Look> {
-  const view = await ctx.ledger.loanState(loanId);
+  const view = await ctx.lens.loanState(loanId);
   const active = view.status === 1n;
   const pastDue = active ? view.pastDue + view.penalty : 0n;
-  const due = pastDue > 0n ? await ctx.ledger.dueNow(loanId) : 0n;
+  const due = pastDue > 0n ? await ctx.lens.dueNow(loanId) : 0n;
   return {
     loanId,
     active,
@@ -131,7 +132,7 @@ export async function plan(
 /** Why the ledger could not pull anything from `borrower` now, or undefined when it can. */
 async function payerProblem(ctx: SchedulerContext, borrower: string): Promise<SkipReason | undefined> {
   const [[active], balance, allowance] = await Promise.all([
-    ctx.ledger.mandateOf(borrower),
+    ctx.lens.mandateOf(borrower),
     ctx.token.balanceOf(borrower) as Promise<bigint>,
     ctx.token.allowance(borrower, ctx.ledgerAddress) as Promise<bigint>,
   ]);

@@ -11,7 +11,8 @@
 import type { JsonRpcProvider } from "ethers";
 import { LendingPool__factory } from "../../typechain-types/factories/LendingPool__factory.ts";
 import type { LendingPool } from "../../typechain-types/LendingPool.ts";
-import { connectLedger, type CreditLedger } from "../chain/ledger.ts";
+import { connectLedger } from "../chain/ledger.ts";
+import { checkLensOf, lensReads, type LensReads } from "../chain/lens.ts";
 import { targetBucket, type BucketParams } from "../core/buckets.ts";
 import { mapLimit, sleep } from "../util/async.ts";
 import { withProgress, type StartProgress } from "../util/progress.ts";
@@ -50,6 +51,9 @@ export interface MonitorOptions {
   /** With ethers' request cache off: `createProvider(url)` of src/chain/provider.ts. */
   provider: JsonRpcProvider;
   ledger: string;
+  /** The ledger's CreditLens, which the monitor reads loans and the book on; without it, the same reads go through
+   * the ledger's `extView`. */
+  lens?: string;
   /** The LendingPool; defaults to `ledger.pool()`. */
   pool?: string;
   /** First block to read events from (the ledger's deployment block or earlier). */
@@ -78,7 +82,7 @@ export interface StepReport {
   block: number;
   time: number;
   metrics: BookMetrics;
-  /** `LendingPool.totalAssets()`, `totalSupply()` and `ledger.principalOutstanding()` at the step's block. */
+  /** `LendingPool.totalAssets()`, `totalSupply()` and the lens's `principalOutstanding()` at the step's block. */
   poolValue: bigint;
   poolShares: bigint;
   ledgerPrincipal: bigint;
@@ -138,7 +142,8 @@ export interface MonitorSummary {
 
 export class Monitor {
   readonly provider: JsonRpcProvider;
-  readonly ledger: CreditLedger;
+  /** The loans' and the book's reads (the CreditLens, or the ledger's `extView`). */
+  readonly lens: LensReads;
   readonly pool: LendingPool;
   readonly ledgerAddress: string;
   readonly poolAddress: string;
@@ -167,7 +172,7 @@ export class Monitor {
     this.chainId = chainId;
     this.ledgerAddress = options.ledger;
     this.poolAddress = pool;
-    this.ledger = connectLedger(options.ledger, options.provider);
+    this.lens = lensReads(options, options.provider);
     this.pool = LendingPool__factory.connect(pool, options.provider);
     this.config = options.config ?? DEFAULT_CONFIG;
     this.rules = new WarningRules(this.config.warnings);
@@ -196,6 +201,7 @@ export class Monitor {
       const why = (error as { shortMessage?: string }).shortMessage ?? (error as Error).message;
       throw new Error(`${options.ledger} on chain ${chainId} is not a CreditLedger (pool() failed: ${why})`);
     }
+    if (options.lens !== undefined) await checkLensOf(options.lens, options.ledger, options.provider);
     return new Monitor(options, chainId, pool);
   }
 
@@ -315,10 +321,10 @@ export class Monitor {
     await this.applyEvents(block);
     const tag = { blockTag: block };
     const [params, poolValue, poolShares, ledgerPrincipal] = await Promise.all([
-      this.ledger.riskParams(tag),
+      this.lens.riskParams(tag),
       this.pool.totalAssets(tag),
       this.pool.totalSupply(tag),
-      this.ledger.principalOutstanding(tag),
+      this.lens.principalOutstanding(tag),
     ]);
     const bucketParams: BucketParams = { graceDays: params.graceDays, defaultDays: params.defaultDays };
     const { reads, stale } = await this.refresh(block, time);
@@ -433,8 +439,8 @@ export class Monitor {
       this.config.concurrency,
       async (l) => {
         const [v, record] = await Promise.all([
-          this.ledger.loanState(l.loanId, tag),
-          l.terms ? undefined : this.ledger.loanRecord(l.loanId, tag),
+          this.lens.loanState(l.loanId, tag),
+          l.terms ? undefined : this.lens.loanRecord(l.loanId, tag),
         ]);
         if (record) {
           l.terms = {

@@ -4,7 +4,7 @@
 import type { ContractRunner } from "ethers";
 import { percent } from "../format/money.ts";
 import { ICreditQuotes__factory } from "../../typechain-types/factories/interfaces/ICreditQuotes__factory.ts";
-import { ICreditLedger__factory } from "../../typechain-types/factories/interfaces/ICreditLedger__factory.ts";
+import { ledgerViews } from "../chain/lens.ts";
 import { drawBoundsOf, type DrawBounds } from "../core/draw-bounds.ts";
 import { costDisclosureOf, type CostDisclosure, type Disclosure } from "../core/disclosure.ts";
 
@@ -18,7 +18,10 @@ export interface Quote extends CostDisclosure {
   admissible: boolean;
 }
 
-/** `CreditQuotes.quote`: what `borrower` drawing `amount` on `productId` now would cost, from the chain. */
+/**
+ * `CreditQuotes.quote`: what `borrower` drawing `amount` on `productId` now would cost, from the chain (the product's
+ * method read through the quotes' ledger's `extView`, as its CreditLens reads it).
+ */
 export async function quote(
   quotesAddress: string,
   runner: ContractRunner,
@@ -27,10 +30,10 @@ export async function quote(
   amount: bigint,
 ): Promise<Quote> {
   const quotes = ICreditQuotes__factory.connect(quotesAddress, runner);
-  const ledger = ICreditLedger__factory.connect(await quotes.ledger(), runner);
+  const views = ledgerViews(await quotes.ledger(), runner);
   const [[d, aprCapBps, admissible], product] = await Promise.all([
     quotes.quote(borrower, productId, amount),
-    ledger.product(productId),
+    views.product(productId),
   ]);
   return { method: Number(product.method), ...costDisclosureOf(d), aprCapBps, admissible };
 }

@@ -40,6 +40,7 @@ export const ERROR_MESSAGES: Record<string, Formatter> = {
   ZeroAddress: () => "An address argument is the zero address.",
   InvalidModule: (a) =>
     `${short(a[0])} is not a ledger module over this asset (no code, no asset(), or a module over another asset).`,
+  ViewOnly: (a) => `Function ${a[0]} writes, and the ledger's extView runs reads only.`,
   AmountTooLarge: (a, m) => `Amount ${m(a[0])} is above the largest the ledger stores (${m(a[1])}).`,
   AprAboveCap: (a) => `APR ${bps(a[0])} (fees included) is above the cap of ${bps(a[1])}.`,
   AprAboveBound: (a) =>
@@ -270,11 +271,13 @@ function roleName(role: string): string {
 }
 
 /**
- * All contract ABIs whose errors the SDK decodes (abi/CreditLedger.json includes its modules' and IProductLimits'),
- * the merchant registry's, and the local token mock's faucet.
+ * All contract ABIs whose errors the SDK decodes (abi/CreditLedger.json includes its modules' and IProductLimits',
+ * abi/CreditLens.json the errors its reads bubble up from the ledger), the merchant registry's, and the local token
+ * mock's faucet.
  */
 export const DECODING_ABIS: readonly Abi[] = [
   ABIS.CreditLedger,
+  ABIS.CreditLens,
   ABIS.LendingPool,
   ABIS.CreditOffers,
   ABIS.MerchantRegistry,

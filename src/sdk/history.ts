@@ -15,7 +15,10 @@ export interface OnChainHistory {
   principalOutstanding: bigint;
 }
 
-/** Anything with the ledger's `creditHistory(borrower)` view (a typechain `CreditLedger`, or a plain Contract). */
+/**
+ * Anything with the `creditHistory(borrower)` view: the CreditLens (a typechain `CreditLens`, or a plain Contract), or
+ * `ledgerViews` of the ledger (src/chain/lens.ts).
+ */
 export interface HistorySource {
   creditHistory(borrower: string): Promise<OnChainHistory>;
 }
@@ -39,7 +42,7 @@ export function toCreditHistory(h: OnChainHistory): CreditHistory {
   };
 }
 
-/** Reads `borrower`'s record from the ledger. */
+/** Reads `borrower`'s record from the ledger's CreditLens (or its `ledgerViews`). */
 export async function readCreditHistory(ledger: HistorySource, borrower: string): Promise<CreditHistory> {
   return toCreditHistory(await ledger.creditHistory(borrower));
 }

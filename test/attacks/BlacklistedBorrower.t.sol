@@ -5,6 +5,12 @@ import {ICreditLedger} from "../../contracts/interfaces/ICreditLedger.sol";
 import {AttackBase, MintableToken} from "./AttackBase.sol";
 import {ITestLedger} from "../utils/ITestLedger.sol";
 import {ILendingPool} from "../../contracts/interfaces/ILendingPool.sol";
+import {LedgerViews} from "../../contracts/libraries/LedgerViews.sol";
+import {ILedger} from "../invariants/ILedger.sol";
+
+using LedgerViews for ICreditLedger;
+using LedgerViews for ILedger;
+using LedgerViews for ITestLedger;
 
 /// A USDC-style token with a blacklist: any transfer from or to a blacklisted address reverts.
 contract BlacklistToken is MintableToken {

@@ -6,6 +6,13 @@ import {ICreditLedger} from "../../contracts/interfaces/ICreditLedger.sol";
 import {ILedgerBook} from "../../contracts/interfaces/ILedgerBook.sol";
 import {ICreditOffers} from "../../contracts/interfaces/ICreditOffers.sol";
 import {OffersFixture} from "./OffersFixture.sol";
+import {LedgerViews} from "../../contracts/libraries/LedgerViews.sol";
+import {ILedger} from "../invariants/ILedger.sol";
+import {ITestLedger} from "../utils/ITestLedger.sol";
+
+using LedgerViews for ICreditLedger;
+using LedgerViews for ILedger;
+using LedgerViews for ITestLedger;
 
 /// Attack: the underwriter's offer-signing key is stolen. The thief signs maximal offers (any limit, the highest
 /// APR, every product) for borrowers it controls, accepts them and draws as much of the pool as it can.

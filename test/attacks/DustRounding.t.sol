@@ -3,6 +3,13 @@ pragma solidity 0.8.28;
 
 import {ICreditLedger} from "../../contracts/interfaces/ICreditLedger.sol";
 import {AttackBase} from "./AttackBase.sol";
+import {LedgerViews} from "../../contracts/libraries/LedgerViews.sol";
+import {ILedger} from "../invariants/ILedger.sol";
+import {ITestLedger} from "../utils/ITestLedger.sol";
+
+using LedgerViews for ICreditLedger;
+using LedgerViews for ILedger;
+using LedgerViews for ITestLedger;
 
 /// Attack: dust and rounding loops. Many one-unit draws repaid at once, repayments split into many tiny parts, or
 /// one-unit deposits and redemptions, each hoping that a rounding in the attacker's favour, repeated thousands of

@@ -3,6 +3,13 @@ pragma solidity 0.8.28;
 
 import {ICreditLedger} from "../../contracts/interfaces/ICreditLedger.sol";
 import {AttackBase} from "./AttackBase.sol";
+import {LedgerViews} from "../../contracts/libraries/LedgerViews.sol";
+import {ILedger} from "../invariants/ILedger.sol";
+import {ITestLedger} from "../utils/ITestLedger.sol";
+
+using LedgerViews for ICreditLedger;
+using LedgerViews for ILedger;
+using LedgerViews for ITestLedger;
 
 /// Attack: lenders who know a loan will default (an insider, or anyone reading the chain) exit ahead of the write-off
 /// at the old share price and leave the loss to the lenders who stay; a variant withdraws just before a keeper's

@@ -4,6 +4,13 @@ pragma solidity 0.8.28;
 import {ICreditLedger} from "../../contracts/interfaces/ICreditLedger.sol";
 import {AttackBase} from "./AttackBase.sol";
 import {ScheduleMath} from "../../contracts/libraries/ScheduleMath.sol";
+import {LedgerViews} from "../../contracts/libraries/LedgerViews.sol";
+import {ILedger} from "../invariants/ILedger.sol";
+import {ITestLedger} from "../utils/ITestLedger.sol";
+
+using LedgerViews for ICreditLedger;
+using LedgerViews for ILedger;
+using LedgerViews for ITestLedger;
 
 /// Attack: a keeper's `collect` front-runs (or simply lands before) a borrower's manual repayment of the same
 /// instalment, so that the borrower is charged twice for one instalment; or the keeper collects again after the

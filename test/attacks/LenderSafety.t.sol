@@ -10,6 +10,12 @@ import {Vm} from "forge-std/Vm.sol";
 import {ScheduleMath} from "../../contracts/libraries/ScheduleMath.sol";
 import {AttackBase, MintableToken} from "./AttackBase.sol";
 import {ITestLedger} from "../utils/ITestLedger.sol";
+import {LedgerViews} from "../../contracts/libraries/LedgerViews.sol";
+import {ILedger} from "../invariants/ILedger.sol";
+
+using LedgerViews for ICreditLedger;
+using LedgerViews for ILedger;
+using LedgerViews for ITestLedger;
 
 /// A USDC-style token that refuses any transfer from or to a sanctioned address.
 contract SanctionToken is MintableToken {

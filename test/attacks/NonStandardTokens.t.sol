@@ -7,6 +7,12 @@ import {ICreditLedger} from "../../contracts/interfaces/ICreditLedger.sol";
 import {AttackBase, MintableToken} from "./AttackBase.sol";
 import {ITestLedger} from "../utils/ITestLedger.sol";
 import {ILendingPool} from "../../contracts/interfaces/ILendingPool.sol";
+import {LedgerViews} from "../../contracts/libraries/LedgerViews.sol";
+import {ILedger} from "../invariants/ILedger.sol";
+
+using LedgerViews for ICreditLedger;
+using LedgerViews for ILedger;
+using LedgerViews for ITestLedger;
 
 /// A USDT-style token: `transfer`, `transferFrom` and `approve` return nothing (and revert on failure).
 contract NoReturnToken {

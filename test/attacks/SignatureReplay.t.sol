@@ -7,6 +7,13 @@ import {ICreditOffers} from "../../contracts/interfaces/ICreditOffers.sol";
 import {IOffers} from "../utils/IOffers.sol";
 import {OffersFixture} from "./OffersFixture.sol";
 import {ITestLedger} from "../utils/ITestLedger.sol";
+import {ICreditLedger} from "../../contracts/interfaces/ICreditLedger.sol";
+import {LedgerViews} from "../../contracts/libraries/LedgerViews.sol";
+import {ILedger} from "../invariants/ILedger.sol";
+
+using LedgerViews for ICreditLedger;
+using LedgerViews for ILedger;
+using LedgerViews for ITestLedger;
 
 /// Attack: replaying a signed credit offer or KYC credential where it was not meant to be used: on another chain
 /// (a fork or the same contracts redeployed elsewhere), on another deployment (a second pool and ledger trusting the

@@ -33,7 +33,10 @@ export const LOCAL_LIMITS = {
   aprCapBps: BigInt(LIMITS.aprCapBps),
 };
 
-/** The ledger's three modules, then ledger and pool (MicrocreditDeployer) over `asset`, administered by `admin`. */
+/**
+ * The ledger's three modules, then ledger, pool and lens (MicrocreditDeployer) over `asset`, administered by `admin`.
+ * The ledger's read-only views are on the lens (CreditLens).
+ */
 export async function deployCore(
   connection: NetworkConnection<"generic">,
   asset: string,
@@ -55,15 +58,16 @@ export async function deployCore(
   return {
     pool: await ethers.getContractAt("LendingPool", await deployer.pool()),
     ledger: await ethers.getContractAt("CreditLedger", await deployer.ledger()),
+    lens: await ethers.getContractAt("CreditLens", await deployer.lens()),
   };
 }
 
-/** Deploys token, pool and ledger with the default product catalogue and a funded lender. */
+/** Deploys token, pool, ledger and lens with the default product catalogue and a funded lender. */
 export async function deployMicrocredit(connection: NetworkConnection<"generic">) {
   const { ethers } = connection;
   const [admin, underwriter, lender, borrower, recipient, other] = await ethers.getSigners();
   const token = await ethers.deployContract("MockStablecoin");
-  const { pool, ledger } = await deployCore(
+  const { pool, ledger, lens } = await deployCore(
     connection,
     await token.getAddress(),
     admin.address,
@@ -77,7 +81,8 @@ export async function deployMicrocredit(connection: NetworkConnection<"generic">
     await ledger.setProductFee(p.id, p.feeBps);
   }
   const quotes = await ethers.deployContract("CreditQuotes", [await ledger.getAddress()]);
-  // Per-product caps (IProductLimits) are in the ledger's ABI too; `caps` is the same contract through that interface.
+  // Per-product caps (IProductLimits) are in the ledger's ABI too; `caps` is the same contract through that interface
+  // (its setters: the exposures are read on the lens).
   const caps = await ethers.getContractAt("IProductLimits", await ledger.getAddress());
   for (const who of [lender, borrower, other]) {
     await token.faucet(who.address, 1_000_000n * ONE);
@@ -89,6 +94,7 @@ export async function deployMicrocredit(connection: NetworkConnection<"generic">
     token,
     pool,
     ledger,
+    lens,
     quotes,
     caps,
     admin,

@@ -11,6 +11,12 @@ import {IRiskLimits} from "../../contracts/interfaces/IRiskLimits.sol";
 import {LedgerModel} from "./LedgerModel.sol";
 import {ILedgerHandler} from "./ILedgerHandler.sol";
 import {WalletActor} from "./WalletActor.sol";
+import {LedgerViews} from "../../contracts/libraries/LedgerViews.sol";
+import {ITestLedger} from "../utils/ITestLedger.sol";
+
+using LedgerViews for ICreditLedger;
+using LedgerViews for ILedger;
+using LedgerViews for ITestLedger;
 
 /// Drives the ledger and the pool with bounded random actions and keeps ghost books to check them against.
 /// Every action works out beforehand whether the contracts must accept it, and with which error they must refuse it;

@@ -5,6 +5,13 @@ import {ICreditLedger} from "../../contracts/interfaces/ICreditLedger.sol";
 import {ArrearsMath} from "../../contracts/libraries/ArrearsMath.sol";
 import {HandlerSetup} from "./HandlerSetup.sol";
 import {ILedgerHandler} from "./ILedgerHandler.sol";
+import {LedgerViews} from "../../contracts/libraries/LedgerViews.sol";
+import {ILedger} from "../invariants/ILedger.sol";
+import {ITestLedger} from "../utils/ITestLedger.sol";
+
+using LedgerViews for ICreditLedger;
+using LedgerViews for ILedger;
+using LedgerViews for ITestLedger;
 
 /// Handler-based invariants of the pool and the ledger (docs/INVARIANTS.md lists them with their ids).
 /// Lenders deposit, withdraw, queue, cancel and fill redemptions; the underwriter changes lines and KYC expiries;

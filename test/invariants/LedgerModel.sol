@@ -10,6 +10,12 @@ import {ICreditLedger} from "../../contracts/interfaces/ICreditLedger.sol";
 import {ILedgerBook} from "../../contracts/interfaces/ILedgerBook.sol";
 import {IProductLimits} from "../../contracts/interfaces/IProductLimits.sol";
 import {ArrearsMath} from "../../contracts/libraries/ArrearsMath.sol";
+import {LedgerViews} from "../../contracts/libraries/LedgerViews.sol";
+import {ITestLedger} from "../utils/ITestLedger.sol";
+
+using LedgerViews for ICreditLedger;
+using LedgerViews for ILedger;
+using LedgerViews for ITestLedger;
 
 /// What the ledger must do, worked out from its views before a call and checked against its events after: the
 /// LedgerHandler's predictions for draws, collection and marking. Views and pure functions only; the handler keeps

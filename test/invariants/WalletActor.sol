@@ -5,6 +5,12 @@ import {Test} from "forge-std/Test.sol";
 import {MockStablecoin} from "../../contracts/mocks/MockStablecoin.sol";
 import {ILedger} from "./ILedger.sol";
 import {ICreditLedger} from "../../contracts/interfaces/ICreditLedger.sol";
+import {LedgerViews} from "../../contracts/libraries/LedgerViews.sol";
+import {ITestLedger} from "../utils/ITestLedger.sol";
+
+using LedgerViews for ICreditLedger;
+using LedgerViews for ILedger;
+using LedgerViews for ITestLedger;
 
 /// Acts for the LedgerHandler's borrowers on what collection depends on: their mandates (set, revoked, set with an
 /// ERC-2612 permit, refused above 2^88 − 1) and their wallets (balance and allowance). Each action predicts its

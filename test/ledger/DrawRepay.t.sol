@@ -9,6 +9,13 @@ import {ILedgerBook} from "../../contracts/interfaces/ILedgerBook.sol";
 import {ScheduleMath} from "../../contracts/libraries/ScheduleMath.sol";
 import {MicrocreditBase} from "../utils/MicrocreditBase.sol";
 import {ICreditQuotes} from "../../contracts/interfaces/ICreditQuotes.sol";
+import {LedgerViews} from "../../contracts/libraries/LedgerViews.sol";
+import {ILedger} from "../invariants/ILedger.sol";
+import {ITestLedger} from "../utils/ITestLedger.sol";
+
+using LedgerViews for ICreditLedger;
+using LedgerViews for ILedger;
+using LedgerViews for ITestLedger;
 
 /// Draws and repayments through the ledger: the plan is paid to the unit, the book and the lines stay consistent
 /// through random sequences, refusals name their inputs and change nothing.

@@ -4,6 +4,13 @@ pragma solidity 0.8.28;
 import {ICreditLedger} from "../../contracts/interfaces/ICreditLedger.sol";
 import {ScheduleMath} from "../../contracts/libraries/ScheduleMath.sol";
 import {MicrocreditBase} from "../utils/MicrocreditBase.sol";
+import {LedgerViews} from "../../contracts/libraries/LedgerViews.sol";
+import {ILedger} from "../invariants/ILedger.sol";
+import {ITestLedger} from "../utils/ITestLedger.sol";
+
+using LedgerViews for ICreditLedger;
+using LedgerViews for ILedger;
+using LedgerViews for ITestLedger;
 
 /// Focused reproductions of the contract issues the invariant suite found (docs/INVARIANTS.md, KI-4 and KI-5). Each
 /// pins today's behaviour behind a `KNOWN_ISSUE_*` flag; set the flag to false once the contract is fixed and the

@@ -4,6 +4,13 @@ pragma solidity 0.8.28;
 import {ICreditLedger} from "../../contracts/interfaces/ICreditLedger.sol";
 import {ScheduleMath} from "../../contracts/libraries/ScheduleMath.sol";
 import {MicrocreditBase} from "../utils/MicrocreditBase.sol";
+import {LedgerViews} from "../../contracts/libraries/LedgerViews.sol";
+import {ILedger} from "../invariants/ILedger.sol";
+import {ITestLedger} from "../utils/ITestLedger.sol";
+
+using LedgerViews for ICreditLedger;
+using LedgerViews for ILedger;
+using LedgerViews for ITestLedger;
 
 /// A loan on its plan is one storage word: its accrual segment (word 1) is stored only while the loan is off its plan
 /// (LedgerCore `_storeLoan`), and what the ledger derives in its place gives the plan to the unit.

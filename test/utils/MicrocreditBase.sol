@@ -6,6 +6,12 @@ import {MockStablecoin} from "../../contracts/mocks/MockStablecoin.sol";
 import {ICreditLedger} from "../../contracts/interfaces/ICreditLedger.sol";
 import {ITestLedger, IMicrocreditDeployer} from "./ITestLedger.sol";
 import {ILendingPool} from "../../contracts/interfaces/ILendingPool.sol";
+import {LedgerViews} from "../../contracts/libraries/LedgerViews.sol";
+import {ILedger} from "../invariants/ILedger.sol";
+
+using LedgerViews for ICreditLedger;
+using LedgerViews for ILedger;
+using LedgerViews for ITestLedger;
 
 /// Shared deployment for the ledger and pool tests: token, ledger and pool from `MicrocreditDeployer`, roles, the
 /// default product catalogue (src/config/defaults.ts) and a lender with 1,000,000 tokens in the pool.
