@@ -31,7 +31,6 @@ import {
   transferred,
 } from "./token.ts";
 import { toLine, toLoan, type Line, type Loan, type Position } from "./views.ts";
-import { checkLensOf } from "../chain/lens.ts";
 
 export type { DrawBounds };
 
@@ -112,7 +111,19 @@ export class Microcredit {
         }
       }
     }
-    await checkLensOf(listed.lens, listed.ledger, runner);
+    // A CreditLens answers `ledger()` and the lens-only `loanIdOf` (the pool and CreditQuotes answer `ledger()` too).
+    const lensContract = new Contract(listed.lens, abi(ABIS.CreditLens), runner);
+    let lensOf: string;
+    try {
+      lensOf = String(await lensContract.ledger());
+      if ((await lensContract.loanIdOf(ZeroAddress, 1)) !== 1n) throw new Error("loanIdOf(0, 1) is not 1");
+    } catch (error) {
+      const why = (error as { shortMessage?: string }).shortMessage ?? (error as Error).message;
+      throw new Error(`${listed.lens} (the lens address) is not a CreditLens: ${why}`);
+    }
+    if (lensOf.toLowerCase() !== listed.ledger.toLowerCase()) {
+      throw new Error(`the CreditLens ${listed.lens} reads the ledger ${lensOf}, not ${listed.ledger}`);
+    }
     const pool = new Contract(listed.pool, abi(ABIS.LendingPool), runner);
     const asset = String(await pool.asset());
     if (listed.token !== undefined && listed.token.toLowerCase() !== asset.toLowerCase()) {
