@@ -1,7 +1,7 @@
 // The reads of a CreditLedger's loans, lines, products, limits and book: the CreditLens's views (ICreditLens). The
 // lens runs each of them in the ledger's ViewModule through the ledger's `extView`; a caller that knows only the
 // ledger's address gets the same answers by calling `extView` itself (`ledgerViews`), as `LedgerViews` does on chain.
-import { Interface, ZeroAddress, type ContractRunner } from "ethers";
+import { Interface, type ContractRunner } from "ethers";
 import { CreditLens__factory } from "../../typechain-types/factories/CreditLens__factory.ts";
 import type { CreditLens } from "../../typechain-types/CreditLens.ts";
 import { connectLedger } from "./ledger.ts";
@@ -76,24 +76,4 @@ export function lensReads(addresses: { ledger: string; lens?: string }, runner: 
   return addresses.lens !== undefined
     ? connectLens(addresses.lens, runner)
     : ledgerViews(addresses.ledger, runner);
-}
-
-/**
- * Throws unless the contract at `lens` is a CreditLens (it answers `ledger()` and the lens-only `loanIdOf`, which the
- * pool and CreditQuotes, whose `ledger()` is the same, do not have) and reads the ledger at `ledger` (a lens of
- * another deployment would answer for another book).
- */
-export async function checkLensOf(lens: string, ledger: string, runner: ContractRunner): Promise<void> {
-  let read: string;
-  try {
-    const contract = connectLens(lens, runner);
-    read = await contract.ledger();
-    if ((await contract.loanIdOf(ZeroAddress, 1)) !== 1n) throw new Error("loanIdOf(0, 1) is not 1");
-  } catch (error) {
-    const why = (error as { shortMessage?: string }).shortMessage ?? (error as Error).message;
-    throw new Error(`${lens} (the lens address) is not a CreditLens: ${why}`);
-  }
-  if (read.toLowerCase() !== ledger.toLowerCase()) {
-    throw new Error(`the CreditLens ${lens} reads the ledger ${read}, not ${ledger}`);
-  }
 }

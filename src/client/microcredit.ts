@@ -16,6 +16,7 @@ import type { DrawBounds } from "../core/draw-bounds.ts";
 import { LoanStatus } from "../core/loan.ts";
 import { payoffAllowance } from "../core/payoff.ts";
 import { withDecodedErrors } from "../sdk/errors.ts";
+import { checkLensOf } from "../sdk/lens-check.ts";
 import { resolveAddresses, type AddressSource, type MicrocreditAddresses } from "./addresses.ts";
 import { deploymentOf, isChainLookup, type ChainLookup } from "./deployments.ts";
 import { parseEvents, queryBorrowerEvents, type MicrocreditEvent, type RawLog } from "./events.ts";
@@ -111,19 +112,7 @@ export class Microcredit {
         }
       }
     }
-    // A CreditLens answers `ledger()` and the lens-only `loanIdOf` (the pool and CreditQuotes answer `ledger()` too).
-    const lensContract = new Contract(listed.lens, abi(ABIS.CreditLens), runner);
-    let lensOf: string;
-    try {
-      lensOf = String(await lensContract.ledger());
-      if ((await lensContract.loanIdOf(ZeroAddress, 1)) !== 1n) throw new Error("loanIdOf(0, 1) is not 1");
-    } catch (error) {
-      const why = (error as { shortMessage?: string }).shortMessage ?? (error as Error).message;
-      throw new Error(`${listed.lens} (the lens address) is not a CreditLens: ${why}`);
-    }
-    if (lensOf.toLowerCase() !== listed.ledger.toLowerCase()) {
-      throw new Error(`the CreditLens ${listed.lens} reads the ledger ${lensOf}, not ${listed.ledger}`);
-    }
+    await checkLensOf(listed.lens, listed.ledger, runner);
     const pool = new Contract(listed.pool, abi(ABIS.LendingPool), runner);
     const asset = String(await pool.asset());
     if (listed.token !== undefined && listed.token.toLowerCase() !== asset.toLowerCase()) {

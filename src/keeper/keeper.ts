@@ -6,10 +6,11 @@ import type { JsonRpcProvider, Wallet } from "ethers";
 import { CheckpointStore } from "../chain/checkpoint.ts";
 import { discoverLoans, type DiscoveryResult } from "../chain/discovery.ts";
 import { connectLedger, connectToken, ledgerInterface } from "../chain/ledger.ts";
-import { checkLensOf, lensReads, type LensReads } from "../chain/lens.ts";
+import { lensReads, type LensReads } from "../chain/lens.ts";
 import { targetBucket, type BucketParams } from "../core/buckets.ts";
 import { loanLabel } from "../core/loan-id.ts";
 import { money } from "../format/money.ts";
+import { checkLensOf } from "../sdk/lens-check.ts";
 import { mapLimit, sleep } from "../util/async.ts";
 import { withProgress, type StartProgress } from "../util/progress.ts";
 import { shortError } from "../util/short-error.ts";
@@ -111,7 +112,8 @@ export class Keeper {
     const { chainId } = await options.provider.getNetwork();
     const code = await options.provider.getCode(options.ledger);
     if (code === "0x") throw new Error(`no contract at ledger address ${options.ledger} on chain ${chainId}`);
-    const file = options.checkpointFile ?? defaultCheckpointFile(chainId, options.provider._getConnection().url);
+    const file =
+      options.checkpointFile ?? defaultCheckpointFile(chainId, options.provider._getConnection().url);
     const fromBlock = options.fromBlock ?? DEFAULT_TUNING.fromBlock;
     const store = CheckpointStore.open(file, chainId, options.ledger, fromBlock);
     let token: string;
@@ -224,7 +226,9 @@ export class Keeper {
     );
     return ids.filter((_, i) => {
       const v = views[i];
-      return v.status === 1n && targetBucket(v.pastDue, v.pastDueSince, now, params) !== Number(v.markedBucket);
+      return (
+        v.status === 1n && targetBucket(v.pastDue, v.pastDueSince, now, params) !== Number(v.markedBucket)
+      );
     });
   }
 
