@@ -337,7 +337,15 @@ contract CreditLedger is ICreditLedger, IProductLimits, LedgerBookApi {
             loanId = _loanId(borrower, ++l.loanCount);
             l.outstanding += uint80(amount);
         }
-        uint256 fee = _admit(borrower, loanId, productId, p, amount, l.aprBps, l.outstanding, book);
+        (uint256 fee, uint256 apr, uint256 totalInterest) = _admit(
+            borrower,
+            productId,
+            p,
+            amount,
+            l.aprBps,
+            l.outstanding,
+            book
+        );
 
         uint8 method = p.config & PRODUCT_METHOD;
         (uint8 instalments, uint16 periodDays) = method == ScheduleMath.BULLET
@@ -366,28 +374,27 @@ contract CreditLedger is ICreditLedger, IProductLimits, LedgerBookApi {
             })
         );
         _bookDisburse(book, amount, amount - fee, amount * l.aprBps);
-        emit Drawn(loanId, borrower, recipient, productId, amount);
+        emit Drawn(loanId, borrower, recipient, productId, amount, apr, fee, totalInterest);
         asset.safeTransfer(recipient, amount - fee);
     }
 
     /// @dev The draw's checks and its cost, before the draw's own effects: the portfolio limits (IRiskLimits) and the
     /// product's outstanding cap (IProductLimits), then the APR cap on the draw's cost (ICostDisclosure), whose
-    /// figures it emits in `DrawDisclosed` and whose fee it books to the protocol. `p` is the product's word and
-    /// `book` the book as the draw loaded them; `exposureAfter` is the line's principal after the draw. A draw moves
-    /// cash to principal, so the base of the shares (cash + principal) is the same after it, plus the fee when there
-    /// is one. Writes only the origination bucket, the product's outstanding and, for a fee, the protocol's fee
-    /// claim. Returns the fee, which the draw keeps out of what it sends. Under `drawWithin` and `originate` it also
+    /// figures it returns for `Drawn` and whose fee it books to the protocol. `p` is the product's word and `book`
+    /// the book as the draw loaded them; `exposureAfter` is the line's principal after the draw. A draw moves cash to
+    /// principal, so the base of the shares (cash + principal) is the same after it, plus the fee when there is one.
+    /// Writes only the origination bucket, the product's outstanding and, for a fee, the protocol's fee claim. Returns
+    /// the cost (`_disclose`): the draw keeps the fee out of what it sends. Under `drawWithin` and `originate` it also
     /// checks the borrower's bounds (`DRAW_BOUNDS_SLOT`).
     function _admit(
         address borrower,
-        uint256 loanId,
         uint8 productId,
         ProductBook memory p,
         uint256 amount,
         uint256 aprBps,
         uint256 exposureAfter,
         Book memory book
-    ) private returns (uint256 fee) {
+    ) private returns (uint256 fee, uint256 apr, uint256 totalInterest) {
         IRiskLimits.Limits memory lim = _limits;
         if (amount < lim.minDraw) revert DrawBelowMinimum(amount, lim.minDraw);
         if (lim.maxDraw != 0 && amount > lim.maxDraw) revert DrawAboveMaximum(amount, lim.maxDraw);
@@ -420,20 +427,18 @@ contract CreditLedger is ICreditLedger, IProductLimits, LedgerBookApi {
         uint256 productAfter = p.outstanding + amount;
         if (p.cap != 0 && productAfter > p.cap) revert ProductCapExceeded(productId, productAfter, p.cap);
         _productBooks[productId].outstanding = productAfter.toUint96();
-        fee = _disclose(loanId, p, amount, aprBps, DisclosureMath.aprCapOf(lim.aprCapBps));
+        return _disclose(p, amount, aprBps, DisclosureMath.aprCapOf(lim.aprCapBps));
     }
 
-    /// @dev The draw's cost: refused above the APR cap, emitted, and its fee booked as a protocol claim funded by the
-    /// cash the ledger keeps (capital and claim rise together: the lenders' assets do not move).
+    /// @dev The draw's cost (fee, APR including it, the plan's total interest), which `Drawn` carries: refused above
+    /// the APR cap, and its fee booked as a protocol claim funded by the cash the ledger keeps (capital and claim rise
+    /// together: the lenders' assets do not move).
     function _disclose(
-        uint256 loanId,
         ProductBook memory p,
         uint256 amount,
         uint256 aprBps,
         uint256 aprCap
-    ) private returns (uint256 fee) {
-        uint256 apr;
-        uint256 totalInterest;
+    ) private returns (uint256 fee, uint256 apr, uint256 totalInterest) {
         (apr, fee, totalInterest) = DisclosureMath.costUp(
             p.config & PRODUCT_METHOD,
             p.instalments,
@@ -450,7 +455,6 @@ contract CreditLedger is ICreditLedger, IProductLimits, LedgerBookApi {
             _feesAtCheckpoint += uint128(fee);
             _addCapital(int256(fee));
         }
-        emit DrawDisclosed(loanId, apr, fee, totalInterest, amount + totalInterest);
     }
 
     /// @dev The bounds of `drawWithin` or `originate` (`DRAW_BOUNDS_SLOT`) against the draw's APR, what the

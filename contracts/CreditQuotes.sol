@@ -12,7 +12,7 @@ import {LedgerViews} from "./libraries/LedgerViews.sol";
 /// @title CreditQuotes
 /// @notice A read-only lens over a CreditLedger that discloses the cost of a prospective draw (ICreditQuotes).
 /// @dev Kept out of the ledger, which is at its code-size limit; it reads only the ledger's public views and runs the
-/// library the ledger runs on the draw, so a quote and the `DrawDisclosed` of the same draw at the same second agree.
+/// library the ledger runs on the draw, so a quote and the `Drawn` of the same draw at the same second agree.
 contract CreditQuotes is ICreditQuotes {
     using LedgerViews for ICreditLedger;
 

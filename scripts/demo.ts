@@ -109,8 +109,8 @@ const bounds = boundsOf(quoted);
 const drawReceipt = await (
   await ledger.connect(borrower).drawWithin(2, principal, ZeroAddress, bounds)
 ).wait();
-const disclosed = drawReceipt!.logs.map((log) => ledger.interface.parseLog(log)).find((e) => e?.name === "DrawDisclosed");
-say(`The draw is bound to that quote (drawWithin reverts at a higher APR, a smaller payout or another plan); its DrawDisclosed event repeats it: APR ${percent(disclosed!.args.aprBps)}, interest ${fmt(disclosed!.args.totalInterest)}, repayable ${fmt(disclosed!.args.totalRepayable)} (same as quoted: ${disclosed!.args.totalRepayable === quoted.totalRepayable && disclosed!.args.aprBps === quoted.aprBps})`);
+const disclosed = drawReceipt!.logs.map((log) => ledger.interface.parseLog(log)).find((e) => e?.name === "Drawn");
+say(`The draw is bound to that quote (drawWithin reverts at a higher APR, a smaller payout or another plan); its Drawn event repeats it: APR ${percent(disclosed!.args.aprBps)}, interest ${fmt(disclosed!.args.totalInterest)}, repayable ${fmt(disclosed!.args.principal + disclosed!.args.totalInterest)} (same as quoted: ${disclosed!.args.principal + disclosed!.args.totalInterest === quoted.totalRepayable && disclosed!.args.aprBps === quoted.aprBps})`);
 const [productOutstanding, productCap] = await lens.productExposure(2);
 say(`Product 2 (${productName(2)}) now carries ${fmt(productOutstanding)} mUSD outstanding of its ${fmt(productCap)} cap (a per-product limit: no product may take over the book)`);
 // On a persistent node a rerun reuses the deployment: take the borrower's newest loan.

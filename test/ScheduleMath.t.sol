@@ -143,7 +143,7 @@ contract ScheduleMathTest is Test {
         }
     }
 
-    /// The cheap total the ledger emits on every draw (`DrawDisclosed.totalInterest`) is the plan's interest to the
+    /// The cheap total the ledger emits on every draw (`Drawn.totalInterest`) is the plan's interest to the
     /// unit, for every method: it mirrors `schedule` step for step without building it.
     function testFuzz_totalInterestUp_isThePlansInterest(uint256 shape, uint256 principal, uint256 aprBps) public pure {
         _assertTotalInterest(

@@ -235,14 +235,14 @@ describe("Microcredit client: the borrower's quote, mandate and events", () => {
 
     const before = await d.token.balanceOf(d.borrower.address);
     const { value: loanId, receipt } = await d.client.draw(product.id, 1_000n * ONE, q.bounds);
-    const [disclosed] = eventsNamed(d.client.events(receipt), "DrawDisclosed");
-    expect(disclosed.args).to.deep.equal({
+    const [disclosed] = eventsNamed(d.client.events(receipt), "Drawn");
+    expect(disclosed.args).to.deep.include({
       loanId,
       aprBps: q.disclosure.aprBps,
       totalFees: q.disclosure.totalFees,
       totalInterest: q.disclosure.totalInterest,
-      totalRepayable: q.disclosure.totalRepayable,
     });
+    expect(disclosed.args.principal + disclosed.args.totalInterest).to.equal(q.disclosure.totalRepayable);
     expect((await d.token.balanceOf(d.borrower.address)) - before).to.equal(q.disclosure.netDisbursed);
 
     const bare = await Microcredit.connect(d.borrower, d.addresses);
@@ -301,7 +301,7 @@ describe("Microcredit client: the borrower's quote, mandate and events", () => {
     const d = await networkHelpers.loadFixture(setup);
     const drawn = await d.client.draw(2, 1_000n * ONE);
     const loanId = drawn.value;
-    expect(d.client.events(drawn.receipt).map((e) => e.name)).to.deep.equal(["DrawDisclosed", "Drawn"]);
+    expect(d.client.events(drawn.receipt).map((e) => e.name)).to.deep.equal(["Drawn"]);
     const [draw] = eventsNamed(d.client.events(drawn.receipt), "Drawn");
     expect(draw.contract).to.equal("ledger");
     expect(draw.args).to.deep.equal({
@@ -310,6 +310,9 @@ describe("Microcredit client: the borrower's quote, mandate and events", () => {
       recipient: d.borrower.address,
       productId: 2,
       principal: 1_000n * ONE,
+      aprBps: 1_800n,
+      totalFees: 0n,
+      totalInterest: (await d.client.plan(loanId)).rows.reduce((sum, row) => sum + row.interest, 0n),
     });
     await networkHelpers.time.increase(5n * 86_400n);
     const repaid = await d.client.repay(loanId, 100n * ONE);
@@ -332,7 +335,6 @@ describe("Microcredit client: the borrower's quote, mandate and events", () => {
 
     const history = await d.client.logsOf(d.borrower.address);
     expect(history.map((e) => [e.name, e.transactionHash])).to.deep.equal([
-      ["DrawDisclosed", drawn.receipt.hash],
       ["Drawn", drawn.receipt.hash],
       ["Repaid", repaid.receipt.hash],
     ]);

@@ -122,10 +122,9 @@ describe("a draw with a fee", () => {
     const recipientBefore = await d.token.balanceOf(d.recipient.address);
     const loanId = await d.lens.loanIdOf(d.borrower.address, 1);
     await expect(d.ledger.connect(d.borrower).drawTo(FEE_PRODUCT.id, amount, d.recipient.address))
-      .to.emit(d.ledger, "DrawDisclosed")
-      .withArgs(loanId, q.aprBps, q.totalFees, q.totalInterest, q.totalRepayable)
-      .and.to.emit(d.ledger, "Drawn")
-      .withArgs(loanId, d.borrower.address, d.recipient.address, FEE_PRODUCT.id, amount);
+      .to.emit(d.ledger, "Drawn")
+      .withArgs(loanId, d.borrower.address, d.recipient.address, FEE_PRODUCT.id, amount, q.aprBps, q.totalFees, q.totalInterest);
+    expect(amount + q.totalInterest).to.equal(q.totalRepayable);
 
     expect((await d.token.balanceOf(d.recipient.address)) - recipientBefore).to.equal(9_850n * ONE);
     expect((await d.lens.loanRecord(loanId)).principal).to.equal(amount);
@@ -230,8 +229,8 @@ describe("a draw with a fee", () => {
     // Quoted again, the draw goes through on exactly the new terms.
     const again = await quote(quotesAddress, d.ledger.runner!, d.borrower.address, 2, amount);
     await expect(d.ledger.connect(d.borrower).drawWithin(2, amount, d.ethers.ZeroAddress, boundsOf(again)))
-      .to.emit(d.ledger, "DrawDisclosed")
-      .withArgs(await d.lens.loanIdOf(d.borrower.address, 1), again.aprBps, 150n * ONE, again.totalInterest, again.totalRepayable);
+      .to.emit(d.ledger, "Drawn")
+      .withArgs(await d.lens.loanIdOf(d.borrower.address, 1), d.borrower.address, d.borrower.address, 2, amount, again.aprBps, 150n * ONE, again.totalInterest);
     expect((await d.token.balanceOf(d.borrower.address)) - balance).to.equal(9_850n * ONE);
   });
 
@@ -259,7 +258,7 @@ describe("a draw with a fee", () => {
     await d.ledger.connect(d.borrower).draw(2, 10_000n * ONE);
 
     await d.ledger.connect(d.underwriter).setLine(d.borrower.address, 50_000n * ONE, highest, ALL_PRODUCTS_MASK | FEE_PRODUCTS_MASK, 1);
-    await expect(d.ledger.connect(d.borrower).draw(FEE_PRODUCT.id, 10_000n * ONE)).to.emit(d.ledger, "DrawDisclosed");
+    await expect(d.ledger.connect(d.borrower).draw(FEE_PRODUCT.id, 10_000n * ONE)).to.emit(d.ledger, "Drawn");
   });
 });
 

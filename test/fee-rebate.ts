@@ -230,7 +230,7 @@ describe("SECURITY item 11: early payoff of a fee product stays within the discl
     const pay = await d.ledger.connect(d.borrower).repay(loanId, 9_850n * ONE, { gasLimit });
     await networkHelpers.mine();
     await d.ethers.provider.send("evm_setAutomine", [true]);
-    await expect(draw).to.emit(d.ledger, "DrawDisclosed");
+    await expect(draw).to.emit(d.ledger, "Drawn");
     await expect(pay).to.emit(d.ledger, "FeeRebated").withArgs(loanId, 150n * ONE);
     expect((await d.lens.loanRecord(loanId)).status).to.equal(2n);
     expect(await d.lens.protocolFeesOwed()).to.equal(fees);

@@ -4,6 +4,7 @@ import { ZeroAddress, id } from "ethers";
 import { deployMicrocredit, ALL_PRODUCTS_MASK, ONE, DAY } from "./helpers/fixture.ts";
 import { decodeError } from "../src/sdk/errors.ts";
 import { Method } from "../src/core/schedule.ts";
+import { disclose } from "../src/core/disclosure.ts";
 
 // Products plug into the core (`originate`): a periphery contract made a product's originator opens loans on the
 // line of a borrower who let it in, paid to a merchant, under every check of a draw and the buyer's bounds; nothing
@@ -61,7 +62,23 @@ describe("credit products through the core's entry point (originate)", () => {
     const loanId = await d.lens.loanIdOf(d.borrower.address, 1);
     await expect(d.product.connect(d.borrower).buy(d.merchant.address, amount, accepted(amount)))
       .to.emit(d.ledger, "Drawn")
-      .withArgs(loanId, d.borrower.address, d.merchant.address, CHECKOUT, amount)
+      .withArgs(
+        loanId,
+        d.borrower.address,
+        d.merchant.address,
+        CHECKOUT,
+        amount,
+        APR,
+        0,
+        disclose({
+          method: Method.EqualInstalment,
+          instalments: 3,
+          periodDays: 30,
+          aprBps: APR,
+          feeBps: 0,
+          amount,
+        }).totalInterest,
+      )
       .and.to.emit(d.product, "Bought")
       .withArgs(d.borrower.address, d.merchant.address, loanId, amount);
     expect((await d.token.balanceOf(d.merchant.address)) - merchantBefore).to.equal(amount);
@@ -200,9 +217,7 @@ describe("credit products through the core's entry point (originate)", () => {
     // Withdrawn consent stops the contract it was given to.
     await d.ledger.setProductOriginator(CHECKOUT, await d.product.getAddress());
     await d.ledger.connect(d.borrower).setOriginatorAllowed(await d.product.getAddress(), false);
-    expect(await d.lens.originatorAllowed(d.borrower.address, await d.product.getAddress())).to.equal(
-      false,
-    );
+    expect(await d.lens.originatorAllowed(d.borrower.address, await d.product.getAddress())).to.equal(false);
     await expect(d.product.connect(d.borrower).buy(d.merchant.address, ONE, accepted(ONE)))
       .to.be.revertedWithCustomError(d.ledger, "OriginatorNotAllowed")
       .withArgs(d.borrower.address, await d.product.getAddress());

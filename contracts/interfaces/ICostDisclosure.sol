@@ -68,16 +68,6 @@ interface ICostDisclosure {
     event FeeRebated(uint256 indexed loanId, uint256 rebate);
     /// @notice Emitted when a product's origination fee is set.
     event ProductFeeSet(uint8 indexed productId, uint256 feeBps);
-    /// @notice Emitted with every draw, before `Drawn`: the figures `CreditQuotes.quote` showed for it (the
-    /// recipient received `Drawn.principal − totalFees`; the plan is `ICreditQuotes.loanSchedule(loanId)`).
-    event DrawDisclosed(
-        uint256 indexed loanId,
-        uint256 aprBps,
-        uint256 totalFees,
-        uint256 totalInterest,
-        uint256 totalRepayable
-    );
-
     /// @notice Emitted when a servicer waives `amount` of a loan's penalty, with the reason code.
     event PenaltyWaived(uint256 indexed loanId, uint256 amount, bytes32 indexed reason, address indexed by);
 

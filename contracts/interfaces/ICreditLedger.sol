@@ -265,16 +265,21 @@ interface ICreditLedger is IRiskLimits, ICostDisclosure {
     event OriginatorAllowed(address indexed borrower, address indexed originator, bool allowed);
     /// @notice Emitted when a line is opened or its terms change.
     event LineSet(address indexed borrower, uint256 limit, uint256 aprBps, uint256 productMask, LineStatus status);
-    /// @notice Emitted on every draw, with the borrower indexed so that a client can filter a borrower's loans (it is
-    /// also `loanId >> 96`). The APR is the line's at the time (`loanRecord`), and the plan follows from principal,
-    /// APR and product (`ICreditQuotes.loanSchedule`, or the SDK). The recipient receives `principal` less the
-    /// product's fee; the cost figures are in `DrawDisclosed`, emitted just before.
+    /// @notice Emitted on every draw, with its cost as `CreditQuotes.quote` disclosed it (ICostDisclosure), in one
+    /// event. The borrower is indexed so that a client can filter a borrower's loans (it is also `loanId >> 96`). The
+    /// recipient receives `principal − totalFees`. `aprBps` is the APR including the fee, as an IRR (30/360, rounded
+    /// up), the figure the APR cap is checked on; the line's nominal APR is in `loanRecord`. `totalInterest` is the
+    /// plan's interest if every instalment is paid on its due date, so the borrower repays `principal +
+    /// totalInterest`; the plan itself is `ICreditQuotes.loanSchedule(loanId)` (or the SDK's).
     event Drawn(
         uint256 indexed loanId,
         address indexed borrower,
         address recipient,
         uint8 productId,
-        uint256 principal
+        uint256 principal,
+        uint256 aprBps,
+        uint256 totalFees,
+        uint256 totalInterest
     );
     /// @notice Emitted on every repayment, with the split of the amount paid: `interest` (penalty is in
     /// `PenaltyCharged`) and `principal` retired, which includes any fee rebate (`FeeRebated`, emitted before it), so

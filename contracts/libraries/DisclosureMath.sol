@@ -7,7 +7,7 @@ import {AprMath} from "./AprMath.sol";
 
 /// @title DisclosureMath
 /// @notice The cost of a draw (ICostDisclosure): fee, plan, totals and the APR including the fee. The ledger runs it
-/// on every draw (to check the APR cap and emit `DrawDisclosed`) and `CreditQuotes` before one, so the two agree.
+/// on every draw (to check the APR cap and emit in `Drawn`) and `CreditQuotes` before one, so the two agree.
 library DisclosureMath {
     uint256 internal constant BPS = 10_000;
     /// @notice The most a product's origination fee may be, whatever the APR cap: 20 % of the amount drawn.
@@ -25,7 +25,7 @@ library DisclosureMath {
         return (amount * feeBps) / BPS;
     }
 
-    /// @notice What a draw emits and is checked on (`DrawDisclosed`): the APR including the fee (rounded up), the
+    /// @notice What a draw emits and is checked on (`Drawn`): the APR including the fee (rounded up), the
     /// fee, and the plan's total interest. Without a fee the plan is not built (the APR is the contract APR), so
     /// fee-free draws stay cheap; with one the figures are `discloseUp`'s, without the rest of its disclosure.
     function costUp(

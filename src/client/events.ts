@@ -15,15 +15,20 @@ import type { BucketName } from "./views.ts";
 /** Each event's fields, as `parseEvents` returns them. */
 export interface MicrocreditEventArgs {
   // ── CreditLedger: loans ──
-  /** The cost figures of a draw, emitted just before its `Drawn` (the figures `CreditQuotes.quote` showed). */
-  DrawDisclosed: {
+  /**
+   * A draw, with the cost figures `CreditQuotes.quote` showed for it: `aprBps` includes the fee (IRR, 30/360); the
+   * recipient received `principal − totalFees`; the borrower repays `principal + totalInterest` on the plan.
+   */
+  Drawn: {
     loanId: bigint;
+    borrower: string;
+    recipient: string;
+    productId: number;
+    principal: bigint;
     aprBps: bigint;
     totalFees: bigint;
     totalInterest: bigint;
-    totalRepayable: bigint;
   };
-  Drawn: { loanId: bigint; borrower: string; recipient: string; productId: number; principal: bigint };
   /** `principal` includes any fee rebate (`FeeRebated`); penalty is in `PenaltyCharged`. */
   Repaid: {
     loanId: bigint;
@@ -71,7 +76,6 @@ export type MicrocreditEvent = {
 }[MicrocreditEventName];
 
 const LEDGER_EVENTS = [
-  "DrawDisclosed",
   "Drawn",
   "Repaid",
   "FeeRebated",
@@ -176,7 +180,6 @@ const BORROWER_TOPIC_EVENTS = ["Drawn", "Collected"] as const;
 
 /** The ledger's events about a loan, indexed by its id as their first topic. */
 const LOAN_EVENTS = [
-  "DrawDisclosed",
   "Repaid",
   "FeeRebated",
   "PenaltyCharged",

@@ -1,7 +1,7 @@
 // Cost disclosure (PRODUCT.md C9): the APR including fees (the IRR of the borrower's cash flows), total interest,
 // total fees, total repayable and the plan of a draw. Operation for operation the twin of
 // contracts/libraries/AprMath.sol and DisclosureMath.sol, so a figure computed here equals the one
-// `CreditQuotes.quote` returns and the ledger emits in `DrawDisclosed`. Pure: no ethers, no chain access.
+// `CreditQuotes.quote` returns and the ledger emits in `Drawn`. Pure: no ethers, no chain access.
 import { Method, schedule, BPS, DAYS_PER_YEAR } from "./schedule.ts";
 
 export const WAD = 10n ** 18n;
