@@ -210,10 +210,12 @@ contract MerchantRegistry is IMerchantRegistry, AccessControl, ReentrancyGuardTr
         }
         uint256 existing = _idOf[proposed];
         if (existing != 0) revert MerchantExists(proposed, existing);
-        // A Pending merchant has no payout until its owner's `accept`: none is named here.
+        // A Pending merchant has no payout until its owner's `accept`: none is named here; any other status names one.
         bool pending = m.status == MerchantStatus.Pending;
-        if (pending ? payout != address(0) : payout == address(0) || payout == address(this)) {
-            revert InvalidPayout(payout);
+        if (pending) {
+            if (payout != address(0)) revert InvalidPayout(payout);
+        } else {
+            _checkPayout(payout);
         }
         address previous = m.owner;
         // The old key keeps its entry: it can never register again (one merchant per key, for ever).

@@ -633,6 +633,28 @@ contract MerchantRegistryTest is Test {
         assertEq(payout, shopTill);
     }
 
+    /// The new key's payout follows the one payout rule: not the registry itself. Refused, nothing moves.
+    function test_owner_acceptOwner_registryAsPayout_refusedAndNothingChanges() public {
+        uint256 id = _register(shop);
+        address newKey = makeAddr("new key");
+        vm.prank(manager);
+        registry.proposePayout(id, attackerTill);
+        vm.prank(shop);
+        registry.proposeOwner(id, newKey);
+        vm.expectRevert(abi.encodeWithSelector(IMerchantRegistry.InvalidPayout.selector, address(registry)));
+        vm.prank(newKey);
+        registry.acceptOwner(id, address(registry));
+        IMerchantRegistry.Merchant memory m = registry.merchant(id);
+        assertEq(m.owner, shop);
+        assertEq(m.payout, shopTill);
+        assertEq(uint8(m.status), uint8(IMerchantRegistry.MerchantStatus.Active));
+        assertEq(registry.merchantIdOf(shop), id);
+        assertEq(registry.merchantIdOf(newKey), 0);
+        assertEq(registry.pendingOwner(id), newKey);
+        (address pendingPayout, ) = registry.pendingPayout(id);
+        assertEq(pendingPayout, attackerTill);
+    }
+
     /// A merchant's owner key is stolen: the thief redirects the payout, lets a spender in and starts moving the
     /// merchant to its own key. A manager suspends the merchant, which freezes its money and drops the transfer (with
     /// an event); the stolen key can then neither change the payout, withdraw, close, let a spender in nor start
