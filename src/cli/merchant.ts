@@ -1,11 +1,13 @@
 // `microcredit merchant …`: the deployment's MerchantRegistry (docs/MERCHANTS.md). Onboarding is in
 // merchant-onboarding.ts, the subsidy budget in merchant-budget.ts, what they share in merchant-record.ts; here, the
 // role, `show`, and the changes to a merchant's payout, status, terms and owner key.
+import type { ContractTransactionReceipt } from "ethers";
 import { duration } from "../format/duration.ts";
 import { percent } from "../format/money.ts";
 import { MAX_CATEGORY, MAX_DISCOUNT_BPS } from "../sdk/merchants.ts";
-import { address, oneOf, required, str } from "./args.ts";
+import { address, oneOf, required, str, type Options, type Values } from "./args.ts";
 import type { Command, Role } from "./command.ts";
+import type { Context } from "./context.ts";
 import { allowSpender, denySpender, fund, withdraw } from "./merchant-budget.ts";
 import {
   accept,
@@ -24,6 +26,7 @@ import {
   MERCHANT_OPTION,
   OWN_MERCHANT_USAGE,
   openRegistry,
+  type OpenRegistry,
   recordLines,
   recordOf,
   send,
@@ -58,186 +61,203 @@ const show: Command = {
   },
 };
 
-const setPayout: Command = {
-  name: "set-payout",
-  summary: "set-payout --payout <a> [--merchant <id>]  change your payout address at once (the owner)",
-  usage: `  --payout <a>          the new payout address\n${OWN_MERCHANT_USAGE}`,
-  options: { ...MERCHANT_OPTION, payout: { type: "string" } },
-  check: (values) => void (address(required(values, "payout"), "payout"), checkWhich(values)),
-  async run(ctx, values) {
-    const open = await openRegistry(ctx, true);
-    const merchantId = await whichMerchant(ctx, open.registry, values);
-    const payout = address(required(values, "payout"), "payout");
-    const receipt = await send(open, "setPayout", [merchantId, payout]);
-    const said = `merchant ${merchantId} now pays out to ${payout}`;
-    return afterTransaction(ctx, "set-payout", said, open, merchantId, receipt);
-  },
-};
+/** What a change's line is made of: the merchant, the method's arguments after its id, the flags and the receipt. */
+interface Sent<A> {
+  ctx: Context;
+  values: Values;
+  open: OpenRegistry;
+  merchantId: bigint;
+  args: A;
+  receipt: ContractTransactionReceipt;
+}
 
-const proposePayout: Command = {
-  name: "propose-payout",
-  summary:
-    "propose-payout --merchant <id> --payout <a>  propose a payout address, applicable after the delay (manager)",
-  usage: `${MANAGED_MERCHANT_USAGE}\n  --payout <a>          the proposed payout address`,
-  options: { ...MERCHANT_OPTION, payout: { type: "string" } },
-  check: (values) => void (managedMerchant(values), address(required(values, "payout"), "payout")),
-  async run(ctx, values) {
-    const open = await openRegistry(ctx, true);
-    const merchantId = managedMerchant(values);
-    const payout = address(required(values, "payout"), "payout");
-    const receipt = await send(open, "proposePayout", [merchantId, payout]);
-    const at = { blockTag: receipt.blockNumber };
-    const [, readyAt] = (await open.registry.pendingPayout(merchantId, at)) as [string, bigint];
-    const delay = (await open.registry.payoutDelay(at)) as bigint;
-    const said =
-      `proposed ${payout} as merchant ${merchantId}'s payout: anyone can apply it from ${date(readyAt)} UTC ` +
-      `(in ${duration(delay)}); the owner or a manager can cancel it until then`;
-    return afterTransaction(ctx, "propose-payout", said, open, merchantId, receipt, { readyAt });
-  },
-};
+/** The line saying what a change did, and with --json any fields beside the merchant's record. */
+type Said = string | { line: string; extra: Record<string, unknown> };
 
-const applyPayout: Command = {
-  name: "apply-payout",
-  summary: "apply-payout --merchant <id>           apply a proposed payout whose delay has passed (anyone)",
-  usage: MANAGED_MERCHANT_USAGE,
-  options: MERCHANT_OPTION,
-  check: (values) => void managedMerchant(values),
-  async run(ctx, values) {
-    const open = await openRegistry(ctx, true);
-    const merchantId = managedMerchant(values);
-    const [payout] = (await open.registry.pendingPayout(merchantId)) as [string, bigint];
-    const receipt = await send(open, "applyPayout", [merchantId]);
-    const said = `merchant ${merchantId} now pays out to ${payout}`;
-    return afterTransaction(ctx, "apply-payout", said, open, merchantId, receipt);
-  },
-};
-
-const cancelPayout: Command = {
-  name: "cancel-payout",
-  summary: "cancel-payout [--merchant <id>]        drop a pending payout proposal (the owner or a manager)",
-  usage: OWN_MERCHANT_USAGE,
-  options: MERCHANT_OPTION,
-  check: checkWhich,
-  async run(ctx, values) {
-    const open = await openRegistry(ctx, true);
-    const merchantId = await whichMerchant(ctx, open.registry, values);
-    const receipt = await send(open, "cancelPayout", [merchantId]);
-    const said = `dropped the payout proposal of merchant ${merchantId}`;
-    return afterTransaction(ctx, "cancel-payout", said, open, merchantId, receipt);
-  },
-};
-
-/** `suspend` and `reactivate` (a manager: `--merchant` required) and `close` (the owner, or the admin with `--merchant`). */
-function statusCommand(name: "suspend" | "reactivate" | "close", summary: string, what: string): Command {
-  const owners = name === "close";
+/**
+ * A command that sends `method(merchantId, ...args(values))` from the key, then reports the line `said` makes and the
+ * merchant's record after it. `owned`: the merchant is `--merchant`, by default the key's own (the owner's commands);
+ * otherwise `--merchant` is required. `usage` and `options` are the command's own besides `--merchant`; its flags are
+ * checked by `check`, by default by parsing `args`.
+ */
+function merchantChange<A extends [] | unknown[] = []>(spec: {
+  name: string;
+  summary: string;
+  owned: boolean;
+  usage?: string;
+  options?: Options;
+  check?: (values: Values) => void;
+  method: string;
+  args?: (values: Values) => A;
+  said: (sent: Sent<A>) => Said | Promise<Said>;
+}): Command {
+  const check = spec.check ?? spec.args;
+  const own = spec.usage === undefined ? [] : [spec.usage];
   return {
-    name,
-    summary,
-    usage: owners ? OWN_MERCHANT_USAGE : MANAGED_MERCHANT_USAGE,
-    options: MERCHANT_OPTION,
-    check: owners ? checkWhich : (values) => void managedMerchant(values),
+    name: spec.name,
+    summary: spec.summary,
+    usage: (spec.owned ? [...own, OWN_MERCHANT_USAGE] : [MANAGED_MERCHANT_USAGE, ...own]).join("\n"),
+    options: { ...MERCHANT_OPTION, ...spec.options },
+    check: spec.owned
+      ? (values) => void (check?.(values), checkWhich(values))
+      : (values) => void (managedMerchant(values), check?.(values)),
     async run(ctx, values) {
       const open = await openRegistry(ctx, true);
-      const merchantId = owners ? await whichMerchant(ctx, open.registry, values) : managedMerchant(values);
-      const receipt = await send(open, name, [merchantId]);
-      return afterTransaction(ctx, name, `merchant ${merchantId} ${what}`, open, merchantId, receipt);
+      const merchantId = spec.owned
+        ? await whichMerchant(ctx, open.registry, values)
+        : managedMerchant(values);
+      const args = spec.args?.(values) ?? ([] as A);
+      const receipt = await send(open, spec.method, [merchantId, ...args]);
+      const said = await spec.said({ ctx, values, open, merchantId, args, receipt });
+      const { line, extra } = typeof said === "string" ? { line: said, extra: {} } : said;
+      return afterTransaction(ctx, spec.name, line, open, merchantId, receipt, extra);
     },
   };
 }
 
-const suspend = statusCommand(
-  "suspend",
-  "suspend --merchant <id>                stop payments to a merchant and freeze its payout and budget (manager)",
-  "is suspended: it cannot be paid, and its payout and budget stay put until it is reactivated",
-);
-const reactivate = statusCommand(
-  "reactivate",
-  "reactivate --merchant <id>             make a suspended merchant payable again (manager)",
-  "is active again",
-);
-const close = statusCommand(
-  "close",
-  "close [--merchant <id>]                close a merchant for good (the owner, or the admin)",
-  "is closed for good; its subsidy budget stays withdrawable by its owner",
-);
+const PAYOUT_OPTION = { payout: { type: "string" as const } };
+const payoutOf = (values: Values): string => address(required(values, "payout"), "payout");
 
-const setDiscount: Command = {
+const setPayout = merchantChange({
+  name: "set-payout",
+  summary: "set-payout --payout <a> [--merchant <id>]  change your payout address at once (the owner)",
+  owned: true,
+  usage: "  --payout <a>          the new payout address",
+  options: PAYOUT_OPTION,
+  method: "setPayout",
+  args: (values) => [payoutOf(values)],
+  said: ({ merchantId, args: [payout] }) => `merchant ${merchantId} now pays out to ${payout}`,
+});
+
+const proposePayout = merchantChange({
+  name: "propose-payout",
+  summary:
+    "propose-payout --merchant <id> --payout <a>  propose a payout address, applicable after the delay (manager)",
+  owned: false,
+  usage: "  --payout <a>          the proposed payout address",
+  options: PAYOUT_OPTION,
+  method: "proposePayout",
+  args: (values) => [payoutOf(values)],
+  async said({ open, merchantId, args: [payout], receipt }) {
+    const at = { blockTag: receipt.blockNumber };
+    const [, readyAt] = (await open.registry.pendingPayout(merchantId, at)) as [string, bigint];
+    const delay = (await open.registry.payoutDelay(at)) as bigint;
+    const line =
+      `proposed ${payout} as merchant ${merchantId}'s payout: anyone can apply it from ${date(readyAt)} UTC ` +
+      `(in ${duration(delay)}); the owner or a manager can cancel it until then`;
+    return { line, extra: { readyAt } };
+  },
+});
+
+const applyPayout = merchantChange({
+  name: "apply-payout",
+  summary: "apply-payout --merchant <id>           apply a proposed payout whose delay has passed (anyone)",
+  owned: false,
+  method: "applyPayout",
+  async said({ open, merchantId, receipt }) {
+    // The payout it applied: the merchant's as of the transaction.
+    const { payout } = (await open.registry.merchant(merchantId, { blockTag: receipt.blockNumber })) as {
+      payout: string;
+    };
+    return `merchant ${merchantId} now pays out to ${payout}`;
+  },
+});
+
+const cancelPayout = merchantChange({
+  name: "cancel-payout",
+  summary: "cancel-payout [--merchant <id>]        drop a pending payout proposal (the owner or a manager)",
+  owned: true,
+  method: "cancelPayout",
+  said: ({ merchantId }) => `dropped the payout proposal of merchant ${merchantId}`,
+});
+
+const suspend = merchantChange({
+  name: "suspend",
+  summary:
+    "suspend --merchant <id>                stop payments to a merchant and freeze its payout and budget (manager)",
+  owned: false,
+  method: "suspend",
+  said: ({ merchantId }) =>
+    `merchant ${merchantId} is suspended: it cannot be paid, and its payout and budget stay put until it is ` +
+    "reactivated",
+});
+
+const reactivate = merchantChange({
+  name: "reactivate",
+  summary: "reactivate --merchant <id>             make a suspended merchant payable again (manager)",
+  owned: false,
+  method: "reactivate",
+  said: ({ merchantId }) => `merchant ${merchantId} is active again`,
+});
+
+const close = merchantChange({
+  name: "close",
+  summary: "close [--merchant <id>]                close a merchant for good (the owner, or the admin)",
+  owned: true,
+  method: "close",
+  said: ({ merchantId }) =>
+    `merchant ${merchantId} is closed for good; its subsidy budget stays withdrawable by its owner`,
+});
+
+const setDiscount = merchantChange({
   name: "set-discount",
   summary: "set-discount --merchant <id> --discount-bps <bps>  the merchant discount rate (manager)",
-  usage: `${MANAGED_MERCHANT_USAGE}\n  --discount-bps <bps>  the new rate, for later settlements (0–${MAX_DISCOUNT_BPS})`,
-  options: { ...MERCHANT_OPTION, "discount-bps": { type: "string" } },
-  check: (values) => void (managedMerchant(values), discountOf(values)),
-  async run(ctx, values) {
-    const open = await openRegistry(ctx, true);
-    const merchantId = managedMerchant(values);
-    const bps = discountOf(values);
-    const receipt = await send(open, "setDiscount", [merchantId, bps]);
-    const said = `merchant ${merchantId}'s discount rate is now ${percent(bps)}`;
-    return afterTransaction(ctx, "set-discount", said, open, merchantId, receipt);
-  },
-};
+  owned: false,
+  usage: `  --discount-bps <bps>  the new rate, for later settlements (0–${MAX_DISCOUNT_BPS})`,
+  options: { "discount-bps": { type: "string" } },
+  method: "setDiscount",
+  args: (values) => [discountOf(values)],
+  said: ({ merchantId, args: [bps] }) => `merchant ${merchantId}'s discount rate is now ${percent(bps)}`,
+});
 
-const setCategory: Command = {
+const setCategory = merchantChange({
   name: "set-category",
   summary: "set-category --merchant <id> --category <n>  the merchant category code (manager)",
-  usage: `${MANAGED_MERCHANT_USAGE}\n  --category <n>        the ISO 18245 code (0–${MAX_CATEGORY})`,
-  options: { ...MERCHANT_OPTION, category: { type: "string" } },
-  check: (values) => void (managedMerchant(values), categoryOf(values)),
-  async run(ctx, values) {
-    const open = await openRegistry(ctx, true);
-    const merchantId = managedMerchant(values);
-    const category = categoryOf(values);
-    const receipt = await send(open, "setCategory", [merchantId, category]);
-    const said = `merchant ${merchantId}'s category is now ${category}`;
-    return afterTransaction(ctx, "set-category", said, open, merchantId, receipt);
-  },
-};
+  owned: false,
+  usage: `  --category <n>        the ISO 18245 code (0–${MAX_CATEGORY})`,
+  options: { category: { type: "string" } },
+  method: "setCategory",
+  args: (values) => [categoryOf(values)],
+  said: ({ merchantId, args: [category] }) => `merchant ${merchantId}'s category is now ${category}`,
+});
 
-const proposeOwner: Command = {
+const proposeOwner = merchantChange({
   name: "propose-owner",
   summary:
     "propose-owner --new-owner <a> | --withdraw [--merchant <id>]  hand the merchant to another key (the owner, or the admin)",
+  owned: true,
   usage: [
     "  --new-owner <a>       the key that takes the merchant over once it accepts (merchant accept-owner)",
     "  --withdraw            drop the pending proposal",
-    OWN_MERCHANT_USAGE,
   ].join("\n"),
-  options: { ...MERCHANT_OPTION, "new-owner": { type: "string" }, withdraw: { type: "boolean" } },
+  options: { "new-owner": { type: "string" }, withdraw: { type: "boolean" } },
   check(values) {
     if (oneOf(values, ["new-owner", "withdraw"]) === "new-owner")
       address(required(values, "new-owner"), "new-owner");
-    checkWhich(values);
   },
-  async run(ctx, values) {
-    const open = await openRegistry(ctx, true);
-    const merchantId = await whichMerchant(ctx, open.registry, values);
+  method: "proposeOwner",
+  args(values) {
     const given = str(values, "new-owner");
-    const owner = given === undefined ? ZERO_ADDRESS : address(given, "new-owner");
-    const receipt = await send(open, "proposeOwner", [merchantId, owner]);
-    const said =
-      given === undefined
-        ? `dropped the owner proposal of merchant ${merchantId}`
-        : `proposed ${owner} as merchant ${merchantId}'s owner: it takes over when it runs merchant accept-owner`;
-    return afterTransaction(ctx, "propose-owner", said, open, merchantId, receipt);
+    return [given === undefined ? ZERO_ADDRESS : address(given, "new-owner")];
   },
-};
+  said: ({ values, merchantId, args: [owner] }) =>
+    str(values, "new-owner") === undefined
+      ? `dropped the owner proposal of merchant ${merchantId}`
+      : `proposed ${owner} as merchant ${merchantId}'s owner: it takes over when it runs merchant accept-owner`,
+});
 
-const acceptOwner: Command = {
+const acceptOwner = merchantChange({
   name: "accept-owner",
   summary:
     "accept-owner --merchant <id> --payout <a>  take over a merchant proposed to your key, naming its payout address",
-  usage: `${MANAGED_MERCHANT_USAGE}\n  --payout <a>          where its settlements go from now on`,
-  options: { ...MERCHANT_OPTION, payout: { type: "string" } },
-  check: (values) => void (managedMerchant(values), address(required(values, "payout"), "payout")),
-  async run(ctx, values) {
-    const open = await openRegistry(ctx, true);
-    const merchantId = managedMerchant(values);
-    const payout = address(required(values, "payout"), "payout");
-    const receipt = await send(open, "acceptOwner", [merchantId, payout]);
-    const said = `${await ctx.signer().getAddress()} now owns merchant ${merchantId}, paying out to ${payout}`;
-    return afterTransaction(ctx, "accept-owner", said, open, merchantId, receipt);
-  },
-};
+  owned: false,
+  usage: "  --payout <a>          where its settlements go from now on",
+  options: PAYOUT_OPTION,
+  method: "acceptOwner",
+  args: (values) => [payoutOf(values)],
+  said: async ({ ctx, merchantId, args: [payout] }) =>
+    `${await ctx.signer().getAddress()} now owns merchant ${merchantId}, paying out to ${payout}`,
+});
 
 export const merchant: Role = {
   name: "merchant",
