@@ -337,7 +337,7 @@ contract CreditLedger is ICreditLedger, IProductLimits, LedgerBookApi {
             loanId = _loanId(borrower, ++l.loanCount);
             l.outstanding += uint80(amount);
         }
-        (uint256 fee, uint256 apr, uint256 totalInterest) = _admit(
+        (uint256 apr, uint256 fee, uint256 totalInterest) = _admit(
             borrower,
             productId,
             p,
@@ -394,7 +394,7 @@ contract CreditLedger is ICreditLedger, IProductLimits, LedgerBookApi {
         uint256 aprBps,
         uint256 exposureAfter,
         Book memory book
-    ) private returns (uint256 fee, uint256 apr, uint256 totalInterest) {
+    ) private returns (uint256 apr, uint256 fee, uint256 totalInterest) {
         IRiskLimits.Limits memory lim = _limits;
         if (amount < lim.minDraw) revert DrawBelowMinimum(amount, lim.minDraw);
         if (lim.maxDraw != 0 && amount > lim.maxDraw) revert DrawAboveMaximum(amount, lim.maxDraw);
@@ -430,15 +430,15 @@ contract CreditLedger is ICreditLedger, IProductLimits, LedgerBookApi {
         return _disclose(p, amount, aprBps, DisclosureMath.aprCapOf(lim.aprCapBps));
     }
 
-    /// @dev The draw's cost (fee, APR including it, the plan's total interest), which `Drawn` carries: refused above
-    /// the APR cap, and its fee booked as a protocol claim funded by the cash the ledger keeps (capital and claim rise
-    /// together: the lenders' assets do not move).
+    /// @dev The draw's cost in `costUp`'s and `Drawn`'s order (APR including the fee, fee, the plan's total
+    /// interest): refused above the APR cap, and its fee booked as a protocol claim funded by the cash the ledger keeps
+    /// (capital and claim rise together: the lenders' assets do not move).
     function _disclose(
         ProductBook memory p,
         uint256 amount,
         uint256 aprBps,
         uint256 aprCap
-    ) private returns (uint256 fee, uint256 apr, uint256 totalInterest) {
+    ) private returns (uint256 apr, uint256 fee, uint256 totalInterest) {
         (apr, fee, totalInterest) = DisclosureMath.costUp(
             p.config & PRODUCT_METHOD,
             p.instalments,

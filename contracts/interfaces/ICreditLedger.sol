@@ -268,9 +268,10 @@ interface ICreditLedger is IRiskLimits, ICostDisclosure {
     /// @notice Emitted on every draw, with its cost as `CreditQuotes.quote` disclosed it (ICostDisclosure), in one
     /// event. The borrower is indexed so that a client can filter a borrower's loans (it is also `loanId >> 96`). The
     /// recipient receives `principal − totalFees`. `aprBps` is the APR including the fee, as an IRR (30/360, rounded
-    /// up), the figure the APR cap is checked on; the line's nominal APR is in `loanRecord`. `totalInterest` is the
-    /// plan's interest if every instalment is paid on its due date, so the borrower repays `principal +
-    /// totalInterest`; the plan itself is `ICreditQuotes.loanSchedule(loanId)` (or the SDK's).
+    /// up; the line's APR when there is no fee), the figure the APR cap is checked on; the line's nominal APR is in
+    /// `loanRecord`. `totalInterest` is the plan's interest if every instalment is paid on its due date, so the
+    /// borrower repays `principal + totalInterest`; the plan itself is `ICreditQuotes.loanSchedule(loanId)` (or the
+    /// SDK's).
     event Drawn(
         uint256 indexed loanId,
         address indexed borrower,

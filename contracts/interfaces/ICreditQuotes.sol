@@ -5,7 +5,8 @@ import {ICostDisclosure} from "./ICostDisclosure.sol";
 
 /// @title ICreditQuotes
 /// @notice Cost disclosure before commitment (PRODUCT.md C9): what a draw would cost, from the same math the ledger
-/// runs when the draw happens (its `Drawn` event carries the same figures). Views only; no state.
+/// runs when the draw happens (its `Drawn` event carries the same APR, fees and total interest; the total repayable is
+/// `principal + totalInterest`). Views only; no state.
 interface ICreditQuotes {
     /// @notice The ledger whose lines, products and APR cap the quotes read.
     function ledger() external view returns (address);
