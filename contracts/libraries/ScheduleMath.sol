@@ -65,10 +65,17 @@ library ScheduleMath {
         uint256 growthFactor = RATE_DENOMINATOR + rateNumerator;
         if (rateNumerator * instalments <= UNCHECKED_GROWTH_BOUND) {
             // (1 + r)^n ≤ e^(r·n) ≤ e^80 here, so RAY × growth × growthFactor stays far below 2^256: the same
-            // steps without overflow checks (this runs on every roll of an equal-instalment loan).
-            unchecked {
-                for (uint256 k = 0; k < instalments; ++k) {
-                    growthRay = (growthRay * growthFactor) / RATE_DENOMINATOR;
+            // steps without overflow checks, in assembly (this runs on every draw and every roll of an
+            // equal-instalment loan).
+            uint256 periodDenominator = RATE_DENOMINATOR;
+            // solhint-disable-next-line no-inline-assembly
+            assembly ("memory-safe") {
+                for {
+                    let k := 0
+                } lt(k, instalments) {
+                    k := add(k, 1)
+                } {
+                    growthRay := div(mul(growthRay, growthFactor), periodDenominator)
                 }
             }
         } else {
@@ -99,17 +106,7 @@ library ScheduleMath {
         if (count >= instalments) return 0;
         balance = principal;
         if (method == EQUAL_INSTALMENT) {
-            uint256 rate = aprBps * periodDays;
-            // Safe unchecked: balance < 2^200 (see periodInterestUp) and rate < 2^32; each step subtracts at most
-            // the balance.
-            unchecked {
-                for (uint256 k = 0; k < count; ++k) {
-                    uint256 product = balance * rate;
-                    uint256 interest = product == 0 ? 0 : (product - 1) / RATE_DENOMINATOR + 1;
-                    uint256 part = payment > interest ? payment - interest : 0;
-                    balance -= part < balance ? part : balance;
-                }
-            }
+            balance = _equalInstalmentBalance(principal, payment, aprBps * periodDays, count);
         } else if (method == EQUAL_PRINCIPAL) {
             // count < instalments, so count × (principal / instalments) < principal.
             balance = principal - (principal / instalments) * count;
@@ -154,23 +151,75 @@ library ScheduleMath {
         if (method > BULLET) revert UnknownMethod(method);
         if (method == BULLET) return periodInterestUp(principal, aprBps, periodDays * instalments);
         if (method == INTEREST_FIRST) return periodInterestUp(principal, aprBps, periodDays) * instalments;
-        uint256 payment =
-            method == EQUAL_INSTALMENT ? equalInstalmentUp(principal, aprBps, instalments, periodDays) : 0;
-        uint256 part = principal / instalments;
-        uint256 balance = principal;
-        uint256 rate = aprBps * periodDays;
         // Checked once on the largest balance (the first): later balances are smaller, so the unchecked steps
         // below cannot overflow; each step subtracts at most the balance, and the interests sum to less than
         // instalments × that first interest. This runs on every draw.
         total = periodInterestUp(principal, aprBps, periodDays);
-        unchecked {
-            uint256 interest = total;
-            for (uint256 k = 1; k < instalments; ++k) {
-                if (method == EQUAL_INSTALMENT) part = payment > interest ? payment - interest : 0;
-                balance -= part < balance ? part : balance;
-                uint256 product = balance * rate;
-                interest = product == 0 ? 0 : (product - 1) / RATE_DENOMINATOR + 1;
-                total += interest;
+        uint256 rate = aprBps * periodDays;
+        uint256 denominator = RATE_DENOMINATOR;
+        if (method == EQUAL_INSTALMENT) {
+            uint256 payment = equalInstalmentUp(principal, aprBps, instalments, periodDays);
+            // solhint-disable-next-line no-inline-assembly
+            assembly ("memory-safe") {
+                let left := principal
+                let interest := total
+                for {
+                    let k := 1
+                } lt(k, instalments) {
+                    k := add(k, 1)
+                } {
+                    // part = payment > interest ? payment − interest : 0; the balance (`left`) falls by min(part, left)
+                    let part := mul(gt(payment, interest), sub(payment, interest))
+                    left := sub(left, xor(part, mul(xor(part, left), lt(left, part))))
+                    // interest = ceil(left × rate / RATE_DENOMINATOR); zero stays zero
+                    let product := mul(left, rate)
+                    interest := mul(iszero(iszero(product)), add(div(sub(product, 1), denominator), 1))
+                    total := add(total, interest)
+                }
+            }
+        } else {
+            // Equal principal: the balance (`left`) falls by `principal / instalments` each time, never below zero.
+            uint256 part = principal / instalments;
+            // solhint-disable-next-line no-inline-assembly
+            assembly ("memory-safe") {
+                let left := principal
+                for {
+                    let k := 1
+                } lt(k, instalments) {
+                    k := add(k, 1)
+                } {
+                    left := sub(left, xor(part, mul(xor(part, left), lt(left, part))))
+                    let product := mul(left, rate)
+                    total := add(total, mul(iszero(iszero(product)), add(div(sub(product, 1), denominator), 1)))
+                }
+            }
+        }
+    }
+
+    /// @dev The scheduled balance of an equal-instalment plan after `count` payments of `payment` at `rate`
+    /// (`aprBps × periodDays`): each step takes `payment` less the period's interest (rounded up) off the balance,
+    /// never below zero. Safe unchecked: the balance is below 2^200 (see periodInterestUp) and rate below 2^32; each
+    /// step subtracts at most the balance. In assembly (`balance` is a Yul builtin, so the balance is `left`): it runs
+    /// on every roll of an equal-instalment loan.
+    function _equalInstalmentBalance(
+        uint256 principal,
+        uint256 payment,
+        uint256 rate,
+        uint256 count
+    ) private pure returns (uint256 left) {
+        uint256 denominator = RATE_DENOMINATOR;
+        // solhint-disable-next-line no-inline-assembly
+        assembly ("memory-safe") {
+            left := principal
+            for {
+                let k := 0
+            } lt(k, count) {
+                k := add(k, 1)
+            } {
+                let product := mul(left, rate)
+                let interest := mul(iszero(iszero(product)), add(div(sub(product, 1), denominator), 1))
+                let part := mul(gt(payment, interest), sub(payment, interest))
+                left := sub(left, xor(part, mul(xor(part, left), lt(left, part))))
             }
         }
     }
