@@ -1,7 +1,9 @@
 // Public API of `microcredit/core`: the contracts' pure rules in bigint (schedules, accrual, cost disclosure and the
-// APR as an IRR, penalty, payoff, buckets, loan ids, the APR cap and decision terms). No ethers, no chain access.
+// APR as an IRR, instalment conversions, penalty, payoff, buckets, loan ids, the APR cap and decision terms). No
+// ethers, no chain access.
 export * from "./arrears.ts";
 export * from "./buckets.ts";
+export * from "./conversion.ts";
 export * from "./disclosure.ts";
 export * from "./draw-bounds.ts";
 export * from "./fee-rebate.ts";
