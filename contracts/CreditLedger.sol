@@ -395,7 +395,7 @@ contract CreditLedger is ICreditLedger, IProductLimits, LedgerBookApi {
         uint256 exposureAfter,
         Book memory book
     ) private returns (uint256 apr, uint256 fee, uint256 totalInterest) {
-        IRiskLimits.Limits memory lim = _limits;
+        IRiskLimits.Limits memory lim = Packing.decodeLimits(_limitsWord);
         if (amount < lim.minDraw) revert DrawBelowMinimum(amount, lim.minDraw);
         if (lim.maxDraw != 0 && amount > lim.maxDraw) revert DrawAboveMaximum(amount, lim.maxDraw);
         // The shares are of the book's value, at most what it was before this block's first deposit (`_capitalWord`).

@@ -241,6 +241,21 @@ describe("the risk role", () => {
       d.ledger,
       "InvalidLimits",
     );
+    // Limits live in one word (a 43-bit mantissa and a power of ten per amount): what it cannot hold exactly is
+    // refused with its value, never rounded, and nothing changes.
+    const odd = 2n ** 43n * 10n + 1n;
+    await expect(d.ledger.setLimits({ ...SET, maxExposure: odd }))
+      .to.be.revertedWithCustomError(d.ledger, "LimitNotRepresentable")
+      .withArgs(odd);
+    expect((await d.lens.riskState()).limits.maxExposure).to.equal(SET.maxExposure);
+    const round = 79_228_162_514n * 10n ** 18n;
+    const exact = 2n ** 43n - 1n;
+    await expect(d.ledger.setLimits({ ...SET, maxExposure: round, dailyOriginationCap: exact })).to.emit(
+      d.ledger,
+      "LimitsSet",
+    );
+    const stored = (await d.lens.riskState()).limits;
+    expect([stored.maxExposure, stored.dailyOriginationCap, stored.minDraw]).to.deep.equal([round, exact, SET.minDraw]);
     await expect(d.ledger.setLimits(OFF)).to.emit(d.ledger, "LimitsSet");
     expect((await d.lens.riskState()).limits.maxDraw).to.equal(0n);
   });

@@ -3,7 +3,6 @@ pragma solidity 0.8.28;
 
 import {IERC20} from "@openzeppelin/contracts/token/ERC20/IERC20.sol";
 import {ICreditLedger} from "../interfaces/ICreditLedger.sol";
-import {IRiskLimits} from "../interfaces/IRiskLimits.sol";
 import {LedgerBook} from "./LedgerBook.sol";
 import {ScheduleMath} from "../libraries/ScheduleMath.sol";
 import {LoanMath} from "../libraries/LoanMath.sol";
@@ -87,8 +86,9 @@ abstract contract LedgerCore is LedgerBook {
 
     mapping(address borrower => History) internal _history;
 
-    /// @notice Portfolio limits checked on every draw (IRiskLimits); two words, read only by draws.
-    IRiskLimits.Limits internal _limits;
+    /// @notice Portfolio limits checked on every draw (IRiskLimits), one word (`Packing.encodeLimits`), read only by
+    /// draws and views.
+    uint256 internal _limitsWord;
     /// @dev Aggregates behind the limits, one word: origination bucket updated at 0..31 | origination bucket level
     /// 32..127 (≤ the uint96 cap) | free 128..143 | principal of loans in buckets M2 and M3 (30+ days past due)
     /// 144..255.

@@ -22,7 +22,9 @@ pragma solidity 0.8.28;
 /// A zero field means "no limit". Repayment, collection, marking, recoveries and lender exits never check a limit.
 /// The contract starts with every limit off; a deployment sets them (the local deployment applies PRODUCT.md §6).
 interface IRiskLimits {
-    /// @notice The portfolio limits. Amounts in asset base units; shares in basis points (10,000 = 100 %).
+    /// @notice The portfolio limits. Amounts in asset base units; shares in basis points (10,000 = 100 %). The ledger
+    /// keeps them in one storage word (one cold read per draw): each amount as a 43-bit mantissa and a power of ten,
+    /// so it refuses an amount it cannot store exactly (`LimitNotRepresentable`).
     struct Limits {
         uint96 minDraw;
         uint96 maxDraw;
@@ -68,6 +70,9 @@ interface IRiskLimits {
     error CircuitBreakerTripped(uint256 principal30Plus, uint256 principalOutstanding, uint256 breakerBps);
     /// @notice A share or the APR cap above 100 %, or a minimum draw above the maximum.
     error InvalidLimits();
+    /// @notice An amount limit the ledger cannot store exactly: more than 43 bits of significant value (every amount
+    /// below 8,796,093,022,208 base units is exact; a larger one must end in enough zeros, as round limits do).
+    error LimitNotRepresentable(uint256 value);
     /// @notice The risk role may only tighten: `field` (0 minDraw, 1 maxDraw, 2 maxExposure, 3 dailyOriginationCap,
     /// 4 maxExposureBps, 5 maxUtilisationBps, 6 breakerBps, 7 a line's limit, 8 aprCapBps, 9 a product's outstanding
     /// cap, IProductLimits) would loosen from `current` to `requested` (0 means no limit, except for aprCapBps where

@@ -2,6 +2,7 @@
 pragma solidity 0.8.28;
 
 import {ICreditLedger} from "../interfaces/ICreditLedger.sol";
+import {IRiskLimits} from "../interfaces/IRiskLimits.sol";
 
 /// @title Packing
 /// @notice Encodes the ledger's hot records into whole storage words and back, and loan ids.
@@ -14,6 +15,9 @@ import {ICreditLedger} from "../interfaces/ICreditLedger.sol";
 ///   status 234..235 | bucket 236..238 | productId 239..242 | free 243..255 (the ledger's, see `LOAN_FREE_SHIFT`)
 /// - Loan word 1 (the accrual segment): checkpoint 0..31 | segmentStart 32..63 | openingBalance 64..151 |
 ///   interestBalance (int88) 152..239
+/// - Limits: minDraw 0..47 | maxDraw 48..95 | maxExposure 96..143 | dailyOriginationCap 144..191 (each amount
+///   `mantissa << 5 | exponent`, the value `mantissa × 10^exponent`, mantissa below 2^43) | maxExposureBps 192..207 |
+///   maxUtilisationBps 208..223 | breakerBps 224..239 | aprCapBps 240..255
 /// Loan fields are narrower than their struct where the ledger's domain is: principal (and so principalPaid) is at
 /// most a line's limit (< 2^80), the method at most 3 (BULLET), the product id at most 15. Word 1 is what the ledger
 /// can derive for a loan on its plan, so it stores that word only for a loan off its plan (LedgerCore `_storeLoan`).
@@ -112,5 +116,54 @@ library Packing {
     function decodeLoan(uint256 word0, uint256 word1) internal pure returns (ICreditLedger.Loan memory loan) {
         decodeLoanTerms(word0, loan);
         decodeLoanSegment(word1, loan);
+    }
+
+    /// @notice Amounts below this are stored as they are (exponent 0).
+    uint256 internal constant LIMIT_MANTISSA_CAP = 1 << 43;
+
+    /// @notice The limits in one word. Reverts with `LimitNotRepresentable` for an amount with more than 43 bits of
+    /// significant value (see the layout); every other field is stored as it is.
+    function encodeLimits(IRiskLimits.Limits memory l) internal pure returns (uint256) {
+        return
+            _encodeAmount(l.minDraw) |
+            (_encodeAmount(l.maxDraw) << 48) |
+            (_encodeAmount(l.maxExposure) << 96) |
+            (_encodeAmount(l.dailyOriginationCap) << 144) |
+            (uint256(l.maxExposureBps) << 192) |
+            (uint256(l.maxUtilisationBps) << 208) |
+            (uint256(l.breakerBps) << 224) |
+            (uint256(l.aprCapBps) << 240);
+    }
+
+    /// @notice The limits `encodeLimits` stored, exactly as they were given.
+    function decodeLimits(uint256 word) internal pure returns (IRiskLimits.Limits memory l) {
+        l.minDraw = _decodeAmount(word);
+        l.maxDraw = _decodeAmount(word >> 48);
+        l.maxExposure = _decodeAmount(word >> 96);
+        l.dailyOriginationCap = _decodeAmount(word >> 144);
+        l.maxExposureBps = uint16(word >> 192);
+        l.maxUtilisationBps = uint16(word >> 208);
+        l.breakerBps = uint16(word >> 224);
+        l.aprCapBps = uint16(word >> 240);
+    }
+
+    /// @dev `value` as `mantissa << 5 | exponent` with the smallest exponent that brings the mantissa below 2^43;
+    /// a uint96 needs at most 29 (10^29 > 2^96), so the exponent fits its 5 bits.
+    function _encodeAmount(uint256 value) private pure returns (uint256) {
+        uint256 mantissa = value;
+        uint256 exponent;
+        while (mantissa >= LIMIT_MANTISSA_CAP) {
+            if (mantissa % 10 != 0) revert IRiskLimits.LimitNotRepresentable(value);
+            mantissa /= 10;
+            ++exponent;
+        }
+        return (mantissa << 5) | exponent;
+    }
+
+    /// @dev The amount in the low 48 bits of `field`: at most what was encoded, a uint96, so nothing overflows.
+    function _decodeAmount(uint256 field) private pure returns (uint96) {
+        unchecked {
+            return uint96(((field >> 5) & (LIMIT_MANTISSA_CAP - 1)) * 10 ** (field & 31));
+        }
     }
 }

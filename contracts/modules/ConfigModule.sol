@@ -221,7 +221,7 @@ contract ConfigModule is LedgerCore {
     /// a draw of FEE_PROBE_AMOUNT, large enough that rounding to the base unit does not move the APR; a draw also
     /// pays its line's contract APR and is checked again in full (the ledger's `_admit`).
     function _checkFeeApr(ICreditLedger.Product memory p) private view {
-        uint256 cap = DisclosureMath.aprCapOf(_limits.aprCapBps);
+        uint256 cap = DisclosureMath.aprCapOf(Packing.decodeLimits(_limitsWord).aprCapBps);
         uint256 apr = DisclosureMath
             .discloseUp(p.method, p.instalments, p.periodDays, 0, p.feeBps, FEE_PROBE_AMOUNT)
             .aprBps;
@@ -237,7 +237,7 @@ contract ConfigModule is LedgerCore {
     ) external onlyRole(UNDERWRITER_ROLE) {
         if (borrower == address(0)) revert ICreditLedger.ZeroAddress();
         if (limit > MAX_LINE) revert ICreditLedger.AmountTooLarge(limit, MAX_LINE);
-        uint256 aprCap = DisclosureMath.aprCapOf(_limits.aprCapBps);
+        uint256 aprCap = DisclosureMath.aprCapOf(Packing.decodeLimits(_limitsWord).aprCapBps);
         if (aprBps > aprCap) revert ICreditLedger.AprAboveCap(aprBps, aprCap);
         if (productMask > type(uint16).max) revert ICreditLedger.ProductIdOutOfRange(16);
         uint256 word = _lines[borrower];
@@ -283,7 +283,7 @@ contract ConfigModule is LedgerCore {
     }
 
     function tightenLimits(IRiskLimits.Limits calldata limits) external onlyRole(RISK_ROLE) {
-        IRiskLimits.Limits memory old = _limits;
+        IRiskLimits.Limits memory old = Packing.decodeLimits(_limitsWord);
         if (limits.minDraw < old.minDraw) revert IRiskLimits.LimitRaiseNotAllowed(0, old.minDraw, limits.minDraw);
         _noRaise(1, old.maxDraw, limits.maxDraw);
         _noRaise(2, old.maxExposure, limits.maxExposure);
@@ -321,7 +321,7 @@ contract ConfigModule is LedgerCore {
             limits.aprCapBps > BPS ||
             (limits.maxDraw != 0 && limits.minDraw > limits.maxDraw)
         ) revert IRiskLimits.InvalidLimits();
-        _limits = limits;
+        _limitsWord = Packing.encodeLimits(limits);
         emit IRiskLimits.LimitsSet(limits, msg.sender);
     }
 

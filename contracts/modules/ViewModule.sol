@@ -237,7 +237,7 @@ contract ViewModule is LedgerCore {
 
     /// @dev ICreditLens.riskState
     function riskState() external view returns (IRiskLimits.RiskState memory r) {
-        r.limits = _limits;
+        r.limits = Packing.decodeLimits(_limitsWord);
         Book memory book = _loadBook();
         uint256 flow = _flowWord;
         r.principal30Plus = flow >> FLOW_LATE_SHIFT;
