@@ -147,8 +147,8 @@ library Packing {
         l.aprCapBps = uint16(word >> 240);
     }
 
-    /// @dev `value` as `mantissa << 5 | exponent` with the smallest exponent that brings the mantissa below 2^43;
-    /// a uint96 needs at most 29 (10^29 > 2^96), so the exponent fits its 5 bits.
+    /// @dev `value` as `mantissa << 5 | exponent` with the smallest exponent that brings the mantissa below 2^43. A
+    /// uint96 is below 10^29 and 2^43 is above 8 × 10^12, so at most 16 divisions by ten: the exponent fits 5 bits.
     function _encodeAmount(uint256 value) private pure returns (uint256) {
         uint256 mantissa = value;
         uint256 exponent;

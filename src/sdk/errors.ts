@@ -94,7 +94,8 @@ export const ERROR_MESSAGES: Record<string, Formatter> = {
     "Invalid limits: every share must be at most 100%, the minimum draw at most the maximum, a product cap below 2^128.",
   LimitNotRepresentable: (a, m) =>
     `The limit ${m(a[0])} cannot be stored exactly: an amount limit keeps 43 bits of significant value (any amount ` +
-    `below 8,796,093,022,208 base units, or a larger one ending in enough zeros). Round it.`,
+    `below 8,796,093,022,208 base units, or a larger one ending in enough zeros). Round it: a maximum or cap down, the ` +
+    `minimum draw up (so that tightenLimits accepts it).`,
   LimitRaiseNotAllowed: (a, m) => {
     const field = LIMIT_FIELDS[Number(a[0])] ?? `field ${a[0]}`;
     const f = Number(a[0]);
