@@ -248,7 +248,7 @@ async function measure(d: Deployment): Promise<Record<string, number>> {
     ledger.collect([lateIds[0]], { gasLimit: 1_000_000 }),
   );
   expect((await lens.penaltyIncome()) > penaltyBefore, "the late collection paid a penalty");
-  // The borrower's own payment of a late instalment runs in the CollectionModule (`repayLate`), which keeps the
+  // The borrower's own payment of a late instalment runs in the DelinquencyModule (`repayLate`), which keeps the
   // arrears: this is what an on-time repayment does not pay for.
   const penaltyBeforeRepay = await lens.penaltyIncome();
   g["repay a late instalment with penalty"] = await gasOf(

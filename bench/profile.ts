@@ -37,6 +37,7 @@ const ARTIFACTS: Record<string, string> = {
   pool: "artifacts/contracts/LendingPool.sol/LendingPool.json",
   token: "artifacts/contracts/mocks/MockStablecoin.sol/MockStablecoin.json",
   CollectionModule: "artifacts/contracts/modules/CollectionModule.sol/CollectionModule.json",
+  DelinquencyModule: "artifacts/contracts/modules/DelinquencyModule.sol/DelinquencyModule.json",
   ConfigModule: "artifacts/contracts/modules/ConfigModule.sol/ConfigModule.json",
   ViewModule: "artifacts/contracts/modules/ViewModule.sol/ViewModule.json",
 };
@@ -140,8 +141,9 @@ const names = new Map<string, string>([
   [(await pool.getAddress()).toLowerCase(), "pool"],
   [(await ledger.getAddress()).toLowerCase(), "ledger"],
   [modules[0].toLowerCase(), "CollectionModule"],
-  [modules[1].toLowerCase(), "ConfigModule"],
-  [modules[2].toLowerCase(), "ViewModule"],
+  [modules[1].toLowerCase(), "DelinquencyModule"],
+  [modules[2].toLowerCase(), "ConfigModule"],
+  [modules[3].toLowerCase(), "ViewModule"],
 ]);
 const quotes = await ethers.deployContract("CreditQuotes", [await ledger.getAddress()]);
 await ledger.grantRole(id("UNDERWRITER_ROLE"), underwriter.address);
@@ -181,7 +183,7 @@ await profile("repay in full", ledger.connect(borrower).repay(second, ethers.Max
 await networkHelpers.time.increaseTo(due[1] + 60n);
 await profile("collect, one loan alone", ledger.collect([first]), names);
 // Five days past its second due date, past the 3-day grace: the borrower's own payment runs the late path (the ledger
-// finds the loan off its fast path and hands the payment to the CollectionModule's `repayLate`).
+// finds the loan off its fast path and hands the payment to the DelinquencyModule's `repayLate`).
 const third = await lens.loanIdOf(borrower.address, 3);
 await networkHelpers.time.increaseTo(due[1] + 5n * 86_400n);
 await profile(

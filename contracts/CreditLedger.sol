@@ -28,6 +28,7 @@ contract CreditLedger is ICreditLedger, IProductLimits, LedgerBookApi {
 
     /// @dev The modules that run on this contract's storage (see `modules`).
     address private immutable _collectionModule;
+    address private immutable _delinquencyModule;
     address private immutable _configModule;
     address private immutable _viewModule;
 
@@ -36,6 +37,7 @@ contract CreditLedger is ICreditLedger, IProductLimits, LedgerBookApi {
         address pool_,
         address admin,
         address collection,
+        address delinquency,
         address config,
         address views
     ) LedgerCore(asset_, pool_) {
@@ -44,13 +46,16 @@ contract CreditLedger is ICreditLedger, IProductLimits, LedgerBookApi {
             pool_ == address(0) ||
             admin == address(0) ||
             collection == address(0) ||
+            delinquency == address(0) ||
             config == address(0) ||
             views == address(0)
         ) revert ZeroAddress();
         _checkModule(collection, asset_);
+        _checkModule(delinquency, asset_);
         _checkModule(config, asset_);
         _checkModule(views, asset_);
         _collectionModule = collection;
+        _delinquencyModule = delinquency;
         _configModule = config;
         _viewModule = views;
         _grantRole(DEFAULT_ADMIN_ROLE, admin);
@@ -69,8 +74,8 @@ contract CreditLedger is ICreditLedger, IProductLimits, LedgerBookApi {
 
     // ---------------------------------------------------------------- configuration
 
-    // Configuration runs in the ConfigModule, which checks the roles, on this contract's storage. Every entry point
-    // is declared here, so this contract's ABI is complete.
+    // Configuration runs in the ConfigModule (a penalty waiver in the DelinquencyModule), which checks the roles, on
+    // this contract's storage. Every entry point is declared here, so this contract's ABI is complete.
 
     /// @inheritdoc ICreditLedger
     function setProduct(uint8, uint8, uint8, uint16, bool) external {
@@ -100,7 +105,7 @@ contract CreditLedger is ICreditLedger, IProductLimits, LedgerBookApi {
     /// @inheritdoc ICostDisclosure
     function waivePenalty(uint256, uint256, bytes32) external {
         // No guard needed: a waiver moves no tokens and calls nothing outside.
-        _configure(msg.data);
+        _delegate(_delinquencyModule, msg.data);
     }
 
     /// @inheritdoc ICreditLedger
@@ -201,21 +206,24 @@ contract CreditLedger is ICreditLedger, IProductLimits, LedgerBookApi {
         Loan memory loan = _loadLoan(loanId);
         if (loan.status == LoanStatus.Defaulted) {
             bytes memory data = abi.encodeCall(IModuleSteps.recover, (loanId, amount));
-            return abi.decode(Address.functionDelegateCall(_configModule, data), (uint256));
+            return abi.decode(_delegate(_delinquencyModule, data), (uint256));
         }
         if (loan.status != LoanStatus.Active) {
             if (loan.status == LoanStatus.None) revert LoanNotFound(loanId);
             revert LoanAlreadyRepaid(loanId);
         }
         // A loan off its fast path, or one this payment leaves with something past due, is repaid in the
-        // CollectionModule, which keeps the arrears (the same payment path, with `_afterLatePayment`). An amount at
+        // DelinquencyModule, which keeps the arrears (the same payment path, with `_afterLatePayment`). An amount at
         // or above what is past due on a loan on its fast path leaves nothing due (a fast position carries no
         // penalty), so it is settled here.
         Position memory p = _position(loanId, loan);
         if (!p.fast || amount < p.pastDue) {
             return
                 abi.decode(
-                    _delegate(abi.encodeCall(IModuleSteps.repayLate, (loanId, amount, _configModule))),
+                    _delegate(
+                        _delinquencyModule,
+                        abi.encodeCall(IModuleSteps.repayLate, (loanId, amount, _configModule))
+                    ),
                     (uint256)
                 );
         }
@@ -224,7 +232,7 @@ contract CreditLedger is ICreditLedger, IProductLimits, LedgerBookApi {
         return paid;
     }
 
-    // ---------------------------------------------------------------- collection and delinquency (CollectionModule)
+    // ------------------------------------------------- collection and delinquency (CollectionModule, DelinquencyModule)
 
     /// @inheritdoc ICreditLedger
     function setMandate(uint256) external {
@@ -258,12 +266,12 @@ contract CreditLedger is ICreditLedger, IProductLimits, LedgerBookApi {
 
     /// @inheritdoc ICreditLedger
     function collect(uint256[] calldata) external nonReentrant returns (uint256) {
-        return abi.decode(_delegate(msg.data), (uint256));
+        return abi.decode(_delegate(_collectionModule, msg.data), (uint256));
     }
 
     /// @inheritdoc ICreditLedger
     function mark(uint256[] calldata) external nonReentrant {
-        _delegate(msg.data);
+        _delegate(_delinquencyModule, msg.data);
     }
 
     /// @inheritdoc ICreditLedger
@@ -277,8 +285,8 @@ contract CreditLedger is ICreditLedger, IProductLimits, LedgerBookApi {
     // in the ViewModule on this contract's storage (`extView`). The ledger keeps the views the pool reads.
 
     /// @inheritdoc ICreditLedger
-    function modules() external view returns (address collection, address config, address views) {
-        return (_collectionModule, _configModule, _viewModule);
+    function modules() external view returns (address collection, address delinquency, address config, address views) {
+        return (_collectionModule, _delinquencyModule, _configModule, _viewModule);
     }
 
     /// @inheritdoc ICreditLedger
@@ -531,7 +539,7 @@ contract CreditLedger is ICreditLedger, IProductLimits, LedgerBookApi {
 
     /// @dev `repay` settles a loan here only on its fast path (`_position`) and for at least what is past due, which
     /// leaves no arrears: a position off it is not classified here, and the arrears step is never reached. Every
-    /// other payment runs in the CollectionModule (`IModuleSteps.repayLate`), whose `_position` is complete.
+    /// other payment runs in the DelinquencyModule (`IModuleSteps.repayLate`), whose `_position` is complete.
     // solhint-disable-next-line no-empty-blocks
     function _classifyLate(uint256, Loan memory, Position memory) internal pure override {}
 
@@ -540,9 +548,9 @@ contract CreditLedger is ICreditLedger, IProductLimits, LedgerBookApi {
         revert(); // solhint-disable-line reason-string, gas-custom-errors
     }
 
-    /// @dev Runs `data` in the CollectionModule on this contract's storage, bubbling up its revert.
-    function _delegate(bytes memory data) private returns (bytes memory) {
-        return Address.functionDelegateCall(_collectionModule, data);
+    /// @dev Runs `data` in `module` on this contract's storage, bubbling up its revert.
+    function _delegate(address module, bytes memory data) private returns (bytes memory) {
+        return Address.functionDelegateCall(module, data);
     }
 
     /// @dev Runs `data` in the ConfigModule on this contract's storage, bubbling up its revert.

@@ -11,9 +11,9 @@ import {CreditLens} from "./CreditLens.sol";
 /// reads the ledger.
 /// @dev The ledger needs the pool's address before the pool exists (it checks `msg.sender == pool` without a storage
 /// read). Contract nonces start at 1, so the ledger is this contract's first creation and the pool its second; the
-/// pool's address is computed up front and checked after; the lens is the third creation. The ledger's three modules
-/// (`CollectionModule`, `ConfigModule`, `ViewModule`, each constructed with the asset) are deployed beforehand and
-/// passed in: their creation codes with the ledger's would exceed the 48 KiB initcode limit.
+/// pool's address is computed up front and checked after; the lens is the third creation. The ledger's four modules
+/// (`CollectionModule`, `DelinquencyModule`, `ConfigModule`, `ViewModule`, each constructed with the asset) are
+/// deployed beforehand and passed in: their creation codes with the ledger's would exceed the 48 KiB initcode limit.
 contract MicrocreditDeployer {
     /// @notice Thrown if the pool did not land on its precomputed address.
     error DeploymentMismatch(address expected, address actual);
@@ -31,13 +31,22 @@ contract MicrocreditDeployer {
         string memory symbol,
         address admin,
         address collectionModule,
+        address delinquencyModule,
         address configModule,
         address viewModule
     ) {
         address expected = address(
             uint160(uint256(keccak256(abi.encodePacked(bytes2(0xd694), address(this), bytes1(0x02)))))
         );
-        CreditLedger ledger_ = new CreditLedger(asset, expected, admin, collectionModule, configModule, viewModule);
+        CreditLedger ledger_ = new CreditLedger(
+            asset,
+            expected,
+            admin,
+            collectionModule,
+            delinquencyModule,
+            configModule,
+            viewModule
+        );
         LendingPool pool_ = new LendingPool(asset, name, symbol, address(ledger_));
         if (address(pool_) != expected) revert DeploymentMismatch(expected, address(pool_));
         CreditLens lens_ = new CreditLens(ledger_);

@@ -1,14 +1,14 @@
 // Writes the ABI of every deployable contract to `abi/<Name>.json` and every custom error they can return to
 // `abi/errors.json` (selector → signature), for integrators who call the contracts without Hardhat.
 //
-// The CreditLedger runs configuration, collection and its computed views in modules (ConfigModule, CollectionModule,
-// ViewModule) on its own storage; their events and errors come out of the ledger's address. `abi/CreditLedger.json`
-// is what an integrator sees at the ledger's address: the ledger's own ABI (every configuration function the
-// ConfigModule answers for it is declared in the ledger itself; this script fails if one is not) plus the modules'
-// events and errors. The ViewModule's reads are served by the CreditLens through the ledger's `extView`:
-// `abi/CreditLens.json` is the lens's ABI plus the ViewModule's errors, which its reads bubble up; this script fails
-// when a lens function has no ViewModule function of the same signature and outputs, or a ViewModule read is on
-// neither the lens nor the ledger.
+// The CreditLedger runs configuration, collection, late loans and its computed views in modules (ConfigModule,
+// CollectionModule, DelinquencyModule, ViewModule) on its own storage; their events and errors come out of the
+// ledger's address. `abi/CreditLedger.json` is what an integrator sees at the ledger's address: the ledger's own ABI
+// (every function the ConfigModule, CollectionModule or DelinquencyModule answers for it is declared in the ledger
+// itself; this script fails if one is not) plus the modules' events and errors. The ViewModule's reads are served by
+// the CreditLens through the ledger's `extView`: `abi/CreditLens.json` is the lens's ABI plus the ViewModule's errors,
+// which its reads bubble up; this script fails when a lens function has no ViewModule function of the same signature
+// and outputs, or a ViewModule read is on neither the lens nor the ledger.
 // Run by `npm run build` after `hardhat build`; `node scripts/export-abi.ts --check` fails when `abi/` is stale.
 import { mkdirSync, readFileSync, writeFileSync, existsSync } from "node:fs";
 import { join } from "node:path";
@@ -75,17 +75,29 @@ files.set("MockStablecoin", (JSON.parse(readFileSync(MOCK_TOKEN, "utf8")) as { a
 const ledgerAbi = byName(all, "CreditLedger").abi;
 const lensAbi = byName(all, "CreditLens").abi;
 const viewAbi = byName(all, "ViewModule").abi;
-// Configuration is the ledger's API: each ConfigModule function must be declared by the ledger. Its fee rebate and
-// recovery run only inside the ledger's own repay, so they must not be. The views are the lens's API (the ViewModule's
-// role setters, which revert, and its inherited getters are the ledger's; a lens function may be view where the
-// ViewModule's is pure).
-const INNER_STEPS = new Set(["feeRebate(uint256,uint256)", "recover(uint256,uint256)"]);
-const missing = undeclared([ledgerAbi], byName(all, "ConfigModule").abi).filter(
-  (f) => !INNER_STEPS.has(f.split(" ")[0]),
-);
-if (missing.length > 0) {
+// Configuration, collection and the late-loan calls are the ledger's API: each function of those modules must be
+// declared by the ledger. The steps of `repay` (IModuleSteps: fee rebate, late repayment, recovery) run only inside the
+// ledger's own repay, so they must not be. The views are the lens's API (the ViewModule's role setters, which revert,
+// and its inherited getters are the ledger's; a lens function may be view where the ViewModule's is pure).
+const INNER_STEPS = new Set([
+  "feeRebate(uint256,uint256)",
+  "recover(uint256,uint256)",
+  "repayLate(uint256,uint256,address)",
+]);
+for (const module of ["ConfigModule", "CollectionModule", "DelinquencyModule"]) {
+  const missing = undeclared([ledgerAbi], byName(all, module).abi).filter(
+    (f) => !INNER_STEPS.has(f.split(" ")[0]),
+  );
+  if (missing.length > 0) {
+    throw new Error(
+      `export-abi: the CreditLedger does not declare ${missing.join(", ")}, which its ${module} serves`,
+    );
+  }
+}
+const declaredSteps = signatures(ledgerAbi).filter((f) => INNER_STEPS.has(f.split(" ")[0]));
+if (declaredSteps.length > 0) {
   throw new Error(
-    `export-abi: the CreditLedger does not declare ${missing.join(", ")}, which its ConfigModule serves`,
+    `export-abi: the CreditLedger declares ${declaredSteps.join(", ")}, a step of its own repay`,
   );
 }
 const unread = undeclared([ledgerAbi, lensAbi], viewAbi, true);
@@ -107,7 +119,7 @@ files.set(
   "CreditLedger",
   withEventsAndErrors(
     ledgerAbi,
-    ["ConfigModule", "CollectionModule", "ViewModule"].map((m) => byName(all, m).abi),
+    ["ConfigModule", "CollectionModule", "DelinquencyModule", "ViewModule"].map((m) => byName(all, m).abi),
   ),
 );
 

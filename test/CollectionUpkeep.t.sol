@@ -51,6 +51,7 @@ abstract contract CollectionUpkeepBase is Test {
                     "mcUSD",
                     admin,
                     deployCode("CollectionModule.sol:CollectionModule", abi.encode(token)),
+                    deployCode("DelinquencyModule.sol:DelinquencyModule", abi.encode(token)),
                     deployCode("ConfigModule.sol:ConfigModule", abi.encode(token)),
                     deployCode("ViewModule.sol:ViewModule", abi.encode(token))
                 )

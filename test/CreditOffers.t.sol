@@ -69,6 +69,7 @@ abstract contract CreditOffersBase is Test {
                     "mcUSD",
                     admin,
                     deployCode("CollectionModule.sol:CollectionModule", abi.encode(token)),
+                    deployCode("DelinquencyModule.sol:DelinquencyModule", abi.encode(token)),
                     deployCode("ConfigModule.sol:ConfigModule", abi.encode(token)),
                     deployCode("ViewModule.sol:ViewModule", abi.encode(token))
                 )

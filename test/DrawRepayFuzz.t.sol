@@ -39,6 +39,7 @@ contract DrawRepayFuzzTest is Test {
                     "P",
                     address(this),
                     module,
+                    deployCode("DelinquencyModule.sol:DelinquencyModule", abi.encode(token)),
                     deployCode("ConfigModule.sol:ConfigModule", abi.encode(token)),
                     deployCode("ViewModule.sol:ViewModule", abi.encode(token))
                 )

@@ -13,6 +13,7 @@ import { JsonRpcProvider, MaxUint256, NonceManager, Wallet, id, keccak256, toUtf
 import { MockStablecoin__factory } from "../typechain-types/factories/mocks/MockStablecoin__factory.ts";
 import { MicrocreditDeployer__factory } from "../typechain-types/factories/MicrocreditDeployer__factory.ts";
 import { CollectionModule__factory } from "../typechain-types/factories/modules/CollectionModule__factory.ts";
+import { DelinquencyModule__factory } from "../typechain-types/factories/modules/DelinquencyModule__factory.ts";
 import { ConfigModule__factory } from "../typechain-types/factories/modules/ConfigModule__factory.ts";
 import { ViewModule__factory } from "../typechain-types/factories/modules/ViewModule__factory.ts";
 import { CreditLedger__factory } from "../typechain-types/factories/CreditLedger__factory.ts";
@@ -130,6 +131,9 @@ describe("collection keeper against a hardhat node (200 loans)", function () {
     const module = await (
       await new CollectionModule__factory(admin).deploy(token.target)
     ).waitForDeployment();
+    const delinquency = await (
+      await new DelinquencyModule__factory(admin).deploy(token.target)
+    ).waitForDeployment();
     const configModule = await (await new ConfigModule__factory(admin).deploy(token.target)).waitForDeployment();
     const views = await (await new ViewModule__factory(admin).deploy(token.target)).waitForDeployment();
     const deployer = await (
@@ -139,6 +143,7 @@ describe("collection keeper against a hardhat node (200 loans)", function () {
         "mcUSD",
         adminAddress,
         module.target,
+        delinquency.target,
         configModule.target,
         views.target,
       )

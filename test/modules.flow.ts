@@ -16,15 +16,15 @@ async function base() {
   return deployMicrocredit(connection);
 }
 
-type Modules = [collection: string, config: string, views: string];
-/** The three modules, in the order `modules()` returns them and the deployer takes them. */
-const MODULE_NAMES = ["CollectionModule", "ConfigModule", "ViewModule"] as const;
+type Modules = [collection: string, delinquency: string, config: string, views: string];
+/** The four modules, in the order `modules()` returns them and the deployer takes them. */
+const MODULE_NAMES = ["CollectionModule", "DelinquencyModule", "ConfigModule", "ViewModule"] as const;
 
-/** Deploys the three modules over `asset`. */
+/** Deploys the four modules over `asset`. */
 async function modulesOver(asset: string): Promise<Modules> {
   const out: string[] = [];
   for (const name of MODULE_NAMES) out.push(await (await ethers.deployContract(name, [asset])).getAddress());
-  return [out[0], out[1], out[2]];
+  return [out[0], out[1], out[2], out[3]];
 }
 
 /** The reads served by the CreditLens (ICreditLens, but `ledger()`), that the ledger's own ABI no longer has. */
@@ -84,16 +84,18 @@ function signatures(iface: Interface): string[] {
 /** Each function's output types, by signature. */
 function outputs(iface: Interface): Map<string, string> {
   const out = new Map<string, string>();
-  iface.forEachFunction((f) => out.set(f.format("sighash"), f.outputs.map((o) => o.format("sighash")).join(",")));
+  iface.forEachFunction((f) =>
+    out.set(f.format("sighash"), f.outputs.map((o) => o.format("sighash")).join(",")),
+  );
   return out;
 }
 
 describe("ledger modules", () => {
-  it("names its three modules, each serving a book over the ledger's asset", async () => {
+  it("names its four modules, each serving a book over the ledger's asset", async () => {
     const d = await networkHelpers.loadFixture(base);
-    const [collection, config, views] = await d.ledger.modules();
-    expect(new Set([collection, config, views]).size).to.equal(3);
-    for (const [i, address] of [collection, config, views].entries()) {
+    const modules = await d.ledger.modules();
+    expect(new Set(modules).size).to.equal(4);
+    for (const [i, address] of modules.entries()) {
       expect(await ethers.provider.getCode(address)).to.not.equal("0x");
       const module = await ethers.getContractAt(MODULE_NAMES[i], address);
       expect(await module.asset()).to.equal(await d.token.getAddress());
@@ -112,8 +114,9 @@ describe("ledger modules", () => {
       [0, foreign[0]],
       [1, foreign[1]],
       [2, foreign[2]],
+      [3, foreign[3]],
       [1, noCode],
-      [2, other], // a contract with no asset(): the answer is a revert, not an address
+      [3, other], // a contract with no asset(): the answer is a revert, not an address
     ];
     for (const [slot, bad] of cases) {
       const modules: Modules = [...good];
@@ -131,6 +134,33 @@ describe("ledger modules", () => {
     const deployer = await factory.deploy(asset, "Pool", "mcUSD", d.admin.address, ...good);
     const ledger = await ethers.getContractAt("CreditLedger", await deployer.ledger());
     expect(await ledger.modules()).to.deep.equal(good);
+  });
+
+  it("runs each delegated call in one module: collection, late loans, configuration", async () => {
+    // What each module must serve, and what it must not (a call the ledger routes elsewhere).
+    const serves: Record<(typeof MODULE_NAMES)[number], string[]> = {
+      CollectionModule: ["collect(uint256[])"],
+      DelinquencyModule: [
+        "mark(uint256[])",
+        "repayLate(uint256,uint256,address)",
+        "recover(uint256,uint256)",
+        "waivePenalty(uint256,uint256,bytes32)",
+      ],
+      ConfigModule: [
+        "setLimits((uint96,uint96,uint96,uint96,uint16,uint16,uint16,uint16))",
+        "feeRebate(uint256,uint256)",
+      ],
+      ViewModule: ["loanState(uint256)"],
+    };
+    const all = Object.values(serves).flat();
+    for (const name of MODULE_NAMES) {
+      const iface = (await ethers.getContractFactory(name)).interface;
+      for (const signature of all) {
+        expect(iface.hasFunction(signature), `${name} serves ${signature}`).to.equal(
+          serves[name].includes(signature),
+        );
+      }
+    }
   });
 
   it("lets the underwriter set a borrower's mandate by name, and no one else", async () => {
@@ -162,7 +192,10 @@ describe("ledger modules", () => {
     expect(await d.ledger.hasRole(RISK, d.other.address)).to.equal(true);
     // The role works at once on a module-served entry point, and a repeat grant changes nothing.
     await d.ledger.connect(d.other).cutLine(d.borrower.address, 0n);
-    await expect(d.ledger.connect(d.admin).grantRole(RISK, d.other.address)).to.not.emit(d.ledger, "RoleGranted");
+    await expect(d.ledger.connect(d.admin).grantRole(RISK, d.other.address)).to.not.emit(
+      d.ledger,
+      "RoleGranted",
+    );
     await expect(d.ledger.connect(d.other).revokeRole(RISK, d.admin.address))
       .to.be.revertedWithCustomError(d.ledger, "AccessControlUnauthorizedAccount")
       .withArgs(d.other.address, ADMIN);
@@ -203,7 +236,7 @@ describe("the ledger's reads on the CreditLens", () => {
     expect(await d.lens.ledger()).to.equal(await d.ledger.getAddress());
 
     // Each lens view returns what the ViewModule's function of the same signature returns (extView runs it there).
-    const [, , views] = await d.ledger.modules();
+    const [, , , views] = await d.ledger.modules();
     const module = outputs((await ethers.getContractAt("ViewModule", views)).interface);
     const lens = outputs(d.lens.interface);
     for (const view of LENS_VIEWS) {
@@ -215,7 +248,9 @@ describe("the ledger's reads on the CreditLens", () => {
   it("each lens view answers, byte for byte, what the ledger's extView answers for the same call", async () => {
     const d = await networkHelpers.loadFixture(base);
     await d.pool.connect(d.lender).deposit(100_000n * ONE, d.lender.address);
-    await d.ledger.connect(d.underwriter).setLine(d.borrower.address, 5_000n * ONE, 1_800, ALL_PRODUCTS_MASK, 1);
+    await d.ledger
+      .connect(d.underwriter)
+      .setLine(d.borrower.address, 5_000n * ONE, 1_800, ALL_PRODUCTS_MASK, 1);
     await d.ledger.connect(d.borrower).setMandate(100n * ONE);
     await d.ledger.connect(d.borrower).draw(1, 1_000n * ONE);
     await networkHelpers.time.increase(40n * 86_400n); // past the first due date: something is due
@@ -243,7 +278,11 @@ describe("the ledger's reads on the CreditLens", () => {
     }
     // The answers are the loan's, not empty ones.
     const state = await d.lens.loanState(loanId);
-    expect([state.borrower, state.principal, state.status]).to.deep.equal([d.borrower.address, 1_000n * ONE, 1n]);
+    expect([state.borrower, state.principal, state.status]).to.deep.equal([
+      d.borrower.address,
+      1_000n * ONE,
+      1n,
+    ]);
     expect(await d.lens.dueNow(loanId)).to.be.greaterThan(0n);
     expect(await d.lens.borrowerCount()).to.equal(1n);
     expect(await d.lens.borrowerAt(0)).to.equal(d.borrower.address);
@@ -262,13 +301,15 @@ describe("the ledger's reads on the CreditLens", () => {
   it("a view's error comes back from the lens unchanged, and extView runs nothing that writes", async () => {
     const d = await networkHelpers.loadFixture(base);
     const unknown = await d.lens.loanIdOf(d.borrower.address, 1);
-    await expect(d.lens.loanState(unknown)).to.be.revertedWithCustomError(d.ledger, "LoanNotFound").withArgs(unknown);
+    await expect(d.lens.loanState(unknown))
+      .to.be.revertedWithCustomError(d.ledger, "LoanNotFound")
+      .withArgs(unknown);
     await expect(d.lens.productExposure(16))
       .to.be.revertedWithCustomError(d.ledger, "ProductIdOutOfRange")
       .withArgs(16);
     await expect(d.lens.borrowerAt(await d.lens.borrowerCount())).to.be.revertedWithPanic(0x32);
     // A role setter sent through extView is the ViewModule's, which refuses it: the ledger's roles are unchanged.
-    const [, , views] = await d.ledger.modules();
+    const [, , , views] = await d.ledger.modules();
     const module = await ethers.getContractAt("ViewModule", views);
     const RISK = ethers.id("RISK_ROLE");
     const grant = d.ledger.interface.encodeFunctionData("grantRole", [RISK, d.other.address]);

@@ -16,6 +16,7 @@ import { JsonRpcProvider, MaxUint256, NonceManager, Wallet, id, keccak256, toUtf
 import { MockStablecoin__factory } from "../typechain-types/factories/mocks/MockStablecoin__factory.ts";
 import { MicrocreditDeployer__factory } from "../typechain-types/factories/MicrocreditDeployer__factory.ts";
 import { CollectionModule__factory } from "../typechain-types/factories/modules/CollectionModule__factory.ts";
+import { DelinquencyModule__factory } from "../typechain-types/factories/modules/DelinquencyModule__factory.ts";
 import { ConfigModule__factory } from "../typechain-types/factories/modules/ConfigModule__factory.ts";
 import { ViewModule__factory } from "../typechain-types/factories/modules/ViewModule__factory.ts";
 import { CreditLedger__factory } from "../typechain-types/factories/CreditLedger__factory.ts";
@@ -438,6 +439,9 @@ describe("monitor against a hardhat node (200 loans, some go bad)", function () 
     const module = await (
       await new CollectionModule__factory(admin).deploy(token.target)
     ).waitForDeployment();
+    const delinquency = await (
+      await new DelinquencyModule__factory(admin).deploy(token.target)
+    ).waitForDeployment();
     const configModule = await (await new ConfigModule__factory(admin).deploy(token.target)).waitForDeployment();
     const views = await (await new ViewModule__factory(admin).deploy(token.target)).waitForDeployment();
     const deployer = await (
@@ -447,6 +451,7 @@ describe("monitor against a hardhat node (200 loans, some go bad)", function () 
         "mcUSD",
         adminAddress,
         module.target,
+        delinquency.target,
         configModule.target,
         views.target,
       )

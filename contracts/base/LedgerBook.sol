@@ -12,8 +12,8 @@ import {ScheduleMath} from "../libraries/ScheduleMath.sol";
 /// @title LedgerBook
 /// @notice Cash, principal and interest recognition of the credit book: state and internal functions only.
 /// @dev Loan events read and write two slots here (`_bookWord`, `_accrualWord`). The external entry points and views
-/// live in `LedgerBookApi`, which only the CreditLedger inherits, so the CollectionModule (which shares this storage
-/// layout) does not carry them and stays under the code-size limit.
+/// live in `LedgerBookApi`, which only the CreditLedger inherits, so the modules (which share this storage layout) do
+/// not carry them and stay under the code-size limit.
 abstract contract LedgerBook is AccessControl, ReentrancyGuardTransient {
     using SafeERC20 for IERC20;
     using SafeCast for uint256;

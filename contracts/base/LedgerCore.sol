@@ -16,8 +16,9 @@ import {Address} from "@openzeppelin/contracts/utils/Address.sol";
 
 /// @title LedgerCore
 /// @notice The ledger's storage and the payment path shared by the CreditLedger (draws, manual repayment) and its
-/// three modules (CollectionModule, ConfigModule, ViewModule), which run by DELEGATECALL on the ledger's storage.
-/// @dev All four contracts inherit exactly this base and declare no storage variables of their own (the ledger's
+/// four modules (CollectionModule, DelinquencyModule, ConfigModule, ViewModule), which run by DELEGATECALL on the
+/// ledger's storage.
+/// @dev All five contracts inherit exactly this base and declare no storage variables of their own (the ledger's
 /// module addresses are immutables, held in code), so their layouts are identical.
 abstract contract LedgerCore is LedgerBook {
     bytes32 public constant UNDERWRITER_ROLE = keccak256("UNDERWRITER_ROLE");
@@ -312,7 +313,7 @@ abstract contract LedgerCore is LedgerBook {
     /// @dev A prepayment of `prepaid` cash also retires its fee rebate (FeeRebateMath), which the protocol's fee
     /// claim gives back: `rebate` is the extra principal retired, `excess` the cash beyond the payoff net of the
     /// rebate. Books the rebate (the lenders' assets do not move) and emits `FeeRebated`. Runs in the ConfigModule:
-    /// the ledger and the CollectionModule override it to call there (`_feeRebateIn`).
+    /// the ledger and the DelinquencyModule override it to call there (`_feeRebateIn`). Collection never prepays.
     function _feeRebate(
         uint256 loanId,
         ICreditLedger.Loan memory loan,
@@ -337,7 +338,7 @@ abstract contract LedgerCore is LedgerBook {
     }
 
     /// @dev `_feeRebate` run in `config` (the ledger's ConfigModule, `IModuleSteps.feeRebate`), as the ledger and the
-    /// CollectionModule's late repayments run it (code size). A loan without a fee skips the call: the product's book
+    /// DelinquencyModule's late repayments run it (code size). A loan without a fee skips the call: the product's book
     /// word read here is the one the repayment writes next.
     function _feeRebateIn(
         address config,

@@ -448,11 +448,12 @@ interface ICreditLedger is IRiskLimits, ICostDisclosure {
     /// @notice Whether new draws are paused.
     function paused() external view returns (bool);
 
-    /// @notice The modules that run on the ledger's storage by DELEGATECALL: `collection` (collection, marking,
-    /// write-offs, recoveries, the draw's limit checks), `config` (configuration; it checks every role) and `views`
-    /// (the computed views). Immutable. One getter for the three keeps them out of the way of the hot paths in the
-    /// selector dispatch, which is linear.
-    function modules() external view returns (address collection, address config, address views);
+    /// @notice The modules that run on the ledger's storage by DELEGATECALL: `collection` (`collect`), `delinquency`
+    /// (`mark`, write-offs, repayments of late loans, recoveries on written-off loans, penalty waivers), `config`
+    /// (configuration, each call checking its role; and a prepayment's fee rebate) and `views` (the computed views).
+    /// Immutable. One getter for the four keeps them out of the way of the hot paths in the selector dispatch, which
+    /// is linear.
+    function modules() external view returns (address collection, address delinquency, address config, address views);
 
     /// @notice Runs `data`, a call of one of ICreditLens's views (without `ledger()`), in the ViewModule on this
     /// contract's storage and returns its ABI-encoded answer; a view's revert is bubbled unchanged. The CreditLens and

@@ -17,9 +17,9 @@ import {ScheduleMath} from "../libraries/ScheduleMath.sol";
 
 /// @title ConfigModule
 /// @notice The CreditLedger's configuration: auto-debit mandates, products (their fees, originators and outstanding
-/// caps), borrowers' consents to originators, penalty waivers, lines, KYC expiry and requirement, pause, delinquency
-/// parameters, portfolio limits (and the risk role's tightening), pool rates and fee claims; and the two inner steps
-/// of `repay` that are off its hot path: a prepayment's fee rebate and a recovery on a written-off loan.
+/// caps), borrowers' consents to originators, lines, KYC expiry and requirement, pause, delinquency parameters,
+/// portfolio limits (and the risk role's tightening), pool rates and fee claims; and one inner step of `repay`, off
+/// its hot path: a prepayment's fee rebate.
 /// @dev Runs by DELEGATECALL from the ledger's configuration functions, on the ledger's storage. Never on a hot path,
 /// so it is compiled for size (200 optimizer runs, `hardhat.config.ts`). Its views are the ViewModule's. Called
 /// directly it acts on its own empty storage and can do no harm. Every entry point that writes checks its role
@@ -187,34 +187,13 @@ contract ConfigModule is LedgerCore {
     }
 
     /// @dev A prepayment's fee rebate (LedgerCore._feeRebate), for the ledger's repayment (not one of its functions:
-    /// reachable only by the ledger's own DELEGATECALL from `repay`, directly or through the CollectionModule's
+    /// reachable only by the ledger's own DELEGATECALL from `repay`, directly or through the DelinquencyModule's
     /// `repayLate`, neither of which has stored the loan yet, so its stored copy is the one before the payment).
     /// Called on the module directly, it reads the module's empty storage and reverts.
     function feeRebate(uint256 loanId, uint256 prepaid) external returns (uint256 rebate, uint256 excess) {
         ICreditLedger.Loan memory loan = _loadLoan(loanId);
         LoanMath.Accrual memory a = LoanMath.roll(loan, block.timestamp);
         return _feeRebate(loanId, loan, a, LoanMath.owed(loan, a, block.timestamp), prepaid);
-    }
-
-    function waivePenalty(uint256 loanId, uint256 amount, bytes32 reason) external onlyRole(SERVICER_ROLE) {
-        if (reason == bytes32(0)) revert ICostDisclosure.WaiverReasonMissing();
-        ICreditLedger.Loan memory loan = _loadLoan(loanId);
-        if (loan.status != ICreditLedger.LoanStatus.Active) {
-            if (loan.status == ICreditLedger.LoanStatus.None) revert ICreditLedger.LoanNotFound(loanId);
-            if (loan.status == ICreditLedger.LoanStatus.Defaulted) revert ICostDisclosure.WriteOffDue(loanId);
-            revert ICreditLedger.LoanAlreadyRepaid(loanId);
-        }
-        // The loan rolled and classified to now, as `mark` does, so the arrears record and its checkpoint agree.
-        ICreditLedger.RiskParams memory params = _risk;
-        Mark memory m = _markNow(loanId, loan, params);
-        if (m.bucket == ICreditLedger.Bucket.Default) revert ICostDisclosure.WriteOffDue(loanId);
-        // Inside grace the penalty is latent, not owed (a payment in grace waives it anyway): nothing to waive.
-        uint256 owed = m.bucket < ICreditLedger.Bucket.M1 ? 0 : m.ar.penalty;
-        if (amount == type(uint256).max) amount = owed;
-        if (amount == 0 || amount > owed) revert ICostDisclosure.WaiverExceedsPenalty(amount, owed);
-        m.ar.penalty = uint88(owed - amount);
-        _storeMark(loanId, loan, m, params);
-        emit ICostDisclosure.PenaltyWaived(loanId, amount, reason, msg.sender);
     }
 
     /// @dev A product whose fee alone (contract APR 0) puts its APR above the cap cannot be configured. Measured on
@@ -353,23 +332,5 @@ contract ConfigModule is LedgerCore {
         _addCapital(-int256(assets));
         emit ILedgerBook.FeesClaimed(to, assets);
         asset.safeTransfer(to, assets);
-    }
-
-    // ---------------------------------------------------------------- recoveries
-
-    /// @notice A payment on a written-off loan (the ledger's `repay` routes here): lenders first, then the reserve.
-    /// A recovery is rare and never on a hot path, so it runs here rather than in the CollectionModule.
-    function recover(uint256 loanId, uint256 amount) external returns (uint256) {
-        WriteOff memory w = _writeOffs[loanId];
-        if (amount == type(uint256).max) amount = w.claimLeft;
-        else if (amount > w.claimLeft) revert ICreditLedger.RepaymentExceedsPayoff(amount, w.claimLeft);
-        (uint256 toLenders, uint256 toReserve) = _bookRecovery(amount, w.lenderLossLeft, w.reserveLeft);
-        w.claimLeft -= uint88(amount);
-        w.lenderLossLeft -= uint88(_min(toLenders, w.lenderLossLeft));
-        w.reserveLeft -= uint80(toReserve);
-        _writeOffs[loanId] = w;
-        emit ICreditLedger.Recovered(loanId, amount, toLenders, toReserve);
-        asset.safeTransferFrom(msg.sender, address(this), amount);
-        return amount;
     }
 }

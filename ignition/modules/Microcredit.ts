@@ -5,7 +5,7 @@ import { wireMicrocredit } from "./wiring.ts";
  * Local deployment, wired and configured (wiring.ts):
  * - the 6-decimals stablecoin mock with its faucet (local chains only);
  * - ledger, pool and lens in one transaction through MicrocreditDeployer (ledger and pool know each other as
- *   immutables), after the ledger's three modules; the CreditLens serves the ledger's reads through `extView`;
+ *   immutables), after the ledger's four modules; the CreditLens serves the ledger's reads through `extView`;
  * - the default product catalogue (fee products with their fees) with their outstanding caps (IProductLimits, served
  *   at the ledger's address) and the portfolio limits of PRODUCT.md §6;
  * - the CreditQuotes lens that discloses a draw's cost before it happens;

@@ -37,6 +37,7 @@ export function wireMicrocredit(
 ) {
   const admin = m.getAccount(0);
   const collectionModule = m.contract("CollectionModule", [asset]);
+  const delinquencyModule = m.contract("DelinquencyModule", [asset]);
   const configModule = m.contract("ConfigModule", [asset]);
   const viewModule = m.contract("ViewModule", [asset]);
   const deployer = m.contract("MicrocreditDeployer", [
@@ -45,6 +46,7 @@ export function wireMicrocredit(
     pool.symbol,
     admin,
     collectionModule,
+    delinquencyModule,
     configModule,
     viewModule,
   ]);

@@ -8,6 +8,7 @@ import CreditLedger from "../../abi/CreditLedger.json" with { type: "json" };
 import CreditLens from "../../abi/CreditLens.json" with { type: "json" };
 import CreditOffers from "../../abi/CreditOffers.json" with { type: "json" };
 import CreditQuotes from "../../abi/CreditQuotes.json" with { type: "json" };
+import DelinquencyModule from "../../abi/DelinquencyModule.json" with { type: "json" };
 import LendingPool from "../../abi/LendingPool.json" with { type: "json" };
 import MerchantRegistry from "../../abi/MerchantRegistry.json" with { type: "json" };
 import MicrocreditDeployer from "../../abi/MicrocreditDeployer.json" with { type: "json" };
@@ -26,6 +27,7 @@ export const ABIS = {
   CreditLens: typed(CreditLens),
   CreditOffers: typed(CreditOffers),
   CreditQuotes: typed(CreditQuotes),
+  DelinquencyModule: typed(DelinquencyModule),
   LendingPool: typed(LendingPool),
   MerchantRegistry: typed(MerchantRegistry),
   MicrocreditDeployer: typed(MicrocreditDeployer),

@@ -42,6 +42,7 @@ abstract contract AttackBase is MicrocreditBase {
                     "mcX",
                     admin,
                     deployCode("CollectionModule.sol:CollectionModule", abi.encode(asset)),
+                    deployCode("DelinquencyModule.sol:DelinquencyModule", abi.encode(asset)),
                     deployCode("ConfigModule.sol:ConfigModule", abi.encode(asset)),
                     deployCode("ViewModule.sol:ViewModule", abi.encode(asset))
                 )

@@ -34,7 +34,7 @@ export const LOCAL_LIMITS = {
 };
 
 /**
- * The ledger's three modules, then ledger, pool and lens (MicrocreditDeployer) over `asset`, administered by `admin`.
+ * The ledger's four modules, then ledger, pool and lens (MicrocreditDeployer) over `asset`, administered by `admin`.
  * The ledger's read-only views are on the lens (CreditLens).
  */
 export async function deployCore(
@@ -45,7 +45,7 @@ export async function deployCore(
 ) {
   const { ethers } = connection;
   const modules = [];
-  for (const module of ["CollectionModule", "ConfigModule", "ViewModule"]) {
+  for (const module of ["CollectionModule", "DelinquencyModule", "ConfigModule", "ViewModule"]) {
     modules.push(await (await ethers.deployContract(module, [asset])).getAddress());
   }
   const deployer = await ethers.deployContract("MicrocreditDeployer", [

@@ -57,6 +57,7 @@ abstract contract MicrocreditBase is Test {
                     "mcUSD",
                     admin,
                     deployCode("CollectionModule.sol:CollectionModule", abi.encode(token)),
+                    deployCode("DelinquencyModule.sol:DelinquencyModule", abi.encode(token)),
                     deployCode("ConfigModule.sol:ConfigModule", abi.encode(token)),
                     deployCode("ViewModule.sol:ViewModule", abi.encode(token))
                 )
