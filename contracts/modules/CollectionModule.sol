@@ -4,7 +4,6 @@ pragma solidity 0.8.28;
 import {IERC20} from "@openzeppelin/contracts/token/ERC20/IERC20.sol";
 import {LedgerCore} from "../base/LedgerCore.sol";
 import {ICreditLedger} from "../interfaces/ICreditLedger.sol";
-import {LoanMath} from "../libraries/LoanMath.sol";
 import {TransientSlot} from "@openzeppelin/contracts/utils/TransientSlot.sol";
 
 /// @title CollectionModule
@@ -61,18 +60,6 @@ contract CollectionModule is LedgerCore {
         paid = _settle(loanId, loan, p, amount, true);
         if (capLeft != 0) _tally(loanId, m.cap - capLeft + paid);
         emit ICreditLedger.Collected(loanId, borrower, paid);
-    }
-
-    /// @dev Never reached: collection settles at most what is due (`_settle` with `onlyDue`), so it never prepays and
-    /// no fee rebate is retired here (invariant COLL_A: no collection above what is due).
-    function _feeRebate(
-        uint256,
-        ICreditLedger.Loan memory,
-        LoanMath.Accrual memory,
-        LoanMath.Owed memory,
-        uint256
-    ) internal pure override returns (uint256, uint256) {
-        revert(); // solhint-disable-line reason-string, gas-custom-errors
     }
 
     /// @dev Transient slot of a loan's tally of capped pulls in this transaction (salted: no clash with the
