@@ -32,7 +32,11 @@ library AprMath {
             uint256 value;
             uint256 slope;
             for (uint256 k = 0; k < payments.length; ++k) {
-                factor = (factor * discount) / WAD;
+                // Unchecked: discount is at most WAD (the rate is never negative), and factor starts at WAD and only
+                // falls, so their product is at most 10^36.
+                unchecked {
+                    factor = (factor * discount) / WAD;
+                }
                 uint256 term = payments[k] * factor;
                 value += term;
                 slope += (k + 1) * term;

@@ -70,12 +70,27 @@ library ScheduleMath {
             uint256 periodDenominator = RATE_DENOMINATOR;
             // solhint-disable-next-line no-inline-assembly
             assembly ("memory-safe") {
+                function grow(g, factor, denominator) -> r {
+                    r := div(mul(g, factor), denominator)
+                }
+                // Four periods per turn of the loop (a quarter of the loop overhead), then the two and the one left
+                // over: the same step, `instalments` times.
                 for {
-                    let k := 0
+                    let k := 3
                 } lt(k, instalments) {
-                    k := add(k, 1)
+                    k := add(k, 4)
                 } {
-                    growthRay := div(mul(growthRay, growthFactor), periodDenominator)
+                    growthRay := grow(growthRay, growthFactor, periodDenominator)
+                    growthRay := grow(growthRay, growthFactor, periodDenominator)
+                    growthRay := grow(growthRay, growthFactor, periodDenominator)
+                    growthRay := grow(growthRay, growthFactor, periodDenominator)
+                }
+                if and(instalments, 2) {
+                    growthRay := grow(growthRay, growthFactor, periodDenominator)
+                    growthRay := grow(growthRay, growthFactor, periodDenominator)
+                }
+                if and(instalments, 1) {
+                    growthRay := grow(growthRay, growthFactor, periodDenominator)
                 }
             }
         } else {
@@ -161,19 +176,32 @@ library ScheduleMath {
             uint256 payment = equalInstalmentUp(principal, aprBps, instalments, periodDays);
             // solhint-disable-next-line no-inline-assembly
             assembly ("memory-safe") {
+                // One period after the first: the balance falls by what the payment leaves after interest, and the
+                // next interest is charged on it.
+                function period(left_, interest_, payment_, rate_, denominator_) -> left, interest {
+                    // part = payment > interest ? payment − interest : 0; the balance falls by min(part, left)
+                    let part := mul(gt(payment_, interest_), sub(payment_, interest_))
+                    left := sub(left_, xor(part, mul(xor(part, left_), lt(left_, part))))
+                    // interest = ceil(left × rate / RATE_DENOMINATOR); zero stays zero
+                    let product := mul(left, rate_)
+                    interest := mul(iszero(iszero(product)), add(div(sub(product, 1), denominator_), 1))
+                }
                 let left := principal
                 let interest := total
+                // Periods 2 … instalments: the odd one out first when there is one, then two per turn of the loop
+                // (half the loop overhead; the same steps in the same order).
+                if and(iszero(and(instalments, 1)), iszero(iszero(instalments))) {
+                    left, interest := period(left, interest, payment, rate, denominator)
+                    total := add(total, interest)
+                }
                 for {
-                    let k := 1
+                    let k := 2
                 } lt(k, instalments) {
-                    k := add(k, 1)
+                    k := add(k, 2)
                 } {
-                    // part = payment > interest ? payment − interest : 0; the balance (`left`) falls by min(part, left)
-                    let part := mul(gt(payment, interest), sub(payment, interest))
-                    left := sub(left, xor(part, mul(xor(part, left), lt(left, part))))
-                    // interest = ceil(left × rate / RATE_DENOMINATOR); zero stays zero
-                    let product := mul(left, rate)
-                    interest := mul(iszero(iszero(product)), add(div(sub(product, 1), denominator), 1))
+                    left, interest := period(left, interest, payment, rate, denominator)
+                    total := add(total, interest)
+                    left, interest := period(left, interest, payment, rate, denominator)
                     total := add(total, interest)
                 }
             }
