@@ -3,16 +3,19 @@
 // warm, with the number of slots), calls into other contracts (the call's own cost, not what runs inside), events,
 // and the rest (computation, memory, hashing). Each call frame is listed with its depth, target and the gas spent in
 // its own code. `PROFILE_FUNCTIONS=1 npm run bench:profile` also lists the Solidity functions the computation is
-// spent in (from the compiler's source maps; approximate under viaIR). It measures, it does not judge: the budgets
+// spent in (from the compiler's source maps; approximate under viaIR); `PROFILE_FUNCTIONS=yul` lists the Yul functions
+// of the optimised IR instead (exact: what viaIR did not inline, checked arithmetic and memory allocation included). It
+// measures, it does not judge: the budgets
 // are in bench/budgets.json, checked by `bench:gas`.
 import { network } from "hardhat";
 import { id, type ContractTransactionResponse } from "ethers";
 import { PRODUCTS, ALL_PRODUCTS_MASK, ONE } from "../src/config/defaults.ts";
 import { deployCore } from "../test/helpers/fixture.ts";
 import { steadyLimits, newLender as newFundedLender } from "./setup.ts";
-import { functionsByPc } from "./source-map.ts";
+import { functionsByPc, yulFunctionsByPc } from "./source-map.ts";
 
-const BY_FUNCTION = process.env.PROFILE_FUNCTIONS === "1";
+const BY_YUL = process.env.PROFILE_FUNCTIONS === "yul";
+const BY_FUNCTION = process.env.PROFILE_FUNCTIONS === "1" || BY_YUL;
 const TOP_FUNCTIONS = 14;
 
 const connection = await network.create();
@@ -41,11 +44,17 @@ const ARTIFACTS: Record<string, string> = {
   ConfigModule: "artifacts/contracts/modules/ConfigModule.sol/ConfigModule.json",
   ViewModule: "artifacts/contracts/modules/ViewModule.sol/ViewModule.json",
 };
-const pcMaps = new Map<string, Map<number, string>>();
+const pcMaps = new Map<string, (pc: number) => string>();
 function functionAt(target: string, pc: number): string {
   if (!ARTIFACTS[target]) return `${target}:?`;
-  if (!pcMaps.has(target)) pcMaps.set(target, functionsByPc(ARTIFACTS[target]));
-  return `${target} ${pcMaps.get(target)!.get(pc) ?? "?"}`;
+  if (!pcMaps.has(target)) {
+    if (BY_YUL) pcMaps.set(target, yulFunctionsByPc(ARTIFACTS[target]));
+    else {
+      const map = functionsByPc(ARTIFACTS[target]);
+      pcMaps.set(target, (pc) => map.get(pc) ?? "?");
+    }
+  }
+  return `${target} ${pcMaps.get(target)!(pc)}`;
 }
 
 /** One transaction's gas by kind and by call frame (and by function), from the node's opcode trace. */
@@ -126,7 +135,8 @@ async function profile(label: string, tx: Promise<ContractTransactionResponse>, 
       `    ${"  ".repeat(f.depth - 1)}${f.target.padEnd(24)} ${f.own.toLocaleString("en-US").padStart(8)}`,
     );
   if (BY_FUNCTION) {
-    console.log(`  computation by function (top ${TOP_FUNCTIONS}; storage, calls and events excluded):`);
+    const kind = BY_YUL ? "Yul function" : "function";
+    console.log(`  computation by ${kind} (top ${TOP_FUNCTIONS}; storage, calls and events excluded):`);
     const top = [...byFunction.entries()].sort((a, b) => b[1] - a[1]).slice(0, TOP_FUNCTIONS);
     for (const [k, g] of top) console.log(`    ${k.padEnd(60)} ${g.toLocaleString("en-US").padStart(8)}`);
   }
