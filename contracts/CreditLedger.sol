@@ -204,12 +204,13 @@ contract CreditLedger is ICreditLedger, IProductLimits, LedgerBookApi {
     function repay(uint256 loanId, uint256 amount) external nonReentrant returns (uint256) {
         if (amount == 0) revert ZeroAmount();
         Loan memory loan = _loadLoan(loanId);
-        if (loan.status == LoanStatus.Defaulted) {
-            bytes memory data = abi.encodeCall(IModuleSteps.recover, (loanId, amount));
-            return abi.decode(_delegate(_delinquencyModule, data), (uint256));
-        }
-        if (loan.status != LoanStatus.Active) {
-            if (loan.status == LoanStatus.None) revert LoanNotFound(loanId);
+        LoanStatus status = loan.status; // read once: each read of an enum from memory is range-checked
+        if (status != LoanStatus.Active) {
+            if (status == LoanStatus.Defaulted) {
+                bytes memory data = abi.encodeCall(IModuleSteps.recover, (loanId, amount));
+                return abi.decode(_delegate(_delinquencyModule, data), (uint256));
+            }
+            if (status == LoanStatus.None) revert LoanNotFound(loanId);
             revert LoanAlreadyRepaid(loanId);
         }
         // A loan off its fast path, or one this payment leaves with something past due, is repaid in the

@@ -167,8 +167,9 @@ abstract contract LedgerCore is LedgerBook {
     /// parameters only for a loan that is late or past grace, so an on-time payment touches no extra slot.
     function _position(uint256 loanId, ICreditLedger.Loan memory loan) internal view returns (Position memory p) {
         p.checkpoint = loan.checkpoint;
-        p.a = LoanMath.roll(loan, block.timestamp);
-        p.o = LoanMath.owed(loan, p.a, block.timestamp);
+        // Into the structs `p` was allocated with (zero), rather than into new ones.
+        LoanMath.rollInto(loan, block.timestamp, p.a);
+        LoanMath.owedInto(loan, p.a, block.timestamp, p.o);
         p.pastDue = p.o.pastDueInterest + p.o.pastDuePrincipal;
         if (loan.bucket == ICreditLedger.Bucket.Current) {
             if (p.pastDue == 0) {

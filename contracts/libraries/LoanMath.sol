@@ -112,6 +112,12 @@ library LoanMath {
     /// the last checkpoint into `interestBalance`, sets the opening balance of the current period, and returns
     /// the pool's accrual correction for this loan.
     function roll(ICreditLedger.Loan memory loan, uint256 now_) internal pure returns (Accrual memory a) {
+        rollInto(loan, now_, a);
+    }
+
+    /// @notice `roll` written into `a`, which must be all zero (a struct just allocated): a caller that holds one
+    /// saves allocating another.
+    function rollInto(ICreditLedger.Loan memory loan, uint256 now_, Accrual memory a) internal pure {
         Plan memory p = plan(loan);
         uint256 checkpointPeriod = periodAt(loan, loan.checkpoint);
         a.period = periodAt(loan, now_);
@@ -220,6 +226,11 @@ library LoanMath {
         Accrual memory a,
         uint256 now_
     ) internal pure returns (Owed memory o) {
+        owedInto(loan, a, now_, o);
+    }
+
+    /// @notice `owed` written into `o` (every field is set).
+    function owedInto(ICreditLedger.Loan memory loan, Accrual memory a, uint256 now_, Owed memory o) internal pure {
         int256 balance = loan.interestBalance;
         o.pastDueInterest = balance > 0 ? uint256(balance) : 0;
         int256 current = balance < 0 ? balance : int256(0);
