@@ -4,9 +4,8 @@
 // and the rest (computation, memory, hashing). Each call frame is listed with its depth, target and the gas spent in
 // its own code. `PROFILE_FUNCTIONS=1 npm run bench:profile` also lists the Solidity functions the computation is
 // spent in (from the compiler's source maps; approximate under viaIR); `PROFILE_FUNCTIONS=yul` lists the Yul functions
-// of the optimised IR instead (exact: what viaIR did not inline, checked arithmetic and memory allocation included). It
-// measures, it does not judge: the budgets
-// are in bench/budgets.json, checked by `bench:gas`.
+// of the optimised IR instead (exact: what viaIR did not inline, checked arithmetic and memory allocation included).
+// It measures, it does not judge: the budgets are in bench/budgets.json, checked by `bench:gas`.
 import { network } from "hardhat";
 import { id, type ContractTransactionResponse } from "ethers";
 import { PRODUCTS, ALL_PRODUCTS_MASK, ONE } from "../src/config/defaults.ts";

@@ -1,6 +1,7 @@
 // Maps a contract's program counters to the Solidity function whose source the compiler attributes them to (or to the
-// Yul function of the optimised IR that holds them), from the build info Hardhat keeps (`artifacts/build-info`). Used by `bench/profile.ts` (`PROFILE_FUNCTIONS=1`). With viaIR the
-// attribution is approximate (inlined code is attributed to where it was written, not to its caller).
+// Yul function of the optimised IR that holds them), from the build info Hardhat keeps (`artifacts/build-info`). Used
+// by `bench/profile.ts` (`PROFILE_FUNCTIONS=1` or `yul`). With viaIR the source attribution is approximate (inlined
+// code is attributed to where it was written, not to its caller).
 import { readFileSync } from "node:fs";
 import { join } from "node:path";
 import { createRequire } from "node:module";
