@@ -81,5 +81,10 @@ describe("Ignition module (npm run deploy:local)", () => {
     await registry.register(lender.address, 250, 5411);
     await registry.connect(lender).accept(1n, lender.address);
     expect(await registry.checkActive(1n)).to.deep.equal([lender.address, 250n]);
+
+    // The sales router pays the registry's merchants in its token.
+    const router = await ethers.getContractAt("SalesRouter", await deployed.salesRouter.getAddress());
+    expect(await router.registry()).to.equal(await registry.getAddress());
+    expect(await router.asset()).to.equal(await deployed.asset.getAddress());
   });
 });

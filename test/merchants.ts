@@ -11,7 +11,7 @@ import { ABIS } from "../src/abi/contracts.ts";
 import { ERROR_SIGNATURES } from "../src/abi/errors.ts";
 import { hardhatKey } from "../src/cli/keys.ts";
 import { duration } from "../src/format/duration.ts";
-import { decodeError, ERROR_MESSAGES, type MicrocreditError } from "../src/sdk/errors.ts";
+import { ERROR_MESSAGES } from "../src/sdk/errors.ts";
 import {
   connectMerchantRegistry,
   contractSignature,
@@ -31,24 +31,13 @@ import { scratchCheckout } from "./helpers/checkout.ts";
 import { json, ok, oneLine, runCli, runScript } from "./helpers/cli-process.ts";
 import { startNode } from "./helpers/node.ts";
 import { DAY, ONE } from "./helpers/fixture.ts";
+import { refusal } from "./helpers/refusal.ts";
 
 const connection = await network.create();
 const { ethers, networkHelpers } = connection;
 
 /** Unix seconds as the decoder writes them: "1750000000 (2025-06-15T15:06:40.000Z)". */
 const when = (seconds: bigint) => `${seconds} (${new Date(Number(seconds) * 1000).toISOString()})`;
-
-/** The decoded refusal of a call that must revert. */
-async function refusal(call: Promise<unknown>): Promise<MicrocreditError> {
-  try {
-    await call;
-  } catch (error) {
-    const decoded = decodeError(error);
-    expect(decoded, String(error)).to.not.equal(undefined);
-    return decoded!;
-  }
-  expect.fail("the call should have reverted");
-}
 
 async function setup() {
   const [admin, manager, owner, payout, other, stranger, newcomer] = await ethers.getSigners();

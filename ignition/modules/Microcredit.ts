@@ -31,6 +31,18 @@ export default buildModule("Microcredit", (m) => {
       merchantManager: admin,
     },
   );
-  const { deployer, ledger, lens, pool, quotes, offers, productLimits, merchantRegistry } = wired;
-  return { asset, deployer, ledger, lens, pool, quotes, offers, productLimits, merchantRegistry };
+  const { deployer, ledger, lens, pool, quotes, offers, productLimits, merchantRegistry, salesRouter } =
+    wired;
+  return {
+    asset,
+    deployer,
+    ledger,
+    lens,
+    pool,
+    quotes,
+    offers,
+    productLimits,
+    merchantRegistry,
+    salesRouter,
+  };
 });

@@ -38,7 +38,18 @@ export default buildModule("Microcredit", (m) => {
       merchantManager: m.getParameter("merchantManager", deployerAccount),
     },
   );
-  const { deployer, ledger, lens, pool, quotes, offers, productLimits, merchantRegistry, configured } = wired;
+  const {
+    deployer,
+    ledger,
+    lens,
+    pool,
+    quotes,
+    offers,
+    productLimits,
+    merchantRegistry,
+    salesRouter,
+    configured,
+  } = wired;
   // No default: a governor left to the deploying key would keep the admin role within reach of that key.
   const governor = m.getParameter<string>("governor");
   const timelock = m.contract("MicrocreditTimelock", [
@@ -69,5 +80,16 @@ export default buildModule("Microcredit", (m) => {
     id: "merchantRegistryAdminRenounced",
     after: [...configured, merchantsToTimelock],
   });
-  return { deployer, ledger, lens, pool, quotes, offers, productLimits, merchantRegistry, timelock };
+  return {
+    deployer,
+    ledger,
+    lens,
+    pool,
+    quotes,
+    offers,
+    productLimits,
+    merchantRegistry,
+    salesRouter,
+    timelock,
+  };
 });

@@ -101,6 +101,8 @@ export function wireMicrocredit(
       id: "grantMerchantManager",
     }),
   );
+  // Customers pay registered merchants through the router, which keeps their sales history (no roles, no admin).
+  const salesRouter = m.contract("SalesRouter", [merchantRegistry]);
   return {
     deployer,
     ledger,
@@ -110,6 +112,7 @@ export function wireMicrocredit(
     offers,
     productLimits,
     merchantRegistry,
+    salesRouter,
     admin,
     configured,
   };

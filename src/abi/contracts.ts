@@ -14,6 +14,7 @@ import MerchantRegistry from "../../abi/MerchantRegistry.json" with { type: "jso
 import MicrocreditDeployer from "../../abi/MicrocreditDeployer.json" with { type: "json" };
 import MicrocreditTimelock from "../../abi/MicrocreditTimelock.json" with { type: "json" };
 import MockStablecoin from "../../abi/MockStablecoin.json" with { type: "json" };
+import SalesRouter from "../../abi/SalesRouter.json" with { type: "json" };
 import ViewModule from "../../abi/ViewModule.json" with { type: "json" };
 import type { Abi } from "./types.ts";
 
@@ -34,6 +35,7 @@ export const ABIS = {
   MicrocreditTimelock: typed(MicrocreditTimelock),
   /** The 6-decimals token mock with a faucet that local deployments use (never deployed on a public network). */
   MockStablecoin: typed(MockStablecoin),
+  SalesRouter: typed(SalesRouter),
   ViewModule: typed(ViewModule),
 } as const;
 

@@ -3,7 +3,8 @@
 
 /**
  * The contracts of one deployment. `token` is the pool's asset; `lens` is the CreditLens, which serves every read of
- * the ledger's loans, lines, products, limits and book; `offers`, `quotes` and `merchantRegistry` are optional.
+ * the ledger's loans, lines, products, limits and book; `offers`, `quotes`, `merchantRegistry` and
+ * `salesRouter` are optional.
  */
 export interface MicrocreditAddresses {
   ledger: string;
@@ -13,6 +14,7 @@ export interface MicrocreditAddresses {
   offers?: string;
   quotes?: string;
   merchantRegistry?: string;
+  salesRouter?: string;
 }
 
 /** Addresses as a deployment lists them: without the token, the client asks the pool for its asset. */
@@ -30,6 +32,7 @@ export const IGNITION_FUTURES = {
   offers: ["Microcredit#CreditOffers"],
   quotes: ["Microcredit#CreditQuotes"],
   merchantRegistry: ["Microcredit#MerchantRegistry"],
+  salesRouter: ["Microcredit#SalesRouter"],
 } as const;
 
 const first = (entries: Record<string, string>, ids: readonly string[]): string | undefined =>
@@ -47,7 +50,7 @@ export function addressesFromIgnition(entries: Record<string, string>): Deployme
     throw new Error(`the Ignition deployment lacks ${missing.join(", ")}`);
   }
   const addresses: DeploymentAddresses = { ledger, lens, pool };
-  for (const key of ["token", "offers", "quotes", "merchantRegistry"] as const) {
+  for (const key of ["token", "offers", "quotes", "merchantRegistry", "salesRouter"] as const) {
     const address = first(entries, IGNITION_FUTURES[key]);
     if (address !== undefined) addresses[key] = address;
   }

@@ -1,5 +1,5 @@
 // Public API of `microcredit`: the client (lender, borrower, operator; quotes, permits, typed events, deployments by
-// chain), merchants (credentials, records), and the decoder that turns every revert into one sentence.
+// chain), merchants (credentials, records, sales history), and the decoder that turns every revert into one sentence.
 export * from "./addresses.ts";
 export * from "./deployments.ts";
 export * from "./events.ts";
@@ -11,4 +11,5 @@ export * from "./views.ts";
 export { PERMIT_TYPES, permitDomain, signPermit, type SignedPermit } from "./permit.ts";
 export { ERC20_ABI, transferred } from "./token.ts";
 export * from "../sdk/merchants.ts";
+export * from "../sdk/sales.ts";
 export { decodeError, explain, MicrocreditError, withDecodedErrors, ERROR_MESSAGES } from "../sdk/errors.ts";

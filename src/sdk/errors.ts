@@ -206,6 +206,19 @@ export const ERROR_MESSAGES: Record<string, Formatter> = {
     `Merchant ${a[0]}'s subsidy budget holds ${m(a[2])}, less than the ${m(a[1])} asked.`,
   SubsidyBudgetFull: (a, m) =>
     `Adding ${m(a[1])} to merchant ${a[0]}'s subsidy budget of ${m(a[2])} would pass the most a budget holds (2^96 − 1 base units).`,
+  // SalesRouter (ZeroAmount and the registry's merchant status errors: shared, above)
+  SaleAmountTooLarge: (a, m) =>
+    `An amount of ${m(a[0])} is above the most one sale or refund may be (${m(a[1])}).`,
+  OrderIdOutOfRange: (a) => `Order id ${a[0]} is too large: order ids run from 0 to ${a[1]}.`,
+  OrderAlreadyPaid: (a) => `Order ${a[1]} of merchant ${a[0]} is already paid; it is never paid twice.`,
+  OrderIdTooOld: (a) =>
+    `Order ${a[1]} of merchant ${a[0]} is too far below the newest order paid (the oldest still accepted is ${a[2]}); ` +
+    "ask the merchant for a new order id.",
+  NotMerchant: (a) =>
+    `${a[1]} is neither the owner nor the payout address of merchant ${a[0]}, and may not refund its sales.`,
+  InvalidRefundRecipient: (a) => `${a[0]} cannot receive a refund (the zero address).`,
+  WindowFull: (a) =>
+    `Merchant ${a[0]}'s sales in window ${a[1]} would pass what the history counts (2^96 − 1 base units, 2^32 − 1 sales).`,
   // Local token
   FaucetOnlyOnLocalChain: (a) => `The faucet only works on local chains, not on chain ${a[0]}.`,
   FaucetAmountTooLarge: (a, m) => `Faucet request ${m(a[0])} is above the maximum of ${m(a[1])}.`,
@@ -276,7 +289,7 @@ function roleName(role: string): string {
 
 /**
  * All contract ABIs whose errors the SDK decodes (abi/CreditLedger.json includes its modules' and IProductLimits',
- * abi/CreditLens.json the errors its reads bubble up from the ledger), the merchant registry's, and the local token
+ * abi/CreditLens.json the errors its reads bubble up from the ledger), the merchant registry's, the sales router's, and the local token
  * mock's faucet.
  */
 export const DECODING_ABIS: readonly Abi[] = [
@@ -285,6 +298,7 @@ export const DECODING_ABIS: readonly Abi[] = [
   ABIS.LendingPool,
   ABIS.CreditOffers,
   ABIS.MerchantRegistry,
+  ABIS.SalesRouter,
   ABIS.MockStablecoin,
 ];
 

@@ -1,0 +1,203 @@
+// SPDX-License-Identifier: MIT
+pragma solidity 0.8.28;
+
+import {IERC20} from "@openzeppelin/contracts/token/ERC20/IERC20.sol";
+import {SafeERC20} from "@openzeppelin/contracts/token/ERC20/utils/SafeERC20.sol";
+import {IMerchantRegistry} from "../interfaces/IMerchantRegistry.sol";
+import {ISalesRouter} from "../interfaces/ISalesRouter.sol";
+
+/// @title SalesRouter
+/// @notice Sales to registered merchants and their on-chain sales history (ISalesRouter).
+contract SalesRouter is ISalesRouter {
+    using SafeERC20 for IERC20;
+
+    uint256 public constant WINDOW_DAYS = 30;
+    /// @notice Windows `history` returns: the current one and the 12 complete ones before it.
+    uint256 public constant WINDOWS = 13;
+    /// @notice How far below the highest order id paid an order id is still accepted (exclusive).
+    uint256 public constant ORDER_SPAN = 64;
+    uint256 public constant MAX_ORDER_ID = (1 << 34) - 1;
+    uint256 public constant MAX_AMOUNT = type(uint96).max;
+
+    /// @inheritdoc ISalesRouter
+    IMerchantRegistry public immutable registry;
+    /// @inheritdoc ISalesRouter
+    IERC20 public immutable asset;
+
+    // The live word, one per merchant, the only slot a sale writes: the window of its last sale and that window's
+    // sales so far, and the order ids paid. window 0..19 | day of the last sale within the window 20..24 | active
+    // days 25..29 | sales 30..61 | volume 62..157 | highest order id paid 158..191 | which of the 64 ids up to it
+    // were paid 192..255 (bit i: highest − i).
+    uint256 private constant DAY_SHIFT = 20;
+    uint256 private constant ACTIVE_SHIFT = 25;
+    uint256 private constant SALES_SHIFT = 30;
+    uint256 private constant VOLUME_SHIFT = 62;
+    uint256 private constant TOP_SHIFT = 158;
+    uint256 private constant BITS_SHIFT = 192;
+    mapping(uint256 merchantId => uint256) private _live;
+
+    // Past windows and the current window's refunds, in a ring indexed by window mod 13: window 0..19 | active days
+    // 20..24 | sales 25..56 | volume 57..152 | refunds 153..248. An entry whose window is not the one asked for is
+    // stale (13 or more windows old) and reads as zero.
+    uint256 private constant PAST_ACTIVE_SHIFT = 20;
+    uint256 private constant PAST_SALES_SHIFT = 25;
+    uint256 private constant PAST_VOLUME_SHIFT = 57;
+    uint256 private constant PAST_REFUNDS_SHIFT = 153;
+    mapping(uint256 merchantId => uint256[WINDOWS]) private _past;
+
+    mapping(uint256 merchantId => uint256) private _firstSaleAt;
+
+    uint256 private constant MASK_5 = (1 << 5) - 1;
+    uint256 private constant MASK_20 = (1 << 20) - 1;
+    uint256 private constant MASK_32 = (1 << 32) - 1;
+    uint256 private constant MASK_34 = (1 << 34) - 1;
+    uint256 private constant MASK_64 = (1 << 64) - 1;
+    uint256 private constant MASK_96 = (1 << 96) - 1;
+
+    constructor(IMerchantRegistry registry_) {
+        registry = registry_;
+        asset = registry_.asset();
+    }
+
+    /// @inheritdoc ISalesRouter
+    function pay(uint256 merchantId, uint256 amount, uint256 orderId) external {
+        if (amount == 0) revert ZeroAmount();
+        if (amount > MAX_AMOUNT) revert SaleAmountTooLarge(amount, MAX_AMOUNT);
+        if (orderId > MAX_ORDER_ID) revert OrderIdOutOfRange(orderId, MAX_ORDER_ID);
+        (address payout, ) = registry.checkActive(merchantId);
+
+        uint256 word = _live[merchantId];
+        (uint256 top, uint256 bits) = _markPaid(merchantId, word, orderId);
+        uint256 day = block.timestamp / 1 days;
+        uint256 window = day / WINDOW_DAYS;
+        uint256 dayInWindow = day % WINDOW_DAYS;
+        uint256 active;
+        uint256 sales;
+        uint256 volume;
+        uint256 lastDay;
+        if (word & MASK_20 == window) {
+            lastDay = (word >> DAY_SHIFT) & MASK_5;
+            active = (word >> ACTIVE_SHIFT) & MASK_5;
+            sales = (word >> SALES_SHIFT) & MASK_32;
+            volume = (word >> VOLUME_SHIFT) & MASK_96;
+        } else {
+            if (word == 0) _firstSaleAt[merchantId] = block.timestamp;
+            else _archive(merchantId, word, window);
+        }
+        // Block time never goes back, so a day other than the last sale's is a new day.
+        if (active == 0 || lastDay != dayInWindow) ++active;
+        ++sales;
+        volume += amount;
+        if (sales > MASK_32 || volume > MASK_96) revert WindowFull(merchantId, window);
+        _live[merchantId] =
+            window |
+            (dayInWindow << DAY_SHIFT) |
+            (active << ACTIVE_SHIFT) |
+            (sales << SALES_SHIFT) |
+            (volume << VOLUME_SHIFT) |
+            (top << TOP_SHIFT) |
+            (bits << BITS_SHIFT);
+
+        emit Sale(merchantId, orderId, msg.sender, payout, amount);
+        asset.safeTransferFrom(msg.sender, payout, amount);
+    }
+
+    /// @inheritdoc ISalesRouter
+    function refund(uint256 merchantId, uint256 orderId, uint256 amount, address to) external {
+        if (amount == 0) revert ZeroAmount();
+        if (amount > MAX_AMOUNT) revert SaleAmountTooLarge(amount, MAX_AMOUNT);
+        if (to == address(0)) revert InvalidRefundRecipient(to);
+        IMerchantRegistry.Merchant memory m = registry.merchant(merchantId);
+        if (m.status == IMerchantRegistry.MerchantStatus.None) revert IMerchantRegistry.UnknownMerchant(merchantId);
+        if (msg.sender != m.owner && msg.sender != m.payout) revert NotMerchant(merchantId, msg.sender);
+
+        uint256 window = block.timestamp / 1 days / WINDOW_DAYS;
+        uint256 slot = window % WINDOWS;
+        uint256 entry = _past[merchantId][slot];
+        if (entry & MASK_20 != window) entry = window; // stale: 13 or more windows old
+        uint256 refunds = (entry >> PAST_REFUNDS_SHIFT) + amount;
+        if (refunds > MASK_96) revert WindowFull(merchantId, window);
+        _past[merchantId][slot] = (entry & ((1 << PAST_REFUNDS_SHIFT) - 1)) | (refunds << PAST_REFUNDS_SHIFT);
+
+        emit Refund(merchantId, orderId, to, msg.sender, amount);
+        asset.safeTransferFrom(msg.sender, to, amount);
+    }
+
+    /// @inheritdoc ISalesRouter
+    function history(uint256 merchantId) external view returns (SalesWindow[WINDOWS] memory windows) {
+        uint256 now_ = block.timestamp / 1 days / WINDOW_DAYS;
+        uint256 word = _live[merchantId];
+        for (uint256 i; i < WINDOWS && i <= now_; ++i) {
+            uint256 window = now_ - i;
+            SalesWindow memory s = windows[i];
+            s.window = window;
+            uint256 entry = _past[merchantId][window % WINDOWS];
+            if (entry & MASK_20 == window) {
+                s.activeDays = (entry >> PAST_ACTIVE_SHIFT) & MASK_5;
+                s.sales = (entry >> PAST_SALES_SHIFT) & MASK_32;
+                s.volume = (entry >> PAST_VOLUME_SHIFT) & MASK_96;
+                s.refunds = entry >> PAST_REFUNDS_SHIFT;
+            }
+            // The live word's window is never archived yet: its entry holds only refunds.
+            if (word & MASK_20 == window && (word >> SALES_SHIFT) & MASK_32 != 0) {
+                s.activeDays = (word >> ACTIVE_SHIFT) & MASK_5;
+                s.sales = (word >> SALES_SHIFT) & MASK_32;
+                s.volume = (word >> VOLUME_SHIFT) & MASK_96;
+            }
+        }
+    }
+
+    /// @inheritdoc ISalesRouter
+    function firstSaleAt(uint256 merchantId) external view returns (uint256) {
+        return _firstSaleAt[merchantId];
+    }
+
+    /// @inheritdoc ISalesRouter
+    function orderPaid(uint256 merchantId, uint256 orderId) external view returns (bool) {
+        uint256 word = _live[merchantId];
+        uint256 top = (word >> TOP_SHIFT) & MASK_34;
+        if (word == 0 || orderId > top) return false;
+        uint256 back = top - orderId;
+        return back >= ORDER_SPAN || (word >> (BITS_SHIFT + back)) & 1 != 0;
+    }
+
+    /// @inheritdoc ISalesRouter
+    function currentWindow() external view returns (uint256) {
+        return block.timestamp / 1 days / WINDOW_DAYS;
+    }
+
+    /// @dev The order bits of `word` with `orderId` paid: refused if it was, or if it is too far below the highest.
+    function _markPaid(
+        uint256 merchantId,
+        uint256 word,
+        uint256 orderId
+    ) private pure returns (uint256 top, uint256 bits) {
+        top = (word >> TOP_SHIFT) & MASK_34;
+        bits = word >> BITS_SHIFT;
+        if (orderId > top) {
+            uint256 gap = orderId - top;
+            bits = gap >= ORDER_SPAN ? 1 : ((bits << gap) & MASK_64) | 1;
+            return (orderId, bits);
+        }
+        uint256 back = top - orderId;
+        if (back >= ORDER_SPAN) revert OrderIdTooOld(merchantId, orderId, top - (ORDER_SPAN - 1));
+        if ((bits >> back) & 1 != 0) revert OrderAlreadyPaid(merchantId, orderId);
+        bits |= 1 << back;
+    }
+
+    /// @dev Moves the live word's window (`word`) into the ring, keeping any refunds already counted there, unless it
+    /// is 13 or more windows before `window` (then no history reads it, and its ring entry may hold a newer window's).
+    function _archive(uint256 merchantId, uint256 word, uint256 window) private {
+        uint256 old = word & MASK_20;
+        if (window - old >= WINDOWS) return;
+        uint256 slot = old % WINDOWS;
+        uint256 entry = _past[merchantId][slot];
+        uint256 refunds = entry & MASK_20 == old ? entry >> PAST_REFUNDS_SHIFT : 0;
+        _past[merchantId][slot] =
+            old |
+            (((word >> ACTIVE_SHIFT) & MASK_5) << PAST_ACTIVE_SHIFT) |
+            (((word >> SALES_SHIFT) & MASK_32) << PAST_SALES_SHIFT) |
+            (((word >> VOLUME_SHIFT) & MASK_96) << PAST_VOLUME_SHIFT) |
+            (refunds << PAST_REFUNDS_SHIFT);
+    }
+}
