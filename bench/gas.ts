@@ -12,6 +12,7 @@ import type { CreditLens } from "../typechain-types/CreditLens.ts";
 import type { CreditQuotes } from "../typechain-types/CreditQuotes.ts";
 import type { LendingPool } from "../typechain-types/LendingPool.ts";
 import type { MockStablecoin } from "../typechain-types/mocks/MockStablecoin.ts";
+import type { SalesRouter } from "../typechain-types/merchants/SalesRouter.ts";
 import { PRODUCTS, ALL_PRODUCTS_MASK, ONE, FEE_PRODUCTS, FEE_PRODUCTS_MASK } from "../src/config/defaults.ts";
 import { money } from "../src/format/money.ts";
 import { deployCore } from "../test/helpers/fixture.ts";
@@ -72,6 +73,8 @@ interface Deployment {
   /** The ledger's reads (loan ids, records, the book). */
   lens: CreditLens;
   quotes: CreditQuotes;
+  /** The sales router over a registry with one Active merchant (id 1, owner and payout `lender2`). */
+  router: SalesRouter;
 }
 
 async function deploy(): Promise<Deployment> {
@@ -98,7 +101,14 @@ async function deploy(): Promise<Deployment> {
   // Both books start from the same live pool: lenders in, so "a lender's first deposit" is not the pool's first.
   await pool.connect(lender).deposit(15_000_000n * ONE, lender.address);
   await pool.connect(lender2).deposit(5_000_000n * ONE, lender2.address);
-  return { token, pool, ledger, lens, quotes };
+  const registry = await ethers.deployContract("MerchantRegistry", [await token.getAddress(), admin.address]);
+  await registry.grantRole(id("MERCHANT_MANAGER_ROLE"), admin.address);
+  await registry.register(lender2.address, 250, 5411);
+  await registry.connect(lender2).accept(1n, lender2.address);
+  const router = await ethers.deployContract("SalesRouter", [await registry.getAddress()]);
+  for (const who of [lender, lender2])
+    await token.connect(who).approve(await router.getAddress(), ethers.MaxUint256);
+  return { token, pool, ledger, lens, quotes, router };
 }
 
 /** A funded wallet with a line of `limit`, an allowance to the ledger and, if asked, a mandate. */
@@ -187,6 +197,16 @@ async function measure(d: Deployment): Promise<Record<string, number>> {
     pool.connect(newLender).deposit(1_000_000n * ONE, newLender.address),
   );
   g["deposit (repeat)"] = await gasOf(pool.connect(newLender).deposit(500_000n * ONE, newLender.address));
+
+  // A customer's sale to a merchant that owes nothing: the whole amount to its payout address, which holds the token
+  // (the merchant's first sale, which also dates its tenure, is not timed), and the merchant's refund of part of it.
+  await d.router.connect(lender).pay(1n, 40n * ONE, 1n);
+  g["sale through the router (nothing owed, repeat)"] = await gasOf(
+    d.router.connect(lender).pay(1n, 25n * ONE, 2n),
+  );
+  g["refund through the router"] = await gasOf(
+    d.router.connect(lender2).refund(1n, 2n, 5n * ONE, lender.address),
+  );
 
   // A borrower who never held the token: what this draw costs above the next one is mostly the token's fresh
   // balance slot (a write from zero), not the line's first loan.

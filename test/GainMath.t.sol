@@ -104,12 +104,55 @@ contract GainMathTest is Test {
         assertEq(GainMath.lockedUp(lock, T0 + PERIOD), 0);
     }
 
-    function test_relock_newStepRestartsThePeriodForTheWholeLock() public pure {
+    function test_relock_newStepMovesTheEndByItsWeight() public pure {
         GainMath.Lock memory lock = GainMath.Lock({locked: 70_000, start: uint32(T0), end: uint32(T0 + PERIOD)});
         (GainMath.Lock memory next, ) = GainMath.relock(lock, 5_000, 0, T0 + 1 days, PERIOD);
         assertEq(next.locked, 65_000);
         assertEq(next.start, T0 + 1 days);
-        assertEq(next.end, T0 + 1 days + PERIOD);
+        // 60,000 still locked for 6 days and 5,000 for 7: ⌈(60,000 × 6 d + 5,000 × 7 d) / 65,000⌉ = 525,047 s.
+        assertEq(next.end, T0 + 1 days + 525_047);
+        // The same area: what stays locked, summed over time, is what the two would have had apart (to rounding).
+        uint256 apart = (60_000 * 6 days + 5_000 * PERIOD) / 2;
+        uint256 merged = (uint256(next.locked) * (next.end - next.start)) / 2;
+        assertGe(merged, apart);
+        assertLe(merged - apart, 65_000);
+    }
+
+    /// A griefer's 1-unit steps, every 6 hours for a week, cannot hold back a lock: each moves the end by its weight
+    /// (under a second here) plus a second of rounding at most. Under a restart of the whole period on every step,
+    /// 37% of the lock would still be locked at its end.
+    function test_relock_dustStepsCannotHoldBackALock() public pure {
+        GainMath.Lock memory none;
+        (GainMath.Lock memory lock, ) = GainMath.relock(none, 50_000e6, 0, T0, PERIOD);
+        for (uint256 i = 1; i <= 28; ++i) (lock, ) = GainMath.relock(lock, 1, 0, T0 + i * 6 hours - 1, PERIOD);
+        assertLe(lock.end, T0 + PERIOD + 28, "the end moved by rounding only");
+        assertEq(GainMath.lockedUp(lock, T0 + PERIOD + 28), 0);
+    }
+
+    /// However close to its end the lock is, a merged step unlocks no faster than over its weight of the period.
+    function testFuzz_relock_mergedStepKeepsItsShareOfThePeriod(
+        uint128 locked,
+        uint32 left,
+        uint128 step,
+        uint32 elapsed
+    ) public pure {
+        locked = uint128(bound(locked, 1, type(uint96).max));
+        step = uint128(bound(step, 1, type(uint96).max));
+        left = uint32(bound(left, 1, PERIOD));
+        elapsed = uint32(bound(elapsed, 0, PERIOD - left));
+        GainMath.Lock memory lock = GainMath.Lock({
+            locked: locked,
+            start: uint32(T0),
+            end: uint32(T0 + elapsed + left)
+        });
+        uint256 now_ = T0 + elapsed;
+        uint256 before = GainMath.lockedUp(lock, now_);
+        (GainMath.Lock memory next, bool moved) = GainMath.relock(lock, step, 0, now_, PERIOD);
+        assertTrue(moved);
+        assertEq(next.locked, before + step);
+        assertGe(next.end, lock.end, "never speeds up what was locked");
+        assertLe(next.end, now_ + PERIOD, "never later than a fresh period");
+        assertGe((next.end - now_) * (before + step), uint256(step) * PERIOD, "the step keeps its share");
     }
 
     function test_relock_lossUsesLockedGainsFirstAndKeepsTheEnd() public pure {

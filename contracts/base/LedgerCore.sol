@@ -502,12 +502,16 @@ abstract contract LedgerCore is LedgerBook {
         ar.provision = uint80(provision);
         bool wasLate = from >= ICreditLedger.Bucket.M1;
         bool isLate = bucket >= ICreditLedger.Bucket.M1;
+        // The count sticks at its maximum (2^16 − 1): a line with that many loans late at once (dust loans, say)
+        // stays frozen for good rather than refuse to mark its next late loan.
         if (wasLate != isLate) {
             address borrower = _borrowerOf(loanId);
             ICreditLedger.Line memory l = Packing.decodeLine(_lines[borrower]);
-            if (isLate) ++l.lateLoans;
-            else --l.lateLoans;
-            _lines[borrower] = Packing.encodeLine(l);
+            if (l.lateLoans != type(uint16).max) {
+                if (isLate) ++l.lateLoans;
+                else --l.lateLoans;
+                _lines[borrower] = Packing.encodeLine(l);
+            }
         }
         loan.bucket = bucket;
         if (bucket == ICreditLedger.Bucket.Current) delete _arrears[loanId];

@@ -66,9 +66,13 @@ library GainMath {
     }
 
     /// @notice The lock after a sync at `now_` that found `step` or `loss` (`rebase`), and whether it moved. A step
-    /// is added to what is still locked, all of which then unlocks linearly over `period` from now (a new step never
-    /// speeds up an older one's unlock, nor the older one the new). A loss uses up locked gains first (what was not
-    /// yet counted cannot be lost twice); what is left keeps its end.
+    /// is added to what is still locked, and the whole then unlocks linearly from now until the amount-weighted mean
+    /// of the two ends, rounded up: `now_ + ⌈(locked × (end − now_) + step × period) / (locked + step)⌉`
+    /// (`weightedEndUp`). So a step moves the end by its weight only: a 1-unit step cannot hold back a large lock,
+    /// however often it is repeated, and the amount locked over time (the area under the line) is what the two
+    /// would have had apart. A step merged into a lock that is almost unlocked unlocks faster than `period`, but never
+    /// faster than over `step × period / (locked + step)`. A loss uses up locked gains first (what was not yet counted
+    /// cannot be lost twice); what is left keeps its end.
     function relock(
         Lock memory lock,
         uint256 step,
@@ -78,9 +82,10 @@ library GainMath {
     ) internal pure returns (Lock memory next, bool moved) {
         next = lock;
         if (step != 0) {
-            next.locked = (lockedUp(lock, now_) + step).toUint128();
+            uint256 locked = lockedUp(lock, now_);
+            next.locked = (locked + step).toUint128();
             next.start = uint32(now_);
-            next.end = uint32(now_ + period);
+            next.end = uint32(now_ + weightedEndUp(locked, locked == 0 ? 0 : lock.end - now_, step, period));
             moved = true;
         } else if (loss != 0) {
             uint256 locked = lockedUp(lock, now_);
@@ -90,6 +95,12 @@ library GainMath {
                 moved = true;
             }
         }
+    }
+
+    /// @notice Seconds from now until the merged lock of `locked` (ending in `left` seconds) and `step` (to unlock
+    /// over `period`) ends: their amount-weighted mean, rounded up (later). `period` when nothing was locked.
+    function weightedEndUp(uint256 locked, uint256 left, uint256 step, uint256 period) internal pure returns (uint256) {
+        return Math.ceilDiv(locked * left + step * period, locked + step);
     }
 
     /// @notice `base` in one word: lastAssets 0..127 | lastNet 128..255.

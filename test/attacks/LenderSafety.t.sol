@@ -41,6 +41,7 @@ contract SanctionToken is MintableToken {
 /// assertion marked "(fails before)" failed.
 contract LenderSafetyTest is AttackBase {
     error NoLoanDefaulted();
+    error LineSlotNotFound(address borrower);
 
     uint256 internal constant LOAN = 200_000e6;
     uint256 internal constant FLASH = 10_000_000e6;
@@ -186,6 +187,38 @@ contract LenderSafetyTest is AttackBase {
         assertGt(_valueOf(lender), lenderBefore + LOAN / 2, "the recovery reaches the lender once unlocked");
     }
 
+    /// Item 1, the gain lock itself: a griefer cannot hold back gains the lenders earned with dust steps. Every 6
+    /// hours for a week, in one block, it syncs, repays 1 unit of a written-off loan (a recovery: open to anyone, and a
+    /// step) and syncs again. Measured before the fix, when every step restarted the whole period: 18,062 of a 50,000
+    /// recovery still locked at day 7, for 28 base units and gas.
+    function test_item01_dustStepsCannotHoldBackTheLock() public {
+        uint256 loanId = _openAndDraw(borrower, 2, LOAN, APR);
+        vm.warp(block.timestamp + 30 days + 91 days);
+        _markOne(loanId);
+        assertEq(uint8(ledger.loanRecord(loanId).status), uint8(ICreditLedger.LoanStatus.Defaulted), "written off");
+        pool.sync(); // the pool has seen the loss
+        _repay(borrower, loanId, 50_000e6);
+        pool.sync();
+        uint256 locked = pool.lockedGains();
+        assertGt(locked, 49_000e6, "the recovery is locked");
+        uint256 start = vm.getBlockTimestamp(); // not `block.timestamp`, which viaIR may read again after a warp
+        uint256 exitPriceUnlocked = pool.totalAssets() + locked;
+
+        for (uint256 i = 1; i <= 28; ++i) {
+            vm.warp(start + i * 6 hours - 1);
+            pool.sync();
+            uint256 before = pool.lockedGains();
+            _repay(attacker, loanId, 1);
+            pool.sync();
+            assertEq(pool.lockedGains(), before + 1, "each unit is a step");
+        }
+        // Each step moved the end by its weight and a second of rounding: the last one, a second before the end,
+        // by about 8 seconds (1 unit of 7 days against the 1 second left of 50,000).
+        vm.warp(start + pool.GAIN_UNLOCK_PERIOD() + 60);
+        assertEq(pool.lockedGains(), 0, "all unlocked a minute after the end (fails before)");
+        assertGe(pool.totalAssets(), exitPriceUnlocked + 28, "the lenders have the recovery and the dust");
+    }
+
     /// Item 1: a loss is never locked or delayed: a write-off lowers the price in the transaction that books it.
     function test_item01_lossesCountAtOnce() public {
         uint256 loanId = _openAndDraw(borrower, 5, LOAN, APR);
@@ -194,6 +227,35 @@ contract LenderSafetyTest is AttackBase {
         _markOne(loanId);
         assertLt(pool.totalAssets() + LOAN / 2, before, "the write-off is in the price at once");
         assertEq(pool.lockedGains(), 0, "nothing locked");
+    }
+
+    /// The slot of `borrower`'s line word, found by its content (limit 0..79, aprBps 160..175), so the test does not
+    /// depend on the ledger's slot numbering.
+    function _lineSlot(address borrower) internal view returns (bytes32) {
+        ICreditLedger.LineView memory l = ledger.lineOf(borrower);
+        for (uint256 p = 0; p < 256; ++p) {
+            bytes32 slot = keccak256(abi.encode(borrower, p));
+            uint256 word = uint256(vm.load(address(ledger), slot));
+            if (word != 0 && uint80(word) == l.limit && uint16(word >> 160) == l.aprBps) return slot;
+        }
+        revert LineSlotNotFound(borrower);
+    }
+
+    /// Dust loans (draw, prepay all but 1 unit) left unpaid until marked: 65,535 of them filled the 16-bit count of a
+    /// line's late loans, so the mark of a real loan on that line overflowed and it was never provisioned or written
+    /// off (a keeper's upkeep reverted with it). The count now sticks at its maximum, and the line stays frozen. The
+    /// 65,535 marks are set in storage; each costs the attacker a draw and a prepayment (about 213,000 gas).
+    function test_dustLateLoans_cannotStopTheMarkOfARealLoan() public {
+        uint256 loanId = _openAndDraw(borrower, 2, LOAN, APR);
+        bytes32 slot = _lineSlot(borrower);
+        uint256 word = uint256(vm.load(address(ledger), slot));
+        vm.store(address(ledger), slot, bytes32(word | (uint256(type(uint16).max) << 224)));
+        assertEq(ledger.lineOf(borrower).lateLoans, type(uint16).max);
+
+        vm.warp(vm.getBlockTimestamp() + 30 days + 91 days);
+        _markOne(loanId); // reverted with an overflow (fails before)
+        assertEq(uint8(ledger.loanRecord(loanId).status), uint8(ICreditLedger.LoanStatus.Defaulted), "written off");
+        assertEq(ledger.lineOf(borrower).lateLoans, type(uint16).max, "the count stays at its maximum");
     }
 
     // ---------------------------------------------------------------- 3. protocol fee on written-off interest
