@@ -109,50 +109,55 @@ contract GainMathTest is Test {
         (GainMath.Lock memory next, ) = GainMath.relock(lock, 5_000, 0, T0 + 1 days, PERIOD);
         assertEq(next.locked, 65_000);
         assertEq(next.start, T0 + 1 days);
-        // 60,000 still locked for 6 days and 5,000 for 7: ⌈(60,000 × 6 d + 5,000 × 7 d) / 65,000⌉ = 525,047 s.
-        assertEq(next.end, T0 + 1 days + 525_047);
+        // 60,000 still locked for 6 days and 5,000 for 7: ⌊(60,000 × 6 d + 5,000 × 7 d) / 65,000⌋ = 525,046 s.
+        assertEq(next.end, T0 + 1 days + 525_046);
         // The same area: what stays locked, summed over time, is what the two would have had apart (to rounding).
         uint256 apart = (60_000 * 6 days + 5_000 * PERIOD) / 2;
         uint256 merged = (uint256(next.locked) * (next.end - next.start)) / 2;
-        assertGe(merged, apart);
-        assertLe(merged - apart, 65_000);
+        assertLe(merged, apart);
+        assertLe(apart - merged, 65_000, "less than a second of the whole");
     }
 
-    /// A griefer's 1-unit steps, every 6 hours for a week, cannot hold back a lock: each moves the end by its weight
-    /// (under a second here) plus a second of rounding at most. Under a restart of the whole period on every step,
-    /// 37% of the lock would still be locked at its end.
+    /// A griefer's 1-unit steps cannot hold back a lock: one every 6 hours until its last 6 hours leaves its end where
+    /// it was (each is worth under a second of it). Only once fewer units are locked than the period has seconds is a
+    /// unit worth a second or more, so one step a second through the lock's last hour holds back less than `PERIOD`
+    /// units (under 0.61 of a 6-decimal token). Under a restart of the whole period on every step, 37% of the lock
+    /// would still be locked at its end.
     function test_relock_dustStepsCannotHoldBackALock() public pure {
         GainMath.Lock memory none;
         (GainMath.Lock memory lock, ) = GainMath.relock(none, 50_000e6, 0, T0, PERIOD);
-        for (uint256 i = 1; i <= 28; ++i) (lock, ) = GainMath.relock(lock, 1, 0, T0 + i * 6 hours - 1, PERIOD);
-        assertLe(lock.end, T0 + PERIOD + 28, "the end moved by rounding only");
-        assertEq(GainMath.lockedUp(lock, T0 + PERIOD + 28), 0);
+        for (uint256 i = 1; i < 28; ++i) (lock, ) = GainMath.relock(lock, 1, 0, T0 + i * 6 hours, PERIOD);
+        assertEq(lock.end, T0 + PERIOD, "the end did not move");
+        for (uint256 t = T0 + PERIOD - 1 hours; t < T0 + PERIOD; ++t) (lock, ) = GainMath.relock(lock, 1, 0, t, PERIOD);
+        assertLe(GainMath.lockedUp(lock, T0 + PERIOD), PERIOD, "fewer units than the period has seconds");
     }
 
-    /// However close to its end the lock is, a merged step unlocks no faster than over its weight of the period.
-    function testFuzz_relock_mergedStepKeepsItsShareOfThePeriod(
+    /// A merged step: the end is the weighted mean rounded down, never before the old end nor after a fresh period,
+    /// and at every second before the old end at least as much stays locked as the old lock alone held.
+    function testFuzz_relock_mergedStepEndsAtTheWeightedMean(
         uint128 locked,
-        uint32 left,
+        uint32 length,
+        uint32 elapsed,
         uint128 step,
-        uint32 elapsed
+        uint32 later
     ) public pure {
-        locked = uint128(bound(locked, 1, type(uint96).max));
+        locked = uint128(bound(locked, 0, type(uint96).max));
         step = uint128(bound(step, 1, type(uint96).max));
-        left = uint32(bound(left, 1, PERIOD));
-        elapsed = uint32(bound(elapsed, 0, PERIOD - left));
-        GainMath.Lock memory lock = GainMath.Lock({
-            locked: locked,
-            start: uint32(T0),
-            end: uint32(T0 + elapsed + left)
-        });
+        length = uint32(bound(length, 1, PERIOD));
+        elapsed = uint32(bound(elapsed, 0, 2 * PERIOD)); // past the end too
+        GainMath.Lock memory lock = GainMath.Lock({locked: locked, start: uint32(T0), end: uint32(T0 + length)});
         uint256 now_ = T0 + elapsed;
         uint256 before = GainMath.lockedUp(lock, now_);
+        uint256 left = before == 0 ? 0 : T0 + length - now_;
         (GainMath.Lock memory next, bool moved) = GainMath.relock(lock, step, 0, now_, PERIOD);
         assertTrue(moved);
         assertEq(next.locked, before + step);
-        assertGe(next.end, lock.end, "never speeds up what was locked");
-        assertLe(next.end, now_ + PERIOD, "never later than a fresh period");
-        assertGe((next.end - now_) * (before + step), uint256(step) * PERIOD, "the step keeps its share");
+        assertEq(next.start, now_);
+        assertEq(next.end - now_, (before * left + uint256(step) * PERIOD) / (before + step), "the weighted mean");
+        assertGe(next.end - now_, left, "never before the old end");
+        assertLe(next.end - now_, PERIOD, "never after a fresh period");
+        uint256 t = now_ + bound(later, 0, PERIOD);
+        assertGe(GainMath.lockedUp(next, t), GainMath.lockedUp(lock, t), "nothing already locked unlocks sooner");
     }
 
     function test_relock_lossUsesLockedGainsFirstAndKeepsTheEnd() public pure {

@@ -18,8 +18,9 @@ import {IERC4626} from "@openzeppelin/contracts/interfaces/IERC4626.sol";
 /// unlock linearly over `GAIN_UNLOCK_PERIOD`. A step that arrives while others are unlocking joins them, and the whole
 /// then unlocks by the amount-weighted mean of the two ends (`GainMath.relock`): a small step moves the end by its
 /// weight only, so dust steps, which anyone can make (1 unit of a recovery or of penalty), cannot hold back gains the
-/// lenders earned; in exchange a step that joins a lock almost unlocked unlocks faster than the period, never faster
-/// than over `step × period / (locked + step)`. A fall uses up locked gains first, then lowers `totalAssets()`.
+/// lenders earned (they hold back fewer units than `GAIN_UNLOCK_PERIOD` has seconds); in exchange a step timed
+/// against a lock that is ending unlocks faster than the period (at worst in about `2 × period × √(step / lock)`).
+/// A fall uses up locked gains first, then lowers `totalAssets()`.
 ///
 /// So nobody can deposit before a step and redeem after it, in one transaction or one block, nor deposit after it at
 /// the old price, and take a share of a gain the lenders already in the pool earned; and nobody can exit ahead of a

@@ -67,12 +67,15 @@ library GainMath {
 
     /// @notice The lock after a sync at `now_` that found `step` or `loss` (`rebase`), and whether it moved. A step
     /// is added to what is still locked, and the whole then unlocks linearly from now until the amount-weighted mean
-    /// of the two ends, rounded up: `now_ + ⌈(locked × (end − now_) + step × period) / (locked + step)⌉`
-    /// (`weightedEndUp`). So a step moves the end by its weight only: a 1-unit step cannot hold back a large lock,
-    /// however often it is repeated, and the amount locked over time (the area under the line) is what the two
-    /// would have had apart. A step merged into a lock that is almost unlocked unlocks faster than `period`, but never
-    /// faster than over `step × period / (locked + step)`. A loss uses up locked gains first (what was not yet counted
-    /// cannot be lost twice); what is left keeps its end.
+    /// of the two ends, rounded down: `now_ + ⌊(locked × (end − now_) + step × period) / (locked + step)⌋`
+    /// (`weightedEndDown`). It is never before the old end, so nothing already locked unlocks sooner. A step moves
+    /// the end by its weight only, and a step too small to move it by a whole second does not move it. A unit is
+    /// worth a second only once fewer units are locked than `period` has seconds, so dust steps, however many, hold
+    /// back less than `period` units. The amount locked over time (the area under the line) is what the two
+    /// would have had apart, less under a second of rounding. In exchange, a step merged into an older lock unlocks
+    /// faster than `period`: at worst, timed against a lock `L0` that started a whole period earlier, in about
+    /// `2 × period × √(step / L0)` (30 hours for a step of 1% of the lock). A loss uses up locked gains first (what
+    /// was not yet counted cannot be lost twice); what is left keeps its end.
     function relock(
         Lock memory lock,
         uint256 step,
@@ -85,7 +88,7 @@ library GainMath {
             uint256 locked = lockedUp(lock, now_);
             next.locked = (locked + step).toUint128();
             next.start = uint32(now_);
-            next.end = uint32(now_ + weightedEndUp(locked, locked == 0 ? 0 : lock.end - now_, step, period));
+            next.end = uint32(now_ + weightedEndDown(locked, locked == 0 ? 0 : lock.end - now_, step, period));
             moved = true;
         } else if (loss != 0) {
             uint256 locked = lockedUp(lock, now_);
@@ -97,10 +100,16 @@ library GainMath {
         }
     }
 
-    /// @notice Seconds from now until the merged lock of `locked` (ending in `left` seconds) and `step` (to unlock
-    /// over `period`) ends: their amount-weighted mean, rounded up (later). `period` when nothing was locked.
-    function weightedEndUp(uint256 locked, uint256 left, uint256 step, uint256 period) internal pure returns (uint256) {
-        return Math.ceilDiv(locked * left + step * period, locked + step);
+    /// @notice Seconds from now until the merged lock of `locked` (ending in `left` seconds, `left ≤ period`) and
+    /// `step` (to unlock over `period`) ends: their amount-weighted mean, rounded down, so never below `left` and
+    /// moved by nothing for a step worth less than a second. `period` when nothing was locked.
+    function weightedEndDown(
+        uint256 locked,
+        uint256 left,
+        uint256 step,
+        uint256 period
+    ) internal pure returns (uint256) {
+        return (locked * left + step * period) / (locked + step);
     }
 
     /// @notice `base` in one word: lastAssets 0..127 | lastNet 128..255.
