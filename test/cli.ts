@@ -220,11 +220,12 @@ describe("operator CLIs: one line for every user mistake", function () {
       ];
       const lines = deploy.stdout.trim().split("\n");
       expect(lines.filter((l) => l === `Microcredit#CreditLedger ${ledger}`)).to.have.length(1);
-      expect(lines).to.have.length(14); // 13 futures with an address, then where they are recorded
+      expect(lines).to.have.length(15); // 14 futures with an address, then where they are recorded
       expect(lines.filter((l) => l.startsWith("Microcredit#CreditLens 0x"))).to.have.length(1);
       expect(lines.filter((l) => l.startsWith("Microcredit#CreditOffers 0x"))).to.have.length(1);
       expect(lines.filter((l) => l.startsWith("Microcredit#MerchantRegistry 0x"))).to.have.length(1);
-      expect(lines[13]).to.equal(
+      expect(lines.filter((l) => l.startsWith("Microcredit#SalesRouter 0x"))).to.have.length(1);
+      expect(lines[14]).to.equal(
         `deployed on chain 31337 (${rpc}); addresses in ignition/deployments/chain-31337-${PORT}/deployed_addresses.json`,
       );
       expect(deploy.stdout).to.not.match(/Batch #/);

@@ -510,6 +510,37 @@ describe("microcredit merchant: the registry's commands against a node", functio
     );
   });
 
+  it("test_merchantCli_sales: a customer pays merchant 1 through the sales router; `merchant sales` shows the window", async () => {
+    const customer = stranger.connect(provider);
+    const admin = new Wallet(hardhatKey(0), provider);
+    const token = new Contract(
+      addresses["Microcredit#MockStablecoin"],
+      ["function faucet(address, uint256)", "function approve(address, uint256)"],
+      admin,
+    );
+    const routerAt = addresses["Microcredit#SalesRouter"];
+    expect(routerAt).to.match(/^0x[0-9a-fA-F]{40}$/);
+    await (await token.faucet(customer.address, 100n * ONE)).wait();
+    await (await admin.sendTransaction({ to: customer.address, value: 10n ** 18n })).wait();
+    await (await (token.connect(customer) as Contract).approve(routerAt, 100n * ONE)).wait();
+    const router = new Contract(routerAt, ABIS.SalesRouter as InterfaceAbi, customer);
+    await (await router.pay(1n, 30n * ONE, 1n)).wait();
+    await (await router.pay(1n, 12_500_000n, 2n)).wait();
+
+    const shown = json(await run("merchant", "sales", "--merchant", "1", "--json"));
+    expect(shown).to.include({ command: "merchant sales", merchantId: "1", router: routerAt, decimals: 6 });
+    expect(shown.current).to.include({ volume: "42500000", sales: 2, refunds: "0", activeDays: 1 });
+    expect(shown.complete).to.have.length(12);
+    expect(shown.tenureDays).to.equal(0);
+    const human = ok(await run("merchant", "sales", "--owner", owner.address));
+    expect(human).to.match(
+      /^ {2}current {2}from \S+ \S+: 42\.50 in 2 sales on 1 day, refunds 0\.00 \(in progress\)$/m,
+    );
+    // A sale of an order already paid is refused by name, and moves nothing.
+    const again = await refusal(router.pay(1n, ONE, 2n));
+    expect(again.message).to.equal("Order 2 of merchant 1 is already paid; it is never paid twice.");
+  });
+
   it("test_merchantCli_payoutDelay: a proposal cannot be applied before the delay, then anyone applies it", async () => {
     const proposed = json(
       await run("merchant", "propose-payout", "--merchant", "1", "--payout", newPayout.address, "--json"),

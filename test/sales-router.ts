@@ -9,9 +9,9 @@ import {
   MAX_ORDER_ID,
   orderIdProblem,
   readSalesHistory,
-  toMerchantHistory,
   windowOf,
 } from "../src/sdk/sales.ts";
+import { toMerchantHistory } from "../src/client/sales-history.ts";
 import { validateMerchantHistory } from "../src/risk/merchant-history.ts";
 import { DAY, ONE } from "./helpers/fixture.ts";
 import { refusal } from "./helpers/refusal.ts";
@@ -148,49 +148,74 @@ describe("SalesRouter", () => {
     });
   });
 
-  it("test_pay_orderIdsPaidOnce: a repeated order id is refused, out-of-order ids within 64 are paid, older are refused", async () => {
+  it("test_pay_orderIdsPaidOnce: a repeated order id is refused, out-of-order ids within 48 are paid, older are refused", async () => {
     const d = await networkHelpers.loadFixture(setup);
     await d.router.connect(d.customer).pay(1n, ONE, 100n);
     await d.router.connect(d.customer).pay(1n, ONE, 98n); // out of order, still paid once
-    await d.router.connect(d.customer).pay(1n, ONE, 150n); // 50 ahead: 98 and 100 stay remembered
+    await d.router.connect(d.customer).pay(1n, ONE, 140n); // 40 ahead: 98 and 100 stay remembered
     const payoutBefore = await d.token.balanceOf(d.payout.address);
     const customerBefore = await d.token.balanceOf(d.customer.address);
-    for (const id of [100n, 98n, 150n]) {
+    for (const id of [100n, 98n, 140n]) {
       const e = await refusal(d.router.connect(d.other).pay(1n, ONE, id));
       expect(e.errorName).to.equal("OrderAlreadyPaid");
       expect(e.message).to.equal(`Order ${id} of merchant 1 is already paid; it is never paid twice.`);
     }
     expect(await d.router.orderPaid(1n, 100n)).to.equal(true);
     expect(await d.router.orderPaid(1n, 99n)).to.equal(false);
+    expect(await d.router.highestOrderPaid(1n)).to.equal(140n);
     await d.router.connect(d.customer).pay(1n, ONE, 99n);
     expect((await refusal(d.router.connect(d.customer).pay(1n, ONE, 99n))).errorName).to.equal(
       "OrderAlreadyPaid",
     );
-    // 150 − 86 = 64: no longer known, refused as if paid; 87 is the oldest still accepted.
-    const tooOld = await refusal(d.router.connect(d.customer).pay(1n, ONE, 86n));
+    // 140 − 92 = 48: no longer known, refused as if paid; 93 is the oldest still accepted.
+    const tooOld = await refusal(d.router.connect(d.customer).pay(1n, ONE, 92n));
     expect(tooOld.errorName).to.equal("OrderIdTooOld");
-    expect(tooOld.args.map(BigInt)).to.deep.equal([1n, 86n, 87n]);
-    expect(await d.router.orderPaid(1n, 86n)).to.equal(true);
-    expect(await d.router.orderPaid(1n, 87n)).to.equal(false);
-    expect(orderIdProblem(86n, 150n)).to.equal("too old");
-    expect(orderIdProblem(87n, 150n)).to.equal(undefined);
-    // A jump of 64 or more forgets every id below the new highest's span.
+    expect(tooOld.args.map(BigInt)).to.deep.equal([1n, 92n, 93n]);
+    expect(await d.router.orderPaid(1n, 92n)).to.equal(true);
+    expect(await d.router.orderPaid(1n, 93n)).to.equal(false);
+    expect(orderIdProblem(92n, 140n)).to.equal("too old");
+    expect(orderIdProblem(93n, 140n)).to.equal(undefined);
+    // A jump of 48 or more forgets every id below the new highest's span.
     await d.router.connect(d.customer).pay(1n, ONE, 1_000n);
     expect(await d.router.orderPaid(1n, 999n)).to.equal(false);
-    expect(await d.router.orderPaid(1n, 937n)).to.equal(false);
-    expect(await d.router.orderPaid(1n, 936n)).to.equal(true);
+    expect(await d.router.orderPaid(1n, 953n)).to.equal(false);
+    expect(await d.router.orderPaid(1n, 952n)).to.equal(true);
+    // No sale can use up the ids: at most 2^16 above the highest paid, and below 2^50.
+    const ahead = await refusal(d.router.connect(d.customer).pay(1n, ONE, 1_000n + 65_537n));
+    expect(ahead.errorName).to.equal("OrderIdTooFarAhead");
+    expect(ahead.args.map(BigInt)).to.deep.equal([1n, 66_537n, 66_536n]);
+    expect(orderIdProblem(66_537n, 1_000n)).to.equal("too far ahead");
+    await d.router.connect(d.customer).pay(1n, ONE, 66_536n);
     const range = await refusal(d.router.connect(d.customer).pay(1n, ONE, MAX_ORDER_ID + 1n));
     expect(range.message).to.equal(
       `Order id ${MAX_ORDER_ID + 1n} is too large: order ids run from 0 to ${MAX_ORDER_ID}.`,
     );
     expect(orderIdProblem(MAX_ORDER_ID + 1n, 0n)).to.equal("out of range");
-    await d.router.connect(d.customer).pay(1n, ONE, MAX_ORDER_ID);
-    // The refused sales moved nothing; the ones paid since (99, 1000, the largest id) moved 3 tokens.
+    // The refused sales moved nothing; the ones paid since (99, 1000, 66,536) moved 3 tokens.
     expect(await d.token.balanceOf(d.payout.address)).to.equal(payoutBefore + 3n * ONE);
     expect(await d.token.balanceOf(d.customer.address)).to.equal(customerBefore - 3n * ONE);
     const h = await readSalesHistory(connectSalesRouter(await d.router.getAddress(), ethers.provider), 1n);
     expect(h.current.sales).to.equal(6);
     expect(h.current.volume).to.equal(6n * ONE);
+  });
+
+  it("test_pay_strangerCannotUseUpTheIds: a first sale far ahead is refused; a payer can only push the highest by 2^16", async () => {
+    const d = await networkHelpers.loadFixture(setup);
+    const first = await refusal(d.router.connect(d.stranger).pay(1n, 1n, MAX_ORDER_ID));
+    expect(first.message).to.equal(
+      `Order ${MAX_ORDER_ID} of merchant 1 is too far above the newest order paid (the highest accepted now is 65536); ` +
+        "number orders from 1 in the order they are issued.",
+    );
+    expect(await d.router.firstSaleAt(1n)).to.equal(0n);
+    // A griefer's 1-unit sale at the furthest id makes the merchant's earlier ids too old, and pays the merchant;
+    // the merchant's next ids still work.
+    await d.router.connect(d.stranger).pay(1n, 1n, 65_536n);
+    expect((await refusal(d.router.connect(d.customer).pay(1n, ONE, 10n))).errorName).to.equal(
+      "OrderIdTooOld",
+    );
+    await d.router.connect(d.customer).pay(1n, ONE, 65_537n);
+    const h = await readSalesHistory(connectSalesRouter(await d.router.getAddress(), ethers.provider), 1n);
+    expect(h.current.volume).to.equal(ONE + 1n);
   });
 
   it("test_pay_orderIdsPerMerchant: the same order id pays two merchants", async () => {

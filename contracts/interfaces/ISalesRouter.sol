@@ -17,11 +17,18 @@ import {IMerchantRegistry} from "./IMerchantRegistry.sol";
 /// the router never holds tokens. Only an Active merchant can be paid (`IMerchantRegistry.checkActive`, whose errors
 /// `UnknownMerchant`, `MerchantPending`, `MerchantSuspended` and `MerchantClosed` a refused sale carries).
 ///
-/// Order ids: each sale names the merchant's order id, a number below 2^34, and a merchant's order id is paid at most
-/// once. The router remembers the highest order id paid and which of the 64 ids up to it were paid, in the word it
-/// updates for the sale anyway, so idempotency costs no storage of its own. An id more than 63 below the highest
-/// paid is refused (`OrderIdTooOld`) rather than risk paying it twice: number orders in the order they are issued,
-/// and reissue an invoice that is paid that late.
+/// Order ids: each sale names the merchant's order id, a number below 2^50, and a merchant's order id is paid at most
+/// once. The router remembers the highest order id paid and which of the 48 ids up to it were paid, in the word it
+/// updates for the sale anyway, so idempotency costs no storage of its own. An id 48 or more below the highest paid
+/// is refused (`OrderIdTooOld`) rather than risk paying it twice, and an id more than 2^16 above it (above 2^16 for
+/// a merchant's first sale) is refused too (`OrderIdTooFarAhead`), so no sale can use up a merchant's ids: number
+/// orders from 1 in the order they are issued, and reissue an invoice that is paid that late.
+///
+/// Warning: anyone may pay any order id, at any amount. A payer who front-runs a customer's sale with the same order
+/// id (1 unit is enough) makes it refused as paid, and one who pays an id 48 above the highest makes the ids below
+/// it refused as too old: the merchant reissues them. No one loses money (every sale goes to the merchant), but a
+/// merchant must match each `Sale` to its invoice by amount, not by order id alone. Sales signed by the merchant
+/// (an EIP-712 payment request) would close this; they come with the merchant loan, which reworks the sale path.
 ///
 /// Refunds (`refund`): the merchant's owner or payout address pays a customer back through the router, which counts
 /// it in the current window's refunds. The router does not know what each order paid (that would cost a storage slot
@@ -61,11 +68,14 @@ interface ISalesRouter {
     error ZeroAmount();
     /// @notice Thrown for a sale or refund above what the history can count (2^96 − 1 base units).
     error SaleAmountTooLarge(uint256 amount, uint256 max);
-    /// @notice Thrown for an order id at or above 2^34.
+    /// @notice Thrown for an order id at or above 2^50.
     error OrderIdOutOfRange(uint256 orderId, uint256 max);
+    /// @notice Thrown for an order id more than 2^16 above the highest the merchant has been paid for (or above 2^16
+    /// for its first sale): `highestAccepted` is the largest id accepted now.
+    error OrderIdTooFarAhead(uint256 merchantId, uint256 orderId, uint256 highestAccepted);
     /// @notice Thrown when merchant `merchantId`'s order `orderId` has been paid already.
     error OrderAlreadyPaid(uint256 merchantId, uint256 orderId);
-    /// @notice Thrown for an order id more than 63 below the highest the merchant has been paid for: the router no
+    /// @notice Thrown for an order id 48 or more below the highest the merchant has been paid for: the router no
     /// longer knows whether it was paid. The merchant issues a new order id.
     error OrderIdTooOld(uint256 merchantId, uint256 orderId, uint256 oldestAccepted);
     /// @notice Thrown when `caller`, who is neither merchant `merchantId`'s owner nor its payout address, refunds.
@@ -90,9 +100,13 @@ interface ISalesRouter {
     /// @notice When merchant `merchantId` was first paid through the router (block time), or 0 if never.
     function firstSaleAt(uint256 merchantId) external view returns (uint256);
 
-    /// @notice Whether merchant `merchantId`'s order `orderId` counts as paid: true if paid, and true for any id more
-    /// than 63 below the highest paid (the router refuses those as if paid).
+    /// @notice Whether merchant `merchantId`'s order `orderId` counts as paid: true if paid, and true for any id 48 or
+    /// more below the highest paid (the router refuses those as if paid).
     function orderPaid(uint256 merchantId, uint256 orderId) external view returns (bool);
+
+    /// @notice The highest order id merchant `merchantId` has been paid for (0 before its first sale): ids from 47
+    /// below it to 2^16 above it are accepted, unless paid.
+    function highestOrderPaid(uint256 merchantId) external view returns (uint256);
 
     /// @notice The current window's number.
     function currentWindow() external view returns (uint256);

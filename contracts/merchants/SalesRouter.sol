@@ -15,8 +15,10 @@ contract SalesRouter is ISalesRouter {
     /// @notice Windows `history` returns: the current one and the 12 complete ones before it.
     uint256 public constant WINDOWS = 13;
     /// @notice How far below the highest order id paid an order id is still accepted (exclusive).
-    uint256 public constant ORDER_SPAN = 64;
-    uint256 public constant MAX_ORDER_ID = (1 << 34) - 1;
+    uint256 public constant ORDER_SPAN = 48;
+    /// @notice How far above the highest order id paid (0 before the first sale) an order id may be.
+    uint256 public constant MAX_ORDER_JUMP = 1 << 16;
+    uint256 public constant MAX_ORDER_ID = (1 << 50) - 1;
     uint256 public constant MAX_AMOUNT = type(uint96).max;
 
     /// @inheritdoc ISalesRouter
@@ -26,14 +28,14 @@ contract SalesRouter is ISalesRouter {
 
     // The live word, one per merchant, the only slot a sale writes: the window of its last sale and that window's
     // sales so far, and the order ids paid. window 0..19 | day of the last sale within the window 20..24 | active
-    // days 25..29 | sales 30..61 | volume 62..157 | highest order id paid 158..191 | which of the 64 ids up to it
-    // were paid 192..255 (bit i: highest − i).
+    // days 25..29 | sales 30..61 | volume 62..157 | highest order id paid 158..207 | which of the 48 ids up to it
+    // were paid 208..255 (bit i: highest − i).
     uint256 private constant DAY_SHIFT = 20;
     uint256 private constant ACTIVE_SHIFT = 25;
     uint256 private constant SALES_SHIFT = 30;
     uint256 private constant VOLUME_SHIFT = 62;
     uint256 private constant TOP_SHIFT = 158;
-    uint256 private constant BITS_SHIFT = 192;
+    uint256 private constant BITS_SHIFT = 208;
     mapping(uint256 merchantId => uint256) private _live;
 
     // Past windows and the current window's refunds, in a ring indexed by window mod 13: window 0..19 | active days
@@ -50,8 +52,8 @@ contract SalesRouter is ISalesRouter {
     uint256 private constant MASK_5 = (1 << 5) - 1;
     uint256 private constant MASK_20 = (1 << 20) - 1;
     uint256 private constant MASK_32 = (1 << 32) - 1;
-    uint256 private constant MASK_34 = (1 << 34) - 1;
-    uint256 private constant MASK_64 = (1 << 64) - 1;
+    uint256 private constant MASK_48 = (1 << 48) - 1;
+    uint256 private constant MASK_50 = (1 << 50) - 1;
     uint256 private constant MASK_96 = (1 << 96) - 1;
 
     constructor(IMerchantRegistry registry_) {
@@ -75,14 +77,15 @@ contract SalesRouter is ISalesRouter {
         uint256 sales;
         uint256 volume;
         uint256 lastDay;
-        if (word & MASK_20 == window) {
+        if (word == 0) {
+            _firstSaleAt[merchantId] = block.timestamp;
+        } else if (word & MASK_20 == window) {
             lastDay = (word >> DAY_SHIFT) & MASK_5;
             active = (word >> ACTIVE_SHIFT) & MASK_5;
             sales = (word >> SALES_SHIFT) & MASK_32;
             volume = (word >> VOLUME_SHIFT) & MASK_96;
         } else {
-            if (word == 0) _firstSaleAt[merchantId] = block.timestamp;
-            else _archive(merchantId, word, window);
+            _archive(merchantId, word, window);
         }
         // Block time never goes back, so a day other than the last sale's is a new day.
         if (active == 0 || lastDay != dayInWindow) ++active;
@@ -155,10 +158,15 @@ contract SalesRouter is ISalesRouter {
     /// @inheritdoc ISalesRouter
     function orderPaid(uint256 merchantId, uint256 orderId) external view returns (bool) {
         uint256 word = _live[merchantId];
-        uint256 top = (word >> TOP_SHIFT) & MASK_34;
+        uint256 top = (word >> TOP_SHIFT) & MASK_50;
         if (word == 0 || orderId > top) return false;
         uint256 back = top - orderId;
         return back >= ORDER_SPAN || (word >> (BITS_SHIFT + back)) & 1 != 0;
+    }
+
+    /// @inheritdoc ISalesRouter
+    function highestOrderPaid(uint256 merchantId) external view returns (uint256) {
+        return (_live[merchantId] >> TOP_SHIFT) & MASK_50;
     }
 
     /// @inheritdoc ISalesRouter
@@ -166,17 +174,19 @@ contract SalesRouter is ISalesRouter {
         return block.timestamp / 1 days / WINDOW_DAYS;
     }
 
-    /// @dev The order bits of `word` with `orderId` paid: refused if it was, or if it is too far below the highest.
+    /// @dev The order bits of `word` with `orderId` paid: refused if it was, if it is too far below the highest, or
+    /// too far above it.
     function _markPaid(
         uint256 merchantId,
         uint256 word,
         uint256 orderId
     ) private pure returns (uint256 top, uint256 bits) {
-        top = (word >> TOP_SHIFT) & MASK_34;
+        top = (word >> TOP_SHIFT) & MASK_50;
         bits = word >> BITS_SHIFT;
         if (orderId > top) {
             uint256 gap = orderId - top;
-            bits = gap >= ORDER_SPAN ? 1 : ((bits << gap) & MASK_64) | 1;
+            if (gap > MAX_ORDER_JUMP) revert OrderIdTooFarAhead(merchantId, orderId, top + MAX_ORDER_JUMP);
+            bits = gap >= ORDER_SPAN ? 1 : ((bits << gap) & MASK_48) | 1;
             return (orderId, bits);
         }
         uint256 back = top - orderId;

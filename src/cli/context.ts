@@ -18,6 +18,7 @@ const OPTIONAL = {
   offers: "CreditOffers",
   quotes: "CreditQuotes",
   merchantRegistry: "MerchantRegistry",
+  salesRouter: "SalesRouter",
 } as const;
 
 export class Context {
@@ -84,7 +85,7 @@ export class Context {
     return Microcredit.connect(runner, await this.deployment());
   }
 
-  /** CreditOffers, CreditQuotes or MerchantRegistry of the deployment, or a UsageError saying the command needs it. */
+  /** CreditOffers, CreditQuotes, MerchantRegistry or SalesRouter of the deployment, or a UsageError saying the command needs it. */
   async optional(name: keyof typeof OPTIONAL): Promise<Contract> {
     const at = (await this.deployment())[name];
     const contract = OPTIONAL[name];

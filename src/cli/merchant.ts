@@ -32,6 +32,7 @@ import {
   send,
   whichMerchant,
 } from "./merchant-record.ts";
+import { sales } from "./merchant-sales.ts";
 import { date } from "./output.ts";
 
 const ZERO_ADDRESS = "0x0000000000000000000000000000000000000000";
@@ -262,7 +263,7 @@ const acceptOwner = merchantChange({
 export const merchant: Role = {
   name: "merchant",
   summary:
-    "register merchants or sign their credentials, change payouts, status, terms and owners, subsidy budgets",
+    "register merchants or sign their credentials, change payouts, status, terms and owners, subsidy budgets, sales",
   commands: [
     register,
     accept,
@@ -270,6 +271,7 @@ export const merchant: Role = {
     registerWithCredential,
     revokeCredential,
     show,
+    sales,
     setPayout,
     proposePayout,
     applyPayout,

@@ -211,6 +211,9 @@ export const ERROR_MESSAGES: Record<string, Formatter> = {
     `An amount of ${m(a[0])} is above the most one sale or refund may be (${m(a[1])}).`,
   OrderIdOutOfRange: (a) => `Order id ${a[0]} is too large: order ids run from 0 to ${a[1]}.`,
   OrderAlreadyPaid: (a) => `Order ${a[1]} of merchant ${a[0]} is already paid; it is never paid twice.`,
+  OrderIdTooFarAhead: (a) =>
+    `Order ${a[1]} of merchant ${a[0]} is too far above the newest order paid (the highest accepted now is ${a[2]}); ` +
+    "number orders from 1 in the order they are issued.",
   OrderIdTooOld: (a) =>
     `Order ${a[1]} of merchant ${a[0]} is too far below the newest order paid (the oldest still accepted is ${a[2]}); ` +
     "ask the merchant for a new order id.",

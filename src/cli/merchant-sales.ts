@@ -1,0 +1,70 @@
+// `microcredit merchant sales`: a merchant's sales history as the SalesRouter keeps it on chain (docs/MERCHANTS.md,
+// "Sales router"), and what the merchant model reads of it (docs/RISK.md).
+import { money } from "../format/money.ts";
+import { toMerchantHistory } from "../client/sales-history.ts";
+import { readSalesHistory, type RouterWindow } from "../sdk/sales.ts";
+import type { Command } from "./command.ts";
+import { checkWhich, MANAGED_MERCHANT_USAGE, openRegistry, whichMerchant } from "./merchant-record.ts";
+import { date } from "./output.ts";
+
+const WINDOW = 30n * 86_400n;
+
+const plural = (n: number, word: string) => `${n} ${word}${n === 1 ? "" : "s"}`;
+
+function windowJson(w: RouterWindow) {
+  return {
+    window: w.window.toString(),
+    from: (w.window * WINDOW).toString(),
+    volume: w.volume.toString(),
+    sales: w.sales,
+    refunds: w.refunds.toString(),
+    activeDays: w.activeDays,
+  };
+}
+
+export const sales: Command = {
+  name: "sales",
+  summary:
+    "sales [--merchant <id> | --owner <a>]  a merchant's sales per 30-day window, as the sales router keeps them",
+  usage:
+    `${MANAGED_MERCHANT_USAGE}\n  --owner <a>           the merchant of this owner key\n` +
+    "  (neither: the key's own merchant)",
+  options: { merchant: { type: "string" }, owner: { type: "string" } },
+  check: checkWhich,
+  async run(ctx, values) {
+    const { client, registry } = await openRegistry(ctx, false);
+    const merchantId = await whichMerchant(ctx, registry, values);
+    const router = await ctx.optional("salesRouter");
+    const h = await readSalesHistory(router, merchantId);
+    const now = await ctx.now();
+    const model = toMerchantHistory(h, now);
+    const m = (units: bigint) => money(units, client.decimals);
+    const rows = [h.current, ...h.complete].filter((w) => w.sales > 0 || w.refunds > 0n);
+    const human = [
+      `merchant ${merchantId} through the sales router at ${String(router.target)}`,
+      h.firstSaleAt === 0n
+        ? "no sale yet"
+        : `first sale ${date(h.firstSaleAt)} (tenure ${model.tenureDays} days, ${model.windows.length} complete windows for the merchant model)`,
+      ...rows.map(
+        (w, i) =>
+          `  ${w === h.current ? "current " : "window  "} from ${date(w.window * WINDOW)}: ${m(w.volume)} in ` +
+          `${plural(w.sales, "sale")} on ${plural(w.activeDays, "day")}, refunds ${m(w.refunds)}` +
+          (i === 0 && w === h.current ? " (in progress)" : ""),
+      ),
+    ];
+    if (rows.length === 0 && h.firstSaleAt !== 0n) human.push("  no sale or refund in the last 13 windows");
+    return {
+      json: {
+        command: "merchant sales",
+        merchantId: merchantId.toString(),
+        router: String(router.target),
+        decimals: client.decimals,
+        firstSaleAt: h.firstSaleAt.toString(),
+        tenureDays: model.tenureDays,
+        current: windowJson(h.current),
+        complete: h.complete.map(windowJson),
+      },
+      human,
+    };
+  },
+};
