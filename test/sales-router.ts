@@ -10,6 +10,7 @@ import {
   orderIdProblem,
   readSalesHistory,
   windowOf,
+  windowStart,
 } from "../src/sdk/sales.ts";
 import { toMerchantHistory } from "../src/client/sales-history.ts";
 import { validateMerchantHistory } from "../src/risk/merchant-history.ts";
@@ -18,7 +19,11 @@ import { refusal } from "./helpers/refusal.ts";
 
 const connection = await network.create();
 const { ethers, networkHelpers } = connection;
-const WINDOW = 30n * DAY;
+
+/** Merchant `merchantId`'s history as the SDK reads it from the router of `d`. */
+async function historyOf(d: { router: { getAddress(): Promise<string> } }, merchantId: bigint) {
+  return readSalesHistory(connectSalesRouter(await d.router.getAddress(), ethers.provider), merchantId);
+}
 
 async function setup() {
   const [admin, manager, owner, payout, customer, other, stranger] = await ethers.getSigners();
@@ -35,7 +40,7 @@ async function setup() {
   }
   // Start at the beginning of a window, so a test's days stay in it.
   const now = BigInt(await networkHelpers.time.latest());
-  await networkHelpers.time.increaseTo((windowOf(now) + 1n) * WINDOW + 3_600n);
+  await networkHelpers.time.increaseTo(windowStart(windowOf(now) + 1n) + 3_600n);
   return { token, registry, router, admin, manager, owner, payout, customer, other, stranger };
 }
 
@@ -53,7 +58,7 @@ describe("SalesRouter", () => {
     expect(await d.router.firstSaleAt(1n)).to.equal(at);
 
     await d.router.connect(d.other).pay(1n, 5n * ONE, 1002n);
-    const h = await readSalesHistory(connectSalesRouter(await d.router.getAddress(), ethers.provider), 1n);
+    const h = await historyOf(d, 1n);
     expect(h.current).to.deep.equal({
       window: windowOf(at),
       volume: 130n * ONE,
@@ -81,14 +86,14 @@ describe("SalesRouter", () => {
     await d.router.connect(d.payout).refund(1n, 2n, 5n * ONE, d.customer.address);
 
     // Next window: two sales on one day; the window before is archived with its refund.
-    await networkHelpers.time.increaseTo((w0 + 1n) * WINDOW + 7n * DAY);
+    await networkHelpers.time.increaseTo(windowStart(w0 + 1n) + 7n * DAY);
     await d.router.connect(d.customer).pay(1n, 7n * ONE, 5n);
     await d.router.connect(d.customer).pay(1n, 8n * ONE, 6n);
     // Three windows later: one sale; the windows between read zero.
-    await networkHelpers.time.increaseTo((w0 + 4n) * WINDOW + DAY);
+    await networkHelpers.time.increaseTo(windowStart(w0 + 4n) + DAY);
     await d.router.connect(d.customer).pay(1n, 1n * ONE, 7n);
 
-    const h = await readSalesHistory(connectSalesRouter(await d.router.getAddress(), ethers.provider), 1n);
+    const h = await historyOf(d, 1n);
     expect(h.current).to.deep.equal({
       window: w0 + 4n,
       volume: 1n * ONE,
@@ -118,10 +123,10 @@ describe("SalesRouter", () => {
     const w0 = windowOf(BigInt(await networkHelpers.time.latest()));
     await d.router.connect(d.customer).pay(1n, 50n * ONE, 1n);
     // 13 windows later, in the ring slot window w0 used: a refund first, then a sale that rolls the live word.
-    await networkHelpers.time.increaseTo((w0 + 13n) * WINDOW + DAY);
+    await networkHelpers.time.increaseTo(windowStart(w0 + 13n) + DAY);
     await d.router.connect(d.owner).refund(1n, 1n, 2n * ONE, d.customer.address);
     await d.router.connect(d.customer).pay(1n, 9n * ONE, 2n);
-    const h = await readSalesHistory(connectSalesRouter(await d.router.getAddress(), ethers.provider), 1n);
+    const h = await historyOf(d, 1n);
     expect(h.current).to.deep.equal({
       window: w0 + 13n,
       volume: 9n * ONE,
@@ -134,11 +139,8 @@ describe("SalesRouter", () => {
     expect(h.complete[11].window).to.equal(w0 + 1n);
 
     // 12 windows back is still kept: a sale now is read as window w0 + 13 from window w0 + 25.
-    await networkHelpers.time.increaseTo((w0 + 25n) * WINDOW + DAY);
-    const later = await readSalesHistory(
-      connectSalesRouter(await d.router.getAddress(), ethers.provider),
-      1n,
-    );
+    await networkHelpers.time.increaseTo(windowStart(w0 + 25n) + DAY);
+    const later = await historyOf(d, 1n);
     expect(later.complete[11]).to.deep.equal({
       window: w0 + 13n,
       volume: 9n * ONE,
@@ -194,7 +196,7 @@ describe("SalesRouter", () => {
     // The refused sales moved nothing; the ones paid since (99, 1000, 66,536) moved 3 tokens.
     expect(await d.token.balanceOf(d.payout.address)).to.equal(payoutBefore + 3n * ONE);
     expect(await d.token.balanceOf(d.customer.address)).to.equal(customerBefore - 3n * ONE);
-    const h = await readSalesHistory(connectSalesRouter(await d.router.getAddress(), ethers.provider), 1n);
+    const h = await historyOf(d, 1n);
     expect(h.current.sales).to.equal(6);
     expect(h.current.volume).to.equal(6n * ONE);
   });
@@ -214,7 +216,7 @@ describe("SalesRouter", () => {
       "OrderIdTooOld",
     );
     await d.router.connect(d.customer).pay(1n, ONE, 65_537n);
-    const h = await readSalesHistory(connectSalesRouter(await d.router.getAddress(), ethers.provider), 1n);
+    const h = await historyOf(d, 1n);
     expect(h.current.volume).to.equal(ONE + 1n);
   });
 
@@ -226,7 +228,7 @@ describe("SalesRouter", () => {
     await d.router.connect(d.customer).pay(2n, 2n * ONE, 7n);
     expect(await d.router.orderPaid(1n, 7n)).to.equal(true);
     expect(await d.router.orderPaid(2n, 7n)).to.equal(true);
-    const h2 = await readSalesHistory(connectSalesRouter(await d.router.getAddress(), ethers.provider), 2n);
+    const h2 = await historyOf(d, 2n);
     expect(h2.current.volume).to.equal(2n * ONE);
   });
 
@@ -280,7 +282,7 @@ describe("SalesRouter", () => {
     expect(
       (await refusal(d.router.connect(d.owner).refund(5n, 1n, ONE, d.customer.address))).errorName,
     ).to.equal("UnknownMerchant");
-    const h = await readSalesHistory(connectSalesRouter(await d.router.getAddress(), ethers.provider), 1n);
+    const h = await historyOf(d, 1n);
     expect(h.current).to.include({ volume: 40n * ONE, sales: 1, refunds: 5n * ONE, activeDays: 1 });
   });
 

@@ -2,19 +2,17 @@
 // "Sales router"), and what the merchant model reads of it (docs/RISK.md).
 import { money } from "../format/money.ts";
 import { toMerchantHistory } from "../client/sales-history.ts";
-import { readSalesHistory, type RouterWindow } from "../sdk/sales.ts";
+import { readSalesHistory, windowStart, type RouterWindow } from "../sdk/sales.ts";
 import type { Command } from "./command.ts";
 import { checkWhich, MANAGED_MERCHANT_USAGE, openRegistry, whichMerchant } from "./merchant-record.ts";
 import { date } from "./output.ts";
-
-const WINDOW = 30n * 86_400n;
 
 const plural = (n: number, word: string) => `${n} ${word}${n === 1 ? "" : "s"}`;
 
 function windowJson(w: RouterWindow) {
   return {
     window: w.window.toString(),
-    from: (w.window * WINDOW).toString(),
+    from: windowStart(w.window).toString(),
     volume: w.volume.toString(),
     sales: w.sales,
     refunds: w.refunds.toString(),
@@ -47,7 +45,7 @@ export const sales: Command = {
         : `first sale ${date(h.firstSaleAt)} (tenure ${model.tenureDays} days, ${model.windows.length} complete windows for the merchant model)`,
       ...rows.map(
         (w, i) =>
-          `  ${w === h.current ? "current " : "window  "} from ${date(w.window * WINDOW)}: ${m(w.volume)} in ` +
+          `  ${w === h.current ? "current " : "window  "} from ${date(windowStart(w.window))}: ${m(w.volume)} in ` +
           `${plural(w.sales, "sale")} on ${plural(w.activeDays, "day")}, refunds ${m(w.refunds)}` +
           (i === 0 && w === h.current ? " (in progress)" : ""),
       ),

@@ -48,6 +48,11 @@ export function windowOf(at: bigint): bigint {
   return at / DAY / BigInt(ROUTER_WINDOW_DAYS);
 }
 
+/** Block time (seconds) at which window `window` starts. */
+export function windowStart(window: bigint): bigint {
+  return window * BigInt(ROUTER_WINDOW_DAYS) * DAY;
+}
+
 /** A merchant's history, read in one call. */
 export async function readSalesHistory(router: Contract, merchantId: bigint): Promise<RouterHistory> {
   const [raw, firstSaleAt] = await Promise.all([
