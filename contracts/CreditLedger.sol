@@ -379,7 +379,8 @@ contract CreditLedger is ICreditLedger, IProductLimits, LedgerBookApi {
                 status: LoanStatus.Active,
                 segmentStart: 0,
                 bucket: Bucket.Current,
-                productId: productId
+                productId: productId,
+                aheadFifteenths: 0
             })
         );
         _bookDisburse(book, amount, amount - fee, amount * l.aprBps);

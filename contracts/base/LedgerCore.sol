@@ -247,6 +247,7 @@ abstract contract LedgerCore is LedgerBook {
             (int256 splitAdjustment, int256 splitRate) = LoanMath.splitSegment(loan, p.a, block.timestamp);
             adjustment += splitAdjustment;
             rateDelta += splitRate;
+            _markAhead(loan, p.a);
         }
         uint256 dueAfter = p.pastDue - _min(p.pastDue, amount - penaltyPaid);
         if (!p.fast || dueAfter != 0) _afterLatePayment(loanId, loan, p, penaltyPaid, dueAfter);
@@ -273,6 +274,16 @@ abstract contract LedgerCore is LedgerBook {
             uint256(loan.principal) - loan.principalPaid
         );
         if (closed) emit ICreditLedger.LoanClosed(loanId);
+    }
+
+    /// @dev After a prepayment that leaves `loan` open: how far ahead of its plan it now is, kept at its highest for
+    /// its credit history (`_recordPayment`). Measured against the plan's balance after the current instalment, so
+    /// paying the current instalment early is not ahead.
+    function _markAhead(ICreditLedger.Loan memory loan, LoanMath.Accrual memory a) private pure {
+        if (a.period > loan.instalments) return; // matured: everything is due, nothing can be ahead
+        uint256 planAfter = LoanMath.scheduledAfter(LoanMath.plan(loan), a.scheduledBalanceDue, a.period);
+        uint256 ahead = LoanMath.aheadFifteenthsNearest(uint256(loan.principal) - loan.principalPaid, planAfter);
+        if (ahead > loan.aheadFifteenths) loan.aheadFifteenths = uint8(ahead);
     }
 
     /// @dev The origination fee `loan` paid, recomputed from its product's fee, which cannot change while the product
@@ -451,12 +462,24 @@ abstract contract LedgerCore is LedgerBook {
     /// @dev Credit history of a payment that closed a loan or was made past grace.
     function _recordPayment(address borrower, ICreditLedger.Loan memory loan, bool closed, Position memory p) internal {
         History memory h = _history[borrower];
-        // Only instalments whose due date has come count, and only loans repaid a day or more after their draw: a
-        // loan drawn and paid off at once proves nothing, so a draw-and-repay loop cannot write a record.
+        // Only instalments whose due date has come count, with the principal they scheduled, and only loans repaid a
+        // day or more after their draw: a loan drawn and paid off at once proves nothing, so a draw-and-repay loop
+        // cannot write a record. A loan prepaid ahead of its plan and kept open counts in proportion to the balance
+        // it carried: prepaid to dust, it counts none of its instalments and none of its principal.
         if (closed && block.timestamp >= uint256(loan.drawnAt) + 1 days) {
-            h.loansRepaid = uint24(_saturate(uint256(h.loansRepaid) + 1, type(uint24).max));
-            h.instalmentsRepaid = uint32(_saturate(uint256(h.instalmentsRepaid) + p.a.period - 1, type(uint32).max));
-            h.principalRepaid = uint80(_saturate(uint256(h.principalRepaid) + loan.principal, type(uint80).max));
+            uint256 instalments = p.a.period - 1;
+            uint256 principal = uint256(loan.principal) - p.a.scheduledBalanceDue;
+            uint256 ahead = loan.aheadFifteenths;
+            if (ahead != 0) {
+                instalments = LoanMath.carriedDown(instalments, ahead);
+                principal = LoanMath.carriedDown(principal, ahead);
+            }
+            // Unchecked: each field below 2^80, instalments ≤ 256 and principal < 2^88.
+            unchecked {
+                h.loansRepaid = uint24(_saturate(uint256(h.loansRepaid) + 1, type(uint24).max));
+                h.instalmentsRepaid = uint32(_saturate(uint256(h.instalmentsRepaid) + instalments, type(uint32).max));
+                h.principalRepaid = uint80(_saturate(uint256(h.principalRepaid) + principal, type(uint80).max));
+            }
         }
         if (p.pastGrace) {
             h.latePayments = uint24(_saturate(uint256(h.latePayments) + 1, type(uint24).max));
@@ -582,17 +605,20 @@ abstract contract LedgerCore is LedgerBook {
     }
 
     /// @dev Loan word 0's own bits (Packing leaves 243..255 free): the period of the checkpoint less one (243..250),
-    /// and whether word 1 holds the loan's segment (255; when clear, word 1 is empty or out of date and never read).
+    /// `Loan.aheadFifteenths` (251..254; a new loan's are clear), and whether word 1 holds the loan's segment (255;
+    /// when clear, word 1 is empty or out of date and never read).
     /// Word 1, the accrual segment, is stored only for a loan off its plan (`_onPlan`): one on its plan has its
     /// segment derived (`_deriveSegment`), so a draw writes one new slot and an instalment paid on its plan reads and
     /// writes one slot of the loan.
     uint256 private constant LOAN_PERIOD_SHIFT = Packing.LOAN_FREE_SHIFT;
+    uint256 private constant LOAN_AHEAD_SHIFT = 251;
     uint256 private constant LOAN_SEGMENT_STORED = 1 << 255;
 
     function _loadLoan(uint256 loanId) internal view returns (ICreditLedger.Loan memory loan) {
         uint256[2] storage words = _loans[loanId];
         uint256 word0 = words[0];
         Packing.decodeLoanTerms(word0, loan);
+        loan.aheadFifteenths = uint8((word0 >> LOAN_AHEAD_SHIFT) & 15);
         if (word0 & LOAN_SEGMENT_STORED != 0) Packing.decodeLoanSegment(words[1], loan);
         else if (word0 != 0) _deriveSegment(loan, ((word0 >> LOAN_PERIOD_SHIFT) & 0xff) + 1);
     }
@@ -630,7 +656,10 @@ abstract contract LedgerCore is LedgerBook {
     /// rewrites a non-zero slot (2,900 gas) instead of filling an empty one (22,100), and clearing it would refund less
     /// than that.
     function _storeLoan(uint256 loanId, ICreditLedger.Loan memory loan, uint256 period) internal {
-        uint256 word0 = Packing.encodeLoanTerms(loan) | ((period - 1) << LOAN_PERIOD_SHIFT);
+        uint256 word0 =
+            Packing.encodeLoanTerms(loan) |
+                ((period - 1) << LOAN_PERIOD_SHIFT) |
+                (uint256(loan.aheadFifteenths) << LOAN_AHEAD_SHIFT); // ≤ 15: decoded from 4 bits or set by `_markAhead`
         uint256[2] storage words = _loans[loanId];
         if (_onPlan(loan, period)) {
             words[0] = word0;

@@ -124,7 +124,10 @@ interface ICreditLedger is IRiskLimits, ICostDisclosure {
         /// Loans repaid in full a day or more after their draw, and their instalments whose due date had come when the
         /// loan closed (a bullet loan counts one at most). A loan paid off within a day of its draw counts in none of
         /// these nor in `principalRepaid`, so that a draw repaid at once (free on a fee product, whose fee then comes
-        /// back) adds nothing a risk engine would read as a repayment record.
+        /// back) adds nothing a risk engine would read as a repayment record. A loan prepaid ahead of its plan and
+        /// kept open counts its instalments (and its principal in `principalRepaid`) in proportion to the balance it
+        /// carried, `(15 − Loan.aheadFifteenths) / 15` rounded down: a loan prepaid to dust and kept open past its due
+        /// dates still counts in `loansRepaid`, but adds no instalment and no principal.
         uint256 loansRepaid;
         uint256 instalmentsRepaid;
         /// Payments made after the grace period of the oldest instalment they paid (each such payment counts once).
@@ -132,7 +135,9 @@ interface ICreditLedger is IRiskLimits, ICostDisclosure {
         /// Worst days past due seen at a payment or at default.
         uint256 maxDaysLate;
         uint256 defaults;
-        /// Principal of the loans repaid in full (a day or more after their draw), and principal written off at default.
+        /// Principal the plans of the loans repaid in full had scheduled by their close (all of it for a loan that
+        /// ran its plan; none for one paid off before its first due date), in the proportion above; and principal
+        /// written off at default.
         uint256 principalRepaid;
         uint256 principalDefaulted;
         /// Principal outstanding on the line now.
@@ -166,6 +171,11 @@ interface ICreditLedger is IRiskLimits, ICostDisclosure {
         Bucket bucket;
         /// The product drawn under (its outstanding principal counts against the product's cap, IProductLimits).
         uint8 productId;
+        /// How far ahead of its plan a prepayment that left the loan open took it at most: the principal it had
+        /// prepaid beyond the current instalment, in fifteenths of the plan's balance after that instalment, rounded
+        /// to the nearest (0: never ahead; 15: prepaid to dust). When the loan closes, the credit history counts its
+        /// instalments and principal in proportion (15 − this) / 15 (`CreditHistory`).
+        uint8 aheadFifteenths;
     }
 
     /// @notice Everything about a loan at the current block, for integrators.

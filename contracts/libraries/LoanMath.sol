@@ -13,6 +13,8 @@ library LoanMath {
     using SafeCast for int256;
 
     uint256 internal constant SCALE = ScheduleMath.INTEREST_SCALE;
+    /// @notice Denominator of `ICreditLedger.Loan.aheadFifteenths` (4 bits of the loan's word).
+    uint256 internal constant AHEAD_SCALE = 15;
 
     /// @notice Result of rolling a loan forward to `now`.
     struct Accrual {
@@ -48,6 +50,21 @@ library LoanMath {
     /// (start ≤ now_ < start + 1 day), rounded down.
     function dayLeftShareDown(uint256 amount, uint256 start, uint256 now_) internal pure returns (uint256) {
         return (amount * (start + ScheduleMath.SECONDS_PER_DAY - now_)) / ScheduleMath.SECONDS_PER_DAY;
+    }
+
+    /// @notice How far an `outstanding` principal below the plan's balance `planBalance` is ahead of the plan, in
+    /// fifteenths of that balance, rounded to the nearest (`ICreditLedger.Loan.aheadFifteenths`); 0 when it is not
+    /// ahead. Nearest, not up: an honest overpayment of under 1/30 of the balance is not ahead; dust left of the
+    /// balance is 15.
+    function aheadFifteenthsNearest(uint256 outstanding, uint256 planBalance) internal pure returns (uint256) {
+        if (outstanding >= planBalance) return 0;
+        return ((planBalance - outstanding) * AHEAD_SCALE + planBalance / 2) / planBalance;
+    }
+
+    /// @notice The part of `amount` (instalments or principal) a closed loan that was `ahead` fifteenths ahead of its
+    /// plan at most counts in the credit history, rounded down.
+    function carriedDown(uint256 amount, uint256 ahead) internal pure returns (uint256) {
+        return (amount * (AHEAD_SCALE - ahead)) / AHEAD_SCALE;
     }
 
     /// @notice Period (1-based) containing `time`, capped at `instalments + 1` after maturity.

@@ -26,8 +26,10 @@ export interface HistorySource {
 /**
  * Maps the ledger's record to the engine's: instalments of loans repaid in full (those whose due date had come when
  * the loan closed) count as on time unless a late payment was recorded for them (`onTimeCount = instalmentsRepaid − latePayments`, never below zero); money is
- * principal only (interest and penalties are not part of the record). `totalBorrowed` counts the principal of
- * closed and defaulted loans plus what is outstanding now, so it omits principal already repaid on loans still open.
+ * principal only (interest and penalties are not part of the record). `totalRepaid` is the principal closed loans'
+ * plans had scheduled by their close, less the share of loans prepaid ahead of their plan (`ICreditLedger.CreditHistory`);
+ * `totalBorrowed` adds what was written off and what is outstanding now, so it omits principal paid off ahead of a
+ * plan and principal already repaid on loans still open.
  */
 export function toCreditHistory(h: OnChainHistory): CreditHistory {
   const late = Number(h.latePayments);

@@ -604,6 +604,102 @@ contract LenderSafetyTest is AttackBase {
         assertEq(ledger.creditHistory(borrower).instalmentsRepaid, 3, "three due dates came");
     }
 
+    /// KI-13: six loans of 10,000, each prepaid to dust (58 units) a second after its draw and paid off just after
+    /// its first due date, wrote "6 instalments, 60,000 repaid" for 360 units of interest, and the risk engine raised
+    /// the limit by 20%. Now a loan counts in proportion to the balance it carried: prepaid to dust, it counts nothing.
+    function test_KI13_dustPrepayments_writeNoRecord() public {
+        _openLine(borrower, 10_000e6, APR);
+        uint256 paid;
+        for (uint256 i = 0; i < 6; ++i) {
+            uint256 loanId = _draw(borrower, 0, 10_000e6);
+            vm.warp(vm.getBlockTimestamp() + 1); // (under viaIR `block.timestamp` is read once per function)
+            paid += _repay(borrower, loanId, 10_000e6); // interest for the second, the rest prepays principal
+            assertEq(ledger.loanRecord(loanId).aheadFifteenths, 15, "prepaid to dust: 15 fifteenths ahead");
+            vm.warp(ledger.loanRecord(loanId).drawnAt + 30 days + 1 hours);
+            paid += _repay(borrower, loanId, type(uint256).max);
+        }
+        ICreditLedger.CreditHistory memory h = ledger.creditHistory(borrower);
+        assertEq(h.loansRepaid, 6, "six loans were repaid");
+        assertEq(h.instalmentsRepaid, 0, "none carried its debt to a due date (fails before: 6)");
+        assertEq(h.principalRepaid, 0, "nor counts its principal (fails before: 60,000)");
+        assertEq(paid - 60_000e6, 360, "for 360 units of interest (6 x 58 for the second, 6 x 2 on the dust)");
+    }
+
+    /// KI-13, split: instalments from six loans of 10 tokens carried to a due date, principal from a loan of 5,000
+    /// held for a day. Principal now counts only as the plan scheduled it by the close, so the day-long loan adds none.
+    function test_KI13_splitRecord_principalComesOnlyFromDueDates() public {
+        _openLine(borrower, 10_000e6, APR);
+        for (uint256 i = 0; i < 6; ++i) {
+            uint256 loanId = _draw(borrower, 0, 10e6);
+            vm.warp(ledger.loanRecord(loanId).drawnAt + 30 days + 1 hours);
+            _repay(borrower, loanId, type(uint256).max);
+        }
+        uint256 big = _draw(borrower, 0, 5_000e6);
+        vm.warp(ledger.loanRecord(big).drawnAt + 1 days);
+        _repay(borrower, big, type(uint256).max);
+        uint256 payment = _instalment(10e6, APR, 3);
+        uint256 firstPrincipal = 10e6 - ScheduleMath.scheduledBalanceUp(EQUAL_INSTALMENT, 10e6, payment, APR, 3, 30, 1);
+        ICreditLedger.CreditHistory memory h = ledger.creditHistory(borrower);
+        assertEq(h.instalmentsRepaid, 6, "six due dates came");
+        assertEq(h.principalRepaid, 6 * firstPrincipal, "the principal they scheduled (fails before: 5,060 tokens)");
+    }
+
+    /// KI-13: a loan prepaid by half in its first period and kept open counts 8/15 of its instalments and of the
+    /// principal its plan scheduled (the share it carried, rounded against the borrower); one kept on its plan counts
+    /// in full, even overpaying each instalment by a token.
+    function test_KI13_partialPrepayment_countsWhatWasCarried() public {
+        _openLine(borrower, 20_000e6, APR);
+        uint256 loanId = _draw(borrower, 2, 10_000e6);
+        vm.warp(vm.getBlockTimestamp() + 1 days);
+        uint256 interest = ledger.loanState(loanId).payoff - 10_000e6;
+        _repay(borrower, loanId, interest + 5_000e6);
+        uint256 planAfter = _planBalanceAfter(1);
+        assertEq(((planAfter - 5_000e6) * 15 + planAfter / 2) / planAfter, 7, "4,233 of 9,233 is 6.88 fifteenths");
+        assertEq(ledger.loanRecord(loanId).aheadFifteenths, 7, "ahead of the plan after the first instalment");
+        for (uint256 k = 1; k <= 3; ++k) {
+            vm.warp(ledger.loanState(loanId).nextDueAt);
+            uint256 due = ledger.dueNow(loanId);
+            if (due != 0) _repay(borrower, loanId, due);
+        }
+        _repay(borrower, loanId, type(uint256).max);
+        uint256 scheduled = 10_000e6 - _planBalanceAfter(3);
+        ICreditLedger.CreditHistory memory h = ledger.creditHistory(borrower);
+        assertEq(h.instalmentsRepaid, 1, "3 due dates x 8/15, rounded down (fails before: 3)");
+        assertEq(h.principalRepaid, (scheduled * 8) / 15, "what 3 instalments scheduled x 8/15 (fails before: 10,000)");
+
+        uint256 honest = _draw(borrower, 2, 10_000e6);
+        for (uint256 k = 1; k <= 3; ++k) {
+            vm.warp(ledger.loanState(honest).nextDueAt);
+            _repay(borrower, honest, ledger.dueNow(honest) + 1e6);
+        }
+        assertEq(ledger.loanRecord(honest).aheadFifteenths, 0, "a token over each instalment is not ahead");
+        _repay(borrower, honest, type(uint256).max);
+        h = ledger.creditHistory(borrower);
+        assertEq(h.instalmentsRepaid, 1 + 3, "kept to its plan: every due date counts");
+        assertEq(h.principalRepaid, (scheduled * 8) / 15 + scheduled, "and what its plan scheduled");
+    }
+
+    /// KI-13: the mark survives the loan's other records: a dust loan that falls late, is marked, is cured and then
+    /// paid off still counts nothing.
+    function test_KI13_aheadSurvivesMarkAndCure() public {
+        _openLine(borrower, 10_000e6, APR);
+        uint256 loanId = _draw(borrower, 2, 10_000e6);
+        vm.warp(vm.getBlockTimestamp() + 1);
+        _repay(borrower, loanId, 10_000e6);
+        vm.warp(ledger.loanRecord(loanId).drawnAt + 30 days + 10 days);
+        _markOne(loanId);
+        assertEq(uint8(ledger.loanRecord(loanId).bucket), uint8(ICreditLedger.Bucket.M1), "late on its dust");
+        assertEq(ledger.loanRecord(loanId).aheadFifteenths, 15, "kept through the mark");
+        _repay(borrower, loanId, ledger.dueNow(loanId)); // arrears and penalty
+        assertEq(ledger.loanRecord(loanId).aheadFifteenths, 15, "kept through the cure");
+        vm.warp(ledger.loanRecord(loanId).drawnAt + 60 days + 1 hours); // within the grace of due date 2
+        _repay(borrower, loanId, type(uint256).max);
+        ICreditLedger.CreditHistory memory h = ledger.creditHistory(borrower);
+        assertEq(h.instalmentsRepaid, 0, "no instalment counts");
+        assertEq(h.principalRepaid, 0, "no principal counts");
+        assertEq(h.latePayments, 1, "the late payment does");
+    }
+
     // ---------------------------------------------------------------- 12. views true at the current block
 
     /// Item 12: `interestReceivable()` kept the interest of a written-off loan (530.30 on a 10,000 default, still
