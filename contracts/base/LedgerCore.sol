@@ -278,11 +278,15 @@ abstract contract LedgerCore is LedgerBook {
 
     /// @dev After a prepayment that leaves `loan` open: how far ahead of its plan it now is, kept at its highest for
     /// its credit history (`_recordPayment`). Measured against the plan's balance after the current instalment, so
-    /// paying the current instalment early is not ahead.
+    /// paying the current instalment early is not ahead; in the last period (a bullet loan's only one) against the
+    /// balance before it, so the last instalment cannot be prepaid to dust and the loan kept open to its due date.
     function _markAhead(ICreditLedger.Loan memory loan, LoanMath.Accrual memory a) private pure {
         if (a.period > loan.instalments) return; // matured: everything is due, nothing can be ahead
-        uint256 planAfter = LoanMath.scheduledAfter(LoanMath.plan(loan), a.scheduledBalanceDue, a.period);
-        uint256 ahead = LoanMath.aheadFifteenthsNearest(uint256(loan.principal) - loan.principalPaid, planAfter);
+        uint256 planBalance =
+            a.period < loan.instalments
+                ? LoanMath.scheduledAfter(LoanMath.plan(loan), a.scheduledBalanceDue, a.period)
+                : a.scheduledBalanceDue;
+        uint256 ahead = LoanMath.aheadFifteenthsNearest(uint256(loan.principal) - loan.principalPaid, planBalance);
         if (ahead > loan.aheadFifteenths) loan.aheadFifteenths = uint8(ahead);
     }
 

@@ -173,8 +173,9 @@ interface ICreditLedger is IRiskLimits, ICostDisclosure {
         uint8 productId;
         /// How far ahead of its plan a prepayment that left the loan open took it at most: the principal it had
         /// prepaid beyond the current instalment, in fifteenths of the plan's balance after that instalment, rounded
-        /// to the nearest (0: never ahead; 15: prepaid to dust). When the loan closes, the credit history counts its
-        /// instalments and principal in proportion (15 − this) / 15 (`CreditHistory`).
+        /// to the nearest (0: never ahead; 15: prepaid to dust). In the last period (a bullet loan's only one) the
+        /// last instalment counts as prepaid too: measured against the balance before it. When the loan closes, the
+        /// credit history counts its instalments and principal in proportion (15 − this) / 15 (`CreditHistory`).
         uint8 aheadFifteenths;
     }
 

@@ -700,6 +700,73 @@ contract LenderSafetyTest is AttackBase {
         assertEq(h.latePayments, 1, "the late payment does");
     }
 
+    /// Pays what is due on each of `loanId`'s next `count` due dates, at the second it falls due.
+    function _payOnDueDates(uint256 loanId, uint256 count) internal {
+        for (uint256 k = 1; k <= count; ++k) {
+            vm.warp(ledger.loanState(loanId).nextDueAt);
+            _repay(borrower, loanId, ledger.dueNow(loanId));
+        }
+    }
+
+    /// KI-13: the last instalment (a bullet loan's only one) cannot be prepaid to dust with the loan kept open to its
+    /// due date: in the last period the mark is measured against the balance before the instalment. Paying off
+    /// instead counts what came due.
+    function test_KI13_lastPeriodAndBullet_cannotBePrepaidToDust() public {
+        _openLine(borrower, 20_000e6, APR);
+        uint256 bullet = _draw(borrower, 5, 10_000e6);
+        vm.warp(vm.getBlockTimestamp() + 1);
+        _repay(borrower, bullet, 10_000e6);
+        assertEq(ledger.loanRecord(bullet).aheadFifteenths, 15, "a bullet prepaid to dust");
+        vm.warp(ledger.loanRecord(bullet).drawnAt + 30 days + 1 hours);
+        _repay(borrower, bullet, type(uint256).max);
+        ICreditLedger.CreditHistory memory h = ledger.creditHistory(borrower);
+        assertEq(h.instalmentsRepaid, 0, "its due date does not count (fails before: 1)");
+        assertEq(h.principalRepaid, 0, "nor its principal (fails before: 10,000)");
+
+        uint256 loanId = _draw(borrower, 0, 10_000e6);
+        _payOnDueDates(loanId, 2);
+        uint256 left = ledger.loanState(loanId).principalOutstanding;
+        _repay(borrower, loanId, left - 100); // the last instalment, but for dust, at the start of its period
+        assertEq(ledger.loanRecord(loanId).aheadFifteenths, 15, "the last instalment prepaid to dust");
+        vm.warp(ledger.loanState(loanId).nextDueAt);
+        _repay(borrower, loanId, type(uint256).max);
+        h = ledger.creditHistory(borrower);
+        assertEq(h.instalmentsRepaid, 0, "kept open to its last due date on dust, it counts nothing (fails before: 3)");
+
+        uint256 paidOff = _draw(borrower, 0, 10_000e6);
+        _payOnDueDates(paidOff, 2);
+        _repay(borrower, paidOff, type(uint256).max);
+        uint256 payment = _instalment(10_000e6, APR, 3);
+        uint256 due = 10_000e6 - ScheduleMath.scheduledBalanceUp(EQUAL_INSTALMENT, 10_000e6, payment, APR, 3, 30, 2);
+        h = ledger.creditHistory(borrower);
+        assertEq(h.instalmentsRepaid, 2, "paid off in its last period: the two due dates that came");
+        assertEq(h.principalRepaid, due, "and the principal they scheduled");
+    }
+
+    /// KI-13: a late payment that also prepays (the delinquency path) marks the loan ahead like any other, and so
+    /// does a prepayment of a fee product (its fee rebate counts as principal prepaid).
+    function test_KI13_latePaymentsAndFeeRebatesMarkAheadToo() public {
+        (uint256 feeLoan, ) = _feeLoan();
+        uint256 rebate = _repayForRebate(feeLoan, ledger.loanState(feeLoan).payoff - 2_000);
+        assertGt(rebate, 0, "the prepayment got back part of the fee");
+        assertEq(ledger.loanRecord(feeLoan).aheadFifteenths, 15, "fee product prepaid to dust");
+
+        address late = makeAddr("late borrower");
+        _openLine(late, 10_000e6, APR);
+        uint256 loanId = _draw(late, 2, 10_000e6);
+        vm.warp(ledger.loanRecord(loanId).drawnAt + 40 days);
+        _markOne(loanId);
+        assertEq(uint8(ledger.loanRecord(loanId).bucket), uint8(ICreditLedger.Bucket.M1), "10 days late");
+        _repay(late, loanId, ledger.loanState(loanId).payoff - 100); // the payoff includes the penalty
+        assertEq(ledger.loanRecord(loanId).aheadFifteenths, 15, "late, then prepaid to dust");
+        vm.warp(ledger.loanRecord(loanId).drawnAt + 60 days + 1 hours);
+        _repay(late, loanId, type(uint256).max);
+        ICreditLedger.CreditHistory memory h = ledger.creditHistory(late);
+        assertEq(h.instalmentsRepaid, 0, "no instalment counts");
+        assertEq(h.principalRepaid, 0, "no principal counts");
+        assertEq(h.latePayments, 1, "the late payment does");
+    }
+
     // ---------------------------------------------------------------- 12. views true at the current block
 
     /// Item 12: `interestReceivable()` kept the interest of a written-off loan (530.30 on a 10,000 default, still
