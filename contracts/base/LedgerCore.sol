@@ -286,7 +286,7 @@ abstract contract LedgerCore is LedgerBook {
             a.period < loan.instalments
                 ? LoanMath.scheduledAfter(LoanMath.plan(loan), a.scheduledBalanceDue, a.period)
                 : a.scheduledBalanceDue;
-        uint256 ahead = LoanMath.aheadFifteenthsNearest(uint256(loan.principal) - loan.principalPaid, planBalance);
+        uint256 ahead = LoanMath.aheadFifteenthsUp(uint256(loan.principal) - loan.principalPaid, planBalance);
         if (ahead > loan.aheadFifteenths) loan.aheadFifteenths = uint8(ahead);
     }
 

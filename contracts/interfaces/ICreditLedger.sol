@@ -125,9 +125,10 @@ interface ICreditLedger is IRiskLimits, ICostDisclosure {
         /// loan closed (a bullet loan counts one at most). A loan paid off within a day of its draw counts in none of
         /// these nor in `principalRepaid`, so that a draw repaid at once (free on a fee product, whose fee then comes
         /// back) adds nothing a risk engine would read as a repayment record. A loan prepaid ahead of its plan and
-        /// kept open counts its instalments (and its principal in `principalRepaid`) in proportion to the balance it
-        /// carried, `(15 − Loan.aheadFifteenths) / 15` rounded down: a loan prepaid to dust and kept open past its due
-        /// dates still counts in `loansRepaid`, but adds no instalment and no principal.
+        /// kept open counts its instalments (and its principal in `principalRepaid`) in proportion to the share of
+        /// its plan's balance it kept, `(15 − Loan.aheadFifteenths) / 15` rounded down (never more than it kept,
+        /// measured against the balance after each current instalment): a loan prepaid to dust and kept open past its
+        /// due dates still counts in `loansRepaid`, but adds no instalment and no principal.
         uint256 loansRepaid;
         uint256 instalmentsRepaid;
         /// Payments made after the grace period of the oldest instalment they paid (each such payment counts once).
@@ -173,9 +174,10 @@ interface ICreditLedger is IRiskLimits, ICostDisclosure {
         uint8 productId;
         /// How far ahead of its plan a prepayment that left the loan open took it at most: the principal it had
         /// prepaid beyond the current instalment, in fifteenths of the plan's balance after that instalment, rounded
-        /// to the nearest (0: never ahead; 15: prepaid to dust). In the last period (a bullet loan's only one) the
-        /// last instalment counts as prepaid too: measured against the balance before it. When the loan closes, the
-        /// credit history counts its instalments and principal in proportion (15 − this) / 15 (`CreditHistory`).
+        /// up, except that under half a fifteenth is 0 (0: never ahead, or by under 1/30; 15: by more than 14/15).
+        /// In the last period (a bullet loan's only one) the last instalment counts as prepaid too: measured against
+        /// the balance before it. When the loan closes, the credit history counts its instalments and principal in
+        /// proportion (15 − this) / 15 (`CreditHistory`).
         uint8 aheadFifteenths;
     }
 

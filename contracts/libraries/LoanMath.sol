@@ -53,12 +53,13 @@ library LoanMath {
     }
 
     /// @notice How far an `outstanding` principal below the plan's balance `planBalance` is ahead of the plan, in
-    /// fifteenths of that balance, rounded to the nearest (`ICreditLedger.Loan.aheadFifteenths`); 0 when it is not
-    /// ahead. Nearest, not up: an honest overpayment of under 1/30 of the balance is not ahead; dust left of the
-    /// balance is 15.
-    function aheadFifteenthsNearest(uint256 outstanding, uint256 planBalance) internal pure returns (uint256) {
+    /// fifteenths of that balance (`ICreditLedger.Loan.aheadFifteenths`): rounded up, so a loan never counts more than
+    /// it carried, except that less than half a fifteenth (an honest overpayment of under 1/30 of the balance) is 0.
+    function aheadFifteenthsUp(uint256 outstanding, uint256 planBalance) internal pure returns (uint256) {
         if (outstanding >= planBalance) return 0;
-        return ((planBalance - outstanding) * AHEAD_SCALE + planBalance / 2) / planBalance;
+        uint256 gap = (planBalance - outstanding) * AHEAD_SCALE;
+        if (gap * 2 < planBalance) return 0;
+        return ScheduleMath.divUp(gap, planBalance);
     }
 
     /// @notice The part of `amount` (instalments or principal) a closed loan that was `ahead` fifteenths ahead of its

@@ -743,6 +743,15 @@ contract LenderSafetyTest is AttackBase {
         assertEq(h.principalRepaid, due, "and the principal they scheduled");
     }
 
+    /// KI-13: the mark rounds up, so a loan never counts more than it kept: a bullet of 10,000 prepaid down to just
+    /// over 1/30 of it (14.49 fifteenths ahead) counts nothing, where rounding to the nearest counted 1/15 for 1/30.
+    function test_KI13_aheadRoundsAgainstTheBorrower() public {
+        _openLine(borrower, 10_000e6, APR);
+        uint256 bullet = _draw(borrower, 5, 10_000e6);
+        _repay(borrower, bullet, 10_000e6 - 333_333_334); // same second: no interest yet, all prepays principal
+        assertEq(ledger.loanRecord(bullet).aheadFifteenths, 15, "14.49 fifteenths, rounded up (fails before: 14)");
+    }
+
     /// KI-13: a late payment that also prepays (the delinquency path) marks the loan ahead like any other, and so
     /// does a prepayment of a fee product (its fee rebate counts as principal prepaid).
     function test_KI13_latePaymentsAndFeeRebatesMarkAheadToo() public {
