@@ -1,7 +1,8 @@
 import { expect } from "chai";
 import { network } from "hardhat";
 import { Wallet } from "ethers";
-import { deployMicrocredit, ALL_PRODUCTS_MASK, ONE, DAY } from "./helpers/fixture.ts";
+import { deployMicrocredit, ALL_PRODUCTS_MASK, ONE, DAY, type Deployment } from "./helpers/fixture.ts";
+import { provisionBase, provisionUp } from "../src/core/index.ts";
 
 const connection = await network.create();
 const { networkHelpers, ethers } = connection;
@@ -115,24 +116,38 @@ describe("automatic collection", () => {
   });
 });
 
+/** The provision the ledger books for `loanId` at a mark mined in `blockNumber` (product without a fee). */
+async function provisionAtMark(d: Deployment, loanId: bigint, blockNumber: number): Promise<bigint> {
+  const s = await d.lens.loanState(loanId, { blockTag: blockNumber });
+  const risk = await d.lens.riskParams();
+  const [protocolFeeBps] = await d.lens.rates();
+  const now = BigInt((await d.ethers.provider.getBlock(blockNumber))!.timestamp);
+  const base = provisionBase(s.principalOutstanding, s.interestAccrued, 0n, protocolFeeBps);
+  return provisionUp(base, now - s.pastDueSince, risk);
+}
+
 describe("delinquency, default and recovery", () => {
   it("a borrower who stops paying walks through every bucket to default on the right day", async () => {
     const d = await withLoan();
     await d.ledger.connect(d.borrower).revokeMandate();
     const t1 = d.dueDates[0];
     const steps: [bigint, bigint, bigint][] = [
-      // [time after the first due date, expected bucket, provision bps]
+      // [time after the first due date, expected bucket, provision rate in bps (rounded down)]
       [1n * DAY, 1n, 0n],
-      [4n * DAY, 2n, 1_000n],
-      [31n * DAY, 3n, 3_000n],
-      [61n * DAY, 4n, 6_000n],
+      [4n * DAY, 2n, 1_074n], // 10% + 1/27 of the way to 30%
+      [31n * DAY, 3n, 3_100n], // 30% + 1/30 of the way to 60%
+      [61n * DAY, 4n, 6_133n], // 60% + 1/30 of the way to 100%
     ];
     for (const [after, bucket, bps] of steps) {
       await networkHelpers.time.setNextBlockTimestamp(t1 + after);
-      await d.ledger.mark([d.loanId]);
+      const receipt = await (await d.ledger.mark([d.loanId])).wait();
       const s = await d.lens.loanState(d.loanId);
       expect(s.bucket).to.equal(bucket, `bucket at +${after / DAY} days`);
-      expect(await d.lens.provisions()).to.equal((s.principalOutstanding * bps) / 10_000n);
+      const provision = await provisionAtMark(d, d.loanId, receipt!.blockNumber);
+      expect(await d.lens.provisions()).to.equal(provision);
+      // Of what a write-off would cost: principal and interest, less the 5% protocol fee on the interest.
+      const base = s.principalOutstanding + s.interestAccrued - (s.interestAccrued * 500n) / 10_000n;
+      expect(provision).to.be.closeTo((base * bps) / 10_000n, base / 1_000n, `about ${bps} bps`);
       expect((await d.lens.lineOf(d.borrower.address)).lateLoans).to.equal(bucket >= 2n ? 1n : 0n);
     }
     await expect(d.ledger.connect(d.borrower).draw(0, ONE)).to.be.revertedWithCustomError(
@@ -147,7 +162,9 @@ describe("delinquency, default and recovery", () => {
     await networkHelpers.time.setNextBlockTimestamp(t1 + 90n * DAY + 1n);
     const tx = await d.ledger.mark([d.loanId]);
     const receipt = await tx.wait();
-    const event = receipt!.logs.map((l) => d.ledger.interface.parseLog(l)).find((e) => e?.name === "LoanDefaulted")!;
+    const event = receipt!.logs
+      .map((l) => d.ledger.interface.parseLog(l))
+      .find((e) => e?.name === "LoanDefaulted")!;
     const [, loss, absorbed, lenderLoss] = event.args as unknown as [bigint, bigint, bigint, bigint];
     expect(loss).to.be.greaterThan(P);
     // The fee (5%) and first-loss cut (10%) of the unpaid interest are taken back: never earned.
@@ -170,18 +187,16 @@ describe("delinquency, default and recovery", () => {
     expect(await d.pool.totalAssets()).to.be.closeTo(assetsBefore + 1_000n * ONE, 2n);
   });
 
-  it("pool value steps down by exactly each new provision (interest-first loan: no accrual true-up at a mark)", async () => {
+  it("pool value steps down by exactly each new provision above the reserve (interest-first loan: no accrual true-up at a mark)", async () => {
     const d = await networkHelpers.loadFixture(fixture);
     await d.pool.connect(d.lender).deposit(500_000n * ONE, d.lender.address);
-    await d.ledger.connect(d.underwriter).setLine(d.borrower.address, 50_000n * ONE, APR, ALL_PRODUCTS_MASK, 1);
+    await d.ledger
+      .connect(d.underwriter)
+      .setLine(d.borrower.address, 50_000n * ONE, APR, ALL_PRODUCTS_MASK, 1);
     await d.ledger.connect(d.borrower).draw(4, P); // interest first: the accruing balance never changes
     const loanId = await d.lens.loanIdOf(d.borrower.address, 1);
     const [dueDates] = await d.quotes.loanSchedule(loanId);
-    for (const [days, bps] of [
-      [4n, 1_000n],
-      [31n, 3_000n],
-      [61n, 6_000n],
-    ] as const) {
+    for (const days of [4n, 31n, 61n]) {
       const t = dueDates[0] + days * DAY;
       // The pool's value at second t without the mark (in a snapshot), then with it.
       const snapshot = await networkHelpers.takeSnapshot();
@@ -191,10 +206,15 @@ describe("delinquency, default and recovery", () => {
       await snapshot.restore();
       const provisionBefore = await d.lens.provisions();
       await networkHelpers.time.setNextBlockTimestamp(t);
-      await d.ledger.mark([loanId]);
-      const step = (await d.lens.provisions()) - provisionBefore;
-      expect(await d.lens.provisions()).to.equal((P * bps) / 10_000n);
-      // Exactly the provision; the loan's own true-up at the mark is below one unit (interest rounded up).
+      const receipt = await (await d.ledger.mark([loanId])).wait();
+      const provisionAfter = await d.lens.provisions();
+      expect(provisionAfter).to.equal(await provisionAtMark(d, loanId, receipt!.blockNumber));
+      // Provisions are charged to the first-loss reserve first: the lenders bear what exceeds it.
+      const reserve = await d.lens.firstLossReserve();
+      const max = (a: bigint, b: bigint) => (a > b ? a : b);
+      const step = max(reserve, provisionAfter) - max(reserve, provisionBefore);
+      expect(step > 0n).to.equal(true);
+      // Exactly that; the loan's own true-up at the mark is below one unit (interest rounded up).
       expect(without - (await d.pool.totalAssets()) - step).to.be.oneOf([0n, -1n]);
     }
   });
@@ -239,7 +259,9 @@ describe("delinquency, default and recovery", () => {
     const d = await withLoan();
     await d.ledger.pause();
     await networkHelpers.time.setNextBlockTimestamp(d.dueDates[0]);
-    await expect(d.ledger.collect([d.loanId])).to.emit(d.ledger, "Collected").withArgs(d.loanId, d.borrower.address, d.payments[0]);
+    await expect(d.ledger.collect([d.loanId]))
+      .to.emit(d.ledger, "Collected")
+      .withArgs(d.loanId, d.borrower.address, d.payments[0]);
     await d.ledger.mark([d.loanId]);
   });
 });

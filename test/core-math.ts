@@ -21,6 +21,8 @@ import {
   disclose,
   loanPositionAt,
   penaltyInterestUp,
+  provisionBase,
+  provisionUp,
   payoffAllowanceUp,
   payoffAllowance,
   schedule,
@@ -281,6 +283,39 @@ describe("core math: penalty", () => {
       await networkHelpers.time.increaseTo(due1 + late);
       const s = await d.lens.loanState(loanId);
       expect(s.penalty).to.equal(penaltyInterestUp(s.pastDue, APR, multiplier, late));
+    }
+  });
+});
+
+describe("core math: provisions", () => {
+  it("provisionUp on what a write-off would cost, by days past due, is the ledger's provision at each daily mark", async () => {
+    const d = await fixture();
+    const { loanId, dueDates } = await drawLoan(d, 0, 10_000n * ONE);
+    const risk = await d.lens.riskParams();
+    const params = {
+      graceDays: risk.graceDays,
+      defaultDays: risk.defaultDays,
+      provisionM1Bps: risk.provisionM1Bps,
+      provisionM2Bps: risk.provisionM2Bps,
+      provisionM3Bps: risk.provisionM3Bps,
+    };
+    const [protocolFeeBps] = await d.lens.rates();
+    let last = 0n;
+    // Grace, the first day of M1, inside each bucket, at each edge, and the day before the write-off.
+    for (const days of [2n, 4n, 17n, 30n, 31n, 45n, 60n, 61n, 75n, 89n, 90n]) {
+      await networkHelpers.time.setNextBlockTimestamp(dueDates[0] + days * DAY);
+      const receipt = await (await d.ledger.mark([loanId])).wait();
+      // Read at the mark's own block: no interest has accrued since it.
+      const s = await d.lens.loanState(loanId, { blockTag: receipt!.blockNumber });
+      const owed = provisionBase(s.principalOutstanding, s.interestAccrued, 0n, protocolFeeBps);
+      const expected = provisionUp(owed, days * DAY, params);
+      expect(await d.lens.provisions(), `day ${days}`).to.equal(expected);
+      expect(expected >= last, `day ${days}: the provision only rises`).to.equal(true);
+      last = expected;
+      // 89 days past due: 98.67 % of what the loan owes (60 % + 29/30 of 40 %); at 90, the last day before the
+      // write-off, all of it.
+      if (days === 89n) expect(expected).to.equal((owed * 29_600n + 29_999n) / 30_000n);
+      if (days === 90n) expect(expected).to.equal(owed);
     }
   });
 });

@@ -227,12 +227,16 @@ abstract contract LedgerBook is AccessControl, ReentrancyGuardTransient {
         return ((word >> CAPITAL_BLOCK_VALUE_SHIFT) << CAPITAL_BLOCK_VALUE_SHIFT) | uint112(capital_);
     }
 
-    /// @dev The lenders' assets when the book's gross interest (in 1/SCALE units) is `gross`.
+    /// @dev The lenders' assets when the book's gross interest (in 1/SCALE units) is `gross`. Provisions are charged
+    /// to the first-loss reserve first, as write-offs are (`_bookWriteOff`): the lenders bear only what exceeds it, so
+    /// the write-off of a fully provisioned loan moves their assets by nothing.
     function _lenderAssetsAt(uint256 gross) internal view returns (uint256) {
+        uint256 reserve = _reserveAt(gross);
+        uint256 provisions = _provisions;
         int256 value =
             _capital() +
                 int256(gross / SCALE) -
-                int256(_feesAt(gross) + _reserveAt(gross) + _provisions + _interestWrittenOff);
+                int256(_feesAt(gross) + (reserve > provisions ? reserve : provisions) + _interestWrittenOff);
         return value > 0 ? uint256(value) : 0;
     }
 

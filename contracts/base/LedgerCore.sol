@@ -388,6 +388,12 @@ abstract contract LedgerCore is LedgerBook {
         ar.dueAtCheckpoint = uint88(dueAfter);
         uint256 since = ArrearsMath.pastDueSince(loan, p.a);
         ICreditLedger.Bucket bucket = ArrearsMath.bucketOf(dueAfter, since, block.timestamp, params);
+        uint256 provision;
+        if (bucket >= ICreditLedger.Bucket.M1) {
+            // On what the loan still owes after the payment.
+            LoanMath.Owed memory o = LoanMath.owed(loan, p.a, block.timestamp);
+            provision = _provisionOf(loan, p.a, o, block.timestamp - since, params);
+        }
         if (bucket == ICreditLedger.Bucket.Default) bucket = ICreditLedger.Bucket.M3;
         _reclassify(
             loanId,
@@ -396,8 +402,25 @@ abstract contract LedgerCore is LedgerBook {
             bucket,
             uint256(loan.principal) - loan.principalPaid,
             p.o.principalOutstanding,
-            params
+            provision
         );
+    }
+
+    /// @dev The provision of a late loan rolled to now (`a`) that owes `o`, `late` seconds after its oldest unpaid due
+    /// date (ArrearsMath.provisionUp), kept within its field. Its base is what writing it off now would cost the
+    /// lenders and the first-loss reserve together (`_bookWriteOff`): the principal outstanding less the origination
+    /// fee's unearned share, and the interest owed less the protocol fee's share of it, both taken back by a write-off.
+    /// The book charges provisions to the reserve first (`_lenderAssetsAt`), as a write-off charges its loss.
+    function _provisionOf(
+        ICreditLedger.Loan memory loan,
+        LoanMath.Accrual memory a,
+        LoanMath.Owed memory o,
+        uint256 late,
+        ICreditLedger.RiskParams memory params
+    ) internal view returns (uint256) {
+        uint256 interest = o.pastDueInterest + o.currentInterest;
+        uint256 base = o.principalOutstanding - _payoffRebate(loan, a, o) + interest - (interest * _split.feeBps) / BPS;
+        return _saturate(ArrearsMath.provisionUp(base, late, params), type(uint80).max);
     }
 
     /// @notice A loan rolled and classified to now, as `mark` stores it: its accrual, what it owes, what is past due,
@@ -434,7 +457,9 @@ abstract contract LedgerCore is LedgerBook {
         ICreditLedger.RiskParams memory params
     ) internal {
         m.ar.dueAtCheckpoint = uint88(m.pastDue);
-        _reclassify(loanId, loan, m.ar, m.bucket, m.o.principalOutstanding, m.o.principalOutstanding, params);
+        uint256 provision =
+            m.bucket < ICreditLedger.Bucket.M1 ? 0 : _provisionOf(loan, m.a, m.o, block.timestamp - m.since, params);
+        _reclassify(loanId, loan, m.ar, m.bucket, m.o.principalOutstanding, m.o.principalOutstanding, provision);
         _storeLoan(loanId, loan, m.a.period);
         _bookRepay(0, 0, m.a.rateDelta, m.a.accrualAdjustment);
     }
@@ -505,7 +530,8 @@ abstract contract LedgerCore is LedgerBook {
         return value < max ? value : max;
     }
 
-    /// @dev Moves a loan to `bucket`: provision, freeze or unfreeze its line, store or clear its arrears.
+    /// @dev Moves a loan to `bucket` with its new `provision` (`_provisionOf`; zero in Current, Grace and Default):
+    /// books the provision, freezes or unfreezes its line, stores or clears its arrears.
     function _reclassify(
         uint256 loanId,
         ICreditLedger.Loan memory loan,
@@ -513,7 +539,7 @@ abstract contract LedgerCore is LedgerBook {
         ICreditLedger.Bucket bucket,
         uint256 principalOutstanding,
         uint256 principalBefore,
-        ICreditLedger.RiskParams memory params
+        uint256 provision
     ) internal {
         ICreditLedger.Bucket from = loan.bucket;
         // The circuit breaker's aggregate: principal of loans in M2 and M3, as of their last classification.
@@ -524,7 +550,6 @@ abstract contract LedgerCore is LedgerBook {
             uint256 late = (flow >> FLOW_LATE_SHIFT) + lateAfter - lateBefore;
             _flowWord = (flow & ((1 << FLOW_LATE_SHIFT) - 1)) | (late << FLOW_LATE_SHIFT);
         }
-        uint256 provision = (principalOutstanding * ArrearsMath.provisionBps(bucket, params)) / BPS;
         _bookProvision(ar.provision, provision);
         ar.provision = uint80(provision);
         bool wasLate = from >= ICreditLedger.Bucket.M1;

@@ -65,7 +65,12 @@ interface ICreditLedger is IRiskLimits, ICostDisclosure {
         Default
     }
 
-    /// @notice Delinquency and collection parameters.
+    /// @notice Delinquency and collection parameters. A late loan's provision rate runs in straight lines between the
+    /// bucket rates, each reached where its bucket ends: `provisionM1Bps` at the end of grace, `provisionM2Bps` at 30
+    /// days past due, `provisionM3Bps` at 60 and 100 % at `defaultDays` (ArrearsMath.provisionUp); rates that fall
+    /// with age make it fall. It applies to what writing the loan off would cost the lenders and the first-loss
+    /// reserve (principal outstanding less the fee's unearned share, interest owed less the protocol fee's share), as
+    /// of the loan's last touch (`mark`, a payment). The book charges provisions to the reserve first.
     struct RiskParams {
         uint16 graceDays;
         uint16 defaultDays;
@@ -319,11 +324,15 @@ interface ICreditLedger is IRiskLimits, ICostDisclosure {
     /// 4 no allowance, 5 the token transfer failed, 6 the mandate's cap for this loan is used up in this call (the
     /// loan id came earlier in the batch).
     event CollectionFailed(uint256 indexed loanId, uint8 reason);
-    /// @notice Emitted when a loan moves between delinquency buckets; `provision` is its new provision.
+    /// @notice Emitted when a loan moves between delinquency buckets; `provision` is its new provision. A late loan's
+    /// provision also changes, without this event, at each touch in the same bucket (a mark, a payment): `provisions()`
+    /// on the CreditLens has the total.
     event BucketChanged(uint256 indexed loanId, Bucket from, Bucket to, uint256 provision);
     /// @notice Emitted when a loan defaults and is written off: `loss` = principal + interest owed. The protocol fee
     /// and the first-loss cut of the written-off interest are taken back (never earned); of the rest,
-    /// `absorbedByReserve` came out of the first-loss reserve and `lenderLoss` out of the lenders' assets.
+    /// `absorbedByReserve` came out of the first-loss reserve and `lenderLoss` is the lenders'. What the lenders'
+    /// assets lost was mostly booked before, as the loan's provision rose (provisions are charged to the reserve
+    /// first): the write-off moves them by its cost less the provision it releases, beyond the reserve's slack.
     event LoanDefaulted(uint256 indexed loanId, uint256 loss, uint256 absorbedByReserve, uint256 lenderLoss);
     /// @notice Emitted for a payment on a written-off loan: `toLenders` first (up to their loss), then `toReserve`.
     event Recovered(uint256 indexed loanId, uint256 amount, uint256 toLenders, uint256 toReserve);
@@ -432,7 +441,10 @@ interface ICreditLedger is IRiskLimits, ICostDisclosure {
     function collect(uint256[] calldata loanIds) external returns (uint256 collected);
 
     /// @notice Moves each loan into its current delinquency bucket (provisioning, freezing its line past grace,
-    /// writing it off past the default threshold). Permissionless and deterministic; cost per loan is constant.
+    /// writing it off past the default threshold) and brings a late loan's provision up to its days past due (see
+    /// `RiskParams`: past the first mark after grace, at `provisionM1Bps`, a loan marked daily loses value a day at a
+    /// time, at most 1.33 % of it a day with the default rates, rather than in steps at the bucket edges).
+    /// Permissionless and deterministic; cost per loan is constant.
     function mark(uint256[] calldata loanIds) external;
 
     /// @notice Sets grace, default threshold, penalty multiplier and provision rates. Admin only.

@@ -69,8 +69,8 @@ interface ICreditLens {
 
     // ---------------------------------------------------------------- the book (see ILedgerBook)
 
-    /// @notice The lenders' assets: cash + principal + interest receivable − protocol fees − first-loss reserve
-    /// − provisions.
+    /// @notice The lenders' assets: cash + principal + interest receivable − protocol fees − the larger of the
+    /// first-loss reserve and the provisions (charged to the reserve first).
     function lenderAssets() external view returns (uint256);
 
     /// @notice Principal currently lent out.
@@ -96,7 +96,9 @@ interface ICreditLens {
     /// @notice The first-loss reserve: interest set aside to absorb losses before lenders.
     function firstLossReserve() external view returns (uint256);
 
-    /// @notice Expected-loss provisions of loans past grace (M1–M3), deducted from the lenders' assets.
+    /// @notice Expected-loss provisions of loans past grace (M1–M3): each loan's write-off cost times a rate that rises
+    /// with its days past due, as of its last touch (ICreditLedger.RiskParams). Charged to the first-loss reserve
+    /// first: the lenders' assets bear what exceeds `firstLossReserve()`.
     function provisions() external view returns (uint256);
 
     /// @notice Cash held back for queued redemptions.

@@ -9,8 +9,9 @@ pragma solidity 0.8.28;
 /// Accounting identity. With `capital` = cash + principal − interest collected (it moves only with deposits,
 /// withdrawals, claims paid, losses and origination fees, which raise capital and the protocol's claim together)
 /// and `gross` = interest recognised since deployment:
-///     lenderAssets = capital + gross − protocol fees − first-loss reserve
-/// which equals cash + principal + interest receivable − claims. Interest is recognised continuously at `rateSum`,
+///     lenderAssets = capital + gross − protocol fees − max(first-loss reserve, provisions) − interest written off
+/// which, with no loan late or written off, equals cash + principal + interest receivable − claims. Provisions are
+/// charged to the first-loss reserve first, as write-offs are. Interest is recognised continuously at `rateSum`,
 /// the sum of active loans' per-second rates; each loan event trues the book up to the loan's contract.
 ///
 /// Assumptions:

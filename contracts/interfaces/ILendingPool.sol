@@ -7,8 +7,9 @@ import {IERC4626} from "@openzeppelin/contracts/interfaces/IERC4626.sol";
 /// @notice The lenders' side of Microcredit: an ERC-4626 vault whose only strategy is the credit ledger. The ledger
 /// holds the cash and the loans; this contract holds the shares and the redemption queue.
 /// @dev `totalAssets()` is the ledger's `lenderAssets()`: cash + principal + interest receivable, net of the protocol
-/// fee and the first-loss reserve. It is O(1) whatever the size of the book, and never reads token balances, so a
-/// donation to either contract changes nothing. Virtual shares (10^6 per asset unit) defeat inflation attacks.
+/// fee, of the larger of the first-loss reserve and the provisions on late loans, and of interest written off. It is
+/// O(1) whatever the size of the book, and never reads token balances, so a donation to either contract changes
+/// nothing. Virtual shares (10^6 per asset unit) defeat inflation attacks.
 ///
 /// Gains unlock, losses do not wait. `totalAssets()` (the price of exits: withdraw, redeem, queue fills) is the
 /// ledger's `lenderAssets()` minus gains still locked; deposits and mints are priced on `lenderAssets()` itself, so

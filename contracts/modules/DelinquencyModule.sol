@@ -132,7 +132,7 @@ contract DelinquencyModule is LedgerCore {
     /// has booked the loan's accrual true-up already (`m.a.accrualAdjustment` is not booked here).
     function _writeOff(uint256 loanId, ICreditLedger.Loan memory loan, Mark memory m) internal {
         uint256 interest = m.o.pastDueInterest + m.o.currentInterest;
-        _reclassify(loanId, loan, m.ar, ICreditLedger.Bucket.Default, 0, m.o.principalOutstanding, _risk);
+        _reclassify(loanId, loan, m.ar, ICreditLedger.Bucket.Default, 0, m.o.principalOutstanding, 0);
         int256 rateDelta = m.a.rateDelta - int256(uint256(loan.openingBalance) * loan.aprBps);
         // The fee share of principal that had not fallen due was never earned: the protocol gives it back and the
         // borrower no longer owes it, as a payoff now would have had it.

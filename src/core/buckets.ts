@@ -32,3 +32,59 @@ export function targetBucket(
   if (late <= 60n * DAY) return Bucket.M2;
   return Bucket.M3;
 }
+
+/** The ledger's delinquency parameters that set provisions (`ICreditLedger.RiskParams`). */
+export interface ProvisionParams extends BucketParams {
+  provisionM1Bps: bigint;
+  provisionM2Bps: bigint;
+  provisionM3Bps: bigint;
+}
+
+const BPS = 10_000n;
+
+/**
+ * The base of a late loan's provision: what writing it off now would cost the lenders and the first-loss reserve
+ * together, as the ledger's write-off books it. The principal outstanding less the origination fee's unearned share
+ * (`unearnedFee`: the fee rebate a payoff now would get, 0 without a fee), and the interest owed less the protocol
+ * fee's share of it (`protocolFeeBps`, rounded down as the ledger takes it back).
+ */
+export function provisionBase(
+  principalOutstanding: bigint,
+  interestOwed: bigint,
+  unearnedFee: bigint,
+  protocolFeeBps: bigint,
+): bigint {
+  return principalOutstanding - unearnedFee + interestOwed - (interestOwed * protocolFeeBps) / BPS;
+}
+
+/**
+ * A late loan's provision, rounded up, the twin of `ArrearsMath.provisionUp`: `base` (`provisionBase`) times a rate that runs in straight lines from `provisionM1Bps` at the end of grace to
+ * `provisionM2Bps` at 30 days past due, `provisionM3Bps` at 60 and 100 % at `defaultDays`. Zero inside grace.
+ * `late` is the seconds since the oldest unpaid due date.
+ */
+export function provisionUp(base: bigint, late: bigint, params: ProvisionParams): bigint {
+  const grace = params.graceDays * DAY;
+  if (base === 0n || late <= grace) return 0n;
+  let [start, end, from, to] =
+    late <= 30n * DAY
+      ? [grace, 30n * DAY, params.provisionM1Bps, params.provisionM2Bps]
+      : late <= 60n * DAY
+        ? [30n * DAY, 60n * DAY, params.provisionM2Bps, params.provisionM3Bps]
+        : [60n * DAY, params.defaultDays * DAY, params.provisionM3Bps, BPS];
+  if (late > end) late = end;
+  const span = end - start;
+  const scaled = from * span + (to - from) * (late - start);
+  const numerator = base * scaled;
+  return numerator === 0n ? 0n : (numerator - 1n) / (BPS * span) + 1n;
+}
+
+/**
+ * Whether `mark` has work on an active loan: its stored bucket (`markedBucket`) is not the one its days past due call
+ * for (`target`), or it is late (M1–M3) and was last touched (`checkpoint`, the record's) a day or more before `now`,
+ * so its provision, which rises with each day past due, is a day behind. The rule `CollectionUpkeep` lists loans by.
+ */
+export function markDue(markedBucket: number, target: number, checkpoint: bigint, now: bigint): boolean {
+  if (target !== markedBucket) return true;
+  if (markedBucket < Bucket.M1 || markedBucket > Bucket.M3) return false;
+  return now >= checkpoint + DAY;
+}

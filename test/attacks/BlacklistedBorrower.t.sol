@@ -3,6 +3,7 @@ pragma solidity 0.8.28;
 
 import {ICreditLedger} from "../../contracts/interfaces/ICreditLedger.sol";
 import {AttackBase, MintableToken} from "./AttackBase.sol";
+import {ArrearsMath} from "../../contracts/libraries/ArrearsMath.sol";
 import {ITestLedger} from "../utils/ITestLedger.sol";
 import {ILendingPool} from "../../contracts/interfaces/ILendingPool.sol";
 import {LedgerViews} from "../../contracts/libraries/LedgerViews.sol";
@@ -142,11 +143,13 @@ contract BlacklistedBorrowerTest is AttackBase {
         assertEq(bLedger.lineOf(b2).lateLoans, 1, "b2's line frozen");
         assertEq(uint8(bLedger.loanRecord(loans[0]).bucket), uint8(ICreditLedger.Bucket.Current));
         assertEq(uint8(bLedger.loanRecord(loans[2]).bucket), uint8(ICreditLedger.Bucket.Current));
-        assertEq(bLedger.provisions(), (_outstandingOn(loans[1]) * 1_000) / 10_000, "M1: 10% of b2's principal");
-    }
-
-    function _outstandingOn(uint256 loanId) internal view returns (uint256) {
-        ICreditLedger.Loan memory loan = bLedger.loanRecord(loanId);
-        return uint256(loan.principal) - loan.principalPaid;
+        // M1, a day past grace: a little over 10% of what writing b2's loan off would cost (principal and the interest
+        // owed, less the protocol fee's share of it).
+        ICreditLedger.LoanView memory v = bLedger.loanState(loans[1]);
+        (uint256 feeBps, , ) = bLedger.rates();
+        uint256 owed = v.principalOutstanding + v.interestAccrued - (v.interestAccrued * feeBps) / 10_000;
+        uint256 provision = ArrearsMath.provisionUp(owed, block.timestamp - v.pastDueSince, bLedger.riskParams());
+        assertEq(bLedger.provisions(), provision, "b2's provision");
+        assertApproxEqRel(provision, (owed * 1_074) / 10_000, 1e15, "10% + a 27th of the way to 30%");
     }
 }

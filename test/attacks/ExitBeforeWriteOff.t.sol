@@ -3,6 +3,7 @@ pragma solidity 0.8.28;
 
 import {ICreditLedger} from "../../contracts/interfaces/ICreditLedger.sol";
 import {AttackBase} from "./AttackBase.sol";
+import {ArrearsMath} from "../../contracts/libraries/ArrearsMath.sol";
 import {LedgerViews} from "../../contracts/libraries/LedgerViews.sol";
 import {ILedger} from "../invariants/ILedger.sol";
 import {ITestLedger} from "../utils/ITestLedger.sol";
@@ -15,24 +16,26 @@ using LedgerViews for ITestLedger;
 /// at the old share price and leave the loss to the lenders who stay; a variant withdraws just before a keeper's
 /// `mark` transaction and re-deposits just after it (a sandwich of the provision step).
 ///
-/// Defence (partial, by design): delinquency is priced in before the default. `mark` (permissionless, run by the
-/// keeper on schedule) books expected-loss provisions of 10% / 30% / 60% of the loan's principal at M1 / M2 / M3,
-/// each lowering `totalAssets` and so the share price, so a lender exiting at M3 already takes 60% of the principal
-/// loss; only the last 40% of the principal (and the unpaid interest, see below) is still in the price at M3.
+/// Defence: delinquency is priced in before the default, day by day. `mark` (permissionless; the keeper and the
+/// upkeep mark every late loan daily) books a provision on the loan's principal and the interest it owes at a rate
+/// that rises in straight lines from 10 % at the end of grace to 30 % at 30 days past due, 60 % at 60 and 100 % at the
+/// default threshold (ArrearsMath.provisionUp). Each mark lowers `totalAssets`, so a lender exiting late takes nearly
+/// the whole loss, and the step at the write-off of a loan marked daily is at most a day's rise: 1.33 % of what it
+/// owes with the default rates.
 ///
-/// What the tests measure (all in base units, logged): the step of `totalAssets` at each mark equals the provision
-/// booked; each exit is paid the provisioned price; an exit at M1/M2/M3 avoids what the later steps cost the
-/// stayers, and the avoided amounts are exactly what the stayers lose in addition (losses are conserved); the
-/// principal still unpriced at default is exactly 40%.
+/// What the tests measure (all in base units, logged): the step of `totalAssets` at each daily mark equals the
+/// provision it adds, and no step is more than 1.34 % of what the loan owes; each exit is paid the provisioned price;
+/// an exit at M1/M2/M3 avoids what the later steps cost the stayers, and the avoided amounts are exactly what the
+/// stayers lose in addition (losses are conserved); the step at default is under 1.34 % of what the loan owed.
 ///
-/// Known limits, documented in docs/SECURITY.md: (1) unpaid interest is never provisioned: it stays in the price
-/// until the write-off, so at default the step is 40% of the principal PLUS the lenders' share of the interest
-/// written off (net of the first-loss reserve), not ≤ 40%; (2) each mark is a discrete step a lender can
-/// sandwich (withdraw before, deposit after) when instant liquidity allows (`test_markSandwich_...` quantifies it).
+/// Known limits, documented in docs/SECURITY.md (lender-safety item 2): the book sees a loan's ageing only when it is
+/// touched (a mark or a payment), so a loan nobody marks keeps its value until it is; and each mark is a step a
+/// lender can sandwich (withdraw before, deposit after) when instant liquidity allows (`test_markSandwich_...`
+/// quantifies it), now a day's rise instead of a bucket's.
 ///
-/// Without the defence: with no provisions, `assertApproxEqAbs(drop at M1, 10% of principal)` and the ordering
-/// `out1 > out2 > out3 > stayer` would fail (every exit before the default would get the full pre-default price) and
-/// `assertApproxEqAbs(principal step at default, 40% of principal)` would become 100%.
+/// Without the defence: with bucket steps (10 / 30 / 60 % of the principal, the interest never provisioned) the step
+/// at default was 40 % of the principal plus the unpaid interest, and `assertLe(dropDefault, …)` fails; with no
+/// provisions at all the ordering `out1 > out2 > out3 > stayer` fails too.
 contract ExitBeforeWriteOffTest is AttackBase {
     uint256 internal constant LOAN = 200_000e6;
     uint256 internal constant STAKE = 250_000e6;
@@ -76,6 +79,33 @@ contract ExitBeforeWriteOffTest is AttackBase {
         out = pool.redeem(shares, who, who);
     }
 
+    /// What writing the loan off now would cost the lenders and the reserve, the base of its provision: principal
+    /// and interest owed, less the protocol fee's share of the interest, which a write-off takes back (the product
+    /// has no origination fee; the penalty is income only when paid).
+    function _owed() internal view returns (uint256) {
+        ICreditLedger.LoanView memory v = ledger.loanState(loanId);
+        (uint256 feeBps, , ) = ledger.rates();
+        return v.principalOutstanding + v.interestAccrued - (v.interestAccrued * feeBps) / 10_000;
+    }
+
+    /// The provision of `owed`, `late` seconds past due, under the ledger's parameters.
+    function _provisionAt(uint256 owed, uint256 late) internal view returns (uint256) {
+        return ArrearsMath.provisionUp(owed, late, ledger.riskParams());
+    }
+
+    /// Marks the loan once a day, one second past the day mark, from day `from` to day `to` past due (inclusive);
+    /// checks each step and returns the largest.
+    function _markDaily(uint256 from, uint256 to) internal returns (uint256 largest) {
+        for (uint256 day = from; day <= to; ++day) {
+            uint256 provisionBefore = ledger.provisions();
+            uint256 drop = _markAt(maturity + day * 1 days + 1);
+            uint256 added = ledger.provisions() - provisionBefore;
+            assertApproxEqAbs(drop, added, PRICE_DUST_ASSETS, "each step is the provision the mark adds");
+            assertLe(added, (_owed() * 134) / 10_000, "a day adds at most 1.34% of what the loan owes");
+            if (drop > largest) largest = drop;
+        }
+    }
+
     function test_exitAtEachStage_avoidsOnlyTheUnprovisionedPart() public {
         // The keeper touches the loan at maturity (bucket Grace): the pool stops accruing its interest (no KI-1).
         vm.warp(maturity);
@@ -84,27 +114,42 @@ contract ExitBeforeWriteOffTest is AttackBase {
         uint256 shares = pool.balanceOf(stayer);
         uint256 valuePre = pool.convertToAssets(shares);
         uint256 assetsPre = pool.totalAssets();
+        uint256 interest = ledger.loanState(loanId).interestAccrued;
+        assertEq(interest, (LOAN * 150) / 10_000, "one period of interest, 1.5%");
+        uint256 owed = _owed();
+        assertEq(owed, LOAN + interest - (interest * 500) / 10_000, "less the 5% protocol fee on the interest");
+        uint256 reserve0 = ledger.firstLossReserve();
+        assertGt(reserve0, 0, "the reserve holds its 10% cut of the interest");
 
+        // Day 3 + 1 s: M1, 10 % of what the loan owes (and a second's worth of the rise to 30 %). The reserve takes
+        // the first part of it: the lenders' assets fall by what exceeds the reserve.
         uint256 drop1 = _markAt(maturity + 3 days + 1);
         assertEq(uint8(ledger.loanRecord(loanId).bucket), uint8(ICreditLedger.Bucket.M1));
-        assertApproxEqAbs(drop1, (LOAN * 1_000) / 10_000, PRICE_DUST_ASSETS, "M1 step = 10% provision");
+        assertEq(ledger.provisions(), _provisionAt(owed, 3 days + 1), "M1 entry: the provision");
+        assertApproxEqRel(ledger.provisions(), (owed * 1_000) / 10_000, 1e14, "M1 entry: 10% of what the loan owes");
+        assertApproxEqAbs(drop1, ledger.provisions() - reserve0, PRICE_DUST_ASSETS, "the part above the reserve");
         uint256 out1 = _exit(exitM1);
 
-        uint256 drop2 = _markAt(maturity + 30 days + 1);
+        uint256 largest = _markDaily(4, 30);
         assertEq(uint8(ledger.loanRecord(loanId).bucket), uint8(ICreditLedger.Bucket.M2));
-        assertApproxEqAbs(drop2, (LOAN * 2_000) / 10_000, PRICE_DUST_ASSETS, "M2 step = 30% - 10%");
+        assertEq(ledger.provisions(), _provisionAt(owed, 30 days + 1));
+        assertApproxEqRel(ledger.provisions(), (owed * 3_000) / 10_000, 1e14, "30% at 30 days past due");
         uint256 out2 = _exit(exitM2);
 
-        uint256 drop3 = _markAt(maturity + 60 days + 1);
+        uint256 largest2 = _markDaily(31, 60);
         assertEq(uint8(ledger.loanRecord(loanId).bucket), uint8(ICreditLedger.Bucket.M3));
-        assertApproxEqAbs(drop3, (LOAN * 3_000) / 10_000, PRICE_DUST_ASSETS, "M3 step = 60% - 30%");
-        assertEq(ledger.provisions(), (LOAN * 6_000) / 10_000);
+        assertEq(ledger.provisions(), _provisionAt(owed, 60 days + 1));
+        assertApproxEqRel(ledger.provisions(), (owed * 6_000) / 10_000, 1e14, "60% at 60 days past due");
         uint256 out3 = _exit(exitM3);
+
+        uint256 largest3 = _markDaily(61, 89);
+        if (largest2 > largest) largest = largest2;
+        if (largest3 > largest) largest = largest3;
+        assertEq(ledger.provisions(), _provisionAt(owed, 89 days + 1));
+        assertApproxEqRel(ledger.provisions(), (owed * 29_600) / 30_000, 1e14, "98.67% at 89 days past due");
 
         uint256 reserve = ledger.firstLossReserve();
         uint256 fees = ledger.protocolFeesOwed();
-        uint256 interest = ledger.loanState(loanId).interestAccrued;
-        assertEq(interest, (LOAN * 150) / 10_000, "one period of interest, 1.5%, never provisioned");
         uint256 dropDefault = _markAt(maturity + 90 days + 1);
         assertEq(uint8(ledger.loanRecord(loanId).status), uint8(ICreditLedger.LoanStatus.Defaulted));
         assertEq(ledger.provisions(), 0, "the provision is used up by the write-off");
@@ -117,11 +162,11 @@ contract ExitBeforeWriteOffTest is AttackBase {
         uint256 lenderLoss = LOAN + lendersInterest - absorbed;
         uint256 stayerFinal = pool.convertToAssets(shares);
 
-        // The step at default: the 40% of principal never provisioned, plus the lenders' share of the interest
-        // written off net of what the first-loss reserve absorbed. The principal part is exactly 40%.
-        assertApproxEqAbs(dropDefault, (LOAN * 4_000) / 10_000 + lendersInterest - absorbed, PRICE_DUST_ASSETS);
-        assertApproxEqAbs(dropDefault - (lendersInterest - absorbed), (LOAN * 4_000) / 10_000, PRICE_DUST_ASSETS);
-        assertLe(dropDefault, (lenderLoss * 4_000) / 10_000 + interest, "<= 40% of the loss + unpaid interest");
+        // The step at default: what the last daily mark left unprovisioned, 1.33% of what the loan owes (fails
+        // before: 40% of the principal plus the lenders' interest). The reserve, which covered the provision's first
+        // part, absorbs its share of the write-off: no second charge.
+        assertApproxEqAbs(dropDefault, owed - _provisionAt(owed, 89 days + 1), PRICE_DUST_ASSETS, "what was left");
+        assertLe(dropDefault, (owed * 134) / 10_000, "the step at default is at most a day's rise");
         assertEq(ledger.protocolFeesOwed(), fees - feeBack, "the fee on the written-off interest is taken back");
 
         // Earlier exits avoid more; everyone who exited still took the provisions booked before its exit.
@@ -141,8 +186,9 @@ contract ExitBeforeWriteOffTest is AttackBase {
         emit log_named_uint("avoided by exiting at M3", out3 - stayerFinal);
         emit log_named_uint("stayer's loss", valuePre - stayerFinal);
         emit log_named_uint("lender loss of the write-off", lenderLoss);
+        emit log_named_uint("largest daily step after M1", largest);
         emit log_named_uint("step at default", dropDefault);
-        emit log_named_uint("step at default, bps of the lender loss", (dropDefault * 10_000) / lenderLoss);
+        emit log_named_uint("step at default, bps of what the loan owed", (dropDefault * 10_000) / owed);
     }
 
     /// A lender with a third of the pool sees the keeper's `mark` (M1) in the mempool, redeems everything before it
@@ -156,7 +202,9 @@ contract ExitBeforeWriteOffTest is AttackBase {
         vm.warp(maturity + 3 days + 1);
         uint256 shares = pool.balanceOf(sandwich);
         uint256 supply = pool.totalSupply();
-        uint256 provision = (LOAN * 1_000) / 10_000;
+        // The lenders bear the part of the provision above the first-loss reserve.
+        uint256 provision =
+            ArrearsMath.provisionUp(_owed(), 3 days + 1, ledger.riskParams()) - ledger.firstLossReserve();
 
         // What its shares would be worth after the mark had it stayed.
         uint256 snapshot = vm.snapshotState();

@@ -982,7 +982,12 @@ contract LenderSafetyTest is AttackBase {
         );
         _markOne(loanId);
         assertEq(uint8(ledger.loanRecord(loanId).bucket), uint8(ICreditLedger.Bucket.M2), "not back to Grace");
-        assertEq(ledger.provisions(), (outstanding * params.provisionM2Bps) / 10_000, "M2 provision kept");
+        // A day into M2 (31 days past due): 30 % + 1/30 of the way to 60 %, on what a write-off would cost: principal
+        // and the interest owed less the protocol fee's share of it.
+        ICreditLedger.LoanView memory w = ledger.loanState(loanId);
+        (uint256 feeBps, , ) = ledger.rates();
+        uint256 base = w.principalOutstanding + w.interestAccrued - (w.interestAccrued * feeBps) / 10_000;
+        assertEq(ledger.provisions(), ScheduleMath.divUp(base * 3_100, 10_000), "M2 provision kept");
     }
 
     /// Penalty on `weighted` (amount × seconds) at the penalty rate, rounded up as the ledger rounds each touch.

@@ -56,8 +56,11 @@ contract LedgerHandler is Test, ILedgerHandler {
         uint256 gross;
         /// Net change of the loans' provisions booked in the segment (increases positive, releases negative).
         int256 provisionDelta;
-        /// Σ `lenderLoss` of the `LoanDefaulted` events of the segment, and how many there were.
-        uint256 lenderLoss;
+        /// Σ over the `LoanDefaulted` events of the segment of what each write-off cost the lenders and the reserve
+        /// together (`lenderLoss + absorbed` and the reserve's take-back of its cut of the interest), and how many
+        /// there were. The lenders may bear all of it: a reserve that absorbs a write-off no longer covers other
+        /// loans' provisions (the book charges provisions to the reserve first).
+        uint256 writeOffCost;
         uint256 writeOffs;
         bool lateTouch;
     }
@@ -201,7 +204,7 @@ contract LedgerHandler is Test, ILedgerHandler {
             provisions: ledger.provisions(),
             gross: _grossUnits(),
             provisionDelta: 0,
-            lenderLoss: 0,
+            writeOffCost: 0,
             writeOffs: 0,
             lateTouch: false
         });
@@ -261,14 +264,16 @@ contract LedgerHandler is Test, ILedgerHandler {
     }
 
     /// POOL_G: the price may fall only by the loss the call booked: the net provision increase of the loans it
-    /// touched and the lenders' part of its write-offs, plus POOL_E's allowances bounded: `PRICE_DUST_ASSETS` (KI-2)
-    /// and, on a call that touched a late loan (KI-1), the fall of gross interest it caused, rounded up.
+    /// touched and what its write-offs cost lenders and reserve together (`writeOffCost`), plus POOL_E's allowances
+    /// bounded: `PRICE_DUST_ASSETS` (KI-2) and, on a call that touched a late loan (KI-1), the fall of gross interest
+    /// it caused, rounded up.
     function _checkLoss(string memory action) internal {
         uint256 grossAfter = _grossUnits();
-        // A net release of provisions is a step the pool locks: it never raises the price at once, so it allows
-        // nothing and demands nothing.
-        int256 provisionFall = seg.provisionDelta > 0 ? seg.provisionDelta : int256(0);
-        int256 allowance = provisionFall + int256(seg.lenderLoss) + int256(PRICE_DUST_ASSETS);
+        // A write-off moves its loan's provision to its cost: with the provision it releases (in `provisionDelta`),
+        // a fully provisioned write-off allows nothing. A net release is a step the pool locks: it never raises the
+        // price at once, so it allows nothing and demands nothing.
+        int256 booked = seg.provisionDelta + int256(seg.writeOffCost);
+        int256 allowance = (booked > 0 ? booked : int256(0)) + int256(PRICE_DUST_ASSETS);
         if (seg.writeOffs != 0) allowance += int256(KNOWN_ISSUE_WRITE_OFF_UNIT * seg.writeOffs);
         if (seg.lateTouch && KNOWN_ISSUE_LATE_TRUE_UP && grossAfter < seg.gross) {
             // Gross is read in whole units (floored): the fall it shows is up to one unit short of the real one.
@@ -291,7 +296,7 @@ contract LedgerHandler is Test, ILedgerHandler {
             action,
             [seg.assets, assetsAfter],
             seg.provisionDelta,
-            seg.lenderLoss,
+            seg.writeOffCost,
             [seg.gross, grossAfter]
         );
     }
@@ -626,9 +631,12 @@ contract LedgerHandler is Test, ILedgerHandler {
         feeBps = bound(feeBps, 0, max);
         firstLossBps = bound(firstLossBps, 0, max - feeBps);
         liquidityBps = bound(liquidityBps, 0, max);
+        (uint256 oldFeeBps, , ) = ledger.rates();
         vm.prank(roles.admin);
         try ledger.setRates(feeBps, firstLossBps, liquidityBps) {
             _accepted("setRates");
+            // A provision's base is net of the protocol fee's share of the interest.
+            if (feeBps != oldFeeBps) ++ghost_.riskEpoch;
         } catch (bytes memory err) {
             _unexpected("setRates within bounds refused", err);
         }
@@ -719,7 +727,10 @@ contract LedgerHandler is Test, ILedgerHandler {
             if (keccak256(abi.encode(ledger.riskParams())) != keccak256(abi.encode(p))) {
                 _unexpected("setRiskParams: stored parameters", abi.encode(ledger.riskParams()));
             }
+            // Grace and the default threshold bound the provision's days-past-due segments too.
             if (
+                old.graceDays != p.graceDays ||
+                old.defaultDays != p.defaultDays ||
                 old.provisionM1Bps != p.provisionM1Bps ||
                 old.provisionM2Bps != p.provisionM2Bps ||
                 old.provisionM3Bps != p.provisionM3Bps
@@ -995,7 +1006,8 @@ contract LedgerHandler is Test, ILedgerHandler {
             lenderLossLeft: d.lenderLoss,
             reserveLeft: d.absorbed
         });
-        seg.lenderLoss += d.lenderLoss;
+        (, uint256 firstLossBps, ) = ledger.rates();
+        seg.writeOffCost += d.lenderLoss + d.absorbed + ((d.loss - d.principal) * firstLossBps) / 10_000;
         ++seg.writeOffs;
     }
 
@@ -1033,8 +1045,11 @@ contract LedgerHandler is Test, ILedgerHandler {
         // KI-5: over a deficit (lenderAssets clamped at 0) the recovery fills the deficit first.
         bool insolvent = KNOWN_ISSUE_INSOLVENT_POOL && assetsBefore == 0 && pool.totalSupply() != 0;
         uint256 assetsAfter = ledger.lenderAssets();
-        if (insolvent ? assetsAfter > toLenders : assetsAfter != assetsBefore + toLenders) {
-            _unexpected("recover: lenders' assets", abi.encode(assetsBefore, assetsAfter, toLenders));
+        // Provisions are charged to the reserve first: what the reserve gets back covers the provisions above it,
+        // so the lenders' assets rise by the recovery less only the part of `toReserve` the reserve keeps for itself.
+        uint256 rise = paid - _reserveKeeps(toReserve);
+        if (insolvent ? assetsAfter > rise : assetsAfter != assetsBefore + rise) {
+            _unexpected("recover: lenders' assets", abi.encode(assetsBefore, assetsAfter, rise));
         }
         c.claimLeft -= paid;
         c.lenderLossLeft -= toLenders < c.lenderLossLeft ? toLenders : c.lenderLossLeft;
@@ -1042,6 +1057,15 @@ contract LedgerHandler is Test, ILedgerHandler {
         ghost_.recoveries += paid;
         if (ledger.loanState(loanId).payoff != c.claimLeft) _unexpected("recover: claim left", "");
         if (ledger.loanRecord(loanId).status != ICreditLedger.LoanStatus.Defaulted) _unexpected("recover: status", "");
+    }
+
+    /// Of `toReserve` just added to the first-loss reserve, the part the lenders' assets do not gain: the rise of
+    /// max(reserve, provisions) (`_lenderAssetsAt` charges provisions to the reserve first).
+    function _reserveKeeps(uint256 toReserve) internal view returns (uint256) {
+        uint256 reserve = ledger.firstLossReserve();
+        uint256 provisions = ledger.provisions();
+        uint256 before = reserve - toReserve;
+        return (reserve > provisions ? reserve : provisions) - (before > provisions ? before : provisions);
     }
 
     // ---------------------------------------------------------------- loan bookkeeping

@@ -3,6 +3,7 @@ pragma solidity 0.8.28;
 
 import {ICreditLedger} from "../../contracts/interfaces/ICreditLedger.sol";
 import {ArrearsMath} from "../../contracts/libraries/ArrearsMath.sol";
+import {ProvisionModel} from "./ProvisionModel.sol";
 import {HandlerSetup} from "./HandlerSetup.sol";
 import {ILedgerHandler} from "./ILedgerHandler.sol";
 import {LedgerViews} from "../../contracts/libraries/LedgerViews.sol";
@@ -105,11 +106,12 @@ contract LedgerInvariants is HandlerSetup {
         assertEq(handler.ghost().priceDrops, 0, handler.note().lastPriceDrop);
     }
 
-    /// POOL_F: "lenderAssets == capital + gross − fees − reserve − provisions − interestWrittenOff, and provisions()
-    /// == Σ over active loans in M1/M2/M3 of principalOutstanding × rate." Capital, interest collected (gross =
-    /// interestReceivable + interest collected + interest written off) and interest written off are the handler's
-    /// ghosts; each loan's
-    /// provision is worked out at its last touch from its bucket and the rates then in force.
+    /// POOL_F: "lenderAssets == capital + gross − fees − max(reserve, provisions) − interestWrittenOff (provisions are
+    /// charged to the first-loss reserve first), and provisions() == Σ over active loans in M1/M2/M3 of write-off
+    /// cost × rate(days past due)." Capital,
+    /// interest collected (gross = interestReceivable + interest collected + interest written off) and interest
+    /// written off are the handler's ghosts; each loan's provision is worked out at its last touch from its record
+    /// and the rates then in force (ProvisionModel).
     function invariant_POOL_F_poolValueIncludesProvisionsAndWriteOffs() public {
         _sync();
         ILedgerHandler.Ghost memory g = handler.ghost();
@@ -124,8 +126,7 @@ contract LedgerInvariants is HandlerSetup {
             if (loan.status != ICreditLedger.LoanStatus.Active || !late) {
                 assertEq(provision, 0, "only active loans in M1-M3 are provisioned");
             } else if (handler.ghost_provisionEpoch(loanId) == g.riskEpoch) {
-                uint256 outstanding = uint256(loan.principal) - loan.principalPaid;
-                assertEq(provision, (outstanding * ArrearsMath.provisionBps(loan.bucket, params)) / 10_000, "rate");
+                assertEq(provision, ProvisionModel.ofRecord(ledger, loan, params), "rate");
             }
             sum += provision;
         }
@@ -137,7 +138,9 @@ contract LedgerInvariants is HandlerSetup {
             handler.ghostCapital() +
                 int256(receivable + g.interestCollected + g.interestWrittenOff) -
                 int256(
-                    ledger.protocolFeesOwed() + ledger.firstLossReserve() + ledger.provisions() + g.interestWrittenOff
+                    ledger.protocolFeesOwed() +
+                        _max(ledger.firstLossReserve(), ledger.provisions()) +
+                        g.interestWrittenOff
                 );
         // interestReceivable is clamped at 0 (KI-3): then gross is at most the interest collected. lenderAssets is
         // clamped at 0 too: losses beyond the lenders' assets leave them 0.
@@ -322,16 +325,21 @@ contract LedgerInvariants is HandlerSetup {
         vm.expectRevert(abi.encodeWithSelector(ICreditLedger.RepaymentExceedsPayoff.selector, claim + 1, claim));
         ledger.repay(loanId, claim + 1);
         uint256 lenderAssets = ledger.lenderAssets();
+        uint256 reserve = ledger.firstLossReserve();
+        uint256 provisions = ledger.provisions();
         uint256 paid = _repay(payer, loanId, type(uint256).max);
+        // Provisions are charged to the reserve first: the lenders gain what the reserve gets back beyond its own
+        // rise of max(reserve, provisions).
+        uint256 reserveKeeps = _max(reserve + toReserve, provisions) - _max(reserve, provisions);
         assertEq(paid, claim, "recovered the claim");
         assertEq(ledger.loanState(loanId).payoff, 0, "nothing left to claim");
         assertEq(uint8(ledger.loanRecord(loanId).status), uint8(ICreditLedger.LoanStatus.Defaulted), "stays defaulted");
         if (handler.KNOWN_ISSUE_INSOLVENT_POOL() && lenderAssets == 0 && pool.totalSupply() != 0) {
             // KI-5: lenderAssets was clamped at 0 over a deficit (the fees owed outlive the loss), and the
             // recovery fills that deficit before lenders see any of it.
-            assertLe(ledger.lenderAssets(), claim - toReserve, "insolvent pool: at most the lenders' part (KI-5)");
+            assertLe(ledger.lenderAssets(), claim - reserveKeeps, "insolvent pool: at most the lenders' part (KI-5)");
         } else {
-            assertEq(ledger.lenderAssets(), lenderAssets + claim - toReserve, "lenders first, then the reserve");
+            assertEq(ledger.lenderAssets(), lenderAssets + claim - reserveKeeps, "lenders first, then the reserve");
         }
     }
 
@@ -414,5 +422,9 @@ contract LedgerInvariants is HandlerSetup {
             0,
             string.concat(notes.lastUnexpected, " ", vm.toString(notes.lastUnexpectedData))
         );
+    }
+
+    function _max(uint256 a, uint256 b) private pure returns (uint256) {
+        return a > b ? a : b;
     }
 }

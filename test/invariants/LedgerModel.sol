@@ -10,6 +10,7 @@ import {ICreditLedger} from "../../contracts/interfaces/ICreditLedger.sol";
 import {ILedgerBook} from "../../contracts/interfaces/ILedgerBook.sol";
 import {IProductLimits} from "../../contracts/interfaces/IProductLimits.sol";
 import {ArrearsMath} from "../../contracts/libraries/ArrearsMath.sol";
+import {ProvisionModel} from "./ProvisionModel.sol";
 import {LedgerViews} from "../../contracts/libraries/LedgerViews.sol";
 import {ITestLedger} from "../utils/ITestLedger.sol";
 
@@ -286,7 +287,7 @@ contract LedgerModel is CommonBase, StdUtils {
                 uint256 expectedProvision =
                     to == ICreditLedger.Bucket.Default
                         ? 0
-                        : (p.before[i].principalOutstanding * ArrearsMath.provisionBps(to, ledger.riskParams())) / BPS;
+                        : ProvisionModel.ofRecord(ledger, ledger.loanRecord(loanId), ledger.riskParams());
                 if (to != p.expected[i] || provision != expectedProvision) {
                     return (false, abi.encode("BucketChanged", loanId, to, provision, expectedProvision), defaults);
                 }
@@ -400,13 +401,10 @@ contract LedgerModel is CommonBase, StdUtils {
         return (false, describeBucket(loanId, v.markedBucket, expected));
     }
 
-    /// The provision a loan carries: principal outstanding × the rate of its stored bucket under the parameters in
-    /// force now (0 unless active in M1–M3).
+    /// The provision a loan carries: its principal outstanding and the interest it owed at its last touch, times
+    /// the rate for its days past due then, under the parameters in force now (0 unless active in M1–M3).
     function provisionOf(uint256 loanId) external view returns (uint256) {
-        ICreditLedger.Loan memory loan = ledger.loanRecord(loanId);
-        if (loan.status != ICreditLedger.LoanStatus.Active) return 0;
-        uint256 outstanding = uint256(loan.principal) - loan.principalPaid;
-        return (outstanding * ArrearsMath.provisionBps(loan.bucket, ledger.riskParams())) / BPS;
+        return ProvisionModel.ofRecord(ledger, ledger.loanRecord(loanId), ledger.riskParams());
     }
 
     /// Everything `mark` may write: the loans, their lines, the book and the pool's value.
@@ -562,7 +560,7 @@ contract LedgerModel is CommonBase, StdUtils {
         string calldata action,
         uint256[2] calldata assets,
         int256 provisionDelta,
-        uint256 lenderLoss,
+        uint256 writeOffCost,
         uint256[2] calldata gross
     ) external pure returns (string memory) {
         return
@@ -574,8 +572,8 @@ contract LedgerModel is CommonBase, StdUtils {
                 vm.toString(assets[1]),
                 ", provisions booked ",
                 vm.toString(provisionDelta),
-                ", lender loss ",
-                vm.toString(lenderLoss),
+                ", write-off cost ",
+                vm.toString(writeOffCost),
                 ", gross ",
                 vm.toString(gross[0]),
                 " -> ",
