@@ -367,6 +367,20 @@ contract CollectionUpkeepMarkTest is CollectionUpkeepBase {
         (needed, , , ) = _check();
         assertFalse(needed, "marked once per transition");
 
+        // A day later the loans are still in M1, but their provisions (which rise with each day past due) are a day
+        // behind: listed again, once (fails before: listed only on a bucket change).
+        uint256 provisionBefore = ledger.provisions();
+        vm.warp(vm.getBlockTimestamp() + 1 days);
+        vm.roll(vm.getBlockNumber() + 1);
+        (needed, data, c, m) = _check();
+        assertEq(m.length, 3, "a day behind");
+        upkeep.performUpkeep(data);
+        assertGt(ledger.provisions(), provisionBefore, "the provisions rose with the day");
+        assertEq(uint8(ledger.loanState(ids[0]).markedBucket), uint8(ICreditLedger.Bucket.M1), "still M1");
+        vm.roll(vm.getBlockNumber() + 1);
+        (needed, , , ) = _check();
+        assertFalse(needed, "not again the same day");
+
         vm.warp(vm.getBlockTimestamp() + 90 days);
         vm.roll(vm.getBlockNumber() + 1);
         (needed, data, c, m) = _check();

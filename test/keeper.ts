@@ -134,7 +134,9 @@ describe("collection keeper against a hardhat node (200 loans)", function () {
     const delinquency = await (
       await new DelinquencyModule__factory(admin).deploy(token.target)
     ).waitForDeployment();
-    const configModule = await (await new ConfigModule__factory(admin).deploy(token.target)).waitForDeployment();
+    const configModule = await (
+      await new ConfigModule__factory(admin).deploy(token.target)
+    ).waitForDeployment();
     const views = await (await new ViewModule__factory(admin).deploy(token.target)).waitForDeployment();
     const deployer = await (
       await new MicrocreditDeployer__factory(admin).deploy(
@@ -318,6 +320,19 @@ describe("collection keeper against a hardhat node (200 loans)", function () {
     expect((await lens.loanState(loanId)).markedBucket).to.equal(2n, "M1");
     report = await runOnce(keeperOptions());
     expect(report.mark.txs).to.have.length(0, "marked once per transition");
+
+    // A day later the loan is still in M1, but its provision (which rises with each day past due) is a day behind:
+    // the keeper marks it again, once.
+    const provisionBefore = await lens.provisions();
+    await rpc("evm_setNextBlockTimestamp", [Number(dates[0] + 6n * 86_400n + 3_600n)]);
+    await rpc("evm_mine");
+    report = await runOnce(keeperOptions());
+    expect(report.mark.txs).to.have.length(1, "re-marked a day after its last touch");
+    expect(report.mark.transitions).to.equal(0, "in the same bucket");
+    expect((await lens.loanState(loanId)).markedBucket).to.equal(2n, "still M1");
+    expect(await lens.provisions()).to.be.greaterThan(provisionBefore, "the provision rose with the day");
+    report = await runOnce(keeperOptions());
+    expect(report.mark.txs).to.have.length(0, "not again the same day");
 
     await rpc("evm_setNextBlockTimestamp", [Number(dates[0] + 91n * 86_400n)]);
     await rpc("evm_mine");

@@ -21,8 +21,8 @@ contract CollectionUpkeep is ICollectionUpkeep {
     uint256 public constant MAX_BATCH = 200;
     /// @notice Gas a check keeps in hand to return its result: no loan is looked at below this.
     uint256 public constant CHECK_GAS_RESERVE = 400_000;
-    /// @notice Gas one loan's reads may take at most (loanState, dueNow and the payer check on a cold loan of a
-    /// long plan): a loan is looked at only with this much above the reserve.
+    /// @notice Gas one loan's reads may take at most (loanState, dueNow, the payer check and, for a loan marked late,
+    /// its record, on a cold loan of a long plan): a loan is looked at only with this much above the reserve.
     uint256 public constant LOAN_READ_GAS = 500_000;
 
     /// @inheritdoc ICollectionUpkeep
@@ -157,9 +157,15 @@ contract CollectionUpkeep is ICollectionUpkeep {
             // Collection reclassifies the loans it pays, except into Default (write-offs happen in `mark`). A loan
             // past its grace period is listed for marking too, so one whose pull keeps failing is still marked (the
             // perform checks marks after collecting, so a loan the collection cured drops out).
+            // A loan in the right bucket whose provision is a day behind (`_stale`) is left for a later block when the
+            // list is full, rather than cut the page short for the loans that move.
             ICreditLedger.Bucket target = _targetBucket(v, s.params);
-            if (target != v.markedBucket && (!collecting || target > ICreditLedger.Bucket.Grace)) {
-                if (s.markCount == s.markIds.length) return false;
+            bool moves = target != v.markedBucket;
+            if ((moves || _stale(loanId, v)) && (!collecting || target > ICreditLedger.Bucket.Grace)) {
+                if (s.markCount == s.markIds.length) {
+                    if (!moves) continue;
+                    return false;
+                }
                 s.markIds[s.markCount++] = loanId;
             }
         }
@@ -246,7 +252,7 @@ contract CollectionUpkeep is ICollectionUpkeep {
         }
     }
 
-    /// @dev Ids of `ids` that are active and whose bucket is not the one their days past due call for.
+    /// @dev Ids of `ids` that are active and that `mark` has work on: a bucket behind, or a provision a day behind.
     function _stillBehind(uint256[] memory ids) internal view returns (uint256[] memory) {
         if (ids.length == 0) return ids;
         ICreditLedger.RiskParams memory params = ledger.riskParams();
@@ -255,12 +261,23 @@ contract CollectionUpkeep is ICollectionUpkeep {
             // An id that is no loan at all (forged data) makes loanState revert: skip it.
             try ledger.extView(abi.encodeCall(ICreditLens.loanState, (ids[i]))) returns (bytes memory answer) {
                 ICreditLedger.LoanView memory v = abi.decode(answer, (ICreditLedger.LoanView));
-                if (v.status == ICreditLedger.LoanStatus.Active && _targetBucket(v, params) != v.markedBucket) {
+                if (
+                    v.status == ICreditLedger.LoanStatus.Active &&
+                    (_targetBucket(v, params) != v.markedBucket || _stale(ids[i], v))
+                ) {
                     ids[kept++] = ids[i];
                 }
             } catch {} // solhint-disable-line no-empty-blocks
         }
         return _prefix(ids, kept);
+    }
+
+    /// @dev Whether an active loan's provision is a day behind: it is marked late (M1–M3) and was last touched a day
+    /// or more ago, and its provision rises with every day past due (ArrearsMath.provisionUp). `mark` brings it up.
+    function _stale(uint256 loanId, ICreditLedger.LoanView memory v) internal view returns (bool) {
+        if (v.markedBucket < ICreditLedger.Bucket.M1 || v.markedBucket > ICreditLedger.Bucket.M3) return false;
+        (, , , uint256 checkpoint, , ) = _record(loanId);
+        return block.timestamp >= checkpoint + 1 days;
     }
 
     /// @dev Whether the ledger can pull anything from `borrower` now: mandate, balance and allowance.

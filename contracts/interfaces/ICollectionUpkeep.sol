@@ -11,13 +11,15 @@ import {ICreditLedger} from "./ICreditLedger.sol";
 ///
 /// `checkUpkeep` (simulated off chain, never sent) looks at a page of `pageSize` borrowers starting at the scan
 /// window and returns the loans with something the ledger can pull now (due, mandate active, balance and allowance
-/// non-zero) and the loans whose delinquency bucket is behind their days past due, at most `maxLoans` of each.
+/// non-zero) and the loans `mark` has work on, at most `maxLoans` of each: a delinquency bucket behind the days past
+/// due, or a late loan (M1–M3) last touched a day or more ago, whose provision rises with each day past due.
 /// `performUpkeep` trusts none of that: it refuses arrays longer than `maxLoans`, re-checks every id against the
 /// ledger and calls `ledger.collect` and `ledger.mark` with the ids that survive. Collection ids are filtered on the
 /// raw loan record (no longer active, not due yet, or collected since the check: touched after the latest due date
 /// and still Current), cheaply, because `collect` itself then checks the exact amount due and skips a loan with
-/// nothing due; mark ids must still be behind their bucket (`loanState`). Both ledger calls are permissionless and
-/// never pull more than is due, so a forged or stale call can at worst waste its own sender's gas.
+/// nothing due; mark ids must still be behind (`loanState`, and the record's last touch). Both ledger calls are
+/// permissionless and never pull more than is due, so a forged or stale call can at worst waste its own sender's gas.
+/// A loan whose provision is only a day behind is left for a later block when the mark list is full.
 ///
 /// Scan window. The window is a function of the block number and the borrower count alone (`windowAt`): one page
 /// per block, and a round of `ceil(borrowerCount / pageSize)` consecutive block numbers covers every borrower, each
@@ -59,7 +61,7 @@ interface ICollectionUpkeep is AutomationCompatibleInterface {
 
     /// @notice Scans `pageSize` borrowers from index `start` (wrapping) like `checkUpkeep`, for tooling and tests.
     /// @return collectIds loans the ledger can collect from now.
-    /// @return markIds loans whose bucket is behind their days past due.
+    /// @return markIds loans whose bucket is behind their days past due, or late and last touched a day ago or more.
     /// @return next index after the last borrower looked at (informative: the next block scans its own window).
     function scan(
         uint256 start

@@ -16,5 +16,14 @@ export {
   resolveKey,
   type Tuning,
 } from "./config.ts";
-export { Bucket, BUCKET_NAMES, targetBucket, type BucketParams } from "../core/buckets.ts";
+export {
+  Bucket,
+  BUCKET_NAMES,
+  markDue,
+  provisionBase,
+  provisionUp,
+  targetBucket,
+  type BucketParams,
+  type ProvisionParams,
+} from "../core/buckets.ts";
 export { borrowerOf, loanLabel } from "../core/loan-id.ts";

@@ -1,13 +1,14 @@
 // One keeper pass, and the loop around it:
 //   resolve a batch the last run left in flight → scan new Drawn/LoanClosed events → look at loans due or late →
-//   collect in batches of ≤ batchSize → mark bucket transitions → print one summary line.
+//   collect in batches of ≤ batchSize → mark bucket transitions and late loans a day behind →
+//   print one summary line.
 // Every step writes the checkpoint, so the keeper can be killed at any moment and restarted from the same file.
 import type { JsonRpcProvider, Wallet } from "ethers";
 import { CheckpointStore } from "../chain/checkpoint.ts";
 import { discoverLoans, type DiscoveryResult } from "../chain/discovery.ts";
 import { connectLedger, connectToken, ledgerInterface } from "../chain/ledger.ts";
 import { lensReads, type LensReads } from "../chain/lens.ts";
-import { targetBucket, type BucketParams } from "../core/buckets.ts";
+import { Bucket, markDue, targetBucket, type BucketParams } from "../core/buckets.ts";
 import { loanLabel } from "../core/loan-id.ts";
 import { money } from "../format/money.ts";
 import { checkLensOf } from "../sdk/lens-check.ts";
@@ -218,18 +219,21 @@ export class Keeper {
   private async stillToMark(ids: bigint[], params: BucketParams): Promise<bigint[]> {
     if (ids.length === 0) return [];
     const now = BigInt((await this.options.provider.getBlock("latest"))!.timestamp);
-    const views = await mapLimit(
+    const due = await mapLimit(
       ids,
       this.tuning.concurrency,
-      (id) => this.lens.loanState(id),
+      async (id) => {
+        const v = await this.lens.loanState(id);
+        if (v.status !== 1n) return false;
+        const bucket = Number(v.markedBucket);
+        const target = targetBucket(v.pastDue, v.pastDueSince, now, params);
+        const late = bucket >= Bucket.M1 && bucket <= Bucket.M3;
+        const checkpoint = late ? (await this.lens.loanRecord(id)).checkpoint : now;
+        return markDue(bucket, target, checkpoint, now);
+      },
       this.options.signal,
     );
-    return ids.filter((_, i) => {
-      const v = views[i];
-      return (
-        v.status === 1n && targetBucket(v.pastDue, v.pastDueSince, now, params) !== Number(v.markedBucket)
-      );
-    });
+    return ids.filter((_, i) => due[i]);
   }
 
   private summary(

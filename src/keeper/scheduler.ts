@@ -4,7 +4,7 @@
 import type { Contract } from "ethers";
 import type { CheckpointStore } from "../chain/checkpoint.ts";
 import type { LensReads } from "../chain/lens.ts";
-import { Bucket, targetBucket, type BucketParams } from "../core/buckets.ts";
+import { Bucket, markDue, targetBucket, type BucketParams } from "../core/buckets.ts";
 import { borrowerOf } from "../core/loan-id.ts";
 import { mapLimit } from "../util/async.ts";
 import { withProgress, type StartProgress } from "../util/progress.ts";
@@ -62,6 +62,8 @@ interface Look {
   due: bigint;
   bucket: number;
   target: number;
+  /** `mark` has work on it (`markDue`): bucket behind, or late with its provision a day behind. */
+  markDue: boolean;
 }
 
 async function look(ctx: SchedulerContext, loanId: bigint, now: bigint, params: BucketParams): Promise<Look> {
@@ -69,6 +71,11 @@ async function look(ctx: SchedulerContext, loanId: bigint, now: bigint, params: 
   const active = view.status === 1n;
   const pastDue = active ? view.pastDue + view.penalty : 0n;
   const due = pastDue > 0n ? await ctx.lens.dueNow(loanId) : 0n;
+  const bucket = Number(view.markedBucket);
+  const target = active ? targetBucket(view.pastDue, view.pastDueSince, now, params) : bucket;
+  // The last touch matters only for a loan marked late: read its record only then.
+  const late = active && bucket >= Bucket.M1 && bucket <= Bucket.M3;
+  const checkpoint = late ? (await ctx.lens.loanRecord(loanId)).checkpoint : now;
   return {
     loanId,
     active,
@@ -76,8 +83,9 @@ async function look(ctx: SchedulerContext, loanId: bigint, now: bigint, params: 
     pastDue,
     due,
     // `bucket` in the view is the one at the current block; what `mark` moves is the one last classified.
-    bucket: Number(view.markedBucket),
-    target: active ? targetBucket(view.pastDue, view.pastDueSince, now, params) : Number(view.markedBucket),
+    bucket,
+    target,
+    markDue: active && markDue(bucket, target, checkpoint, now),
   };
 }
 
@@ -120,9 +128,11 @@ export async function plan(
     else collecting.add(l.loanId);
   }
   result.collect = [...collecting];
-  // A collection reclassifies the loan it pays, except into Default: write-offs happen only in `mark`.
+  // A collection reclassifies the loan it pays (and sets its provision), except into Default: write-offs happen
+  // only in `mark`. A loan past grace is listed even while collected, as the upkeep does, so that one whose pull keeps
+  // failing is still marked; the keeper re-reads the list after collecting and drops the loans collection updated.
   for (const l of looks) {
-    if (l.active && l.target !== l.bucket && (!collecting.has(l.loanId) || l.target === Bucket.Default)) {
+    if (l.markDue && (!collecting.has(l.loanId) || l.target > Bucket.Grace)) {
       result.mark.push(l.loanId);
     }
   }
