@@ -278,6 +278,12 @@ async function measure(d: Deployment): Promise<Record<string, number>> {
   await token.connect(late).transfer(admin.address, await token.balanceOf(late.address));
   g["mark (Current → M1)"] = await gasOf(ledger.mark([lateIds[1]], { gasLimit: 1_000_000 }));
   expect((await lens.loanRecord(lateIds[1])).bucket === 2n, "the mark moved the loan from Current to M1");
+  // The keeper's daily mark of a late loan: same bucket, the provision a day higher.
+  const provisionBefore = await lens.provisions();
+  await networkHelpers.time.increase(86_400);
+  g["mark (same bucket, a day later)"] = await gasOf(ledger.mark([lateIds[1]], { gasLimit: 1_000_000 }));
+  expect((await lens.loanRecord(lateIds[1])).bucket === 2n, "the loan stayed in M1");
+  expect((await lens.provisions()) > provisionBefore, "the provision rose with the day");
 
   for (let k = 1; k < dueDates.length; k++) {
     await networkHelpers.time.increaseTo(dueDates[k] + 60n);

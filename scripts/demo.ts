@@ -49,8 +49,12 @@ const ledger = await ethers.getContractAt("CreditLedger", await deployed.ledger.
 const lens = await ethers.getContractAt("CreditLens", await deployed.lens.getAddress());
 const pool = await ethers.getContractAt("LendingPool", await deployed.pool.getAddress());
 const quotes = await ethers.getContractAt("CreditQuotes", await deployed.quotes.getAddress());
-say(`Stablecoin mUSD ${await token.getAddress()}, ledger ${await ledger.getAddress()}, lens ${await lens.getAddress()}, pool ${await pool.getAddress()}`);
-say(`${PRODUCTS.length + FEE_PRODUCTS.length} products: ${[...PRODUCTS, ...FEE_PRODUCTS].map((p) => p.name).join("; ")}`);
+say(
+  `Stablecoin mUSD ${await token.getAddress()}, ledger ${await ledger.getAddress()}, lens ${await lens.getAddress()}, pool ${await pool.getAddress()}`,
+);
+say(
+  `${PRODUCTS.length + FEE_PRODUCTS.length} products: ${[...PRODUCTS, ...FEE_PRODUCTS].map((p) => p.name).join("; ")}`,
+);
 
 chapter("2. A lender funds the pool");
 await (await token.faucet(lender.address, 1_000_000n * ONE)).wait();
@@ -59,7 +63,9 @@ await (await pool.connect(lender).deposit(1_000_000n * ONE, lender.address)).wai
 const lenderShares = await pool.balanceOf(lender.address);
 const valueOf = async () => pool.convertToAssets(lenderShares);
 say(`Lender deposits 1,000,000.00 mUSD and receives ${shares(lenderShares)} pool shares`);
-say(`Pool value ${fmt(await pool.totalAssets())}; available for loans ${fmt(await ledger.availableLiquidity())} (${percent(POOL_RATES.liquidityReserveBps)} kept liquid)`);
+say(
+  `Pool value ${fmt(await pool.totalAssets())}; available for loans ${fmt(await ledger.availableLiquidity())} (${percent(POOL_RATES.liquidityReserveBps)} kept liquid)`,
+);
 
 chapter("3. An applicant is scored and receives a signed credit offer");
 // The risk team's keys sign off chain; the offers contract holds the underwriter role on the ledger.
@@ -69,13 +75,26 @@ const offers = await ethers.deployContract("CreditOffers", [await ledger.getAddr
 await (await ledger.grantRole(id("UNDERWRITER_ROLE"), await offers.getAddress())).wait();
 await (await offers.setSigner(underwriterKey.address, true)).wait();
 await (await offers.setKycIssuer(kycIssuerKey.address, true)).wait();
-say(`Scorecard trained on German Credit (1,000 applicants): cross-validated AUC ${Number(report.auc).toFixed(3)}`);
-const applicant = (JSON.parse(readFileSync("examples/applicant.json", "utf8")) as Record<string, unknown>[])[0];
+say(
+  `Scorecard trained on German Credit (1,000 applicants): cross-validated AUC ${Number(report.auc).toFixed(3)}`,
+);
+const applicant = (
+  JSON.parse(readFileSync("examples/applicant.json", "utf8")) as Record<string, unknown>[]
+)[0];
 const assessment = assess(model, applicant);
-say(`Applicant scores ${assessment.score.toFixed(0)} points (probability of default ${(assessment.probabilityOfBad * 100).toFixed(2)}%): ${assessment.decision}, tier ${assessment.tier}, limit ${fmt(assessment.limit)}, APR ${percent(assessment.aprBps ?? 0)}`);
+say(
+  `Applicant scores ${assessment.score.toFixed(0)} points (probability of default ${(assessment.probabilityOfBad * 100).toFixed(2)}%): ${assessment.decision}, tier ${assessment.tier}, limit ${fmt(assessment.limit)}, APR ${percent(assessment.aprBps ?? 0)}`,
+);
 const { chainId } = await ethers.provider.getNetwork();
 const latest = BigInt((await ethers.provider.getBlock("latest"))!.timestamp);
-const offer = offerFromDecision(assessment, borrower.address, await ledger.getAddress(), await offers.nextNonce(borrower.address), latest + 86_400n, assessment.modelVersion);
+const offer = offerFromDecision(
+  assessment,
+  borrower.address,
+  await ledger.getAddress(),
+  await offers.nextNonce(borrower.address),
+  latest + 86_400n,
+  assessment.modelVersion,
+);
 const offerSig = await signOffer(underwriterKey, await offers.getAddress(), chainId, offer);
 const kyc = { borrower: borrower.address, level: 2, expiry: latest + 365n * 86_400n };
 const kycSig = await signKyc(kycIssuerKey, await offers.getAddress(), chainId, kyc);
@@ -84,7 +103,9 @@ const permit = await signPermit(token, borrower, ledger, ethers.MaxUint256, late
 await (await offers.connect(borrower).acceptOffer(offer, offerSig, kyc, kycSig, permit)).wait();
 const line = await lens.lineOf(borrower.address);
 say(`Borrower accepts the signed offer (EIP-712, KYC credential, ERC-2612 permit) in one transaction:`);
-say(`line open with limit ${fmt(line.limit)} mUSD at ${percent(line.aprBps)} APR, for ${products(line.productMask, CATALOGUE)}`);
+say(
+  `line open with limit ${fmt(line.limit)} mUSD at ${percent(line.aprBps)} APR, for ${products(line.productMask, CATALOGUE)}`,
+);
 
 chapter("4. A draw becomes a 12-instalment loan, paid out in the same transaction");
 try {
@@ -103,26 +124,40 @@ const quoted = await quote(await quotes.getAddress(), ethers.provider, borrower.
 say(`Before committing, the borrower sees: ${describeCost(quoted, fmt)}`);
 const feeProduct = FEE_PRODUCTS[0];
 const withFee = disclose({ ...feeProduct, aprBps: line.aprBps, amount: principal });
-say(`(${feeProduct.name} at the same contract rate: APR ${percent(withFee.aprBps)} with the fee, ${withFee.aprBps <= quoted.aprCapBps ? "within" : "above"} the ${percent(quoted.aprCapBps)} cap)`);
+say(
+  `(${feeProduct.name} at the same contract rate: APR ${percent(withFee.aprBps)} with the fee, ${withFee.aprBps <= quoted.aprCapBps ? "within" : "above"} the ${percent(quoted.aprCapBps)} cap)`,
+);
 // The draw is bound to the quote: it reverts rather than cost more or pay out less than quoted.
 const bounds = boundsOf(quoted);
 const drawReceipt = await (
   await ledger.connect(borrower).drawWithin(2, principal, ZeroAddress, bounds)
 ).wait();
-const disclosed = drawReceipt!.logs.map((log) => ledger.interface.parseLog(log)).find((e) => e?.name === "Drawn");
-say(`The draw is bound to that quote (drawWithin reverts at a higher APR, a smaller payout or another plan); its Drawn event repeats it: APR ${percent(disclosed!.args.aprBps)}, interest ${fmt(disclosed!.args.totalInterest)}, repayable ${fmt(disclosed!.args.principal + disclosed!.args.totalInterest)} (same as quoted: ${disclosed!.args.principal + disclosed!.args.totalInterest === quoted.totalRepayable && disclosed!.args.aprBps === quoted.aprBps})`);
+const disclosed = drawReceipt!.logs
+  .map((log) => ledger.interface.parseLog(log))
+  .find((e) => e?.name === "Drawn");
+say(
+  `The draw is bound to that quote (drawWithin reverts at a higher APR, a smaller payout or another plan); its Drawn event repeats it: APR ${percent(disclosed!.args.aprBps)}, interest ${fmt(disclosed!.args.totalInterest)}, repayable ${fmt(disclosed!.args.principal + disclosed!.args.totalInterest)} (same as quoted: ${disclosed!.args.principal + disclosed!.args.totalInterest === quoted.totalRepayable && disclosed!.args.aprBps === quoted.aprBps})`,
+);
 const [productOutstanding, productCap] = await lens.productExposure(2);
-say(`Product 2 (${productName(2)}) now carries ${fmt(productOutstanding)} mUSD outstanding of its ${fmt(productCap)} cap (a per-product limit: no product may take over the book)`);
+say(
+  `Product 2 (${productName(2)}) now carries ${fmt(productOutstanding)} mUSD outstanding of its ${fmt(productCap)} cap (a per-product limit: no product may take over the book)`,
+);
 // On a persistent node a rerun reuses the deployment: take the borrower's newest loan.
 const loanId = await lens.loanIdOf(borrower.address, (await lens.lineOf(borrower.address)).loanCount);
-say(`Borrower draws ${fmt(principal)} as loan ${loanLabel(loanId)}; wallet now holds ${fmt(await token.balanceOf(borrower.address))} mUSD`);
+say(
+  `Borrower draws ${fmt(principal)} as loan ${loanLabel(loanId)}; wallet now holds ${fmt(await token.balanceOf(borrower.address))} mUSD`,
+);
 const plan = schedule({ method: 0, principal, aprBps: line.aprBps, instalments: 12, periodDays: 30 });
 const [dueDates, payments] = await quotes.loanSchedule(loanId);
-say(`Plan (equal instalments, identical in the SDK and on chain: ${plan.every((r, k) => r.payment === payments[k])}):`);
+say(
+  `Plan (equal instalments, identical in the SDK and on chain: ${plan.every((r, k) => r.payment === payments[k])}):`,
+);
 for (let k = 0; k < 12; k++) {
   if (k === 3) say("   …");
   if (k >= 3 && k < 11) continue;
-  say(`   #${String(k + 1).padStart(2)} due ${day(dueDates[k])}  pay ${fmt(payments[k]).padStart(8)}  = principal ${fmt(plan[k].principal).padStart(8)} + interest ${fmt(plan[k].interest)}`);
+  say(
+    `   #${String(k + 1).padStart(2)} due ${day(dueDates[k])}  pay ${fmt(payments[k]).padStart(8)}  = principal ${fmt(plan[k].principal).padStart(8)} + interest ${fmt(plan[k].interest)}`,
+  );
 }
 say(`Line available now ${fmt((await lens.lineOf(borrower.address)).available)}`);
 
@@ -155,8 +190,11 @@ for (let k = 0; k < 12; k++) {
     const collected = events.find((e) => e.name === "Collected")?.args.amount ?? 0n;
     // Formula: overdue × APR × 1.5 × seconds late / (360 days), rounded up.
     const scale = 10_000n * 10_000n * 360n * 86_400n;
-    const expected = (payments[k] * line.aprBps * PENALTY_MULTIPLIER_BPS * (late - dueDates[k]) + scale - 1n) / scale;
-    say(`   ${day(late)}: 10 days late, collected ${fmt(collected)} = #3 ${fmt(payments[k])} + penalty ${fmt(penalty)} (formula: ${fmt(payments[k])} × ${percent(line.aprBps)} × 1.5 × 10/360 = ${fmt(expected)})`);
+    const expected =
+      (payments[k] * line.aprBps * PENALTY_MULTIPLIER_BPS * (late - dueDates[k]) + scale - 1n) / scale;
+    say(
+      `   ${day(late)}: 10 days late, collected ${fmt(collected)} = #3 ${fmt(payments[k])} + penalty ${fmt(penalty)} (formula: ${fmt(payments[k])} × ${percent(line.aprBps)} × 1.5 × 10/360 = ${fmt(expected)})`,
+    );
     continue;
   }
   await networkHelpers.time.setNextBlockTimestamp(dueDates[k]);
@@ -164,13 +202,19 @@ for (let k = 0; k < 12; k++) {
   const collected = events.find((e) => e.name === "Collected")?.args.amount ?? 0n;
   if (k < 2 || k === 5 || k === 11) {
     const state = await lens.loanState(loanId);
-    say(`   ${day(dueDates[k])}: collected #${k + 1} (${fmt(collected)}) from the borrower's wallet, principal left ${fmt(state.principalOutstanding)}, lender's shares worth ${fmt(await valueOf())}`);
+    say(
+      `   ${day(dueDates[k])}: collected #${k + 1} (${fmt(collected)}) from the borrower's wallet, principal left ${fmt(state.principalOutstanding)}, lender's shares worth ${fmt(await valueOf())}`,
+    );
   }
 }
 const state = await lens.loanState(loanId);
 const STATUS = ["none", "active", "repaid", "defaulted"];
-say(`Loan status: ${STATUS[Number(state.status)]}; line available again: ${fmt((await lens.lineOf(borrower.address)).available)}`);
-say(`Lenders earned ${fmt((await valueOf()) - start)} over the year; protocol fee ${fmt(await lens.protocolFeesOwed())}, first-loss reserve ${fmt(await lens.firstLossReserve())}`);
+say(
+  `Loan status: ${STATUS[Number(state.status)]}; line available again: ${fmt((await lens.lineOf(borrower.address)).available)}`,
+);
+say(
+  `Lenders earned ${fmt((await valueOf()) - start)} over the year; protocol fee ${fmt(await lens.protocolFeesOwed())}, first-loss reserve ${fmt(await lens.firstLossReserve())}`,
+);
 
 chapter("6. A borrower who stops paying: buckets, provisions, default, recovery");
 const defaulter = Wallet.createRandom().connect(ethers.provider);
@@ -179,44 +223,72 @@ await (await ledger.setLine(defaulter.address, 5_000n * ONE, line.aprBps, 1, 1))
 await (await ledger.connect(defaulter).draw(0, 5_000n * ONE)).wait();
 const badLoan = await lens.loanIdOf(defaulter.address, 1);
 const [badDue] = await quotes.loanSchedule(badLoan);
-say(`A second borrower draws ${fmt(5_000n * ONE)} over 3 months (loan ${loanLabel(badLoan)}) and spends it all; nothing comes back`);
+say(
+  `A second borrower draws ${fmt(5_000n * ONE)} over 3 months (loan ${loanLabel(badLoan)}) and spends it all; nothing comes back`,
+);
 const BUCKETS = ["current", "grace", "1–30 days", "31–60 days", "61–90 days", "default"];
-for (const days of [1n, 4n, 31n, 61n, 91n]) {
+say(
+  "The keeper marks late loans daily: the provision rises with each day past due (10% at the end of grace, 30% at 30 days, 60% at 60, 100% at default), so the pool's value falls a day at a time, not in steps (shown every few days):",
+);
+for (const days of [1n, 4n, 15n, 31n, 45n, 61n, 75n, 90n, 91n]) {
   const provisionBefore = await lens.provisions();
   await networkHelpers.time.setNextBlockTimestamp(badDue[0] + days * 86_400n);
+  const valueBefore = await pool.totalAssets();
   const events = await eventsOf(ledger.mark([badLoan])); // permissionless; the keeper marks on schedule
-  const moved = events.find((e) => e.name === "BucketChanged");
   const defaulted = events.find((e) => e.name === "LoanDefaulted");
   if (defaulted) {
     const [, loss, absorbed, lenderLoss] = defaulted.args;
-    say(`   day ${days}: default → written off ${fmt(loss)} (principal + interest): the fee and reserve shares of the unpaid interest are taken back ${fmt(BigInt(loss) - BigInt(absorbed) - BigInt(lenderLoss))}, the first-loss reserve absorbs ${fmt(absorbed)}${BigInt(lenderLoss) > 0n ? " (all it held)" : ""}, lenders ${fmt(lenderLoss)}; provision released`);
+    say(
+      `   day ${days}: default → written off ${fmt(loss)} (principal + interest): the fee and reserve shares of the unpaid interest are taken back ${fmt(BigInt(loss) - BigInt(absorbed) - BigInt(lenderLoss))}, the first-loss reserve absorbs ${fmt(absorbed)}${BigInt(lenderLoss) > 0n ? " (all it held)" : ""}, lenders ${fmt(lenderLoss)}; provision released`,
+    );
+    say(
+      `            pool value ${fmt(valueBefore)} → ${fmt(await pool.totalAssets())}: the lenders' share of the loss was provisioned day by day (charged to the reserve first), so the write-off moves it by what the last mark left`,
+    );
   } else {
-    const step = (await lens.provisions()) - provisionBefore;
-    say(`   day ${days}: ${BUCKETS[Number(moved?.args.to ?? 0)].padEnd(11)} provision ${step === 0n ? "unchanged" : `+${fmt(step)}`} → pool value ${fmt(await pool.totalAssets())}`);
+    const provision = await lens.provisions();
+    const step = provision - provisionBefore;
+    const bucket = Number((await lens.loanState(badLoan)).markedBucket);
+    say(
+      `   day ${String(days).padStart(2)}: ${BUCKETS[bucket].padEnd(11)} provision ${fmt(provision)} (${step === 0n ? "unchanged" : `+${fmt(step)}`}) → pool value ${fmt(await pool.totalAssets())}`,
+    );
     const risk = await lens.riskState();
     if (risk.principal30Plus !== 0n) {
-      say(`            30+ days past due: ${fmt(risk.principal30Plus)} of ${fmt(risk.principalOutstanding)} (${ratio(risk.principal30Plus, risk.principalOutstanding)}); circuit breaker at ${percent(risk.limits.breakerBps)}: ${risk.breakerTripped ? "tripped, new draws halted" : "not tripped"}`);
+      say(
+        `            30+ days past due: ${fmt(risk.principal30Plus)} of ${fmt(risk.principalOutstanding)} (${ratio(risk.principal30Plus, risk.principalOutstanding)}); circuit breaker at ${percent(risk.limits.breakerBps)}: ${risk.breakerTripped ? "tripped, new draws halted" : "not tripped"}`,
+      );
     }
   }
 }
 await (await token.faucet(defaulter.address, 1_000n * ONE)).wait();
 await (await token.connect(defaulter).approve(await ledger.getAddress(), ethers.MaxUint256)).wait();
-const recovered = (await eventsOf(ledger.connect(defaulter).repay(badLoan, 1_000n * ONE))).find((e) => e.name === "Recovered");
-say(`   later the borrower pays ${fmt(1_000n * ONE)}: a recovery, ${fmt(recovered?.args.toLenders ?? 0n)} back to lenders first, ${fmt(recovered?.args.toReserve ?? 0n)} to the reserve`);
+const recovered = (await eventsOf(ledger.connect(defaulter).repay(badLoan, 1_000n * ONE))).find(
+  (e) => e.name === "Recovered",
+);
+say(
+  `   later the borrower pays ${fmt(1_000n * ONE)}: a recovery, ${fmt(recovered?.args.toLenders ?? 0n)} back to lenders first, ${fmt(recovered?.args.toReserve ?? 0n)} to the reserve`,
+);
 
 chapter("7. The lender exits");
 const max = await pool.maxRedeem(lender.address);
 const before = await token.balanceOf(lender.address);
 const lenderStart = before;
 await (await pool.connect(lender).redeem(max, lender.address, lender.address)).wait();
-say(`Redeemed instantly: ${fmt((await token.balanceOf(lender.address)) - before)} mUSD (all but the ${percent(POOL_RATES.liquidityReserveBps)} liquidity reserve)`);
+say(
+  `Redeemed instantly: ${fmt((await token.balanceOf(lender.address)) - before)} mUSD (all but the ${percent(POOL_RATES.liquidityReserveBps)} liquidity reserve)`,
+);
 const rest = await pool.balanceOf(lender.address);
 await (await pool.connect(lender).requestRedeem(rest)).wait();
-say(`The remaining ${shares(rest)} shares wait in the redemption queue (held cash ${fmt(await lens.queueReserve())})`);
+say(
+  `The remaining ${shares(rest)} shares wait in the redemption queue (held cash ${fmt(await lens.queueReserve())})`,
+);
 await (await pool.processRedemptions(10)).wait();
-say(`Queue filled: ${fmt(await pool.claimable(lender.address))} mUSD now claimable by the lender (a fill is claimed, so one lender the token refuses to pay never blocks the queue)`);
+say(
+  `Queue filled: ${fmt(await pool.claimable(lender.address))} mUSD now claimable by the lender (a fill is claimed, so one lender the token refuses to pay never blocks the queue)`,
+);
 await (await pool.connect(lender).claim(lender.address)).wait();
 const received = (await token.balanceOf(lender.address)) - lenderStart;
-say(`Claimed: the lender got back ${fmt(received)} mUSD for the 1,000,000.00 deposited (interest earned, less the default)`);
+say(
+  `Claimed: the lender got back ${fmt(received)} mUSD for the 1,000,000.00 deposited (interest earned, less the default)`,
+);
 console.log("\nDone.");
 await connection.close();
