@@ -443,7 +443,7 @@ interface ICreditLedger is IRiskLimits, ICostDisclosure {
     /// @notice Moves each loan into its current delinquency bucket (provisioning, freezing its line past grace,
     /// writing it off past the default threshold) and brings a late loan's provision up to its days past due (see
     /// `RiskParams`: past the first mark after grace, at `provisionM1Bps`, a loan marked daily loses value a day at a
-    /// time, at most 1.33 % of it a day with the default rates, rather than in steps at the bucket edges).
+    /// time, about 1.33 % of it a day in M3 with the default rates, rather than in steps at the bucket edges).
     /// Permissionless and deterministic; cost per loan is constant.
     function mark(uint256[] calldata loanIds) external;
 
