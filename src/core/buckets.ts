@@ -58,9 +58,10 @@ export function provisionBase(
 }
 
 /**
- * A late loan's provision, rounded up, the twin of `ArrearsMath.provisionUp`: `base` (`provisionBase`) times a rate that runs in straight lines from `provisionM1Bps` at the end of grace to
- * `provisionM2Bps` at 30 days past due, `provisionM3Bps` at 60 and 100 % at `defaultDays`. Zero inside grace.
- * `late` is the seconds since the oldest unpaid due date.
+ * A late loan's provision, rounded up, the twin of `ArrearsMath.provisionUp`: `base` (`provisionBase`) times a rate
+ * that runs in straight lines from `provisionM1Bps` at the end of grace to `provisionM2Bps` at 30 days past due,
+ * `provisionM3Bps` at 60 and 100 % at `defaultDays`. Zero inside grace. `late` is the seconds since the oldest unpaid
+ * due date.
  */
 export function provisionUp(base: bigint, late: bigint, params: ProvisionParams): bigint {
   const grace = params.graceDays * DAY;
