@@ -415,6 +415,33 @@ contract CollectionUpkeepFailingPullTest is CollectionUpkeepBase {
     }
 }
 
+/// A full mark list skips loans whose provision is only a day behind instead of cutting the page short there.
+contract CollectionUpkeepStaleTest is CollectionUpkeepBase {
+    function test_fullMarkList_skipsRefreshOnlyLoans_andScansOn() public {
+        uint256 t0 = vm.getBlockTimestamp();
+        uint256[] memory ab = _borrowers(0, 2, false); // no mandate: nothing to collect, only marks
+        vm.warp(t0 + 10 days);
+        _openLine(_who(2));
+        uint256 c = _draw(_who(2), false);
+        vm.warp(t0 + PERIOD + 5 days);
+        ledger.mark(ab); // A and B into M1
+        // Ten days later A and B are still in M1, last touched ten days ago (refresh only); C, drawn ten days after
+        // them, is now 5 days past its first due date: it moves into M1.
+        vm.warp(t0 + PERIOD + 15 days);
+        CollectionUpkeep one = _newUpkeep(50, 1);
+        (, uint256[] memory m, uint256 next) = one.scan(0);
+        assertEq(m.length, 1, "one mark fits");
+        assertEq(m[0], ab[0], "A, the first met");
+        // B (refresh only) met a full list and was skipped; C (a move) ended the page: the scan reached borrower 2
+        // (fails before: the page ended at B, next = 1).
+        assertEq(next, 2, "the page went past B");
+        // With room, all three are listed: C's move and both refreshes.
+        (, m, ) = _newUpkeep(50, 3).scan(0);
+        assertEq(m.length, 3);
+        assertEq(m[2], c);
+    }
+}
+
 /// Gas of a 100-loan perform.
 contract CollectionUpkeepGasTest is CollectionUpkeepBase {
     /// Gas of one perform collecting 100 loans of 100 borrowers, cold (as in a real transaction: every contract is
