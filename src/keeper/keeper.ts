@@ -8,7 +8,7 @@ import { CheckpointStore } from "../chain/checkpoint.ts";
 import { discoverLoans, type DiscoveryResult } from "../chain/discovery.ts";
 import { connectLedger, connectToken, ledgerInterface } from "../chain/ledger.ts";
 import { lensReads, type LensReads } from "../chain/lens.ts";
-import { Bucket, markDue, targetBucket, type BucketParams } from "../core/buckets.ts";
+import type { BucketParams } from "../core/buckets.ts";
 import { loanLabel } from "../core/loan-id.ts";
 import { money } from "../format/money.ts";
 import { checkLensOf } from "../sdk/lens-check.ts";
@@ -17,7 +17,7 @@ import { withProgress, type StartProgress } from "../util/progress.ts";
 import { shortError } from "../util/short-error.ts";
 import { assertUncached, DEFAULT_TUNING, defaultCheckpointFile, type Tuning } from "./config.ts";
 import { addReceipt, countsText, emptyTotals, txSummary, type Totals } from "./progress.ts";
-import { candidates, plan, type Plan } from "./scheduler.ts";
+import { candidates, markedBy, plan, type Plan } from "./scheduler.ts";
 import { BatchFailedError, TxSender, type BatchOutcome, type SenderOptions } from "./sender.ts";
 
 export interface KeeperOptions extends Partial<Tuning> {
@@ -222,15 +222,7 @@ export class Keeper {
     const due = await mapLimit(
       ids,
       this.tuning.concurrency,
-      async (id) => {
-        const v = await this.lens.loanState(id);
-        if (v.status !== 1n) return false;
-        const bucket = Number(v.markedBucket);
-        const target = targetBucket(v.pastDue, v.pastDueSince, now, params);
-        const late = bucket >= Bucket.M1 && bucket <= Bucket.M3;
-        const checkpoint = late ? (await this.lens.loanRecord(id)).checkpoint : now;
-        return markDue(bucket, target, checkpoint, now);
-      },
+      async (id) => (await markedBy(this.lens, id, await this.lens.loanState(id), now, params)).due,
       this.options.signal,
     );
     return ids.filter((_, i) => due[i]);

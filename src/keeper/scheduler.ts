@@ -66,16 +66,39 @@ interface Look {
   markDue: boolean;
 }
 
+/** The part of `loanState` that `markedBy` reads. */
+interface MarkView {
+  status: bigint;
+  markedBucket: bigint;
+  pastDue: bigint;
+  pastDueSince: bigint;
+}
+
+/**
+ * Whether `mark` has work on the loan whose `loanState` is `view`, at chain time `now` (`markDue`); reads its record
+ * for the last touch only when it is marked late. Also its stored bucket and the bucket it belongs in now.
+ */
+export async function markedBy(
+  lens: LensReads,
+  loanId: bigint,
+  view: MarkView,
+  now: bigint,
+  params: BucketParams,
+): Promise<{ due: boolean; bucket: number; target: number }> {
+  const bucket = Number(view.markedBucket);
+  if (view.status !== 1n) return { due: false, bucket, target: bucket };
+  const target = targetBucket(view.pastDue, view.pastDueSince, now, params);
+  const late = bucket >= Bucket.M1 && bucket <= Bucket.M3;
+  const checkpoint = late ? (await lens.loanRecord(loanId)).checkpoint : now;
+  return { due: markDue(bucket, target, checkpoint, now), bucket, target };
+}
+
 async function look(ctx: SchedulerContext, loanId: bigint, now: bigint, params: BucketParams): Promise<Look> {
   const view = await ctx.lens.loanState(loanId);
   const active = view.status === 1n;
   const pastDue = active ? view.pastDue + view.penalty : 0n;
   const due = pastDue > 0n ? await ctx.lens.dueNow(loanId) : 0n;
-  const bucket = Number(view.markedBucket);
-  const target = active ? targetBucket(view.pastDue, view.pastDueSince, now, params) : bucket;
-  // The last touch matters only for a loan marked late: read its record only then.
-  const late = active && bucket >= Bucket.M1 && bucket <= Bucket.M3;
-  const checkpoint = late ? (await ctx.lens.loanRecord(loanId)).checkpoint : now;
+  const { due: toMark, bucket, target } = await markedBy(ctx.lens, loanId, view, now, params);
   return {
     loanId,
     active,
@@ -85,7 +108,7 @@ async function look(ctx: SchedulerContext, loanId: bigint, now: bigint, params: 
     // `bucket` in the view is the one at the current block; what `mark` moves is the one last classified.
     bucket,
     target,
-    markDue: active && markDue(bucket, target, checkpoint, now),
+    markDue: toMark,
   };
 }
 
