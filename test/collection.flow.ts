@@ -131,14 +131,15 @@ describe("delinquency, default and recovery", () => {
     const d = await withLoan();
     await d.ledger.connect(d.borrower).revokeMandate();
     const t1 = d.dueDates[0];
-    const steps: [bigint, bigint, bigint][] = [
-      // [time after the first due date, expected bucket, provision rate in bps (rounded down)]
-      [1n * DAY, 1n, 0n],
-      [4n * DAY, 2n, 1_074n], // 10% + 1/27 of the way to 30%
-      [31n * DAY, 3n, 3_100n], // 30% + 1/30 of the way to 60%
-      [61n * DAY, 4n, 6_133n], // 60% + 1/30 of the way to 100%
+    const steps: [bigint, bigint, bigint, bigint][] = [
+      // [time after the first due date, expected bucket, provision rates of the principal and of the interest in
+      // bps (rounded down)]
+      [1n * DAY, 1n, 0n, 0n],
+      [4n * DAY, 2n, 1_074n, 1_333n], // 10% + 1/27 of the way to 30% (to 100% for the interest)
+      [31n * DAY, 3n, 3_100n, 10_000n], // 30% + 1/30 of the way to 60%; all of the interest (non-accrual)
+      [61n * DAY, 4n, 6_133n, 10_000n], // 60% + 1/30 of the way to 100%
     ];
-    for (const [after, bucket, bps] of steps) {
+    for (const [after, bucket, bps, interestBps] of steps) {
       await networkHelpers.time.setNextBlockTimestamp(t1 + after);
       const receipt = await (await d.ledger.mark([d.loanId])).wait();
       const s = await d.lens.loanState(d.loanId);
@@ -146,8 +147,9 @@ describe("delinquency, default and recovery", () => {
       const provision = await provisionAtMark(d, d.loanId, receipt!.blockNumber);
       expect(await d.lens.provisions()).to.equal(provision);
       // Of what a write-off would cost: principal and interest, less the 5% protocol fee on the interest.
-      const base = s.principalOutstanding + s.interestAccrued - (s.interestAccrued * 500n) / 10_000n;
-      expect(provision).to.be.closeTo((base * bps) / 10_000n, base / 1_000n, `about ${bps} bps`);
+      const interestPart = s.interestAccrued - (s.interestAccrued * 500n) / 10_000n;
+      const about = (s.principalOutstanding * bps + interestPart * interestBps) / 10_000n;
+      expect(provision).to.be.closeTo(about, s.principalOutstanding / 1_000n, `about ${bps} / ${interestBps} bps`);
       expect((await d.lens.lineOf(d.borrower.address)).lateLoans).to.equal(bucket >= 2n ? 1n : 0n);
     }
     await expect(d.ledger.connect(d.borrower).draw(0, ONE)).to.be.revertedWithCustomError(

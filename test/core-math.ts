@@ -312,10 +312,16 @@ describe("core math: provisions", () => {
       expect(await d.lens.provisions(), `day ${days}`).to.equal(expected);
       expect(expected >= last, `day ${days}: the provision only rises`).to.equal(true);
       last = expected;
-      // 89 days past due: 98.67 % of what the loan owes (60 % + 29/30 of 40 %); at 90, the last day before the
-      // write-off, all of it.
-      if (days === 89n) expect(expected).to.equal((owed * 29_600n + 29_999n) / 30_000n);
-      if (days === 90n) expect(expected).to.equal(owed);
+      // The interest part reaches 100 % at 30 days past due (non-accrual) and stays there; the principal part is at
+      // 30 % then, 98.67 % at 89 days (60 % + 29/30 of 40 %) and all of it at 90, the last day before the write-off.
+      const up = (x: bigint, bps: bigint, of: bigint) => (x * bps + of - 1n) / of;
+      if (days === 17n) {
+        const interestPart = up(owed.interest, 1_000n * 27n + 9_000n * 14n, 270_000n);
+        expect(expected).to.equal(up(owed.principal, 1_000n * 27n + 2_000n * 14n, 270_000n) + interestPart);
+      }
+      if (days === 30n) expect(expected).to.equal(up(owed.principal, 3_000n, 10_000n) + owed.interest);
+      if (days === 89n) expect(expected).to.equal(up(owed.principal, 29_600n, 30_000n) + owed.interest);
+      if (days === 90n) expect(expected).to.equal(owed.principal + owed.interest);
     }
   });
 });

@@ -240,6 +240,14 @@ abstract contract LedgerBook is AccessControl, ReentrancyGuardTransient {
         return value > 0 ? uint256(value) : 0;
     }
 
+    /// @dev Interest recognised at `gross` and neither received nor written off: gross − interest collected (cash +
+    /// principal − capital) − interest written off, at 0 at least (KI-3 leaves a unit or two of cash nobody owns).
+    function _receivableAt(uint256 gross, Book memory book) internal view returns (uint256) {
+        int256 receivable =
+            int256(gross / SCALE) + _capital() - int256(uint256(book.cash) + book.principal + _interestWrittenOff);
+        return receivable > 0 ? uint256(receivable) : 0;
+    }
+
     /// @dev Cash that may leave now: above the liquidity reserve (a share of cash + principal) and the queue's hold.
     function _available(Book memory book) internal view returns (uint256) {
         uint256 kept = ((uint256(book.cash) + book.principal) * book.liquidityBps + BPS - 1) / BPS;

@@ -409,8 +409,9 @@ abstract contract LedgerCore is LedgerBook {
     /// @dev The provision of a late loan rolled to now (`a`) that owes `o`, `late` seconds after its oldest unpaid due
     /// date (ArrearsMath.provisionUp), kept within its field. Its base is what writing it off now would cost the
     /// lenders and the first-loss reserve together (`_bookWriteOff`): the principal outstanding less the origination
-    /// fee's unearned share, and the interest owed less the protocol fee's share of it, both taken back by a write-off.
-    /// The book charges provisions to the reserve first (`_lenderAssetsAt`), as a write-off charges its loss.
+    /// fee's unearned share, and the interest owed less the protocol fee's share of it, both taken back by a write-off;
+    /// from 30 days past due the interest part is provisioned in full (non-accrual). The book charges provisions to the
+    /// reserve first (`_lenderAssetsAt`), as a write-off charges its loss.
     function _provisionOf(
         ICreditLedger.Loan memory loan,
         LoanMath.Accrual memory a,
@@ -419,8 +420,9 @@ abstract contract LedgerCore is LedgerBook {
         ICreditLedger.RiskParams memory params
     ) internal view returns (uint256) {
         uint256 interest = o.pastDueInterest + o.currentInterest;
-        uint256 base = o.principalOutstanding - _payoffRebate(loan, a, o) + interest - (interest * _split.feeBps) / BPS;
-        return _saturate(ArrearsMath.provisionUp(base, late, params), type(uint80).max);
+        uint256 principalBase = o.principalOutstanding - _payoffRebate(loan, a, o);
+        uint256 interestBase = interest - (interest * _split.feeBps) / BPS;
+        return _saturate(ArrearsMath.provisionUp(principalBase, interestBase, late, params), type(uint80).max);
     }
 
     /// @notice A loan rolled and classified to now, as `mark` stores it: its accrual, what it owes, what is past due,

@@ -65,12 +65,15 @@ interface ICreditLedger is IRiskLimits, ICostDisclosure {
         Default
     }
 
-    /// @notice Delinquency and collection parameters. A late loan's provision rate runs in straight lines between the
-    /// bucket rates, each reached where its bucket ends: `provisionM1Bps` at the end of grace, `provisionM2Bps` at 30
-    /// days past due, `provisionM3Bps` at 60 and 100 % at `defaultDays` (ArrearsMath.provisionUp); rates that fall
-    /// with age make it fall. It applies to what writing the loan off would cost the lenders and the first-loss
-    /// reserve (principal outstanding less the fee's unearned share, interest owed less the protocol fee's share), as
-    /// of the loan's last touch (`mark`, a payment). The book charges provisions to the reserve first.
+    /// @notice Delinquency and collection parameters. A late loan's provision is what writing it off would cost the
+    /// lenders and the first-loss reserve, as of its last touch (`mark`, a payment), times rates that rise with its
+    /// days past due (ArrearsMath.provisionUp). Its principal part (principal outstanding less the fee's unearned
+    /// share) runs in straight lines between the bucket rates, each reached where its bucket ends: `provisionM1Bps`
+    /// at the end of grace, `provisionM2Bps` at 30 days past due, `provisionM3Bps` at 60 and 100 % at `defaultDays`;
+    /// rates that fall with age make it fall. Its interest part (interest owed less the protocol fee's share) runs
+    /// from `provisionM1Bps` at the end of grace to 100 % at 30 days past due and stays there: from then on the
+    /// lenders' assets count none of the loan's unpaid interest (non-accrual) until it is paid. The book charges
+    /// provisions to the reserve first.
     struct RiskParams {
         uint16 graceDays;
         uint16 defaultDays;

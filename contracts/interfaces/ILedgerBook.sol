@@ -55,8 +55,9 @@ interface ILedgerBook {
 
     /// @notice Pays `assets` of accrued protocol fees to `to`. Admin only. At most `availableLiquidity()`
     /// (`InsufficientLiquidity`): the liquidity reserve and the redemption queue's hold are the lenders'. At most the
-    /// fees owed less what the open loans' fee rebates may still need (each fee product's fee on its principal
-    /// outstanding), else `FeesExceeded(assets, claimable)`.
+    /// fees owed less the fee share of the interest still receivable (fees are earned on interest received: a
+    /// write-off takes that share back) and less what the open loans' fee rebates may still need (each fee product's
+    /// fee on its principal outstanding), else `FeesExceeded(assets, claimable)`.
     function claimFees(address to, uint256 assets) external;
 
     /// @notice Idle cash held by the book (internal accounting, never the token balance).

@@ -138,37 +138,59 @@ library ArrearsMath {
         }
     }
 
-    /// @notice The provision of a late loan, rounded UP: `base` (what writing it off would cost) times a rate that
-    /// rises with `late`, the seconds since its oldest unpaid due date, so that a loan's value falls day by day as it
-    /// ages instead of in steps at the bucket edges. Zero inside grace (`late ≤ graceDays`); the caller gives zero
-    /// for a loan with nothing past due. The write-off takes the rest after `defaultDays`.
-    /// @dev The rate runs in straight lines between the bucket rates, each reached where its bucket ends: from
-    /// `provisionM1Bps` at the end of grace to `provisionM2Bps` at 30 days, to `provisionM3Bps` at 60 days, and to
-    /// 100 % at `defaultDays` (61 to 365 days). With the defaults (10 / 30 / 60 %, default after 90 days) a day in M3
-    /// adds 1.33 % of the base, and a loan marked daily is at least 98.67 % provisioned when it is written off.
+    /// @notice Days past due from which a late loan's unpaid interest is provisioned in full: the interest stops
+    /// counting in the lenders' assets (non-accrual) and counts again only as it is paid (or the loan is cured).
+    uint256 internal constant NON_ACCRUAL_AFTER = 30 days;
+
+    /// @notice The provision of a late loan, rounded UP: what writing it off would cost, its principal part
+    /// `principalBase` and its interest part `interestBase`, each times a rate that rises with `late`, the seconds
+    /// since its oldest unpaid due date, so that a loan's value falls day by day as it ages instead of in steps at
+    /// the bucket edges. Zero inside grace (`late ≤ graceDays`); the caller gives zero for a loan with nothing past
+    /// due. The write-off takes the rest after `defaultDays`.
+    /// @dev The principal's rate runs in straight lines between the bucket rates, each reached where its bucket
+    /// ends: from `provisionM1Bps` at the end of grace to `provisionM2Bps` at 30 days, to `provisionM3Bps` at 60
+    /// days, and to 100 % at `defaultDays` (61 to 365 days). With the defaults (10 / 30 / 60 %, default after 90
+    /// days) a day in M3 adds 1.33 % of the principal part, and a loan marked daily is at least 98.67 % provisioned
+    /// when it is written off. The interest's rate runs from `provisionM1Bps` at the end of grace to 100 % at
+    /// `NON_ACCRUAL_AFTER` (non-accrual), and stays there. Each part is rounded up.
     function provisionUp(
-        uint256 base,
+        uint256 principalBase,
+        uint256 interestBase,
         uint256 late,
         ICreditLedger.RiskParams memory params
     ) internal pure returns (uint256) {
         uint256 grace = uint256(params.graceDays) * 1 days;
-        if (base == 0 || late <= grace) return 0;
-        uint256 start;
-        uint256 end;
-        uint256 from;
-        uint256 to;
+        if (late <= grace) return 0;
+        uint256 interest =
+            late < NON_ACCRUAL_AFTER
+                ? _lineUp(interestBase, late, grace, NON_ACCRUAL_AFTER, params.provisionM1Bps, BPS)
+                : interestBase;
+        uint256 principal;
         if (late <= 30 days) {
-            (start, end, from, to) = (grace, 30 days, params.provisionM1Bps, params.provisionM2Bps);
+            principal = _lineUp(principalBase, late, grace, 30 days, params.provisionM1Bps, params.provisionM2Bps);
         } else if (late <= 60 days) {
-            (start, end, from, to) = (30 days, 60 days, params.provisionM2Bps, params.provisionM3Bps);
+            principal = _lineUp(principalBase, late, 30 days, 60 days, params.provisionM2Bps, params.provisionM3Bps);
         } else {
-            (start, end, from, to) = (60 days, uint256(params.defaultDays) * 1 days, params.provisionM3Bps, BPS);
-            if (late > end) late = end;
+            uint256 end = uint256(params.defaultDays) * 1 days;
+            principal = _lineUp(principalBase, late < end ? late : end, 60 days, end, params.provisionM3Bps, BPS);
         }
-        // rate × span = from × span + (to − from) × (late − start), in bps-seconds; `to < from` falls as it goes.
+        return principal + interest;
+    }
+
+    /// @dev `base` times the rate at `at` on the straight line from `from` bps at `start` to `to` bps at `end`
+    /// (`start < at ≤ end`), rounded up; `to < from` falls as it goes.
+    function _lineUp(
+        uint256 base,
+        uint256 at,
+        uint256 start,
+        uint256 end,
+        uint256 from,
+        uint256 to
+    ) private pure returns (uint256) {
+        // rate × span = from × span + (to − from) × (at − start), in bps-seconds.
         uint256 span = end - start;
-        uint256 at = late - start;
-        uint256 scaled = to >= from ? from * span + (to - from) * at : from * span - (from - to) * at;
+        uint256 x = at - start;
+        uint256 scaled = to >= from ? from * span + (to - from) * x : from * span - (from - to) * x;
         return ScheduleMath.divUp(base * scaled, BPS * span);
     }
 }

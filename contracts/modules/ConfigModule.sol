@@ -318,10 +318,12 @@ contract ConfigModule is LedgerCore {
     function claimFees(address to, uint256 assets) external onlyRole(DEFAULT_ADMIN_ROLE) {
         uint256 gross = _accrue();
         uint256 owed = _feesAt(gross);
-        uint256 held = _rebatesHeld();
+        Book memory book = _loadBook();
+        // Fees are earned on interest received: the fee share of interest still receivable stays back (a write-off
+        // takes it back), and so does what the open loans' fee rebates may need.
+        uint256 held = _rebatesHeld() + ScheduleMath.divUp(_receivableAt(gross, book) * _split.feeBps, BPS);
         uint256 claimable = owed > held ? owed - held : 0;
         if (assets > claimable) revert ILedgerBook.FeesExceeded(assets, claimable);
-        Book memory book = _loadBook();
         // Only cash above the liquidity reserve and the redemption queue's hold: lenders waiting come first.
         uint256 available = _available(book);
         if (assets > available) revert ILedgerBook.InsufficientLiquidity(assets, available);

@@ -94,15 +94,9 @@ contract ViewModule is LedgerCore {
         return _queueReserve;
     }
 
-    /// @dev ICreditLens.interestReceivable: interest collected = cash + principal − capital; written-off interest is no
-    /// longer receivable.
+    /// @dev ICreditLens.interestReceivable
     function interestReceivable() external view returns (uint256) {
-        Book memory book = _loadBook();
-        int256 receivable =
-            int256(_grossNow() / SCALE) +
-                _capital() -
-                int256(uint256(book.cash) + book.principal + _interestWrittenOff);
-        return receivable > 0 ? uint256(receivable) : 0;
+        return _receivableAt(_grossNow(), _loadBook());
     }
 
     /// @dev ICreditLens.protocolFeesOwed

@@ -42,41 +42,62 @@ export interface ProvisionParams extends BucketParams {
 
 const BPS = 10_000n;
 
+/** Days past due from which a late loan's unpaid interest is provisioned in full (`ArrearsMath.NON_ACCRUAL_AFTER`). */
+export const NON_ACCRUAL_AFTER = 30n * DAY;
+
+/** The two parts of a late loan's provision base (`provisionBase`). */
+export interface ProvisionBase {
+  principal: bigint;
+  interest: bigint;
+}
+
 /**
  * The base of a late loan's provision: what writing it off now would cost the lenders and the first-loss reserve
- * together, as the ledger's write-off books it. The principal outstanding less the origination fee's unearned share
- * (`unearnedFee`: the fee rebate a payoff now would get, 0 without a fee), and the interest owed less the protocol
- * fee's share of it (`protocolFeeBps`, rounded down as the ledger takes it back).
+ * together, as the ledger's write-off books it, in two parts. The principal outstanding less the origination fee's
+ * unearned share (`unearnedFee`: the fee rebate a payoff now would get, 0 without a fee), and the interest owed less
+ * the protocol fee's share of it (`protocolFeeBps`, rounded down as the ledger takes it back).
  */
 export function provisionBase(
   principalOutstanding: bigint,
   interestOwed: bigint,
   unearnedFee: bigint,
   protocolFeeBps: bigint,
-): bigint {
-  return principalOutstanding - unearnedFee + interestOwed - (interestOwed * protocolFeeBps) / BPS;
+): ProvisionBase {
+  return {
+    principal: principalOutstanding - unearnedFee,
+    interest: interestOwed - (interestOwed * protocolFeeBps) / BPS,
+  };
+}
+
+/** `base` times the rate at `at` on the line from `from` bps at `start` to `to` bps at `end`, rounded up. */
+function lineUp(base: bigint, at: bigint, start: bigint, end: bigint, from: bigint, to: bigint): bigint {
+  const span = end - start;
+  const numerator = base * (from * span + (to - from) * (at - start));
+  return numerator === 0n ? 0n : (numerator - 1n) / (BPS * span) + 1n;
 }
 
 /**
- * A late loan's provision, rounded up, the twin of `ArrearsMath.provisionUp`: `base` (`provisionBase`) times a rate
- * that runs in straight lines from `provisionM1Bps` at the end of grace to `provisionM2Bps` at 30 days past due,
- * `provisionM3Bps` at 60 and 100 % at `defaultDays`. Zero inside grace. `late` is the seconds since the oldest unpaid
- * due date.
+ * A late loan's provision, rounded up, the twin of `ArrearsMath.provisionUp`. The principal part (`provisionBase`)
+ * times a rate that runs in straight lines from `provisionM1Bps` at the end of grace to `provisionM2Bps` at 30 days
+ * past due, `provisionM3Bps` at 60 and 100 % at `defaultDays`; the interest part times a rate from `provisionM1Bps`
+ * at the end of grace to 100 % at 30 days, and all of it after (non-accrual). Each part is rounded up. Zero inside
+ * grace. `late` is the seconds since the oldest unpaid due date.
  */
-export function provisionUp(base: bigint, late: bigint, params: ProvisionParams): bigint {
+export function provisionUp(base: ProvisionBase, late: bigint, params: ProvisionParams): bigint {
   const grace = params.graceDays * DAY;
-  if (base === 0n || late <= grace) return 0n;
-  let [start, end, from, to] =
+  if (late <= grace) return 0n;
+  const interest =
+    late < NON_ACCRUAL_AFTER
+      ? lineUp(base.interest, late, grace, NON_ACCRUAL_AFTER, params.provisionM1Bps, BPS)
+      : base.interest;
+  const end = params.defaultDays * DAY;
+  const principal =
     late <= 30n * DAY
-      ? [grace, 30n * DAY, params.provisionM1Bps, params.provisionM2Bps]
+      ? lineUp(base.principal, late, grace, 30n * DAY, params.provisionM1Bps, params.provisionM2Bps)
       : late <= 60n * DAY
-        ? [30n * DAY, 60n * DAY, params.provisionM2Bps, params.provisionM3Bps]
-        : [60n * DAY, params.defaultDays * DAY, params.provisionM3Bps, BPS];
-  if (late > end) late = end;
-  const span = end - start;
-  const scaled = from * span + (to - from) * (late - start);
-  const numerator = base * scaled;
-  return numerator === 0n ? 0n : (numerator - 1n) / (BPS * span) + 1n;
+        ? lineUp(base.principal, late, 30n * DAY, 60n * DAY, params.provisionM2Bps, params.provisionM3Bps)
+        : lineUp(base.principal, late < end ? late : end, 60n * DAY, end, params.provisionM3Bps, BPS);
+  return principal + interest;
 }
 
 /**

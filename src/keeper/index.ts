@@ -20,10 +20,12 @@ export {
   Bucket,
   BUCKET_NAMES,
   markDue,
+  NON_ACCRUAL_AFTER,
   provisionBase,
   provisionUp,
   targetBucket,
   type BucketParams,
+  type ProvisionBase,
   type ProvisionParams,
 } from "../core/buckets.ts";
 export { borrowerOf, loanLabel } from "../core/loan-id.ts";

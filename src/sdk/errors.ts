@@ -128,7 +128,7 @@ export const ERROR_MESSAGES: Record<string, Formatter> = {
   ZeroRequests: () => "processRedemptions needs a number of requests to visit greater than zero.",
   NothingToClaim: (a) => `${short(a[0])} has no filled redemption to claim.`,
   FeesExceeded: (a, m) =>
-    `Cannot claim ${m(a[0])} of fees: only ${m(a[1])} is claimable (fees accrued, less what open loans' fee rebates may need).`,
+    `Cannot claim ${m(a[0])} of fees: only ${m(a[1])} is claimable (fees accrued, less the fee on interest not yet received and what open loans' fee rebates may need).`,
   // CreditOffers
   NotOfferBorrower: (a) => `Only the offer's borrower ${a[1]} may accept it; caller was ${a[0]}.`,
   UntrustedSigner: (a) =>

@@ -17,11 +17,12 @@ using LedgerViews for ITestLedger;
 /// `mark` transaction and re-deposits just after it (a sandwich of the provision step).
 ///
 /// Defence: delinquency is priced in before the default, day by day. `mark` (permissionless; the keeper and the
-/// upkeep mark every late loan daily) books a provision on the loan's principal and the interest it owes at a rate
-/// that rises in straight lines from 10 % at the end of grace to 30 % at 30 days past due, 60 % at 60 and 100 % at the
-/// default threshold (ArrearsMath.provisionUp). Each mark lowers `totalAssets`, so a lender exiting late takes nearly
-/// the whole loss, and the step at the write-off of a loan marked daily is at most a day's rise: 1.33 % of what it
-/// owes with the default rates.
+/// upkeep mark every late loan daily) books a provision on the loan's principal at a rate that rises in straight
+/// lines from 10 % at the end of grace to 30 % at 30 days past due, 60 % at 60 and 100 % at the default threshold,
+/// and on the interest it owes from 10 % at the end of grace to 100 % at 30 days (non-accrual;
+/// ArrearsMath.provisionUp). Each mark lowers `totalAssets`, so a lender exiting late takes nearly the whole loss, and
+/// the step at the write-off of a loan marked daily is at most a day's rise: 1.33 % of its principal with the default
+/// rates.
 ///
 /// What the tests measure (all in base units, logged): the step of `totalAssets` at each daily mark equals the
 /// provision it adds, and no step is more than 1.34 % of what the loan owes; each exit is paid the provisioned price;
@@ -79,18 +80,23 @@ contract ExitBeforeWriteOffTest is AttackBase {
         out = pool.redeem(shares, who, who);
     }
 
-    /// What writing the loan off now would cost the lenders and the reserve, the base of its provision: principal
-    /// and interest owed, less the protocol fee's share of the interest, which a write-off takes back (the product
-    /// has no origination fee; the penalty is income only when paid).
-    function _owed() internal view returns (uint256) {
+    /// What writing the loan off now would cost the lenders and the reserve, the base of its provision, in its two
+    /// parts: the principal outstanding, and the interest owed less the protocol fee's share of it, which a write-off
+    /// takes back (the product has no origination fee; the penalty is income only when paid).
+    function _parts() internal view returns (uint256 principalPart, uint256 interestPart) {
         ICreditLedger.LoanView memory v = ledger.loanState(loanId);
         (uint256 feeBps, , ) = ledger.rates();
-        return v.principalOutstanding + v.interestAccrued - (v.interestAccrued * feeBps) / 10_000;
+        return (v.principalOutstanding, v.interestAccrued - (v.interestAccrued * feeBps) / 10_000);
     }
 
-    /// The provision of `owed`, `late` seconds past due, under the ledger's parameters.
-    function _provisionAt(uint256 owed, uint256 late) internal view returns (uint256) {
-        return ArrearsMath.provisionUp(owed, late, ledger.riskParams());
+    function _owed() internal view returns (uint256) {
+        (uint256 principalPart, uint256 interestPart) = _parts();
+        return principalPart + interestPart;
+    }
+
+    /// The provision of the two parts, `late` seconds past due, under the ledger's parameters.
+    function _provisionAt(uint256 principalPart, uint256 interestPart, uint256 late) internal view returns (uint256) {
+        return ArrearsMath.provisionUp(principalPart, interestPart, late, ledger.riskParams());
     }
 
     /// Marks the loan once a day, one second past the day mark, from day `from` to day `to` past due (inclusive);
@@ -116,7 +122,8 @@ contract ExitBeforeWriteOffTest is AttackBase {
         uint256 assetsPre = pool.totalAssets();
         uint256 interest = ledger.loanState(loanId).interestAccrued;
         assertEq(interest, (LOAN * 150) / 10_000, "one period of interest, 1.5%");
-        uint256 owed = _owed();
+        (uint256 pp, uint256 ip) = _parts();
+        uint256 owed = pp + ip;
         assertEq(owed, LOAN + interest - (interest * 500) / 10_000, "less the 5% protocol fee on the interest");
         uint256 reserve0 = ledger.firstLossReserve();
         assertGt(reserve0, 0, "the reserve holds its 10% cut of the interest");
@@ -125,28 +132,28 @@ contract ExitBeforeWriteOffTest is AttackBase {
         // the first part of it: the lenders' assets fall by what exceeds the reserve.
         uint256 drop1 = _markAt(maturity + 3 days + 1);
         assertEq(uint8(ledger.loanRecord(loanId).bucket), uint8(ICreditLedger.Bucket.M1));
-        assertEq(ledger.provisions(), _provisionAt(owed, 3 days + 1), "M1 entry: the provision");
+        assertEq(ledger.provisions(), _provisionAt(pp, ip, 3 days + 1), "M1 entry: the provision");
         assertApproxEqRel(ledger.provisions(), (owed * 1_000) / 10_000, 1e14, "M1 entry: 10% of what the loan owes");
         assertApproxEqAbs(drop1, ledger.provisions() - reserve0, PRICE_DUST_ASSETS, "the part above the reserve");
         uint256 out1 = _exit(exitM1);
 
         uint256 largest = _markDaily(4, 30);
         assertEq(uint8(ledger.loanRecord(loanId).bucket), uint8(ICreditLedger.Bucket.M2));
-        assertEq(ledger.provisions(), _provisionAt(owed, 30 days + 1));
-        assertApproxEqRel(ledger.provisions(), (owed * 3_000) / 10_000, 1e14, "30% at 30 days past due");
+        assertEq(ledger.provisions(), _provisionAt(pp, ip, 30 days + 1));
+        assertApproxEqRel(ledger.provisions(), (pp * 3_000) / 10_000 + ip, 1e14, "30% at 30 days, all the interest");
         uint256 out2 = _exit(exitM2);
 
         uint256 largest2 = _markDaily(31, 60);
         assertEq(uint8(ledger.loanRecord(loanId).bucket), uint8(ICreditLedger.Bucket.M3));
-        assertEq(ledger.provisions(), _provisionAt(owed, 60 days + 1));
-        assertApproxEqRel(ledger.provisions(), (owed * 6_000) / 10_000, 1e14, "60% at 60 days past due");
+        assertEq(ledger.provisions(), _provisionAt(pp, ip, 60 days + 1));
+        assertApproxEqRel(ledger.provisions(), (pp * 6_000) / 10_000 + ip, 1e14, "60% at 60 days past due");
         uint256 out3 = _exit(exitM3);
 
         uint256 largest3 = _markDaily(61, 89);
         if (largest2 > largest) largest = largest2;
         if (largest3 > largest) largest = largest3;
-        assertEq(ledger.provisions(), _provisionAt(owed, 89 days + 1));
-        assertApproxEqRel(ledger.provisions(), (owed * 29_600) / 30_000, 1e14, "98.67% at 89 days past due");
+        assertEq(ledger.provisions(), _provisionAt(pp, ip, 89 days + 1));
+        assertApproxEqRel(ledger.provisions(), (pp * 29_600) / 30_000 + ip, 1e14, "98.67% at 89 days past due");
 
         uint256 reserve = ledger.firstLossReserve();
         uint256 fees = ledger.protocolFeesOwed();
@@ -162,10 +169,10 @@ contract ExitBeforeWriteOffTest is AttackBase {
         uint256 lenderLoss = LOAN + lendersInterest - absorbed;
         uint256 stayerFinal = pool.convertToAssets(shares);
 
-        // The step at default: what the last daily mark left unprovisioned, 1.33% of what the loan owes (fails
-        // before: 40% of the principal plus the lenders' interest). The reserve, which covered the provision's first
+        // The step at default: what the last daily mark left unprovisioned, 1.33% of the principal (fails before: 40%
+        // of the principal plus the lenders' interest). The reserve, which covered the provision's first
         // part, absorbs its share of the write-off: no second charge.
-        assertApproxEqAbs(dropDefault, owed - _provisionAt(owed, 89 days + 1), PRICE_DUST_ASSETS, "what was left");
+        assertApproxEqAbs(dropDefault, owed - _provisionAt(pp, ip, 89 days + 1), PRICE_DUST_ASSETS, "what was left");
         assertLe(dropDefault, (owed * 134) / 10_000, "the step at default is at most a day's rise");
         assertEq(ledger.protocolFeesOwed(), fees - feeBack, "the fee on the written-off interest is taken back");
 
@@ -203,8 +210,8 @@ contract ExitBeforeWriteOffTest is AttackBase {
         uint256 shares = pool.balanceOf(sandwich);
         uint256 supply = pool.totalSupply();
         // The lenders bear the part of the provision above the first-loss reserve.
-        uint256 provision =
-            ArrearsMath.provisionUp(_owed(), 3 days + 1, ledger.riskParams()) - ledger.firstLossReserve();
+        (uint256 principalPart, uint256 interestPart) = _parts();
+        uint256 provision = _provisionAt(principalPart, interestPart, 3 days + 1) - ledger.firstLossReserve();
 
         // What its shares would be worth after the mark had it stayed.
         uint256 snapshot = vm.snapshotState();

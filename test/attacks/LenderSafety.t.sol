@@ -2,6 +2,7 @@
 pragma solidity 0.8.28;
 
 import {ICreditLedger} from "../../contracts/interfaces/ICreditLedger.sol";
+import {ILedgerBook} from "../../contracts/interfaces/ILedgerBook.sol";
 import {ILendingPool} from "../../contracts/interfaces/ILendingPool.sol";
 import {IRiskLimits} from "../../contracts/interfaces/IRiskLimits.sol";
 import {ICostDisclosure} from "../../contracts/interfaces/ICostDisclosure.sol";
@@ -304,6 +305,34 @@ contract LenderSafetyTest is AttackBase {
         );
         assertEq(lenderLoss + absorbed + feeBack + reserveBack, loss, "lenders bear only their share");
         assertEq(ledger.lenderAssets() + lenderLoss, lenderBefore + provisionBefore, "lenders fall by their loss");
+    }
+
+    /// Item 3, the claim: fees are earned on interest received, so the fee share of the interest still receivable
+    /// cannot be claimed, and a write-off can take all of it back. Before, the admin could claim it; the take-back
+    /// was then capped at the fees left (none), and the lenders paid the fee on interest nobody paid.
+    function test_item03_feeOnUnpaidInterestCannotBeClaimed() public {
+        uint256 loanId = _openAndDraw(borrower, 5, 10_000e6, APR);
+        vm.warp(block.timestamp + 30 days);
+        _markOne(loanId);
+        uint256 interest = ledger.loanState(loanId).interestAccrued;
+        assertEq(interest, 150e6, "one period of interest, unpaid");
+        uint256 owed = ledger.protocolFeesOwed();
+        uint256 held = (ledger.interestReceivable() * 500 + 9_999) / 10_000;
+        assertApproxEqAbs(held, (interest * 500) / 10_000, 1, "the fee on the receivable: 5% of 150");
+        uint256 claimable = owed > held ? owed - held : 0;
+        assertLe(claimable, 1, "nothing of it was received");
+
+        vm.expectRevert(abi.encodeWithSelector(ILedgerBook.FeesExceeded.selector, owed, claimable));
+        vm.prank(admin);
+        ledger.claimFees(admin, owed); // fails before: paid
+
+        // The loan defaults unpaid: the whole fee on its interest comes back from the claim.
+        vm.warp(block.timestamp + 91 days);
+        uint256 feesBefore = ledger.protocolFeesOwed();
+        _markOne(loanId);
+        assertEq(uint8(ledger.loanRecord(loanId).status), uint8(ICreditLedger.LoanStatus.Defaulted), "written off");
+        uint256 feeBack = (interest * 500) / 10_000;
+        assertEq(feesBefore - ledger.protocolFeesOwed(), feeBack, "the fee on the unpaid interest, all of it");
     }
 
     /// KI-12 (open, pinned): paying each instalment a full period early, at the start of the period it falls due in,
@@ -982,12 +1011,16 @@ contract LenderSafetyTest is AttackBase {
         );
         _markOne(loanId);
         assertEq(uint8(ledger.loanRecord(loanId).bucket), uint8(ICreditLedger.Bucket.M2), "not back to Grace");
-        // A day into M2 (31 days past due): 30 % + 1/30 of the way to 60 %, on what a write-off would cost: principal
-        // and the interest owed less the protocol fee's share of it.
+        // A day into M2 (31 days past due), on what a write-off would cost: 30 % + 1/30 of the way to 60 % of the
+        // principal, and all of the interest owed less the protocol fee's share of it (non-accrual from 30 days).
         ICreditLedger.LoanView memory w = ledger.loanState(loanId);
         (uint256 feeBps, , ) = ledger.rates();
-        uint256 base = w.principalOutstanding + w.interestAccrued - (w.interestAccrued * feeBps) / 10_000;
-        assertEq(ledger.provisions(), ScheduleMath.divUp(base * 3_100, 10_000), "M2 provision kept");
+        uint256 interestPart = w.interestAccrued - (w.interestAccrued * feeBps) / 10_000;
+        assertEq(
+            ledger.provisions(),
+            ScheduleMath.divUp(w.principalOutstanding * 3_100, 10_000) + interestPart,
+            "M2 provision kept"
+        );
     }
 
     /// Penalty on `weighted` (amount × seconds) at the penalty rate, rounded up as the ledger rounds each touch.

@@ -665,16 +665,23 @@ contract LedgerHandler is Test, ILedgerHandler {
         uint256 max = owed < cash ? owed : cash;
         if (max == 0) return;
         amount = bound(amount, 1, max);
+        // Fees are earned on interest received: the fee share of the interest receivable stays back (item 3; the
+        // handler's products have no origination fee, so no rebate is held).
+        (uint256 feeBps, , ) = ledger.rates();
+        uint256 held = (ledger.interestReceivable() * feeBps + 9_999) / 10_000;
+        uint256 claimable = owed > held ? owed - held : 0;
         // Only cash above the liquidity reserve and the queue's hold may be claimed (KI-9, fixed).
         uint256 available = ledger.availableLiquidity();
         bytes memory expectedError =
-            amount > available
-                ? abi.encodeWithSelector(ILedgerBook.InsufficientLiquidity.selector, amount, available)
-                : bytes("");
+            amount > claimable
+                ? abi.encodeWithSelector(ILedgerBook.FeesExceeded.selector, amount, claimable)
+                : amount > available
+                    ? abi.encodeWithSelector(ILedgerBook.InsufficientLiquidity.selector, amount, available)
+                    : bytes("");
         uint256 before = token.balanceOf(roles.admin);
         vm.prank(roles.admin);
         try ledger.claimFees(roles.admin, amount) {
-            if (expectedError.length != 0) return _unexpected("claimFees: took reserved cash", "");
+            if (expectedError.length != 0) return _unexpected("claimFees: took held fees or reserved cash", "");
             _accepted("claimFees");
             if (token.balanceOf(roles.admin) - before != amount) _unexpected("claimFees: paid amount", "");
             ghost_.feesClaimed += amount;

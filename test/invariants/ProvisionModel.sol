@@ -14,7 +14,8 @@ using LedgerViews for ILedger;
 /// The provision a stored loan record carries, worked out again from the record alone: at its last touch (its
 /// checkpoint), what writing it off then would have cost the lenders and the first-loss reserve (the principal
 /// outstanding less the origination fee's unearned share, the interest owed less the protocol fee's share), times
-/// the rate for its days past due then (ArrearsMath.provisionUp). Zero unless the loan is active in M1–M3.
+/// the rates for its days past due then (ArrearsMath.provisionUp; all of the interest from 30 days). Zero unless the
+/// loan is active in M1–M3.
 library ProvisionModel {
     uint256 internal constant BPS = 10_000;
 
@@ -42,8 +43,9 @@ library ProvisionModel {
         LoanMath.Owed memory o = LoanMath.owed(loan, a, at);
         uint256 interest = o.pastDueInterest + o.currentInterest;
         uint256 unearned = _unearnedFee(loan, a, o, productFeeBps, at);
-        uint256 base = o.principalOutstanding - unearned + interest - (interest * protocolFeeBps) / BPS;
-        return ArrearsMath.provisionUp(base, at - ArrearsMath.pastDueSince(loan, a), params);
+        uint256 interestPart = interest - (interest * protocolFeeBps) / BPS;
+        uint256 late = at - ArrearsMath.pastDueSince(loan, a);
+        return ArrearsMath.provisionUp(o.principalOutstanding - unearned, interestPart, late, params);
     }
 
     /// The origination fee's share of the principal not yet due at `at` (FeeRebateMath.payoffRebateDown).
