@@ -133,8 +133,9 @@ abstract contract LedgerBook is AccessControl, ReentrancyGuardTransient {
 
     /// @dev A fee rebate: principal retired without cash, given back by the protocol's fee claim, so capital and
     /// claim fall together and the lenders' assets do not move. `claimFees` keeps back the most the open loans'
-    /// rebates can need; only a write-off's take-back of the fee (item 3 of SECURITY) can leave less, and then the
-    /// claim falls to zero and the lenders carry the rest.
+    /// rebates can need and the fee share of the interest receivable; only a write-off's take-back of the fee (item 3
+    /// of SECURITY) after a cut of the protocol fee can leave less, and then the claim falls to zero and the lenders
+    /// carry the rest.
     function _bookRebate(uint256 rebate) internal {
         uint256 atCheckpoint = _feesAtCheckpoint;
         if (rebate <= atCheckpoint) {

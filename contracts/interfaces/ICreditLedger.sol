@@ -72,8 +72,9 @@ interface ICreditLedger is IRiskLimits, ICostDisclosure {
     /// at the end of grace, `provisionM2Bps` at 30 days past due, `provisionM3Bps` at 60 and 100 % at `defaultDays`;
     /// rates that fall with age make it fall. Its interest part (interest owed less the protocol fee's share) runs
     /// from `provisionM1Bps` at the end of grace to 100 % at 30 days past due and stays there: from then on the
-    /// lenders' assets count none of the loan's unpaid interest (non-accrual) until it is paid. The book charges
-    /// provisions to the reserve first.
+    /// interest the loan owed at its last touch is provisioned in full (non-accrual) until it is paid. Both rates
+    /// follow the days past due of the oldest unpaid instalment. The book charges provisions to the reserve first,
+    /// so the lenders' assets bear only what exceeds it.
     struct RiskParams {
         uint16 graceDays;
         uint16 defaultDays;

@@ -28,7 +28,8 @@ interface ILedgerBook {
     error InsufficientLiquidity(uint256 requested, uint256 available);
     /// @notice Thrown when fee, first-loss and reserve rates are out of bounds.
     error RateOutOfBounds(uint256 bps, uint256 maxBps);
-    /// @notice Thrown when more fees are claimed than are claimable: accrued, less what fee rebates may still need.
+    /// @notice Thrown when more fees are claimed than are claimable: accrued, less the fee share of the interest
+    /// receivable and what fee rebates may still need.
     error FeesExceeded(uint256 requested, uint256 claimable);
 
     /// @notice Emitted when fee, first-loss and liquidity-reserve rates change.
@@ -55,9 +56,9 @@ interface ILedgerBook {
 
     /// @notice Pays `assets` of accrued protocol fees to `to`. Admin only. At most `availableLiquidity()`
     /// (`InsufficientLiquidity`): the liquidity reserve and the redemption queue's hold are the lenders'. At most the
-    /// fees owed less the fee share of the interest still receivable (fees are earned on interest received: a
-    /// write-off takes that share back) and less what the open loans' fee rebates may still need (each fee product's
-    /// fee on its principal outstanding), else `FeesExceeded(assets, claimable)`.
+    /// fees owed less the fee share, at the protocol fee in force, of the interest still receivable (fees are earned
+    /// on interest received: a write-off takes that share back) and less what the open loans' fee rebates may still
+    /// need (each fee product's fee on its principal outstanding), else `FeesExceeded(assets, claimable)`.
     function claimFees(address to, uint256 assets) external;
 
     /// @notice Idle cash held by the book (internal accounting, never the token balance).
