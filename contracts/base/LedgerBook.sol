@@ -133,9 +133,9 @@ abstract contract LedgerBook is AccessControl, ReentrancyGuardTransient {
 
     /// @dev A fee rebate: principal retired without cash, given back by the protocol's fee claim, so capital and
     /// claim fall together and the lenders' assets do not move. `claimFees` keeps back the most the open loans'
-    /// rebates can need and the fee share of the interest receivable; only a write-off's take-back of the fee (item 3
-    /// of SECURITY) after a cut of the protocol fee can leave less, and then the claim falls to zero and the lenders
-    /// carry the rest.
+    /// rebates can need and the fee share of the interest receivable; only rounding in a write-off's take-back of the
+    /// fee (item 3 of SECURITY) can leave a unit or so less, and then the claim falls to zero and the lenders carry
+    /// the rest.
     function _bookRebate(uint256 rebate) internal {
         uint256 atCheckpoint = _feesAtCheckpoint;
         if (rebate <= atCheckpoint) {
@@ -368,9 +368,15 @@ abstract contract LedgerBook is AccessControl, ReentrancyGuardTransient {
         if (feeBps + firstLossBps > MAX_RATE_BPS)
             revert ILedgerBook.RateOutOfBounds(feeBps + firstLossBps, MAX_RATE_BPS);
         if (liquidityBps > MAX_RATE_BPS) revert ILedgerBook.RateOutOfBounds(liquidityBps, MAX_RATE_BPS);
-        // Rolled to now first: interest recognised up to this second keeps the old split.
+        // Rolled to now first: interest recognised up to this second keeps the old split, but for the protocol fee on
+        // interest still receivable when the fee is cut. A write-off takes that fee back at the rate in force, so it
+        // falls to the new rate at once (a step up for the lenders, which the pool locks); a rise applies only to
+        // interest recognised after it.
         uint256 gross = _accrue();
-        _checkpointSplit(gross, _feesAt(gross), _reserveAt(gross));
+        uint256 fees = _feesAt(gross);
+        uint256 oldFeeBps = _split.feeBps;
+        if (feeBps < oldFeeBps) fees -= _min128((_receivableAt(gross, _loadBook()) * (oldFeeBps - feeBps)) / BPS, fees);
+        _checkpointSplit(gross, fees, _reserveAt(gross));
         _split.feeBps = uint16(feeBps);
         _split.firstLossBps = uint16(firstLossBps);
         Book memory book = _loadBook();

@@ -335,6 +335,40 @@ contract LenderSafetyTest is AttackBase {
         assertEq(feesBefore - ledger.protocolFeesOwed(), feeBack, "the fee on the unpaid interest, all of it");
     }
 
+    /// Item 3, a fee cut: the fee on interest still receivable falls to the new rate at once, so what the old rate
+    /// accrued on unpaid interest cannot be claimed, and a write-off takes back all that is left of it. Before, the
+    /// hold fell to the new rate while the fee stayed: the admin could cut the fee from 20% to 5%, claim 22.50 of fee
+    /// on 150 of interest nobody paid, and the lenders paid it at the default.
+    function test_item03_feeCutCannotFreeTheFeeOnUnpaidInterest() public {
+        (, uint256 firstLossBps, uint256 liquidityBps) = ledger.rates();
+        vm.prank(admin);
+        ledger.setRates(2_000, firstLossBps, liquidityBps);
+        uint256 loanId = _openAndDraw(borrower, 5, 10_000e6, APR);
+        vm.warp(block.timestamp + 30 days);
+        _markOne(loanId);
+        uint256 interest = ledger.loanState(loanId).interestAccrued;
+        assertEq(interest, 150e6, "one period of interest, unpaid");
+        uint256 receivable = ledger.interestReceivable();
+        uint256 feesBefore = ledger.protocolFeesOwed();
+        uint256 lenderBefore = ledger.lenderAssets();
+
+        vm.prank(admin);
+        ledger.setRates(500, firstLossBps, liquidityBps);
+        uint256 cut = (receivable * 1_500) / 10_000;
+        assertApproxEqAbs(cut, 22.5e6, 1, "15% of the 150 receivable");
+        assertEq(feesBefore - ledger.protocolFeesOwed(), cut, "the fee on it falls to 5% (fails before: 0)");
+        assertEq(ledger.lenderAssets() - lenderBefore, cut, "the lenders get the difference");
+        uint256 held = (ledger.interestReceivable() * 500 + 9_999) / 10_000;
+        uint256 owed = ledger.protocolFeesOwed();
+        assertLe(owed > held ? owed - held : 0, 1, "no fee on the unpaid interest is claimable");
+
+        vm.warp(block.timestamp + 91 days);
+        uint256 feesAtDefault = ledger.protocolFeesOwed();
+        _markOne(loanId);
+        assertEq(uint8(ledger.loanRecord(loanId).status), uint8(ICreditLedger.LoanStatus.Defaulted), "written off");
+        assertEq(feesAtDefault - ledger.protocolFeesOwed(), (interest * 500) / 10_000, "the fee on it, at 5%");
+    }
+
     /// KI-12 (open, pinned): paying each instalment a full period early, at the start of the period it falls due in,
     /// retires its principal before any of its fee share is earned, so almost the whole fee comes back. The protocol's
     /// income, not the lenders' money; the fix (an actuarial fee) flips this test.
