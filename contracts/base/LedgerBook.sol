@@ -95,7 +95,7 @@ abstract contract LedgerBook is AccessControl, ReentrancyGuardTransient {
     /// constructor only: the modules never use their own storage.
     function _initBook() internal {
         _accrualWord = uint256(uint32(block.timestamp)) << 136;
-        _setRates(500, 1_000, 500);
+        _setRates(500, 1_000, 500, 0);
     }
 
     // ---------------------------------------------------------------- loan hooks (effects only)
@@ -133,9 +133,9 @@ abstract contract LedgerBook is AccessControl, ReentrancyGuardTransient {
 
     /// @dev A fee rebate: principal retired without cash, given back by the protocol's fee claim, so capital and
     /// claim fall together and the lenders' assets do not move. `claimFees` keeps back the most the open loans'
-    /// rebates can need and the fee share of the interest receivable; only rounding in a write-off's take-back of the
-    /// fee (item 3 of SECURITY) can leave a unit or so less, and then the claim falls to zero and the lenders carry
-    /// the rest.
+    /// rebates can need and the fee share of the interest receivable; only rounding, or a write-off's take-back of
+    /// the fee at a rate raised since its interest was recognised (item 3 of SECURITY), can leave less, and then the
+    /// claim falls to zero and the lenders carry the rest.
     function _bookRebate(uint256 rebate) internal {
         uint256 atCheckpoint = _feesAtCheckpoint;
         if (rebate <= atCheckpoint) {
@@ -364,18 +364,24 @@ abstract contract LedgerBook is AccessControl, ReentrancyGuardTransient {
         _reserveAtCheckpoint = reserve.toUint128();
     }
 
-    function _setRates(uint256 feeBps, uint256 firstLossBps, uint256 liquidityBps) internal {
+    /// @dev `rebatesHeld`: what the open loans' fee rebates may still need, which a fee cut leaves owed.
+    function _setRates(uint256 feeBps, uint256 firstLossBps, uint256 liquidityBps, uint256 rebatesHeld) internal {
         if (feeBps + firstLossBps > MAX_RATE_BPS)
             revert ILedgerBook.RateOutOfBounds(feeBps + firstLossBps, MAX_RATE_BPS);
         if (liquidityBps > MAX_RATE_BPS) revert ILedgerBook.RateOutOfBounds(liquidityBps, MAX_RATE_BPS);
         // Rolled to now first: interest recognised up to this second keeps the old split, but for the protocol fee on
         // interest still receivable when the fee is cut. A write-off takes that fee back at the rate in force, so it
-        // falls to the new rate at once (a step up for the lenders, which the pool locks); a rise applies only to
-        // interest recognised after it.
+        // falls to the new rate at once (a step up for the lenders), though never below what the rebates and the fee
+        // on the receivable at the new rate need (interest recognised before a rise carries the lower fee). A rise
+        // applies only to interest recognised after it.
         uint256 gross = _accrue();
         uint256 fees = _feesAt(gross);
         uint256 oldFeeBps = _split.feeBps;
-        if (feeBps < oldFeeBps) fees -= _min128((_receivableAt(gross, _loadBook()) * (oldFeeBps - feeBps)) / BPS, fees);
+        if (feeBps < oldFeeBps) {
+            uint256 receivable = _receivableAt(gross, _loadBook());
+            uint256 keep = rebatesHeld + ScheduleMath.divUp(receivable * feeBps, BPS);
+            if (fees > keep) fees -= _min128((receivable * (oldFeeBps - feeBps)) / BPS, fees - keep);
+        }
         _checkpointSplit(gross, fees, _reserveAt(gross));
         _split.feeBps = uint16(feeBps);
         _split.firstLossBps = uint16(firstLossBps);

@@ -53,7 +53,8 @@ interface ILedgerBook {
     /// @notice Sets the protocol fee and first-loss cut (shares of interest) and the liquidity reserve (share of
     /// cash + principal kept idle), in basis points. Interest recognised so far keeps its old split, but for a cut of
     /// the protocol fee: the fee on interest still receivable falls to the new rate at once (a write-off takes it
-    /// back at the rate in force, and `claimFees` holds it back at that rate). Admin only.
+    /// back at the rate in force, and `claimFees` holds it back at that rate), never below what that and the open
+    /// loans' fee rebates need. Admin only.
     function setRates(uint256 protocolFeeBps, uint256 firstLossBps, uint256 liquidityReserveBps) external;
 
     /// @notice Pays `assets` of accrued protocol fees to `to`. Admin only. At most `availableLiquidity()`

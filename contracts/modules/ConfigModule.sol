@@ -312,7 +312,7 @@ contract ConfigModule is LedgerCore {
         uint256 liquidityReserveBps
     ) external onlyRole(DEFAULT_ADMIN_ROLE) {
         _accrue();
-        _setRates(protocolFeeBps, firstLossBps, liquidityReserveBps);
+        _setRates(protocolFeeBps, firstLossBps, liquidityReserveBps, _rebatesHeld());
     }
 
     function claimFees(address to, uint256 assets) external onlyRole(DEFAULT_ADMIN_ROLE) {

@@ -311,11 +311,7 @@ contract LenderSafetyTest is AttackBase {
     /// cannot be claimed, and a write-off can take all of it back. Before, the admin could claim it; the take-back
     /// was then capped at the fees left (none), and the lenders paid the fee on interest nobody paid.
     function test_item03_feeOnUnpaidInterestCannotBeClaimed() public {
-        uint256 loanId = _openAndDraw(borrower, 5, 10_000e6, APR);
-        vm.warp(block.timestamp + 30 days);
-        _markOne(loanId);
-        uint256 interest = ledger.loanState(loanId).interestAccrued;
-        assertEq(interest, 150e6, "one period of interest, unpaid");
+        (uint256 loanId, uint256 interest) = _unpaidAtMaturity();
         uint256 owed = ledger.protocolFeesOwed();
         uint256 held = (ledger.interestReceivable() * 500 + 9_999) / 10_000;
         assertApproxEqAbs(held, (interest * 500) / 10_000, 1, "the fee on the receivable: 5% of 150");
@@ -327,11 +323,41 @@ contract LenderSafetyTest is AttackBase {
         ledger.claimFees(admin, owed); // fails before: paid
 
         // The loan defaults unpaid: the whole fee on its interest comes back from the claim.
+        _writeOffTakesBackTheFee(loanId, (interest * 500) / 10_000);
+    }
+
+    /// Item 3, a rise then a cut: interest recognised before the rise carries the lower fee, so the cut leaves the fee
+    /// on the receivable at the new rate. Cutting by the receivable times the cut alone took 22.50 off a claim of 7.50
+    /// and left the write-off nothing to take back.
+    function test_item03_feeRiseThenCut_keepsTheFeeOnUnpaidInterest() public {
+        (uint256 loanId, uint256 interest) = _unpaidAtMaturity();
+        (uint256 feeBps, uint256 firstLossBps, uint256 liquidityBps) = ledger.rates();
+        assertEq(feeBps, 500, "recognised at 5%");
+        uint256 feesBefore = ledger.protocolFeesOwed();
+        assertEq(feesBefore, (interest * 500) / 10_000, "7.50 of fee on the 150");
+        vm.startPrank(admin);
+        ledger.setRates(2_000, firstLossBps, liquidityBps);
+        ledger.setRates(500, firstLossBps, liquidityBps);
+        vm.stopPrank();
+        assertEq(ledger.protocolFeesOwed(), feesBefore, "the fee at the new rate stays");
+        _writeOffTakesBackTheFee(loanId, (interest * 500) / 10_000);
+    }
+
+    /// A 10,000 bullet loan at maturity, marked, its one period of interest unpaid.
+    function _unpaidAtMaturity() internal returns (uint256 loanId, uint256 interest) {
+        loanId = _openAndDraw(borrower, 5, 10_000e6, APR);
+        vm.warp(block.timestamp + 30 days);
+        _markOne(loanId);
+        interest = ledger.loanState(loanId).interestAccrued;
+        assertEq(interest, 150e6, "one period of interest, unpaid");
+    }
+
+    /// Writes the loan off 91 days later; the fee on its interest, `feeBack`, comes back from the claim.
+    function _writeOffTakesBackTheFee(uint256 loanId, uint256 feeBack) internal {
         vm.warp(block.timestamp + 91 days);
         uint256 feesBefore = ledger.protocolFeesOwed();
         _markOne(loanId);
         assertEq(uint8(ledger.loanRecord(loanId).status), uint8(ICreditLedger.LoanStatus.Defaulted), "written off");
-        uint256 feeBack = (interest * 500) / 10_000;
         assertEq(feesBefore - ledger.protocolFeesOwed(), feeBack, "the fee on the unpaid interest, all of it");
     }
 
@@ -343,11 +369,7 @@ contract LenderSafetyTest is AttackBase {
         (, uint256 firstLossBps, uint256 liquidityBps) = ledger.rates();
         vm.prank(admin);
         ledger.setRates(2_000, firstLossBps, liquidityBps);
-        uint256 loanId = _openAndDraw(borrower, 5, 10_000e6, APR);
-        vm.warp(block.timestamp + 30 days);
-        _markOne(loanId);
-        uint256 interest = ledger.loanState(loanId).interestAccrued;
-        assertEq(interest, 150e6, "one period of interest, unpaid");
+        (uint256 loanId, uint256 interest) = _unpaidAtMaturity();
         uint256 receivable = ledger.interestReceivable();
         uint256 feesBefore = ledger.protocolFeesOwed();
         uint256 lenderBefore = ledger.lenderAssets();
@@ -362,11 +384,8 @@ contract LenderSafetyTest is AttackBase {
         uint256 owed = ledger.protocolFeesOwed();
         assertLe(owed > held ? owed - held : 0, 1, "no fee on the unpaid interest is claimable");
 
-        vm.warp(block.timestamp + 91 days);
-        uint256 feesAtDefault = ledger.protocolFeesOwed();
-        _markOne(loanId);
-        assertEq(uint8(ledger.loanRecord(loanId).status), uint8(ICreditLedger.LoanStatus.Defaulted), "written off");
-        assertEq(feesAtDefault - ledger.protocolFeesOwed(), (interest * 500) / 10_000, "the fee on it, at 5%");
+        // At the default, the fee on it at 5% comes back.
+        _writeOffTakesBackTheFee(loanId, (interest * 500) / 10_000);
     }
 
     /// KI-12 (open, pinned): paying each instalment a full period early, at the start of the period it falls due in,
