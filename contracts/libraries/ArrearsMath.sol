@@ -138,8 +138,9 @@ library ArrearsMath {
         }
     }
 
-    /// @notice Days past due from which a late loan's unpaid interest is provisioned in full: the interest stops
-    /// counting in the lenders' assets (non-accrual) and counts again only as it is paid (or the loan is cured).
+    /// @notice Days past due from which a late loan's unpaid interest is provisioned in full (non-accrual, as interest
+    /// in suspense): it counts again only as it is paid (or the loan is cured). Provisions are charged to the
+    /// first-loss reserve first, so the lenders' assets bear it once the reserve is used up.
     uint256 internal constant NON_ACCRUAL_AFTER = 30 days;
 
     /// @notice The provision of a late loan, rounded UP: what writing it off would cost, its principal part
