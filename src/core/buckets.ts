@@ -1,6 +1,8 @@
 // The ledger's delinquency buckets and the rule that assigns them, the twin of `ArrearsMath.bucketOf`. Pure: no
 // chain access, so the keeper, the monitor and the client all classify a loan the same way.
 
+import { BPS, divUp } from "./schedule.ts";
+
 /** Delinquency buckets as the ledger numbers them (`ICreditLedger.Bucket`). */
 export const Bucket = { Current: 0, Grace: 1, M1: 2, M2: 3, M3: 4, Default: 5 } as const;
 export const BUCKET_NAMES = ["current", "grace", "M1", "M2", "M3", "default"] as const;
@@ -40,8 +42,6 @@ export interface ProvisionParams extends BucketParams {
   provisionM3Bps: bigint;
 }
 
-const BPS = 10_000n;
-
 /** Days past due from which a late loan's unpaid interest is provisioned in full (`ArrearsMath.NON_ACCRUAL_AFTER`). */
 export const NON_ACCRUAL_AFTER = 30n * DAY;
 
@@ -72,8 +72,7 @@ export function provisionBase(
 /** `base` times the rate at `at` on the line from `from` bps at `start` to `to` bps at `end`, rounded up. */
 function lineUp(base: bigint, at: bigint, start: bigint, end: bigint, from: bigint, to: bigint): bigint {
   const span = end - start;
-  const numerator = base * (from * span + (to - from) * (at - start));
-  return numerator === 0n ? 0n : (numerator - 1n) / (BPS * span) + 1n;
+  return divUp(base * (from * span + (to - from) * (at - start)), BPS * span);
 }
 
 /**
