@@ -189,6 +189,51 @@ describe("delinquency, default and recovery", () => {
     expect(await d.pool.totalAssets()).to.be.closeTo(assetsBefore + 1_000n * ONE, 2n);
   });
 
+  it("every move of a late loan's provision has an event: BucketChanged across buckets, ProvisionChanged within one", async () => {
+    const d = await withLoan();
+    await d.ledger.connect(d.borrower).revokeMandate();
+    const t1 = d.dueDates[0];
+    // Into M1: the bucket moves, so BucketChanged carries the provision and ProvisionChanged is not emitted.
+    await networkHelpers.time.setNextBlockTimestamp(t1 + 4n * DAY);
+    let receipt = await (await d.ledger.mark([d.loanId])).wait();
+    const first = await d.lens.provisions();
+    expect(first > 0n).to.equal(true);
+    const names = () => receipt!.logs.map((l) => d.ledger.interface.parseLog(l)?.name);
+    expect(names()).to.include("BucketChanged");
+    expect(names()).to.not.include("ProvisionChanged");
+    // A day later, same bucket: ProvisionChanged with the new provision, the one the book now holds.
+    await networkHelpers.time.setNextBlockTimestamp(t1 + 5n * DAY);
+    const tx = d.ledger.mark([d.loanId]);
+    await expect(tx).to.not.emit(d.ledger, "BucketChanged");
+    receipt = await (await tx).wait();
+    const second = await d.lens.provisions();
+    expect(second > first).to.equal(true, "a day older, a larger provision");
+    expect(second).to.equal(await provisionAtMark(d, d.loanId, receipt!.blockNumber));
+    await expect(tx).to.emit(d.ledger, "ProvisionChanged").withArgs(d.loanId, second);
+    // A second mark in the same block moves nothing and says nothing.
+    await connection.provider.request({ method: "evm_setAutomine", params: [false] });
+    try {
+      const a = await d.ledger.mark([d.loanId]);
+      const b = await d.ledger.mark([d.loanId]);
+      await networkHelpers.mine();
+      const [ra, rb] = [await a.wait(), await b.wait()];
+      expect(ra!.blockNumber).to.equal(rb!.blockNumber);
+      const names = rb!.logs.map((l) => d.ledger.interface.parseLog(l)?.name);
+      expect(names).to.not.include("ProvisionChanged");
+      expect(names).to.not.include("BucketChanged");
+    } finally {
+      await connection.provider.request({ method: "evm_setAutomine", params: [true] });
+    }
+    // A part payment a minute later that leaves the loan in M1: the provision falls with the interest it paid, with
+    // the event.
+    await networkHelpers.time.setNextBlockTimestamp(t1 + 5n * DAY + 60n);
+    const pay = d.ledger.connect(d.borrower).repay(d.loanId, 100n * ONE);
+    await expect(pay).to.not.emit(d.ledger, "BucketChanged");
+    const third = await d.lens.provisions();
+    expect(third < second).to.equal(true, "a payment lowers the provision");
+    await expect(pay).to.emit(d.ledger, "ProvisionChanged").withArgs(d.loanId, third);
+  });
+
   it("pool value steps down by exactly each new provision above the reserve (interest-first loan: no accrual true-up at a mark)", async () => {
     const d = await networkHelpers.loadFixture(fixture);
     await d.pool.connect(d.lender).deposit(500_000n * ONE, d.lender.address);

@@ -317,6 +317,7 @@ describe("collection keeper against a hardhat node (200 loans)", function () {
     expect(report.plan.skipped).to.deep.equal({ "no mandate": 1 });
     expect(report.collect.txs).to.have.length(0);
     expect(report.mark.transitions).to.equal(1);
+    expect(report.mark.provisionMoves).to.equal(0, "the bucket moved: BucketChanged carries the provision");
     expect((await lens.loanState(loanId)).markedBucket).to.equal(2n, "M1");
     report = await runOnce(keeperOptions());
     expect(report.mark.txs).to.have.length(0, "marked once per transition");
@@ -329,6 +330,7 @@ describe("collection keeper against a hardhat node (200 loans)", function () {
     report = await runOnce(keeperOptions());
     expect(report.mark.txs).to.have.length(1, "re-marked a day after its last touch");
     expect(report.mark.transitions).to.equal(0, "in the same bucket");
+    expect(report.mark.provisionMoves).to.equal(1, "its provision moved, with ProvisionChanged");
     expect((await lens.loanState(loanId)).markedBucket).to.equal(2n, "still M1");
     expect(await lens.provisions()).to.be.greaterThan(provisionBefore, "the provision rose with the day");
     report = await runOnce(keeperOptions());

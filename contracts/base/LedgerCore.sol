@@ -552,7 +552,8 @@ abstract contract LedgerCore is LedgerBook {
             uint256 late = (flow >> FLOW_LATE_SHIFT) + lateAfter - lateBefore;
             _flowWord = (flow & ((1 << FLOW_LATE_SHIFT) - 1)) | (late << FLOW_LATE_SHIFT);
         }
-        _bookProvision(ar.provision, provision);
+        uint256 provisionBefore = ar.provision;
+        _bookProvision(provisionBefore, provision);
         ar.provision = uint80(provision);
         bool wasLate = from >= ICreditLedger.Bucket.M1;
         bool isLate = bucket >= ICreditLedger.Bucket.M1;
@@ -571,6 +572,7 @@ abstract contract LedgerCore is LedgerBook {
         if (bucket == ICreditLedger.Bucket.Current) delete _arrears[loanId];
         else _arrears[loanId] = ar;
         if (from != bucket) emit ICreditLedger.BucketChanged(loanId, from, bucket, provision);
+        else if (provisionBefore != provision) emit ICreditLedger.ProvisionChanged(loanId, provision);
     }
 
     function _is30Plus(ICreditLedger.Bucket bucket) private pure returns (bool) {

@@ -328,10 +328,13 @@ interface ICreditLedger is IRiskLimits, ICostDisclosure {
     /// 4 no allowance, 5 the token transfer failed, 6 the mandate's cap for this loan is used up in this call (the
     /// loan id came earlier in the batch).
     event CollectionFailed(uint256 indexed loanId, uint8 reason);
-    /// @notice Emitted when a loan moves between delinquency buckets; `provision` is its new provision. A late loan's
-    /// provision also changes, without this event, at each touch in the same bucket (a mark, a payment): `provisions()`
-    /// on the CreditLens has the total.
+    /// @notice Emitted when a loan moves between delinquency buckets; `provision` is its new provision (its change in
+    /// the same bucket is `ProvisionChanged`).
     event BucketChanged(uint256 indexed loanId, Bucket from, Bucket to, uint256 provision);
+    /// @notice Emitted when a late loan's provision moves while it stays in its bucket: at a mark as it ages, or at a
+    /// payment that leaves it late. `provision` is its new provision; the sum over loans is `provisions()` on the
+    /// CreditLens. With `BucketChanged` and `LoanDefaulted`, every change of the book's provisions has an event.
+    event ProvisionChanged(uint256 indexed loanId, uint256 provision);
     /// @notice Emitted when a loan defaults and is written off: `loss` = principal + interest owed. The protocol fee
     /// and the first-loss cut of the written-off interest are taken back (never earned); of the rest,
     /// `absorbedByReserve` came out of the first-loss reserve and `lenderLoss` is the lenders'. What the lenders'

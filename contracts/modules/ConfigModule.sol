@@ -311,8 +311,9 @@ contract ConfigModule is LedgerCore {
         uint256 firstLossBps,
         uint256 liquidityReserveBps
     ) external onlyRole(DEFAULT_ADMIN_ROLE) {
-        _accrue();
-        _setRates(protocolFeeBps, firstLossBps, liquidityReserveBps, _rebatesHeld());
+        // `_setRates` accrues; only a fee cut reads the rebates' hold, a walk over the 16 product words.
+        uint256 held = protocolFeeBps < _split.feeBps ? _rebatesHeld() : 0;
+        _setRates(protocolFeeBps, firstLossBps, liquidityReserveBps, held);
     }
 
     function claimFees(address to, uint256 assets) external onlyRole(DEFAULT_ADMIN_ROLE) {

@@ -48,6 +48,8 @@ export interface MicrocreditEventArgs {
   /** `reason`: 1 not active, 2 no mandate, 3 no balance, 4 no allowance, 5 transfer failed, 6 cap used up. */
   CollectionFailed: { loanId: bigint; reason: number };
   BucketChanged: { loanId: bigint; from: BucketName; to: BucketName; provision: bigint };
+  /** A late loan's provision moved in the same bucket (a mark as it ages, a payment that leaves it late). */
+  ProvisionChanged: { loanId: bigint; provision: bigint };
   /** The write-off of a loan past the default threshold. */
   LoanDefaulted: { loanId: bigint; loss: bigint; absorbedByReserve: bigint; lenderLoss: bigint };
   Recovered: { loanId: bigint; amount: bigint; toLenders: bigint; toReserve: bigint };
@@ -87,6 +89,7 @@ const LEDGER_EVENTS = [
   "Collected",
   "CollectionFailed",
   "BucketChanged",
+  "ProvisionChanged",
   "LoanDefaulted",
   "Recovered",
 ] as const satisfies readonly MicrocreditEventName[];
@@ -187,6 +190,7 @@ const LOAN_EVENTS = [
   "LoanClosed",
   "CollectionFailed",
   "BucketChanged",
+  "ProvisionChanged",
   "LoanDefaulted",
   "Recovered",
 ] as const;

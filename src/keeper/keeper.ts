@@ -251,7 +251,8 @@ export class Keeper {
       parts.push(`collection failed: ${countsText(collect.failed)}`);
     if (mark.txs.length > 0 || work.mark.length > 0) {
       parts.push(
-        `marked ${mark.transitions} transitions, ${mark.defaults} defaults${txSummary(mark.txs, 0)}`,
+        `marked ${mark.transitions} transitions, ${mark.provisionMoves} provisions moved, ${mark.defaults} defaults` +
+          txSummary(mark.txs, 0),
       );
     }
     if (failed.length > 0)

@@ -21,11 +21,22 @@ export interface Totals {
   /** `CollectionFailed` counts by reason name. */
   failed: Record<string, number>;
   transitions: number;
+  /** `ProvisionChanged` events: late loans re-marked in the same bucket whose provision moved. */
+  provisionMoves: number;
   defaults: number;
 }
 
 export function emptyTotals(): Totals {
-  return { txs: [], loans: 0, amount: 0n, collected: new Map(), failed: {}, transitions: 0, defaults: 0 };
+  return {
+    txs: [],
+    loans: 0,
+    amount: 0n,
+    collected: new Map(),
+    failed: {},
+    transitions: 0,
+    provisionMoves: 0,
+    defaults: 0,
+  };
 }
 
 /** Adds a mined batch's events to `totals`. */
@@ -57,6 +68,8 @@ export function addReceipt(
       totals.failed[reason] = (totals.failed[reason] ?? 0) + 1;
     } else if (parsed.name === "BucketChanged") {
       totals.transitions++;
+    } else if (parsed.name === "ProvisionChanged") {
+      totals.provisionMoves++;
     } else if (parsed.name === "LoanDefaulted") {
       totals.defaults++;
     }

@@ -24,6 +24,7 @@ export type MonitorEvent = At &
     | { name: "Collected"; amount: bigint }
     | { name: "CollectionFailed"; reason: number }
     | { name: "BucketChanged"; from: number; to: number }
+    | { name: "ProvisionChanged"; provision: bigint }
     | { name: "LoanDefaulted"; loss: bigint }
     | { name: "Recovered"; amount: bigint }
   );
@@ -35,15 +36,18 @@ export const MONITORED_EVENTS = [
   "Collected",
   "CollectionFailed",
   "BucketChanged",
+  "ProvisionChanged",
   "LoanDefaulted",
   "Recovered",
 ] as const;
 
-/** Events a keeper (or the Chainlink upkeep) causes: the sign that collection is running. */
+/** Events a keeper (or the Chainlink upkeep) causes: the sign that collection is running. A daily re-mark of a late
+ * loan in the same bucket emits `ProvisionChanged`, so a keeper with only late loans to mark is seen running too. */
 export const KEEPER_EVENTS: ReadonlySet<MonitorEvent["name"]> = new Set([
   "Collected",
   "CollectionFailed",
   "BucketChanged",
+  "ProvisionChanged",
 ]);
 
 const TOPICS = MONITORED_EVENTS.map((name) => ledgerInterface.getEvent(name)!.topicHash);
@@ -68,6 +72,8 @@ export function decodeEvent(log: Log): MonitorEvent | undefined {
       return { ...at, name: "CollectionFailed", reason: Number(a[1]) };
     case "BucketChanged":
       return { ...at, name: "BucketChanged", from: Number(a[1]), to: Number(a[2]) };
+    case "ProvisionChanged":
+      return { ...at, name: "ProvisionChanged", provision: a[1] as bigint };
     case "LoanDefaulted":
       return { ...at, name: "LoanDefaulted", loss: a[1] as bigint };
     case "Recovered":

@@ -53,7 +53,7 @@ export interface LoanInfo {
   lateMark?: number;
 }
 
-/** When the last keeper event (`Collected`, `CollectionFailed`, `BucketChanged`) happened. */
+/** When the last keeper event (`Collected`, `CollectionFailed`, `BucketChanged`, `ProvisionChanged`) happened. */
 export interface KeeperActivity {
   block: number;
   time: number;

@@ -304,7 +304,7 @@ export class WarningRules {
       message:
         `keeper not running: ${k.loansDue} loan${k.loansDue === 1 ? " has" : "s have"} had something due since ` +
         `${iso(k.oldestDue!)} ` +
-        `(${hours(silent)}) and the last Collected/CollectionFailed/BucketChanged event ` +
+        `(${hours(silent)}) and the last Collected/CollectionFailed/BucketChanged/ProvisionChanged event ` +
         (k.last ? `was at ${iso(k.last.time)} (block ${k.last.block})` : "never happened"),
       details: {
         loansDue: k.loansDue,
