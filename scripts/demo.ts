@@ -228,7 +228,7 @@ say(
 );
 const BUCKETS = ["current", "grace", "1–30 days", "31–60 days", "61–90 days", "default"];
 say(
-  "The keeper marks late loans daily: the provision rises with each day past due (on the principal 10% at the end of grace, 30% at 30 days, 60% at 60, 100% at default; on the unpaid interest 10% to 100% at 30 days, when it stops counting until paid), so the pool's value falls a day at a time, not in steps (shown every few days):",
+  "The keeper marks late loans daily: the provision rises with each day past due (on the principal from 0 at the due date to 10% at the end of grace, 30% at 30 days, 60% at 60, 100% at default; on the unpaid interest 0 to 10% in grace and 100% at 30 days, when it stops counting until paid), so the pool's value falls a day at a time, not in steps (shown every few days):",
 );
 for (const days of [1n, 4n, 15n, 31n, 45n, 61n, 75n, 90n, 91n]) {
   const provisionBefore = await lens.provisions();

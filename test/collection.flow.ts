@@ -134,7 +134,7 @@ describe("delinquency, default and recovery", () => {
     const steps: [bigint, bigint, bigint, bigint][] = [
       // [time after the first due date, expected bucket, provision rates of the principal and of the interest in
       // bps (rounded down)]
-      [1n * DAY, 1n, 0n, 0n],
+      [1n * DAY, 1n, 333n, 333n], // a third of the way from 0 at the due date to 10% at the end of grace
       [4n * DAY, 2n, 1_074n, 1_333n], // 10% + 1/27 of the way to 30% (to 100% for the interest)
       [31n * DAY, 3n, 3_100n, 10_000n], // 30% + 1/30 of the way to 60%; all of the interest (non-accrual)
       [61n * DAY, 4n, 6_133n, 10_000n], // 60% + 1/30 of the way to 100%

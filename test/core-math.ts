@@ -301,8 +301,8 @@ describe("core math: provisions", () => {
     };
     const [protocolFeeBps] = await d.lens.rates();
     let last = 0n;
-    // Grace, the first day of M1, inside each bucket, at each edge, and the day before the write-off.
-    for (const days of [2n, 4n, 17n, 30n, 31n, 45n, 60n, 61n, 75n, 89n, 90n]) {
+    // In grace and at its end, the first day of M1, inside each bucket, at each edge, and the day before the write-off.
+    for (const days of [1n, 2n, 3n, 4n, 17n, 30n, 31n, 45n, 60n, 61n, 75n, 89n, 90n]) {
       await networkHelpers.time.setNextBlockTimestamp(dueDates[0] + days * DAY);
       const receipt = await (await d.ledger.mark([loanId])).wait();
       // Read at the mark's own block: no interest has accrued since it.
@@ -315,6 +315,11 @@ describe("core math: provisions", () => {
       // The interest part reaches 100 % at 30 days past due (non-accrual) and stays there; the principal part is at
       // 30 % then, 98.67 % at 89 days (60 % + 29/30 of 40 %) and all of it at 90, the last day before the write-off.
       const up = (x: bigint, bps: bigint, of: bigint) => (x * bps + of - 1n) / of;
+      // In grace both parts run from 0 at the due date to 10 % at its end (3 days): 2/3 of 10 % at day 2.
+      if (days === 2n)
+        expect(expected).to.equal(up(owed.principal, 2_000n, 30_000n) + up(owed.interest, 2_000n, 30_000n));
+      if (days === 3n)
+        expect(expected).to.equal(up(owed.principal, 1_000n, 10_000n) + up(owed.interest, 1_000n, 10_000n));
       if (days === 17n) {
         const interestPart = up(owed.interest, 1_000n * 27n + 9_000n * 14n, 270_000n);
         expect(expected).to.equal(up(owed.principal, 1_000n * 27n + 2_000n * 14n, 270_000n) + interestPart);

@@ -272,10 +272,11 @@ contract CollectionUpkeep is ICollectionUpkeep {
         return _prefix(ids, kept);
     }
 
-    /// @dev Whether an active loan's provision is a day behind: it is marked late (M1–M3) and was last touched a day
-    /// or more ago, and its provision rises with every day past due (ArrearsMath.provisionUp). `mark` brings it up.
+    /// @dev Whether an active loan's provision is a day behind: it is marked past due (Grace–M3) and was last touched
+    /// a day or more ago, and its provision rises with every day past due (ArrearsMath.provisionUp). `mark` brings it
+    /// up.
     function _stale(uint256 loanId, ICreditLedger.LoanView memory v) internal view returns (bool) {
-        if (v.markedBucket < ICreditLedger.Bucket.M1 || v.markedBucket > ICreditLedger.Bucket.M3) return false;
+        if (v.markedBucket < ICreditLedger.Bucket.Grace || v.markedBucket > ICreditLedger.Bucket.M3) return false;
         (, , , uint256 checkpoint, , ) = _record(loanId);
         return block.timestamp >= checkpoint + 1 days;
     }

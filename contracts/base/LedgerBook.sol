@@ -82,7 +82,7 @@ abstract contract LedgerBook is AccessControl, ReentrancyGuardTransient {
     uint256 internal constant CAPITAL_BLOCK_VALUE_SHIFT = 112;
     uint256 internal constant CAPITAL_BLOCK_SHIFT = 216;
     uint256 internal _queueReserve;
-    /// @dev Expected-loss provisions of loans in buckets M1–M3, and interest written off with defaulted loans.
+    /// @dev Expected-loss provisions of loans in buckets Grace–M3, and interest written off with defaulted loans.
     uint128 internal _provisions;
     uint128 internal _interestWrittenOff;
 

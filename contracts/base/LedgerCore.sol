@@ -389,7 +389,7 @@ abstract contract LedgerCore is LedgerBook {
         uint256 since = ArrearsMath.pastDueSince(loan, p.a);
         ICreditLedger.Bucket bucket = ArrearsMath.bucketOf(dueAfter, since, block.timestamp, params);
         uint256 provision;
-        if (bucket >= ICreditLedger.Bucket.M1) {
+        if (bucket != ICreditLedger.Bucket.Current) {
             // On what the loan still owes after the payment.
             LoanMath.Owed memory o = LoanMath.owed(loan, p.a, block.timestamp);
             provision = _provisionOf(loan, p.a, o, block.timestamp - since, params);
@@ -460,7 +460,9 @@ abstract contract LedgerCore is LedgerBook {
     ) internal {
         m.ar.dueAtCheckpoint = uint88(m.pastDue);
         uint256 provision =
-            m.bucket < ICreditLedger.Bucket.M1 ? 0 : _provisionOf(loan, m.a, m.o, block.timestamp - m.since, params);
+            m.bucket == ICreditLedger.Bucket.Current
+                ? 0
+                : _provisionOf(loan, m.a, m.o, block.timestamp - m.since, params);
         _reclassify(loanId, loan, m.ar, m.bucket, m.o.principalOutstanding, m.o.principalOutstanding, provision);
         _storeLoan(loanId, loan, m.a.period);
         _bookRepay(0, 0, m.a.rateDelta, m.a.accrualAdjustment);
@@ -532,7 +534,7 @@ abstract contract LedgerCore is LedgerBook {
         return value < max ? value : max;
     }
 
-    /// @dev Moves a loan to `bucket` with its new `provision` (`_provisionOf`; zero in Current, Grace and Default):
+    /// @dev Moves a loan to `bucket` with its new `provision` (`_provisionOf`; zero in Current and Default):
     /// books the provision, freezes or unfreezes its line, stores or clears its arrears.
     function _reclassify(
         uint256 loanId,

@@ -12,7 +12,7 @@ import {ICreditLedger} from "./ICreditLedger.sol";
 /// `checkUpkeep` (simulated off chain, never sent) looks at a page of `pageSize` borrowers starting at the scan
 /// window and returns the loans with something the ledger can pull now (due, mandate active, balance and allowance
 /// non-zero) and the loans `mark` has work on, at most `maxLoans` of each: a delinquency bucket behind the days past
-/// due, or a late loan (M1–M3) last touched a day or more ago, whose provision rises with each day past due.
+/// due, or a loan past due (Grace–M3) last touched a day or more ago, whose provision rises with each day past due.
 /// `performUpkeep` trusts none of that: it refuses arrays longer than `maxLoans`, re-checks every id against the
 /// ledger and calls `ledger.collect` and `ledger.mark` with the ids that survive. Collection ids are filtered on the
 /// raw loan record (no longer active, not due yet, or collected since the check: touched after the latest due date

@@ -67,11 +67,12 @@ interface ICreditLedger is IRiskLimits, ICostDisclosure {
 
     /// @notice Delinquency and collection parameters. A late loan's provision is what writing it off would cost the
     /// lenders and the first-loss reserve, as of its last touch (`mark`, a payment), times rates that rise with its
-    /// days past due (ArrearsMath.provisionUp). Its principal part (principal outstanding less the fee's unearned
-    /// share) runs in straight lines between the bucket rates, each reached where its bucket ends: `provisionM1Bps`
-    /// at the end of grace, `provisionM2Bps` at 30 days past due, `provisionM3Bps` at 60 and 100 % at `defaultDays`;
-    /// rates that fall with age make it fall. Its interest part (interest owed less the protocol fee's share) runs
-    /// from `provisionM1Bps` at the end of grace to 100 % at 30 days past due and stays there: from then on the
+    /// days past due (ArrearsMath.provisionUp). Both rates run from 0 at the due date to `provisionM1Bps` at the end
+    /// of grace (released if the loan is paid within grace). Then its principal part (principal outstanding less the
+    /// fee's unearned share) runs in straight lines between the bucket rates, each reached where its bucket ends:
+    /// `provisionM2Bps` at 30 days past due, `provisionM3Bps` at 60 and 100 % at `defaultDays`; rates that fall with
+    /// age make it fall. Its interest part (interest owed less the protocol fee's share) runs on to 100 % at 30 days
+    /// past due and stays there: from then on the
     /// interest the loan owed at its last touch is provisioned in full (non-accrual) until it is paid. Both rates
     /// follow the days past due of the oldest unpaid instalment. The book charges provisions to the reserve first,
     /// so the lenders' assets bear only what exceeds it.
@@ -331,9 +332,9 @@ interface ICreditLedger is IRiskLimits, ICostDisclosure {
     /// @notice Emitted when a loan moves between delinquency buckets; `provision` is its new provision (its change in
     /// the same bucket is `ProvisionChanged`).
     event BucketChanged(uint256 indexed loanId, Bucket from, Bucket to, uint256 provision);
-    /// @notice Emitted when a late loan's provision moves while it stays in its bucket: at a mark as it ages, or at a
-    /// payment that leaves it late. `provision` is its new provision; the sum over loans is `provisions()` on the
-    /// CreditLens. With `BucketChanged` and `LoanDefaulted`, every change of the book's provisions has an event.
+    /// @notice Emitted when a past-due loan's provision moves while it stays in its bucket, at a touch: a mark as it
+    /// ages, a payment that leaves it past due, a penalty waiver. `provision` is its new provision; the sum over loans
+    /// is `provisions()` on the CreditLens. With `BucketChanged`, every change of the book's provisions has an event.
     event ProvisionChanged(uint256 indexed loanId, uint256 provision);
     /// @notice Emitted when a loan defaults and is written off: `loss` = principal + interest owed. The protocol fee
     /// and the first-loss cut of the written-off interest are taken back (never earned); of the rest,
@@ -449,8 +450,8 @@ interface ICreditLedger is IRiskLimits, ICostDisclosure {
 
     /// @notice Moves each loan into its current delinquency bucket (provisioning, freezing its line past grace,
     /// writing it off past the default threshold) and brings a late loan's provision up to its days past due (see
-    /// `RiskParams`: past the first mark after grace, at `provisionM1Bps`, a loan marked daily loses value a day at a
-    /// time, about 1.33 % of it a day in M3 with the default rates, rather than in steps at the bucket edges).
+    /// `RiskParams`: from its due date a loan marked daily loses value a day at a time, at most 3.33 % of it a day
+    /// with the default rates (in grace), rather than in steps at the bucket edges).
     /// Permissionless and deterministic; cost per loan is constant.
     function mark(uint256[] calldata loanIds) external;
 

@@ -96,10 +96,10 @@ interface ICreditLens {
     /// @notice The first-loss reserve: interest set aside to absorb losses before lenders.
     function firstLossReserve() external view returns (uint256);
 
-    /// @notice Expected-loss provisions of loans past grace (M1–M3): each loan's write-off cost times rates that rise
-    /// with its days past due, all of its unpaid interest from 30 days (non-accrual), as of its last touch
-    /// (ICreditLedger.RiskParams). Charged to the first-loss reserve first: the lenders' assets bear what exceeds
-    /// `firstLossReserve()`.
+    /// @notice Expected-loss provisions of loans past due (Grace–M3): each loan's write-off cost times rates that rise
+    /// with its days past due from 0 at the due date, all of its unpaid interest from 30 days (non-accrual), as of its
+    /// last touch (ICreditLedger.RiskParams). Charged to the first-loss reserve first: the lenders' assets bear what
+    /// exceeds `firstLossReserve()`.
     function provisions() external view returns (uint256);
 
     /// @notice Cash held back for queued redemptions.

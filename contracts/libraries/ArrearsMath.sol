@@ -146,14 +146,16 @@ library ArrearsMath {
     /// @notice The provision of a late loan, rounded UP: what writing it off would cost, its principal part
     /// `principalBase` and its interest part `interestBase`, each times a rate that rises with `late`, the seconds
     /// since its oldest unpaid due date, so that a loan's value falls day by day as it ages instead of in steps at
-    /// the bucket edges. Zero inside grace (`late ≤ graceDays`); the caller gives zero for a loan with nothing past
-    /// due. The write-off takes the rest after `defaultDays`.
-    /// @dev The principal's rate runs in straight lines between the bucket rates, each reached where its bucket
-    /// ends: from `provisionM1Bps` at the end of grace to `provisionM2Bps` at 30 days, to `provisionM3Bps` at 60
-    /// days, and to 100 % at `defaultDays` (61 to 365 days). With the defaults (10 / 30 / 60 %, default after 90
-    /// days) a day in M3 adds 1.33 % of the principal part, and a loan marked daily is at least 98.67 % provisioned
-    /// when it is written off. The interest's rate runs from `provisionM1Bps` at the end of grace to 100 % at
-    /// `NON_ACCRUAL_AFTER` (non-accrual), and stays there. Each part is rounded up.
+    /// the bucket edges. Zero at the due date; the caller gives zero for a loan with nothing past due. The write-off
+    /// takes the rest after `defaultDays`.
+    /// @dev Both rates start at 0 at the due date and reach `provisionM1Bps` at the end of grace (a loan paid within
+    /// grace is on time, and the cure releases the provision). From there the principal's rate runs in straight
+    /// lines between the bucket rates, each reached where its bucket ends: `provisionM2Bps` at 30 days,
+    /// `provisionM3Bps` at 60 days, and 100 % at `defaultDays` (61 to 365 days). With the defaults (10 / 30 / 60 %,
+    /// a 3-day grace, default after 90 days) a day adds at most 3.33 % of the principal part (in grace), 1.33 % in
+    /// M3, and a loan marked daily is at least 98.67 % provisioned when it is written off. The interest's rate runs
+    /// on from `provisionM1Bps` at the end of grace to 100 % at `NON_ACCRUAL_AFTER` (non-accrual), and stays there.
+    /// Each part is rounded up. A zero grace starts both at `provisionM1Bps` the second after the due date.
     function provisionUp(
         uint256 principalBase,
         uint256 interestBase,
@@ -161,7 +163,11 @@ library ArrearsMath {
         ICreditLedger.RiskParams memory params
     ) internal pure returns (uint256) {
         uint256 grace = uint256(params.graceDays) * 1 days;
-        if (late <= grace) return 0;
+        if (late <= grace) {
+            if (late == 0) return 0;
+            uint256 m1 = params.provisionM1Bps;
+            return _lineUp(principalBase, late, 0, grace, 0, m1) + _lineUp(interestBase, late, 0, grace, 0, m1);
+        }
         uint256 interest =
             late < NON_ACCRUAL_AFTER
                 ? _lineUp(interestBase, late, grace, NON_ACCRUAL_AFTER, params.provisionM1Bps, BPS)

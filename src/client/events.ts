@@ -48,7 +48,7 @@ export interface MicrocreditEventArgs {
   /** `reason`: 1 not active, 2 no mandate, 3 no balance, 4 no allowance, 5 transfer failed, 6 cap used up. */
   CollectionFailed: { loanId: bigint; reason: number };
   BucketChanged: { loanId: bigint; from: BucketName; to: BucketName; provision: bigint };
-  /** A late loan's provision moved in the same bucket (a mark as it ages, a payment that leaves it late). */
+  /** A past-due loan's provision moved in the same bucket (a mark as it ages, a payment that leaves it past due). */
   ProvisionChanged: { loanId: bigint; provision: bigint };
   /** The write-off of a loan past the default threshold. */
   LoanDefaulted: { loanId: bigint; loss: bigint; absorbedByReserve: bigint; lenderLoss: bigint };

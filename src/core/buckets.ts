@@ -76,15 +76,19 @@ function lineUp(base: bigint, at: bigint, start: bigint, end: bigint, from: bigi
 }
 
 /**
- * A late loan's provision, rounded up, the twin of `ArrearsMath.provisionUp`. The principal part (`provisionBase`)
- * times a rate that runs in straight lines from `provisionM1Bps` at the end of grace to `provisionM2Bps` at 30 days
- * past due, `provisionM3Bps` at 60 and 100 % at `defaultDays`; the interest part times a rate from `provisionM1Bps`
- * at the end of grace to 100 % at 30 days, and all of it after (non-accrual). Each part is rounded up. Zero inside
- * grace. `late` is the seconds since the oldest unpaid due date.
+ * A late loan's provision, rounded up, the twin of `ArrearsMath.provisionUp`. Both parts (`provisionBase`) times a
+ * rate from 0 at the due date to `provisionM1Bps` at the end of grace; then the principal part's rate runs in straight
+ * lines to `provisionM2Bps` at 30 days past due, `provisionM3Bps` at 60 and 100 % at `defaultDays`, and the interest
+ * part's to 100 % at 30 days, all of it after (non-accrual). Each part is rounded up. `late` is the seconds since the
+ * oldest unpaid due date.
  */
 export function provisionUp(base: ProvisionBase, late: bigint, params: ProvisionParams): bigint {
   const grace = params.graceDays * DAY;
-  if (late <= grace) return 0n;
+  if (late <= grace) {
+    if (late === 0n) return 0n;
+    const m1 = params.provisionM1Bps;
+    return lineUp(base.principal, late, 0n, grace, 0n, m1) + lineUp(base.interest, late, 0n, grace, 0n, m1);
+  }
   const interest =
     late < NON_ACCRUAL_AFTER
       ? lineUp(base.interest, late, grace, NON_ACCRUAL_AFTER, params.provisionM1Bps, BPS)
@@ -101,11 +105,11 @@ export function provisionUp(base: ProvisionBase, late: bigint, params: Provision
 
 /**
  * Whether `mark` has work on an active loan: its stored bucket (`markedBucket`) is not the one its days past due call
- * for (`target`), or it is late (M1–M3) and was last touched (`checkpoint`, the record's) a day or more before `now`,
+ * for (`target`), or it is past due (Grace–M3) and was last touched (`checkpoint`, the record's) a day or more before `now`,
  * so its provision, which rises with each day past due, is a day behind. The rule `CollectionUpkeep` lists loans by.
  */
 export function markDue(markedBucket: number, target: number, checkpoint: bigint, now: bigint): boolean {
   if (target !== markedBucket) return true;
-  if (markedBucket < Bucket.M1 || markedBucket > Bucket.M3) return false;
+  if (markedBucket < Bucket.Grace || markedBucket > Bucket.M3) return false;
   return now >= checkpoint + DAY;
 }

@@ -76,7 +76,7 @@ interface MarkView {
 
 /**
  * Whether `mark` has work on the loan whose `loanState` is `view`, at chain time `now` (`markDue`); reads its record
- * for the last touch only when it is marked late. Also its stored bucket and the bucket it belongs in now.
+ * for the last touch only when it is marked past due. Also its stored bucket and the bucket it belongs in now.
  */
 export async function markedBy(
   lens: LensReads,
@@ -88,8 +88,8 @@ export async function markedBy(
   const bucket = Number(view.markedBucket);
   if (view.status !== 1n) return { due: false, bucket, target: bucket };
   const target = targetBucket(view.pastDue, view.pastDueSince, now, params);
-  const late = bucket >= Bucket.M1 && bucket <= Bucket.M3;
-  const checkpoint = late ? (await lens.loanRecord(loanId)).checkpoint : now;
+  const pastDue = bucket >= Bucket.Grace && bucket <= Bucket.M3;
+  const checkpoint = pastDue ? (await lens.loanRecord(loanId)).checkpoint : now;
   return { due: markDue(bucket, target, checkpoint, now), bucket, target };
 }
 

@@ -18,8 +18,8 @@ using LedgerViews for ITestLedger;
 ///
 /// Defence: delinquency is priced in before the default, day by day. `mark` (permissionless; the keeper and the
 /// upkeep mark every late loan daily) books a provision on the loan's principal at a rate that rises in straight
-/// lines from 10 % at the end of grace to 30 % at 30 days past due, 60 % at 60 and 100 % at the default threshold,
-/// and on the interest it owes from 10 % at the end of grace to 100 % at 30 days (non-accrual;
+/// lines from 0 at the due date to 10 % at the end of grace, 30 % at 30 days past due, 60 % at 60 and 100 % at the
+/// default threshold, and on the interest it owes from 0 to 10 % in grace and to 100 % at 30 days (non-accrual;
 /// ArrearsMath.provisionUp). Each mark lowers `totalAssets`, so a lender exiting late takes nearly the whole loss, and
 /// the step at the write-off of a loan marked daily is at most a day's rise: 1.33 % of its principal with the default
 /// rates.
@@ -196,6 +196,33 @@ contract ExitBeforeWriteOffTest is AttackBase {
         emit log_named_uint("largest daily step after M1", largest);
         emit log_named_uint("step at default", dropDefault);
         emit log_named_uint("step at default, bps of what the loan owed", (dropDefault * 10_000) / owed);
+    }
+
+    /// Marked daily from its due date, the loan's provision ramps up in grace, a third of the M1 rate a day with the
+    /// default 3-day grace, so the first mark past grace is no step: a lender exiting just before it avoids a
+    /// second's worth, not 10 % of what the loan owes. Before the ramp (provisions only from M1) the grace marks
+    /// booked nothing and `provisions() == ceil(pp × day / 30) + …` fails on day 1.
+    function test_graceRamp_marksDailyFromTheDueDate_noStepAtM1() public {
+        vm.warp(maturity);
+        _mark();
+        assertEq(ledger.provisions(), 0, "nothing at the due date");
+        (uint256 pp, uint256 ip) = _parts();
+        uint256 owed = pp + ip;
+        for (uint256 day = 1; day <= 3; ++day) {
+            uint256 before = ledger.provisions();
+            uint256 drop = _markAt(maturity + day * 1 days);
+            assertEq(uint8(ledger.loanRecord(loanId).bucket), uint8(ICreditLedger.Bucket.Grace), "in grace");
+            // 0 at the due date to 10 % at the end of grace (3 days), each part rounded up: day / 30 of it.
+            assertEq(ledger.provisions(), (pp * day + 29) / 30 + (ip * day + 29) / 30, "day / 3 of 10 %");
+            uint256 added = ledger.provisions() - before;
+            assertLe(added, (owed * 334) / 10_000, "a day adds at most 3.34 % of what the loan owes");
+            assertLe(drop, added + PRICE_DUST_ASSETS, "the lenders bear at most the provision added");
+        }
+        uint256 atGraceEnd = ledger.provisions();
+        uint256 dropM1 = _markAt(maturity + 3 days + 1);
+        assertEq(uint8(ledger.loanRecord(loanId).bucket), uint8(ICreditLedger.Bucket.M1));
+        assertLt(ledger.provisions() - atGraceEnd, owed / 100_000, "M1 entry adds a second's worth");
+        assertLt(dropM1, owed / 100_000, "no step at M1");
     }
 
     /// A lender with a third of the pool sees the keeper's `mark` (M1) in the mempool, redeems everything before it

@@ -107,7 +107,7 @@ contract LedgerInvariants is HandlerSetup {
     }
 
     /// POOL_F: "lenderAssets == capital + gross − fees − max(reserve, provisions) − interestWrittenOff (provisions are
-    /// charged to the first-loss reserve first), and provisions() == Σ over active loans in M1/M2/M3 of write-off
+    /// charged to the first-loss reserve first), and provisions() == Σ over active loans in Grace–M3 of write-off
     /// cost × rate(days past due)." Capital,
     /// interest collected (gross = interestReceivable + interest collected + interest written off) and interest
     /// written off are the handler's ghosts; each loan's provision is worked out at its last touch from its record
@@ -122,9 +122,9 @@ contract LedgerInvariants is HandlerSetup {
             uint256 loanId = handler.loans(i);
             ICreditLedger.Loan memory loan = ledger.loanRecord(loanId);
             uint256 provision = handler.ghost_provision(loanId);
-            bool late = loan.bucket >= ICreditLedger.Bucket.M1 && loan.bucket <= ICreditLedger.Bucket.M3;
-            if (loan.status != ICreditLedger.LoanStatus.Active || !late) {
-                assertEq(provision, 0, "only active loans in M1-M3 are provisioned");
+            bool pastDue = loan.bucket >= ICreditLedger.Bucket.Grace && loan.bucket <= ICreditLedger.Bucket.M3;
+            if (loan.status != ICreditLedger.LoanStatus.Active || !pastDue) {
+                assertEq(provision, 0, "only active loans in Grace-M3 are provisioned");
             } else if (handler.ghost_provisionEpoch(loanId) == g.riskEpoch) {
                 assertEq(provision, ProvisionModel.ofRecord(ledger, loan, params), "rate");
             }

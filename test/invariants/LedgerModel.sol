@@ -263,7 +263,8 @@ contract LedgerModel is CommonBase, StdUtils {
     }
 
     /// After `mark(ids)`: one `BucketChanged` per loan whose bucket changed, to the expected bucket with its provision
-    /// (principal outstanding × rate); one `LoanDefaulted` per loan past the default threshold, writing off exactly
+    /// (principal outstanding × rate), and `ProvisionChanged` only for a loan that stayed in its bucket, with the
+    /// provision its record gives; one `LoanDefaulted` per loan past the default threshold, writing off exactly
     /// the principal and interest the view showed, with the payoff (penalty included) left as the claim and the line
     /// frozen. Returns the checked defaults for the handler's books.
     function _checkMarkEvents(
@@ -290,6 +291,17 @@ contract LedgerModel is CommonBase, StdUtils {
                         : ProvisionModel.ofRecord(ledger, ledger.loanRecord(loanId), ledger.riskParams());
                 if (to != p.expected[i] || provision != expectedProvision) {
                     return (false, abi.encode("BucketChanged", loanId, to, provision, expectedProvision), defaults);
+                }
+            } else if (logs[k].topics[0] == ICreditLedger.ProvisionChanged.selector) {
+                // Only in the same bucket, with the provision the loan's record now carries.
+                uint256 provision = abi.decode(logs[k].data, (uint256));
+                uint256 expectedProvision = ProvisionModel.ofRecord(
+                    ledger,
+                    ledger.loanRecord(loanId),
+                    ledger.riskParams()
+                );
+                if (p.expected[i] != p.before[i].markedBucket || provision != expectedProvision) {
+                    return (false, abi.encode("ProvisionChanged", loanId, provision, expectedProvision), defaults);
                 }
             } else if (logs[k].topics[0] == ICreditLedger.LoanDefaulted.selector) {
                 if (found == expectedDefaults) return (false, abi.encode("unexpected default", loanId), defaults);
@@ -402,7 +414,7 @@ contract LedgerModel is CommonBase, StdUtils {
     }
 
     /// The provision a loan carries: its principal outstanding and the interest it owed at its last touch, times
-    /// the rate for its days past due then, under the parameters in force now (0 unless active in M1–M3).
+    /// the rate for its days past due then, under the parameters in force now (0 unless active in Grace–M3).
     function provisionOf(uint256 loanId) external view returns (uint256) {
         return ProvisionModel.ofRecord(ledger, ledger.loanRecord(loanId), ledger.riskParams());
     }

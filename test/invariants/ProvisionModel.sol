@@ -14,8 +14,8 @@ using LedgerViews for ILedger;
 /// The provision a stored loan record carries, worked out again from the record alone: at its last touch (its
 /// checkpoint), what writing it off then would have cost the lenders and the first-loss reserve (the principal
 /// outstanding less the origination fee's unearned share, the interest owed less the protocol fee's share), times
-/// the rates for its days past due then (ArrearsMath.provisionUp; all of the interest from 30 days). Zero unless the
-/// loan is active in M1–M3.
+/// the rates for its days past due then (ArrearsMath.provisionUp: from 0 at the due date; all of the interest from
+/// 30 days). Zero unless the loan is active in Grace–M3.
 library ProvisionModel {
     uint256 internal constant BPS = 10_000;
 
@@ -37,7 +37,7 @@ library ProvisionModel {
         uint256 protocolFeeBps
     ) internal pure returns (uint256) {
         if (loan.status != ICreditLedger.LoanStatus.Active) return 0;
-        if (loan.bucket < ICreditLedger.Bucket.M1 || loan.bucket > ICreditLedger.Bucket.M3) return 0;
+        if (loan.bucket < ICreditLedger.Bucket.Grace || loan.bucket > ICreditLedger.Bucket.M3) return 0;
         uint256 at = loan.checkpoint;
         LoanMath.Accrual memory a = LoanMath.roll(loan, at);
         LoanMath.Owed memory o = LoanMath.owed(loan, a, at);
