@@ -214,6 +214,7 @@ describe("microcredit CLI: every role's commands against a node", function () {
     const mark = json(await run("ops", "mark", "--loans", loanId, "--json"));
     expect(mark.loans).to.deep.equal([{ id: loanId, status: "active", bucket: "current" }]);
     expect(mark.bucketChanges).to.equal(0);
+    expect(mark.provisionMoves).to.equal(0, "a current loan carries no provision");
   });
 
   it("test_cliRoles_repayAll: --all pays the loan off and the line is clear; the mandate is revoked", async () => {

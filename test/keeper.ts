@@ -302,7 +302,7 @@ describe("collection keeper against a hardhat node (200 loans)", function () {
     expect(report.active).to.equal(0);
   });
 
-  it("a loan without a mandate is not sent to collect; it is marked M1 past grace, then written off past 90 days", async () => {
+  it("a loan without a mandate is not sent to collect; it is marked into grace, re-marked a day later, M1 past grace, then written off past 90 days", async () => {
     const w = new Wallet(keccak256(toUtf8Bytes("keeper test late borrower")), provider);
     const admin = new Wallet(ADMIN_KEY, provider);
     await rpc("hardhat_setBalance", [w.address, "0x56BC75E2D63100000"]);
@@ -310,12 +310,29 @@ describe("collection keeper against a hardhat node (200 loans)", function () {
     await (await ledger.connect(w).draw(0, PRINCIPAL, { gasLimit: 1_000_000 })).wait();
     const loanId = await lens.loanIdOf(w.address, 1);
     const [dates] = await quotes.loanSchedule(loanId);
-    await rpc("evm_setNextBlockTimestamp", [Number(dates[0] + 5n * 86_400n)]);
+    // An hour after the due date: marked into grace, where its provision starts to ramp from 0.
+    await rpc("evm_setNextBlockTimestamp", [Number(dates[0] + 3_600n)]);
     await rpc("evm_mine");
     let report = await runOnce(keeperOptions());
     expect(report.scan.drawn).to.equal(1);
     expect(report.plan.skipped).to.deep.equal({ "no mandate": 1 });
     expect(report.collect.txs).to.have.length(0);
+    expect(report.mark.transitions).to.equal(1);
+    expect((await lens.loanState(loanId)).markedBucket).to.equal(1n, "Grace");
+    const inGrace = await lens.provisions();
+    expect(inGrace > 0n).to.equal(true, "an hour's worth of the ramp");
+    // A day later, still in grace: re-marked once, the provision a day further up the ramp (ProvisionChanged).
+    await rpc("evm_setNextBlockTimestamp", [Number(dates[0] + 86_400n + 7_200n)]);
+    await rpc("evm_mine");
+    report = await runOnce(keeperOptions());
+    expect(report.mark.txs).to.have.length(1, "re-marked in grace a day after its last touch");
+    expect(report.mark.transitions).to.equal(0, "still in grace");
+    expect(report.mark.provisionMoves).to.equal(1);
+    expect(await lens.provisions()).to.be.greaterThan(inGrace, "the provision rose with the day");
+
+    await rpc("evm_setNextBlockTimestamp", [Number(dates[0] + 5n * 86_400n)]);
+    await rpc("evm_mine");
+    report = await runOnce(keeperOptions());
     expect(report.mark.transitions).to.equal(1);
     expect(report.mark.provisionMoves).to.equal(0, "the bucket moved: BucketChanged carries the provision");
     expect((await lens.loanState(loanId)).markedBucket).to.equal(2n, "M1");

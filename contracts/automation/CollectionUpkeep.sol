@@ -21,8 +21,8 @@ contract CollectionUpkeep is ICollectionUpkeep {
     uint256 public constant MAX_BATCH = 200;
     /// @notice Gas a check keeps in hand to return its result: no loan is looked at below this.
     uint256 public constant CHECK_GAS_RESERVE = 400_000;
-    /// @notice Gas one loan's reads may take at most (loanState, dueNow, the payer check and, for a loan marked late,
-    /// its record, on a cold loan of a long plan): a loan is looked at only with this much above the reserve.
+    /// @notice Gas one loan's reads may take at most (loanState, dueNow, the payer check and, for a loan marked past
+    /// due, its record, on a cold loan of a long plan): a loan is looked at only with this much above the reserve.
     uint256 public constant LOAN_READ_GAS = 500_000;
 
     /// @inheritdoc ICollectionUpkeep

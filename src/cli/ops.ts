@@ -131,16 +131,18 @@ const mark: Command = {
     const ids = parseLoans(required(values, "loans"));
     const client = await ctx.client(true);
     const { value: changes, receipt } = await client.mark(ids);
+    const moves = client.events(receipt).filter((e) => e.name === "ProvisionChanged").length;
     const after = await Promise.all(ids.map((id) => client.loan(id)));
     return {
       json: {
         command: "ops mark",
         loans: after.map((l) => ({ id: l.id, status: l.status, bucket: l.markedBucket })),
         bucketChanges: changes,
+        provisionMoves: moves,
         tx: receipt.hash,
       },
       human: [
-        `marked ${ids.length} loan(s): ${changes} bucket change(s) (tx ${receipt.hash})`,
+        `marked ${ids.length} loan(s): ${changes} bucket change(s), ${moves} provision(s) moved (tx ${receipt.hash})`,
         ...after.map((l) => `  ${l.id}: ${l.status}, ${l.markedBucket}`),
       ],
     };

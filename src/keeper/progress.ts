@@ -21,7 +21,7 @@ export interface Totals {
   /** `CollectionFailed` counts by reason name. */
   failed: Record<string, number>;
   transitions: number;
-  /** `ProvisionChanged` events: late loans re-marked in the same bucket whose provision moved. */
+  /** `ProvisionChanged` events: past-due loans re-marked in the same bucket whose provision moved. */
   provisionMoves: number;
   defaults: number;
 }

@@ -62,7 +62,7 @@ interface Look {
   due: bigint;
   bucket: number;
   target: number;
-  /** `mark` has work on it (`markDue`): bucket behind, or late with its provision a day behind. */
+  /** `mark` has work on it (`markDue`): bucket behind, or past due with its provision a day behind. */
   markDue: boolean;
 }
 

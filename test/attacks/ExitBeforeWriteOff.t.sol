@@ -25,9 +25,10 @@ using LedgerViews for ITestLedger;
 /// rates.
 ///
 /// What the tests measure (all in base units, logged): the step of `totalAssets` at each daily mark equals the
-/// provision it adds, and no step is more than 1.34 % of what the loan owes; each exit is paid the provisioned price;
-/// an exit at M1/M2/M3 avoids what the later steps cost the stayers, and the avoided amounts are exactly what the
-/// stayers lose in addition (losses are conserved); the step at default is under 1.34 % of what the loan owed.
+/// provision it adds, and no step past grace is more than 1.34 % of what the loan owes (3.34 % in grace); each exit is
+/// paid the provisioned price; an exit at M1/M2/M3 avoids what the later steps cost the stayers, and the avoided
+/// amounts are exactly what the stayers lose in addition (losses are conserved); the step at default is under 1.34 % of
+/// what the loan owed.
 ///
 /// Known limits, documented in docs/SECURITY.md (lender-safety item 2): the book sees a loan's ageing only when it is
 /// touched (a mark or a payment), so a loan nobody marks keeps its value until it is; and each mark is a step a

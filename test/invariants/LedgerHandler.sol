@@ -1077,8 +1077,8 @@ contract LedgerHandler is Test, ILedgerHandler {
 
     // ---------------------------------------------------------------- loan bookkeeping
 
-    /// The provision a loan carries after the handler touched it: principalOutstanding × the rate of its stored
-    /// bucket under the parameters in force now (0 unless active in Grace–M3). POOL_F sums these.
+    /// The provision a loan carries after the handler touched it: its write-off cost at its last touch × the rate for
+    /// its days past due then, under the parameters in force now (0 unless active in Grace–M3). POOL_F sums these.
     function _syncLoan(uint256 loanId) internal {
         uint256 provision = model.provisionOf(loanId);
         uint256 old = ghost_loans[loanId].provision;

@@ -263,10 +263,10 @@ contract LedgerModel is CommonBase, StdUtils {
     }
 
     /// After `mark(ids)`: one `BucketChanged` per loan whose bucket changed, to the expected bucket with its provision
-    /// (principal outstanding × rate), and `ProvisionChanged` only for a loan that stayed in its bucket, with the
-    /// provision its record gives; one `LoanDefaulted` per loan past the default threshold, writing off exactly
-    /// the principal and interest the view showed, with the payoff (penalty included) left as the claim and the line
-    /// frozen. Returns the checked defaults for the handler's books.
+    /// (write-off cost × the rate for its days past due), and `ProvisionChanged` only for a loan that stayed in its
+    /// bucket, with the provision its record gives; one `LoanDefaulted` per loan past the default threshold, writing
+    /// off exactly the principal and interest the view showed, with the payoff (penalty included) left as the claim
+    /// and the line frozen. Returns the checked defaults for the handler's books.
     function _checkMarkEvents(
         MarkPlan memory p,
         Vm.Log[] memory logs
