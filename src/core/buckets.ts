@@ -105,8 +105,9 @@ export function provisionUp(base: ProvisionBase, late: bigint, params: Provision
 
 /**
  * Whether `mark` has work on an active loan: its stored bucket (`markedBucket`) is not the one its days past due call
- * for (`target`), or it is past due (Grace–M3) and was last touched (`checkpoint`, the record's) a day or more before `now`,
- * so its provision, which rises with each day past due, is a day behind. The rule `CollectionUpkeep` lists loans by.
+ * for (`target`), or it is past due (Grace–M3) and was last touched (`checkpoint`, the record's) a day or more before
+ * `now`, so its provision, which rises with each day past due, is a day behind. The rule `CollectionUpkeep` lists
+ * loans by.
  */
 export function markDue(markedBucket: number, target: number, checkpoint: bigint, now: bigint): boolean {
   if (target !== markedBucket) return true;
