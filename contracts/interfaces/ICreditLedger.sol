@@ -72,10 +72,9 @@ interface ICreditLedger is IRiskLimits, ICostDisclosure {
     /// fee's unearned share) runs in straight lines between the bucket rates, each reached where its bucket ends:
     /// `provisionM2Bps` at 30 days past due, `provisionM3Bps` at 60 and 100 % at `defaultDays`; rates that fall with
     /// age make it fall. Its interest part (interest owed less the protocol fee's share) runs on to 100 % at 30 days
-    /// past due and stays there: from then on the
-    /// interest the loan owed at its last touch is provisioned in full (non-accrual) until it is paid. Both rates
-    /// follow the days past due of the oldest unpaid instalment. The book charges provisions to the reserve first,
-    /// so the lenders' assets bear only what exceeds it.
+    /// past due and stays there: from then on the interest the loan owed at its last touch is provisioned in full
+    /// (non-accrual) until it is paid. Both rates follow the days past due of the oldest unpaid instalment. The book
+    /// charges provisions to the reserve first, so the lenders' assets bear only what exceeds it.
     struct RiskParams {
         uint16 graceDays;
         uint16 defaultDays;
