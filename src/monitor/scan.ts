@@ -41,8 +41,8 @@ export const MONITORED_EVENTS = [
   "Recovered",
 ] as const;
 
-/** Events a keeper (or the Chainlink upkeep) causes: the sign that collection is running. A daily re-mark of a late
- * loan in the same bucket emits `ProvisionChanged`, so a keeper with only late loans to mark is seen running too. */
+/** Events a keeper (or the Chainlink upkeep) causes: the sign that collection is running. A daily re-mark of a
+ * past-due loan in the same bucket emits `ProvisionChanged`, so a keeper with only such loans to mark is seen running. */
 export const KEEPER_EVENTS: ReadonlySet<MonitorEvent["name"]> = new Set([
   "Collected",
   "CollectionFailed",

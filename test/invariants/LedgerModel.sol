@@ -285,21 +285,14 @@ contract LedgerModel is CommonBase, StdUtils {
                     logs[k].data,
                     (ICreditLedger.Bucket, ICreditLedger.Bucket, uint256)
                 );
-                uint256 expectedProvision =
-                    to == ICreditLedger.Bucket.Default
-                        ? 0
-                        : ProvisionModel.ofRecord(ledger, ledger.loanRecord(loanId), ledger.riskParams());
+                uint256 expectedProvision = to == ICreditLedger.Bucket.Default ? 0 : provisionOf(loanId);
                 if (to != p.expected[i] || provision != expectedProvision) {
                     return (false, abi.encode("BucketChanged", loanId, to, provision, expectedProvision), defaults);
                 }
             } else if (logs[k].topics[0] == ICreditLedger.ProvisionChanged.selector) {
                 // Only in the same bucket, with the provision the loan's record now carries.
                 uint256 provision = abi.decode(logs[k].data, (uint256));
-                uint256 expectedProvision = ProvisionModel.ofRecord(
-                    ledger,
-                    ledger.loanRecord(loanId),
-                    ledger.riskParams()
-                );
+                uint256 expectedProvision = provisionOf(loanId);
                 if (p.expected[i] != p.before[i].markedBucket || provision != expectedProvision) {
                     return (false, abi.encode("ProvisionChanged", loanId, provision, expectedProvision), defaults);
                 }
@@ -415,7 +408,7 @@ contract LedgerModel is CommonBase, StdUtils {
 
     /// The provision a loan carries: its principal outstanding and the interest it owed at its last touch, times
     /// the rate for its days past due then, under the parameters in force now (0 unless active in Grace–M3).
-    function provisionOf(uint256 loanId) external view returns (uint256) {
+    function provisionOf(uint256 loanId) public view returns (uint256) {
         return ProvisionModel.ofRecord(ledger, ledger.loanRecord(loanId), ledger.riskParams());
     }
 
