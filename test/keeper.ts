@@ -370,4 +370,56 @@ describe("collection keeper against a hardhat node (200 loans)", function () {
     for (const l of loans)
       expect(byLoan.get(l)).to.deep.equal(payments.get(l), "one collection per instalment, each exactly due");
   });
+
+  it("a loan in grace whose collection the borrower front-runs (allowance revoked) is still marked, so its provision ramps from the due date", async () => {
+    const w = new Wallet(keccak256(toUtf8Bytes("keeper test front-running borrower")), provider);
+    const admin = new Wallet(ADMIN_KEY, provider);
+    await rpc("hardhat_setBalance", [w.address, "0x56BC75E2D63100000"]);
+    await (await ledger.connect(admin).setLine(w.address, PRINCIPAL, APR, 1, 1)).wait();
+    await (await token.connect(w).faucet(w.address, 100n * ONE)).wait();
+    await (await token.connect(w).approve(ledger.target, MaxUint256)).wait();
+    await (await ledger.connect(w).setMandate(0n)).wait();
+    await (await ledger.connect(w).draw(0, PRINCIPAL, { gasLimit: 1_000_000 })).wait();
+    const loanId = await lens.loanIdOf(w.address, 1);
+    const [dates] = await quotes.loanSchedule(loanId);
+    await rpc("evm_setNextBlockTimestamp", [Number(dates[0] + 3_600n)]);
+    await rpc("evm_mine");
+    const provisionsBefore = await lens.provisions();
+
+    // The keeper sees a mandate, a balance and an allowance, and sends the loan to collect. Before that transaction
+    // is mined, the borrower revokes the allowance with a higher tip: the pull fails and the loan is not touched.
+    await rpc("evm_setAutomine", [false]);
+    let revoked = false;
+    let report: PassReport;
+    try {
+      report = await runOnce(
+        keeperOptions({
+          afterBroadcast: async (inFlight) => {
+            if (inFlight.kind !== "collect" || revoked) return;
+            revoked = true;
+            await token
+              .connect(w)
+              .approve(ledger.target, 0n, {
+                maxFeePerGas: 100_000_000_000n,
+                maxPriorityFeePerGas: 50_000_000_000n,
+                gasLimit: 100_000,
+              });
+            await rpc("evm_mine");
+            await rpc("evm_setAutomine", [true]);
+          },
+        }),
+      );
+    } finally {
+      await rpc("evm_setAutomine", [true]);
+    }
+    expect(revoked).to.equal(true, "the keeper sent the loan to collect");
+    expect(report.plan.collect).to.deep.equal([loanId]);
+    expect(report.collect.failed).to.deep.equal({ "no allowance": 1 });
+    expect(report.collect.loans).to.equal(0);
+    // Re-read after the collection, the loan is still unmarked in grace: the keeper marks it.
+    expect(report.mark.transitions).to.equal(1, "Current → Grace");
+    const state = await lens.loanState(loanId);
+    expect(state.markedBucket).to.equal(1n, "Grace");
+    expect(await lens.provisions()).to.be.greaterThan(provisionsBefore, "an hour's worth of the ramp");
+  });
 });

@@ -178,7 +178,7 @@ export class Keeper {
     }
     this.store.save();
 
-    const line = this.summary(scan, work, collect, mark, failedLoans);
+    const line = this.summary(scan, work, toMark.length, collect, mark, failedLoans);
     this.log(line);
     return {
       scan,
@@ -231,6 +231,7 @@ export class Keeper {
   private summary(
     scan: DiscoveryResult,
     work: Plan,
+    toMark: number,
     collect: Totals,
     mark: Totals,
     failed: bigint[],
@@ -249,7 +250,7 @@ export class Keeper {
       parts.push(`${collect.txs.length - collectTxs.length} tx recovered from the last run`);
     if (Object.keys(collect.failed).length > 0)
       parts.push(`collection failed: ${countsText(collect.failed)}`);
-    if (mark.txs.length > 0 || work.mark.length > 0) {
+    if (mark.txs.length > 0 || toMark > 0) {
       parts.push(
         `marked ${mark.transitions} transitions, ${mark.provisionMoves} provisions moved, ${mark.defaults} defaults` +
           txSummary(mark.txs, 0),

@@ -39,7 +39,10 @@ export interface Plan {
   collect: bigint[];
   /** Due loans left alone this pass, by reason. */
   skipped: Partial<Record<SkipReason, number>>;
-  /** Loans whose stored bucket is not the one they belong in now (collection reclassifies the ones it pays). */
+  /**
+   * Loans `mark` has work on (`markDue`), the ones sent to collect included: the keeper reads them again after
+   * collecting and marks only those the collection did not update.
+   */
   mark: bigint[];
 }
 
@@ -151,14 +154,11 @@ export async function plan(
     else collecting.add(l.loanId);
   }
   result.collect = [...collecting];
-  // A collection reclassifies the loan it pays (and sets its provision), except into Default: write-offs happen
-  // only in `mark`. A loan past grace is listed even while collected, as the upkeep does, so that one whose pull keeps
-  // failing is still marked; the keeper re-reads the list after collecting and drops the loans collection updated.
-  for (const l of looks) {
-    if (l.markDue && (!collecting.has(l.loanId) || l.target > Bucket.Grace)) {
-      result.mark.push(l.loanId);
-    }
-  }
+  // Every loan `mark` has work on is listed, the ones being collected too: the keeper re-reads the list after
+  // collecting and drops the loans the collection updated (a payment reclassifies the loan and sets its provision).
+  // What is left is what collection could not touch: a pull the token refused (a blacklisted borrower, a paused
+  // token) leaves a loan in grace unmarked, and its provision must still ramp day by day rather than step at M1.
+  for (const l of looks) if (l.markDue) result.mark.push(l.loanId);
   return result;
 }
 
