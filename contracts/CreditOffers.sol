@@ -23,6 +23,10 @@ contract CreditOffers is ICreditOffers, AccessControl, EIP712 {
     /// @notice EIP-712 type hash of `Kyc`.
     bytes32 public constant KYC_TYPEHASH = keccak256("Kyc(address borrower,uint8 level,uint256 expiry)");
 
+    /// @dev How far past a borrower's next nonce a revocation may reach (`NonceTooFarAhead`): far more offers than an
+    /// underwriter signs ahead, and 2^32 revocations short of the 48-bit nonce space.
+    uint256 private constant MAX_NONCE_SKIP = 1 << 16;
+
     /// @dev One slot per borrower: the offer nonce and the recorded KYC credential.
     struct Account {
         uint48 nextNonce;
@@ -124,7 +128,9 @@ contract CreditOffers is ICreditOffers, AccessControl, EIP712 {
             revert NotAllowedToRevoke(msg.sender, borrower);
         }
         Account storage account = _accounts[borrower];
-        if (nonce < account.nextNonce) revert OfferNonceUsed(borrower, nonce);
+        uint256 next = account.nextNonce;
+        if (nonce < next) revert OfferNonceUsed(borrower, nonce);
+        if (nonce - next >= MAX_NONCE_SKIP) revert NonceTooFarAhead(borrower, nonce, next + MAX_NONCE_SKIP - 1);
         account.nextNonce = _nonceAfter(nonce);
         emit NonceRevoked(borrower, nonce, msg.sender);
     }

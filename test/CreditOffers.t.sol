@@ -481,9 +481,36 @@ contract CreditOffersReplayTest is CreditOffersBase {
 
     function test_revokeNonce_outOfRange_reverts() public {
         uint256 nonce = type(uint48).max;
-        vm.expectRevert(abi.encodeWithSelector(ICreditOffers.NonceOutOfRange.selector, nonce));
+        vm.expectRevert(abi.encodeWithSelector(ICreditOffers.NonceTooFarAhead.selector, borrower, nonce, 65_535));
         vm.prank(borrower);
         offers.revokeNonce(borrower, nonce);
+    }
+
+    /// An underwriter (or the admin) must not be able to lock a borrower out of offers for good. Before the bound, a
+    /// revocation of nonce 2^48 − 2 set the next nonce to 2^48 − 1, which no offer could be accepted at
+    /// (`NonceOutOfRange`) and no revocation could move past.
+    function test_revokeNonce_cannotExhaustTheNonces() public {
+        address underwriter = makeAddr("underwriter");
+        bytes32 role = offers.UNDERWRITER_ROLE();
+        vm.prank(admin);
+        offers.grantRole(role, underwriter);
+        uint256 top = uint256(type(uint48).max) - 1;
+        vm.expectRevert(abi.encodeWithSelector(ICreditOffers.NonceTooFarAhead.selector, borrower, top, 65_535));
+        vm.prank(underwriter);
+        offers.revokeNonce(borrower, top);
+        // The largest jump allowed; the borrower still accepts the next offer.
+        vm.prank(underwriter);
+        offers.revokeNonce(borrower, 65_535);
+        assertEq(offers.nextNonce(borrower), 65_536);
+        vm.expectRevert(
+            abi.encodeWithSelector(ICreditOffers.NonceTooFarAhead.selector, borrower, 65_536 + 65_536, 131_071)
+        );
+        vm.prank(underwriter);
+        offers.revokeNonce(borrower, 65_536 + 65_536);
+        ICreditOffers.CreditOffer memory o = _offer();
+        o.nonce = 65_536;
+        _accept(o, _signOffer(o));
+        assertEq(offers.nextNonce(borrower), 65_537);
     }
 
     function test_wrongChainId_reverts() public {

@@ -123,6 +123,9 @@ interface ICreditOffers is IKycGate, ISignatureErrors {
     error NotAllowedToRevoke(address caller, address borrower);
     /// @notice Thrown when a nonce is too large to store (nonces are kept in 48 bits).
     error NonceOutOfRange(uint256 nonce);
+    /// @notice Thrown when a revocation names a nonce 65,536 or more past the borrower's next one: no offer can carry
+    /// it yet, and jumps that far would use up the borrower's nonces. `highestRevocable` is the largest it may name.
+    error NonceTooFarAhead(address borrower, uint256 nonce, uint256 highestRevocable);
     /// @notice Thrown when an address argument is the zero address.
     error ZeroAddress();
 
@@ -170,7 +173,9 @@ interface ICreditOffers is IKycGate, ISignatureErrors {
     function recordKyc(Kyc calldata kyc, bytes calldata kycSig) external;
 
     /// @notice Makes every nonce of `borrower` up to and including `nonce` unusable, so offers carrying them can no
-    /// longer be accepted. Callable by the borrower, an admin or an underwriter of this contract.
+    /// longer be accepted. Callable by the borrower, an admin or an underwriter of this contract. `nonce` must be
+    /// below `nextNonce(borrower) + 65,536` (`NonceTooFarAhead`), so no caller can use up a borrower's 2^48 nonces and
+    /// lock them out of offers.
     function revokeNonce(address borrower, uint256 nonce) external;
 
     /// @notice Trusts or distrusts an offer signer (EOA or ERC-1271 contract). Admin only.

@@ -157,6 +157,8 @@ export const ERROR_MESSAGES: Record<string, Formatter> = {
   NotAllowedToRevoke: (a) =>
     `${a[0]} may not revoke the offer nonces of ${a[1]} (only the borrower, an admin or an underwriter).`,
   NonceOutOfRange: (a) => `Nonce ${a[0]} is too large (nonces are kept in 48 bits).`,
+  NonceTooFarAhead: (a) =>
+    `Nonce ${a[1]} of ${a[0]} is too far ahead to revoke: revoke up to nonce ${a[2]} (65,535 past the next one).`,
   // MerchantRegistry (ZeroAmount, ZeroAddress, InvalidSignature and MalformedSignature: shared, above)
   UnknownMerchant: (a) => `Merchant ${a[0]} is not registered.`,
   MerchantPending: (a) =>
