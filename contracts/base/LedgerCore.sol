@@ -156,7 +156,8 @@ abstract contract LedgerCore is LedgerBook {
         /// Current, and nothing is due but the latest instalment, still inside its grace period.
         bool fast;
         /// Something is due past the grace period of the oldest unpaid instalment; `daysLate` counts from its due
-        /// date.
+        /// date. Cleared by `_afterLatePayment` for a part payment that leaves that instalment unpaid, so that only
+        /// payments that pay it off enter the credit history.
         bool pastGrace;
         uint256 daysLate;
         /// Arrears with the penalty accrued to now; loaded only off the fast path.
@@ -387,6 +388,12 @@ abstract contract LedgerCore is LedgerBook {
         ar.penalty = uint88(dueAfter == 0 ? 0 : ar.penalty - penaltyPaid);
         ar.dueAtCheckpoint = uint88(dueAfter);
         uint256 since = ArrearsMath.pastDueSince(loan, p.a);
+        // A payment past grace enters the credit history (`_recordPayment`) only if it cures the loan or pays its
+        // oldest unpaid instalment off, which moves `since` on by a period (a day at least): at most one per due date,
+        // whoever pays (anyone may pay dust). `p.daysLate` is whole days from the old `since`, so the old `since` is at
+        // least `daysLate` days and less than `daysLate + 1` days before now: a `since` still at or before
+        // `now − daysLate` days has not moved, and one that moved (by a period) is after it.
+        if (p.pastGrace && dueAfter != 0 && since <= block.timestamp - p.daysLate * 1 days) p.pastGrace = false;
         ICreditLedger.Bucket bucket = ArrearsMath.bucketOf(dueAfter, since, block.timestamp, params);
         uint256 provision;
         if (bucket != ICreditLedger.Bucket.Current) {

@@ -140,9 +140,11 @@ interface ICreditLedger is IRiskLimits, ICostDisclosure {
         /// due dates still counts in `loansRepaid`, but adds no instalment and no principal.
         uint256 loansRepaid;
         uint256 instalmentsRepaid;
-        /// Payments made after the grace period of the oldest instalment they paid (each such payment counts once).
+        /// Payments made after the grace period of the oldest unpaid instalment that cured the loan or paid that
+        /// instalment off: at most one per due date, whoever paid. A part payment that leaves it unpaid does not count
+        /// (anyone may pay dust on anyone's loan).
         uint256 latePayments;
-        /// Worst days past due seen at a payment or at default.
+        /// Worst days past due seen at a payment counted in `latePayments` or at default.
         uint256 maxDaysLate;
         uint256 defaults;
         /// Principal the plans of the loans repaid in full had scheduled by their close (all of it for a loan that

@@ -858,6 +858,39 @@ contract LenderSafetyTest is AttackBase {
         assertEq(h.latePayments, 1, "the late payment does");
     }
 
+    /// Dust payments past grace do not write late payments: only a payment that cures the loan or pays its oldest
+    /// unpaid instalment off counts, at most once per due date, whoever pays. (Fails before: 5 payments of one unit by
+    /// a stranger added 5 late payments to the borrower's record.)
+    function test_latePayments_dustPastGraceCountsNothing_payingTheInstalmentOffCountsOnce() public {
+        address late = makeAddr("dusted borrower");
+        address stranger = makeAddr("stranger paying dust");
+        _openLine(late, 10_000e6, APR);
+        uint256 loanId = _draw(late, 2, 10_000e6);
+        uint256 drawnAt = ledger.loanRecord(loanId).drawnAt;
+        vm.warp(drawnAt + 70 days); // due dates 1 (day 30) and 2 (day 60) unpaid: 40 days past due
+        for (uint256 i = 0; i < 5; ++i) _repay(stranger, loanId, 1);
+        ICreditLedger.CreditHistory memory h = ledger.creditHistory(late);
+        assertEq(h.latePayments, 0, "dust counts nothing (fails before: 5)");
+        assertEq(h.maxDaysLate, 0, "nor its lateness");
+
+        // The oldest instalment paid off (the second stays due): one late payment, 40 days late.
+        uint256 pastDue = ledger.loanState(loanId).pastDue;
+        _repay(stranger, loanId, ledger.dueNow(loanId) - pastDue / 3);
+        assertEq(ledger.loanState(loanId).pastDueSince, drawnAt + 60 days, "the oldest unpaid is now due date 2");
+        h = ledger.creditHistory(late);
+        assertEq(h.latePayments, 1, "the payoff of instalment 1 counts");
+        assertEq(h.maxDaysLate, 40);
+        _repay(stranger, loanId, 1);
+        assertEq(ledger.creditHistory(late).latePayments, 1, "more dust, nothing more");
+
+        // The cure of instalment 2 (past its grace too) counts once more.
+        _repay(late, loanId, ledger.dueNow(loanId));
+        h = ledger.creditHistory(late);
+        assertEq(ledger.loanState(loanId).pastDue, 0, "cured");
+        assertEq(h.latePayments, 2, "one per due date");
+        assertEq(h.maxDaysLate, 40);
+    }
+
     // ---------------------------------------------------------------- 12. views true at the current block
 
     /// Item 12: `interestReceivable()` kept the interest of a written-off loan (530.30 on a 10,000 default, still
