@@ -415,6 +415,70 @@ contract CollectionUpkeepFailingPullTest is CollectionUpkeepBase {
     }
 }
 
+/// A loan in grace whose pull the token refuses (a blacklisted borrower) is marked from its first day past due, on the
+/// ramp from its due date, not first at M1.
+contract CollectionUpkeepRefusedPullTest is CollectionUpkeepBase {
+    function test_graceLoanWhosePullTheTokenRefuses_isMarkedFromItsFirstDayPastDue() public {
+        uint256[] memory ids = _borrowers(0, 1, true);
+        address who = _who(0);
+        // The token refuses every pull from this borrower, as a stablecoin does for a blacklisted address; mandate,
+        // balance and allowance are all in place, so the upkeep keeps sending the loan to `collect`.
+        vm.mockCallRevert(
+            address(token),
+            abi.encodeWithSelector(token.transferFrom.selector, who),
+            abi.encodeWithSignature("Error(string)", "blacklisted")
+        );
+        uint256 due = ledger.loanState(ids[0]).nextDueAt;
+
+        // On the due date: collected, not listed for marking (a pull on the due date mostly succeeds).
+        vm.warp(due + 1 hours);
+        vm.roll(vm.getBlockNumber() + 1);
+        (, bytes memory data, uint256[] memory c, uint256[] memory m) = _check();
+        assertEq(c.length, 1, "sent to collect");
+        assertEq(m.length, 0, "not marked on its due date");
+        (uint256 collected, uint256 failed) = _perform(data);
+        assertEq(collected, 0);
+        assertEq(failed, 1, "the token refused the pull");
+        assertEq(uint8(ledger.loanState(ids[0]).markedBucket), uint8(ICreditLedger.Bucket.Current), "untouched");
+
+        // A day past due, the pull still refused: listed for marking too, and marked in the same perform (fails
+        // before: listed only past grace, so its first mark booked the ramp up to M1 at once).
+        vm.warp(due + 1 days + 1 hours);
+        vm.roll(vm.getBlockNumber() + 1);
+        (, data, c, m) = _check();
+        assertEq(c.length, 1, "still sent to collect");
+        assertEq(m.length, 1, "a day past due: listed for marking too");
+        uint256 provisionsBefore = ledger.provisions();
+        (collected, failed) = _perform(data);
+        assertEq(failed, 1);
+        ICreditLedger.LoanView memory v = ledger.loanState(ids[0]);
+        assertEq(uint8(v.markedBucket), uint8(ICreditLedger.Bucket.Grace), "marked in grace");
+        assertGt(ledger.provisions(), provisionsBefore, "its provision is booked");
+
+        // The next day it is marked again (its provision a day behind), still in grace.
+        uint256 provisionsDay1 = ledger.provisions();
+        vm.warp(due + 2 days + 1 hours);
+        vm.roll(vm.getBlockNumber() + 1);
+        (, data, c, m) = _check();
+        assertEq(m.length, 1, "re-marked daily");
+        _perform(data);
+        assertEq(uint8(ledger.loanState(ids[0]).markedBucket), uint8(ICreditLedger.Bucket.Grace));
+        assertGt(ledger.provisions(), provisionsDay1, "the provision rose with the day");
+
+        // Once the token lets the pull through, collection cures the loan and the perform drops the mark.
+        vm.clearMockedCalls();
+        vm.warp(due + 2 days + 2 hours);
+        vm.roll(vm.getBlockNumber() + 1);
+        (, data, c, m) = _check();
+        assertEq(c.length, 1);
+        (collected, failed) = _perform(data);
+        assertEq(collected, 1, "collected");
+        assertEq(failed, 0);
+        assertEq(uint8(ledger.loanState(ids[0]).markedBucket), uint8(ICreditLedger.Bucket.Current), "cured");
+        assertEq(ledger.loanState(ids[0]).pastDue, 0);
+    }
+}
+
 /// A full mark list skips loans whose provision is only a day behind instead of cutting the page short there.
 contract CollectionUpkeepStaleTest is CollectionUpkeepBase {
     function test_fullMarkList_skipsRefreshOnlyLoans_andScansOn() public {

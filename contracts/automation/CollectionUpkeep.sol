@@ -155,13 +155,19 @@ contract CollectionUpkeep is ICollectionUpkeep {
                 }
             }
             // Collection reclassifies the loans it pays, except into Default (write-offs happen in `mark`). A loan
-            // past its grace period is listed for marking too, so one whose pull keeps failing is still marked (the
-            // perform checks marks after collecting, so a loan the collection cured drops out).
+            // it collects is listed for marking too once it is a day or more past due, or past its grace period, so
+            // one whose pull keeps failing (a token that refuses the borrower, a paused token) is still marked, daily,
+            // on the ramp from its due date; the perform checks marks after collecting, so a loan the collection
+            // updated drops out. A loan collected on its due date is not listed: most pulls succeed, and listing it
+            // would cost the perform a `loanState` read.
             // A loan in the right bucket whose provision is a day behind (`_stale`) is left for a later block when the
             // list is full, rather than cut the page short for the loans that move.
             ICreditLedger.Bucket target = _targetBucket(v, s.params);
             bool moves = target != v.markedBucket;
-            if ((moves || _stale(loanId, v)) && (!collecting || target > ICreditLedger.Bucket.Grace)) {
+            if (
+                (moves || _stale(loanId, v)) &&
+                (!collecting || target > ICreditLedger.Bucket.Grace || v.daysPastDue != 0)
+            ) {
                 if (s.markCount == s.markIds.length) {
                     if (!moves) continue;
                     return false;

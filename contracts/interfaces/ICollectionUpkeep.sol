@@ -13,6 +13,9 @@ import {ICreditLedger} from "./ICreditLedger.sol";
 /// window and returns the loans with something the ledger can pull now (due, mandate active, balance and allowance
 /// non-zero) and the loans `mark` has work on, at most `maxLoans` of each: a delinquency bucket behind the days past
 /// due, or a loan past due (Grace–M3) last touched a day or more ago, whose provision rises with each day past due.
+/// A loan it sends to `collect` is listed for marking too once it is a day or more past due: a collection updates the
+/// loan it pays, and one whose pull the token keeps refusing is still marked daily; on its due date it is left to the
+/// collection, so the perform pays no read for it.
 /// `performUpkeep` trusts none of that: it refuses arrays longer than `maxLoans`, re-checks every id against the
 /// ledger and calls `ledger.collect` and `ledger.mark` with the ids that survive. Collection ids are filtered on the
 /// raw loan record (no longer active, not due yet, or collected since the check: touched after the latest due date
