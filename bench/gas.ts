@@ -13,7 +13,16 @@ import type { CreditQuotes } from "../typechain-types/CreditQuotes.ts";
 import type { LendingPool } from "../typechain-types/LendingPool.ts";
 import type { MockStablecoin } from "../typechain-types/mocks/MockStablecoin.ts";
 import type { SalesRouter } from "../typechain-types/merchants/SalesRouter.ts";
-import { PRODUCTS, ALL_PRODUCTS_MASK, ONE, FEE_PRODUCTS, FEE_PRODUCTS_MASK } from "../src/config/defaults.ts";
+import {
+  PRODUCTS,
+  ALL_PRODUCTS_MASK,
+  ONE,
+  FEE_PRODUCTS,
+  FEE_PRODUCTS_MASK,
+  MERCHANT_LOAN_PRODUCT,
+  MERCHANT_LOAN_MASK,
+  SALES_SHARE,
+} from "../src/config/defaults.ts";
 import { money } from "../src/format/money.ts";
 import { deployCore } from "../test/helpers/fixture.ts";
 import { startProgress } from "../src/util/progress.ts";
@@ -105,7 +114,17 @@ async function deploy(): Promise<Deployment> {
   await registry.grantRole(id("MERCHANT_MANAGER_ROLE"), admin.address);
   await registry.register(lender2.address, 250, 5411);
   await registry.connect(lender2).accept(1n, lender2.address);
-  const router = await ethers.deployContract("SalesRouter", [await registry.getAddress()]);
+  const router = await ethers.deployContract("SalesRouter", [
+    await registry.getAddress(),
+    await ledger.getAddress(),
+    MERCHANT_LOAN_PRODUCT.id,
+    SALES_SHARE.shareBps,
+    SALES_SHARE.lateShareBps,
+  ]);
+  const loan = MERCHANT_LOAN_PRODUCT;
+  await ledger.setProduct(loan.id, loan.method, loan.instalments, loan.periodDays, true);
+  await ledger.setProductOriginator(loan.id, await router.getAddress());
+  await ledger.connect(lender2).setOriginatorAllowed(await router.getAddress(), true);
   for (const who of [lender, lender2])
     await token.connect(who).approve(await router.getAddress(), ethers.MaxUint256);
   return { token, pool, ledger, lens, quotes, router };
@@ -206,6 +225,15 @@ async function measure(d: Deployment): Promise<Record<string, number>> {
   );
   g["refund through the router"] = await gasOf(
     d.router.connect(lender2).refund(1n, 2n, 5n * ONE, lender.address),
+  );
+  // The merchant borrows through the router; a customer's sale then repays 20% of it (a prepayment of the loan, on
+  // its plan) and pays the rest to the merchant. As above, the measured sale is a repeat.
+  await ledger.connect(underwriter).setLine(lender2.address, 50_000n * ONE, 1800, MERCHANT_LOAN_MASK, 1);
+  const merchantBounds = { maxAprBps: 2_400, minReceived: 0, method: 1, payments: 6, periodDays: 30 };
+  await d.router.connect(lender2).borrow(1n, 10_000n * ONE, merchantBounds);
+  await d.router.connect(lender).pay(1n, 100n * ONE, 3n);
+  g["sale through the router (repays a loan)"] = await gasOf(
+    d.router.connect(lender).pay(1n, 100n * ONE, 4n),
   );
 
   // A borrower who never held the token: what this draw costs above the next one is mostly the token's fresh

@@ -15,6 +15,7 @@ import {
 import { toMerchantHistory } from "../src/client/sales-history.ts";
 import { validateMerchantHistory } from "../src/risk/merchant-history.ts";
 import { DAY, ONE } from "./helpers/fixture.ts";
+import { MERCHANT_LOAN_PRODUCT, SALES_SHARE } from "../src/config/defaults.ts";
 import { refusal } from "./helpers/refusal.ts";
 
 const connection = await network.create();
@@ -30,7 +31,14 @@ async function setup() {
   const token = await ethers.deployContract("MockStablecoin");
   const registry = await ethers.deployContract("MerchantRegistry", [await token.getAddress(), admin.address]);
   await registry.grantRole(MERCHANT_MANAGER_ROLE, manager.address);
-  const router = await ethers.deployContract("SalesRouter", [await registry.getAddress()]);
+  // No merchant borrows here (test/SalesRouterLoans.t.sol covers the loans), so any address stands for the ledger.
+  const router = await ethers.deployContract("SalesRouter", [
+    await registry.getAddress(),
+    stranger.address,
+    MERCHANT_LOAN_PRODUCT.id,
+    SALES_SHARE.shareBps,
+    SALES_SHARE.lateShareBps,
+  ]);
   const routerAddress = await router.getAddress();
   await registry.connect(manager).register(owner.address, 250, 5411);
   await registry.connect(owner).accept(1n, payout.address);

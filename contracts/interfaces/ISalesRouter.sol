@@ -3,6 +3,7 @@ pragma solidity 0.8.28;
 
 import {IERC20} from "@openzeppelin/contracts/token/ERC20/IERC20.sol";
 import {IMerchantRegistry} from "./IMerchantRegistry.sol";
+import {ICreditLedger} from "./ICreditLedger.sol";
 
 /// @title ISalesRouter
 /// @notice Customers pay registered merchants through the router (PRODUCT.md C7), and the router keeps each
@@ -26,9 +27,9 @@ import {IMerchantRegistry} from "./IMerchantRegistry.sol";
 ///
 /// Warning: anyone may pay any order id, at any amount. A payer who front-runs a customer's sale with the same order
 /// id (1 unit is enough) makes it refused as paid, and one who pays an id 48 above the highest makes the ids below
-/// it refused as too old: the merchant reissues them. No one loses money (every sale goes to the merchant), but a
-/// merchant must match each `Sale` to its invoice by amount, not by order id alone. Sales signed by the merchant
-/// (an EIP-712 payment request) would close this; they come with the merchant loan, which reworks the sale path.
+/// it refused as too old: the merchant reissues them. No one loses money (every sale goes to the merchant or its
+/// loans), but a merchant must match each `Sale` to its invoice by amount, not by order id alone. Sales signed by the
+/// merchant (an EIP-712 payment request) would close this; they are not built yet.
 ///
 /// Refunds (`refund`): the merchant's owner or payout address pays a customer back through the router, which counts
 /// it in the current window's refunds. The router does not know what each order paid (that would cost a storage slot
@@ -37,8 +38,22 @@ import {IMerchantRegistry} from "./IMerchantRegistry.sol";
 ///
 /// Warning: the history is what the merchant's payers did, and on chain a merchant can be its own payer. Sales the
 /// merchant pays to itself (wash sales) cost it only gas, so volume alone must not set a limit: docs/RISK.md says how
-/// the merchant model discounts it. The repayment share (a set share of each sale repaying the merchant's loans
-/// while it owes) applies once the merchant loan exists in the core; until then every sale pays the merchant in full.
+/// the merchant model discounts it.
+///
+/// Merchant loans (PRODUCT.md C7). The router is the originator of one ledger product, the merchant loan
+/// (`loanProduct`): a merchant's owner borrows through `borrow`, on its own credit line, under every check of a draw,
+/// and the ledger pays the loan to the merchant's payout address. While any loan the merchant borrowed here is open,
+/// every sale first repays it: `shareBps` of the sale (rounded down), or `lateShareBps` while the borrower's line has
+/// a loan marked past its grace period (`lateLoans`, the state that freezes the line: set by `mark` or a late
+/// payment, cleared by the payment that cures it). The share repays the oldest open loan first through the ledger's
+/// `repay` (its waterfall; a written-off loan's recovery), never more than it owes; what a loan does not need goes to
+/// the next (at most `MAX_LOANS_PER_SALE` per sale) and then to the merchant. A sale's amount is split exactly: what
+/// repaid loans (`RepaidFromSale`) and the rest, to the payout address. The router holds nothing after a sale.
+/// Neither the merchant nor anyone else can change the share or stop it while a loan is open: it is the router's own
+/// rule, applied before any payout, so a new payout address changes only where the merchant's part goes. Sales the
+/// merchant takes outside the router repay nothing: the loan's plan (its minimum per period), collected by the
+/// mandate, the keeper and the upkeep, and the delinquency engine cover that, as for any loan. Refunds
+/// (`refund`) are paid by the merchant alone: what a sale repaid stays repaid.
 ///
 /// Assumptions: the token moves exactly the amount asked (no fee on transfer, no rebasing), as for the pool.
 interface ISalesRouter {
@@ -85,9 +100,57 @@ interface ISalesRouter {
     /// @notice Thrown when a merchant's sales in one window would exceed what the history can count.
     error WindowFull(uint256 merchantId, uint256 window);
 
+    /// @notice Emitted when a sale of order `orderId` repays `amount` of merchant `merchantId`'s loan `loanId`.
+    event RepaidFromSale(uint256 indexed merchantId, uint256 indexed orderId, uint256 indexed loanId, uint256 amount);
+    /// @notice Emitted when merchant `merchantId`'s owner `borrower` borrows `amount` through the router (`loanId`).
+    event MerchantLoanOpened(
+        uint256 indexed merchantId,
+        uint256 indexed loanId,
+        address indexed borrower,
+        uint256 amount
+    );
+    /// @notice Thrown by the constructor for shares that are not 0 < shareBps ≤ lateShareBps ≤ 10,000.
+    error InvalidShares(uint256 shareBps, uint256 lateShareBps);
+    /// @notice Thrown when merchant `merchantId`'s new owner key `caller` borrows while loans of its previous key
+    /// `borrower` are open: those are repaid first (the share applies to one line at a time).
+    error OpenLoansOfAnotherKey(uint256 merchantId, address borrower, address caller);
+
     /// @notice Pays `amount` from the caller to merchant `merchantId`'s payout address for order `orderId` and counts
-    /// the sale in the current window. Needs the caller's allowance for the router.
+    /// the sale in the current window. While the merchant has a loan open here, its share of the sale repays the
+    /// loans first (see the contract's notice). Needs the caller's allowance for the router.
     function pay(uint256 merchantId, uint256 amount, uint256 orderId) external;
+
+    /// @notice Borrows `amount` of the merchant loan product on the caller's credit line for merchant `merchantId`,
+    /// whose owner the caller must be (else `IMerchantRegistry.NotMerchantOwner`); the ledger pays it to the
+    /// merchant's payout address, and the merchant's sales repay it. Only an Active merchant borrows. The caller must
+    /// have let the router originate on its line (`ICreditLedger.setOriginatorAllowed`); `bounds` are the quote the
+    /// caller accepted (ICreditQuotes.quote with `loanProduct`), and every check and error of a draw applies
+    /// (`ICreditLedger.originate`).
+    function borrow(
+        uint256 merchantId,
+        uint256 amount,
+        ICreditLedger.DrawBounds calldata bounds
+    ) external returns (uint256 loanId);
+
+    /// @notice The loans merchant `merchantId` borrowed here that sales may still repay, oldest first. A loan repaid
+    /// outside the router stays listed until the next sale or borrow reaches it.
+    function openLoans(uint256 merchantId) external view returns (uint256[] memory loanIds);
+
+    /// @notice The share of a sale to merchant `merchantId` that would repay its loans now, in basis points: 0 with
+    /// no loan listed by `openLoans`, `lateShareBps` while its borrower's line has a loan past grace, else `shareBps`.
+    function repaymentShareBps(uint256 merchantId) external view returns (uint256);
+
+    /// @notice The ledger whose merchant loan product the router originates and repays.
+    function ledger() external view returns (ICreditLedger);
+
+    /// @notice The ledger's product id of the merchant loan (the router is its originator).
+    function loanProduct() external view returns (uint8);
+
+    /// @notice Share of each sale that repays an open loan, in basis points.
+    function shareBps() external view returns (uint256);
+
+    /// @notice Share of each sale that repays an open loan while the borrower's line has a loan past grace.
+    function lateShareBps() external view returns (uint256);
 
     /// @notice Pays `amount` of order `orderId` back from the caller (merchant `merchantId`'s owner or payout
     /// address) to `to`, and counts it in the current window's refunds. Needs the caller's allowance for the router.

@@ -3,13 +3,18 @@ pragma solidity 0.8.28;
 
 import {IERC20} from "@openzeppelin/contracts/token/ERC20/IERC20.sol";
 import {SafeERC20} from "@openzeppelin/contracts/token/ERC20/utils/SafeERC20.sol";
+import {ReentrancyGuardTransient} from "@openzeppelin/contracts/utils/ReentrancyGuardTransient.sol";
 import {IMerchantRegistry} from "../interfaces/IMerchantRegistry.sol";
 import {ISalesRouter} from "../interfaces/ISalesRouter.sol";
+import {ICreditLedger} from "../interfaces/ICreditLedger.sol";
+import {LedgerViews} from "../libraries/LedgerViews.sol";
 
 /// @title SalesRouter
-/// @notice Sales to registered merchants and their on-chain sales history (ISalesRouter).
-contract SalesRouter is ISalesRouter {
+/// @notice Sales to registered merchants, their on-chain sales history, and the merchant loans their sales repay
+/// (ISalesRouter).
+contract SalesRouter is ISalesRouter, ReentrancyGuardTransient {
     using SafeERC20 for IERC20;
+    using LedgerViews for ICreditLedger;
 
     uint256 public constant WINDOW_DAYS = 30;
     /// @notice Windows `history` returns: the current one and the 12 complete ones before it.
@@ -20,11 +25,22 @@ contract SalesRouter is ISalesRouter {
     uint256 public constant MAX_ORDER_JUMP = 1 << 16;
     uint256 public constant MAX_ORDER_ID = (1 << 50) - 1;
     uint256 public constant MAX_AMOUNT = type(uint96).max;
+    /// @notice Most loans one sale repays (or finds closed and drops); what is left of its share goes to the merchant.
+    uint256 public constant MAX_LOANS_PER_SALE = 4;
+    uint256 private constant BPS = 10_000;
 
     /// @inheritdoc ISalesRouter
     IMerchantRegistry public immutable registry;
     /// @inheritdoc ISalesRouter
     IERC20 public immutable asset;
+    /// @inheritdoc ISalesRouter
+    ICreditLedger public immutable ledger;
+    /// @inheritdoc ISalesRouter
+    uint8 public immutable loanProduct;
+    /// @inheritdoc ISalesRouter
+    uint256 public immutable shareBps;
+    /// @inheritdoc ISalesRouter
+    uint256 public immutable lateShareBps;
 
     // The live word, one per merchant, the only slot a sale writes: the window of its last sale and that window's
     // sales so far, and the order ids paid. window 0..19 | day of the last sale within the window 20..24 | active
@@ -49,6 +65,13 @@ contract SalesRouter is ISalesRouter {
 
     mapping(uint256 merchantId => uint256) private _firstSaleAt;
 
+    // A merchant's loans, read by every sale: the borrower (the owner key that borrowed) 0..159 | index of the oldest
+    // loan sales may still repay 160..207 | number of loans borrowed 208..255. Loan ids by index in `_loanAt`.
+    uint256 private constant HEAD_SHIFT = 160;
+    uint256 private constant COUNT_SHIFT = 208;
+    mapping(uint256 merchantId => uint256) private _loans;
+    mapping(uint256 merchantId => mapping(uint256 index => uint256 loanId)) private _loanAt;
+
     uint256 private constant MASK_5 = (1 << 5) - 1;
     uint256 private constant MASK_20 = (1 << 20) - 1;
     uint256 private constant MASK_32 = (1 << 32) - 1;
@@ -56,13 +79,31 @@ contract SalesRouter is ISalesRouter {
     uint256 private constant MASK_50 = (1 << 50) - 1;
     uint256 private constant MASK_96 = (1 << 96) - 1;
 
-    constructor(IMerchantRegistry registry_) {
+    /// @param ledger_ the ledger whose product `loanProduct_` the router originates (its `setProductOriginator`).
+    /// @param shareBps_ share of each sale that repays an open loan (PRODUCT.md default 2,000).
+    /// @param lateShareBps_ the share while the borrower's line has a loan past grace (default 5,000).
+    constructor(
+        IMerchantRegistry registry_,
+        ICreditLedger ledger_,
+        uint8 loanProduct_,
+        uint256 shareBps_,
+        uint256 lateShareBps_
+    ) {
+        if (shareBps_ == 0 || shareBps_ > lateShareBps_ || lateShareBps_ > BPS) {
+            revert InvalidShares(shareBps_, lateShareBps_);
+        }
         registry = registry_;
         asset = registry_.asset();
+        ledger = ledger_;
+        loanProduct = loanProduct_;
+        shareBps = shareBps_;
+        lateShareBps = lateShareBps_;
+        // The ledger's `repay` pulls each repayment from the router, which holds it only within the sale.
+        asset.forceApprove(address(ledger_), type(uint256).max);
     }
 
     /// @inheritdoc ISalesRouter
-    function pay(uint256 merchantId, uint256 amount, uint256 orderId) external {
+    function pay(uint256 merchantId, uint256 amount, uint256 orderId) external nonReentrant {
         if (amount == 0) revert ZeroAmount();
         if (amount > MAX_AMOUNT) revert SaleAmountTooLarge(amount, MAX_AMOUNT);
         if (orderId > MAX_ORDER_ID) revert OrderIdOutOfRange(orderId, MAX_ORDER_ID);
@@ -102,7 +143,55 @@ contract SalesRouter is ISalesRouter {
             (bits << BITS_SHIFT);
 
         emit Sale(merchantId, orderId, msg.sender, payout, amount);
-        asset.safeTransferFrom(msg.sender, payout, amount);
+        uint256 loans = _loans[merchantId];
+        if (_head(loans) == _count(loans)) {
+            asset.safeTransferFrom(msg.sender, payout, amount);
+        } else {
+            _payWithShare(merchantId, orderId, loans, payout, amount);
+        }
+    }
+
+    /// @inheritdoc ISalesRouter
+    function borrow(
+        uint256 merchantId,
+        uint256 amount,
+        ICreditLedger.DrawBounds calldata bounds
+    ) external nonReentrant returns (uint256 loanId) {
+        (address payout, ) = registry.checkActive(merchantId);
+        if (msg.sender != registry.merchant(merchantId).owner)
+            revert IMerchantRegistry.NotMerchantOwner(merchantId, msg.sender);
+        uint256 loans = _loans[merchantId];
+        uint256 head = _head(loans);
+        uint256 count = _count(loans);
+        address borrower = address(uint160(loans));
+        if (head != count && borrower != msg.sender) {
+            // Loans of the merchant's previous key: drop the ones already closed, refuse while any is open.
+            while (
+                head != count && ledger.loanRecord(_loanAt[merchantId][head]).status != ICreditLedger.LoanStatus.Active
+            ) {
+                ++head;
+            }
+            if (head != count) revert OpenLoansOfAnotherKey(merchantId, borrower, msg.sender);
+        }
+        loanId = ledger.originate(msg.sender, loanProduct, amount, payout, bounds);
+        _loanAt[merchantId][count] = loanId;
+        _loans[merchantId] = _loansWord(msg.sender, head, count + 1);
+        emit MerchantLoanOpened(merchantId, loanId, msg.sender, amount);
+    }
+
+    /// @inheritdoc ISalesRouter
+    function openLoans(uint256 merchantId) external view returns (uint256[] memory loanIds) {
+        uint256 loans = _loans[merchantId];
+        uint256 head = _head(loans);
+        loanIds = new uint256[](_count(loans) - head);
+        for (uint256 i; i < loanIds.length; ++i) loanIds[i] = _loanAt[merchantId][head + i];
+    }
+
+    /// @inheritdoc ISalesRouter
+    function repaymentShareBps(uint256 merchantId) external view returns (uint256) {
+        uint256 loans = _loans[merchantId];
+        if (_head(loans) == _count(loans)) return 0;
+        return _shareBpsOf(address(uint160(loans)));
     }
 
     /// @inheritdoc ISalesRouter
@@ -172,6 +261,74 @@ contract SalesRouter is ISalesRouter {
     /// @inheritdoc ISalesRouter
     function currentWindow() external view returns (uint256) {
         return block.timestamp / 1 days / WINDOW_DAYS;
+    }
+
+    /// @dev A sale to a merchant with a loan listed: its share repays the loans from the oldest, the rest (and what the
+    /// loans did not need) goes to `payout`. Interactions only, after the sale's effects and event; `loans` is the
+    /// merchant's loans word, written again only when the oldest listed loan changes.
+    function _payWithShare(uint256 merchantId, uint256 orderId, uint256 loans, address payout, uint256 amount) private {
+        uint256 share = (amount * _shareBpsOf(address(uint160(loans)))) / BPS;
+        uint256 left = share;
+        if (share != 0) {
+            asset.safeTransferFrom(msg.sender, address(this), share);
+            uint256 head = _head(loans);
+            uint256 count = _count(loans);
+            uint256 first = head;
+            for (uint256 i; i < MAX_LOANS_PER_SALE && head != count && left != 0; ++i) {
+                uint256 loanId = _loanAt[merchantId][head];
+                (uint256 paid, bool closed) = _repay(loanId, left);
+                if (paid != 0) emit RepaidFromSale(merchantId, orderId, loanId, paid);
+                left -= paid;
+                if (!closed) break;
+                ++head;
+            }
+            if (head != first) _loans[merchantId] = _loansWord(address(uint160(loans)), head, count);
+        }
+        if (amount != share) asset.safeTransferFrom(msg.sender, payout, amount - share);
+        if (left != 0) asset.safeTransfer(payout, left);
+    }
+
+    /// @dev Repays up to `amount` of `loanId` from the router's balance: `amount` when the loan owes at least that,
+    /// else what it owes (then `closed`). A loan the ledger reports closed pays nothing and is `closed`. Any other
+    /// refusal reverts the sale: the ledger never blocks a repayment (not even when paused), so one is a fault to
+    /// surface, not a reason to stop repaying.
+    function _repay(uint256 loanId, uint256 amount) private returns (uint256 paid, bool closed) {
+        try ledger.repay(loanId, amount) returns (uint256 paid_) {
+            return (paid_, false);
+        } catch (bytes memory reason) {
+            bytes4 selector = bytes4(reason);
+            if (selector == ICreditLedger.RepaymentExceedsPayoff.selector) {
+                uint256 owed;
+                // solhint-disable-next-line no-inline-assembly
+                assembly ("memory-safe") {
+                    owed := mload(add(reason, 0x44)) // the error's second argument: what the loan owes
+                }
+                if (owed == 0) return (0, true);
+                return (ledger.repay(loanId, type(uint256).max), true);
+            }
+            if (selector == ICreditLedger.LoanAlreadyRepaid.selector) return (0, true);
+            // solhint-disable-next-line no-inline-assembly
+            assembly ("memory-safe") {
+                revert(add(reason, 0x20), mload(reason))
+            }
+        }
+    }
+
+    /// @dev The share of a sale that repays loans of `borrower`'s line: higher while the line has a loan past grace.
+    function _shareBpsOf(address borrower) private view returns (uint256) {
+        return ledger.lineOf(borrower).lateLoans != 0 ? lateShareBps : shareBps;
+    }
+
+    function _head(uint256 loans) private pure returns (uint256) {
+        return (loans >> HEAD_SHIFT) & MASK_48;
+    }
+
+    function _count(uint256 loans) private pure returns (uint256) {
+        return loans >> COUNT_SHIFT;
+    }
+
+    function _loansWord(address borrower, uint256 head, uint256 count) private pure returns (uint256) {
+        return uint256(uint160(borrower)) | (head << HEAD_SHIFT) | (count << COUNT_SHIFT);
     }
 
     /// @dev The order bits of `word` with `orderId` paid: refused if it was, if it is too far below the highest, or

@@ -9,7 +9,14 @@ import type {
   IgnitionModuleBuilder,
   ModuleParameterRuntimeValue,
 } from "@nomicfoundation/ignition-core";
-import { FEE_PRODUCTS, LIMITS, PRODUCT_CAPS, PRODUCTS } from "../../src/config/defaults.ts";
+import {
+  FEE_PRODUCTS,
+  LIMITS,
+  MERCHANT_LOAN_PRODUCT,
+  PRODUCT_CAPS,
+  PRODUCTS,
+  SALES_SHARE,
+} from "../../src/config/defaults.ts";
 
 type Account = AccountRuntimeValue | ModuleParameterRuntimeValue<AccountRuntimeValue>;
 
@@ -101,8 +108,33 @@ export function wireMicrocredit(
       id: "grantMerchantManager",
     }),
   );
-  // Customers pay registered merchants through the router, which keeps their sales history (no roles, no admin).
-  const salesRouter = m.contract("SalesRouter", [merchantRegistry]);
+  // Customers pay registered merchants through the router, which keeps their sales history (no roles, no admin),
+  // originates the merchant loan product and repays it from each sale's share.
+  const merchantLoan = MERCHANT_LOAN_PRODUCT;
+  const salesRouter = m.contract("SalesRouter", [
+    merchantRegistry,
+    ledger,
+    merchantLoan.id,
+    SALES_SHARE.shareBps,
+    SALES_SHARE.lateShareBps,
+  ]);
+  const setMerchantLoan = m.call(
+    ledger,
+    "setProduct",
+    [merchantLoan.id, merchantLoan.method, merchantLoan.instalments, merchantLoan.periodDays, true],
+    { id: `product${merchantLoan.id}` },
+  );
+  configured.push(
+    setMerchantLoan,
+    m.call(ledger, "setProductOriginator", [merchantLoan.id, salesRouter], {
+      id: "merchantLoanOriginator",
+      after: [setMerchantLoan],
+    }),
+    m.call(productLimits, "setProductCap", [merchantLoan.id, PRODUCT_CAPS[merchantLoan.id]], {
+      id: `productCap${merchantLoan.id}`,
+      after: [setMerchantLoan],
+    }),
+  );
   return {
     deployer,
     ledger,

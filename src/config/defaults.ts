@@ -36,6 +36,28 @@ export const FEE_PRODUCTS = [
 
 export const FEE_PRODUCTS_MASK = FEE_PRODUCTS.reduce((mask, p) => mask | (1 << p.id), 0);
 
+/**
+ * The merchant loan (PRODUCT.md C7; ISalesRouter): only the SalesRouter originates it, for a merchant's owner, and the
+ * merchant's sales repay it (SALES_SHARE). Its plan is the minimum the merchant must have repaid each 30 days: equal
+ * principal over six periods, interest at the line's APR on the balance, so sales that repay ahead cost the merchant
+ * less interest. A merchant's line opts in with MERCHANT_LOAN_MASK.
+ */
+export const MERCHANT_LOAN_PRODUCT = {
+  id: 7,
+  name: "merchant loan: 6 × 30 days, equal principal, repaid from sales",
+  method: Method.EqualPrincipal,
+  instalments: 6,
+  periodDays: 30,
+} as const;
+
+export const MERCHANT_LOAN_MASK = 1 << MERCHANT_LOAN_PRODUCT.id;
+
+/**
+ * Share of every sale through the SalesRouter that repays the merchant's open loans, and the share while its line
+ * has a loan past grace (basis points; PRODUCT.md C7 defaults). Fixed when the router is deployed.
+ */
+export const SALES_SHARE = { shareBps: 2_000, lateShareBps: 5_000 };
+
 /** Pool split of interest and liquidity kept idle, in basis points. */
 export const POOL_RATES = { protocolFeeBps: 500, firstLossBps: 1_000, liquidityReserveBps: 500 };
 
@@ -60,12 +82,13 @@ export const LIMITS = {
 /**
  * Per-product caps on principal outstanding (IProductLimits) of the local deployment, by product id, 0 = none.
  * PRODUCT.md names the cap but gives no figure; our choice for the 1,000,000 local pool: no product may hold more
- * than 40 % of it, and the fee product, the newest, at most 10 %. So a run on one product (a merchant campaign, a
+ * than 40 % of it, and the fee product and the merchant loan at most 10 % each. So a run on one product (a merchant campaign, a
  * bad batch) cannot take the whole book.
  */
 export const PRODUCT_CAPS: Record<number, bigint> = {
   ...Object.fromEntries(PRODUCTS.map((p) => [p.id, 400_000n * ONE])),
   ...Object.fromEntries(FEE_PRODUCTS.map((p) => [p.id, 100_000n * ONE])),
+  [MERCHANT_LOAN_PRODUCT.id]: 100_000n * ONE,
 };
 
 export const ROLES = {

@@ -224,6 +224,10 @@ export const ERROR_MESSAGES: Record<string, Formatter> = {
   InvalidRefundRecipient: (a) => `${a[0]} cannot receive a refund (the zero address).`,
   WindowFull: (a) =>
     `Merchant ${a[0]}'s sales in window ${a[1]} would pass what the history counts (2^96 − 1 base units, 2^32 − 1 sales).`,
+  InvalidShares: (a) =>
+    `A sales router's shares must be 0 < share ≤ late share ≤ 10,000 basis points (got ${a[0]} and ${a[1]}).`,
+  OpenLoansOfAnotherKey: (a) =>
+    `Merchant ${a[0]}'s loans borrowed by its previous key ${a[1]} are still open: they are repaid before ${a[2]} can borrow.`,
   // Local token
   FaucetOnlyOnLocalChain: (a) => `The faucet only works on local chains, not on chain ${a[0]}.`,
   FaucetAmountTooLarge: (a, m) => `Faucet request ${m(a[0])} is above the maximum of ${m(a[1])}.`,
