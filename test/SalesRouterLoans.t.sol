@@ -77,6 +77,19 @@ contract SalesRouterLoansTest is MicrocreditBase {
         assertEq(token.balanceOf(address(router)), 0, "the router holds nothing");
     }
 
+    /// Hands the merchant to a new owner key with its own line for the merchant loan, the router let in.
+    function _newOwnerKey() internal returns (address next) {
+        next = makeAddr("next owner key");
+        vm.prank(owner);
+        registry.proposeOwner(merchantId, next);
+        vm.prank(next);
+        registry.acceptOwner(merchantId, payout);
+        vm.prank(underwriter);
+        ledger.setLine(next, 100_000 * ONE, APR, uint32(1) << PRODUCT, ICreditLedger.LineStatus.Active);
+        vm.prank(next);
+        ledger.setOriginatorAllowed(address(router), true);
+    }
+
     function _mark(uint256 loanId) internal {
         uint256[] memory ids = new uint256[](1);
         ids[0] = loanId;
@@ -88,6 +101,25 @@ contract SalesRouterLoansTest is MicrocreditBase {
     }
 
     // ---------------------------------------------------------------- tests
+
+    function test_constructor_refusesAnotherToken() public {
+        address other = deployCode("MockStablecoin.sol:MockStablecoin");
+        address otherRegistry = deployCode("MerchantRegistry.sol:MerchantRegistry", abi.encode(other, admin));
+        vm.expectRevert(abi.encodeWithSelector(ISalesRouter.AssetMismatch.selector, other, address(token)));
+        deployCode("SalesRouter.sol:SalesRouter", abi.encode(otherRegistry, ledger, PRODUCT, SHARE, LATE_SHARE));
+    }
+
+    function test_payoutAtTheRouter_isRefused_nothingMoves() public {
+        vm.prank(owner);
+        registry.setPayout(merchantId, address(router));
+        vm.prank(customer);
+        vm.expectRevert(abi.encodeWithSelector(ISalesRouter.PayoutIsRouter.selector, merchantId, address(router)));
+        router.pay(merchantId, 1_000 * ONE, 1);
+        vm.prank(owner);
+        vm.expectRevert(abi.encodeWithSelector(ISalesRouter.PayoutIsRouter.selector, merchantId, address(router)));
+        router.borrow(merchantId, 1_000 * ONE, _bounds());
+        assertEq(token.balanceOf(address(router)), 0);
+    }
 
     function test_constructor_refusesBadShares() public {
         vm.expectRevert(abi.encodeWithSelector(ISalesRouter.InvalidShares.selector, 0, LATE_SHARE));
@@ -260,15 +292,8 @@ contract SalesRouterLoansTest is MicrocreditBase {
 
     function test_newOwnerKey_borrowsOnceThePreviousKeysLoansAreClosed() public {
         uint256 old = _borrow(1_000 * ONE);
-        address next = makeAddr("next owner key");
-        vm.prank(owner);
-        registry.proposeOwner(merchantId, next);
-        vm.prank(next);
-        registry.acceptOwner(merchantId, payout);
-        vm.prank(underwriter);
-        ledger.setLine(next, 100_000 * ONE, APR, uint32(1) << PRODUCT, ICreditLedger.LineStatus.Active);
+        address next = _newOwnerKey();
         vm.startPrank(next);
-        ledger.setOriginatorAllowed(address(router), true);
         vm.expectRevert(abi.encodeWithSelector(ISalesRouter.OpenLoansOfAnotherKey.selector, merchantId, owner, next));
         router.borrow(merchantId, 1_000 * ONE, _bounds());
         vm.stopPrank();
@@ -284,6 +309,36 @@ contract SalesRouterLoansTest is MicrocreditBase {
         assertEq(ledger.loanState(fresh).borrower, next);
         (toLoans, ) = _sale(1_000 * ONE);
         assertEq(toLoans, 200 * ONE, "and repay the new key's loan");
+    }
+
+    function test_borrow_dropsLoansThatOweNothing_soSalesMeetAnOpenLoanFirst() public {
+        uint256 first = _borrow(1_000 * ONE);
+        _repay(owner, first, type(uint256).max);
+        uint256 second = _borrow(1_000 * ONE);
+        uint256[] memory open = router.openLoans(merchantId);
+        assertEq(open.length, 1, "the repaid loan dropped at the borrow");
+        assertEq(open[0], second);
+    }
+
+    function test_newOwnerKey_isRefusedWhileAWrittenOffLoanStillOwesARecovery() public {
+        uint256 old = _borrow(1_000 * ONE);
+        vm.warp(vm.getBlockTimestamp() + 30 days + 120 days);
+        _mark(old);
+        assertEq(uint8(ledger.loanState(old).status), uint8(ICreditLedger.LoanStatus.Defaulted));
+        address next = _newOwnerKey();
+        // Fails before: a written-off loan counted as closed, so the new key's borrow dropped it and sales stopped
+        // recovering it.
+        vm.prank(next);
+        vm.expectRevert(abi.encodeWithSelector(ISalesRouter.OpenLoansOfAnotherKey.selector, merchantId, owner, next));
+        router.borrow(merchantId, 1_000 * ONE, _bounds());
+        // Sales recover it in full; then the new key borrows.
+        _sale(100_000 * ONE);
+        assertEq(ledger.loanState(old).payoff, 0, "recovered in full");
+        vm.prank(next);
+        uint256 fresh = router.borrow(merchantId, 1_000 * ONE, _bounds());
+        uint256[] memory open = router.openLoans(merchantId);
+        assertEq(open.length, 1);
+        assertEq(open[0], fresh);
     }
 
     function testFuzz_everySaleIsSplitExactly_andNeverRepaysMoreThanOwed(

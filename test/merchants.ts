@@ -32,6 +32,8 @@ import { json, ok, oneLine, runCli, runScript } from "./helpers/cli-process.ts";
 import { startNode } from "./helpers/node.ts";
 import { DAY, ONE } from "./helpers/fixture.ts";
 import { refusal } from "./helpers/refusal.ts";
+import { MERCHANT_LOAN_MASK, MERCHANT_LOAN_PRODUCT, SALES_SHARE } from "../src/config/defaults.ts";
+import { saleSplit } from "../src/sdk/sales.ts";
 
 const connection = await network.create();
 const { ethers, networkHelpers } = connection;
@@ -539,6 +541,68 @@ describe("microcredit merchant: the registry's commands against a node", functio
     // A sale of an order already paid is refused by name, and moves nothing.
     const again = await refusal(router.pay(1n, ONE, 2n));
     expect(again.message).to.equal("Order 2 of merchant 1 is already paid; it is never paid twice.");
+  });
+
+  it("test_merchantCli_loans: the owner borrows through the router, a sale repays 20 % of it, `merchant loans` shows both", async () => {
+    const admin = new Wallet(hardhatKey(0), provider);
+    const customer = stranger.connect(provider);
+    const merchantOwner = owner.connect(provider);
+    const routerAt = addresses["Microcredit#SalesRouter"];
+    const token = new Contract(
+      addresses["Microcredit#MockStablecoin"],
+      [
+        "function faucet(address, uint256)",
+        "function approve(address, uint256)",
+        "function balanceOf(address) view returns (uint256)",
+      ],
+      admin,
+    );
+    const pool = new Contract(addresses["Microcredit#LendingPool"], ABIS.LendingPool as InterfaceAbi, admin);
+    const ledger = new Contract(
+      addresses["Microcredit#CreditLedger"],
+      ABIS.CreditLedger as InterfaceAbi,
+      admin,
+    );
+    const router = new Contract(routerAt, ABIS.SalesRouter as InterfaceAbi, merchantOwner);
+    expect(await router.loanProduct()).to.equal(BigInt(MERCHANT_LOAN_PRODUCT.id));
+    expect(json(await run("merchant", "loans", "--merchant", "1", "--json"))).to.include({ shareBps: 0 });
+    // A lender funds the pool; the underwriter opens the owner's line for the merchant loan; the owner lets the
+    // router originate on it and borrows.
+    await (await token.faucet(admin.address, 100_000n * ONE)).wait();
+    await (await token.approve(addresses["Microcredit#LendingPool"], 100_000n * ONE)).wait();
+    await (await pool.deposit(100_000n * ONE, admin.address)).wait();
+    await (await ledger.setLine(owner.address, 10_000n * ONE, 1_800, MERCHANT_LOAN_MASK, 1)).wait();
+    await (await (ledger.connect(merchantOwner) as Contract).setOriginatorAllowed(routerAt, true)).wait();
+    const bounds = { maxAprBps: 2_400, minReceived: 0, method: 1, payments: 6, periodDays: 30 };
+    await (await router.borrow(1n, 1_000n * ONE, bounds)).wait();
+
+    const paidOut = await token.balanceOf(payout.address);
+    await (await token.faucet(customer.address, 50n * ONE)).wait();
+    await (await (token.connect(customer) as Contract).approve(routerAt, 50n * ONE)).wait();
+    await (await (router.connect(customer) as Contract).pay(1n, 50n * ONE, 3n)).wait();
+    const split = saleSplit(50n * ONE, BigInt(SALES_SHARE.shareBps));
+    expect(split).to.deep.equal({ share: 10n * ONE, toLoans: 10n * ONE, toMerchant: 40n * ONE });
+    expect((await token.balanceOf(payout.address)) - paidOut).to.equal(split.toMerchant);
+
+    const shown = json(await run("merchant", "loans", "--merchant", "1", "--json"));
+    expect(shown).to.include({
+      command: "merchant loans",
+      merchantId: "1",
+      shareBps: 2_000,
+      lateShareBps: 5_000,
+    });
+    expect(shown.loans).to.have.length(1);
+    expect(shown.loans[0]).to.include({ status: "active", markedBucket: "current", pastDue: "0" });
+    const payoff = BigInt(shown.loans[0].payoff);
+    expect(
+      payoff > 990n * ONE && payoff < 991n * ONE,
+      `owes the 990 left and a little interest, not ${payoff}`,
+    ).to.equal(true);
+    const human = ok(await run("merchant", "loans", "--owner", owner.address));
+    expect(human).to.match(/^merchant 1: 20\.00% of each sale repays the loans, oldest first$/m);
+    expect(human).to.match(
+      /^ {2}loan \d+ \(active, current\): owes 990\.\d\d, next minimum \d+\.\d\d by \S+/m,
+    );
   });
 
   it("test_merchantCli_payoutDelay: a proposal cannot be applied before the delay, then anyone applies it", async () => {

@@ -31,10 +31,11 @@ async function setup() {
   const token = await ethers.deployContract("MockStablecoin");
   const registry = await ethers.deployContract("MerchantRegistry", [await token.getAddress(), admin.address]);
   await registry.grantRole(MERCHANT_MANAGER_ROLE, manager.address);
-  // No merchant borrows here (test/SalesRouterLoans.t.sol covers the loans), so any address stands for the ledger.
+  // No merchant borrows here (test/SalesRouterLoans.t.sol covers the loans): the router asks the ledger only for its
+  // token, so the registry (same `asset()`) stands for it.
   const router = await ethers.deployContract("SalesRouter", [
     await registry.getAddress(),
-    stranger.address,
+    await registry.getAddress(),
     MERCHANT_LOAN_PRODUCT.id,
     SALES_SHARE.shareBps,
     SALES_SHARE.lateShareBps,

@@ -45,15 +45,18 @@ import {ICreditLedger} from "./ICreditLedger.sol";
 /// and the ledger pays the loan to the merchant's payout address. While any loan the merchant borrowed here is open,
 /// every sale first repays it: `shareBps` of the sale (rounded down), or `lateShareBps` while the borrower's line has
 /// a loan marked past its grace period (`lateLoans`, the state that freezes the line: set by `mark` or a late
-/// payment, cleared by the payment that cures it). The share repays the oldest open loan first through the ledger's
-/// `repay` (its waterfall; a written-off loan's recovery), never more than it owes; what a loan does not need goes to
-/// the next (at most `MAX_LOANS_PER_SALE` per sale) and then to the merchant. A sale's amount is split exactly: what
-/// repaid loans (`RepaidFromSale`) and the rest, to the payout address. The router holds nothing after a sale.
-/// Neither the merchant nor anyone else can change the share or stop it while a loan is open: it is the router's own
-/// rule, applied before any payout, so a new payout address changes only where the merchant's part goes. Sales the
-/// merchant takes outside the router repay nothing: the loan's plan (its minimum per period), collected by the
-/// mandate, the keeper and the upkeep, and the delinquency engine cover that, as for any loan. Refunds
-/// (`refund`) are paid by the merchant alone: what a sale repaid stays repaid.
+/// payment, cleared by the payment that cures it; a written-off loan keeps it set). The share repays the oldest open
+/// loan first through the ledger's `repay` (its waterfall; a written-off loan's recovery), never more than it owes;
+/// what a loan does not need goes to the next (at most `MAX_LOANS_PER_SALE` reached per sale, a loan found closed
+/// included) and then to the merchant. A sale's amount is split exactly: what repaid loans (`RepaidFromSale`) and
+/// the rest, to the payout address. The router holds nothing after a sale.
+/// No call changes the share or skips it while a loan is open: it is the router's own rule, applied before any
+/// payout, so a new payout address changes only where the merchant's part goes, and a new owner key's sales keep
+/// repaying the previous key's loans (the new key borrows once they owe nothing). What the router cannot see it
+/// cannot take: sales the merchant takes outside the router, and no sales at all while the merchant is suspended or
+/// closed (the owner may close it). The loan's plan (its minimum per period), collected by the mandate, the keeper and
+/// the upkeep, and the delinquency engine cover that, as for any loan. Refunds (`refund`) are paid by the merchant
+/// alone: what a sale repaid stays repaid.
 ///
 /// Assumptions: the token moves exactly the amount asked (no fee on transfer, no rebasing), as for the pool.
 interface ISalesRouter {
@@ -68,7 +71,8 @@ interface ISalesRouter {
         uint256 activeDays;
     }
 
-    /// @notice Emitted for each sale: `payer` paid `amount` to merchant `merchantId`'s `payout` for order `orderId`.
+    /// @notice Emitted for each sale: `payer` paid `amount` to merchant `merchantId` for order `orderId`; `payout`
+    /// received it less what repaid the merchant's loans (`RepaidFromSale`, emitted after it in the same transaction).
     event Sale(
         uint256 indexed merchantId,
         uint256 indexed orderId,
@@ -111,6 +115,11 @@ interface ISalesRouter {
     );
     /// @notice Thrown by the constructor for shares that are not 0 < shareBps ≤ lateShareBps ≤ 10,000.
     error InvalidShares(uint256 shareBps, uint256 lateShareBps);
+    /// @notice Thrown by the constructor when the ledger lends another token than the registry's.
+    error AssetMismatch(address registryAsset, address ledgerAsset);
+    /// @notice Thrown when merchant `merchantId`'s payout address is the router itself: what it received would stay
+    /// there. The merchant sets another payout address.
+    error PayoutIsRouter(uint256 merchantId, address payout);
     /// @notice Thrown when merchant `merchantId`'s new owner key `caller` borrows while loans of its previous key
     /// `borrower` are open: those are repaid first (the share applies to one line at a time).
     error OpenLoansOfAnotherKey(uint256 merchantId, address borrower, address caller);
@@ -133,7 +142,7 @@ interface ISalesRouter {
     ) external returns (uint256 loanId);
 
     /// @notice The loans merchant `merchantId` borrowed here that sales may still repay, oldest first. A loan repaid
-    /// outside the router stays listed until the next sale or borrow reaches it.
+    /// outside the router stays listed until a sale reaches it or the merchant borrows again.
     function openLoans(uint256 merchantId) external view returns (uint256[] memory loanIds);
 
     /// @notice The share of a sale to merchant `merchantId` that would repay its loans now, in basis points: 0 with

@@ -8,6 +8,7 @@ import {IMerchantRegistry} from "../interfaces/IMerchantRegistry.sol";
 import {ISalesRouter} from "../interfaces/ISalesRouter.sol";
 import {ICreditLedger} from "../interfaces/ICreditLedger.sol";
 import {LedgerViews} from "../libraries/LedgerViews.sol";
+import {ILedgerAsset} from "../interfaces/ICollectionUpkeep.sol";
 
 /// @title SalesRouter
 /// @notice Sales to registered merchants, their on-chain sales history, and the merchant loans their sales repay
@@ -92,8 +93,11 @@ contract SalesRouter is ISalesRouter, ReentrancyGuardTransient {
         if (shareBps_ == 0 || shareBps_ > lateShareBps_ || lateShareBps_ > BPS) {
             revert InvalidShares(shareBps_, lateShareBps_);
         }
+        IERC20 asset_ = registry_.asset();
+        IERC20 lent = ILedgerAsset(address(ledger_)).asset();
+        if (lent != asset_) revert AssetMismatch(address(asset_), address(lent));
         registry = registry_;
-        asset = registry_.asset();
+        asset = asset_;
         ledger = ledger_;
         loanProduct = loanProduct_;
         shareBps = shareBps_;
@@ -107,7 +111,7 @@ contract SalesRouter is ISalesRouter, ReentrancyGuardTransient {
         if (amount == 0) revert ZeroAmount();
         if (amount > MAX_AMOUNT) revert SaleAmountTooLarge(amount, MAX_AMOUNT);
         if (orderId > MAX_ORDER_ID) revert OrderIdOutOfRange(orderId, MAX_ORDER_ID);
-        (address payout, ) = registry.checkActive(merchantId);
+        address payout = _payoutOf(merchantId);
 
         uint256 word = _live[merchantId];
         (uint256 top, uint256 bits) = _markPaid(merchantId, word, orderId);
@@ -157,22 +161,17 @@ contract SalesRouter is ISalesRouter, ReentrancyGuardTransient {
         uint256 amount,
         ICreditLedger.DrawBounds calldata bounds
     ) external nonReentrant returns (uint256 loanId) {
-        (address payout, ) = registry.checkActive(merchantId);
+        address payout = _payoutOf(merchantId);
         if (msg.sender != registry.merchant(merchantId).owner)
             revert IMerchantRegistry.NotMerchantOwner(merchantId, msg.sender);
         uint256 loans = _loans[merchantId];
-        uint256 head = _head(loans);
         uint256 count = _count(loans);
+        // Drop the listed loans that owe nothing any more (repaid elsewhere, or written off and recovered in full),
+        // so sales meet an open loan first. Each is dropped once, and only the merchant's own borrows listed them.
+        uint256 head = _head(loans);
+        while (head != count && _owesNothing(_loanAt[merchantId][head])) ++head;
         address borrower = address(uint160(loans));
-        if (head != count && borrower != msg.sender) {
-            // Loans of the merchant's previous key: drop the ones already closed, refuse while any is open.
-            while (
-                head != count && ledger.loanRecord(_loanAt[merchantId][head]).status != ICreditLedger.LoanStatus.Active
-            ) {
-                ++head;
-            }
-            if (head != count) revert OpenLoansOfAnotherKey(merchantId, borrower, msg.sender);
-        }
+        if (head != count && borrower != msg.sender) revert OpenLoansOfAnotherKey(merchantId, borrower, msg.sender);
         loanId = ledger.originate(msg.sender, loanProduct, amount, payout, bounds);
         _loanAt[merchantId][count] = loanId;
         _loans[merchantId] = _loansWord(msg.sender, head, count + 1);
@@ -312,6 +311,22 @@ contract SalesRouter is ISalesRouter, ReentrancyGuardTransient {
                 revert(add(reason, 0x20), mload(reason))
             }
         }
+    }
+
+    /// @dev The payout address of an Active merchant (`checkActive`), never the router itself (nothing could move
+    /// what it received).
+    function _payoutOf(uint256 merchantId) private view returns (address payout) {
+        (payout, ) = registry.checkActive(merchantId);
+        if (payout == address(this)) revert PayoutIsRouter(merchantId, payout);
+    }
+
+    /// @dev Whether `loanId` owes nothing: repaid, or written off with nothing left to recover (its payoff is then
+    /// what recoveries may still pay).
+    function _owesNothing(uint256 loanId) private view returns (bool) {
+        ICreditLedger.LoanView memory v = ledger.loanState(loanId);
+        return
+            v.status == ICreditLedger.LoanStatus.Repaid ||
+            (v.status == ICreditLedger.LoanStatus.Defaulted && v.payoff == 0);
     }
 
     /// @dev The share of a sale that repays loans of `borrower`'s line: higher while the line has a loan past grace.

@@ -32,7 +32,7 @@ import {
   send,
   whichMerchant,
 } from "./merchant-record.ts";
-import { sales } from "./merchant-sales.ts";
+import { loans, sales } from "./merchant-sales.ts";
 import { date } from "./output.ts";
 
 const ZERO_ADDRESS = "0x0000000000000000000000000000000000000000";
@@ -263,7 +263,7 @@ const acceptOwner = merchantChange({
 export const merchant: Role = {
   name: "merchant",
   summary:
-    "register merchants or sign their credentials, change payouts, status, terms and owners, subsidy budgets, sales",
+    "register merchants or sign their credentials, change payouts, status, terms and owners, subsidy budgets, sales, loans",
   commands: [
     register,
     accept,
@@ -272,6 +272,7 @@ export const merchant: Role = {
     revokeCredential,
     show,
     sales,
+    loans,
     setPayout,
     proposePayout,
     applyPayout,

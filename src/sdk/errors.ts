@@ -226,6 +226,10 @@ export const ERROR_MESSAGES: Record<string, Formatter> = {
     `Merchant ${a[0]}'s sales in window ${a[1]} would pass what the history counts (2^96 − 1 base units, 2^32 − 1 sales).`,
   InvalidShares: (a) =>
     `A sales router's shares must be 0 < share ≤ late share ≤ 10,000 basis points (got ${a[0]} and ${a[1]}).`,
+  AssetMismatch: (a) =>
+    `The ledger lends ${short(a[1])}, not the merchant registry's token ${short(a[0])}: a sales router needs both on one token.`,
+  PayoutIsRouter: (a) =>
+    `Merchant ${a[0]}'s payout address is the sales router itself (${short(a[1])}), where money would stay: set another payout address.`,
   OpenLoansOfAnotherKey: (a) =>
     `Merchant ${a[0]}'s loans borrowed by its previous key ${a[1]} are still open: they are repaid before ${a[2]} can borrow.`,
   // Local token

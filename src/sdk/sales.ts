@@ -1,6 +1,6 @@
-// The sales router (ISalesRouter): order-id rules mirrored for a merchant's own checks and a typed reader of a
+// The sales router (ISalesRouter): order-id rules mirrored for a merchant's own checks, a typed reader of a
 // merchant's on-chain sales history (`toMerchantHistory` in src/client/sales-history.ts turns it into what the risk
-// engine's merchant model reads).
+// engine's merchant model reads), and the merchant loans its sales repay (`saleSplit`, `readMerchantLoans`).
 import { Contract, type ContractRunner } from "ethers";
 import { ABIS } from "../abi/contracts.ts";
 
@@ -81,4 +81,49 @@ export function orderIdProblem(
   if (orderId < top && top - orderId >= ORDER_SPAN) return "too old";
   if (orderId > top + MAX_ORDER_JUMP) return "too far ahead";
   return undefined;
+}
+
+const BPS = 10_000n;
+
+/**
+ * How the router splits a sale of `amount` while the merchant owes at least `owed` (pass the loans' total payoff, or
+ * omit it for "more than any share"): the share (amount × bps / 10,000, rounded down, as `SalesRouter`), of it what
+ * repays the loans (at most `owed`), and what the payout address receives. With `shareBps` 0 (nothing owed) the
+ * whole sale is the merchant's.
+ */
+export function saleSplit(
+  amount: bigint,
+  shareBps: bigint,
+  owed?: bigint,
+): { share: bigint; toLoans: bigint; toMerchant: bigint } {
+  if (amount < 0n || shareBps < 0n || shareBps > BPS)
+    throw new RangeError("amount ≥ 0 and 0 ≤ shareBps ≤ 10,000");
+  const share = (amount * shareBps) / BPS;
+  const toLoans = owed === undefined || owed > share ? share : owed;
+  return { share, toLoans, toMerchant: amount - toLoans };
+}
+
+/** A merchant's loans as the router lists them. */
+export interface MerchantLoans {
+  /** Loans sales may still repay, oldest first (a loan repaid elsewhere stays until a sale reaches it). */
+  loanIds: bigint[];
+  /** The share of a sale that repays them now, in basis points (0: none listed). */
+  shareBps: bigint;
+  /** The router's two shares: normal, and while the borrower's line has a loan past grace. */
+  normalShareBps: bigint;
+  lateShareBps: bigint;
+  /** The ledger product the router originates. */
+  loanProduct: number;
+}
+
+/** The router's view of merchant `merchantId`'s loans, read in one round trip. */
+export async function readMerchantLoans(router: Contract, merchantId: bigint): Promise<MerchantLoans> {
+  const [loanIds, shareBps, normalShareBps, lateShareBps, loanProduct] = await Promise.all([
+    router.openLoans(merchantId) as Promise<readonly bigint[]>,
+    router.repaymentShareBps(merchantId) as Promise<bigint>,
+    router.shareBps() as Promise<bigint>,
+    router.lateShareBps() as Promise<bigint>,
+    router.loanProduct() as Promise<bigint>,
+  ]);
+  return { loanIds: [...loanIds], shareBps, normalShareBps, lateShareBps, loanProduct: Number(loanProduct) };
 }
