@@ -14,9 +14,11 @@ import {ICreditLedger} from "./ICreditLedger.sol";
 /// Windows are aligned on the epoch: window `w` covers `[w × 30 days, (w + 1) × 30 days)` of block time, the same for
 /// every merchant. Days are UTC days of block time.
 ///
-/// A sale (`pay`) moves the whole amount from the customer to the merchant's payout address in the same transaction:
-/// the router never holds tokens. Only an Active merchant can be paid (`IMerchantRegistry.checkActive`, whose errors
-/// `UnknownMerchant`, `MerchantPending`, `MerchantSuspended` and `MerchantClosed` a refused sale carries).
+/// A sale (`pay`) moves the amount from the customer to the merchant's payout address in the same transaction, less
+/// what repays the merchant's loans (below), which passes through the router within the sale: the router holds no
+/// tokens after a transaction. Only an Active merchant can be paid (`IMerchantRegistry.checkActive`, whose errors
+/// `UnknownMerchant`, `MerchantPending`, `MerchantSuspended` and `MerchantClosed` a refused sale carries), and not at
+/// a payout address that is the router itself (`PayoutIsRouter`).
 ///
 /// Order ids: each sale names the merchant's order id, a number below 2^50, and a merchant's order id is paid at most
 /// once. The router remembers the highest order id paid and which of the 48 ids up to it were paid, in the word it
@@ -121,7 +123,8 @@ interface ISalesRouter {
     /// there. The merchant sets another payout address.
     error PayoutIsRouter(uint256 merchantId, address payout);
     /// @notice Thrown when merchant `merchantId`'s new owner key `caller` borrows while loans of its previous key
-    /// `borrower` are open: those are repaid first (the share applies to one line at a time).
+    /// `borrower` still owe something (a written-off loan with a recovery left included): those are repaid first (the
+    /// share applies to one line at a time).
     error OpenLoansOfAnotherKey(uint256 merchantId, address borrower, address caller);
 
     /// @notice Pays `amount` from the caller to merchant `merchantId`'s payout address for order `orderId` and counts
@@ -141,8 +144,9 @@ interface ISalesRouter {
         ICreditLedger.DrawBounds calldata bounds
     ) external returns (uint256 loanId);
 
-    /// @notice The loans merchant `merchantId` borrowed here that sales may still repay, oldest first. A loan repaid
-    /// outside the router stays listed until a sale reaches it or the merchant borrows again.
+    /// @notice The loans merchant `merchantId` borrowed here that sales may still repay, oldest first. A loan that
+    /// owes nothing any more stays listed until a sale reaches it or, once it is first in the list, the merchant
+    /// borrows again.
     function openLoans(uint256 merchantId) external view returns (uint256[] memory loanIds);
 
     /// @notice The share of a sale to merchant `merchantId` that would repay its loans now, in basis points: 0 with

@@ -86,10 +86,11 @@ export function orderIdProblem(
 const BPS = 10_000n;
 
 /**
- * How the router splits a sale of `amount` while the merchant owes at least `owed` (pass the loans' total payoff, or
- * omit it for "more than any share"): the share (amount × bps / 10,000, rounded down, as `SalesRouter`), of it what
- * repays the loans (at most `owed`), and what the payout address receives. With `shareBps` 0 (nothing owed) the
- * whole sale is the merchant's.
+ * How the router splits a sale of `amount`: the share (amount × bps / 10,000, rounded down, as `SalesRouter`), of it
+ * what repays the loans (at most `owed`), and what the payout address receives. `owed` is what the loans the sale
+ * reaches owe: the payoffs of the first four loans `openLoans` lists (a sale reaches at most `MAX_LOANS_PER_SALE`,
+ * closed ones included); omit it when they owe more than any share. With `shareBps` 0 (nothing owed) the whole sale
+ * is the merchant's.
  */
 export function saleSplit(
   amount: bigint,
@@ -116,14 +117,19 @@ export interface MerchantLoans {
   loanProduct: number;
 }
 
-/** The router's view of merchant `merchantId`'s loans, read in one round trip. */
-export async function readMerchantLoans(router: Contract, merchantId: bigint): Promise<MerchantLoans> {
+/** The router's view of merchant `merchantId`'s loans: five calls, all at one block (the latest when none is given). */
+export async function readMerchantLoans(
+  router: Contract,
+  merchantId: bigint,
+  blockTag?: number,
+): Promise<MerchantLoans> {
+  const at = { blockTag: blockTag ?? (await router.runner!.provider!.getBlockNumber()) };
   const [loanIds, shareBps, normalShareBps, lateShareBps, loanProduct] = await Promise.all([
-    router.openLoans(merchantId) as Promise<readonly bigint[]>,
-    router.repaymentShareBps(merchantId) as Promise<bigint>,
-    router.shareBps() as Promise<bigint>,
-    router.lateShareBps() as Promise<bigint>,
-    router.loanProduct() as Promise<bigint>,
+    router.openLoans(merchantId, at) as Promise<readonly bigint[]>,
+    router.repaymentShareBps(merchantId, at) as Promise<bigint>,
+    router.shareBps(at) as Promise<bigint>,
+    router.lateShareBps(at) as Promise<bigint>,
+    router.loanProduct(at) as Promise<bigint>,
   ]);
   return { loanIds: [...loanIds], shareBps, normalShareBps, lateShareBps, loanProduct: Number(loanProduct) };
 }
