@@ -264,6 +264,19 @@ contract SalesRouterLoansTest is MicrocreditBase {
         assertEq(toLoans, 0);
     }
 
+    function test_writtenOffLoanRecoveredOutsideTheRouter_isDroppedAtTheNextSale() public {
+        uint256 loanId = _borrow(1_000 * ONE);
+        vm.warp(vm.getBlockTimestamp() + 30 days + 120 days);
+        _mark(loanId);
+        _repay(owner, loanId, type(uint256).max); // the whole recovery, paid directly
+        assertEq(ledger.loanState(loanId).payoff, 0, "nothing left to recover");
+        assertEq(router.openLoans(merchantId).length, 1, "listed until a sale reaches it");
+        (uint256 toLoans, uint256 toMerchant) = _sale(1_000 * ONE);
+        assertEq(toLoans, 0, "nothing taken for a loan that owes nothing");
+        assertEq(toMerchant, 1_000 * ONE);
+        assertEq(router.openLoans(merchantId).length, 0, "dropped");
+    }
+
     function test_borrow_refusals() public {
         address stranger = makeAddr("stranger");
         vm.prank(stranger);
