@@ -8,6 +8,7 @@ import {
   connectSalesRouter,
   MAX_ORDER_ID,
   orderIdProblem,
+  saleSplit,
   readSalesHistory,
   windowOf,
   windowStart,
@@ -304,6 +305,16 @@ describe("SalesRouter", () => {
     for (let id = 3n; id < 512n; id++) await d.router.connect(d.other).pay(1n, ONE, id);
     // 512 = 0x0200 has as many non-zero calldata bytes as 2.
     expect(await gasOf(512n)).to.equal(second);
+  });
+
+  it("test_saleSplit_isTheRoutersSplit: the share rounded down, capped at what the loans owe, the rest the merchant's", () => {
+    expect(saleSplit(1_000n, 2_000n)).to.deep.equal({ share: 200n, toLoans: 200n, toMerchant: 800n });
+    expect(saleSplit(1_000n, 2_000n, 150n)).to.deep.equal({ share: 200n, toLoans: 150n, toMerchant: 850n });
+    expect(saleSplit(1_003n, 5_000n)).to.deep.equal({ share: 501n, toLoans: 501n, toMerchant: 502n });
+    expect(saleSplit(4n, 2_000n)).to.deep.equal({ share: 0n, toLoans: 0n, toMerchant: 4n }); // under a unit of share
+    expect(saleSplit(1_000n, 0n)).to.deep.equal({ share: 0n, toLoans: 0n, toMerchant: 1_000n }); // nothing owed
+    expect(() => saleSplit(10n, 2_000n, -1n)).to.throw(RangeError);
+    expect(() => saleSplit(10n, 10_001n)).to.throw(RangeError);
   });
 
   it("test_toMerchantHistory_feedsTheModel: complete windows within the tenure, refunds carried to earlier windows", () => {

@@ -97,8 +97,8 @@ export function saleSplit(
   shareBps: bigint,
   owed?: bigint,
 ): { share: bigint; toLoans: bigint; toMerchant: bigint } {
-  if (amount < 0n || shareBps < 0n || shareBps > BPS)
-    throw new RangeError("amount ≥ 0 and 0 ≤ shareBps ≤ 10,000");
+  if (amount < 0n || shareBps < 0n || shareBps > BPS || (owed !== undefined && owed < 0n))
+    throw new RangeError("amount ≥ 0, owed ≥ 0 and 0 ≤ shareBps ≤ 10,000");
   const share = (amount * shareBps) / BPS;
   const toLoans = owed === undefined || owed > share ? share : owed;
   return { share, toLoans, toMerchant: amount - toLoans };
@@ -106,7 +106,7 @@ export function saleSplit(
 
 /** A merchant's loans as the router lists them. */
 export interface MerchantLoans {
-  /** Loans sales may still repay, oldest first (a loan repaid elsewhere stays until a sale reaches it). */
+  /** Loans sales may still repay, oldest first (one that owes nothing stays until a sale or, first, a borrow). */
   loanIds: bigint[];
   /** The share of a sale that repays them now, in basis points (0: none listed). */
   shareBps: bigint;
