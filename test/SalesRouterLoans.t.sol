@@ -253,12 +253,15 @@ contract SalesRouterLoansTest is MicrocreditBase {
         vm.warp(vm.getBlockTimestamp() + 30 days + 120 days);
         _mark(loanId);
         assertEq(uint8(ledger.loanState(loanId).status), uint8(ICreditLedger.LoanStatus.Defaulted));
-        uint256 bps = router.repaymentShareBps(merchantId);
-        (uint256 toLoans, uint256 toMerchant) = _sale(1_000 * ONE);
-        assertEq(toLoans, (1_000 * ONE * bps) / 10_000, "a recovery");
-        // Enough sales recover the whole claim, and no more: then the loan is dropped.
-        (toLoans, toMerchant) = _sale(100_000 * ONE);
-        assertLt(toLoans, 2_000 * ONE, "at most what the write-off left to recover");
+        assertEq(router.repaymentShareBps(merchantId), LATE_SHARE, "a write-off keeps the line late: 50%");
+        uint256 claim = _payoff(loanId);
+        (uint256 toLoans, ) = _sale(1_000 * ONE);
+        assertEq(toLoans, 500 * ONE, "half of the sale, a recovery");
+        assertEq(_payoff(loanId), claim - 500 * ONE, "the claim falls by it");
+        // A sale whose share passes what is left recovers exactly that, and the loan is dropped.
+        (toLoans, ) = _sale(100_000 * ONE);
+        assertEq(toLoans, claim - 500 * ONE, "exactly what the write-off left to recover");
+        assertEq(_payoff(loanId), 0);
         assertEq(router.openLoans(merchantId).length, 0, "recovered in full: dropped");
         (toLoans, ) = _sale(1_000 * ONE);
         assertEq(toLoans, 0);
