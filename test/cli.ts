@@ -244,6 +244,10 @@ describe("operator CLIs: one line for every user mistake", function () {
       const demo = run(dir, "demo.ts", "--rpc", rpc);
       expect(demo.status, demo.stderr).to.equal(0);
       expect(demo.stdout).to.contain(`ledger ${ledger}`);
+      // The merchant chapter on the node: approved from its sales, a shortfall collected, repaid from sales.
+      expect(demo.stdout).to.match(/Merchant model .*: probability of default [\d.]+%, approve, tier [A-D]/);
+      expect(demo.stdout).to.match(/pulls the shortfall from the owner's wallet by the mandate: [1-9][\d,]*\.\d\d;/);
+      expect(demo.stdout).to.contain("the next sale is the merchant's in full (0 repayments in it, share now 0.00%)");
       expect(demo.stdout.trim().endsWith("Done.")).to.equal(true);
     });
 

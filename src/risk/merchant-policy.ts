@@ -6,6 +6,7 @@
 //   limit     base × multiple × (1 − volatility cut) × (1 − refund cut) × tier share, capped, rounded down to a token
 //   cuts      ceil(volatility × volatilityCutBps) and ceil(refund rate × refundCutBps), in bps, at most 100 %
 // Every cut rounds against the merchant, so more volatility or more refunds can never give a higher limit.
+import { MERCHANT_LOAN_PRODUCT, SALES_SHARE } from "../config/defaults.ts";
 import { APR_CAP_BPS, type DecisionTerms } from "../core/terms.ts";
 import { contentHash } from "./canonical.ts";
 import { VOLATILITY_WINDOWS, type MerchantFeatures } from "./merchant-features.ts";
@@ -59,7 +60,7 @@ const UNIT = 1_000_000n;
 
 export const DEFAULT_MERCHANT_POLICY: MerchantPolicy = {
   format: MERCHANT_POLICY_FORMAT,
-  version: "2025.1-merchant",
+  version: "2026.12-merchant",
   token: { symbol: "USD", decimals: 6 },
   limitRange: { min: (100n * UNIT).toString(), max: (50_000n * UNIT).toString() },
   volumeMultipleBps: 10_000,
@@ -72,8 +73,9 @@ export const DEFAULT_MERCHANT_POLICY: MerchantPolicy = {
     { name: "C", maxPdBps: 1500, limitPercent: 65, aprBps: 1900 },
     { name: "D", maxPdBps: 2500, limitPercent: 40, aprBps: 2399 },
   ],
-  repayment: { salesShareBps: 2_000, termPeriods: 6 },
-  products: [1],
+  // The local deployment's merchant loan: the SalesRouter originates it and keeps this share of every sale.
+  repayment: { salesShareBps: SALES_SHARE.shareBps, termPeriods: MERCHANT_LOAN_PRODUCT.instalments },
+  products: [MERCHANT_LOAN_PRODUCT.id],
 };
 
 export interface MerchantDecision extends DecisionTerms {
@@ -198,7 +200,10 @@ function declineReasons(
 /** base × multiple × (1 − volatility cut) × (1 − refund cut) × tier share, capped and rounded down to a token. */
 function limitSteps(policy: MerchantPolicy, f: MerchantFeatures, base: bigint, tier: MerchantTier) {
   const notes = [
-    `${pct(policy.volumeMultipleBps)} of a ${tokens(base)}-token month (the lower of the last 3 and the last ${f.windows} windows)`,
+    `${pct(policy.volumeMultipleBps)} of a ${tokens(base)}-token month (` +
+      (f.windows > 3
+        ? `the lower of the last 3 and the last ${f.windows} windows)`
+        : `the average of the last ${f.windows} windows)`),
   ];
   let limit = (base * BigInt(policy.volumeMultipleBps)) / 10_000n;
   const volatilityCut = cutBps(f.volatility ?? 0, policy.volatilityCutBps);

@@ -259,7 +259,7 @@ describe("merchant limit policy", () => {
       tier: "A",
       limit: 7_773n * TOKEN,
       aprBps: 1200,
-      products: [1],
+      products: [7], // the merchant loan the SalesRouter originates
       baseVolume: 9_000n * TOKEN,
     });
     expect(d.notes).to.deep.equal([
@@ -273,6 +273,13 @@ describe("merchant limit policy", () => {
       limit: 5_052n * TOKEN,
       aprBps: 1900,
     });
+  });
+
+  it("test_decideMerchant_threeWindows: the base is the average of the only three windows, and the note says so", () => {
+    const f = withFeatures({ windows: 3, averageVolume: 9_000n * TOKEN, recentVolume: 9_000n * TOKEN });
+    const d = decideMerchant(DEFAULT_MERCHANT_POLICY, f, 0.02);
+    expect(d.baseVolume).to.equal(9_000n * TOKEN);
+    expect(d.notes[1]).to.equal("100% of a 9,000-token month (the average of the last 3 windows)");
   });
 
   it("test_decideMerchant_monotone: more volatility, more refunds or a higher PD never give a higher limit", () => {
@@ -354,7 +361,7 @@ describe("merchant limit policy", () => {
     };
     expect(() => validateMerchantPolicy(DEFAULT_MERCHANT_POLICY)).to.not.throw();
     expect(edit((p) => (p.tiers[3].aprBps = 2400))).to.throw(
-      "invalid merchant policy 2025.1-merchant: tier D: APR must be whole bps below the 2400 bps cap",
+      "invalid merchant policy 2026.12-merchant: tier D: APR must be whole bps below the 2400 bps cap",
     );
     expect(edit((p) => (p.tiers[1].maxPdBps = 200))).to.throw(
       "tier B: tiers must be listed by strictly increasing maxPdBps",
@@ -451,7 +458,7 @@ describe("merchant model on simulated merchants", function () {
       borrower: owner,
       limit: a.limit,
       aprBps: BigInt(a.aprBps as number),
-      productMask: 0b10,
+      productMask: 1 << 7, // the merchant loan
     });
     const signature = await signOffer(underwriter, offers, 31337n, offer);
     expect(recoverOfferSigner(offers, 31337n, offer, signature)).to.equal(underwriter.address);
