@@ -6,7 +6,6 @@
 //   limit     base × multiple × (1 − volatility cut) × (1 − refund cut) × tier share, capped, rounded down to a token
 //   cuts      ceil(volatility × volatilityCutBps) and ceil(refund rate × refundCutBps), in bps, at most 100 %
 // Every cut rounds against the merchant, so more volatility or more refunds can never give a higher limit.
-import { MERCHANT_LOAN_PRODUCT, SALES_SHARE } from "../config/defaults.ts";
 import { APR_CAP_BPS, type DecisionTerms } from "../core/terms.ts";
 import { contentHash } from "./canonical.ts";
 import { VOLATILITY_WINDOWS, type MerchantFeatures } from "./merchant-features.ts";
@@ -73,9 +72,10 @@ export const DEFAULT_MERCHANT_POLICY: MerchantPolicy = {
     { name: "C", maxPdBps: 1500, limitPercent: 65, aprBps: 1900 },
     { name: "D", maxPdBps: 2500, limitPercent: 40, aprBps: 2399 },
   ],
-  // The local deployment's merchant loan: the SalesRouter originates it and keeps this share of every sale.
-  repayment: { salesShareBps: SALES_SHARE.shareBps, termPeriods: MERCHANT_LOAN_PRODUCT.instalments },
-  products: [MERCHANT_LOAN_PRODUCT.id],
+  // The local deployment's merchant loan (MERCHANT_LOAN_PRODUCT, src/config/defaults.ts: id 7, 6 × 30 days), which the
+  // SalesRouter originates, and the share of every sale it keeps (SALES_SHARE); test/risk/merchant.ts holds them equal.
+  repayment: { salesShareBps: 2_000, termPeriods: 6 },
+  products: [7],
 };
 
 export interface MerchantDecision extends DecisionTerms {

@@ -37,6 +37,7 @@ import {
 } from "../../src/risk/index.ts";
 import { offerFromDecision, offerFromJson, recoverOfferSigner, signOffer } from "../../src/sdk/offers.ts";
 import { expectClose } from "./approx.ts";
+import { MERCHANT_LOAN_PRODUCT, SALES_SHARE } from "../../src/config/defaults.ts";
 
 const TOKEN = 1_000_000n;
 const ROOT = fileURLToPath(new URL("../../", import.meta.url));
@@ -272,6 +273,14 @@ describe("merchant limit policy", () => {
       tier: "C",
       limit: 5_052n * TOKEN,
       aprBps: 1900,
+    });
+  });
+
+  it("test_merchantPolicy_offersTheDeployedMerchantLoan: its product, share and term are the local deployment's", () => {
+    expect(DEFAULT_MERCHANT_POLICY.products).to.deep.equal([MERCHANT_LOAN_PRODUCT.id]);
+    expect(DEFAULT_MERCHANT_POLICY.repayment).to.deep.equal({
+      salesShareBps: SALES_SHARE.shareBps,
+      termPeriods: MERCHANT_LOAN_PRODUCT.instalments,
     });
   });
 
