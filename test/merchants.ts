@@ -554,6 +554,7 @@ describe("microcredit merchant: the registry's commands against a node", functio
         "function faucet(address, uint256)",
         "function approve(address, uint256)",
         "function balanceOf(address) view returns (uint256)",
+        "function allowance(address, address) view returns (uint256)",
       ],
       admin,
     );
@@ -564,6 +565,7 @@ describe("microcredit merchant: the registry's commands against a node", functio
       admin,
     );
     const router = new Contract(routerAt, ABIS.SalesRouter as InterfaceAbi, merchantOwner);
+    const lens = new Contract(addresses["Microcredit#CreditLens"], ABIS.CreditLens as InterfaceAbi, provider);
     expect(await router.loanProduct()).to.equal(BigInt(MERCHANT_LOAN_PRODUCT.id));
     expect(json(await run("merchant", "loans", "--merchant", "1", "--json"))).to.include({ shareBps: 0 });
     // A lender funds the pool; the underwriter opens the owner's line for the merchant loan; the owner lets the
@@ -572,17 +574,67 @@ describe("microcredit merchant: the registry's commands against a node", functio
     await (await token.approve(addresses["Microcredit#LendingPool"], 100_000n * ONE)).wait();
     await (await pool.deposit(100_000n * ONE, admin.address)).wait();
     await (await ledger.setLine(owner.address, 10_000n * ONE, 1_800, MERCHANT_LOAN_MASK, 1)).wait();
-    await (await (ledger.connect(merchantOwner) as Contract).setOriginatorAllowed(routerAt, true)).wait();
-    const bounds = { maxAprBps: 2_400, minReceived: 0, method: 1, payments: 6, periodDays: 30 };
-    await (await router.borrow(1n, 1_000n * ONE, bounds)).wait();
+    // `merchant borrow` lets the router originate on the line first (it had not), then borrows bound to a quote.
+    oneLine(
+      await run("merchant", "borrow", "--merchant", "1", "--amount", "1000", "--account", "9"),
+      new RegExp(
+        `^microcredit merchant borrow: Only the owner of merchant 1 may do this; caller was ${stranger.address}\\.$`,
+      ),
+      1,
+    );
+    expect(await lens.originatorAllowed(owner.address, routerAt)).to.equal(false);
+    const paidOutBefore = await token.balanceOf(payout.address);
+    const borrowed = json(await run("merchant", "borrow", "--amount", "1000", "--account", "5", "--json"));
+    expect(borrowed).to.include({
+      command: "merchant borrow",
+      merchantId: "1",
+      amount: (1_000n * ONE).toString(),
+    });
+    expect(borrowed.product).to.equal(MERCHANT_LOAN_PRODUCT.id);
+    expect(borrowed.allowTx).to.match(/^0x[0-9a-f]{64}$/);
+    expect(borrowed.bounds).to.include({ method: 1, payments: 6, periodDays: 30 });
+    expect(await lens.originatorAllowed(owner.address, routerAt)).to.equal(true);
+    expect((await token.balanceOf(payout.address)) - paidOutBefore).to.equal(1_000n * ONE);
+    expect(BigInt(borrowed.nextDueAmount) > 166n * ONE, "the first minimum: a sixth and interest").to.equal(
+      true,
+    );
 
+    // A customer pays a sale with `merchant pay`: 20 % repays the loan, the rest reaches the payout address.
     const paidOut = await token.balanceOf(payout.address);
-    await (await token.faucet(customer.address, 50n * ONE)).wait();
-    await (await (token.connect(customer) as Contract).approve(routerAt, 50n * ONE)).wait();
-    await (await (router.connect(customer) as Contract).pay(1n, 50n * ONE, 3n)).wait();
+    await (await token.faucet(customer.address, 100n * ONE)).wait();
+    const paid = json(
+      await run(
+        "merchant",
+        "pay",
+        "--merchant",
+        "1",
+        "--amount",
+        "50",
+        "--order",
+        "3",
+        "--account",
+        "9",
+        "--json",
+      ),
+    );
     const split = saleSplit(50n * ONE, BigInt(SALES_SHARE.shareBps));
     expect(split).to.deep.equal({ share: 10n * ONE, toLoans: 10n * ONE, toMerchant: 40n * ONE });
+    expect(paid).to.deep.include({
+      command: "merchant pay",
+      orderId: "3",
+      toMerchant: split.toMerchant.toString(),
+      repaid: [{ loanId: borrowed.loanId, amount: split.toLoans.toString() }],
+    });
     expect((await token.balanceOf(payout.address)) - paidOut).to.equal(split.toMerchant);
+    // The same order again: refused by name, and the allowance the command raised for it is put back.
+    const allowanceBefore = (await token.allowance(customer.address, routerAt)) as bigint;
+    expect(allowanceBefore < 50n * ONE, "the command has to approve for the second pay").to.equal(true);
+    oneLine(
+      await run("merchant", "pay", "--merchant", "1", "--amount", "50", "--order", "3", "--account", "9"),
+      /^microcredit merchant pay: Order 3 of merchant 1 is already paid; it is never paid twice\.$/,
+      1,
+    );
+    expect(await token.allowance(customer.address, routerAt)).to.equal(allowanceBefore);
 
     const shown = json(await run("merchant", "loans", "--merchant", "1", "--json"));
     expect(shown).to.include({

@@ -14,7 +14,7 @@ import type { Context } from "./context.ts";
 import { units } from "./output.ts";
 
 /** drawWithin's bounds: the quote now, with --max-apr-bps and --min-received in place of its figures. */
-async function boundsFor(
+export async function boundsFor(
   ctx: Context,
   client: Microcredit,
   me: string,

@@ -84,10 +84,20 @@ export async function send(
   method: string,
   args: unknown[],
 ): Promise<ContractTransactionReceipt> {
+  return sendFrom(open.registry, method, args, open.client.decimals);
+}
+
+/** Sends `contract.<method>(...args)` from the runner it is connected to and waits; a revert is its decoded sentence. */
+export async function sendFrom(
+  contract: Contract,
+  method: string,
+  args: unknown[],
+  decimals: number,
+): Promise<ContractTransactionReceipt> {
   return withDecodedErrors(async () => {
-    const tx = await open.registry.getFunction(method)(...args);
+    const tx = await contract.getFunction(method)(...args);
     return (await tx.wait()) as ContractTransactionReceipt;
-  }, open.client.decimals);
+  }, decimals);
 }
 
 /** A merchant record for people: one label and value a line. */

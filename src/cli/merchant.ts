@@ -32,6 +32,7 @@ import {
   send,
   whichMerchant,
 } from "./merchant-record.ts";
+import { borrow, pay } from "./merchant-router.ts";
 import { loans, sales } from "./merchant-sales.ts";
 import { date } from "./output.ts";
 
@@ -263,7 +264,7 @@ const acceptOwner = merchantChange({
 export const merchant: Role = {
   name: "merchant",
   summary:
-    "register merchants or sign their credentials, change payouts, status, terms and owners, subsidy budgets, sales, loans",
+    "register merchants or sign their credentials, change payouts, status, terms and owners, subsidy budgets, sales, loans; borrow and pay through the sales router",
   commands: [
     register,
     accept,
@@ -273,6 +274,8 @@ export const merchant: Role = {
     show,
     sales,
     loans,
+    borrow,
+    pay,
     setPayout,
     proposePayout,
     applyPayout,

@@ -3,6 +3,7 @@
 import {
   Interface,
   toBeHex,
+  type Contract,
   zeroPadValue,
   type InterfaceAbi,
   type LogDescription,
@@ -112,6 +113,18 @@ const KNOWN: Record<"ledger" | "pool", ReadonlySet<string>> = {
   ledger: new Set(LEDGER_EVENTS),
   pool: new Set(POOL_EVENTS),
 };
+
+/** The events `contract` emitted among `logs`, parsed with its ABI, in log order (any contract, any event). */
+export function eventsEmittedBy(
+  contract: Contract,
+  logs: readonly { address: string; topics: readonly string[]; data: string }[],
+): LogDescription[] {
+  const address = String(contract.target).toLowerCase();
+  return logs
+    .filter((log) => log.address.toLowerCase() === address)
+    .map((log) => contract.interface.parseLog(log))
+    .filter((event) => event !== null);
+}
 
 /** A log as a receipt or `getLogs` gives it. */
 export interface RawLog {

@@ -19,7 +19,13 @@ import { withDecodedErrors } from "../sdk/errors.ts";
 import { checkLensOf } from "../sdk/lens-check.ts";
 import { resolveAddresses, type AddressSource, type MicrocreditAddresses } from "./addresses.ts";
 import { deploymentOf, isChainLookup, type ChainLookup } from "./deployments.ts";
-import { parseEvents, queryBorrowerEvents, type MicrocreditEvent, type RawLog } from "./events.ts";
+import {
+  eventsEmittedBy,
+  parseEvents,
+  queryBorrowerEvents,
+  type MicrocreditEvent,
+  type RawLog,
+} from "./events.ts";
 import { signPermit } from "./permit.ts";
 import { readQueuePosition, type QueuePosition } from "./queue.ts";
 import { readPlan, type LoanPlan } from "./plan.ts";
@@ -523,11 +529,7 @@ export class Microcredit {
   }
 
   private parsed(contract: Contract, receipt: ContractTransactionReceipt) {
-    const address = String(contract.target).toLowerCase();
-    return receipt.logs
-      .filter((log) => log.address.toLowerCase() === address)
-      .map((log) => contract.interface.parseLog(log))
-      .filter((event) => event !== null);
+    return eventsEmittedBy(contract, receipt.logs);
   }
 
   private ledgerEvent(receipt: ContractTransactionReceipt, name: string, field: string): bigint {
