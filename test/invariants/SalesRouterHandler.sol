@@ -11,13 +11,18 @@ using LedgerViews for ICreditLedger;
 
 /// The router invariants' actor: customers pay sales, the merchant's owner borrows, repays outside the router and
 /// refunds, a keeper collects and marks, and time passes (1 s to 40 days, or past a default). Each sale is measured
-/// against what the router should do with it, computed before it from the ledger's views: the share is
-/// `amount × repaymentShareBps / 10,000` rounded down, the loans get min(share, what the first four listed loans owe),
-/// the payout the rest. A sale that departs from that, or reverts, is counted (a handler's failed assertion would
-/// only revert the call, which the runner ignores); the invariants read the counts.
+/// against what the router should do with it, computed before it: the share is `amount × bps / 10,000` rounded down,
+/// bps 5,000 while the ledger shows the owner's line with a loan past grace (`lateLoans`), else 2,000; the loans get
+/// min(share, what the first four listed loans owe, from the ledger's `payoff`), the payout the rest. The list itself is
+/// checked after every step against the handler's own record of what was borrowed. A sale that departs from that, or
+/// reverts, is counted (a handler's failed assertion would only revert the call, which the runner ignores); the
+/// invariants read the counts.
 contract SalesRouterHandler is Test {
     uint256 internal constant ONE = 1e6;
     uint256 internal constant MAX_LOANS_PER_SALE = 4;
+    /// The router's shares (`SALES_SHARE`), stated here rather than read from it.
+    uint256 internal constant SHARE_BPS = 2_000;
+    uint256 internal constant LATE_SHARE_BPS = 5_000;
 
     MockStablecoin internal immutable token;
     ICreditLedger internal immutable ledger;
@@ -30,6 +35,9 @@ contract SalesRouterHandler is Test {
 
     uint256 public currentTime;
     uint256 internal orderId;
+    /// The owner's loans in the order `borrow` returned them: the router's list must be what is left of it once
+    /// loans that owe nothing are dropped from its front.
+    uint256[] internal borrowed;
 
     /// Sum of every sale, and what reached the loans (the ledger's balance) and the payout address in those sales.
     uint256 public sales;
@@ -39,6 +47,8 @@ contract SalesRouterHandler is Test {
     uint256 public salesThatRepaid;
     uint256 public lateShareSales;
     /// Sales not split as the router's rule says; sales that reverted; the first departure, described.
+    /// `listDepartures`: steps after which the router's list was not such a suffix of `borrowed`.
+    uint256 public listDepartures;
     uint256 public splitDepartures;
     uint256 public revertedSales;
     string public firstDeparture;
@@ -76,6 +86,7 @@ contract SalesRouterHandler is Test {
         ++calls[action];
         _;
         currentTime = block.timestamp;
+        if (!_listIsBorrowedLessClosedFront()) ++listDepartures;
     }
 
     // ---------------------------------------------------------------- actions
@@ -84,7 +95,13 @@ contract SalesRouterHandler is Test {
     function sale(uint256 amountSeed) external step("sale") {
         uint256 amount = bound(amountSeed, ONE / 100, 20_000 * ONE);
         if (token.balanceOf(customer) < amount) token.faucet(customer, token.FAUCET_MAX());
-        uint256 bps = router.repaymentShareBps(merchantId);
+        // The share from the ledger's view of the line (a loan past grace raises it), not from the router's.
+        uint256 bps =
+            borrowed.length == 0
+                ? 0
+                : ledger.lineOf(owner).lateLoans != 0
+                    ? LATE_SHARE_BPS
+                    : SHARE_BPS;
         uint256 share = (amount * bps) / 10_000;
         uint256 owed = _owedByReachableLoans();
         uint256 expectedToLoans = share < owed ? share : owed;
@@ -103,7 +120,7 @@ contract SalesRouterHandler is Test {
         salesToLoans += toLoans;
         salesToMerchant += toMerchant;
         if (toLoans != 0) ++salesThatRepaid;
-        if (bps == router.lateShareBps() && bps != router.shareBps()) ++lateShareSales;
+        if (bps == LATE_SHARE_BPS) ++lateShareSales;
         if (toLoans != expectedToLoans || toLoans + toMerchant != amount) {
             if (splitDepartures++ == 0) {
                 firstDeparture = string.concat(
@@ -134,7 +151,8 @@ contract SalesRouterHandler is Test {
                 amount,
                 ICreditLedger.DrawBounds({maxAprBps: 2_400, minReceived: 0, method: 1, payments: 6, periodDays: 30})
             )
-        {
+        returns (uint256 loanId) {
+            borrowed.push(loanId);
             ++accepted["borrow"];
         } catch {
             ++refusedCalls;
@@ -217,6 +235,17 @@ contract SalesRouterHandler is Test {
     }
 
     // ---------------------------------------------------------------- views
+
+    /// Whether the router lists `borrowed[k:]` for some k, every loan before k owing nothing (repaid, or written off
+    /// and recovered in full).
+    function _listIsBorrowedLessClosedFront() internal view returns (bool) {
+        uint256[] memory listed = router.openLoans(merchantId);
+        if (listed.length > borrowed.length) return false;
+        uint256 k = borrowed.length - listed.length;
+        for (uint256 i = 0; i < listed.length; ++i) if (listed[i] != borrowed[k + i]) return false;
+        for (uint256 i = 0; i < k; ++i) if (ledger.loanState(borrowed[i]).payoff != 0) return false;
+        return true;
+    }
 
     /// What the loans a sale reaches owe: the payoffs of the first four the router lists.
     function _owedByReachableLoans() internal view returns (uint256 owed) {

@@ -8,10 +8,10 @@ import {ISalesRouter} from "../../contracts/interfaces/ISalesRouter.sol";
 import {MicrocreditBase} from "../utils/MicrocreditBase.sol";
 import {SalesRouterHandler} from "./SalesRouterHandler.sol";
 
-/// Handler-based invariants of the sales router on the real ledger (docs/INVARIANTS.md, ROUTER_A–D): whatever the
+/// Handler-based invariants of the sales router on the real ledger (docs/INVARIANTS.md, ROUTER_A–E): whatever the
 /// sequence of sales, borrows, repayments outside the router, refunds, collections, marks, write-offs and time, the
 /// router never holds funds, every sale is split exactly, no sale repays more than its share or than the loans it
-/// reaches owe, and no sale is refused.
+/// reaches owe, no sale is refused, and the loans are listed in borrow order until they owe nothing.
 contract SalesRouterInvariants is MicrocreditBase {
     uint8 internal constant PRODUCT = 7;
 
@@ -76,6 +76,12 @@ contract SalesRouterInvariants is MicrocreditBase {
     /// more than the share, and no less while a loan owes."
     function invariant_ROUTER_C_repaysItsShareCappedByWhatIsOwed() public view {
         assertEq(handler.splitDepartures(), 0, handler.firstDeparture());
+    }
+
+    /// ROUTER_E: "the router lists the owner's loans in the order they were borrowed and drops only loans that owe
+    /// nothing, from the front."
+    function invariant_ROUTER_E_listsLoansInBorrowOrderAndDropsOnlyClosedOnes() public view {
+        assertEq(handler.listDepartures(), 0);
     }
 
     /// ROUTER_D: "a sale to an active merchant is never refused, whatever state its loans are in."
