@@ -173,6 +173,9 @@ export async function merchantChapter(c: MerchantChapter): Promise<void> {
   const beforeSlow = repaid;
   await trade(10, Number((dueDates[0] - start) / DAY), (d) => daily(TRADING_DAYS + d) / 6n);
   const state = await lens.loanState(loanId);
+  if (state.nextDueAmount === 0n || state.nextDueAt !== dueDates[0]) {
+    throw new Error("the demo's slow spell was meant to leave part of the first minimum unpaid");
+  }
   say(
     `A slow spell until the due date: sales repay only ${fmt(repaid - beforeSlow)} more; ${fmt(repaid)} repaid in all, and ${fmt(state.nextDueAmount)} of the minimum due ${day(state.nextDueAt)} still missing`,
   );
@@ -182,8 +185,13 @@ export async function merchantChapter(c: MerchantChapter): Promise<void> {
     .map((log) => ledger.interface.parseLog(log))
     .find((e) => e?.name === "Collected")?.args.amount as bigint | undefined;
   const after = await lens.loanState(loanId);
+  if (collected !== state.nextDueAmount || after.pastDue !== 0n) {
+    throw new Error(
+      `the collection took ${collected ?? 0n}, not the ${state.nextDueAmount} missing of the minimum`,
+    );
+  }
   say(
-    `${day(dueDates[0])}: the collection (anyone may call it; the keeper does) pulls the shortfall from the owner's wallet by the mandate: ${fmt(collected ?? 0n)}; the loan is on plan (${fmt(after.pastDue)} past due), principal left ${fmt(after.principalOutstanding)}`,
+    `${day(dueDates[0])}: the collection (anyone may call it: here the demo plays the keeper, as npm run keeper does) pulls the shortfall from the owner's wallet by the mandate: ${fmt(collected)}; the loan is on plan (${fmt(after.pastDue)} past due), principal left ${fmt(after.principalOutstanding)}`,
   );
   // Trade picks up again: the sales repay ahead of the plan until the loan is repaid, then the whole sale is the
   // merchant's.
@@ -196,6 +204,8 @@ export async function merchantChapter(c: MerchantChapter): Promise<void> {
     d += 1;
   }
   const closedAt = await latest();
+  if (closedAt >= dueDates[dueDates.length - 1])
+    throw new Error("the demo's merchant loan was not repaid ahead of its plan");
   const last = await sell(closedAt + DAY, daily(TRADING_DAYS + d));
   const routed = last.logs.filter((log) => router.interface.parseLog(log)?.name === "RepaidFromSale").length;
   say(
