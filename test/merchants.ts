@@ -582,6 +582,15 @@ describe("microcredit merchant: the registry's commands against a node", functio
       ),
       1,
     );
+    expect(await lens.originatorAllowed(stranger.address, routerAt), "refused before any consent").to.equal(
+      false,
+    );
+    // A borrow the ledger refuses (a bound below the line's APR) takes back the consent the command gave for it.
+    oneLine(
+      await run("merchant", "borrow", "--amount", "1000", "--max-apr-bps", "100", "--account", "5"),
+      /^microcredit merchant borrow: .*APR.*$/,
+      1,
+    );
     expect(await lens.originatorAllowed(owner.address, routerAt)).to.equal(false);
     const paidOutBefore = await token.balanceOf(payout.address);
     const borrowed = json(await run("merchant", "borrow", "--amount", "1000", "--account", "5", "--json"));
@@ -592,6 +601,11 @@ describe("microcredit merchant: the registry's commands against a node", functio
     });
     expect(borrowed.product).to.equal(MERCHANT_LOAN_PRODUCT.id);
     expect(borrowed.allowTx).to.match(/^0x[0-9a-f]{64}$/);
+    expect(borrowed).to.include({
+      payout: payout.address,
+      received: (1_000n * ONE).toString(),
+      router: routerAt,
+    });
     expect(borrowed.bounds).to.include({ method: 1, payments: 6, periodDays: 30 });
     expect(await lens.originatorAllowed(owner.address, routerAt)).to.equal(true);
     expect((await token.balanceOf(payout.address)) - paidOutBefore).to.equal(1_000n * ONE);
@@ -626,12 +640,31 @@ describe("microcredit merchant: the registry's commands against a node", functio
       repaid: [{ loanId: borrowed.loanId, amount: split.toLoans.toString() }],
     });
     expect((await token.balanceOf(payout.address)) - paidOut).to.equal(split.toMerchant);
-    // The same order again: refused by name, and the allowance the command raised for it is put back.
+    // The same order again: refused by name before any approval.
     const allowanceBefore = (await token.allowance(customer.address, routerAt)) as bigint;
-    expect(allowanceBefore < 50n * ONE, "the command has to approve for the second pay").to.equal(true);
     oneLine(
       await run("merchant", "pay", "--merchant", "1", "--amount", "50", "--order", "3", "--account", "9"),
       /^microcredit merchant pay: Order 3 of merchant 1 is already paid; it is never paid twice\.$/,
+      1,
+    );
+    expect(await token.allowance(customer.address, routerAt)).to.equal(allowanceBefore);
+    // A sale above the customer's balance: the token refuses the pull, and the approval given for it is put back.
+    const above = ((await token.balanceOf(customer.address)) as bigint) / ONE + 1n;
+    expect(allowanceBefore < above * ONE, "the command has to approve for it").to.equal(true);
+    oneLine(
+      await run(
+        "merchant",
+        "pay",
+        "--merchant",
+        "1",
+        "--amount",
+        above.toString(),
+        "--order",
+        "4",
+        "--account",
+        "9",
+      ),
+      new RegExp(`^microcredit merchant pay: Balance too low: 0x.*$`),
       1,
     );
     expect(await token.allowance(customer.address, routerAt)).to.equal(allowanceBefore);
@@ -655,6 +688,34 @@ describe("microcredit merchant: the registry's commands against a node", functio
     expect(human).to.match(
       /^ {2}loan \d+ \(active, current\): owes 990\.\d\d, next minimum \d+\.\d\d by \S+/m,
     );
+
+    // The monitor's report: the merchant loan under its originator, the sale's 10 repaid by the router.
+    const reportDir = join(dir, "monitor-report");
+    const report = await runScript(dir, join("scripts", "monitor.ts"), [
+      "report",
+      "--out",
+      reportDir,
+      "--rpc",
+      RPC,
+    ]);
+    expect(report.status, report.stderr).to.equal(0);
+    const metrics = JSON.parse(readFileSync(join(reportDir, "metrics.json"), "utf8"));
+    expect(metrics.current.originated).to.deep.equal([
+      {
+        productId: MERCHANT_LOAN_PRODUCT.id,
+        originator: routerAt.toLowerCase(),
+        loans: 1,
+        active: 1,
+        principalOutstanding: (await lens.loanState(BigInt(borrowed.loanId))).principalOutstanding.toString(),
+        pastDue: "0",
+        repaidByOriginator: (10n * ONE).toString(),
+        repaidByBorrowers: "0",
+        repaidByOthers: "0",
+        originatorShare: 1,
+        behind: [],
+      },
+    ]);
+    expect(readFileSync(join(reportDir, "report.html"), "utf8")).to.contain("(merchant loans)</h2>");
   });
 
   it("test_merchantCli_payoutDelay: a proposal cannot be applied before the delay, then anyone applies it", async () => {

@@ -34,6 +34,7 @@ import {
   type RollRate,
   type Vintage,
 } from "./metrics.ts";
+import { MINIMUM_SOON_SECONDS, originatedProducts, type OriginatedProduct } from "./originated.ts";
 import { EventScanner, KEEPER_EVENTS, type MonitorEvent } from "./scan.ts";
 import { BookState, lastDueAt, type KeeperActivity, type LoanInfo } from "./state.ts";
 import { summaryLine, pollLines } from "./poll-lines.ts";
@@ -96,6 +97,8 @@ export interface StepReport {
   reads: number;
   staleLoans: number;
   snapshot?: Snapshot;
+  /** Products a product contract originates (the merchant loan): their book, what the contract repaid, loans behind. */
+  originated: OriginatedProduct[];
   /** Warnings this step raised and cleared. */
   warnings: Warning[];
   cleared: ClearedWarning[];
@@ -165,6 +168,9 @@ export class Monitor {
   readonly signal?: AbortSignal;
   lastStep?: StepReport;
   private lastPoints = new Map<bigint, RollPoint>();
+  /** Each product's originator (the zero address: drawn by borrowers), read when its first loan is seen and again
+   * at every snapshot. */
+  private readonly originators = new Map<number, string>();
   private queue: MonitorEvent[] = [];
   private readonly blockTimes = new Map<number, number>();
 
@@ -366,6 +372,14 @@ export class Monitor {
       this.lastPoints = points;
     }
 
+    await this.readOriginators(tag, snapshot !== undefined);
+    const originated = originatedProducts(
+      this.state.loans.values(),
+      this.originators,
+      time,
+      MINIMUM_SOON_SECONDS,
+    );
+
     const input: StepInput = {
       block,
       time,
@@ -400,11 +414,28 @@ export class Monitor {
       reads,
       staleLoans: stale,
       snapshot,
+      originated,
       warnings: raised,
       cleared,
     };
     this.lastStep = report;
     return report;
+  }
+
+  /** Reads the originator of every product with a loan not read yet, or of all of them when `all`. */
+  private async readOriginators(tag: { blockTag: number }, all: boolean): Promise<void> {
+    const ids = new Set<number>();
+    for (const l of this.state.loans.values())
+      if (all || !this.originators.has(l.productId)) ids.add(l.productId);
+    await mapLimit(
+      [...ids],
+      this.config.concurrency,
+      async (id) => {
+        const p = await this.lens.product(id, tag);
+        this.originators.set(id, String(p.originator).toLowerCase());
+      },
+      this.signal,
+    );
   }
 
   /** Applies the queued events up to `block`, with the timestamps of the blocks that need one. */
@@ -458,6 +489,7 @@ export class Monitor {
             pastDue: v.pastDue,
             pastDueSince: v.pastDueSince,
             nextDueAt: v.nextDueAt,
+            nextDueAmount: v.nextDueAmount,
             storedBucket: Number(v.markedBucket),
           },
           v.status,

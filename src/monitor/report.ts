@@ -4,12 +4,14 @@
 import { mkdirSync, writeFileSync } from "node:fs";
 import { join } from "node:path";
 import { formatUnits } from "ethers";
+import { loanLabel } from "../core/loan-id.ts";
 import { money as formatMoney, ratio, fraction } from "../format/money.ts";
 import { lineChartSvg, stackedBarsSvg } from "./charts.ts";
 import type { MonitorSummary, WarningEntry } from "./follow.ts";
 import { headlineFigures, headlineHtml } from "./headline.ts";
 import { esc, table } from "./html.ts";
 import { BUCKET_NAMES, ROLL_STAGES, utcDay, type Share } from "./metrics.ts";
+import type { OriginatedProduct } from "./originated.ts";
 import { MAX_PERIODS, originationSeries } from "./series.ts";
 import { bySeverity, chainMinute, subject, versus } from "./warning-text.ts";
 
@@ -47,6 +49,59 @@ const STYLE =
   ".flag{font-weight:600;text-transform:uppercase;font-size:11px;color:#b71c1c}.near .flag{color:#8a6100}" +
   "tr.critical td{background:#fde3e0}tr.warning td{background:#fff4d6}td.sev{font-weight:600}" +
   "tr.cleared td{color:#777}";
+
+/**
+ * Products a product contract originates (the merchant loan, repaid from sales): the book, who repaid it, and the
+ * loans past due or whose next minimum the sales have not covered a week before it falls due.
+ */
+function originatedHtml(products: OriginatedProduct[], money: (v: bigint) => string): string {
+  const day = (t: number) => chainMinute(t).slice(0, 10);
+  return (
+    `<section id="originated"><h2>Loans a product contract originates and repays (merchant loans)</h2>` +
+    table(
+      [
+        "product",
+        "originator",
+        "loans (active)",
+        "principal outstanding",
+        "past due",
+        "repaid by the contract (sales)",
+        "repaid by borrowers",
+        "repaid by others",
+        "share repaid by the contract",
+      ],
+      products.map((p) => [
+        p.productId,
+        p.originator,
+        `${p.loans} (${p.active})`,
+        money(p.principalOutstanding),
+        money(p.pastDue),
+        money(p.repaidByOriginator),
+        money(p.repaidByBorrowers),
+        money(p.repaidByOthers),
+        fraction(p.originatorShare),
+      ]),
+    ) +
+    (products.every((p) => p.behind.length === 0)
+      ? `<p class="empty">No loan past due, and no minimum due within a week that the sales have not covered.</p>`
+      : table(
+          ["product", "loan", "borrower", "state", "amount", "due", "days"],
+          products.flatMap((p) =>
+            p.behind.map((b) => [
+              p.productId,
+              loanLabel(b.loanId),
+              b.borrower,
+              b.state,
+              money(b.amount),
+              day(b.dueAt),
+              b.state === "past due" ? `${b.days} past due` : `due in ${b.days}`,
+            ]),
+          ),
+          (i) => (products.flatMap((p) => p.behind)[i].state === "past due" ? "warning" : undefined),
+        )) +
+    `</section>`
+  );
+}
 
 /** The warnings still active, most severe first: severity, what, since, value now against the threshold. */
 function activeTable(s: MonitorSummary): string {
@@ -170,6 +225,8 @@ export function renderHtml(s: MonitorSummary, decimals = 6): string {
         ),
     );
   }
+
+  if (c && c.originated.length > 0) parts.push(originatedHtml(c.originated, money));
 
   const withRates = s.snapshots.filter((x) => x.rollRates).slice(-20);
   parts.push(

@@ -19,7 +19,7 @@ interface At {
 export type MonitorEvent = At &
   (
     | { name: "Drawn"; principal: bigint; productId: number }
-    | { name: "Repaid"; principalOutstanding: bigint }
+    | { name: "Repaid"; principalOutstanding: bigint; payer: string; amount: bigint }
     | { name: "LoanClosed" }
     | { name: "Collected"; amount: bigint }
     | { name: "CollectionFailed"; reason: number }
@@ -63,7 +63,14 @@ export function decodeEvent(log: Log): MonitorEvent | undefined {
     case "Drawn":
       return { ...at, name: "Drawn", principal: a.principal as bigint, productId: Number(a.productId) };
     case "Repaid":
-      return { ...at, name: "Repaid", principalOutstanding: a[4] as bigint };
+      // amount: the interest and principal the payment retired (penalty is in PenaltyCharged).
+      return {
+        ...at,
+        name: "Repaid",
+        principalOutstanding: a[4] as bigint,
+        payer: String(a[1]).toLowerCase(),
+        amount: (a[2] as bigint) + (a[3] as bigint),
+      };
     case "LoanClosed":
       return { ...at, name: "LoanClosed" };
     case "Collected":

@@ -13,6 +13,8 @@ export interface LoanView {
   /** Oldest unpaid due date (unix seconds), 0 when nothing is past due. */
   pastDueSince: bigint;
   nextDueAt: bigint;
+  /** What is still owed for the instalment due at `nextDueAt` (0 when payments already covered it). */
+  nextDueAmount: bigint;
   /** The bucket as stored, i.e. as last marked; the monitor works out the bucket by time itself. */
   storedBucket: number;
 }
@@ -43,6 +45,10 @@ export interface LoanInfo {
   loss?: bigint;
   /** Payments after write-off. */
   recovered: bigint;
+  /** Interest and principal repaid (`Repaid`) by the borrower, and by anyone else, by payer (lower-case address):
+   * a product contract that repays for the borrower (the sales router), a friend, a bot. */
+  repaidByBorrower: bigint;
+  repaidByOthers?: Map<string, bigint>;
   view?: LoanView;
   terms?: LoanTerms;
   /** An event touched the loan after its view was read. */
@@ -84,6 +90,7 @@ export class BookState {
         status: "active",
         principalOutstanding: e.principal,
         recovered: 0n,
+        repaidByBorrower: 0n,
         dirty: true,
         everLate: false,
       });
@@ -98,6 +105,11 @@ export class BookState {
     switch (e.name) {
       case "Repaid":
         loan.principalOutstanding = e.principalOutstanding;
+        if (e.payer === loan.borrower.toLowerCase()) loan.repaidByBorrower += e.amount;
+        else {
+          loan.repaidByOthers ??= new Map();
+          loan.repaidByOthers.set(e.payer, (loan.repaidByOthers.get(e.payer) ?? 0n) + e.amount);
+        }
         break;
       case "LoanClosed":
         loan.status = "repaid";

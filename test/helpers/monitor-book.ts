@@ -155,6 +155,7 @@ export function bookSummary(lastDay = 78): MonitorSummary {
       reads: onBook.length,
       staleLoans: 0,
       snapshot,
+      originated: [],
       warnings: raised,
       cleared,
     };
