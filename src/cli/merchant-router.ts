@@ -6,6 +6,7 @@ import { eventsEmittedBy } from "../client/events.ts";
 import { ensureAllowance, restoreAllowance, transferred } from "../client/token.ts";
 import { loanLabel } from "../core/loan-id.ts";
 import { decodeError, withDecodedErrors } from "../sdk/errors.ts";
+import { MAX_ORDER_ID } from "../sdk/sales.ts";
 import { amount, integer, required } from "./args.ts";
 import { boundsFor } from "./borrower.ts";
 import type { Command } from "./command.ts";
@@ -126,14 +127,14 @@ export const pay: Command = {
     void (
       managedMerchant(values),
       required(values, "amount"),
-      integer(required(values, "order"), "order", 0, 2 ** 50 - 1)
+      integer(required(values, "order"), "order", 0, Number(MAX_ORDER_ID))
     ),
   async run(ctx, values) {
     const merchantId = managedMerchant(values);
     const open = await openRegistry(ctx, true);
     const d = open.client.decimals;
     const value = amount(required(values, "amount"), d, "amount");
-    const orderId = BigInt(integer(required(values, "order"), "order", 0, 2 ** 50 - 1));
+    const orderId = BigInt(integer(required(values, "order"), "order", 0, Number(MAX_ORDER_ID)));
     const router = await routerAsSigner(ctx);
     const signer = ctx.signer();
     const spender = String(router.target);
