@@ -4,8 +4,7 @@ pragma solidity 0.8.28;
 import {Test, Vm} from "forge-std/Test.sol";
 import {MockStablecoin} from "../contracts/mocks/MockStablecoin.sol";
 import {ICreditLedger} from "../contracts/interfaces/ICreditLedger.sol";
-import {ICollectionUpkeep} from "../contracts/interfaces/ICollectionUpkeep.sol";
-import {CollectionUpkeep} from "../contracts/automation/CollectionUpkeep.sol";
+import {ICollectionUpkeep, ILedgerAsset} from "../contracts/interfaces/ICollectionUpkeep.sol";
 import {Coverage} from "./utils/Coverage.sol";
 import {ITestLedger, IMicrocreditDeployer} from "./utils/ITestLedger.sol";
 import {ILendingPool} from "../contracts/interfaces/ILendingPool.sol";
@@ -20,6 +19,11 @@ using LedgerViews for ITestLedger;
 /// The Chainlink upkeep against the real ledger: check → perform collects what is due, the scan window walks the
 /// borrower list without performs, late loans are marked and written off, stale and forged perform data do nothing
 /// harmful, and the gas of a 100-loan perform. Split in several contracts to stay under the code size limit.
+/// `checkUpkeep` as the upkeep declares it (a view), which AutomationCompatibleInterface does not.
+interface IUpkeepCheck {
+    function checkUpkeep(bytes calldata) external view returns (bool upkeepNeeded, bytes memory performData);
+}
+
 abstract contract CollectionUpkeepBase is Test {
     uint256 internal constant ONE = 1e6;
     uint256 internal constant PRINCIPAL = 1_000e6;
@@ -31,7 +35,7 @@ abstract contract CollectionUpkeepBase is Test {
     MockStablecoin internal token;
     ITestLedger internal ledger;
     ILendingPool internal pool;
-    CollectionUpkeep internal upkeep;
+    ICollectionUpkeep internal upkeep;
 
     address internal admin = makeAddr("admin");
     address internal lender = makeAddr("lender");
@@ -75,9 +79,9 @@ abstract contract CollectionUpkeepBase is Test {
     // ---------------------------------------------------------------- helpers
 
     /// Deploys from the artifact, so the test contracts do not carry the upkeep's creation code.
-    function _newUpkeep(uint256 pageSize, uint256 maxLoans) internal returns (CollectionUpkeep) {
+    function _newUpkeep(uint256 pageSize, uint256 maxLoans) internal returns (ICollectionUpkeep) {
         return
-            CollectionUpkeep(
+            ICollectionUpkeep(
                 deployCode("CollectionUpkeep.sol:CollectionUpkeep", abi.encode(ledger, pageSize, maxLoans))
             );
     }
@@ -112,7 +116,7 @@ abstract contract CollectionUpkeepBase is Test {
     }
 
     function _check() internal view returns (bool needed, bytes memory data, uint256[] memory c, uint256[] memory m) {
-        (needed, data) = upkeep.checkUpkeep("");
+        (needed, data) = IUpkeepCheck(address(upkeep)).checkUpkeep("");
         (c, m) = abi.decode(data, (uint256[], uint256[]));
     }
 
@@ -178,7 +182,7 @@ contract CollectionUpkeepFlowTest is CollectionUpkeepBase {
     }
 
     function test_window_walksThePagesWithoutPerforms() public {
-        CollectionUpkeep small = _newUpkeep(10, 100);
+        ICollectionUpkeep small = _newUpkeep(10, 100);
         for (uint256 i = 0; i < 30; ++i) _openLine(_who(i));
         // Only borrowers 20-29 fall due; the others drew 10 days later.
         for (uint256 i = 20; i < 30; ++i) _draw(_who(i), true);
@@ -203,7 +207,7 @@ contract CollectionUpkeepFlowTest is CollectionUpkeepBase {
     }
 
     function test_pageCutShort_theNextVisitGoesFurther() public {
-        CollectionUpkeep tiny = _newUpkeep(10, 3);
+        ICollectionUpkeep tiny = _newUpkeep(10, 3);
         _borrowers(0, 5, true);
         vm.warp(vm.getBlockTimestamp() + PERIOD);
         vm.roll(vm.getBlockNumber() + 1);
@@ -223,27 +227,64 @@ contract CollectionUpkeepFlowTest is CollectionUpkeepBase {
     }
 }
 
-/// Constructor bounds (its own contract: it carries the upkeep's creation code).
+/// Constructor bounds, on the upkeep's artifact.
 contract CollectionUpkeepConstructorTest is Test {
     function test_constructor_refusesBadParameters() public {
         ICreditLedger someLedger = ICreditLedger(makeAddr("ledger"));
-        vm.expectRevert(ICollectionUpkeep.ZeroLedger.selector);
-        new CollectionUpkeep(ICreditLedger(address(0)), 10, 10);
-        vm.expectRevert(abi.encodeWithSelector(ICollectionUpkeep.InvalidPageSize.selector, 0, 1_000));
-        new CollectionUpkeep(someLedger, 0, 10);
-        vm.expectRevert(abi.encodeWithSelector(ICollectionUpkeep.InvalidPageSize.selector, 1_001, 1_000));
-        new CollectionUpkeep(someLedger, 1_001, 10);
-        vm.expectRevert(abi.encodeWithSelector(ICollectionUpkeep.InvalidMaxLoans.selector, 0, 200));
-        new CollectionUpkeep(someLedger, 10, 0);
-        vm.expectRevert(abi.encodeWithSelector(ICollectionUpkeep.InvalidMaxLoans.selector, 201, 200));
-        new CollectionUpkeep(someLedger, 10, 201);
+        _assertRefused(
+            ICreditLedger(address(0)),
+            10,
+            10,
+            abi.encodeWithSelector(ICollectionUpkeep.ZeroLedger.selector)
+        );
+        _assertRefused(someLedger, 0, 10, abi.encodeWithSelector(ICollectionUpkeep.InvalidPageSize.selector, 0, 1_000));
+        _assertRefused(
+            someLedger,
+            1_001,
+            10,
+            abi.encodeWithSelector(ICollectionUpkeep.InvalidPageSize.selector, 1_001, 1_000)
+        );
+        _assertRefused(someLedger, 10, 0, abi.encodeWithSelector(ICollectionUpkeep.InvalidMaxLoans.selector, 0, 200));
+        _assertRefused(
+            someLedger,
+            10,
+            201,
+            abi.encodeWithSelector(ICollectionUpkeep.InvalidMaxLoans.selector, 201, 200)
+        );
+        // The same artifact with good parameters deploys (over a ledger that answers `asset()`).
+        vm.mockCall(address(someLedger), abi.encodeCall(ILedgerAsset.asset, ()), abi.encode(makeAddr("asset")));
+        assertGt(deployCode("CollectionUpkeep.sol:CollectionUpkeep", abi.encode(someLedger, 10, 10)).code.length, 0);
+    }
+
+    /// Deploys the upkeep's artifact with these parameters and checks that the constructor refuses with `expected`.
+    function _assertRefused(ICreditLedger ledger_, uint256 pageSize, uint256 maxLoans, bytes memory expected) private {
+        bytes memory init = abi.encodePacked(
+            vm.getCode("CollectionUpkeep.sol:CollectionUpkeep"),
+            abi.encode(ledger_, pageSize, maxLoans)
+        );
+        address deployed;
+        bytes memory reason;
+        // solhint-disable-next-line no-inline-assembly
+        assembly ("memory-safe") {
+            deployed := create(0, add(init, 0x20), mload(init))
+            reason := mload(0x40)
+            mstore(reason, returndatasize())
+            returndatacopy(add(reason, 0x20), 0, returndatasize())
+            mstore(0x40, add(add(reason, 0x20), and(add(returndatasize(), 31), not(31))))
+        }
+        assertEq(deployed, address(0), "refused");
+        assertEq(reason, expected, "with the reason");
     }
 }
 
 /// What a perform refuses or ignores: stale data, forged data.
 contract CollectionUpkeepSafetyTest is CollectionUpkeepBase {
     function test_stalePerformData_doesNothing() public {
-        assertEq(address(upkeep.asset()), address(token), "the ledger's asset, read at deployment");
+        assertEq(
+            address(ILedgerAsset(address(upkeep)).asset()),
+            address(token),
+            "the ledger's asset, read at deployment"
+        );
         _borrowers(0, 10, true);
         vm.warp(vm.getBlockTimestamp() + PERIOD);
         vm.roll(vm.getBlockNumber() + 1);
@@ -293,7 +334,7 @@ contract CollectionUpkeepItem09Test is CollectionUpkeepBase {
     /// Before: an empty perform with fresh data and `next == start` each block held the window on a page with nothing
     /// due (0 detections in 20 blocks). Now the window depends on the block alone.
     function test_item09_forgedEmptyPerformsCannotHideADueLoan() public {
-        CollectionUpkeep small = _newUpkeep(5, 100);
+        ICollectionUpkeep small = _newUpkeep(5, 100);
         for (uint256 i = 0; i < 20; ++i) _openLine(_who(i));
         uint256 dueLoan = _draw(_who(17), true);
         vm.warp(vm.getBlockTimestamp() + 10 days);
@@ -492,7 +533,7 @@ contract CollectionUpkeepStaleTest is CollectionUpkeepBase {
         // Ten days later A and B are still in M1, last touched ten days ago (refresh only); C, drawn ten days after
         // them, is now 5 days past its first due date: it moves into M1.
         vm.warp(t0 + PERIOD + 15 days);
-        CollectionUpkeep one = _newUpkeep(50, 1);
+        ICollectionUpkeep one = _newUpkeep(50, 1);
         (, uint256[] memory m, uint256 next) = one.scan(0);
         assertEq(m.length, 1, "one mark fits");
         assertEq(m[0], ab[0], "A, the first met");
