@@ -8,6 +8,7 @@ import { join } from "node:path";
 import { JsonRpcProvider, MaxUint256, Wallet } from "ethers";
 import { network } from "hardhat";
 import { deploymentOf, eventsNamed, Microcredit, MicrocreditError, rpcUrlOf } from "../src/client/index.ts";
+import { rejection } from "./helpers/refusal.ts";
 import {
   deployMicrocredit,
   ALL_PRODUCTS_MASK,
@@ -44,14 +45,6 @@ async function lentOut() {
     .setLine(d.fixtureBorrower.address, 200_000n * ONE, 1_800, ALL_PRODUCTS_MASK, 1);
   await d.ledger.connect(d.fixtureBorrower).draw(5, await d.ledger.availableLiquidity());
   return d;
-}
-
-/** The rejection of `promise`: its error, or a failure of the test when it resolves. */
-async function rejection(promise: Promise<unknown>): Promise<Error> {
-  return promise.then(
-    () => expect.fail("expected a rejection"),
-    (error: Error) => error,
-  );
 }
 
 describe("Microcredit client", () => {

@@ -88,7 +88,7 @@ export async function send(
 }
 
 /** Sends `contract.<method>(...args)` from the runner it is connected to and waits; a revert is its decoded sentence. */
-export async function sendFrom(
+async function sendFrom(
   contract: Contract,
   method: string,
   args: unknown[],

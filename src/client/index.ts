@@ -12,4 +12,5 @@ export { PERMIT_TYPES, permitDomain, signPermit, type SignedPermit } from "./per
 export { ERC20_ABI, transferred } from "./token.ts";
 export * from "../sdk/merchants.ts";
 export * from "../sdk/sales.ts";
+export * from "./sales-router.ts";
 export { decodeError, explain, MicrocreditError, withDecodedErrors, ERROR_MESSAGES } from "../sdk/errors.ts";

@@ -12,3 +12,11 @@ export async function refusal(call: Promise<unknown>): Promise<MicrocreditError>
   }
   expect.fail("the call should have reverted");
 }
+
+/** The rejection of `promise`: its error, or a failure of the test when it resolves. */
+export async function rejection(promise: Promise<unknown>): Promise<Error> {
+  return promise.then(
+    () => expect.fail("expected a rejection"),
+    (error: Error) => error,
+  );
+}
