@@ -16,14 +16,14 @@ using LedgerViews for ICreditLedger;
 using LedgerViews for ILedger;
 using LedgerViews for ITestLedger;
 
-/// The Chainlink upkeep against the real ledger: check → perform collects what is due, the scan window walks the
-/// borrower list without performs, late loans are marked and written off, stale and forged perform data do nothing
-/// harmful, and the gas of a 100-loan perform. Split in several contracts to stay under the code size limit.
 /// `checkUpkeep` as the upkeep declares it (a view), which AutomationCompatibleInterface does not.
 interface IUpkeepCheck {
     function checkUpkeep(bytes calldata) external view returns (bool upkeepNeeded, bytes memory performData);
 }
 
+/// The Chainlink upkeep against the real ledger: check → perform collects what is due, the scan window walks the
+/// borrower list without performs, late loans are marked and written off, stale and forged perform data do nothing
+/// harmful, and the gas of a 100-loan perform. Split in several contracts to stay under the code size limit.
 abstract contract CollectionUpkeepBase is Test {
     uint256 internal constant ONE = 1e6;
     uint256 internal constant PRINCIPAL = 1_000e6;

@@ -53,7 +53,7 @@ async function setup() {
     salesRouter: await router.getAddress(),
   };
   const salesFor = async (signer: typeof owner) =>
-    SalesRouter.of(await Microcredit.connect(signer, addresses));
+    SalesRouter.connect(await Microcredit.connect(signer, addresses));
   return { ...d, registry, router, owner, payout, customer, secondOwner, stranger, addresses, salesFor };
 }
 
@@ -91,28 +91,41 @@ describe("SDK: SalesRouter", () => {
     expect(await d.token.allowance(d.customer.address, routerAt)).to.equal(0n); // approved exactly the sale
   });
 
-  it("test_salesRouterClient_refusals: each in one sentence, with no approval and no consent left behind", async () => {
+  it("test_salesRouterClient_refusals: each in one sentence, nothing sent for what the views tell, undone otherwise", async () => {
     const d = await networkHelpers.loadFixture(setup);
     const routerAt = d.addresses.salesRouter;
     const customer = await d.salesFor(d.customer);
     await customer.pay(1n, 50n * ONE, 7n);
+    const nonce = () => d.ethers.provider.getTransactionCount(d.customer.address);
+    const sent = await nonce();
 
-    // An order already paid: refused before any approval.
-    const paid = await rejection(customer.pay(1n, 50n * ONE, 7n));
-    expect(paid).to.be.instanceOf(MicrocreditError);
-    expect(paid.message).to.match(/order 7 .*already paid/i);
+    // What the router's rules refuse is refused with its error before any transaction.
+    for (const [merchantId, amount, orderId, sentence] of [
+      [1n, 50n * ONE, 7n, /Order 7 of merchant 1 is already paid/],
+      [1n, 0n, 8n, /zero/i],
+      [1n, 50n * ONE, 7n + 70_000n, /order 70007/i],
+      [9n, 50n * ONE, 1n, /merchant 9/i],
+    ] as const) {
+      const refused = await rejection(customer.pay(merchantId, amount, orderId));
+      expect(refused, refused.message).to.be.instanceOf(MicrocreditError);
+      expect(refused.message).to.match(sentence);
+    }
+    expect(await nonce()).to.equal(sent);
     expect(await d.token.allowance(d.customer.address, routerAt)).to.equal(0n);
 
-    // A merchant that may not be paid.
-    const unknown = await rejection(customer.pay(9n, 50n * ONE, 1n));
-    expect(unknown).to.be.instanceOf(MicrocreditError);
-    expect(await d.token.allowance(d.customer.address, routerAt)).to.equal(0n);
+    // A sale the payer's balance cannot cover reverts once approved: the allowance goes back to what it was.
+    await d.token.connect(d.customer).approve(routerAt, 3n * ONE);
+    const short = await rejection(customer.pay(1n, 20_000n * ONE, 8n));
+    expect(short).to.be.instanceOf(MicrocreditError);
+    expect(await d.token.allowance(d.customer.address, routerAt)).to.equal(3n * ONE);
 
     // Another key than the owner's: refused before the consent.
     const stranger = await d.salesFor(d.stranger);
+    const strangerSent = await d.ethers.provider.getTransactionCount(d.stranger.address);
     const notOwner = await rejection(stranger.borrow(1n, 100n * ONE));
     expect(notOwner).to.be.instanceOf(MicrocreditError);
     expect(notOwner.message).to.contain(d.stranger.address);
+    expect(await d.ethers.provider.getTransactionCount(d.stranger.address)).to.equal(strangerSent);
     expect(await d.lens.originatorAllowed(d.stranger.address, routerAt)).to.equal(false);
 
     // Bounds the ledger refuses: the consent given for the borrow is taken back.
@@ -125,5 +138,19 @@ describe("SDK: SalesRouter", () => {
     expect(tooDear.message).to.match(/APR/);
     expect(await d.lens.originatorAllowed(d.secondOwner.address, routerAt)).to.equal(false);
     expect((await second.loans(2n)).loanIds).to.deep.equal([]);
+  });
+
+  it("test_salesRouterClient_connect: a router of another ledger is refused; a provider reads but cannot send", async () => {
+    const d = await networkHelpers.loadFixture(setup);
+    const elsewhere = await Microcredit.connect(d.owner, {
+      ...d.addresses,
+      merchantRegistry: d.addresses.ledger,
+    });
+    const wrong = await rejection(SalesRouter.connect(elsewhere));
+    expect(wrong.message).to.contain(`reads the registry ${d.addresses.merchantRegistry}`);
+
+    const reader = await SalesRouter.connect(await Microcredit.connect(d.ethers.provider, d.addresses));
+    expect((await reader.loans(1n)).loanIds).to.deep.equal([]);
+    expect((await rejection(reader.pay(1n, ONE, 1n))).message).to.contain("needs a signer");
   });
 });

@@ -13,6 +13,7 @@ import {
   MERCHANT_OPTION,
   OWN_MERCHANT_USAGE,
   openRegistry,
+  recordOf,
   whichMerchant,
 } from "./merchant-record.ts";
 import { date, units } from "./output.ts";
@@ -41,8 +42,9 @@ export const borrow: Command = {
     const me = await ctx.signer().getAddress();
     const merchantId = await whichMerchant(ctx, open.registry, values);
     const value = amount(required(values, "amount"), d, "amount");
+    await recordOf(open.registry, merchantId); // an id never registered is a usage error
     await ctx.optional("salesRouter");
-    const sales = SalesRouter.of(client);
+    const sales = await SalesRouter.connect(client);
     const product = Number(await sales.router.loanProduct());
     const quoted = await boundsFor(ctx, client, me, product, value, values);
     if (quoted === undefined) await ctx.optional("quotes"); // a merchant loan is always bound to a quote
@@ -102,7 +104,7 @@ export const pay: Command = {
     const value = amount(required(values, "amount"), d, "amount");
     const orderId = BigInt(integer(required(values, "order"), "order", 0, Number(MAX_ORDER_ID)));
     await ctx.optional("salesRouter");
-    const sales = SalesRouter.of(open.client);
+    const sales = await SalesRouter.connect(open.client);
     const { value: sale, receipt } = await sales.pay(merchantId, value, orderId);
     const { repaid, toMerchant } = sale;
     return {

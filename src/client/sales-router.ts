@@ -1,12 +1,22 @@
 // Money through the sales router (ISalesRouter) for integrators: a sale paid to a merchant, whose share repays the
 // merchant's loans first, and the merchant loan its owner borrows against its sales. `microcredit merchant pay` and
-// `merchant borrow` run these. A refusal comes back as a MicrocreditError in one sentence, and neither leaves an
-// approval or a consent behind for a transaction that was refused.
-import type { Contract, ContractTransactionReceipt, Signer } from "ethers";
+// `merchant borrow` run these. A refusal comes back as a MicrocreditError in one sentence. What the router's own rules
+// refuse is refused before anything is sent; a transaction that reverts once approved or consented to has that
+// approval or consent put back, and says so if putting it back failed.
+import { isError, type Contract, type ContractTransactionReceipt, type Signer } from "ethers";
 import type { DrawBounds } from "../core/draw-bounds.ts";
 import { decodeError, withDecodedErrors } from "../sdk/errors.ts";
 import { connectMerchantRegistry, readMerchant } from "../sdk/merchants.ts";
-import { connectSalesRouter, readMerchantLoans, type MerchantLoans } from "../sdk/sales.ts";
+import {
+  connectSalesRouter,
+  MAX_ORDER_ID,
+  MAX_ORDER_JUMP,
+  MAX_SALE_AMOUNT,
+  ORDER_SPAN,
+  orderIdProblem,
+  readMerchantLoans,
+  type MerchantLoans,
+} from "../sdk/sales.ts";
 import { eventsEmittedBy } from "./events.ts";
 import type { Microcredit, Outcome } from "./microcredit.ts";
 import { ensureAllowance, restoreAllowance, transferred } from "./token.ts";
@@ -19,7 +29,7 @@ export interface SalePaid {
   amount: bigint;
   /** What each of the merchant's loans received from it (`RepaidFromSale`), oldest loan first. */
   repaid: { loanId: bigint; amount: bigint }[];
-  /** The rest, which the merchant's payout receives (at once, or after the registry's payout delay). */
+  /** The rest, which the merchant's payout address receives in the same transaction. */
   toMerchant: bigint;
 }
 
@@ -49,19 +59,31 @@ export class SalesRouter {
     this.registry = registry;
   }
 
-  /** The router and the registry at the deployment's addresses (`salesRouter`, `merchantRegistry`). */
-  static of(client: Microcredit): SalesRouter {
-    const { salesRouter, merchantRegistry } = client.addresses;
+  /**
+   * The router and the registry at the deployment's addresses (`salesRouter`, `merchantRegistry`). A router that
+   * lends on another ledger or reads another registry is refused: approvals and consents would go astray.
+   */
+  static async connect(client: Microcredit): Promise<SalesRouter> {
+    const { salesRouter, merchantRegistry, ledger } = client.addresses;
     if (salesRouter === undefined || merchantRegistry === undefined) {
       throw new Error(
         "this deployment has no sales router or merchant registry (salesRouter, merchantRegistry)",
       );
     }
-    return new SalesRouter(
-      client,
-      connectSalesRouter(salesRouter, client.runner),
-      connectMerchantRegistry(merchantRegistry, client.runner),
-    );
+    const router = connectSalesRouter(salesRouter, client.runner);
+    const [routerLedger, routerRegistry] = (await Promise.all([router.ledger(), router.registry()])) as [
+      string,
+      string,
+    ];
+    if (routerLedger.toLowerCase() !== ledger.toLowerCase()) {
+      throw new Error(`the sales router ${salesRouter} lends on the ledger ${routerLedger}, not ${ledger}`);
+    }
+    if (routerRegistry.toLowerCase() !== merchantRegistry.toLowerCase()) {
+      throw new Error(
+        `the sales router ${salesRouter} reads the registry ${routerRegistry}, not ${merchantRegistry}`,
+      );
+    }
+    return new SalesRouter(client, router, connectMerchantRegistry(merchantRegistry, client.runner));
   }
 
   /** The merchant's loans as the router lists them, and the share of a sale that repays them now. */
@@ -71,25 +93,20 @@ export class SalesRouter {
 
   /**
    * Pays sale `orderId` of `amount` to merchant `merchantId` from the signer's wallet, approving the router first when
-   * its allowance is short. A merchant that may not be paid and an order already paid are refused before anything is
-   * approved; if the sale fails once approved, the allowance goes back to what it was.
+   * its allowance is short. An amount or an order id the router refuses (zero, too large, paid, too old, too far
+   * ahead) and a merchant that may not be paid are refused before anything is approved; a sale that reverts once
+   * approved (a balance too low, say) puts the allowance back.
    */
   async pay(merchantId: bigint, amount: bigint, orderId: bigint): Promise<Outcome<SalePaid>> {
     const signer = this.signer();
     const spender = String(this.router.target);
+    const token = this.client.token;
     return this.decoded(async () => {
-      await this.registry.checkActive(merchantId);
-      if ((await this.router.orderPaid(merchantId, orderId)) as boolean) {
-        throw this.refusal(this.router, "OrderAlreadyPaid", [merchantId, orderId]);
-      }
-      const before = await ensureAllowance(this.client.token, signer, spender, amount);
-      let receipt: ContractTransactionReceipt;
-      try {
-        receipt = await this.send("pay", [merchantId, amount, orderId]);
-      } catch (error) {
-        await restoreAllowance(this.client.token, signer, spender, before).catch(() => undefined);
-        throw error;
-      }
+      await this.checkSale(merchantId, amount, orderId);
+      const before = await ensureAllowance(token, signer, spender, amount);
+      const receipt = await this.sendOrUndo("pay", [merchantId, amount, orderId], "the allowance", () =>
+        restoreAllowance(token, signer, spender, before),
+      );
       const repaid = eventsEmittedBy(this.router, receipt.logs)
         .filter((e) => e.name === "RepaidFromSale")
         .map((e) => ({ loanId: e.args.loanId as bigint, amount: e.args.amount as bigint }));
@@ -101,9 +118,10 @@ export class SalesRouter {
   /**
    * The owner of merchant `merchantId` (the signer) borrows `amount` on its own line as the router's loan product,
    * paid to the merchant's payout and repaid from its sales. The borrow is held to `bounds`, by default those of a
-   * quote read just before (it needs the deployment's `quotes`). A merchant that is not active and another key than
-   * the owner's are refused before anything is sent. When the router may not originate on the line yet, it is allowed
-   * to (`setOriginatorAllowed`) just before the borrow, and that is taken back if the borrow is refused.
+   * quote read just before (it needs the deployment's `quotes`; a quote above the APR cap is refused). A merchant that
+   * is not active and another key than the owner's are refused before anything is sent. When the router may not
+   * originate on the line yet, it is allowed to (`setOriginatorAllowed`) just before the borrow, and that is taken
+   * back if the borrow reverts.
    */
   async borrow(merchantId: bigint, amount: bigint, bounds?: DrawBounds): Promise<Outcome<MerchantBorrowed>> {
     const me = await this.signer().getAddress();
@@ -115,38 +133,91 @@ export class SalesRouter {
       if (record?.owner.toLowerCase() !== me.toLowerCase()) {
         throw this.refusal(this.registry, "NotMerchantOwner", [merchantId, me]);
       }
-      const held = bounds ?? (await client.quote(Number(await this.router.loanProduct()), amount, me)).bounds;
-      const ledger = client.ledger.connect(this.signer()) as Contract;
-      let allowTx: string | null = null;
-      if (!((await client.lens.originatorAllowed(me, routerAt)) as boolean)) {
-        allowTx = (await (await ledger.getFunction("setOriginatorAllowed")(routerAt, true)).wait())
-          .hash as string;
-      }
-      let receipt: ContractTransactionReceipt;
-      try {
-        receipt = await this.send("borrow", [merchantId, amount, held]);
-      } catch (error) {
-        if (allowTx !== null) {
-          await (await ledger.getFunction("setOriginatorAllowed")(routerAt, false)).wait();
+      let held = bounds;
+      if (held === undefined) {
+        const quote = await client.quote(Number(await this.router.loanProduct()), amount, me);
+        if (!quote.admissible) {
+          throw this.refusal(client.ledger, "AprAboveCap", [quote.disclosure.aprBps, quote.aprCapBps]);
         }
-        throw error;
+        held = quote.bounds;
       }
+      const ledger = client.ledger.connect(this.signer()) as Contract;
+      const consent = async (allowed: boolean): Promise<string> => {
+        const mined = await (await ledger.getFunction("setOriginatorAllowed")(routerAt, allowed)).wait();
+        if (mined === null) throw new Error("setOriginatorAllowed: the transaction was dropped");
+        return mined.hash as string;
+      };
+      const allowTx = (await client.lens.originatorAllowed(me, routerAt)) ? null : await consent(true);
+      const receipt = await this.sendOrUndo(
+        "borrow",
+        [merchantId, amount, held],
+        "the router's consent",
+        () => (allowTx === null ? Promise.resolve() : consent(false)),
+      );
       const opened = eventsEmittedBy(this.router, receipt.logs).find((e) => e.name === "MerchantLoanOpened");
       if (!opened) throw new Error(`the borrow transaction ${receipt.hash} has no MerchantLoanOpened event`);
       const received = transferred(client.token, client.addresses.token, "to", payout, receipt.logs);
-      return {
-        value: {
-          merchantId,
-          loanId: opened.args.loanId as bigint,
-          amount,
-          payout,
-          received,
-          bounds: held,
-          allowTx,
-        },
-        receipt,
-      };
+      const loanId = opened.args.loanId as bigint;
+      return { value: { merchantId, loanId, amount, payout, received, bounds: held, allowTx }, receipt };
     });
+  }
+
+  /** The router's refusals of a sale that its views tell in advance, in the order `pay` checks them. */
+  private async checkSale(merchantId: bigint, amount: bigint, orderId: bigint): Promise<void> {
+    const router = this.router;
+    if (amount <= 0n) throw this.refusal(router, "ZeroAmount", []);
+    if (amount > MAX_SALE_AMOUNT) throw this.refusal(router, "SaleAmountTooLarge", [amount, MAX_SALE_AMOUNT]);
+    if (orderId < 0n || orderId > MAX_ORDER_ID) {
+      throw this.refusal(router, "OrderIdOutOfRange", [orderId < 0n ? 0n : orderId, MAX_ORDER_ID]);
+    }
+    await this.registry.checkActive(merchantId);
+    const top = (await router.highestOrderPaid(merchantId)) as bigint;
+    const problem = orderIdProblem(orderId, top);
+    if (problem === "too far ahead") {
+      throw this.refusal(router, "OrderIdTooFarAhead", [merchantId, orderId, top + MAX_ORDER_JUMP]);
+    }
+    if (problem === "too old") {
+      throw this.refusal(router, "OrderIdTooOld", [merchantId, orderId, top - (ORDER_SPAN - 1n)]);
+    }
+    if ((await router.orderPaid(merchantId, orderId)) as boolean) {
+      throw this.refusal(router, "OrderAlreadyPaid", [merchantId, orderId]);
+    }
+  }
+
+  /**
+   * Sends `method` to the router and waits for it. When it reverts, `undo` puts back what was given for it (`what`)
+   * and the revert is thrown, with a note if the undo failed too. Any other failure (a timeout, a replaced or dropped
+   * transaction) leaves the outcome unknown: nothing is undone, and the error says to check the chain first.
+   */
+  private async sendOrUndo(
+    method: string,
+    args: unknown[],
+    what: string,
+    undo: () => Promise<unknown>,
+  ): Promise<ContractTransactionReceipt> {
+    let hash: string | undefined;
+    try {
+      const tx = await this.router.getFunction(method)(...args);
+      hash = tx.hash as string;
+      const receipt = (await tx.wait()) as ContractTransactionReceipt | null;
+      if (receipt === null) throw new Error(`the transaction ${hash} was dropped`);
+      return receipt;
+    } catch (error) {
+      const decoded = decodeError(error, this.client.decimals);
+      if (decoded === undefined && !isError(error, "CALL_EXCEPTION")) {
+        const where = hash === undefined ? "" : ` (tx ${hash})`;
+        throw new Error(`${method}: the outcome is unknown${where}; check the chain before trying again`, {
+          cause: error,
+        });
+      }
+      const refused = decoded ?? (error as Error);
+      try {
+        await undo();
+      } catch (undoError) {
+        refused.message += ` (${what} could not be put back: ${(undoError as Error).message})`;
+      }
+      throw refused;
+    }
   }
 
   private signer(): Signer {
@@ -166,13 +237,5 @@ export class SalesRouter {
     return (
       decodeError(contract.interface.encodeErrorResult(name, args), this.client.decimals) ?? new Error(name)
     );
-  }
-
-  private async send(method: string, args: unknown[]): Promise<ContractTransactionReceipt> {
-    const receipt = (await (
-      await this.router.getFunction(method)(...args)
-    ).wait()) as ContractTransactionReceipt | null;
-    if (receipt === null) throw new Error(`${method}: the transaction was dropped`);
-    return receipt;
   }
 }

@@ -6,6 +6,8 @@ import { ABIS } from "../abi/contracts.ts";
 
 /** Order ids are below 2^50 (`MAX_ORDER_ID`). */
 export const MAX_ORDER_ID = (1n << 50n) - 1n;
+/** A sale or a refund is at most 2^96 − 1 base units (`MAX_AMOUNT`). */
+export const MAX_SALE_AMOUNT = (1n << 96n) - 1n;
 /** An order id at least this far below the highest paid is refused as too old (`ORDER_SPAN`). */
 export const ORDER_SPAN = 48n;
 /** An order id more than this above the highest paid (0 before the first sale) is refused (`MAX_ORDER_JUMP`). */
