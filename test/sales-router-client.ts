@@ -99,18 +99,25 @@ describe("SDK: SalesRouter", () => {
     const nonce = () => d.ethers.provider.getTransactionCount(d.customer.address);
     const sent = await nonce();
 
-    // What the router's rules refuse is refused with its error before any transaction.
-    for (const [merchantId, amount, orderId, sentence] of [
-      [1n, 50n * ONE, 7n, /Order 7 of merchant 1 is already paid/],
-      [1n, 0n, 8n, /zero/i],
-      [1n, 50n * ONE, 7n + 70_000n, /order 70007/i],
-      [9n, 50n * ONE, 1n, /merchant 9/i],
+    // What the router's rules refuse is refused with its error, and its values, before any transaction.
+    for (const [merchantId, amount, orderId, name, args] of [
+      [1n, 50n * ONE, 7n, "OrderAlreadyPaid", [1n, 7n]],
+      [1n, 0n, 8n, "ZeroAmount", []],
+      [1n, 50n * ONE, 7n + 70_000n, "OrderIdTooFarAhead", [1n, 7n + 70_000n, 7n + 65_536n]],
+      [9n, 50n * ONE, 1n, "UnknownMerchant", [9n]],
     ] as const) {
       const refused = await rejection(customer.pay(merchantId, amount, orderId));
       expect(refused, refused.message).to.be.instanceOf(MicrocreditError);
-      expect(refused.message).to.match(sentence);
+      expect((refused as MicrocreditError).errorName).to.equal(name);
+      expect([...(refused as MicrocreditError).args]).to.deep.equal(args);
     }
     expect(await nonce()).to.equal(sent);
+    // An id 48 below the highest paid is too old, not "already paid" (the router forgets ids that far back).
+    await customer.pay(1n, ONE, 100n);
+    const stale = (await rejection(customer.pay(1n, ONE, 52n))) as MicrocreditError;
+    expect(stale.errorName).to.equal("OrderIdTooOld");
+    expect([...stale.args]).to.deep.equal([1n, 52n, 53n]);
+    expect(await nonce()).to.equal(sent + 2); // the approval and the sale of order 100
     expect(await d.token.allowance(d.customer.address, routerAt)).to.equal(0n);
 
     // A sale the payer's balance cannot cover reverts once approved: the allowance goes back to what it was.
@@ -131,16 +138,19 @@ describe("SDK: SalesRouter", () => {
     // Bounds the ledger refuses: the consent given for the borrow is taken back.
     const second = await d.salesFor(d.secondOwner);
     const quoted = (await second.client.quote(MERCHANT_LOAN_PRODUCT.id, 100n * ONE)).bounds;
+    const secondSent = await d.ethers.provider.getTransactionCount(d.secondOwner.address);
     const tooDear = await rejection(
       second.borrow(2n, 100n * ONE, { ...quoted, maxAprBps: quoted.maxAprBps - 1n }),
     );
     expect(tooDear).to.be.instanceOf(MicrocreditError);
     expect(tooDear.message).to.match(/APR/);
     expect(await d.lens.originatorAllowed(d.secondOwner.address, routerAt)).to.equal(false);
+    // Consent given, then taken back: two transactions, and no loan.
+    expect(await d.ethers.provider.getTransactionCount(d.secondOwner.address)).to.equal(secondSent + 2);
     expect((await second.loans(2n)).loanIds).to.deep.equal([]);
   });
 
-  it("test_salesRouterClient_connect: a router of another ledger is refused; a provider reads but cannot send", async () => {
+  it("test_salesRouterClient_connect: a router of another registry or no router is refused; a provider reads only", async () => {
     const d = await networkHelpers.loadFixture(setup);
     const elsewhere = await Microcredit.connect(d.owner, {
       ...d.addresses,
@@ -148,6 +158,10 @@ describe("SDK: SalesRouter", () => {
     });
     const wrong = await rejection(SalesRouter.connect(elsewhere));
     expect(wrong.message).to.contain(`reads the registry ${d.addresses.merchantRegistry}`);
+    const notRouter = await Microcredit.connect(d.owner, { ...d.addresses, salesRouter: d.addresses.quotes });
+    expect((await rejection(SalesRouter.connect(notRouter))).message).to.contain(
+      "does not answer as a sales router",
+    );
 
     const reader = await SalesRouter.connect(await Microcredit.connect(d.ethers.provider, d.addresses));
     expect((await reader.loans(1n)).loanIds).to.deep.equal([]);

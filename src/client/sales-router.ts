@@ -3,9 +3,16 @@
 // `merchant borrow` run these. A refusal comes back as a MicrocreditError in one sentence. What the router's own rules
 // refuse is refused before anything is sent; a transaction that reverts once approved or consented to has that
 // approval or consent put back, and says so if putting it back failed.
-import { isError, type Contract, type ContractTransactionReceipt, type Signer } from "ethers";
+import {
+  isError,
+  type Contract,
+  type ContractTransactionReceipt,
+  type ErrorCode,
+  type Provider,
+  type Signer,
+} from "ethers";
 import type { DrawBounds } from "../core/draw-bounds.ts";
-import { decodeError, withDecodedErrors } from "../sdk/errors.ts";
+import { decodeError, explain, withDecodedErrors } from "../sdk/errors.ts";
 import { connectMerchantRegistry, readMerchant } from "../sdk/merchants.ts";
 import {
   connectSalesRouter,
@@ -20,6 +27,9 @@ import {
 import { eventsEmittedBy } from "./events.ts";
 import type { Microcredit, Outcome } from "./microcredit.ts";
 import { ensureAllowance, restoreAllowance, transferred } from "./token.ts";
+
+/** Errors of a transaction that was never broadcast. */
+const NOT_SENT: ErrorCode[] = ["ACTION_REJECTED", "INSUFFICIENT_FUNDS", "NONCE_EXPIRED"];
 
 /** What a sale paid through the router did. */
 export interface SalePaid {
@@ -47,7 +57,7 @@ export interface MerchantBorrowed {
   allowTx: string | null;
 }
 
-/** The sales router and the merchant registry of a deployment, for the signer of `client`. */
+/** The sales router and the merchant registry of a deployment, for the runner of `client` (a signer to send). */
 export class SalesRouter {
   readonly client: Microcredit;
   readonly router: Contract;
@@ -61,7 +71,8 @@ export class SalesRouter {
 
   /**
    * The router and the registry at the deployment's addresses (`salesRouter`, `merchantRegistry`). A router that
-   * lends on another ledger or reads another registry is refused: approvals and consents would go astray.
+   * lends on another ledger, reads another registry or moves another token is refused: approvals and consents would
+   * go astray.
    */
   static async connect(client: Microcredit): Promise<SalesRouter> {
     const { salesRouter, merchantRegistry, ledger } = client.addresses;
@@ -71,16 +82,24 @@ export class SalesRouter {
       );
     }
     const router = connectSalesRouter(salesRouter, client.runner);
-    const [routerLedger, routerRegistry] = (await Promise.all([router.ledger(), router.registry()])) as [
-      string,
-      string,
-    ];
+    const [routerLedger, routerRegistry, routerAsset] = (await withDecodedErrors(() =>
+      Promise.all([router.ledger(), router.registry(), router.asset()]),
+    ).catch((error: unknown) => {
+      throw new Error(`${salesRouter} does not answer as a sales router: ${explain(error)}`, {
+        cause: error,
+      });
+    })) as [string, string, string];
     if (routerLedger.toLowerCase() !== ledger.toLowerCase()) {
       throw new Error(`the sales router ${salesRouter} lends on the ledger ${routerLedger}, not ${ledger}`);
     }
     if (routerRegistry.toLowerCase() !== merchantRegistry.toLowerCase()) {
       throw new Error(
         `the sales router ${salesRouter} reads the registry ${routerRegistry}, not ${merchantRegistry}`,
+      );
+    }
+    if (routerAsset.toLowerCase() !== client.addresses.token.toLowerCase()) {
+      throw new Error(
+        `the sales router ${salesRouter} moves the token ${routerAsset}, not ${client.addresses.token}`,
       );
     }
     return new SalesRouter(client, router, connectMerchantRegistry(merchantRegistry, client.runner));
@@ -128,7 +147,7 @@ export class SalesRouter {
     const client = this.client;
     const routerAt = String(this.router.target);
     return this.decoded(async () => {
-      const [payout] = (await this.registry.checkActive(merchantId)) as [string];
+      const payout = await this.payoutOf(merchantId);
       const record = await readMerchant(this.registry, merchantId);
       if (record?.owner.toLowerCase() !== me.toLowerCase()) {
         throw this.refusal(this.registry, "NotMerchantOwner", [merchantId, me]);
@@ -165,13 +184,13 @@ export class SalesRouter {
   /** The router's refusals of a sale that its views tell in advance, in the order `pay` checks them. */
   private async checkSale(merchantId: bigint, amount: bigint, orderId: bigint): Promise<void> {
     const router = this.router;
-    if (amount <= 0n) throw this.refusal(router, "ZeroAmount", []);
+    if (amount < 0n || orderId < 0n) throw new RangeError("a sale's amount and order id are never negative");
+    if (amount === 0n) throw this.refusal(router, "ZeroAmount", []);
     if (amount > MAX_SALE_AMOUNT) throw this.refusal(router, "SaleAmountTooLarge", [amount, MAX_SALE_AMOUNT]);
-    if (orderId < 0n || orderId > MAX_ORDER_ID) {
-      throw this.refusal(router, "OrderIdOutOfRange", [orderId < 0n ? 0n : orderId, MAX_ORDER_ID]);
-    }
-    await this.registry.checkActive(merchantId);
-    const top = (await router.highestOrderPaid(merchantId)) as bigint;
+    if (orderId > MAX_ORDER_ID) throw this.refusal(router, "OrderIdOutOfRange", [orderId, MAX_ORDER_ID]);
+    const blockTag = await this.provider().getBlockNumber();
+    await this.payoutOf(merchantId, blockTag);
+    const top = (await router.highestOrderPaid(merchantId, { blockTag })) as bigint;
     const problem = orderIdProblem(orderId, top);
     if (problem === "too far ahead") {
       throw this.refusal(router, "OrderIdTooFarAhead", [merchantId, orderId, top + MAX_ORDER_JUMP]);
@@ -179,9 +198,18 @@ export class SalesRouter {
     if (problem === "too old") {
       throw this.refusal(router, "OrderIdTooOld", [merchantId, orderId, top - (ORDER_SPAN - 1n)]);
     }
-    if ((await router.orderPaid(merchantId, orderId)) as boolean) {
+    if ((await router.orderPaid(merchantId, orderId, { blockTag })) as boolean) {
       throw this.refusal(router, "OrderAlreadyPaid", [merchantId, orderId]);
     }
+  }
+
+  /** The payout address of an active merchant, as the router takes it: never the router itself. */
+  private async payoutOf(merchantId: bigint, blockTag?: number): Promise<string> {
+    const [payout] = (await this.registry.checkActive(merchantId, { blockTag })) as [string];
+    if (payout.toLowerCase() === String(this.router.target).toLowerCase()) {
+      throw this.refusal(this.router, "PayoutIsRouter", [merchantId, payout]);
+    }
+    return payout;
   }
 
   /**
@@ -204,20 +232,32 @@ export class SalesRouter {
       return receipt;
     } catch (error) {
       const decoded = decodeError(error, this.client.decimals);
-      if (decoded === undefined && !isError(error, "CALL_EXCEPTION")) {
+      // Refused before it was broadcast (the wallet, the node's nonce or balance check) or reverted: not mined.
+      const notSent = hash === undefined && NOT_SENT.some((code) => isError(error, code));
+      if (decoded === undefined && !notSent && !isError(error, "CALL_EXCEPTION")) {
         const where = hash === undefined ? "" : ` (tx ${hash})`;
         throw new Error(`${method}: the outcome is unknown${where}; check the chain before trying again`, {
           cause: error,
         });
       }
-      const refused = decoded ?? (error as Error);
       try {
         await undo();
       } catch (undoError) {
-        refused.message += ` (${what} could not be put back: ${(undoError as Error).message})`;
+        const note = `${what} could not be put back: ${explain(undoError, this.client.decimals)}`;
+        if (decoded !== undefined) {
+          decoded.message += ` (${note})`;
+          throw decoded;
+        }
+        throw new Error(`${explain(error, this.client.decimals)} (${note})`, { cause: error });
       }
-      throw refused;
+      throw decoded ?? error;
     }
+  }
+
+  private provider(): Provider {
+    const provider = this.client.runner.provider;
+    if (!provider) throw new Error("this needs a runner with a provider");
+    return provider;
   }
 
   private signer(): Signer {
