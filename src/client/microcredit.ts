@@ -27,6 +27,7 @@ import {
   type RawLog,
 } from "./events.ts";
 import { signPermit } from "./permit.ts";
+import { providerOf, signerOf } from "./runner.ts";
 import { readQueuePosition, type QueuePosition } from "./queue.ts";
 import { readPlan, type LoanPlan } from "./plan.ts";
 import { readQuote, type Quote } from "./quote.ts";
@@ -499,18 +500,11 @@ export class Microcredit {
   }
 
   private provider(): Provider {
-    const provider = this.runner.provider;
-    if (!provider)
-      throw new Error("this needs a provider: connect with a Signer that has one, or a Provider");
-    return provider;
+    return providerOf(this.runner);
   }
 
   private signer(): Signer {
-    const runner = this.runner as Partial<Signer>;
-    if (typeof runner.getAddress !== "function" || typeof runner.sendTransaction !== "function") {
-      throw new Error("this needs a signer: connect with a Signer, not a Provider");
-    }
-    return runner as Signer;
+    return signerOf(this.runner);
   }
 
   private decoded<T>(call: () => Promise<T>): Promise<T> {

@@ -26,6 +26,7 @@ import {
 } from "../sdk/sales.ts";
 import { eventsEmittedBy } from "./events.ts";
 import type { Microcredit, Outcome } from "./microcredit.ts";
+import { providerOf, signerOf } from "./runner.ts";
 import { ensureAllowance, restoreAllowance, transferred } from "./token.ts";
 
 /** Errors of a transaction that was never broadcast. */
@@ -255,17 +256,11 @@ export class SalesRouter {
   }
 
   private provider(): Provider {
-    const provider = this.client.runner.provider;
-    if (!provider) throw new Error("this needs a runner with a provider");
-    return provider;
+    return providerOf(this.client.runner);
   }
 
   private signer(): Signer {
-    const runner = this.client.runner as Partial<Signer>;
-    if (typeof runner.getAddress !== "function" || typeof runner.sendTransaction !== "function") {
-      throw new Error("this needs a signer: connect with a Signer, not a Provider");
-    }
-    return runner as Signer;
+    return signerOf(this.client.runner);
   }
 
   private decoded<T>(call: () => Promise<T>): Promise<T> {
