@@ -13,6 +13,7 @@ import type { CreditQuotes } from "../typechain-types/CreditQuotes.ts";
 import type { LendingPool } from "../typechain-types/LendingPool.ts";
 import type { MockStablecoin } from "../typechain-types/mocks/MockStablecoin.ts";
 import type { SalesRouter } from "../typechain-types/merchants/SalesRouter.ts";
+import type { MerchantRegistry } from "../typechain-types/merchants/MerchantRegistry.ts";
 import {
   PRODUCTS,
   ALL_PRODUCTS_MASK,
@@ -84,6 +85,7 @@ interface Deployment {
   quotes: CreditQuotes;
   /** The sales router over a registry with one Active merchant (id 1, owner and payout `lender2`). */
   router: SalesRouter;
+  registry: MerchantRegistry;
 }
 
 async function deploy(): Promise<Deployment> {
@@ -127,7 +129,42 @@ async function deploy(): Promise<Deployment> {
   await ledger.connect(lender2).setOriginatorAllowed(await router.getAddress(), true);
   for (const who of [lender, lender2])
     await token.connect(who).approve(await router.getAddress(), ethers.MaxUint256);
-  return { token, pool, ledger, lens, quotes, router };
+  return { token, pool, ledger, lens, quotes, router, registry };
+}
+
+/** The bounds of a merchant loan (MERCHANT_LOAN_PRODUCT) that any quote of the bench's lines satisfies. */
+const MERCHANT_BOUNDS = {
+  maxAprBps: 2_400,
+  minReceived: 0,
+  method: MERCHANT_LOAN_PRODUCT.method,
+  payments: MERCHANT_LOAN_PRODUCT.instalments,
+  periodDays: MERCHANT_LOAN_PRODUCT.periodDays,
+};
+
+/**
+ * An Active merchant whose owner (and payout) is a new wallet with tokens, a line for the merchant loan, an allowance
+ * to the ledger, a mandate and the router let in: ready to borrow through the router and be collected.
+ */
+async function merchantWith(d: Deployment) {
+  const w = ethers.Wallet.createRandom().connect(ethers.provider);
+  await admin.sendTransaction({ to: w.address, value: 10n ** 18n });
+  await d.registry.register(w.address, 250, 5411);
+  const merchantId = await d.registry.merchantCount();
+  await d.registry.connect(w).accept(merchantId, w.address, TX);
+  await d.ledger.connect(underwriter).setLine(w.address, 50_000n * ONE, 1800, MERCHANT_LOAN_MASK, 1);
+  await d.token.faucet(w.address, 10_000n * ONE);
+  await d.token.connect(w).approve(await d.ledger.getAddress(), ethers.MaxUint256, TX);
+  await d.ledger.connect(w).setMandate(0, TX);
+  await d.ledger.connect(w).setOriginatorAllowed(await d.router.getAddress(), true, TX);
+  return { wallet: w, merchantId };
+}
+
+/** How many `Collected` events the ledger emitted in the transaction `hash`. */
+async function collectedIn(d: Deployment, hash: string): Promise<number> {
+  const receipt = (await ethers.provider.getTransactionReceipt(hash))!;
+  const topic = d.ledger.interface.getEvent("Collected").topicHash;
+  const ledger = (await d.ledger.getAddress()).toLowerCase();
+  return receipt.logs.filter((l) => l.address.toLowerCase() === ledger && l.topics[0] === topic).length;
 }
 
 /** A funded wallet with a line of `limit`, an allowance to the ledger and, if asked, a mandate. */
@@ -229,8 +266,7 @@ async function measure(d: Deployment): Promise<Record<string, number>> {
   // The merchant borrows through the router; a customer's sale then repays 20% of it (a prepayment of the loan, on
   // its plan) and pays the rest to the merchant. As above, the measured sale is a repeat.
   await ledger.connect(underwriter).setLine(lender2.address, 50_000n * ONE, 1800, MERCHANT_LOAN_MASK, 1);
-  const merchantBounds = { maxAprBps: 2_400, minReceived: 0, method: 1, payments: 6, periodDays: 30 };
-  await d.router.connect(lender2).borrow(1n, 10_000n * ONE, merchantBounds);
+  await d.router.connect(lender2).borrow(1n, 10_000n * ONE, MERCHANT_BOUNDS);
   await d.router.connect(lender).pay(1n, 100n * ONE, 3n);
   g["sale through the router (repays a loan)"] = await gasOf(
     d.router.connect(lender).pay(1n, 100n * ONE, 4n),
@@ -254,10 +290,21 @@ async function measure(d: Deployment): Promise<Record<string, number>> {
   const late = await borrowerWith(d, 50_000n * ONE, true, 10_000n * ONE);
   const batch = [];
   for (let i = 0; i < BATCH; i++) batch.push(await borrowerWith(d, 50_000n * ONE, true, 10_000n * ONE));
+  // Merchants who borrow through the router in the same block and sell nothing until their first due date: the
+  // collection then pulls each one's whole first minimum (the period-end minimum of a merchant loan) by mandate.
+  const merchants = [];
+  for (let i = 0; i < BATCH; i++) merchants.push(await merchantWith(d));
   await ethers.provider.send("evm_setAutomine", [false]);
   const sent = [];
   for (const b of [single, late, late, late, late, ...batch]) {
     sent.push(await ledger.connect(b).draw(2, 1_000n * ONE, { gasLimit: 400_000 }));
+  }
+  for (const m of merchants) {
+    sent.push(
+      await d.router
+        .connect(m.wallet)
+        .borrow(m.merchantId, 1_000n * ONE, MERCHANT_BOUNDS, { gasLimit: 600_000 }),
+    );
   }
   await ethers.provider.send("evm_mine", []);
   await ethers.provider.send("evm_setAutomine", [true]);
@@ -265,6 +312,7 @@ async function measure(d: Deployment): Promise<Record<string, number>> {
   const singleId = await lens.loanIdOf(single.address, 1);
   const lateIds = await Promise.all([1, 2, 3, 4].map((k) => lens.loanIdOf(late.address, k)));
   const batchIds = await Promise.all(batch.map((b) => lens.loanIdOf(b.address, 1)));
+  const merchantIds = await Promise.all(merchants.map((m) => lens.loanIdOf(m.wallet.address, 1)));
   // The late borrower's wallet is emptied now, so collection finds nothing until the penalty step funds one loan.
   await token.connect(late).transfer(admin.address, await token.balanceOf(late.address));
 
@@ -286,6 +334,14 @@ async function measure(d: Deployment): Promise<Record<string, number>> {
   g["collect, one loan alone"] = await gasOf(ledger.collect([singleId], { gasLimit: 1_000_000 }));
   g[`collect per loan (batch of ${BATCH}, 1st instalment)`] = Math.round(
     (await gasOf(ledger.collect(batchIds, { gasLimit: 15_000_000 }))) / BATCH,
+  );
+  const minimums = ledger.collect(merchantIds, { gasLimit: 15_000_000 });
+  g[`collect per merchant loan (batch of ${BATCH}, period-end minimum)`] = Math.round(
+    (await gasOf(minimums)) / BATCH,
+  );
+  expect(
+    (await collectedIn(d, (await minimums).hash)) === BATCH,
+    "every merchant loan's minimum was collected",
   );
 
   // Five days past the due date: past the 3-day grace, a penalty accrues.

@@ -5,6 +5,8 @@
 // its own code. `PROFILE_FUNCTIONS=1 npm run bench:profile` also lists the Solidity functions the computation is
 // spent in (from the compiler's source maps; approximate under viaIR); `PROFILE_FUNCTIONS=yul` lists the Yul functions
 // of the optimised IR instead (exact: what viaIR did not inline, checked arithmetic and memory allocation included).
+// `PROFILE_SLOTS=1` prints every SLOAD and SSTORE as it runs (frame, opcode, gas, slot), printed before its
+// transaction's summary: which storage words a path reads and writes, and at what cost.
 // It measures, it does not judge: the budgets are in bench/budgets.json, checked by `bench:gas`.
 import { network } from "hardhat";
 import { id, type ContractTransactionResponse } from "ethers";
@@ -16,6 +18,7 @@ import { functionsByPc, yulFunctionsByPc } from "./source-map.ts";
 const BY_YUL = process.env.PROFILE_FUNCTIONS === "yul";
 const BY_FUNCTION = process.env.PROFILE_FUNCTIONS === "1" || BY_YUL;
 const TOP_FUNCTIONS = 14;
+const BY_SLOT = process.env.PROFILE_SLOTS === "1";
 
 const connection = await network.create();
 const { ethers, networkHelpers } = connection;
@@ -102,6 +105,8 @@ async function profile(label: string, tx: Promise<ContractTransactionResponse>, 
       continue;
     }
     const cost = l.gasCost;
+    if (BY_SLOT && (l.op === "SLOAD" || l.op === "SSTORE") && l.stack)
+      console.log(`    ${frame.target} ${l.op} ${cost} ${l.stack[l.stack.length - 1]}`);
     if (l.op === "SLOAD") add(cost >= 2100 ? "SLOAD cold" : "SLOAD warm", cost);
     else if (l.op === "SSTORE")
       add(
