@@ -123,6 +123,31 @@ describe("Microcredit client: what a payment approves", () => {
     expect(await d.token.allowance(d.borrower.address, ledger)).to.equal(0n, "no approve was sent");
   });
 
+  it("a repayment that reverts once approved puts the allowance back and says why in one sentence", async () => {
+    const d = await networkHelpers.loadFixture(setup);
+    const ledger = await d.ledger.getAddress();
+    const { value: loanId } = await d.client.draw(0, 1_000n * ONE);
+    await d.token.connect(d.borrower).approve(ledger, 20n * ONE);
+    // 50 left in the wallet: the token checks the allowance first, so the client's dry run sees only the allowance
+    // short, approves 100, and the payment then reverts on the balance.
+    const balance = await d.token.balanceOf(d.borrower.address);
+    await d.token.connect(d.borrower).transfer(d.lender.address, balance - 50n * ONE);
+    const nonce = await d.borrower.getNonce();
+    const refused = await rejection(d.client.repay(loanId, 100n * ONE));
+    expect(refused).to.be.instanceOf(MicrocreditError);
+    expect((refused as MicrocreditError).errorName).to.equal("ERC20InsufficientBalance");
+    expect(refused.message).to.not.match(/could not be put back/);
+    expect(await d.token.allowance(d.borrower.address, ledger)).to.equal(
+      20n * ONE,
+      "the allowance is back at 20",
+    );
+    expect(await d.borrower.getNonce()).to.equal(
+      nonce + 2,
+      "one approve out and one back, no repayment mined",
+    );
+    expect((await d.lens.loanRecord(loanId)).principalPaid).to.equal(0n);
+  });
+
   it("a payoff whose bound had to cover an unseen latent penalty takes the rest of the allowance back", async () => {
     const d = await networkHelpers.loadFixture(setup);
     const ledger = await d.ledger.getAddress();

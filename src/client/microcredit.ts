@@ -31,6 +31,7 @@ import { providerOf, signerOf } from "./runner.ts";
 import { readQueuePosition, type QueuePosition } from "./queue.ts";
 import { readPlan, type LoanPlan } from "./plan.ts";
 import { readQuote, type Quote } from "./quote.ts";
+import { sendOrUndo } from "./send.ts";
 import {
   connectToken,
   ensureAllowance,
@@ -454,9 +455,11 @@ export class Microcredit {
 
   /**
    * Repays from the signer's wallet with `allowance` made pullable first. A repayment the ledger would refuse for
-   * another reason than the allowance is refused before anything is approved; if it fails once approved (it was mined
-   * too late, the ledger was paused in between), the allowance goes back to what it was. With `takeBackRest`, the
-   * allowance left above its former value after the payment is taken back too (a loose payoff bound).
+   * another reason than the allowance is refused before anything is approved. If it reverts once approved (the balance
+   * is short, the loan changed in between) or is refused before broadcast, the allowance goes back to what it was, and
+   * the error says so if that failed; if its outcome is unknown (a timeout, a replaced transaction), nothing is put
+   * back (`sendOrUndo`). With `takeBackRest`, the allowance left above its former value after the payment is taken
+   * back too (a loose payoff bound).
    */
   private async pay(
     loanId: bigint,
@@ -474,13 +477,14 @@ export class Microcredit {
       // With a collection mandate, the allowance left to the ledger is the mandate's budget: the payment adds to it.
       const [mandate] = (await this.lens.mandateOf(me)) as [boolean, bigint];
       const before = await ensureAllowance(this.token, signer, ledger, allowance, mandate);
-      let receipt: ContractTransactionReceipt;
-      try {
-        receipt = await this.send(this.ledger, "repay", [loanId, amount]);
-      } catch (error) {
-        await restoreAllowance(this.token, signer, ledger, before).catch(() => undefined);
-        throw error;
-      }
+      const receipt = await sendOrUndo(
+        this.ledger,
+        "repay",
+        [loanId, amount],
+        "the allowance",
+        () => restoreAllowance(this.token, signer, ledger, before),
+        this.decimals,
+      );
       if (takeBackRest) await restoreAllowance(this.token, signer, ledger, before);
       return { value: transferred(this.token, this.addresses.token, "from", me, receipt.logs), receipt };
     });

@@ -3,14 +3,7 @@
 // `merchant borrow` run these. A refusal comes back as a MicrocreditError in one sentence. What the router's own rules
 // refuse is refused before anything is sent; a transaction that reverts once approved or consented to has that
 // approval or consent put back, and says so if putting it back failed.
-import {
-  isError,
-  type Contract,
-  type ContractTransactionReceipt,
-  type ErrorCode,
-  type Provider,
-  type Signer,
-} from "ethers";
+import type { Contract, ContractTransactionReceipt, Provider, Signer } from "ethers";
 import type { DrawBounds } from "../core/draw-bounds.ts";
 import { decodeError, explain, withDecodedErrors } from "../sdk/errors.ts";
 import { connectMerchantRegistry, readMerchant } from "../sdk/merchants.ts";
@@ -27,10 +20,8 @@ import {
 import { eventsEmittedBy } from "./events.ts";
 import type { Microcredit, Outcome } from "./microcredit.ts";
 import { providerOf, signerOf } from "./runner.ts";
+import { sendOrUndo } from "./send.ts";
 import { ensureAllowance, restoreAllowance, transferred } from "./token.ts";
-
-/** Errors of a transaction that was never broadcast. */
-const NOT_SENT: ErrorCode[] = ["ACTION_REJECTED", "INSUFFICIENT_FUNDS", "NONCE_EXPIRED"];
 
 /** What a sale paid through the router did. */
 export interface SalePaid {
@@ -213,46 +204,13 @@ export class SalesRouter {
     return payout;
   }
 
-  /**
-   * Sends `method` to the router and waits for it. When it reverts, `undo` puts back what was given for it (`what`)
-   * and the revert is thrown, with a note if the undo failed too. Any other failure (a timeout, a replaced or dropped
-   * transaction) leaves the outcome unknown: nothing is undone, and the error says to check the chain first.
-   */
-  private async sendOrUndo(
+  private sendOrUndo(
     method: string,
     args: unknown[],
     what: string,
     undo: () => Promise<unknown>,
   ): Promise<ContractTransactionReceipt> {
-    let hash: string | undefined;
-    try {
-      const tx = await this.router.getFunction(method)(...args);
-      hash = tx.hash as string;
-      const receipt = (await tx.wait()) as ContractTransactionReceipt | null;
-      if (receipt === null) throw new Error(`the transaction ${hash} was dropped`);
-      return receipt;
-    } catch (error) {
-      const decoded = decodeError(error, this.client.decimals);
-      // Refused before it was broadcast (the wallet, the node's nonce or balance check) or reverted: not mined.
-      const notSent = hash === undefined && NOT_SENT.some((code) => isError(error, code));
-      if (decoded === undefined && !notSent && !isError(error, "CALL_EXCEPTION")) {
-        const where = hash === undefined ? "" : ` (tx ${hash})`;
-        throw new Error(`${method}: the outcome is unknown${where}; check the chain before trying again`, {
-          cause: error,
-        });
-      }
-      try {
-        await undo();
-      } catch (undoError) {
-        const note = `${what} could not be put back: ${explain(undoError, this.client.decimals)}`;
-        if (decoded !== undefined) {
-          decoded.message += ` (${note})`;
-          throw decoded;
-        }
-        throw new Error(`${explain(error, this.client.decimals)} (${note})`, { cause: error });
-      }
-      throw decoded ?? error;
-    }
+    return sendOrUndo(this.router, method, args, what, undo, this.client.decimals);
   }
 
   private provider(): Provider {
