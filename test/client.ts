@@ -148,6 +148,17 @@ describe("Microcredit client: what a payment approves", () => {
     expect((await d.lens.loanRecord(loanId)).principalPaid).to.equal(0n);
   });
 
+  it("a deposit that reverts once approved puts the pool's allowance back", async () => {
+    const d = await networkHelpers.loadFixture(setup);
+    const pool = await d.pool.getAddress();
+    const nonce = await d.borrower.getNonce();
+    const refused = await rejection(d.client.deposit(20_000n * ONE)); // the wallet holds 10,000
+    expect((refused as MicrocreditError).errorName).to.equal("ERC20InsufficientBalance");
+    expect(await d.token.allowance(d.borrower.address, pool)).to.equal(0n, "the approval was put back");
+    expect(await d.borrower.getNonce()).to.equal(nonce + 2, "one approve out and one back, no deposit mined");
+    expect(await d.pool.balanceOf(d.borrower.address)).to.equal(0n);
+  });
+
   it("a payoff whose bound had to cover an unseen latent penalty takes the rest of the allowance back", async () => {
     const d = await networkHelpers.loadFixture(setup);
     const ledger = await d.ledger.getAddress();

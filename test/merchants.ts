@@ -850,6 +850,24 @@ describe("microcredit merchant: the registry's commands against a node", functio
     );
     expect(funded.amount).to.equal("100500000");
     expect(funded.merchant.subsidyBudget).to.equal("100500000");
+    // More than the owner holds: the approval given for it is put back and nothing is funded.
+    const tokenAllowance = new Contract(
+      addresses["Microcredit#MockStablecoin"],
+      ["function allowance(address, address) view returns (uint256)"],
+      provider,
+    );
+    const allowedBefore = await tokenAllowance.allowance(
+      owner.address,
+      addresses["Microcredit#MerchantRegistry"],
+    );
+    oneLine(
+      await run("merchant", "fund", "--merchant", "1", "--amount", "5000", "--account", "5"),
+      /^microcredit merchant fund: .*balance/i,
+      1,
+    );
+    expect(await tokenAllowance.allowance(owner.address, addresses["Microcredit#MerchantRegistry"])).to.equal(
+      allowedBefore,
+    );
     oneLine(
       await run("merchant", "withdraw", "--amount", "200", "--account", "5"),
       /^microcredit merchant withdraw: Merchant 1's subsidy budget holds 100\.50 \(100,500,000 units\), less than the 200\.00 \(200,000,000 units\) asked\.$/,

@@ -1,5 +1,6 @@
 // `microcredit merchant fund|withdraw|allow-spender|deny-spender`: a merchant's subsidy budget. Anyone funds it; its
 // owner withdraws it and chooses which product contracts (holding SUBSIDY_SPENDER_ROLE) may spend it.
+import { sendOrUndo } from "../client/send.ts";
 import { ensureAllowance, restoreAllowance } from "../client/token.ts";
 import { address, amount, oneOf, required, str, type Values } from "./args.ts";
 import type { Command } from "./command.ts";
@@ -31,14 +32,15 @@ export const fund: Command = {
     const signer = ctx.signer();
     const spender = String(open.registry.target);
     const before = await ensureAllowance(open.client.token, signer, spender, value);
-    let receipt;
-    try {
-      receipt = await send(open, "fundSubsidy", [merchantId, value]);
-    } catch (error) {
-      // Refused: the allowance given for it is taken back.
-      await restoreAllowance(open.client.token, signer, spender, before);
-      throw error;
-    }
+    // Refused: the allowance given for it is taken back (and the sentence says so if that fails).
+    const receipt = await sendOrUndo(
+      open.registry,
+      "fundSubsidy",
+      [merchantId, value],
+      "the allowance",
+      () => restoreAllowance(open.client.token, signer, spender, before),
+      open.client.decimals,
+    );
     // The budget is credited with what arrived (SubsidyFunded): less than sent for a token that takes a fee.
     let received = value;
     for (const log of receipt.logs) {

@@ -133,13 +133,24 @@ export class Microcredit {
 
   // ── lender ──────────────────────────────────────────────────────────────────────────────────────────────────
 
-  /** Deposits `assets` into the pool (approving the pool first if needed). Resolves with the shares minted. */
+  /**
+   * Deposits `assets` into the pool (approving the pool first if needed). Resolves with the shares minted. A deposit
+   * that reverts once approved (the balance is short, say) puts the allowance back, as a repayment does.
+   */
   async deposit(assets: bigint): Promise<Outcome<bigint>> {
     const signer = this.signer();
     const me = await signer.getAddress();
+    const pool = this.addresses.pool;
     return this.decoded(async () => {
-      await ensureAllowance(this.token, signer, this.addresses.pool, assets);
-      const receipt = await this.send(this.pool, "deposit", [assets, me]);
+      const before = await ensureAllowance(this.token, signer, pool, assets);
+      const receipt = await sendOrUndo(
+        this.pool,
+        "deposit",
+        [assets, me],
+        "the allowance",
+        () => restoreAllowance(this.token, signer, pool, before),
+        this.decimals,
+      );
       return { value: this.poolEvent(receipt, "Deposit", "shares"), receipt };
     });
   }
