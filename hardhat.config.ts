@@ -1,5 +1,6 @@
 import { existsSync, readdirSync } from "node:fs";
 import { createRequire } from "node:module";
+import { availableParallelism } from "node:os";
 import hardhatToolboxMochaEthers from "@nomicfoundation/hardhat-toolbox-mocha-ethers";
 import { configVariable, defineConfig } from "hardhat/config";
 import buildProgress from "./scripts/hardhat/build-progress.ts";
@@ -118,7 +119,13 @@ export default defineConfig({
         failOnRevert: false,
       },
     },
-    mocha: { timeout: 600_000 },
+    // Test files run in parallel, one worker per core (at least two): the files that start nodes use ports and scratch
+    // checkouts of their own. Coverage (`MICROCREDIT_COVERAGE=1`) runs them in one process, as measured by its gate.
+    mocha: {
+      timeout: 600_000,
+      parallel: process.env.MICROCREDIT_COVERAGE !== "1",
+      jobs: Math.max(2, availableParallelism()),
+    },
   },
   networks: {
     // `--rpc` of the demo and deploy:local overrides the URL; `hardhat --network localhost` reaches MICROCREDIT_RPC.
