@@ -372,14 +372,14 @@ describe("Microcredit client: the borrower's quote, mandate and events", () => {
 });
 
 describe("Microcredit client: a deployment by chain", () => {
-  const LOCAL_RPC = "http://127.0.0.1:9733";
+  const LOCAL_RPC = "http://127.0.0.1:9799";
   let cwd: string;
   beforeEach(() => (cwd = mkdtempSync(join(tmpdir(), "microcredit-client-"))));
   afterEach(() => rmSync(cwd, { recursive: true, force: true }));
 
   /** Writes the Ignition journal a deploy to the node at LOCAL_RPC would leave under `cwd`. */
   function writeJournal(entries: Record<string, string>) {
-    const dir = join(cwd, "ignition", "deployments", "chain-31337-9733");
+    const dir = join(cwd, "ignition", "deployments", "chain-31337-9799");
     mkdirSync(dir, { recursive: true });
     writeFileSync(join(dir, "deployed_addresses.json"), JSON.stringify(entries));
   }
@@ -407,7 +407,7 @@ describe("Microcredit client: a deployment by chain", () => {
     const d = await networkHelpers.loadFixture(setup);
     const quotes = await d.quotes.getAddress();
     const missing = await rejection(Microcredit.connect(d.borrower, { rpcUrl: LOCAL_RPC, cwd }));
-    const file = join(cwd, "ignition", "deployments", "chain-31337-9733", "deployed_addresses.json");
+    const file = join(cwd, "ignition", "deployments", "chain-31337-9799", "deployed_addresses.json");
     expect(missing.message).to.equal(
       `no Microcredit deployment is published for chain 31337 and ${file} does not exist: ` +
         "pass its addresses or its deployed_addresses.json",

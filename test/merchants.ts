@@ -860,6 +860,7 @@ describe("microcredit merchant: the registry's commands against a node", functio
       owner.address,
       addresses["Microcredit#MerchantRegistry"],
     );
+    expect(allowedBefore).to.be.lessThan(5_000n * ONE, "the fund below needs an approval");
     oneLine(
       await run("merchant", "fund", "--merchant", "1", "--amount", "5000", "--account", "5"),
       /^microcredit merchant fund: .*balance/i,

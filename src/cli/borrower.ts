@@ -102,10 +102,12 @@ const repay: Command = {
         payoff: after.payoff,
         decimals: d,
         tx: outcome.receipt.hash,
+        ...(outcome.warning === undefined ? {} : { warning: outcome.warning }),
       },
       human: [
         `paid ${units(outcome.value, d)} towards loan ${id} (${loanLabel(id)}) (tx ${outcome.receipt.hash})`,
         after.status === "active" ? `still owed: ${units(after.payoff, d)}` : `the loan is ${after.status}`,
+        ...(outcome.warning === undefined ? [] : [`warning: ${outcome.warning}`]),
       ],
     };
   },

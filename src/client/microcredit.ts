@@ -15,7 +15,7 @@ import { ABIS } from "../abi/contracts.ts";
 import type { DrawBounds } from "../core/draw-bounds.ts";
 import { LoanStatus } from "../core/loan.ts";
 import { payoffAllowance } from "../core/payoff.ts";
-import { withDecodedErrors } from "../sdk/errors.ts";
+import { explain, withDecodedErrors } from "../sdk/errors.ts";
 import { checkLensOf } from "../sdk/lens-check.ts";
 import { resolveAddresses, type AddressSource, type MicrocreditAddresses } from "./addresses.ts";
 import { deploymentOf, isChainLookup, type ChainLookup } from "./deployments.ts";
@@ -47,6 +47,8 @@ export type { DrawBounds };
 export interface Outcome<T> {
   value: T;
   receipt: ContractTransactionReceipt;
+  /** Set when the transaction succeeded but a follow-up did not (a payoff's allowance could not be taken back). */
+  warning?: string;
 }
 
 /** How long the allowance given for a payoff covers the loan's interest and penalty growing (seconds). */
@@ -470,7 +472,7 @@ export class Microcredit {
    * is short, the loan changed in between) or is refused before broadcast, the allowance goes back to what it was, and
    * the error says so if that failed; if its outcome is unknown (a timeout, a replaced transaction), nothing is put
    * back (`sendOrUndo`). With `takeBackRest`, the allowance left above its former value after the payment is taken
-   * back too (a loose payoff bound).
+   * back too (a loose payoff bound); if that fails, the payment is still returned, with a `warning`.
    */
   private async pay(
     loanId: bigint,
@@ -496,8 +498,17 @@ export class Microcredit {
         () => restoreAllowance(this.token, signer, ledger, before),
         this.decimals,
       );
-      if (takeBackRest) await restoreAllowance(this.token, signer, ledger, before);
-      return { value: transferred(this.token, this.addresses.token, "from", me, receipt.logs), receipt };
+      const value = transferred(this.token, this.addresses.token, "from", me, receipt.logs);
+      if (takeBackRest) {
+        // The payment is mined: a failed take-back is told with it, never in place of it.
+        try {
+          await restoreAllowance(this.token, signer, ledger, before);
+        } catch (error) {
+          const warning = `the allowance left above what it was could not be taken back: ${explain(error, this.decimals)}`;
+          return { value, receipt, warning };
+        }
+      }
+      return { value, receipt };
     });
   }
 

@@ -1,17 +1,26 @@
-// One rule for a payment the client prepared with an approval or a consent: what was given for it is put back only
-// when the transaction is known not to have happened (it reverted, or it was refused before broadcast), and a failed
-// put-back is told, never dropped. The client's repayments and the sales router's sales and borrows share it.
-import { isError, type Contract, type ContractTransactionReceipt, type ErrorCode } from "ethers";
+// One rule for a transaction the client prepared with an approval or a consent (a repayment, a payoff, a deposit, a
+// sale or a borrow through the sales router, a merchant's subsidy funding): what was given for it is put back only
+// when the transaction is known not to have happened (its dry run failed, it reverted, or it was refused before
+// broadcast), and a failed put-back is told, never dropped.
+import {
+  isError,
+  type Contract,
+  type ContractTransactionReceipt,
+  type ErrorCode,
+  type TransactionReceipt,
+} from "ethers";
 import { decodeError, explain } from "../sdk/errors.ts";
 
 /** Errors of a transaction that was never broadcast. */
 const NOT_SENT: ErrorCode[] = ["ACTION_REJECTED", "INSUFFICIENT_FUNDS", "NONCE_EXPIRED"];
 
 /**
- * Sends `method` to `contract` and waits for it. When it reverts or is refused before broadcast, `undo` puts back
- * what was given for it (`what`, as the sentence names it) and the refusal is thrown, decoded in one sentence (amounts
- * in `decimals`), with a note if the undo failed too. Any other failure (a timeout, a replaced or dropped
- * transaction) leaves the outcome unknown: nothing is undone, and the error says to check the chain first.
+ * Sends `method` to `contract` and waits for it. Its gas is estimated first: a failure there (a revert, a node that
+ * cannot be reached) sends nothing. When the estimate fails, the transaction reverts or is refused before broadcast,
+ * `undo` puts back what was given for it (`what`, as the sentence names it) and the refusal is thrown, decoded in one
+ * sentence (amounts in `decimals`), with a note if the undo failed too. When waiting fails after the transaction was
+ * sent, its receipt is looked up: a revert is undone as above, a success returned. Otherwise (a timeout, a replaced or
+ * dropped transaction) the outcome is unknown: nothing is undone, and the error says to check the chain first.
  */
 export async function sendOrUndo(
   contract: Contract,
@@ -21,33 +30,63 @@ export async function sendOrUndo(
   undo: () => Promise<unknown>,
   decimals: number,
 ): Promise<ContractTransactionReceipt> {
+  const fn = contract.getFunction(method);
+  let gasLimit: bigint;
+  try {
+    gasLimit = await fn.estimateGas(...args);
+  } catch (error) {
+    return await undone(error, what, undo, decimals);
+  }
   let hash: string | undefined;
   try {
-    const tx = await contract.getFunction(method)(...args);
+    const tx = await fn(...args, { gasLimit });
     hash = tx.hash as string;
     const receipt = (await tx.wait()) as ContractTransactionReceipt | null;
     if (receipt === null) throw new Error(`the transaction ${hash} was dropped`);
     return receipt;
   } catch (error) {
-    const decoded = decodeError(error, decimals);
-    // Refused before it was broadcast (the wallet, the node's nonce or balance check) or reverted: not mined.
-    const notSent = hash === undefined && NOT_SENT.some((code) => isError(error, code));
-    if (decoded === undefined && !notSent && !isError(error, "CALL_EXCEPTION")) {
-      const where = hash === undefined ? "" : ` (tx ${hash})`;
-      throw new Error(`${method}: the outcome is unknown${where}; check the chain before trying again`, {
-        cause: error,
-      });
+    if (decodeError(error, decimals) !== undefined || isError(error, "CALL_EXCEPTION")) {
+      return await undone(error, what, undo, decimals);
     }
-    try {
-      await undo();
-    } catch (undoError) {
-      const note = `${what} could not be put back: ${explain(undoError, decimals)}`;
-      if (decoded !== undefined) {
-        decoded.message += ` (${note})`;
-        throw decoded;
-      }
-      throw new Error(`${explain(error, decimals)} (${note})`, { cause: error });
+    if (hash === undefined) {
+      // Refused before it was broadcast: the wallet, the node's nonce or balance check.
+      if (NOT_SENT.some((code) => isError(error, code))) return await undone(error, what, undo, decimals);
+    } else {
+      const mined = await minedReceipt(contract, hash);
+      if (mined?.status === 1) return mined as ContractTransactionReceipt;
+      if (mined?.status === 0) return await undone(error, what, undo, decimals);
     }
-    throw decoded ?? error;
+    const where = hash === undefined ? "" : ` (tx ${hash})`;
+    throw new Error(`${method}: the outcome is unknown${where}; check the chain before trying again`, {
+      cause: error,
+    });
   }
+}
+
+/** Runs `undo` after `error` (a transaction that did not happen) and throws the error, noting a failed undo. */
+async function undone(
+  error: unknown,
+  what: string,
+  undo: () => Promise<unknown>,
+  decimals: number,
+): Promise<never> {
+  const decoded = decodeError(error, decimals);
+  try {
+    await undo();
+  } catch (undoError) {
+    const note = `${what} could not be put back: ${explain(undoError, decimals)}`;
+    if (decoded !== undefined) {
+      decoded.message += ` (${note})`;
+      throw decoded;
+    }
+    throw new Error(`${explain(error, decimals)} (${note})`, { cause: error });
+  }
+  throw decoded ?? error;
+}
+
+/** The receipt of `hash` if the node has it, else undefined (also when the node cannot be asked). */
+async function minedReceipt(contract: Contract, hash: string): Promise<TransactionReceipt | undefined> {
+  const provider = contract.runner?.provider;
+  if (!provider) return undefined;
+  return (await provider.getTransactionReceipt(hash).catch(() => null)) ?? undefined;
 }
