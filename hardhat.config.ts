@@ -120,11 +120,12 @@ export default defineConfig({
       },
     },
     // Test files run in parallel, one worker per core (at least two): the files that start nodes use ports and scratch
-    // checkouts of their own. Coverage (`MICROCREDIT_COVERAGE=1`) runs them in one process, as measured by its gate.
+    // checkouts of their own. Coverage (`npm run coverage`, which sets MICROCREDIT_COVERAGE=1) runs them in one process.
     mocha: {
       timeout: 600_000,
       parallel: process.env.MICROCREDIT_COVERAGE !== "1",
       jobs: Math.max(2, availableParallelism()),
+      require: [new URL("./test/helpers/worker-env.ts", import.meta.url).href],
     },
   },
   networks: {

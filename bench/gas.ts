@@ -306,9 +306,14 @@ async function measure(d: Deployment): Promise<Record<string, number>> {
         .borrow(m.merchantId, 1_000n * ONE, MERCHANT_BOUNDS, { gasLimit: 600_000 }),
     );
   }
-  await ethers.provider.send("evm_mine", []);
+  const block = await ethers.provider.send("evm_mine", []).then(() => ethers.provider.getBlockNumber());
   await ethers.provider.send("evm_setAutomine", [true]);
-  for (const tx of sent) await tx.wait();
+  const blocks = new Set<number>();
+  for (const tx of sent) blocks.add((await tx.wait())!.blockNumber);
+  expect(
+    blocks.size === 1 && blocks.has(block),
+    "the loans were drawn in one block, so they share due dates",
+  );
   const singleId = await lens.loanIdOf(single.address, 1);
   const lateIds = await Promise.all([1, 2, 3, 4].map((k) => lens.loanIdOf(late.address, k)));
   const batchIds = await Promise.all(batch.map((b) => lens.loanIdOf(b.address, 1)));
@@ -335,13 +340,22 @@ async function measure(d: Deployment): Promise<Record<string, number>> {
   g[`collect per loan (batch of ${BATCH}, 1st instalment)`] = Math.round(
     (await gasOf(ledger.collect(batchIds, { gasLimit: 15_000_000 }))) / BATCH,
   );
+  const owed = await Promise.all(merchantIds.map((loanId) => lens.dueNow(loanId)));
+  const unpaid = await Promise.all(
+    merchantIds.map(async (loanId) => (await lens.loanRecord(loanId)).principalPaid),
+  );
+  expect(
+    owed.every((due) => due > 0n) && unpaid.every((paid) => paid === 0n),
+    "every merchant loan owes its first minimum and has repaid nothing",
+  );
   const minimums = ledger.collect(merchantIds, { gasLimit: 15_000_000 });
   g[`collect per merchant loan (batch of ${BATCH}, period-end minimum)`] = Math.round(
     (await gasOf(minimums)) / BATCH,
   );
+  const left = await Promise.all(merchantIds.map((loanId) => lens.dueNow(loanId)));
   expect(
-    (await collectedIn(d, (await minimums).hash)) === BATCH,
-    "every merchant loan's minimum was collected",
+    (await collectedIn(d, (await minimums).hash)) === BATCH && left.every((due) => due === 0n),
+    "every merchant loan's whole minimum was collected",
   );
 
   // Five days past the due date: past the 3-day grace, a penalty accrues.

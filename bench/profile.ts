@@ -5,8 +5,9 @@
 // its own code. `PROFILE_FUNCTIONS=1 npm run bench:profile` also lists the Solidity functions the computation is
 // spent in (from the compiler's source maps; approximate under viaIR); `PROFILE_FUNCTIONS=yul` lists the Yul functions
 // of the optimised IR instead (exact: what viaIR did not inline, checked arithmetic and memory allocation included).
-// `PROFILE_SLOTS=1` prints every SLOAD and SSTORE as it runs (frame, opcode, gas, slot), printed before its
-// transaction's summary: which storage words a path reads and writes, and at what cost.
+// `PROFILE_SLOTS=1` prints every SLOAD and SSTORE as it runs (the frame whose code runs, opcode, gas, slot), before
+// its transaction's summary: which storage words a path reads and writes, and at what cost. A module run by
+// DELEGATECALL is named as its frame, but the words are the ledger's.
 // It measures, it does not judge: the budgets are in bench/budgets.json, checked by `bench:gas`.
 import { network } from "hardhat";
 import { id, type ContractTransactionResponse } from "ethers";
