@@ -101,6 +101,27 @@ describe("client sendOrUndo", () => {
     expect(unknown.undos()).to.equal(0);
   });
 
+  it("a speed-up's repriced copy decides by its own receipt; a cancelled transaction is unknown", async () => {
+    const replaced = (reason: string, status: number) => async (): Promise<never> => {
+      const copy = { hash: "0x" + "cd".repeat(32), status, logs: [] };
+      throw Object.assign(makeError("transaction was replaced", "TRANSACTION_REPLACED"), {
+        reason,
+        receipt: copy,
+      });
+    };
+    const sped = await run({ wait: replaced("repriced", 1), receipt: null });
+    expect(((await sped.result) as ContractTransactionReceipt).hash).to.equal("0x" + "cd".repeat(32));
+    expect(sped.undos()).to.equal(0);
+
+    const spedReverted = await run({ wait: replaced("repriced", 0), receipt: null });
+    await rejection(spedReverted.result);
+    expect(spedReverted.undos()).to.equal(1);
+
+    const cancelled = await run({ wait: replaced("cancelled", 1), receipt: null });
+    expect((await rejection(cancelled.result)).message).to.contain("the outcome is unknown");
+    expect(cancelled.undos()).to.equal(0);
+  });
+
   it("an undo that fails is told in the same sentence as the refusal", async () => {
     const r = await run({ send: fails("ACTION_REJECTED", "user rejected action") }, true);
     const error = await rejection(r.result);

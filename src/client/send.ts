@@ -19,8 +19,9 @@ const NOT_SENT: ErrorCode[] = ["ACTION_REJECTED", "INSUFFICIENT_FUNDS", "NONCE_E
  * cannot be reached) sends nothing. When the estimate fails, the transaction reverts or is refused before broadcast,
  * `undo` puts back what was given for it (`what`, as the sentence names it) and the refusal is thrown, decoded in one
  * sentence (amounts in `decimals`), with a note if the undo failed too. When waiting fails after the transaction was
- * sent, its receipt is looked up: a revert is undone as above, a success returned. Otherwise (a timeout, a replaced or
- * dropped transaction) the outcome is unknown: nothing is undone, and the error says to check the chain first.
+ * sent, its receipt (or that of the repriced copy a wallet's speed-up sent) decides: a revert is undone as above, a
+ * success returned. Otherwise (a timeout, a cancelled or dropped transaction) the outcome is unknown: nothing is
+ * undone, and the error says to check the chain first.
  */
 export async function sendOrUndo(
   contract: Contract,
@@ -52,7 +53,10 @@ export async function sendOrUndo(
       // Refused before it was broadcast: the wallet, the node's nonce or balance check.
       if (NOT_SENT.some((code) => isError(error, code))) return await undone(error, what, undo, decimals);
     } else {
-      const mined = await minedReceipt(contract, hash);
+      // A wallet's speed-up replaces the transaction with a repriced copy of it: that copy's receipt is the outcome.
+      const replaced = error as { code?: string; reason?: string; receipt?: TransactionReceipt | null };
+      const repriced = isError(error, "TRANSACTION_REPLACED") && replaced.reason === "repriced";
+      const mined = repriced ? (replaced.receipt ?? undefined) : await minedReceipt(contract, hash);
       if (mined?.status === 1) return mined as ContractTransactionReceipt;
       if (mined?.status === 0) return await undone(error, what, undo, decimals);
     }
