@@ -91,22 +91,29 @@ const repay: Command = {
     const outcome = values.all
       ? await client.payoff(id)
       : await client.repay(id, amount(required(values, "amount"), client.decimals, "amount"));
-    const after = await client.loan(id);
+    // The payment is mined: a failed read of the loan afterwards leaves its state out, not the payment.
+    const after = await client.loan(id).catch(() => undefined);
     const d = client.decimals;
+    const state =
+      after === undefined
+        ? "the loan's state could not be read after the payment"
+        : after.status === "active"
+          ? `still owed: ${units(after.payoff, d)}`
+          : `the loan is ${after.status}`;
     return {
       json: {
         command: "borrower repay",
         loanId: id,
         paid: outcome.value,
-        status: after.status,
-        payoff: after.payoff,
+        status: after?.status ?? null,
+        payoff: after?.payoff ?? null,
         decimals: d,
         tx: outcome.receipt.hash,
         ...(outcome.warning === undefined ? {} : { warning: outcome.warning }),
       },
       human: [
         `paid ${units(outcome.value, d)} towards loan ${id} (${loanLabel(id)}) (tx ${outcome.receipt.hash})`,
-        after.status === "active" ? `still owed: ${units(after.payoff, d)}` : `the loan is ${after.status}`,
+        state,
         ...(outcome.warning === undefined ? [] : [`warning: ${outcome.warning}`]),
       ],
     };
