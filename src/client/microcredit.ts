@@ -470,9 +470,9 @@ export class Microcredit {
    * Repays from the signer's wallet with `allowance` made pullable first. A repayment the ledger would refuse for
    * another reason than the allowance is refused before anything is approved. If it reverts once approved (the balance
    * is short, the loan changed in between) or is refused before broadcast, the allowance goes back to what it was, and
-   * the error says so if that failed; if its outcome is unknown (a timeout, a replaced transaction), nothing is put
-   * back (`sendOrUndo`). With `takeBackRest`, the allowance left above its former value after the payment is taken
-   * back too (a loose payoff bound); if that fails, the payment is still returned, with a `warning`.
+   * the error says so if that failed; if its outcome is unknown (a timeout with no receipt, a cancelled transaction),
+   * nothing is put back (`sendOrUndo`). With `takeBackRest`, the allowance left above its former value after the
+   * payment is taken back too (a loose payoff bound); if that fails, the payment is still returned, with a `warning`.
    */
   private async pay(
     loanId: bigint,
